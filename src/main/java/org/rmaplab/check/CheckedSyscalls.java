@@ -1,0 +1,270 @@
+package org.rmaplab.check;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rmaplab.kernel.Errno;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Mman;
+import org.rmaplab.kernel.PageTable;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+import org.rmaplab.kernel.Vma;
+
+/**
+ * The oracle between a caller (scenario runner, random sequences) and the {@link Kernel}: every
+ * call goes through, the {@link Shadow} learns what the program wrote and what the call did to it,
+ * every read is compared with the shadow, and the full {@link Oracle} check runs after every call
+ * ({@link CheckPolicy#EVERY}), at the end ({@link CheckPolicy#END}) or never.
+ */
+public final class CheckedSyscalls implements Syscalls {
+    private final Kernel k;
+    private final CheckPolicy policy;
+    private final Shadow shadow = new Shadow();
+    private final Oracle oracle;
+    private final ReadResult one = new ReadResult();
+
+    public CheckedSyscalls(Kernel k, CheckPolicy policy) {
+        this.k = k;
+        this.policy = policy;
+        this.oracle = new Oracle(k, shadow);
+    }
+
+    public Kernel kernel() {
+        return k;
+    }
+
+    /** Full checks run so far. */
+    public long checks() {
+        return oracle.checks();
+    }
+
+    /** Runs the full check now (a scenario's {@code check} line), unless checking is off. */
+    public void checkNow() {
+        if (policy != CheckPolicy.OFF) {
+            oracle.check();
+        }
+    }
+
+    /** End of a run: the full check under EVERY and END. */
+    public void finish() {
+        if (policy != CheckPolicy.OFF) {
+            oracle.check();
+        }
+    }
+
+    private void after() {
+        if (policy == CheckPolicy.EVERY) {
+            oracle.check();
+        }
+    }
+
+    private static long pageAlign(long len) {
+        return (len + Kernel.PAGE_SIZE - 1) & Kernel.PAGE_MASK;
+    }
+
+    @Override
+    public Task initTask() {
+        Task t = k.initTask();
+        after();
+        return t;
+    }
+
+    @Override
+    public long mmap(Task t, long addr, long len, int prot, int flags) {
+        long r = k.mmap(t, addr, len, prot, flags);
+        if (!Errno.isError(r)) {
+            shadow.forget(t.mm(), r, r + pageAlign(len));
+            shadow.prune(t.mm());
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public long munmap(Task t, long addr, long len) {
+        long r = k.munmap(t, addr, len);
+        shadow.prune(t.mm());
+        after();
+        return r;
+    }
+
+    @Override
+    public long mprotect(Task t, long addr, long len, int prot) {
+        long r = k.mprotect(t, addr, len, prot);
+        after();
+        return r;
+    }
+
+    @Override
+    public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        long r = k.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
+        if (!Errno.isError(r)) {
+            Mm mm = t.mm();
+            long ol = pageAlign(oldLen);
+            long nl = pageAlign(newLen);
+            if (r != oldAddr) {
+                shadow.forget(mm, r, r + nl);
+                shadow.move(mm, oldAddr, Math.min(ol, nl), r);
+            } else if (nl > ol) {
+                shadow.forget(mm, oldAddr + ol, oldAddr + nl);
+            }
+            shadow.prune(mm);
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public long madvise(Task t, long addr, long len, int advice) {
+        long r = k.madvise(t, addr, len, advice);
+        if (advice == Mman.MADV_DONTNEED) {
+            // Whatever the result, pages of private vmas whose pte is gone now read zero.
+            Mm mm = t.mm();
+            long end = addr + pageAlign(len);
+            for (long a = addr & Kernel.PAGE_MASK; a < end && a >= 0; a += Kernel.PAGE_SIZE) {
+                Vma v = mm.vmaLookup(a);
+                if (v == null || (v.flags() & Vma.VM_SHARED) != 0) {
+                    continue;
+                }
+                long slot = PageTable.lookup(k.frames(), mm.pgd(), a);
+                if (slot < 0 || PageTable.get(k.frames(), slot) == 0) {
+                    shadow.forgetPage(mm, a);
+                }
+            }
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public long mlock(Task t, long addr, long len) {
+        long r = k.mlock(t, addr, len);
+        after();
+        return r;
+    }
+
+    @Override
+    public long munlock(Task t, long addr, long len) {
+        long r = k.munlock(t, addr, len);
+        after();
+        return r;
+    }
+
+    @Override
+    public long brk(Task t, long addr) {
+        long r = k.brk(t, addr);
+        shadow.prune(t.mm());
+        after();
+        return r;
+    }
+
+    @Override
+    public Task fork(Task t) {
+        Mm parent = t.mm();
+        List<Long> notCopied = new ArrayList<>();
+        for (int i = 0; i < parent.mapCount(); i++) {
+            Vma v = parent.vma(i);
+            if ((v.flags() & Vma.VM_DONTCOPY) != 0) {
+                notCopied.add(v.start());
+                notCopied.add(v.end());
+            }
+        }
+        Task c = k.fork(t);
+        long[] nc = new long[notCopied.size()];
+        for (int i = 0; i < nc.length; i++) {
+            nc[i] = notCopied.get(i);
+        }
+        shadow.fork(parent, c.mm(), nc);
+        after();
+        return c;
+    }
+
+    @Override
+    public Task clone(Task t) {
+        Task c = k.clone(t);
+        after();
+        return c;
+    }
+
+    @Override
+    public long exec(Task t) {
+        long r = k.exec(t);
+        shadow.retain(k.mms());
+        after();
+        return r;
+    }
+
+    @Override
+    public long exit(Task t) {
+        long r = k.exit(t);
+        shadow.retain(k.mms());
+        after();
+        return r;
+    }
+
+    @Override
+    public int write(Task t, long addr, long len, long value) {
+        long first = addr & Kernel.PAGE_MASK;
+        long end = len == 0 ? first + Kernel.PAGE_SIZE : addr + len;
+        int r = ACCESS_OK;
+        for (long a = first; a < end; a += Kernel.PAGE_SIZE) {
+            Vma v = t.mm().vmaLookup(a);
+            r = k.write(t, a, Kernel.PAGE_SIZE, value);
+            if (r != ACCESS_OK) {
+                break;
+            }
+            shadow.wrote(t.mm(), v, a, value);
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public int touch(Task t, long addr, long len) {
+        int r = k.touch(t, addr, len);
+        after();
+        return r;
+    }
+
+    @Override
+    public int read(Task t, long addr, long len, ReadResult out) {
+        long first = addr & Kernel.PAGE_MASK;
+        long end = len == 0 ? first + Kernel.PAGE_SIZE : addr + len;
+        boolean have = false;
+        out.mixed = false;
+        out.value = 0;
+        int r = ACCESS_OK;
+        for (long a = first; a < end; a += Kernel.PAGE_SIZE) {
+            r = k.read(t, a, Kernel.PAGE_SIZE, one);
+            if (r != ACCESS_OK) {
+                break;
+            }
+            Vma v = t.mm().vmaLookup(a);
+            long want = shadow.expected(t.mm(), v, a);
+            if (one.value != want) {
+                throw new InvariantViolation(t + " read 0x" + Long.toHexString(one.value) + " at 0x"
+                        + Long.toHexString(a) + " but 0x" + Long.toHexString(want) + " was last written there");
+            }
+            if (!have) {
+                out.value = one.value;
+                have = true;
+            } else if (one.value != out.value) {
+                out.mixed = true;
+            }
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public VmaInfo vmaAt(Task t, long addr) {
+        return k.vmaAt(t, addr);
+    }
+
+    @Override
+    public int vmasIn(Task t, long addr, long len) {
+        return k.vmasIn(t, addr, len);
+    }
+}

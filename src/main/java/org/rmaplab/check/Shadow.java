@@ -1,0 +1,128 @@
+package org.rmaplab.check;
+
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+import org.rmaplab.kernel.AddressSpace;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Vma;
+
+/**
+ * What every page should hold: the last value the program wrote there, kept apart from the
+ * model's frames. Private memory is remembered per address space and page address; shared memory
+ * per shmem object and page offset. {@link CheckedSyscalls} tells it of every successful call
+ * with the rules of Linux's user-visible semantics: fork copies the private values (not of
+ * MADV_DONTFORK vmas), mremap moves them, unmapping or MADV_DONTNEED forgets them (the page reads
+ * 0 again), exec starts empty.
+ */
+public final class Shadow {
+    private final IdentityHashMap<Mm, HashMap<Long, Long>> priv = new IdentityHashMap<>();
+    private final IdentityHashMap<AddressSpace, HashMap<Long, Long>> shared = new IdentityHashMap<>();
+
+    private HashMap<Long, Long> privOf(Mm mm) {
+        return priv.computeIfAbsent(mm, x -> new HashMap<>());
+    }
+
+    private static boolean isShared(Vma vma) {
+        return (vma.flags() & Vma.VM_SHARED) != 0;
+    }
+
+    /** The value expected at the page of addr, mapped by vma in mm. */
+    public long expected(Mm mm, Vma vma, long addr) {
+        long page = addr & Kernel.PAGE_MASK;
+        if (isShared(vma)) {
+            HashMap<Long, Long> m = shared.get(vma.file());
+            Long v = m == null ? null : m.get(vma.linearPageIndex(page));
+            return v == null ? 0 : v;
+        }
+        HashMap<Long, Long> m = priv.get(mm);
+        Long v = m == null ? null : m.get(page);
+        return v == null ? 0 : v;
+    }
+
+    /** A store of value to the page of addr succeeded. */
+    void wrote(Mm mm, Vma vma, long addr, long value) {
+        long page = addr & Kernel.PAGE_MASK;
+        if (isShared(vma)) {
+            shared.computeIfAbsent(vma.file(), x -> new HashMap<>()).put(vma.linearPageIndex(page), value);
+        } else {
+            privOf(mm).put(page, value);
+        }
+    }
+
+    /** The private pages of [start, end) read zero again (unmapped, replaced, or dropped). */
+    void forget(Mm mm, long start, long end) {
+        HashMap<Long, Long> m = priv.get(mm);
+        if (m == null) {
+            return;
+        }
+        m.keySet().removeIf(a -> a >= start && a < end);
+    }
+
+    void forgetPage(Mm mm, long page) {
+        HashMap<Long, Long> m = priv.get(mm);
+        if (m != null) {
+            m.remove(page);
+        }
+    }
+
+    /** mremap moved the private pages of [oldAddr, oldAddr+len) to newAddr. */
+    void move(Mm mm, long oldAddr, long len, long newAddr) {
+        HashMap<Long, Long> m = priv.get(mm);
+        if (m == null) {
+            return;
+        }
+        HashMap<Long, Long> moved = new HashMap<>();
+        for (Iterator<Map.Entry<Long, Long>> it = m.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Long> e = it.next();
+            long a = e.getKey();
+            if (a >= oldAddr && a < oldAddr + len) {
+                moved.put(a - oldAddr + newAddr, e.getValue());
+                it.remove();
+            }
+        }
+        m.keySet().removeIf(a -> a >= newAddr && a < newAddr + len);
+        m.putAll(moved);
+    }
+
+    /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
+    void fork(Mm parent, Mm child, long[] notCopied) {
+        HashMap<Long, Long> m = priv.get(parent);
+        HashMap<Long, Long> c = privOf(child);
+        if (m == null) {
+            return;
+        }
+        outer:
+        for (Map.Entry<Long, Long> e : m.entrySet()) {
+            long a = e.getKey();
+            for (int i = 0; i < notCopied.length; i += 2) {
+                if (a >= notCopied[i] && a < notCopied[i + 1]) {
+                    continue outer;
+                }
+            }
+            c.put(a, e.getValue());
+        }
+    }
+
+    /** Drops what is remembered of private pages no private vma of mm covers any more. */
+    void prune(Mm mm) {
+        HashMap<Long, Long> m = priv.get(mm);
+        if (m == null) {
+            return;
+        }
+        m.keySet().removeIf(a -> {
+            Vma v = mm.vmaLookup(a);
+            return v == null || isShared(v);
+        });
+    }
+
+    /** Forgets address spaces that no longer exist. */
+    void retain(java.util.List<Mm> live) {
+        java.util.Set<Mm> alive = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        alive.addAll(live);
+        priv.keySet().removeIf(mm -> !alive.contains(mm));
+    }
+}

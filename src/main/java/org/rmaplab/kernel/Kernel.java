@@ -1,0 +1,1246 @@
+package org.rmaplab.kernel;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.rmaplab.rmap.RmapDesign;
+
+/**
+ * The machine: physical memory, tasks, address spaces and the memory system calls with Linux 6.x
+ * semantics (mm/mmap.c, mm/mremap.c, mm/mprotect.c, mm/madvise.c, mm/mlock.c, kernel/fork.c,
+ * fs/exec.c, kernel/exit.c). It knows no reverse-mapping design: it tells the {@link RmapDesign}
+ * of every event and asks it to decide the anon part of merges.
+ *
+ * <p>Invariants kept after every system call (the oracle, {@code org.rmaplab.check}, proves them):
+ * every frame is free or accounted for (page tables, page cache, anonymous pages mapped by ptes);
+ * mapcount and refcount match the ptes; every pte lies in a vma of its mm and respects its
+ * protection; the design's reverse walk finds exactly the ptes that map each page.
+ *
+ * <p>Addresses follow x86-64 with 4-level paging and no randomization: TASK_SIZE
+ * 0x7ffffffff000, mmap_base 128 MiB below it (mmap_base() with the minimum gap), mappings placed
+ * top-down below it (arch_get_unmapped_area_topdown), and the program break starting at
+ * {@link #START_BRK} (there is no executable image: see README, "Model").
+ */
+public final class Kernel implements Syscalls {
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
+    /** TASK_SIZE_MAX for 4-level paging: (1 &lt;&lt; 47) - PAGE_SIZE. */
+    public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
+    /** mmap_base(): TASK_SIZE minus the minimum gap of 128 MiB, no randomization. */
+    public static final long MMAP_BASE = TASK_SIZE - (128L << 20);
+    /** Where brk starts in a fresh address space (no ELF image in the model). */
+    public static final long START_BRK = 0x555555559000L;
+    /** /proc/sys/vm/mmap_min_addr on the reference machine. */
+    public static final long MMAP_MIN_ADDR = 4096;
+    public static final long FIRST_USER_ADDRESS = 0;
+    /** 0 means the top of the address space, as USER_PGTABLES_CEILING on x86. */
+    public static final long USER_PGTABLES_CEILING = 0;
+    public static final int DEFAULT_MAX_MAP_COUNT = 65530;
+
+    final MachineConfig config;
+    final RmapDesign design;
+    final Frames frames;
+    final Memory memory;
+    final Vmas vmas;
+    int maxMapCount = DEFAULT_MAX_MAP_COUNT;
+
+    private final List<Task> tasks = new ArrayList<>();
+    private final List<Mm> mms = new ArrayList<>();
+    private int nextPid = 1;
+    private int nextMmId = 1;
+    private int nextIno = 1;
+    private Task init;
+
+    // Counters.
+    long forks;
+    long execs;
+    long exits;
+    long oomEvents;
+
+    public Kernel(MachineConfig cfg, RmapDesign design) {
+        this.config = cfg;
+        this.design = design;
+        this.frames = new Frames(cfg.ramBytes());
+        this.memory = new Memory(this);
+        this.vmas = new Vmas(this);
+        design.attach(this);
+    }
+
+    // ------------------------------------------------------------------ accessors for designs and the oracle
+
+    public Frames frames() {
+        return frames;
+    }
+
+    public RmapDesign design() {
+        return design;
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    /** Live address spaces, in creation order. */
+    public List<Mm> mms() {
+        return Collections.unmodifiableList(mms);
+    }
+
+    /** Live tasks, in creation order. */
+    public List<Task> tasks() {
+        return Collections.unmodifiableList(tasks);
+    }
+
+    public int maxMapCount() {
+        return maxMapCount;
+    }
+
+    public void setMaxMapCount(int n) {
+        maxMapCount = n;
+    }
+
+    /**
+     * For a design's walk: the slot of the pte that maps pfn at address in vma's mm, or -1
+     * (page_vma_mapped_walk on one address). Counts as one pte checked for the design.
+     */
+    public long pageMappedAt(int pfn, Vma vma, long address) {
+        design.stats().walkPtesChecked++;
+        Mm mm = vma.mm;
+        if (mm.pgd < 0) {
+            return -1;
+        }
+        long slot = PageTable.lookup(frames, mm.pgd, address);
+        if (slot < 0) {
+            return -1;
+        }
+        long pte = PageTable.get(frames, slot);
+        if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0 || PageTable.ptePfn(pte) != pfn) {
+            return -1;
+        }
+        return slot;
+    }
+
+    /** The machine's counters, in a fixed order. */
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("minor_faults", memory.minorFaults);
+        m.put("zero_page_maps", memory.zeroPageMaps);
+        m.put("anon_pages_allocated", memory.anonPagesAllocated);
+        m.put("cow_copies", memory.cowCopies);
+        m.put("cow_reuses", memory.cowReuses);
+        m.put("fork_ptes_copied", memory.forkPtesCopied);
+        m.put("mremap_pmd_moves", memory.pmdMoves);
+        m.put("mremap_ptes_moved", memory.ptesMoved);
+        m.put("vma_splits", vmas.splits);
+        m.put("vma_merges", vmas.merges);
+        m.put("forks", forks);
+        m.put("execs", execs);
+        m.put("exits", exits);
+        m.put("frames_used", (long) frames.used());
+        m.put("frames_peak", (long) frames.peakUsed());
+        m.put("pagetable_frames", (long) frames.tables());
+        return m;
+    }
+
+    // ------------------------------------------------------------------ tasks and mms
+
+    private Mm mmAlloc() {
+        Mm mm = new Mm(nextMmId++);
+        int pgd = frames.allocTable(mm, 0);
+        if (pgd < 0) {
+            throw new ModelOutOfMemory("no frame for a page directory");
+        }
+        mm.pgd = pgd;
+        mm.pgtables = 1;
+        mm.mmapBase = MMAP_BASE;
+        mm.startBrk = START_BRK;
+        mm.brk = START_BRK;
+        mm.users = 1;
+        mms.add(mm);
+        return mm;
+    }
+
+    @Override
+    public Task initTask() {
+        if (init != null) {
+            return init;
+        }
+        Mm mm = mmAlloc();
+        design.mmInit(mm);
+        init = new Task(nextPid++, mm);
+        tasks.add(init);
+        return init;
+    }
+
+    /** dup_mm() / dup_mmap(): copies every vma but DONTCOPY ones and shares the pages COW. */
+    @Override
+    public Task fork(Task parent) {
+        requireAlive(parent);
+        Mm old = parent.mm;
+        Mm mm = mmAlloc();
+        mm.brk = old.brk;
+        mm.startBrk = old.startBrk;
+        mm.mmapBase = old.mmapBase;
+        design.mmFork(old, mm);
+        for (int i = 0; i < old.mapCount; i++) {
+            Vma mpnt = old.vma(i);
+            if ((mpnt.vmFlags & Vma.VM_DONTCOPY) != 0) {
+                continue;
+            }
+            Vma tmp = mpnt.dup(mm);
+            tmp.anonVma = null;
+            if (design.vmaFork(mpnt, tmp) != 0) {
+                throw new ModelOutOfMemory("anon_vma_fork failed");
+            }
+            // The child does not inherit mlock (vm_flags_clear(tmp, VM_LOCKED_MASK)).
+            tmp.vmFlags &= ~Vma.VM_LOCKED_MASK;
+            vmas.link(tmp);
+            if (!memory.copyPageRange(tmp, mpnt)) {
+                throw new ModelOutOfMemory("copy_page_range failed");
+            }
+        }
+        Task child = new Task(nextPid++, mm);
+        tasks.add(child);
+        forks++;
+        return child;
+    }
+
+    @Override
+    public Task clone(Task parent) {
+        requireAlive(parent);
+        parent.mm.users++;
+        Task t = new Task(nextPid++, parent.mm);
+        tasks.add(t);
+        return t;
+    }
+
+    @Override
+    public long exec(Task t) {
+        requireAlive(t);
+        Mm old = t.mm;
+        Mm mm = mmAlloc();
+        design.mmInit(mm);
+        t.mm = mm;
+        mmput(old);
+        execs++;
+        return 0;
+    }
+
+    @Override
+    public long exit(Task t) {
+        requireAlive(t);
+        t.exited = true;
+        tasks.remove(t);
+        Mm mm = t.mm;
+        mmput(mm);
+        exits++;
+        return 0;
+    }
+
+    /** mmput(): the last user's exit_mmap tears the address space down. */
+    private void mmput(Mm mm) {
+        if (--mm.users > 0) {
+            return;
+        }
+        exitMmap(mm);
+    }
+
+    /** exit_mmap(): unmap_vmas, free_pgtables (unlinking anon and file rmap), remove_vma. */
+    private void exitMmap(Mm mm) {
+        for (int i = 0; i < mm.mapCount; i++) {
+            Vma v = mm.vma(i);
+            memory.zapRange(v, v.vmStart, v.vmEnd);
+        }
+        while (mm.mapCount > 0) {
+            Vma v = mm.vma(mm.mapCount - 1);
+            vmas.remove(v);
+        }
+        mm.lockedVm = 0;
+        PageTable.freeAll(frames, mm);
+        design.mmExit(mm);
+        mms.remove(mm);
+    }
+
+    private static void requireAlive(Task t) {
+        if (t.exited) {
+            throw new IllegalStateException(t + " has exited");
+        }
+    }
+
+    // ------------------------------------------------------------------ mmap
+
+    private static long pageAlign(long len) {
+        return (len + PAGE_SIZE - 1) & PAGE_MASK;
+    }
+
+    private static boolean offsetInPage(long addr) {
+        return (addr & (PAGE_SIZE - 1)) != 0;
+    }
+
+    /** calc_vm_prot_bits(). */
+    private static long protBits(int prot) {
+        long f = 0;
+        if ((prot & Mman.PROT_READ) != 0) {
+            f |= Vma.VM_READ;
+        }
+        if ((prot & Mman.PROT_WRITE) != 0) {
+            f |= Vma.VM_WRITE;
+        }
+        if ((prot & Mman.PROT_EXEC) != 0) {
+            f |= Vma.VM_EXEC;
+        }
+        return f;
+    }
+
+    /** do_mmap() for anonymous memory (ksys_mmap_pgoff with fd -1). */
+    @Override
+    public long mmap(Task t, long addr, long len, int prot, int flags) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
+            return -Errno.EBADF; // no file descriptor: files come with the files issue
+        }
+        if (len == 0) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & Mman.MAP_FIXED) == 0) {
+            // round_hint_to_min()
+            addr &= PAGE_MASK;
+            if (addr != 0 && addr < MMAP_MIN_ADDR) {
+                addr = pageAlign(MMAP_MIN_ADDR);
+            }
+        }
+        len = pageAlign(len);
+        if (len == 0 || len < 0) {
+            return -Errno.ENOMEM;
+        }
+        if (mm.mapCount > maxMapCount) {
+            return -Errno.ENOMEM;
+        }
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0) {
+            flags |= Mman.MAP_FIXED;
+        }
+        long vmFlags = protBits(prot) | Vma.VM_MAYREAD | Vma.VM_MAYWRITE | Vma.VM_MAYEXEC;
+        if ((flags & Mman.MAP_GROWSDOWN) != 0) {
+            vmFlags |= Vma.VM_GROWSDOWN;
+        }
+        if ((flags & Mman.MAP_LOCKED) != 0) {
+            vmFlags |= Vma.VM_LOCKED;
+        }
+        boolean shared;
+        long pgoff;
+        switch (flags & Mman.MAP_TYPE) {
+            case Mman.MAP_SHARED:
+            case Mman.MAP_SHARED_VALIDATE:
+                if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+                    return -Errno.EINVAL;
+                }
+                shared = true;
+                pgoff = 0;
+                vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
+                break;
+            case Mman.MAP_PRIVATE:
+                shared = false;
+                pgoff = -1; // set from the address below
+                break;
+            default:
+                return -Errno.EINVAL;
+        }
+        if ((flags & Mman.MAP_NORESERVE) != 0) {
+            vmFlags |= Vma.VM_NORESERVE;
+        }
+        long a = getUnmappedArea(mm, addr, len, flags, !shared);
+        if (Errno.isError(a)) {
+            return a;
+        }
+        addr = a;
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(addr, addr + len) != null) {
+            return -Errno.EEXIST;
+        }
+        if (!shared) {
+            pgoff = addr >>> PAGE_SHIFT;
+        }
+        // accountable_mapping(): private writable memory is charged (VM_ACCOUNT).
+        if ((vmFlags & (Vma.VM_NORESERVE | Vma.VM_SHARED | Vma.VM_WRITE)) == Vma.VM_WRITE) {
+            vmFlags |= Vma.VM_ACCOUNT;
+        }
+        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared);
+        if (Errno.isError(r)) {
+            return r;
+        }
+        if ((vmFlags & Vma.VM_LOCKED) != 0
+                || (flags & (Mman.MAP_POPULATE | Mman.MAP_NONBLOCK)) == Mman.MAP_POPULATE) {
+            populate(mm, addr, addr + len);
+        }
+        return addr;
+    }
+
+    /**
+     * __mmap_region(): unmaps what the range covers (MAP_FIXED), then merges with a neighbour or
+     * makes a new vma; shared anonymous memory gets its shmem object (shmem_zero_setup).
+     */
+    private long mmapRegion(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared) {
+        long end = addr + len;
+        if (mm.findVmaIntersection(addr, end) != null) {
+            int e = vmas.munmapRange(mm, addr, end);
+            if (e != 0) {
+                return e;
+            }
+        }
+        if (!shared) {
+            Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, null, pgoff, null, null, false);
+            if (merged != null) {
+                if ((vmFlags & Vma.VM_LOCKED) != 0) {
+                    mm.lockedVm += len >>> PAGE_SHIFT;
+                }
+                return addr;
+            }
+        }
+        Vma v = new Vma(mm, addr, end, vmFlags, pgoff, null);
+        if (shared) {
+            v.file = new AddressSpace(nextIno++, "/dev/zero (deleted)", len);
+        }
+        vmas.link(v);
+        if ((vmFlags & Vma.VM_LOCKED) != 0) {
+            mm.lockedVm += len >>> PAGE_SHIFT;
+        }
+        return addr;
+    }
+
+    /**
+     * __get_unmapped_area() → arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c),
+     * with the THP alignment of large anonymous mappings (thp_get_unmapped_area_vmflags).
+     */
+    long getUnmappedArea(Mm mm, long addr, long len, int flags, boolean anonPrivate) {
+        if (len > TASK_SIZE) {
+            return -Errno.ENOMEM;
+        }
+        long a;
+        if ((flags & Mman.MAP_FIXED) != 0) {
+            a = addr;
+        } else if (addr == 0 && (len & (PageTable.PMD_SIZE - 1)) == 0 && anonPrivate) {
+            a = thpGetUnmappedArea(mm, len);
+            if (a == 0) {
+                a = topdown(mm, addr, len);
+            }
+        } else {
+            a = topdown(mm, addr, len);
+        }
+        if (Errno.isError(a)) {
+            return a;
+        }
+        if (a > TASK_SIZE - len) {
+            return -Errno.ENOMEM;
+        }
+        if (offsetInPage(a)) {
+            return -Errno.EINVAL;
+        }
+        return a;
+    }
+
+    /** __thp_get_unmapped_area() for an anonymous mapping (off 0, size PMD_SIZE). */
+    private long thpGetUnmappedArea(Mm mm, long len) {
+        long size = PageTable.PMD_SIZE;
+        long lenPad = len + size;
+        if (lenPad < len) {
+            return 0;
+        }
+        long ret = topdown(mm, 0, lenPad);
+        if (Errno.isError(ret)) {
+            return 0;
+        }
+        long offSub = (0 - ret) & (size - 1);
+        if (offSub == 0) {
+            return ret + size; // MMF_TOPDOWN
+        }
+        return ret + offSub;
+    }
+
+    /** arch_get_unmapped_area_topdown() without MAP_FIXED. */
+    private long topdown(Mm mm, long addr, long len) {
+        if (addr != 0) {
+            addr &= PAGE_MASK;
+            // mmap_address_hint_valid()
+            if (TASK_SIZE - len >= addr) {
+                Vma vma = mm.findVma(addr);
+                if (vma == null || addr + len <= vma.vmStart) {
+                    return addr;
+                }
+            }
+        }
+        return unmappedAreaTopdown(mm, len, Math.max(PAGE_SIZE, MMAP_MIN_ADDR), mm.mmapBase);
+    }
+
+    /** unmapped_area_topdown(): the highest gap of at least len below highLimit. */
+    private static long unmappedAreaTopdown(Mm mm, long len, long lowLimit, long highLimit) {
+        for (int i = mm.mapCount; i >= 0; i--) {
+            long gapStart = i == 0 ? 0 : mm.vma(i - 1).vmEnd;
+            long gapEnd = i == mm.mapCount ? TASK_SIZE : mm.vma(i).vmStart;
+            if (gapStart >= highLimit) {
+                continue;
+            }
+            gapEnd = Math.min(gapEnd, highLimit);
+            gapStart = Math.max(gapStart, lowLimit);
+            if (gapEnd > gapStart && gapEnd - gapStart >= len) {
+                return (gapEnd - len) & PAGE_MASK;
+            }
+        }
+        return -Errno.ENOMEM;
+    }
+
+    // ------------------------------------------------------------------ populate
+
+    /**
+     * __mm_populate() → populate_vma_page_range(): faults in [start, end) as get_user_pages
+     * would — a write fault in private writable vmas (breaking COW), a read fault elsewhere;
+     * PROT_NONE and VM_LOCKONFAULT vmas are skipped; errors are ignored.
+     */
+    void populate(Mm mm, long start, long end) {
+        long addr = start;
+        while (addr < end) {
+            Vma vma = mm.findVma(addr);
+            if (vma == null || vma.vmStart >= end) {
+                return;
+            }
+            if (addr < vma.vmStart) {
+                addr = vma.vmStart;
+            }
+            long stop = Math.min(end, vma.vmEnd);
+            if ((vma.vmFlags & (Vma.VM_IO | Vma.VM_LOCKONFAULT)) == 0 && (vma.vmFlags & Vma.VM_ACCESS_FLAGS) != 0) {
+                boolean write = (vma.vmFlags & (Vma.VM_WRITE | Vma.VM_SHARED)) == Vma.VM_WRITE;
+                for (long a = addr; a < stop; a += PAGE_SIZE) {
+                    // follow_page_pte: no fault needed if the pte already allows the access.
+                    long slot = PageTable.lookup(frames, mm.pgd, a);
+                    if (slot >= 0) {
+                        long pte = PageTable.get(frames, slot);
+                        if (PageTable.present(pte) && (!write || PageTable.writable(pte))) {
+                            continue;
+                        }
+                    }
+                    if (memory.handleFault(mm, vma, a, write) != Memory.FAULT_OK) {
+                        break;
+                    }
+                    // handleFault may not change the vma layout; the vma stays valid.
+                }
+            }
+            addr = stop;
+        }
+    }
+
+    // ------------------------------------------------------------------ munmap
+
+    /** __vm_munmap() → do_vmi_munmap(). */
+    @Override
+    public long munmap(Task t, long start, long len) {
+        requireAlive(t);
+        return doMunmap(t.mm, start, len);
+    }
+
+    long doMunmap(Mm mm, long start, long len) {
+        if (offsetInPage(start) || start > TASK_SIZE || len > TASK_SIZE - start) {
+            return -Errno.EINVAL;
+        }
+        long end = start + pageAlign(len);
+        if (end == start) {
+            return -Errno.EINVAL;
+        }
+        return vmas.munmapRange(mm, start, end);
+    }
+
+    // ------------------------------------------------------------------ mprotect
+
+    /** do_mprotect_pkey() (pkey -1). */
+    @Override
+    public long mprotect(Task t, long start, long len, int prot) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        if (offsetInPage(start)) {
+            return -Errno.EINVAL;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        len = pageAlign(len);
+        long end = start + len;
+        if (end <= start) {
+            return -Errno.ENOMEM;
+        }
+        // arch_validate_prot(): only PROT_READ|WRITE|EXEC|SEM here (GROWSDOWN/UP not modelled).
+        if ((prot & ~(Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC | 0x8)) != 0) {
+            return -Errno.EINVAL;
+        }
+        Vma vma = mm.findVma(start);
+        if (vma == null || vma.vmStart >= end) {
+            return -Errno.ENOMEM;
+        }
+        if (vma.vmStart > start) {
+            return -Errno.ENOMEM;
+        }
+        long tmp = start;
+        long error = 0;
+        while (tmp < end) {
+            vma = mm.findVma(tmp);
+            if (vma == null || vma.vmStart >= end) {
+                break;
+            }
+            if (vma.vmStart != tmp && vma.vmStart > tmp) {
+                error = -Errno.ENOMEM;
+                break;
+            }
+            long newFlags = protBits(prot) | (vma.vmFlags & ~Vma.VM_ACCESS_FLAGS);
+            // newflags >> 4 shifts VM_MAY% in place of VM_%.
+            if ((newFlags & ~(newFlags >> 4) & Vma.VM_ACCESS_FLAGS) != 0) {
+                error = -Errno.EACCES;
+                break;
+            }
+            long pieceEnd = Math.min(vma.vmEnd, end);
+            error = mprotectFixup(vma, tmp, pieceEnd, newFlags);
+            if (error != 0) {
+                break;
+            }
+            tmp = pieceEnd;
+        }
+        if (error == 0 && tmp < end) {
+            error = -Errno.ENOMEM;
+        }
+        return error;
+    }
+
+    /** mprotect_fixup(). */
+    private long mprotectFixup(Vma vma, long start, long end, long newFlags) {
+        long oldFlags = vma.vmFlags;
+        if (newFlags == oldFlags) {
+            return 0;
+        }
+        if ((newFlags & Vma.VM_WRITE) != 0
+                && (oldFlags & (Vma.VM_ACCOUNT | Vma.VM_WRITE | Vma.VM_SHARED | Vma.VM_NORESERVE)) == 0) {
+            newFlags |= Vma.VM_ACCOUNT; // the area turns into data: charge it
+        }
+        Vma v = vmas.modify(vma, start, end, newFlags);
+        if (v == null) {
+            return vmas.err;
+        }
+        v.vmFlags = newFlags;
+        memory.changeProtection(v, v.vmStart, v.vmEnd);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ madvise
+
+    /** do_madvise() for the advice the model knows. */
+    @Override
+    public long madvise(Task t, long start, long lenIn, int advice) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        switch (advice) {
+            case Mman.MADV_DONTNEED:
+            case Mman.MADV_DONTFORK:
+            case Mman.MADV_DOFORK:
+            case Mman.MADV_NORMAL:
+            case Mman.MADV_RANDOM:
+            case Mman.MADV_SEQUENTIAL:
+            case Mman.MADV_WILLNEED:
+            case Mman.MADV_COLD:
+                break;
+            default:
+                return -Errno.EINVAL;
+        }
+        if (offsetInPage(start)) {
+            return -Errno.EINVAL;
+        }
+        long len = pageAlign(lenIn);
+        if (lenIn != 0 && len == 0) {
+            return -Errno.EINVAL;
+        }
+        long end = start + len;
+        if (end < start) {
+            return -Errno.EINVAL;
+        }
+        if (end == start) {
+            return 0;
+        }
+        // madvise_walk_vmas()
+        Vma vma = mm.findVma(start);
+        long unmappedError = 0;
+        for (;;) {
+            if (vma == null) {
+                return -Errno.ENOMEM;
+            }
+            if (start < vma.vmStart) {
+                unmappedError = -Errno.ENOMEM;
+                start = vma.vmStart;
+                if (start >= end) {
+                    break;
+                }
+            }
+            long tmp = Math.min(vma.vmEnd, end);
+            long[] next = {0};
+            long error = madviseVma(vma, start, tmp, advice, next);
+            if (error != 0) {
+                return error;
+            }
+            start = next[0];
+            if (start >= end) {
+                break;
+            }
+            vma = mm.findVma(start);
+        }
+        return unmappedError;
+    }
+
+    /** madvise_vma_behavior() for one vma piece; sets next[0] to where the walk resumes. */
+    private long madviseVma(Vma vma, long start, long end, int advice, long[] next) {
+        next[0] = end;
+        switch (advice) {
+            case Mman.MADV_DONTNEED:
+                // madvise_dontneed_free_valid_vma()
+                if ((vma.vmFlags & (Vma.VM_LOCKED | Vma.VM_IO)) != 0) {
+                    return -Errno.EINVAL;
+                }
+                memory.zapRange(vma, start, end);
+                return 0;
+            case Mman.MADV_DONTFORK:
+                return madviseUpdate(vma, start, end, vma.vmFlags | Vma.VM_DONTCOPY, next);
+            case Mman.MADV_DOFORK:
+                if ((vma.vmFlags & Vma.VM_IO) != 0) {
+                    return -Errno.EINVAL;
+                }
+                return madviseUpdate(vma, start, end, vma.vmFlags & ~Vma.VM_DONTCOPY, next);
+            default:
+                return 0; // hints without an effect the model can show
+        }
+    }
+
+    /** madvise_update_vma(): vma_modify_flags then set the flags. */
+    private long madviseUpdate(Vma vma, long start, long end, long newFlags, long[] next) {
+        if (newFlags == vma.vmFlags) {
+            return 0;
+        }
+        Vma v = vmas.modify(vma, start, end, newFlags);
+        if (v == null) {
+            return vmas.err;
+        }
+        v.vmFlags = newFlags;
+        next[0] = Math.max(end, Math.min(v.vmEnd, end));
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ mlock
+
+    @Override
+    public long mlock(Task t, long start, long len) {
+        requireAlive(t);
+        return doMlock(t.mm, start, len, Vma.VM_LOCKED);
+    }
+
+    @Override
+    public long munlock(Task t, long start, long len) {
+        requireAlive(t);
+        return doMlock(t.mm, start, len, 0);
+    }
+
+    /** do_mlock() / munlock: apply_vma_lock_flags(), then __mm_populate for mlock. */
+    private long doMlock(Mm mm, long start, long len, long lockFlags) {
+        len = pageAlign(len + (start & (PAGE_SIZE - 1)));
+        start &= PAGE_MASK;
+        long end = start + len;
+        if (end < start) {
+            return -Errno.EINVAL;
+        }
+        if (end == start) {
+            return 0;
+        }
+        Vma vma = mm.vmaLookup(start);
+        if (vma == null) {
+            return -Errno.ENOMEM;
+        }
+        long tmp = start;
+        while (tmp < end) {
+            vma = mm.findVma(tmp);
+            if (vma == null || vma.vmStart >= end) {
+                break;
+            }
+            if (vma.vmStart != tmp) {
+                return -Errno.ENOMEM;
+            }
+            long newFlags = (vma.vmFlags & ~Vma.VM_LOCKED_MASK) | lockFlags;
+            long pieceEnd = Math.min(vma.vmEnd, end);
+            long e = mlockFixup(vma, tmp, pieceEnd, newFlags);
+            if (e != 0) {
+                return e;
+            }
+            tmp = pieceEnd;
+        }
+        if (tmp < end) {
+            return -Errno.ENOMEM;
+        }
+        if (lockFlags != 0) {
+            populate(mm, start, end);
+        }
+        return 0;
+    }
+
+    /** mlock_fixup(). */
+    private long mlockFixup(Vma vma, long start, long end, long newFlags) {
+        long oldFlags = vma.vmFlags;
+        if (newFlags == oldFlags) {
+            return 0;
+        }
+        Vma v = vmas.modify(vma, start, end, newFlags);
+        if (v == null) {
+            return vmas.err;
+        }
+        long pages = (end - start) >>> PAGE_SHIFT;
+        if ((newFlags & Vma.VM_LOCKED) != 0) {
+            v.mm.lockedVm += pages;
+        } else {
+            v.mm.lockedVm -= pages;
+        }
+        v.vmFlags = newFlags;
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ brk
+
+    /** SYSCALL_DEFINE1(brk) and do_brk_flags(). */
+    @Override
+    public long brk(Task t, long brk) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        long origbrk = mm.brk;
+        if (brk < mm.startBrk) {
+            return origbrk;
+        }
+        long newbrk = pageAlign(brk);
+        long oldbrk = pageAlign(mm.brk);
+        if (oldbrk == newbrk) {
+            mm.brk = brk;
+            return brk;
+        }
+        if (brk <= mm.brk) {
+            // Always allow shrinking brk.
+            Vma brkvma = mm.findVmaIntersection(newbrk, oldbrk);
+            if (brkvma == null || brkvma.vmStart >= oldbrk) {
+                return origbrk;
+            }
+            mm.brk = brk;
+            if (vmas.munmapRange(mm, newbrk, oldbrk) != 0) {
+                mm.brk = origbrk;
+                return origbrk;
+            }
+            return brk;
+        }
+        // check_brk_limits(): the range must be mappable at a fixed address.
+        if (Errno.isError(getUnmappedArea(mm, oldbrk, newbrk - oldbrk, Mman.MAP_FIXED, true))) {
+            return origbrk;
+        }
+        // Only check if the next vma is within the stack_guard_gap of the expansion area.
+        Vma next = mm.findVma(oldbrk);
+        if (next != null && newbrk + PAGE_SIZE > next.vmStart) {
+            return origbrk;
+        }
+        Vma brkvma = mm.vmaBefore(oldbrk);
+        if (brkvma != null && brkvma.vmEnd <= mm.startBrk) {
+            brkvma = null; // vma_prev_limit(&vmi, mm->start_brk)
+        }
+        if (doBrkFlags(mm, brkvma, oldbrk, newbrk - oldbrk) < 0) {
+            return origbrk;
+        }
+        mm.brk = brk;
+        return brk;
+    }
+
+    /** do_brk_flags(): expand the brk vma if it ends at addr and may merge, else a new vma. */
+    private long doBrkFlags(Mm mm, Vma vma, long addr, long len) {
+        long flags = Vma.VM_READ | Vma.VM_WRITE | Vma.VM_MAYREAD | Vma.VM_MAYWRITE | Vma.VM_MAYEXEC
+                | Vma.VM_ACCOUNT;
+        if (mm.mapCount > maxMapCount) {
+            return -Errno.ENOMEM;
+        }
+        if (vma != null && vma.vmEnd == addr) {
+            Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, null, addr >>> PAGE_SHIFT,
+                    null, null, true);
+            if (merged != null) {
+                return 0;
+            }
+        }
+        Vma v = new Vma(mm, addr, addr + len, flags, addr >>> PAGE_SHIFT, null);
+        vmas.link(v);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ mremap
+
+    /** SYSCALL_DEFINE5(mremap): do_mremap() with check_mremap_params() and check_prep_vma(). */
+    @Override
+    public long mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        if ((flags & ~(Mman.MREMAP_FIXED | Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP)) != 0) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & Mman.MREMAP_FIXED) != 0 && (flags & Mman.MREMAP_MAYMOVE) == 0) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & Mman.MREMAP_DONTUNMAP) != 0
+                && ((flags & Mman.MREMAP_MAYMOVE) == 0 || oldLen != newLen)) {
+            return -Errno.EINVAL;
+        }
+        if (offsetInPage(addr)) {
+            return -Errno.EINVAL;
+        }
+        oldLen = pageAlign(oldLen);
+        newLen = pageAlign(newLen);
+        if (newLen == 0) {
+            return -Errno.EINVAL;
+        }
+        if (newLen > TASK_SIZE) {
+            return -Errno.EINVAL;
+        }
+        boolean impliesNewAddr = (flags & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0;
+        if (impliesNewAddr) {
+            if (newAddr > TASK_SIZE - newLen) {
+                return -Errno.EINVAL;
+            }
+            if (offsetInPage(newAddr)) {
+                return -Errno.EINVAL;
+            }
+            // Target must not overlap source.
+            if (addr + oldLen > newAddr && newAddr + newLen > addr) {
+                return -Errno.EINVAL;
+            }
+            if (mm.mapCount + 2 >= maxMapCount - 3) {
+                return -Errno.ENOMEM;
+            }
+        }
+        Vma vma = mm.vmaLookup(addr);
+        if (vma == null) {
+            return -Errno.EFAULT;
+        }
+        // check_prep_vma()
+        if (oldLen == 0 && (vma.vmFlags & (Vma.VM_SHARED | Vma.VM_MAYSHARE)) == 0) {
+            return -Errno.EINVAL; // duplicating a private mapping is not supported
+        }
+        boolean expand = newLen > oldLen;
+        if (expand || impliesNewAddr) {
+            if (oldLen > vma.vmEnd - addr) {
+                return -Errno.EFAULT;
+            }
+            if (newLen != oldLen && (vma.vmFlags & Vma.VM_DONTEXPAND) != 0) {
+                return -Errno.EFAULT;
+            }
+        }
+        long ret;
+        if (impliesNewAddr) {
+            ret = mremapTo(mm, addr, oldLen, newLen, flags, newAddr);
+        } else if (oldLen == newLen) {
+            ret = addr;
+        } else if (oldLen > newLen) {
+            // Shrink: unmap the tail in place.
+            ret = vmas.munmapRange(mm, addr + newLen, addr + oldLen);
+            if (ret == 0) {
+                ret = addr;
+            }
+        } else {
+            ret = expandVma(mm, vma, addr, oldLen, newLen, flags);
+        }
+        return ret;
+    }
+
+    /** expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). */
+    private long expandVma(Mm mm, Vma vma, long addr, long oldLen, long newLen, int flags) {
+        long delta = newLen - oldLen;
+        if (vma.vmEnd - addr == oldLen && vmaExpandable(mm, vma, delta)
+                && (vma.file != null || design.canExpandAnon(vma, delta))) {
+            // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
+            // possibly the next vma.
+            long oldEnd = vma.vmEnd;
+            Vma v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, vma.vmFlags, vma.file,
+                    vma.linearPageIndex(oldEnd), vma.anonVma, null, false);
+            if (v == null) {
+                return -Errno.ENOMEM;
+            }
+            if ((v.vmFlags & Vma.VM_LOCKED) != 0) {
+                mm.lockedVm += delta >>> PAGE_SHIFT;
+                populate(mm, oldEnd, oldEnd + delta);
+            }
+            return addr;
+        }
+        if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
+            return -Errno.ENOMEM;
+        }
+        long na = getUnmappedArea(mm, 0, newLen, (vma.vmFlags & Vma.VM_MAYSHARE) != 0 ? Mman.MAP_SHARED : 0,
+                false);
+        if (Errno.isError(na)) {
+            return na;
+        }
+        return moveVma(mm, vma, addr, oldLen, newLen, na, flags);
+    }
+
+    /** vma_expandable(): nothing mapped in [vm_end, vm_end + delta) and within TASK_SIZE. */
+    private boolean vmaExpandable(Mm mm, Vma vma, long delta) {
+        long end = vma.vmEnd + delta;
+        if (end < vma.vmEnd || end > TASK_SIZE) {
+            return false;
+        }
+        if (mm.findVmaIntersection(vma.vmEnd, end) != null) {
+            return false;
+        }
+        return !Errno.isError(getUnmappedArea(mm, vma.vmStart, end - vma.vmStart, Mman.MAP_FIXED, false));
+    }
+
+    /** mremap_to(): MREMAP_FIXED / MREMAP_DONTUNMAP. */
+    private long mremapTo(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        if ((flags & Mman.MREMAP_FIXED) != 0) {
+            // Unmap whatever is at the target first.
+            long e = vmas.munmapRange(mm, newAddr, newAddr + newLen);
+            if (e != 0) {
+                return e;
+            }
+        }
+        Vma vma = mm.vmaLookup(addr);
+        if (vma == null) {
+            return -Errno.EFAULT;
+        }
+        if (oldLen > newLen) {
+            long e = vmas.munmapRange(mm, addr + newLen, addr + oldLen);
+            if (e != 0) {
+                return e;
+            }
+            oldLen = newLen;
+            vma = mm.vmaLookup(addr);
+        }
+        int mapFlags = (flags & Mman.MREMAP_FIXED) != 0 ? Mman.MAP_FIXED : 0;
+        long na = getUnmappedArea(mm, newAddr, newLen, mapFlags, false);
+        if (Errno.isError(na)) {
+            return na;
+        }
+        return moveVma(mm, vma, addr, oldLen, newLen, na, flags);
+    }
+
+    /**
+     * move_vma(): copy_vma() makes (or merges into) the vma at the new place, move_page_tables()
+     * moves the ptes, then the old range is unmapped — or, with MREMAP_DONTUNMAP, left mapped and
+     * empty, its mlock and anon state dropped.
+     */
+    private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, int flags) {
+        if (mm.mapCount >= maxMapCount - 3) {
+            return -Errno.ENOMEM;
+        }
+        long oldEnd = oldAddr + oldLen;
+        long vmFlags = vma.vmFlags;
+        // Split the old range out first so that copy_vma copies exactly it (the kernel's
+        // vma_merge / split in move_vma have the same effect on what remains).
+        long newPgoff = vma.linearPageIndex(oldAddr);
+        // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
+        Vma newVma = copyVma(vma, newAddr, newLen, newPgoff);
+        if (newVma == null) {
+            return -Errno.ENOMEM;
+        }
+        long moved = memory.movePageTables(vma, oldAddr, newVma, newAddr, oldLen);
+        if (moved < oldLen) {
+            // Put back what moved (move_page_tables in reverse), then undo the new vma.
+            memory.movePageTables(newVma, newAddr, vma, oldAddr, moved);
+            vmas.munmapRange(mm, newAddr, newAddr + newLen);
+            return -Errno.ENOMEM;
+        }
+        if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
+            // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
+            // VM_LOCKED[ONFAULT] and VM_ACCOUNT, and if it was exactly the moved range its anon
+            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again.
+            Vma old = mm.vmaLookup(oldAddr);
+            if (old != null && old != newVma) {
+                if ((old.vmFlags & Vma.VM_LOCKED) != 0) {
+                    mm.lockedVm -= old.pages();
+                }
+                old.vmFlags &= ~(Vma.VM_LOCKED_MASK | Vma.VM_ACCOUNT);
+                if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
+                    design.vmaUnlinked(old);
+                    old.anonVma = null;
+                    old.rmapPriv = null;
+                }
+            }
+        } else {
+            long e = vmas.munmapRange(mm, oldAddr, oldEnd);
+            if (e != 0) {
+                return e;
+            }
+        }
+        if ((vmFlags & Vma.VM_LOCKED) != 0) {
+            mm.lockedVm += newLen >>> PAGE_SHIFT;
+            if (newLen > oldLen) {
+                populate(mm, newAddr + oldLen, newAddr + newLen);
+            }
+        }
+        return newAddr;
+    }
+
+    /**
+     * copy_vma(): a vma for [addr, addr+len) with vma's flags, file and anon state, merged with a
+     * neighbour when possible. An anonymous vma that was never faulted takes the pgoff of its new
+     * address, to merge better.
+     */
+    private Vma copyVma(Vma vma, long addr, long len, long pgoff) {
+        Mm mm = vma.mm;
+        if (vma.file == null && vma.anonVma == null) {
+            pgoff = addr >>> PAGE_SHIFT;
+        }
+        Vma merged = vmas.mergeNewRange(mm, addr, addr + len, vma.vmFlags, vma.file, pgoff, vma.anonVma,
+                vma, false);
+        if (merged != null) {
+            return merged;
+        }
+        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags, pgoff, vma.file);
+        nv.anonVma = null;
+        if (design.vmaCopy(vma, nv) != 0) {
+            return null;
+        }
+        vmas.link(nv);
+        return nv;
+    }
+
+    // ------------------------------------------------------------------ memory access
+
+    /**
+     * One user access at addr (the MMU then do_user_addr_fault / access_error on x86): SEGV when no
+     * vma contains it or the vma forbids it — on x86 any of read, write or exec permission
+     * allows a read — otherwise resolve the fault if the pte does not allow the access.
+     * Returns the pfn accessed, or -1 - ACCESS_* on failure.
+     */
+    private int access(Mm mm, long addr, boolean write) {
+        Vma vma = mm.vmaLookup(addr);
+        if (vma == null) {
+            return -1 - ACCESS_SEGV;
+        }
+        if (write ? (vma.vmFlags & Vma.VM_WRITE) == 0 : (vma.vmFlags & Vma.VM_ACCESS_FLAGS) == 0) {
+            return -1 - ACCESS_SEGV;
+        }
+        long slot = PageTable.lookup(frames, mm.pgd, addr);
+        if (slot >= 0) {
+            long pte = PageTable.get(frames, slot);
+            if (PageTable.present(pte) && (!write || PageTable.writable(pte))) {
+                PageTable.set(frames, slot, pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0));
+                return PageTable.ptePfn(pte);
+            }
+        }
+        int r = memory.handleFault(mm, vma, addr, write);
+        if (r == Memory.FAULT_SIGSEGV) {
+            return -1 - ACCESS_SEGV;
+        }
+        if (r == Memory.FAULT_SIGBUS) {
+            return -1 - ACCESS_BUS;
+        }
+        if (r == Memory.FAULT_OOM) {
+            oomEvents++;
+            throw new ModelOutOfMemory("out of memory at a fault: raise `machine ram=`");
+        }
+        slot = PageTable.lookup(frames, mm.pgd, addr);
+        return PageTable.ptePfn(PageTable.get(frames, slot));
+    }
+
+    @Override
+    public int write(Task t, long addr, long len, long value) {
+        requireAlive(t);
+        long first = addr & PAGE_MASK;
+        long end = len == 0 ? first + PAGE_SIZE : addr + len;
+        for (long a = first; a < end; a += PAGE_SIZE) {
+            int pfn = access(t.mm, a, true);
+            if (pfn < 0) {
+                return -1 - pfn;
+            }
+            frames.content[pfn] = value;
+        }
+        return ACCESS_OK;
+    }
+
+    @Override
+    public int touch(Task t, long addr, long len) {
+        requireAlive(t);
+        long first = addr & PAGE_MASK;
+        long end = len == 0 ? first + PAGE_SIZE : addr + len;
+        for (long a = first; a < end; a += PAGE_SIZE) {
+            int pfn = access(t.mm, a, false);
+            if (pfn < 0) {
+                return -1 - pfn;
+            }
+        }
+        return ACCESS_OK;
+    }
+
+    @Override
+    public int read(Task t, long addr, long len, ReadResult out) {
+        requireAlive(t);
+        long first = addr & PAGE_MASK;
+        long end = len == 0 ? first + PAGE_SIZE : addr + len;
+        boolean have = false;
+        out.mixed = false;
+        out.value = 0;
+        for (long a = first; a < end; a += PAGE_SIZE) {
+            int pfn = access(t.mm, a, false);
+            if (pfn < 0) {
+                return -1 - pfn;
+            }
+            long v = frames.content[pfn];
+            if (!have) {
+                out.value = v;
+                have = true;
+            } else if (v != out.value) {
+                out.mixed = true;
+            }
+        }
+        return ACCESS_OK;
+    }
+
+    // ------------------------------------------------------------------ /proc/PID/maps
+
+    /**
+     * The user-visible vma at addr. vmas joined by lokier's VM_GROUP flag show as one (the flag
+     * marks a vma that continues the previous one).
+     */
+    @Override
+    public VmaInfo vmaAt(Task t, long addr) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        Vma v = mm.vmaLookup(addr);
+        if (v == null) {
+            return null;
+        }
+        int i = mm.indexOf(v);
+        int lo = i;
+        while (lo > 0 && (mm.vma(lo).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(lo - 1).vmEnd == mm.vma(lo).vmStart) {
+            lo--;
+        }
+        int hi = i;
+        while (hi + 1 < mm.mapCount && (mm.vma(hi + 1).vmFlags & Vma.VM_GROUP) != 0
+                && mm.vma(hi).vmEnd == mm.vma(hi + 1).vmStart) {
+            hi++;
+        }
+        return new VmaInfo(mm.vma(lo).vmStart, mm.vma(hi).vmEnd, v.perms());
+    }
+
+    @Override
+    public int vmasIn(Task t, long addr, long len) {
+        requireAlive(t);
+        Mm mm = t.mm;
+        long end = addr + len;
+        int n = 0;
+        Vma prevSeen = null;
+        for (int i = mm.indexAfter(addr); i < mm.mapCount && mm.vma(i).vmStart < end; i++) {
+            Vma v = mm.vma(i);
+            boolean continues = prevSeen != null && (v.vmFlags & Vma.VM_GROUP) != 0 && prevSeen.vmEnd == v.vmStart;
+            if (!continues) {
+                n++;
+            }
+            prevSeen = v;
+        }
+        return n;
+    }
+
+    /** The machine ran out of frames where the model has no reclaim yet. */
+    public static final class ModelOutOfMemory extends RuntimeException {
+        public ModelOutOfMemory(String msg) {
+            super(msg);
+        }
+    }
+}

@@ -1,0 +1,503 @@
+package org.rmaplab.kernel;
+
+import org.rmaplab.rmap.RmapDesign;
+
+/**
+ * Page-level memory management: faults, COW, zapping, fork's page-table copy and mremap's page-table
+ * move. The counterpart of mm/memory.c and the pte half of mm/mremap.c.
+ *
+ * <p>Invariants kept (checked by the oracle after every operation):
+ * <ul>
+ *   <li>mapcount of a page = number of present ptes mapping it, in all page tables; the zero page
+ *       and page-table frames are never counted.
+ *   <li>refcount of an anonymous page = its mapcount (no swap cache yet); of a page-cache page =
+ *       mapcount + 1 (the cache's reference).
+ *   <li>A pte maps a writable page ({@link PageTable#RW}) only if its vma has VM_WRITE, and, in a
+ *       private vma, only if the page is anonymous and exclusive to that pte's mm.
+ *   <li>Every present pte lies inside a vma of its mm; the design is told of every pte that starts
+ *       or stops mapping a page, before the page can be freed.
+ * </ul>
+ * Hot paths (fault, zap, copy, move) allocate nothing on the Java heap except page-table frames'
+ * entry arrays, once per 2 MiB of address space.
+ */
+final class Memory {
+    /** Fault results (VM_FAULT_*). */
+    static final int FAULT_OK = 0;
+    static final int FAULT_SIGSEGV = 1;
+    static final int FAULT_SIGBUS = 2;
+    static final int FAULT_OOM = 3;
+
+    private final Kernel k;
+    private final Frames f;
+    private final RmapDesign design;
+
+    // Counters (per machine).
+    long minorFaults;
+    long zeroPageMaps;
+    long cowCopies;
+    long cowReuses;
+    long anonPagesAllocated;
+    long pmdMoves;
+    long ptesMoved;
+    long forkPtesCopied;
+
+    Memory(Kernel k) {
+        this.k = k;
+        this.f = k.frames;
+        this.design = k.design;
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    /**
+     * handle_mm_fault(): resolves a fault at addr in vma, whose access has been checked against
+     * the vma's protection by the caller (access_error()). Returns a FAULT_* code.
+     */
+    int handleFault(Mm mm, Vma vma, long addr, boolean write) {
+        minorFaults++;
+        long slot = PageTable.alloc(f, mm, addr);
+        if (slot < 0) {
+            return FAULT_OOM;
+        }
+        long pte = PageTable.get(f, slot);
+        if (pte == 0) {
+            if (vma.file == null) {
+                return doAnonymousPage(mm, vma, addr, slot, write);
+            }
+            return doFileFault(mm, vma, addr, slot, write);
+        }
+        if (write && !PageTable.writable(pte)) {
+            return doWpPage(mm, vma, addr, slot, pte);
+        }
+        // Spurious / accessed-bit fault: handle_pte_fault's pte_mkyoung.
+        long nv = pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0);
+        PageTable.set(f, slot, nv);
+        return FAULT_OK;
+    }
+
+    /** do_anonymous_page(): zero page on a read, a new zeroed page on a write. */
+    private int doAnonymousPage(Mm mm, Vma vma, long addr, long slot, boolean write) {
+        if (!write) {
+            // Use the zero-page for reads (my_zero_pfn), mapped read-only and special.
+            PageTable.set(f, slot, PageTable.mkpte(Frames.ZERO_PFN,
+                    PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.SPECIAL));
+            zeroPageMaps++;
+            return FAULT_OK;
+        }
+        if (design.anonVmaPrepare(vma) != 0) {
+            return FAULT_OOM;
+        }
+        int pfn = f.alloc();
+        if (pfn < 0) {
+            return FAULT_OOM;
+        }
+        anonPagesAllocated++;
+        newAnonPage(mm, vma, addr, slot, pfn, 0L);
+        return FAULT_OK;
+    }
+
+    /**
+     * Maps a freshly allocated frame as a new exclusive anonymous page holding {@code value}
+     * (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
+     */
+    private void newAnonPage(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
+        f.content[pfn] = value;
+        f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
+        f.mapcount[pfn] = 1;
+        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
+        if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
+            bits |= PageTable.RW;
+        }
+        design.pageAddNewAnon(pfn, vma, addr, slot);
+        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
+        mm.rssAnon++;
+    }
+
+    /**
+     * do_read_fault / do_shared_fault / do_cow_fault for a file-backed vma (shmem for shared
+     * anonymous memory): find or create the page-cache page, SIGBUS beyond end of file.
+     */
+    private int doFileFault(Mm mm, Vma vma, long addr, long slot, boolean write) {
+        AddressSpace as = vma.file;
+        long pgoff = vma.linearPageIndex(addr);
+        long sizePages = (as.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        if (pgoff >= sizePages) {
+            return FAULT_SIGBUS;
+        }
+        int pfn = as.findPage(pgoff);
+        if (pfn < 0) {
+            // shmem_get_folio: a new zeroed page in the page cache, referenced by the cache.
+            pfn = f.alloc();
+            if (pfn < 0) {
+                return FAULT_OOM;
+            }
+            f.flags[pfn] = Frames.PG_SWAPBACKED;
+            f.mapping[pfn] = as;
+            f.index[pfn] = pgoff;
+            as.addPage(pgoff, pfn);
+        }
+        if (write && (vma.vmFlags & Vma.VM_SHARED) == 0) {
+            // do_cow_fault: a private copy of the file page.
+            if (design.anonVmaPrepare(vma) != 0) {
+                return FAULT_OOM;
+            }
+            int np = f.alloc();
+            if (np < 0) {
+                return FAULT_OOM;
+            }
+            anonPagesAllocated++;
+            cowCopies++;
+            newAnonPage(mm, vma, addr, slot, np, f.content[pfn]);
+            return FAULT_OK;
+        }
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED;
+        if ((vma.vmFlags & (Vma.VM_SHARED | Vma.VM_WRITE)) == (Vma.VM_SHARED | Vma.VM_WRITE)) {
+            bits |= PageTable.RW;
+        }
+        if (write) {
+            bits |= PageTable.DIRTY;
+        }
+        design.pageAddFileRmap(pfn, vma, addr, slot);
+        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
+        mm.rssShmem++;
+        return FAULT_OK;
+    }
+
+    /**
+     * do_wp_page(): a write to a present, write-protected pte. Shared mappings just become writable
+     * (wp_page_shared); an anonymous page the writer alone maps is reused
+     * (wp_can_reuse_anon_folio → folio_move_anon_rmap); anything else is copied (wp_page_copy).
+     */
+    private int doWpPage(Mm mm, Vma vma, long addr, long slot, long pte) {
+        int pfn = PageTable.ptePfn(pte);
+        if ((vma.vmFlags & Vma.VM_SHARED) != 0) {
+            PageTable.set(f, slot, pte | PageTable.RW | PageTable.DIRTY | PageTable.ACCESSED);
+            return FAULT_OK;
+        }
+        boolean special = (pte & PageTable.SPECIAL) != 0;
+        if (!special && (f.flags[pfn] & Frames.PG_ANON) != 0) {
+            // wp_can_reuse_anon_folio: exclusive, or the only reference is ours.
+            boolean exclusive = (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0;
+            if (exclusive || f.refcount[pfn] == 1) {
+                f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
+                if (!exclusive) {
+                    // wp_can_reuse_anon_folio() ends in folio_move_anon_rmap().
+                    if (design.anonVmaPrepare(vma) != 0) {
+                        return FAULT_OOM;
+                    }
+                    design.pageReuseAnon(pfn, vma, addr);
+                }
+                PageTable.set(f, slot, pte | PageTable.RW | PageTable.DIRTY | PageTable.ACCESSED);
+                cowReuses++;
+                return FAULT_OK;
+            }
+        }
+        return wpPageCopy(mm, vma, addr, slot, pte);
+    }
+
+    /**
+     * wp_page_copy(): a new anonymous page with the old contents (zeroed for the zero page) replaces
+     * the pte; the old page loses this mapping.
+     */
+    int wpPageCopy(Mm mm, Vma vma, long addr, long slot, long pte) {
+        int old = PageTable.ptePfn(pte);
+        boolean special = (pte & PageTable.SPECIAL) != 0;
+        if (design.anonVmaPrepare(vma) != 0) {
+            return FAULT_OOM;
+        }
+        int np = f.alloc();
+        if (np < 0) {
+            return FAULT_OOM;
+        }
+        anonPagesAllocated++;
+        long value = special ? 0L : f.content[old];
+        if (!special) {
+            cowCopies++;
+        }
+        // The new page goes in first (folio_add_new_anon_rmap, set_pte_at), then the old one
+        // loses the pte (folio_remove_rmap_pte) and our reference (folio_put).
+        newAnonPage(mm, vma, addr, slot, np, value);
+        if (!special) {
+            boolean anon = (f.flags[old] & Frames.PG_ANON) != 0;
+            f.mapcount[old]--;
+            design.pageRemoveRmap(old, vma, addr, slot);
+            if (anon) {
+                mm.rssAnon--;
+            } else {
+                mm.rssShmem--;
+            }
+            putPage(old);
+        }
+        return FAULT_OK;
+    }
+
+    /** put_page(): drops a reference; the last one frees the frame. */
+    void putPage(int pfn) {
+        if (--f.refcount[pfn] == 0) {
+            design.pageFreed(pfn);
+            f.free(pfn);
+        } else if (f.refcount[pfn] < 0) {
+            throw new IllegalStateException("refcount underflow on pfn " + pfn);
+        }
+    }
+
+    // ------------------------------------------------------------------ zap
+
+    /**
+     * zap_page_range_single / unmap_page_range(): clears every pte of [start, end) in vma and drops
+     * the mappings (zap_present_ptes → folio_remove_rmap_ptes, then the references).
+     */
+    void zapRange(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        long addr = start;
+        while (addr < end) {
+            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
+            long stop = Math.min(tableEnd, end);
+            long slot = PageTable.lookup(f, mm.pgd, addr);
+            if (slot < 0) {
+                addr = stop;
+                continue;
+            }
+            long[] tab = f.table[PageTable.slotTable(slot)];
+            int i = PageTable.slotIndex(slot);
+            for (; addr < stop; addr += Kernel.PAGE_SIZE, i++, slot++) {
+                long pte = tab[i];
+                if (pte == 0) {
+                    continue;
+                }
+                tab[i] = 0;
+                if (!PageTable.present(pte)) {
+                    continue; // swap entries: the reclaim issue
+                }
+                if ((pte & PageTable.SPECIAL) != 0) {
+                    continue;
+                }
+                int pfn = PageTable.ptePfn(pte);
+                f.mapcount[pfn]--;
+                design.pageRemoveRmap(pfn, vma, addr, slot);
+                if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+                    mm.rssAnon--;
+                } else {
+                    mm.rssShmem--;
+                }
+                putPage(pfn);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ fork
+
+    /** vma_needs_copy(): fork copies page tables only where anonymous pages may be. */
+    static boolean vmaNeedsCopy(Vma src) {
+        return src.anonVma != null;
+    }
+
+    /**
+     * copy_page_range() → copy_pte_range() → copy_present_pte(): the child's ptes share the
+     * parent's pages; in a COW mapping both sides are write-protected. Returns false on OOM.
+     */
+    boolean copyPageRange(Vma dst, Vma src) {
+        if (!vmaNeedsCopy(src)) {
+            return true;
+        }
+        Mm srcMm = src.mm;
+        Mm dstMm = dst.mm;
+        boolean cow = src.isCowMapping();
+        long addr = src.vmStart;
+        long end = src.vmEnd;
+        while (addr < end) {
+            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
+            long stop = Math.min(tableEnd, end);
+            long sslot = PageTable.lookup(f, srcMm.pgd, addr);
+            if (sslot < 0) {
+                addr = stop;
+                continue;
+            }
+            long[] stab = f.table[PageTable.slotTable(sslot)];
+            int i = PageTable.slotIndex(sslot);
+            long dslot = -1;
+            for (; addr < stop; addr += Kernel.PAGE_SIZE, i++) {
+                long pte = stab[i];
+                if (pte == 0) {
+                    continue;
+                }
+                if (dslot < 0) {
+                    dslot = PageTable.alloc(f, dstMm, addr);
+                    if (dslot < 0) {
+                        return false;
+                    }
+                } else {
+                    dslot = PageTable.slot(PageTable.slotTable(dslot), PageTable.idx(addr, Kernel.PAGE_SHIFT));
+                }
+                if (!PageTable.present(pte)) {
+                    continue;
+                }
+                forkPtesCopied++;
+                if ((pte & PageTable.SPECIAL) == 0) {
+                    int pfn = PageTable.ptePfn(pte);
+                    f.refcount[pfn]++;
+                    f.mapcount[pfn]++;
+                    if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+                        // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
+                        f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
+                        design.pageDupRmap(pfn, dst, addr, dslot);
+                        dstMm.rssAnon++;
+                    } else {
+                        design.pageAddFileRmap(pfn, dst, addr, dslot);
+                        dstMm.rssShmem++;
+                    }
+                }
+                if (cow && PageTable.writable(pte)) {
+                    pte &= ~PageTable.RW;
+                    stab[i] = pte;
+                }
+                if ((src.vmFlags & Vma.VM_SHARED) != 0) {
+                    pte &= ~PageTable.DIRTY;
+                }
+                pte &= ~PageTable.ACCESSED;
+                PageTable.set(f, dslot, pte);
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ mremap
+
+    /**
+     * move_page_tables(): moves the ptes of [oldAddr, oldAddr+len) in {@code vma} to
+     * {@code newAddr} in {@code newVma}. Whole PTE tables move by re-pointing the PMD entry
+     * (move_normal_pmd) when both sides are PMD-aligned over a whole PMD and the design does not
+     * need to hear of each pte; otherwise pte by pte (move_ptes). Returns the bytes moved
+     * (less than len only on OOM).
+     */
+    long movePageTables(Vma vma, long oldAddr, Vma newVma, long newAddr, long len) {
+        Mm mm = vma.mm;
+        boolean oneByOne = design.movesPtesOneByOne();
+        long oldEnd = oldAddr + len;
+        long moved = 0;
+        while (oldAddr < oldEnd) {
+            // get_extent(NORMAL_PMD, ...): up to the next PMD boundary of either side.
+            long extent = PageTable.PMD_SIZE - (oldAddr & (PageTable.PMD_SIZE - 1));
+            extent = Math.min(extent, PageTable.PMD_SIZE - (newAddr & (PageTable.PMD_SIZE - 1)));
+            extent = Math.min(extent, oldEnd - oldAddr);
+            long oldPmd = PageTable.pmdSlot(f, mm.pgd, oldAddr);
+            if (oldPmd < 0 || PageTable.get(f, oldPmd) == 0) {
+                oldAddr += extent;
+                newAddr += extent;
+                moved += extent;
+                continue;
+            }
+            if (!oneByOne && extent == PageTable.PMD_SIZE) {
+                long newPmd = PageTable.pmdSlotAlloc(f, newVma.mm, newAddr);
+                if (newPmd < 0) {
+                    return moved;
+                }
+                if (PageTable.get(f, newPmd) == 0) {
+                    // move_normal_pmd: the PTE table changes owner address, not contents.
+                    long entry = PageTable.get(f, oldPmd);
+                    PageTable.set(f, oldPmd, 0);
+                    PageTable.set(f, newPmd, entry);
+                    int t = PageTable.ptePfn(entry);
+                    f.index[t] = newAddr;
+                    pmdMoves++;
+                    oldAddr += extent;
+                    newAddr += extent;
+                    moved += extent;
+                    continue;
+                }
+            }
+            if (!movePtes(vma, oldAddr, newVma, newAddr, extent)) {
+                return moved;
+            }
+            oldAddr += extent;
+            newAddr += extent;
+            moved += extent;
+        }
+        return moved;
+    }
+
+    /** move_ptes(): moves the ptes of one extent, telling the design when it asks to hear. */
+    private boolean movePtes(Vma vma, long oldAddr, Vma newVma, long newAddr, long extent) {
+        Mm mm = vma.mm;
+        long end = oldAddr + extent;
+        for (; oldAddr < end; oldAddr += Kernel.PAGE_SIZE, newAddr += Kernel.PAGE_SIZE) {
+            long oslot = PageTable.lookup(f, mm.pgd, oldAddr);
+            if (oslot < 0) {
+                continue;
+            }
+            long pte = PageTable.get(f, oslot);
+            if (pte == 0) {
+                continue;
+            }
+            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0) {
+                int pfn = PageTable.ptePfn(pte);
+                if ((f.flags[pfn] & Frames.PG_ANON) != 0 && design.mremapMustCow(pfn)) {
+                    // Linus's rule (seed 001): make the page exclusive before moving it —
+                    // an early COW at the old address.
+                    if (wpPageCopy(mm, vma, oldAddr, oslot, pte) != FAULT_OK) {
+                        return false;
+                    }
+                    design.stats().mremapCows++;
+                    pte = PageTable.get(f, oslot);
+                }
+            }
+            long nslot = PageTable.alloc(f, newVma.mm, newAddr);
+            if (nslot < 0) {
+                return false;
+            }
+            // The allocation above cannot move the old table; re-read nothing.
+            PageTable.set(f, oslot, 0);
+            PageTable.set(f, nslot, pte);
+            ptesMoved++;
+            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && design.movesPtesOneByOne()) {
+                int pfn = PageTable.ptePfn(pte);
+                design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ protection
+
+    /**
+     * change_protection(): rewrites the write bit of the ptes of [start, end) in vma after its
+     * flags changed. Removing write clears RW; adding it sets RW where the kernel may do so at once
+     * (can_change_pte_writable: shared mappings, and exclusive anonymous pages of private ones); the
+     * rest take a write fault later.
+     */
+    void changeProtection(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        boolean write = (vma.vmFlags & Vma.VM_WRITE) != 0;
+        boolean shared = (vma.vmFlags & Vma.VM_SHARED) != 0;
+        long addr = start;
+        while (addr < end) {
+            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
+            long stop = Math.min(tableEnd, end);
+            long slot = PageTable.lookup(f, mm.pgd, addr);
+            if (slot < 0) {
+                addr = stop;
+                continue;
+            }
+            long[] tab = f.table[PageTable.slotTable(slot)];
+            int i = PageTable.slotIndex(slot);
+            for (; addr < stop; addr += Kernel.PAGE_SIZE, i++) {
+                long pte = tab[i];
+                if (!PageTable.present(pte)) {
+                    continue;
+                }
+                if (!write) {
+                    tab[i] = pte & ~PageTable.RW;
+                } else if ((pte & PageTable.SPECIAL) == 0) {
+                    int pfn = PageTable.ptePfn(pte);
+                    boolean can = shared
+                            || ((f.flags[pfn] & Frames.PG_ANON) != 0 && (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
+                    if (can && (pte & PageTable.DIRTY) != 0) {
+                        tab[i] = pte | PageTable.RW;
+                    }
+                }
+            }
+        }
+    }
+}

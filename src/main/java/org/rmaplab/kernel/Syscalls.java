@@ -1,0 +1,78 @@
+package org.rmaplab.kernel;
+
+/**
+ * The user-visible surface of the model: what a task can ask of the kernel. The scenario
+ * executor and the random-sequence tests talk only to this interface, so that the oracle
+ * ({@code org.rmaplab.check.CheckedSyscalls}) can sit between them and the {@link Kernel}.
+ *
+ * <p>Conventions, as in Linux: a system call returns a non-negative result or {@code -errno}
+ * ({@link Errno}). Memory accesses ({@link #write}, {@link #read}, {@link #touch}) return one of
+ * {@link #ACCESS_OK}, {@link #ACCESS_SEGV}, {@link #ACCESS_BUS}; an access stops at the first page
+ * that faults, after the pages before it were accessed (as a loop of loads or stores would).
+ */
+public interface Syscalls {
+    int ACCESS_OK = 0;
+    /** The access raised SIGSEGV: no vma, or the vma's protection forbids it. */
+    int ACCESS_SEGV = 1;
+    /** The access raised SIGBUS: a file page beyond the end of the file. */
+    int ACCESS_BUS = 2;
+
+    /** The first task of a machine, with an empty address space (as right after exec). */
+    Task initTask();
+
+    long mmap(Task t, long addr, long len, int prot, int flags);
+
+    long munmap(Task t, long addr, long len);
+
+    long mprotect(Task t, long addr, long len, int prot);
+
+    long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr);
+
+    long madvise(Task t, long addr, long len, int advice);
+
+    long mlock(Task t, long addr, long len);
+
+    long munlock(Task t, long addr, long len);
+
+    /** brk(2): {@code addr == 0} asks for the current break; returns the (possibly unchanged) break. */
+    long brk(Task t, long addr);
+
+    /** fork(2): a new task with a copy-on-write copy of t's address space. */
+    Task fork(Task t);
+
+    /** clone(2) with CLONE_VM: a new thread sharing t's address space. */
+    Task clone(Task t);
+
+    /** execve(2) of an empty image: t gets a fresh empty address space. Returns 0. */
+    long exec(Task t);
+
+    /** exit(2): t is gone; its address space is torn down when its last user exits. Returns 0. */
+    long exit(Task t);
+
+    /** Stores value into the first 8 bytes of every page of [addr, addr+len). */
+    int write(Task t, long addr, long len, long value);
+
+    /** Loads from every page of [addr, addr+len) (read faults). */
+    int touch(Task t, long addr, long len);
+
+    /**
+     * Loads the value of every page of [addr, addr+len) (len 0 means one page). On ACCESS_OK,
+     * {@code out.value} holds the common value and {@code out.mixed} tells whether pages differed.
+     */
+    int read(Task t, long addr, long len, ReadResult out);
+
+    /** The user-visible vma containing addr, as /proc/PID/maps shows it, or null. */
+    VmaInfo vmaAt(Task t, long addr);
+
+    /** How many user-visible vmas intersect [addr, addr+len). */
+    int vmasIn(Task t, long addr, long len);
+
+    /** Result holder for {@link #read}, reused by callers to avoid allocation. */
+    final class ReadResult {
+        public long value;
+        public boolean mixed;
+    }
+
+    /** One line of /proc/PID/maps: [start, end) and the perms column, e.g. {@code "rw-p"}. */
+    record VmaInfo(long start, long end, String perms) {}
+}

@@ -1,0 +1,391 @@
+package org.rmaplab.kernel;
+
+import org.rmaplab.rmap.RmapDesign;
+
+/**
+ * vma split, merge, expand and removal: the counterpart of mm/vma.c (Linux 6.x). Every change of
+ * a vma's range, pgoff or existence goes through here, so the design hears of it and i_mmap stays
+ * exact.
+ *
+ * <p>Merge rule (is_mergeable_vma + can_vma_merge_before/after): flags equal but for
+ * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
+ * ({@link RmapDesign#isMergeableAnonVma}). A three-way merge also needs prev and next compatible
+ * with each other ({@link RmapDesign#anonVmasCompatible}).
+ */
+final class Vmas {
+    private final Kernel k;
+    private final RmapDesign design;
+
+    long splits;
+    long merges;
+
+    Vmas(Kernel k) {
+        this.k = k;
+        this.design = k.design;
+    }
+
+    // ------------------------------------------------------------------ link / unlink
+
+    /** vma_link(): inserts a new vma into its mm and its file's i_mmap. */
+    void link(Vma v) {
+        v.mm.insert(v);
+        if (v.file != null) {
+            v.file.iMmap.add(v);
+            v.file.refs++;
+        }
+    }
+
+    /** Takes a vma out of its mm and i_mmap (the design has already been told). */
+    private void unlinkStruct(Vma v) {
+        v.mm.remove(v);
+        if (v.file != null) {
+            v.file.iMmap.remove(v);
+            fput(v.file);
+        }
+    }
+
+    /** remove_vma() after unlink_anon_vmas(): the vma is gone. */
+    void remove(Vma v) {
+        design.vmaUnlinked(v);
+        unlinkStruct(v);
+    }
+
+    /** fput(): the last reference to a shmem object frees its page cache. */
+    void fput(AddressSpace as) {
+        if (--as.refs > 0) {
+            return;
+        }
+        // shmem_evict_inode → truncate: every cached page loses the cache's reference.
+        Frames f = k.frames;
+        for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
+            int pfn = as.findPage(pgoff);
+            if (pfn >= 0) {
+                as.removePage(pgoff);
+                k.memory.putPage(pfn);
+            }
+        }
+        if (f == null) {
+            throw new IllegalStateException();
+        }
+    }
+
+    // ------------------------------------------------------------------ split
+
+    /** split_vma(): checks max_map_count, then __split_vma. */
+    int split(Vma vma, long addr, boolean newBelow) {
+        if (vma.mm.mapCount >= k.maxMapCount) {
+            return -Errno.ENOMEM;
+        }
+        return splitNoCheck(vma, addr, newBelow);
+    }
+
+    /**
+     * __split_vma(): cuts vma at addr; the new vma takes the part below addr (newBelow) or above it,
+     * and shares the anon state (anon_vma_clone). The original object keeps the other part.
+     */
+    int splitNoCheck(Vma vma, long addr, boolean newBelow) {
+        Vma nv = vma.dup(vma.mm);
+        long oldStart = vma.vmStart;
+        long oldEnd = vma.vmEnd;
+        long oldPgoff = vma.vmPgoff;
+        if (newBelow) {
+            nv.vmEnd = addr;
+            vma.vmStart = addr;
+            vma.vmPgoff += (addr - nv.vmStart) >>> Kernel.PAGE_SHIFT;
+        } else {
+            nv.vmStart = addr;
+            nv.vmPgoff += (addr - vma.vmStart) >>> Kernel.PAGE_SHIFT;
+            vma.vmEnd = addr;
+        }
+        vma.mm.invalidateCache();
+        int err = design.vmaSplit(vma, nv);
+        if (err != 0) {
+            vma.vmStart = oldStart;
+            vma.vmEnd = oldEnd;
+            vma.vmPgoff = oldPgoff;
+            return err;
+        }
+        design.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
+        link(nv);
+        splits++;
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ merge tests
+
+    /** is_mergeable_vma(): flags (ignoring soft-dirty) and file. */
+    private static boolean isMergeableVma(Vma v, long flags, AddressSpace file) {
+        return ((v.vmFlags ^ flags) & ~Vma.VM_IGNORE_MERGE) == 0 && v.file == file;
+    }
+
+    /** can_vma_merge_after(): may a range at pgoff follow prev? */
+    private boolean canMergeAfter(Vma prev, long flags, AddressSpace file, long pgoff, Object anon, Vma src) {
+        return isMergeableVma(prev, flags, file)
+                && design.isMergeableAnonVma(prev, anon, src)
+                && prev.vmPgoff + prev.pages() == pgoff;
+    }
+
+    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
+    private boolean canMergeBefore(Vma next, long flags, AddressSpace file, long pgoff, long pglen, Object anon, Vma src) {
+        return isMergeableVma(next, flags, file)
+                && design.isMergeableAnonVma(next, anon, src)
+                && next.vmPgoff == pgoff + pglen;
+    }
+
+    // ------------------------------------------------------------------ merge a new range
+
+    /**
+     * vma_merge_new_range(): tries to cover the new range [start, end) (pgoff, flags, file, anon
+     * state {@code anon} coming from {@code src}, or none) by expanding prev and/or next. Returns
+     * the vma that now covers it, or null when no merge is possible. {@code justExpand} forbids
+     * merging with next (do_brk_flags, vma_merge_extend's callers may allow it).
+     * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
+     * (mremap's copy_vma): a merged target that had no anon state takes it from there.
+     */
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, AddressSpace file, long pgoff,
+                      Object anon, Vma copiedFrom, boolean justExpand) {
+        int i = mm.indexAfter(start);
+        Vma prev = i > 0 ? mm.vma(i - 1) : null;
+        Vma next = i < mm.mapCount ? mm.vma(i) : null;
+        if (prev != null && prev.vmEnd > start) {
+            throw new IllegalStateException("merge of a range that is mapped");
+        }
+        if (prev == null && next == null) {
+            return null;
+        }
+        boolean left = prev != null && prev.vmEnd == start
+                && canMergeAfter(prev, flags, file, pgoff, anon, null);
+        boolean right = !justExpand && next != null && next.vmStart == end
+                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Kernel.PAGE_SHIFT, anon, null)
+                && (!left || design.anonVmasCompatible(prev, next));
+        if (!left && !right) {
+            return null;
+        }
+        Vma target;
+        if (left) {
+            target = prev;
+            long oldStart = prev.vmStart;
+            long oldEnd = prev.vmEnd;
+            long oldPgoff = prev.vmPgoff;
+            if (right) {
+                // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
+                if (design.vmaMerged(prev, next) != 0) {
+                    return null;
+                }
+                long nextEnd = next.vmEnd;
+                unlinkStruct(next);
+                prev.vmEnd = nextEnd;
+            } else {
+                prev.vmEnd = end;
+            }
+            mm.invalidateCache();
+            design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
+        } else {
+            target = next;
+            long oldStart = next.vmStart;
+            long oldEnd = next.vmEnd;
+            long oldPgoff = next.vmPgoff;
+            next.vmStart = start;
+            next.vmPgoff = pgoff;
+            mm.invalidateCache();
+            design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        }
+        if (copiedFrom != null && copiedFrom.anonVma != null) {
+            // The pages moved in must be found through the target: it takes the source's anon
+            // state if it had none (dup_anon_vma).
+            if (design.vmaCopy(copiedFrom, target) != 0) {
+                return null;
+            }
+        }
+        merges++;
+        return target;
+    }
+
+    // ------------------------------------------------------------------ modify an existing range
+
+    /**
+     * vma_modify() for a flags change: tries vma_merge_existing_range(), else splits vma so that
+     * one vma covers exactly [start, end) and returns it. The caller then sets the flags.
+     * Returns null and sets {@link #err} on failure.
+     */
+    Vma modify(Vma middle, long start, long end, long newFlags) {
+        err = 0;
+        Mm mm = middle.mm;
+        Vma merged = mergeExistingRange(middle, start, end, newFlags);
+        if (merged != null) {
+            return merged;
+        }
+        if (err != 0) {
+            return null;
+        }
+        if (middle.vmStart < start) {
+            int e = split(middle, start, true);
+            if (e != 0) {
+                err = e;
+                return null;
+            }
+        }
+        if (middle.vmEnd > end) {
+            int e = split(middle, end, false);
+            if (e != 0) {
+                err = e;
+                return null;
+            }
+        }
+        mm.invalidateCache();
+        return middle;
+    }
+
+    /** The error of the last failed {@link #modify}. */
+    int err;
+
+    /**
+     * vma_merge_existing_range(): [start, end) lies in middle and is to get newFlags; if it can
+     * join prev and/or next, do so and return the vma that covers it.
+     */
+    private Vma mergeExistingRange(Vma middle, long start, long end, long newFlags) {
+        Mm mm = middle.mm;
+        boolean leftSide = start == middle.vmStart;
+        boolean rightSide = end == middle.vmEnd;
+        if (!leftSide && !rightSide) {
+            return null;
+        }
+        Vma prev = mm.prevOf(middle);
+        Vma next = mm.nextOf(middle);
+        long pgoff = middle.linearPageIndex(start);
+        long pglen = (end - start) >>> Kernel.PAGE_SHIFT;
+        Object anon = middle.anonVma;
+        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
+                && canMergeAfter(prev, newFlags, middle.file, pgoff, anon, middle);
+        boolean mergeRight = rightSide && next != null && next.vmStart == end
+                && canMergeBefore(next, newFlags, middle.file, pgoff, pglen, anon, middle);
+        if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
+            mergeRight = false;
+        }
+        if (!mergeLeft && !mergeRight) {
+            return null;
+        }
+        if (mergeLeft) {
+            long oStart = prev.vmStart;
+            long oEnd = prev.vmEnd;
+            long oPgoff = prev.vmPgoff;
+            if (rightSide) {
+                // middle disappears into prev (and next too, when merging both).
+                if ((err = design.vmaMerged(prev, middle)) != 0) {
+                    return null;
+                }
+                long newEnd = middle.vmEnd;
+                unlinkStruct(middle);
+                if (mergeRight) {
+                    if ((err = design.vmaMerged(prev, next)) != 0) {
+                        return null;
+                    }
+                    newEnd = next.vmEnd;
+                    unlinkStruct(next);
+                }
+                prev.vmEnd = newEnd;
+            } else {
+                // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
+                if ((err = design.vmaCopy(middle, prev)) != 0) {
+                    return null;
+                }
+                long mStart = middle.vmStart;
+                long mEnd = middle.vmEnd;
+                long mPgoff = middle.vmPgoff;
+                middle.vmStart = end;
+                middle.vmPgoff = pgoff + pglen;
+                prev.vmEnd = end;
+                design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+            }
+            mm.invalidateCache();
+            design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
+            merges++;
+            return prev;
+        }
+        // Merge right only.
+        long oStart = next.vmStart;
+        long oEnd = next.vmEnd;
+        long oPgoff = next.vmPgoff;
+        if (leftSide) {
+            if ((err = design.vmaMerged(next, middle)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            unlinkStruct(middle);
+            next.vmStart = mStart;
+            next.vmPgoff = pgoff;
+        } else {
+            if ((err = design.vmaCopy(middle, next)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            long mEnd = middle.vmEnd;
+            long mPgoff = middle.vmPgoff;
+            middle.vmEnd = start;
+            next.vmStart = start;
+            next.vmPgoff = pgoff;
+            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+        }
+        mm.invalidateCache();
+        design.vmaAdjusted(next, oStart, oEnd, oPgoff);
+        merges++;
+        return next;
+    }
+
+    // ------------------------------------------------------------------ unmap
+
+    /**
+     * do_vmi_align_munmap(): unmaps [start, end) of mm — splits the vmas at the edges, zaps their
+     * ptes, frees the page tables no vma needs any more (free_pgtables with floor and ceiling),
+     * and removes the vmas. start and end are page-aligned. Returns 0 or -ENOMEM.
+     */
+    int munmapRange(Mm mm, long start, long end) {
+        Vma vma = mm.findVmaIntersection(start, end);
+        if (vma == null) {
+            return 0;
+        }
+        // vms_gather_munmap_vmas: split the first vma if the range starts inside it...
+        if (start > vma.vmStart) {
+            if (end < vma.vmEnd && mm.mapCount >= k.maxMapCount) {
+                return -Errno.ENOMEM;
+            }
+            int e = splitNoCheck(vma, start, true);
+            if (e != 0) {
+                return e;
+            }
+        }
+        // ... and the last one if the range ends inside it.
+        Vma last = mm.findVma(end - 1);
+        if (last != null && last.vmStart < end && last.vmEnd > end) {
+            int e = splitNoCheck(last, end, false);
+            if (e != 0) {
+                return e;
+            }
+        }
+        int first = mm.indexAfter(start);
+        int stop = first;
+        while (stop < mm.mapCount && mm.vma(stop).vmStart < end) {
+            stop++;
+        }
+        Vma prev = first > 0 ? mm.vma(first - 1) : null;
+        Vma next = stop < mm.mapCount ? mm.vma(stop) : null;
+        // unmap_region(): zap every vma's ptes, then free the page tables between prev and next.
+        for (int i = first; i < stop; i++) {
+            Vma v = mm.vma(i);
+            k.memory.zapRange(v, v.vmStart, v.vmEnd);
+        }
+        long lo = mm.vma(first).vmStart;
+        long hi = mm.vma(stop - 1).vmEnd;
+        PageTable.freePgdRange(k.frames, mm, lo, hi, prev != null ? prev.vmEnd : Kernel.FIRST_USER_ADDRESS,
+                next != null ? next.vmStart : Kernel.USER_PGTABLES_CEILING);
+        // remove_vma() for each, after unlink_anon_vmas / unlink_file_vma in free_pgtables.
+        for (int i = stop - 1; i >= first; i--) {
+            Vma v = mm.vma(i);
+            if ((v.vmFlags & Vma.VM_LOCKED) != 0) {
+                mm.lockedVm -= v.pages();
+            }
+            remove(v);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,174 @@
+package org.rmaplab.rmap;
+
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Vma;
+
+/**
+ * A reverse-mapping design: everything the VM core lets a design decide or record.
+ *
+ * <p>The core ({@code org.rmaplab.kernel}) knows no design. It keeps the page tables, the frames'
+ * refcount and mapcount, and tells the design of every moment the kernel's rmap code hears about
+ * (designs.md, "Where each era hooks rmap into the rest of mm"): a fresh mm, fork of an mm and of a
+ * vma, the first anonymous fault in a vma, every pte that starts or stops mapping a page, COW,
+ * vma split / merge / expand / move / unlink, and the death of an mm. The design interprets the
+ * two struct page fields given to it ({@code Frames.mapping}, {@code Frames.index}) and whatever
+ * per-vma ({@code Vma.anonVma}, {@code Vma.rmapPriv}) and per-mm ({@code Mm.rmapPriv}) state it
+ * keeps, and answers the reverse walk.
+ *
+ * <p>How the five designs of the debate sit on this interface:
+ * <ul>
+ *   <li>pte_chains (2.6.0): {@link #pageAddRmap}, {@link #pageDupRmap} and {@link #pageRemoveRmap}
+ *       carry the pte's slot, so every pte is recorded; {@link #movesPtesOneByOne} is true, and
+ *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link #chainsFilePages}).
+ *   <li>anonmm: {@link #mmInit}/{@link #mmFork}/{@link #mmExit} keep the anonmm group; {@link
+ *       #mremapMustCow} makes the core break COW early on a page that mapcount &gt; 1 before moving
+ *       it (Linus's rule), and {@link #ptemoved} rewrites page-&gt;index.
+ *   <li>anon_vma (2.6.7) and anon_vma_chain (today): {@link #anonVmaPrepare}, {@link #vmaFork},
+ *       {@link #vmaSplit}, {@link #vmaCopy}, {@link #vmaMerged}, {@link #vmaUnlinked}, and the anon
+ *       part of the merge rule, {@link #isMergeableAnonVma}.
+ *   <li>lokier: per-vma offset space assigned in {@link #anonVmaPrepare}/{@link #vmaCopy}; growth
+ *       asks {@link #canExpandAnon}: when the vma cannot grow in its offset space the core makes a
+ *       new vma for the grown part, grouped with its neighbour for user-visible purposes.
+ * </ul>
+ *
+ * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the
+ * core turns into the system call's error where Linux does.
+ */
+public interface RmapDesign {
+
+    /** The design's name as scenarios and the CLI spell it ({@code anon_vma_chain}, ...). */
+    String name();
+
+    /** Called once when the kernel boots, before any task exists. */
+    void attach(Kernel kernel);
+
+    // ------------------------------------------------------------------ mm lifecycle
+
+    /** A fresh mm for exec or the first task (anonmm: exec_rmap, a new group head). */
+    void mmInit(Mm mm);
+
+    /** fork: the child's mm, before any vma is copied (anonmm: dup_rmap joins the group). */
+    void mmFork(Mm parent, Mm child);
+
+    /** The mm's last vma is gone and its page tables freed (anonmm: exit_rmap, anonmm-&gt;mm = NULL). */
+    void mmExit(Mm mm);
+
+    // ------------------------------------------------------------------ vma lifecycle
+
+    /**
+     * Before the first anonymous page is added to {@code vma} (anon_vma_prepare); the core calls it
+     * on every anonymous fault and the design returns at once when it is already prepared.
+     * @return 0 or -ENOMEM
+     */
+    int anonVmaPrepare(Vma vma);
+
+    /** fork: {@code dst} is the child's copy of {@code src} (anon_vma_fork / anon_vma_link). */
+    int vmaFork(Vma src, Vma dst);
+
+    /**
+     * __split_vma: {@code piece} is the new vma cut off {@code orig} (both now have their final
+     * ranges and pgoffs); it must share {@code orig}'s anon state (anon_vma_clone).
+     */
+    int vmaSplit(Vma orig, Vma piece);
+
+    /**
+     * mremap's copy_vma: {@code dst} is a new vma for the moved range of {@code src} (anon_vma_clone),
+     * or {@code dst} is an existing vma that was expanded to take the range.
+     */
+    int vmaCopy(Vma src, Vma dst);
+
+    /**
+     * The anon part of the merge rule (mm/vma.c is_mergeable_anon_vma): may {@code tgt} (an existing
+     * neighbour) absorb a range whose anon state is {@code srcAnon}, coming from vma {@code src}
+     * (null when the range is new)?
+     */
+    boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src);
+
+    /**
+     * May two existing vmas {@code prev} and {@code next} both be merged into one (three-way merge)?
+     * (mm/vma.c can_vma_merge_right: {@code !prev->anon_vma || !next->anon_vma || equal}).
+     */
+    boolean anonVmasCompatible(Vma prev, Vma next);
+
+    /**
+     * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
+     * (dup_anon_vma when survivor had none, then unlink_anon_vmas of removed). Pages of removed
+     * are now found through survivor.
+     */
+    int vmaMerged(Vma survivor, Vma removed);
+
+    /**
+     * A vma's range or pgoff changed without a split or merge (vma_expand, vma_shrink, brk,
+     * mremap growth in place); designs with interval trees re-index it.
+     */
+    void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff);
+
+    /**
+     * Growth in place of an anonymous vma by {@code delta} bytes: may it keep one offset range?
+     * Only lokier says no (its offset space is full); the core then makes a new vma for the grown
+     * part. Every other design returns true.
+     */
+    boolean canExpandAnon(Vma vma, long delta);
+
+    /** The vma is unmapped and about to be freed (unlink_anon_vmas / anon_vma_unlink). */
+    void vmaUnlinked(Vma vma);
+
+    // ------------------------------------------------------------------ pages and ptes
+
+    /**
+     * A new anonymous page is mapped for the first time (folio_add_new_anon_rmap,
+     * page_add_anon_rmap). The core has set mapcount to 1.
+     */
+    void pageAddNewAnon(int pfn, Vma vma, long address, long ptep);
+
+    /** A file (page-cache) page gains a pte (page_add_file_rmap). mapcount already incremented. */
+    void pageAddFileRmap(int pfn, Vma vma, long address, long ptep);
+
+    /**
+     * fork copied a pte that maps an anonymous page into the child (page_dup_rmap /
+     * copy_one_pte). mapcount already incremented.
+     */
+    void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep);
+
+    /** A pte stops mapping the page (page_remove_rmap). mapcount already decremented. */
+    void pageRemoveRmap(int pfn, Vma vma, long address, long ptep);
+
+    /**
+     * A write fault reuses an anonymous page of which the writer is the only mapper
+     * (wp_can_reuse_anon_folio → folio_move_anon_rmap).
+     */
+    void pageReuseAnon(int pfn, Vma vma, long address);
+
+    /** The page's last reference is gone; it returns to the free pool. */
+    void pageFreed(int pfn);
+
+    /** True if mremap must move ptes one at a time telling the design (no whole-table moves). */
+    boolean movesPtesOneByOne();
+
+    /**
+     * mremap is about to move a pte mapping an anonymous page: must the page first be made
+     * exclusive by an early COW? (anonmm, Linus's rule: mapcount &gt; 1.)
+     */
+    boolean mremapMustCow(int pfn);
+
+    /**
+     * mremap moved the pte of {@code pfn} from {@code oldAddress} in {@code oldVma} to
+     * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link #movesPtesOneByOne}.
+     */
+    void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep);
+
+    /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
+    boolean chainsFilePages();
+
+    // ------------------------------------------------------------------ the walk
+
+    /**
+     * The reverse walk (rmap_walk): call {@code ctl.visit} for every pte mapping {@code pfn},
+     * checking candidate ptes with {@code Kernel.pageMappedAt}, and stop when {@code ctl.done()}.
+     */
+    void rmapWalk(int pfn, RmapWalkControl ctl);
+
+    /** The design's counters (walks, objects alive, ...), for reports and tests. */
+    RmapStats stats();
+}

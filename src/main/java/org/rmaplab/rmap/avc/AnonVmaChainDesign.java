@@ -1,0 +1,483 @@
+package org.rmaplab.rmap.avc;
+
+import java.util.ArrayList;
+
+import org.rmaplab.kernel.Frames;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Vma;
+import org.rmaplab.rmap.FileRmap;
+import org.rmaplab.rmap.RmapDesign;
+import org.rmaplab.rmap.RmapSelfCheck;
+import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.rmap.RmapWalkControl;
+
+/**
+ * anon_vma_chain — Rik van Riel's design of 2.6.34, today's Linux (mm/rmap.c). Every vma has a
+ * list of chains ({@code vma->anon_vma_chain}, same_vma), one per anon_vma its pages may live in;
+ * every anon_vma has an interval tree of chains. fork gives the child vma a chain to each of the
+ * parent's anon_vmas plus an anon_vma of its own, whose parent is the parent vma's — unless an
+ * existing anon_vma with no vma and fewer than two children can be reused (commit 7a3ef208e662,
+ * counters of 2555283eb40d). New pages go into {@code vma->anon_vma}; page->index is the linear
+ * pgoff; the walk queries the page's anon_vma tree at that pgoff.
+ *
+ * <p>Per-vma state: {@code vma.anonVma} is the {@link AnonVma}; {@code vma.rmapPriv} is the
+ * same_vma list ({@code ArrayList<AnonVmaChain>}, newest first, as list_add() keeps it).
+ *
+ * <p>Invariants (checked by {@link #checkInvariants}): each chain is on its vma's list and in its
+ * anon_vma's tree exactly once; a vma with an anon_vma has a chain to it; num_active_vmas and
+ * num_children match; an anon_vma with an empty tree does not exist.
+ */
+public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
+    private final boolean reuse;
+    private final RmapStats stats = new RmapStats();
+    private Kernel kernel;
+    private Frames frames;
+    private int nextId = 1;
+
+    /** Today's Linux, with the anon_vma reuse rule. */
+    public AnonVmaChainDesign() {
+        this(true);
+    }
+
+    /** With {@code reuse = false}, the behaviour before 7a3ef208e662 (anon_vmas grow with forks). */
+    public AnonVmaChainDesign(boolean reuse) {
+        this.reuse = reuse;
+    }
+
+    @Override
+    public String name() {
+        return reuse ? "anon_vma_chain" : "anon_vma_chain_noreuse";
+    }
+
+    @Override
+    public void attach(Kernel k) {
+        this.kernel = k;
+        this.frames = k.frames();
+    }
+
+    @Override
+    public RmapStats stats() {
+        return stats;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    @SuppressWarnings("unchecked")
+    private static ArrayList<AnonVmaChain> chains(Vma vma) {
+        ArrayList<AnonVmaChain> l = (ArrayList<AnonVmaChain>) vma.rmapPriv;
+        if (l == null) {
+            l = new ArrayList<>(1);
+            vma.rmapPriv = l;
+        }
+        return l;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int chainCount(Vma vma) {
+        ArrayList<AnonVmaChain> l = (ArrayList<AnonVmaChain>) vma.rmapPriv;
+        return l == null ? 0 : l.size();
+    }
+
+    private AnonVma anonVmaAlloc() {
+        stats.object("anon_vma", 1);
+        return new AnonVma(nextId++);
+    }
+
+    /** anon_vma_chain_link(): list_add on same_vma (head), insert in the anon_vma's tree. */
+    private void chainLink(Vma vma, AnonVma av) {
+        AnonVmaChain avc = new AnonVmaChain(vma, av);
+        chains(vma).add(0, avc);
+        av.insert(avc);
+        stats.object("anon_vma_chain", 1);
+    }
+
+    /** put_anon_vma() → __put_anon_vma(): frees the anon_vma, then drops the root's pin. */
+    private void putAnonVma(AnonVma av) {
+        if (--av.refcount > 0) {
+            return;
+        }
+        AnonVma root = av.root;
+        stats.object("anon_vma", -1);
+        if (root != av && --root.refcount == 0) {
+            stats.object("anon_vma", -1);
+        }
+    }
+
+    // ------------------------------------------------------------------ mm lifecycle
+
+    @Override
+    public void mmInit(Mm mm) {
+    }
+
+    @Override
+    public void mmFork(Mm parent, Mm child) {
+    }
+
+    @Override
+    public void mmExit(Mm mm) {
+    }
+
+    // ------------------------------------------------------------------ vma lifecycle
+
+    /** __anon_vma_prepare(), with find_mergeable_anon_vma(). */
+    @Override
+    public int anonVmaPrepare(Vma vma) {
+        if (vma.anonVma != null) {
+            return 0;
+        }
+        AnonVma av = findMergeableAnonVma(vma);
+        if (av == null) {
+            av = anonVmaAlloc();
+            av.numChildren++; // self-parent link for a new root
+        }
+        vma.anonVma = av;
+        chainLink(vma, av);
+        av.numActiveVmas++;
+        return 0;
+    }
+
+    /** find_mergeable_anon_vma(): next first, then prev. */
+    private AnonVma findMergeableAnonVma(Vma vma) {
+        Mm mm = vma.mm;
+        Vma next = mm.nextOf(vma);
+        if (next != null) {
+            AnonVma av = reusableAnonVma(next, vma, next);
+            if (av != null) {
+                return av;
+            }
+        }
+        Vma prev = mm.prevOf(vma);
+        if (prev != null) {
+            return reusableAnonVma(prev, prev, vma);
+        }
+        return null;
+    }
+
+    /** reusable_anon_vma(). */
+    private static AnonVma reusableAnonVma(Vma old, Vma a, Vma b) {
+        if (anonVmaCompatible(a, b)) {
+            AnonVma av = (AnonVma) old.anonVma;
+            if (av != null && chainCount(old) == 1) {
+                return av;
+            }
+        }
+        return null;
+    }
+
+    /** anon_vma_compatible(): adjacent, same file, flags equal but for rwx and soft-dirty, pgoff contiguous. */
+    private static boolean anonVmaCompatible(Vma a, Vma b) {
+        return a.end() == b.start()
+                && a.file() == b.file()
+                && ((a.flags() ^ b.flags()) & ~(Vma.VM_ACCESS_FLAGS | Vma.VM_SOFTDIRTY)) == 0
+                && b.pgoff() == a.pgoff() + ((b.start() - a.start()) >>> Kernel.PAGE_SHIFT);
+    }
+
+    /** anon_vma_clone(dst, src): a chain to every anon_vma of src, oldest first; reuse if allowed. */
+    private int anonVmaClone(Vma dst, Vma src) {
+        @SuppressWarnings("unchecked")
+        ArrayList<AnonVmaChain> srcChains = (ArrayList<AnonVmaChain>) src.rmapPriv;
+        if (srcChains == null) {
+            return 0;
+        }
+        for (int i = srcChains.size() - 1; i >= 0; i--) {
+            AnonVma av = srcChains.get(i).anonVma;
+            chainLink(dst, av);
+            // Reuse an existing anon_vma if it has no vma and only one anon_vma child. The root
+            // anon_vma is never reused: it has a self-parent reference and at least one child.
+            if (reuse && dst.anonVma == null && src.anonVma != null
+                    && av.numChildren < 2 && av.numActiveVmas == 0) {
+                dst.anonVma = av;
+            }
+        }
+        if (dst.anonVma != null) {
+            ((AnonVma) dst.anonVma).numActiveVmas++;
+        }
+        return 0;
+    }
+
+    /** anon_vma_fork(). */
+    @Override
+    public int vmaFork(Vma pvma, Vma vma) {
+        if (pvma.anonVma == null) {
+            return 0;
+        }
+        vma.anonVma = null;
+        anonVmaClone(vma, pvma);
+        if (vma.anonVma != null) {
+            return 0; // an existing anon_vma has been reused
+        }
+        AnonVma av = anonVmaAlloc();
+        av.numActiveVmas++;
+        AnonVma parentAv = (AnonVma) pvma.anonVma;
+        av.root = parentAv.root;
+        av.parent = parentAv;
+        av.root.refcount++; // get_anon_vma(anon_vma->root)
+        vma.anonVma = av;
+        chainLink(vma, av);
+        av.parent.numChildren++;
+        return 0;
+    }
+
+    /** __split_vma(): anon_vma_clone(new, vma); both vmas' ranges are final. */
+    @Override
+    public int vmaSplit(Vma orig, Vma piece) {
+        piece.anonVma = orig.anonVma;
+        piece.rmapPriv = null;
+        anonVmaClone(piece, orig);
+        return 0;
+    }
+
+    /** dup_anon_vma() / copy_vma(): dst takes src's anon_vma when it has none. */
+    @Override
+    public int vmaCopy(Vma src, Vma dst) {
+        if (src.anonVma != null && dst.anonVma == null) {
+            dst.anonVma = src.anonVma;
+            anonVmaClone(dst, src);
+        }
+        return 0;
+    }
+
+    /** vma_is_fork_child() (vma_had_uncowed_parents before 6.17). */
+    private static boolean isForkChild(Vma v) {
+        return v != null && v.anonVma != null && chainCount(v) != 1;
+    }
+
+    /** is_mergeable_anon_vma() of mm/vma.c (6.16+). */
+    @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
+        Object tgtAnon = tgt.anonVma;
+        if (tgtAnon == null && srcAnon != null) {
+            return !isForkChild(src); // case 1: dup_anon_vma() from src into tgt
+        }
+        if (tgtAnon != null && srcAnon == null) {
+            return !isForkChild(tgt); // case 2: use tgt's anon_vma
+        }
+        return srcAnon == tgtAnon; // case 3: already shared
+    }
+
+    @Override
+    public boolean anonVmasCompatible(Vma prev, Vma next) {
+        return prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma;
+    }
+
+    /** vma_expand with a removed vma: dup_anon_vma(survivor, removed), then anon_vma_merge(). */
+    @Override
+    public int vmaMerged(Vma survivor, Vma removed) {
+        vmaCopy(removed, survivor);
+        unlinkAnonVmas(removed);
+        return 0;
+    }
+
+    /** anon_vma_interval_tree_pre/post_update_vma(): re-key the vma's chains. */
+    @Override
+    public void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
+        @SuppressWarnings("unchecked")
+        ArrayList<AnonVmaChain> l = (ArrayList<AnonVmaChain>) vma.rmapPriv;
+        if (l == null) {
+            return;
+        }
+        for (int i = 0; i < l.size(); i++) {
+            AnonVmaChain avc = l.get(i);
+            avc.anonVma.remove(avc);
+            avc.anonVma.insert(avc);
+        }
+    }
+
+    @Override
+    public boolean canExpandAnon(Vma vma, long delta) {
+        return true;
+    }
+
+    @Override
+    public void vmaUnlinked(Vma vma) {
+        unlinkAnonVmas(vma);
+    }
+
+    /** unlink_anon_vmas(): newest chain first, so the root is freed last. */
+    private void unlinkAnonVmas(Vma vma) {
+        @SuppressWarnings("unchecked")
+        ArrayList<AnonVmaChain> l = (ArrayList<AnonVmaChain>) vma.rmapPriv;
+        if (l == null || l.isEmpty()) {
+            if (vma.anonVma != null) {
+                ((AnonVma) vma.anonVma).numActiveVmas--;
+                vma.anonVma = null;
+            }
+            return;
+        }
+        ArrayList<AnonVma> empty = null;
+        for (int i = 0; i < l.size(); i++) {
+            AnonVmaChain avc = l.get(i);
+            AnonVma av = avc.anonVma;
+            av.remove(avc);
+            stats.object("anon_vma_chain", -1);
+            if (av.rbRoot.isEmpty()) {
+                av.parent.numChildren--;
+                if (empty == null) {
+                    empty = new ArrayList<>(2);
+                }
+                empty.add(av);
+            }
+        }
+        if (vma.anonVma != null) {
+            ((AnonVma) vma.anonVma).numActiveVmas--;
+            vma.anonVma = null;
+        }
+        l.clear();
+        if (empty != null) {
+            for (AnonVma av : empty) {
+                putAnonVma(av);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ pages
+
+    /** folio_add_new_anon_rmap() → __folio_set_anon(exclusive): mapping = vma->anon_vma. */
+    @Override
+    public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
+        frames.mapping[pfn] = vma.anonVma;
+        frames.index[pfn] = vma.linearPageIndex(address);
+        stats.rmapAdds++;
+    }
+
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        stats.rmapAdds++;
+    }
+
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        stats.rmapDups++;
+    }
+
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        stats.rmapRemoves++;
+    }
+
+    /** folio_move_anon_rmap(): the reused page moves to the writer's own anon_vma. */
+    @Override
+    public void pageReuseAnon(int pfn, Vma vma, long address) {
+        frames.mapping[pfn] = vma.anonVma;
+    }
+
+    @Override
+    public void pageFreed(int pfn) {
+    }
+
+    @Override
+    public boolean movesPtesOneByOne() {
+        return false;
+    }
+
+    @Override
+    public boolean mremapMustCow(int pfn) {
+        return false;
+    }
+
+    @Override
+    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+    }
+
+    @Override
+    public boolean chainsFilePages() {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ walk
+
+    /** rmap_walk_anon(): the page's anon_vma tree at page->index; rmap_walk_file for file pages. */
+    @Override
+    public void rmapWalk(int pfn, RmapWalkControl ctl) {
+        stats.walks++;
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            FileRmap.walk(kernel, pfn, ctl, stats);
+            return;
+        }
+        AnonVma av = (AnonVma) frames.mapping[pfn];
+        if (av == null) {
+            return;
+        }
+        long pgoff = frames.index[pfn];
+        ArrayList<AnonVmaChain> tree = av.rbRoot;
+        for (int i = 0, n = tree.size(); i < n; i++) {
+            Vma vma = tree.get(i).vma;
+            long address = vma.addressOf(pgoff);
+            if (address < 0) {
+                continue; // not in this chain's interval
+            }
+            stats.walkVmasVisited++;
+            long slot = kernel.pageMappedAt(pfn, vma, address);
+            if (slot < 0) {
+                continue;
+            }
+            if (ctl.visit(vma, address, slot) || ctl.done()) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    /**
+     * The design's own invariants over every live vma, for the oracle: chains are on both lists,
+     * counters match, no empty anon_vma is reachable. Returns null or a description of the fault.
+     */
+    @Override
+    public String checkInvariants() {
+        java.util.IdentityHashMap<AnonVma, int[]> seen = new java.util.IdentityHashMap<>();
+        for (Mm mm : kernel.mms()) {
+            for (int i = 0; i < mm.mapCount(); i++) {
+                Vma v = mm.vma(i);
+                @SuppressWarnings("unchecked")
+                ArrayList<AnonVmaChain> l = (ArrayList<AnonVmaChain>) v.rmapPriv;
+                int n = l == null ? 0 : l.size();
+                if (v.anonVma != null) {
+                    boolean found = false;
+                    for (int j = 0; j < n; j++) {
+                        found |= l.get(j).anonVma == v.anonVma;
+                    }
+                    if (!found) {
+                        return "vma " + v + " has " + v.anonVma + " but no chain to it";
+                    }
+                    seen.computeIfAbsent((AnonVma) v.anonVma, k -> new int[2])[0]++;
+                } else if (n != 0) {
+                    return "vma " + v + " has chains but no anon_vma";
+                }
+                for (int j = 0; j < n; j++) {
+                    AnonVmaChain avc = l.get(j);
+                    if (avc.vma != v) {
+                        return "chain of " + v + " names another vma";
+                    }
+                    int hits = 0;
+                    for (AnonVmaChain c : avc.anonVma.rbRoot) {
+                        hits += c == avc ? 1 : 0;
+                    }
+                    if (hits != 1) {
+                        return "chain of " + v + " is " + hits + " times in " + avc.anonVma;
+                    }
+                    seen.computeIfAbsent(avc.anonVma, k -> new int[2])[1]++;
+                }
+            }
+        }
+        for (var e : seen.entrySet()) {
+            AnonVma av = e.getKey();
+            if (av.numActiveVmas != e.getValue()[0]) {
+                return av + " num_active_vmas " + av.numActiveVmas + " but " + e.getValue()[0] + " vmas use it";
+            }
+            if (av.rbRoot.size() != e.getValue()[1]) {
+                return av + " tree holds " + av.rbRoot.size() + " chains, vmas link " + e.getValue()[1];
+            }
+        }
+        long alive = stats.alive("anon_vma_chain");
+        long chainsSeen = 0;
+        for (int[] c : seen.values()) {
+            chainsSeen += c[1];
+        }
+        if (alive != chainsSeen) {
+            return alive + " anon_vma_chains allocated but " + chainsSeen + " linked";
+        }
+        return null;
+    }
+}
