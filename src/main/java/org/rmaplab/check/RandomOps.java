@@ -1,0 +1,286 @@
+package org.rmaplab.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.rmaplab.kernel.Errno;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.kernel.Mman;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+import org.rmaplab.rmap.RmapDesigns;
+
+/**
+ * Seeded random sequences of memory operations, run through {@link CheckedSyscalls} so the oracle
+ * checks the model after every one. Addresses are drawn from a small window so that operations
+ * keep colliding: splits, merges, moves onto mappings, COW after fork, threads and exits.
+ *
+ * <p>Every operation is also logged as a scenario line with literal addresses; on a violation the
+ * exception carries the seed and the scenario that reproduces it
+ * ({@code ./rmaplab run --check every} on the model gives the same addresses).
+ */
+public final class RandomOps {
+    static final long P = Kernel.PAGE_SIZE;
+    /** The window most operations aim at: 128 pages at 256 MiB. */
+    static final long WINDOW = 0x10000000L;
+    static final int WINDOW_PAGES = 128;
+    static final int MAX_TASKS = 6;
+
+    private final long seed;
+    private final String design;
+    private final SplittableRandom rnd;
+    private final CheckedSyscalls sys;
+    private final List<Task> tasks = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    private final StringBuilder log = new StringBuilder();
+    private final Syscalls.ReadResult rr = new Syscalls.ReadResult();
+    private int nextName = 2;
+    private long ops;
+
+    public RandomOps(long seed, String design, long ramBytes, CheckPolicy policy) {
+        this.seed = seed;
+        this.design = design;
+        this.rnd = new SplittableRandom(seed);
+        Kernel k = new Kernel(MachineConfig.defaults().withRam(ramBytes), RmapDesigns.create(design));
+        this.sys = new CheckedSyscalls(k, policy);
+        tasks.add(sys.initTask());
+        names.add("t1");
+        log.append("# random sequence, seed ").append(seed).append(", design ").append(design).append('\n');
+        log.append("machine ram=").append(ramBytes >> 20).append("M\n");
+    }
+
+    public CheckedSyscalls syscalls() {
+        return sys;
+    }
+
+    public long ops() {
+        return ops;
+    }
+
+    /** Runs n operations, then the end-of-run check. Throws {@link RandomFailure} on a violation. */
+    public void run(int n) {
+        for (int i = 0; i < n; i++) {
+            try {
+                step();
+            } catch (InvariantViolation | IllegalStateException | ArrayIndexOutOfBoundsException
+                     | NullPointerException | ClassCastException e) {
+                throw new RandomFailure(seed, design, ops, e, log.toString());
+            }
+        }
+        try {
+            sys.finish();
+        } catch (InvariantViolation e) {
+            throw new RandomFailure(seed, design, ops, e, log.toString());
+        }
+    }
+
+    private long addr() {
+        if (rnd.nextInt(8) == 0) {
+            return WINDOW + rnd.nextInt(WINDOW_PAGES) * P + (rnd.nextInt(16) == 0 ? 1 : 0);
+        }
+        return WINDOW + rnd.nextInt(WINDOW_PAGES) * P;
+    }
+
+    private long len() {
+        int r = rnd.nextInt(10);
+        if (r == 0) {
+            return 0;
+        }
+        if (r < 7) {
+            return (1 + rnd.nextInt(8)) * P;
+        }
+        return (1 + rnd.nextInt(40)) * P;
+    }
+
+    private int prot() {
+        int[] p = {Mman.PROT_READ | Mman.PROT_WRITE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.PROT_READ,
+            Mman.PROT_NONE, Mman.PROT_WRITE, Mman.PROT_READ | Mman.PROT_EXEC};
+        return p[rnd.nextInt(p.length)];
+    }
+
+    private static String protName(int prot) {
+        if (prot == 0) {
+            return "none";
+        }
+        return ((prot & Mman.PROT_READ) != 0 ? "r" : "") + ((prot & Mman.PROT_WRITE) != 0 ? "w" : "")
+                + ((prot & Mman.PROT_EXEC) != 0 ? "x" : "");
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    private void line(int ti, String text, Object result) {
+        log.append(names.get(ti)).append(' ').append(text).append("    # ").append(result).append('\n');
+    }
+
+    private void step() {
+        ops++;
+        int ti = rnd.nextInt(tasks.size());
+        Task t = tasks.get(ti);
+        int op = rnd.nextInt(100);
+        if (op < 14) {
+            doMmap(ti, t);
+        } else if (op < 22) {
+            long a = addr();
+            long l = len();
+            line(ti, "munmap " + hex(a) + " " + l, sys.munmap(t, a, l));
+        } else if (op < 30) {
+            long a = addr();
+            long l = len();
+            int p = prot();
+            line(ti, "mprotect " + hex(a) + " " + l + " " + protName(p), sys.mprotect(t, a, l, p));
+        } else if (op < 40) {
+            doMremap(ti, t);
+        } else if (op < 46) {
+            long a = addr();
+            long l = len();
+            int[] adv = {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK};
+            String[] an = {"dontneed", "dontneed", "dontfork", "dofork"};
+            int i = rnd.nextInt(adv.length);
+            line(ti, "madvise " + hex(a) + " " + l + " " + an[i], sys.madvise(t, a, l, adv[i]));
+        } else if (op < 50) {
+            long a = addr();
+            long l = len();
+            if (rnd.nextBoolean()) {
+                line(ti, "mlock " + hex(a) + " " + l, sys.mlock(t, a, l));
+            } else {
+                line(ti, "munlock " + hex(a) + " " + l, sys.munlock(t, a, l));
+            }
+        } else if (op < 54) {
+            long cur = sys.brk(t, 0);
+            long target = cur + (rnd.nextInt(9) - 3) * P;
+            line(ti, "brk " + hex(target), hex(sys.brk(t, target)));
+        } else if (op < 72) {
+            long a = addr();
+            long l = 1 + rnd.nextInt(6) * P;
+            long v = rnd.nextLong(1, 1L << 32);
+            line(ti, "write " + hex(a) + " " + l + " " + hex(v), sys.write(t, a, l, v));
+        } else if (op < 84) {
+            long a = addr();
+            long l = rnd.nextInt(6) * P;
+            int r = sys.read(t, a, l, rr);
+            line(ti, "read " + hex(a) + " " + l, r == 0 ? (rr.mixed ? "MIXED" : hex(rr.value)) : "fault " + r);
+        } else if (op < 88) {
+            long a = addr();
+            long l = rnd.nextInt(6) * P;
+            line(ti, "touch " + hex(a) + " " + l, sys.touch(t, a, l));
+        } else if (op < 93) {
+            if (tasks.size() < MAX_TASKS) {
+                String name = "t" + nextName++;
+                Task c = sys.fork(t);
+                tasks.add(c);
+                names.add(name);
+                line(ti, "fork as " + name, "");
+            }
+        } else if (op < 95) {
+            if (tasks.size() < MAX_TASKS) {
+                String name = "t" + nextName++;
+                Task c = sys.clone(t);
+                tasks.add(c);
+                names.add(name);
+                line(ti, "clone as " + name, "");
+            }
+        } else if (op < 96) {
+            line(ti, "exec", sys.exec(t));
+        } else {
+            if (tasks.size() > 1) {
+                line(ti, "exit", sys.exit(t));
+                tasks.remove(ti);
+                names.remove(ti);
+            }
+        }
+    }
+
+    private void doMmap(int ti, Task t) {
+        int kind = rnd.nextInt(10);
+        long a;
+        int flags = Mman.MAP_ANONYMOUS | (rnd.nextInt(5) == 0 ? Mman.MAP_SHARED : Mman.MAP_PRIVATE);
+        StringBuilder fl = new StringBuilder((flags & Mman.MAP_SHARED) != 0 ? "shared" : "private");
+        fl.append("|anonymous");
+        if (kind < 6) {
+            a = addr() & Kernel.PAGE_MASK;
+            flags |= Mman.MAP_FIXED;
+            fl.append("|fixed");
+        } else if (kind < 8) {
+            a = addr() & Kernel.PAGE_MASK;
+            flags |= Mman.MAP_FIXED_NOREPLACE;
+            fl.append("|fixed_noreplace");
+        } else {
+            a = 0;
+        }
+        if (rnd.nextInt(8) == 0) {
+            flags |= Mman.MAP_POPULATE;
+            fl.append("|populate");
+        }
+        if (rnd.nextInt(16) == 0) {
+            flags |= Mman.MAP_LOCKED;
+            fl.append("|locked");
+        }
+        long l = len();
+        int p = prot();
+        long r = sys.mmap(t, a, l, p, flags);
+        line(ti, "mmap " + hex(a) + " " + l + " " + protName(p) + " " + fl, Errno.isError(r) ? Errno.name((int) -r) : hex(r));
+    }
+
+    private void doMremap(int ti, Task t) {
+        long a = addr() & Kernel.PAGE_MASK;
+        long ol = len();
+        long nl = len();
+        int kind = rnd.nextInt(6);
+        int flags = 0;
+        long na = 0;
+        String fl = "0";
+        switch (kind) {
+            case 0:
+                break;
+            case 1:
+            case 2:
+                flags = Mman.MREMAP_MAYMOVE;
+                fl = "maymove";
+                break;
+            case 3:
+            case 4:
+                flags = Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED;
+                na = addr() & Kernel.PAGE_MASK;
+                fl = "maymove|fixed";
+                break;
+            default:
+                flags = Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP;
+                nl = ol;
+                na = rnd.nextBoolean() ? addr() & Kernel.PAGE_MASK : 0;
+                fl = "maymove|dontunmap";
+                break;
+        }
+        long r = sys.mremap(t, a, ol, nl, flags, na);
+        line(ti, "mremap " + hex(a) + " " + ol + " " + nl + " " + fl + (na != 0 ? " " + hex(na) : ""),
+                Errno.isError(r) ? Errno.name((int) -r) : hex(r));
+    }
+
+    /** A violation found by a random sequence, with what is needed to reproduce it. */
+    public static final class RandomFailure extends RuntimeException {
+        public final long seed;
+        public final String scenario;
+
+        RandomFailure(long seed, String design, long op, Throwable cause, String scenario) {
+            super("random sequence seed " + seed + " design " + design + " failed at operation " + op + ": "
+                    + cause + "\nscenario so far:\n" + tail(scenario, 60), cause);
+            this.seed = seed;
+            this.scenario = scenario;
+        }
+
+        private static String tail(String s, int lines) {
+            String[] l = s.split("\n");
+            if (l.length <= lines) {
+                return s;
+            }
+            StringBuilder b = new StringBuilder("... (" + (l.length - lines) + " earlier lines)\n");
+            for (int i = l.length - lines; i < l.length; i++) {
+                b.append(l[i]).append('\n');
+            }
+            return b.toString();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.rmaplab.check;
+
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Vma;
+import org.rmaplab.rmap.RmapDesign;
+import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.rmap.RmapWalkControl;
+
+/** Forwards every call to another design; tests override one method to break it. */
+class ForwardingDesign implements RmapDesign {
+    final RmapDesign d;
+
+    ForwardingDesign(RmapDesign d) {
+        this.d = d;
+    }
+
+    @Override
+    public String name() {
+        return d.name();
+    }
+
+    @Override
+    public void attach(Kernel kernel) {
+        d.attach(kernel);
+    }
+
+    @Override
+    public void mmInit(Mm mm) {
+        d.mmInit(mm);
+    }
+
+    @Override
+    public void mmFork(Mm parent, Mm child) {
+        d.mmFork(parent, child);
+    }
+
+    @Override
+    public void mmExit(Mm mm) {
+        d.mmExit(mm);
+    }
+
+    @Override
+    public int anonVmaPrepare(Vma vma) {
+        return d.anonVmaPrepare(vma);
+    }
+
+    @Override
+    public int vmaFork(Vma src, Vma dst) {
+        return d.vmaFork(src, dst);
+    }
+
+    @Override
+    public int vmaSplit(Vma orig, Vma piece) {
+        return d.vmaSplit(orig, piece);
+    }
+
+    @Override
+    public int vmaCopy(Vma src, Vma dst) {
+        return d.vmaCopy(src, dst);
+    }
+
+    @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
+        return d.isMergeableAnonVma(tgt, srcAnon, src);
+    }
+
+    @Override
+    public boolean anonVmasCompatible(Vma prev, Vma next) {
+        return d.anonVmasCompatible(prev, next);
+    }
+
+    @Override
+    public int vmaMerged(Vma survivor, Vma removed) {
+        return d.vmaMerged(survivor, removed);
+    }
+
+    @Override
+    public void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
+        d.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
+    }
+
+    @Override
+    public boolean canExpandAnon(Vma vma, long delta) {
+        return d.canExpandAnon(vma, delta);
+    }
+
+    @Override
+    public void vmaUnlinked(Vma vma) {
+        d.vmaUnlinked(vma);
+    }
+
+    @Override
+    public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
+        d.pageAddNewAnon(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        d.pageAddFileRmap(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        d.pageDupRmap(pfn, dstVma, address, dstPtep);
+    }
+
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        d.pageRemoveRmap(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageReuseAnon(int pfn, Vma vma, long address) {
+        d.pageReuseAnon(pfn, vma, address);
+    }
+
+    @Override
+    public void pageFreed(int pfn) {
+        d.pageFreed(pfn);
+    }
+
+    @Override
+    public boolean movesPtesOneByOne() {
+        return d.movesPtesOneByOne();
+    }
+
+    @Override
+    public boolean mremapMustCow(int pfn) {
+        return d.mremapMustCow(pfn);
+    }
+
+    @Override
+    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+        d.ptemoved(pfn, oldVma, oldAddress, oldPtep, newVma, newAddress, newPtep);
+    }
+
+    @Override
+    public boolean chainsFilePages() {
+        return d.chainsFilePages();
+    }
+
+    @Override
+    public void rmapWalk(int pfn, RmapWalkControl ctl) {
+        d.rmapWalk(pfn, ctl);
+    }
+
+    @Override
+    public RmapStats stats() {
+        return d.stats();
+    }
+
+}
