@@ -1,0 +1,75 @@
+package org.rmaplab.rmap.avc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.kernel.Mman;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+
+/**
+ * The anon_vma reuse rule of commit 7a3ef208e662: a task that forks a child and exits, forever
+ * (a daemon re-forking itself), keeps the number of anon_vmas bounded with the rule and grows it
+ * by one per generation without it.
+ */
+class AnonVmaReuseTest {
+    static final long P = Kernel.PAGE_SIZE;
+    static final int GENERATIONS = 200;
+
+    private static long forkChain(AnonVmaChainDesign d) {
+        CheckedSyscalls s = new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(16L << 20), d),
+                CheckPolicy.END);
+        Task t = s.initTask();
+        long a = s.mmap(t, 0, 4 * P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+        s.write(t, a, 4 * P, 1);
+        for (int g = 0; g < GENERATIONS; g++) {
+            Task child = s.fork(t);
+            s.write(child, a + (g % 4) * P, P, g); // the child COWs one page
+            s.exit(t);
+            t = child;
+        }
+        Syscalls.ReadResult r = new Syscalls.ReadResult();
+        s.read(t, a + ((GENERATIONS - 1) % 4) * P, P, r);
+        assertEquals(GENERATIONS - 1, r.value);
+        s.finish();
+        assertEquals(1, s.kernel().mms().size());
+        return d.stats().alive("anon_vma");
+    }
+
+    @Test
+    void withReuseAnonVmasStayBoundedInAnEndlessForkChain() {
+        long alive = forkChain(new AnonVmaChainDesign(true));
+        // One vma: about twice the number of vmas (commit message), whatever the generations.
+        assertTrue(alive <= 3, "anon_vmas alive with reuse: " + alive);
+    }
+
+    @Test
+    void withoutReuseTheyGrowWithEveryGeneration() {
+        long alive = forkChain(new AnonVmaChainDesign(false));
+        assertTrue(alive >= GENERATIONS / 2, "anon_vmas alive without reuse: " + alive);
+    }
+
+    @Test
+    void theWalkOfAnUnCowedPageReachesEveryForkedChild() {
+        AnonVmaChainDesign d = new AnonVmaChainDesign();
+        CheckedSyscalls s = new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(16L << 20), d),
+                CheckPolicy.EVERY);
+        Task t1 = s.initTask();
+        long a = s.mmap(t1, 0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+        s.write(t1, a, P, 5);
+        for (int i = 0; i < 8; i++) {
+            s.fork(t1);
+        }
+        // Nine ptes map the page; the oracle's walk comparison (after every call) proved the walk
+        // finds all nine; the design's counters show each walk visited one vma per mapping.
+        long walks = d.stats().walks;
+        long visited = d.stats().walkVmasVisited;
+        assertTrue(walks > 0 && visited >= walks);
+        s.finish();
+    }
+}
