@@ -293,7 +293,7 @@ public final class Kernel implements Syscalls {
         return f;
     }
 
-    /** do_mmap() for anonymous memory (ksys_mmap_pgoff with fd -1). */
+    /** do_mmap() for anonymous memory (ksys_mmap_pgoff with fd -1), checks in the kernel's order. */
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags) {
         requireAlive(t);
@@ -303,6 +303,10 @@ public final class Kernel implements Syscalls {
         }
         if (len == 0) {
             return -Errno.EINVAL;
+        }
+        // Force arch-specific MAP_FIXED handling in get_unmapped_area.
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0) {
+            flags |= Mman.MAP_FIXED;
         }
         if ((flags & Mman.MAP_FIXED) == 0) {
             // round_hint_to_min()
@@ -318,8 +322,14 @@ public final class Kernel implements Syscalls {
         if (mm.mapCount > maxMapCount) {
             return -Errno.ENOMEM;
         }
-        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0) {
-            flags |= Mman.MAP_FIXED;
+        boolean sharedType = (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED || (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE;
+        long a = getUnmappedArea(mm, addr, len, flags, (flags & Mman.MAP_SHARED) == 0);
+        if (Errno.isError(a)) {
+            return a;
+        }
+        addr = a;
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(addr, addr + len) != null) {
+            return -Errno.EEXIST;
         }
         long vmFlags = protBits(prot) | Vma.VM_MAYREAD | Vma.VM_MAYWRITE | Vma.VM_MAYEXEC;
         if ((flags & Mman.MAP_GROWSDOWN) != 0) {
@@ -332,34 +342,25 @@ public final class Kernel implements Syscalls {
         long pgoff;
         switch (flags & Mman.MAP_TYPE) {
             case Mman.MAP_SHARED:
-            case Mman.MAP_SHARED_VALIDATE:
                 if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
                     return -Errno.EINVAL;
                 }
                 shared = true;
-                pgoff = 0;
+                pgoff = 0; // ignore pgoff
                 vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
                 break;
             case Mman.MAP_PRIVATE:
                 shared = false;
-                pgoff = -1; // set from the address below
+                pgoff = addr >>> PAGE_SHIFT; // set pgoff according to addr for anon_vma
                 break;
             default:
-                return -Errno.EINVAL;
+                return -Errno.EINVAL; // MAP_SHARED_VALIDATE and others are for files only
+        }
+        if (sharedType && !shared) {
+            return -Errno.EINVAL;
         }
         if ((flags & Mman.MAP_NORESERVE) != 0) {
             vmFlags |= Vma.VM_NORESERVE;
-        }
-        long a = getUnmappedArea(mm, addr, len, flags, !shared);
-        if (Errno.isError(a)) {
-            return a;
-        }
-        addr = a;
-        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(addr, addr + len) != null) {
-            return -Errno.EEXIST;
-        }
-        if (!shared) {
-            pgoff = addr >>> PAGE_SHIFT;
         }
         // accountable_mapping(): private writable memory is charged (VM_ACCOUNT).
         if ((vmFlags & (Vma.VM_NORESERVE | Vma.VM_SHARED | Vma.VM_WRITE)) == Vma.VM_WRITE) {
@@ -494,20 +495,29 @@ public final class Kernel implements Syscalls {
     /**
      * __mm_populate() → populate_vma_page_range(): faults in [start, end) as get_user_pages
      * would — a write fault in private writable vmas (breaking COW), a read fault elsewhere;
-     * PROT_NONE and VM_LOCKONFAULT vmas are skipped; errors are ignored.
+     * VM_IO and VM_LOCKONFAULT vmas are skipped. A PROT_NONE vma cannot be faulted in (no
+     * FOLL_FORCE for it): -EFAULT. With {@code ignoreErrors} (mm_populate after mmap) the walk
+     * goes on at the next vma; without it (mlock) it stops and returns the error.
      */
-    void populate(Mm mm, long start, long end) {
+    long populate(Mm mm, long start, long end, boolean ignoreErrors) {
         long addr = start;
         while (addr < end) {
             Vma vma = mm.findVma(addr);
             if (vma == null || vma.vmStart >= end) {
-                return;
+                return 0;
             }
             if (addr < vma.vmStart) {
                 addr = vma.vmStart;
             }
             long stop = Math.min(end, vma.vmEnd);
-            if ((vma.vmFlags & (Vma.VM_IO | Vma.VM_LOCKONFAULT)) == 0 && (vma.vmFlags & Vma.VM_ACCESS_FLAGS) != 0) {
+            long err = 0;
+            if ((vma.vmFlags & (Vma.VM_IO | Vma.VM_LOCKONFAULT)) != 0) {
+                addr = stop;
+                continue;
+            }
+            if ((vma.vmFlags & Vma.VM_ACCESS_FLAGS) == 0) {
+                err = -Errno.EFAULT;
+            } else {
                 boolean write = (vma.vmFlags & (Vma.VM_WRITE | Vma.VM_SHARED)) == Vma.VM_WRITE;
                 for (long a = addr; a < stop; a += PAGE_SIZE) {
                     // follow_page_pte: no fault needed if the pte already allows the access.
@@ -518,14 +528,23 @@ public final class Kernel implements Syscalls {
                             continue;
                         }
                     }
-                    if (memory.handleFault(mm, vma, a, write) != Memory.FAULT_OK) {
+                    int r = memory.handleFault(mm, vma, a, write);
+                    if (r != Memory.FAULT_OK) {
+                        err = r == Memory.FAULT_OOM ? -Errno.ENOMEM : -Errno.EFAULT;
                         break;
                     }
-                    // handleFault may not change the vma layout; the vma stays valid.
                 }
+            }
+            if (err != 0 && !ignoreErrors) {
+                return err;
             }
             addr = stop;
         }
+        return 0;
+    }
+
+    void populate(Mm mm, long start, long end) {
+        populate(mm, start, end, true);
     }
 
     // ------------------------------------------------------------------ munmap
@@ -616,6 +635,10 @@ public final class Kernel implements Syscalls {
         if ((newFlags & Vma.VM_WRITE) != 0
                 && (oldFlags & (Vma.VM_ACCOUNT | Vma.VM_WRITE | Vma.VM_SHARED | Vma.VM_NORESERVE)) == 0) {
             newFlags |= Vma.VM_ACCOUNT; // the area turns into data: charge it
+        } else if ((newFlags & Vma.VM_WRITE) == 0 && (oldFlags & Vma.VM_ACCOUNT) != 0
+                && vma.file == null && vma.anonVma == null) {
+            // The commit can be given back only while no anon_vma has been assigned.
+            newFlags &= ~Vma.VM_ACCOUNT;
         }
         Vma v = vmas.modify(vma, start, end, newFlags);
         if (v == null) {
@@ -761,8 +784,8 @@ public final class Kernel implements Syscalls {
             if (vma == null || vma.vmStart >= end) {
                 break;
             }
-            if (vma.vmStart != tmp) {
-                return -Errno.ENOMEM;
+            if (vma.vmStart > tmp) {
+                return -Errno.ENOMEM; // a hole
             }
             long newFlags = (vma.vmFlags & ~Vma.VM_LOCKED_MASK) | lockFlags;
             long pieceEnd = Math.min(vma.vmEnd, end);
@@ -776,7 +799,15 @@ public final class Kernel implements Syscalls {
             return -Errno.ENOMEM;
         }
         if (lockFlags != 0) {
-            populate(mm, start, end);
+            // __mm_populate(start, len, 0), then __mlock_posix_error_return().
+            long e = populate(mm, start, end, false);
+            if (e == -Errno.EFAULT) {
+                return -Errno.ENOMEM;
+            }
+            if (e == -Errno.ENOMEM) {
+                return -Errno.EAGAIN;
+            }
+            return e;
         }
         return 0;
     }
@@ -872,80 +903,157 @@ public final class Kernel implements Syscalls {
 
     // ------------------------------------------------------------------ mremap
 
-    /** SYSCALL_DEFINE5(mremap): do_mremap() with check_mremap_params() and check_prep_vma(). */
+    /**
+     * SYSCALL_DEFINE5(mremap) → do_mremap() of Linux 6.17+: check_mremap_params(), then either
+     * remap_move() (MREMAP_FIXED without a size change: every vma of the range moves, gaps kept)
+     * or check_prep_vma() and mremap_to() / mremap_at().
+     */
     @Override
     public long mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         requireAlive(t);
         Mm mm = t.mm;
+        oldLen = pageAlign(oldLen);
+        newLen = pageAlign(newLen);
+        long r = checkMremapParams(mm, addr, oldLen, newLen, flags, newAddr);
+        if (r != 0) {
+            return r;
+        }
+        boolean impliesNewAddr = (flags & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0;
+        if ((flags & Mman.MREMAP_FIXED) != 0 && oldLen == newLen) {
+            return remapMove(mm, addr, oldLen, flags, newAddr);
+        }
+        Vma vma = mm.vmaLookup(addr);
+        r = checkPrepVma(vma, addr, oldLen, newLen, flags);
+        if (r != 0) {
+            return r;
+        }
+        if (impliesNewAddr) {
+            return mremapTo(mm, addr, oldLen, newLen, flags, newAddr);
+        }
+        if (oldLen == newLen) {
+            return addr;
+        }
+        if (oldLen > newLen) {
+            // shrink_vma(): just unmap the tail (it may span several vmas and gaps).
+            r = vmas.munmapRange(mm, addr + newLen, addr + oldLen);
+            return r != 0 ? r : addr;
+        }
+        return expandVma(mm, vma, addr, oldLen, newLen, flags);
+    }
+
+    /** check_mremap_params(). */
+    private long checkMremapParams(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr) {
         if ((flags & ~(Mman.MREMAP_FIXED | Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP)) != 0) {
-            return -Errno.EINVAL;
-        }
-        if ((flags & Mman.MREMAP_FIXED) != 0 && (flags & Mman.MREMAP_MAYMOVE) == 0) {
-            return -Errno.EINVAL;
-        }
-        if ((flags & Mman.MREMAP_DONTUNMAP) != 0
-                && ((flags & Mman.MREMAP_MAYMOVE) == 0 || oldLen != newLen)) {
             return -Errno.EINVAL;
         }
         if (offsetInPage(addr)) {
             return -Errno.EINVAL;
         }
-        oldLen = pageAlign(oldLen);
-        newLen = pageAlign(newLen);
+        // A zero old_len is the "duplicate shm area" special case; a zero new_len is nonsense.
         if (newLen == 0) {
             return -Errno.EINVAL;
         }
-        if (newLen > TASK_SIZE) {
+        if (newLen > TASK_SIZE || Long.compareUnsigned(newAddr, TASK_SIZE - newLen) > 0) {
             return -Errno.EINVAL;
         }
-        boolean impliesNewAddr = (flags & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0;
-        if (impliesNewAddr) {
-            if (newAddr > TASK_SIZE - newLen) {
-                return -Errno.EINVAL;
-            }
-            if (offsetInPage(newAddr)) {
-                return -Errno.EINVAL;
-            }
-            // Target must not overlap source.
-            if (addr + oldLen > newAddr && newAddr + newLen > addr) {
-                return -Errno.EINVAL;
-            }
-            if (mm.mapCount + 2 >= maxMapCount - 3) {
-                return -Errno.ENOMEM;
-            }
+        if ((flags & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) == 0) {
+            return 0;
         }
-        Vma vma = mm.vmaLookup(addr);
+        if (offsetInPage(newAddr)) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
+            return -Errno.EINVAL; // a fixed address implies a move
+        }
+        if ((flags & Mman.MREMAP_DONTUNMAP) != 0 && oldLen != newLen) {
+            return -Errno.EINVAL;
+        }
+        // vrm_overlaps()
+        if (newAddr + newLen > addr && addr + oldLen > newAddr) {
+            return -Errno.EINVAL;
+        }
+        if (mm.mapCount + 2 >= maxMapCount - 3) {
+            return -Errno.ENOMEM;
+        }
+        return 0;
+    }
+
+    /** check_prep_vma() (with what 6.17 inlined from remap_is_valid()). */
+    private long checkPrepVma(Vma vma, long addr, long oldLen, long newLen, int flags) {
         if (vma == null) {
             return -Errno.EFAULT;
         }
-        // check_prep_vma()
+        boolean impliesNewAddr = (flags & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0;
+        boolean shrink = oldLen > newLen;
+        boolean expand = newLen > oldLen;
+        if (!expand && !impliesNewAddr) {
+            return 0; // vrm_will_map_new() is false
+        }
         if (oldLen == 0 && (vma.vmFlags & (Vma.VM_SHARED | Vma.VM_MAYSHARE)) == 0) {
             return -Errno.EINVAL; // duplicating a private mapping is not supported
         }
-        boolean expand = newLen > oldLen;
-        if (expand || impliesNewAddr) {
-            if (oldLen > vma.vmEnd - addr) {
-                return -Errno.EFAULT;
-            }
-            if (newLen != oldLen && (vma.vmFlags & Vma.VM_DONTEXPAND) != 0) {
-                return -Errno.EFAULT;
-            }
+        if ((flags & Mman.MREMAP_DONTUNMAP) != 0 && (vma.vmFlags & (Vma.VM_DONTEXPAND | Vma.VM_IO)) != 0) {
+            return -Errno.EINVAL;
         }
-        long ret;
-        if (impliesNewAddr) {
-            ret = mremapTo(mm, addr, oldLen, newLen, flags, newAddr);
-        } else if (oldLen == newLen) {
-            ret = addr;
-        } else if (oldLen > newLen) {
-            // Shrink: unmap the tail in place.
-            ret = vmas.munmapRange(mm, addr + newLen, addr + oldLen);
-            if (ret == 0) {
-                ret = addr;
-            }
-        } else {
-            ret = expandVma(mm, vma, addr, oldLen, newLen, flags);
+        // Crossing vma boundaries is permitted for the range a shrink unmaps.
+        long len = shrink ? newLen : oldLen;
+        if (len > vma.vmEnd - addr) {
+            return -Errno.EFAULT;
         }
-        return ret;
+        if (newLen == len) {
+            return 0;
+        }
+        long pgoff = vma.linearPageIndex(addr);
+        if (pgoff + (newLen >>> PAGE_SHIFT) < pgoff) {
+            return -Errno.EINVAL;
+        }
+        if ((vma.vmFlags & (Vma.VM_DONTEXPAND | Vma.VM_IO)) != 0) {
+            return -Errno.EFAULT;
+        }
+        return 0;
+    }
+
+    /**
+     * remap_move() (Linux 6.17+): MREMAP_FIXED with old_len == new_len moves every vma of
+     * [addr, addr+len), split at the ends as needed, keeping the gaps between them; each one goes
+     * through check_prep_vma() and mremap_to() on its own (so only the destination of each vma is
+     * unmapped first). A gap at the start is EFAULT.
+     */
+    private long remapMove(Mm mm, long start, long len, int flags, long newAddr) {
+        long end = start + len;
+        long target = newAddr;
+        long res = -Errno.EFAULT;
+        boolean seen = false;
+        long lastEnd = 0;
+        long cursor = start;
+        while (cursor < end) {
+            Vma vma = mm.findVma(cursor);
+            if (vma == null || vma.vmStart >= end) {
+                break;
+            }
+            if (!seen && start < vma.vmStart) {
+                return -Errno.EFAULT; // no gap permitted at the start of the range
+            }
+            long a = Math.max(vma.vmStart, start);
+            long l = Math.min(end, vma.vmEnd) - a;
+            long offset = seen ? vma.vmStart - lastEnd : 0;
+            lastEnd = vma.vmEnd;
+            long dest = target + offset;
+            long r = checkPrepVma(vma, a, l, l, flags);
+            if (r == 0) {
+                r = mremapTo(mm, a, l, l, flags, dest);
+            }
+            if (Errno.isError(r)) {
+                return r;
+            }
+            if (!seen) {
+                res = r;
+            }
+            seen = true;
+            target = r + l;
+            cursor = a + l;
+        }
+        return res;
     }
 
     /** expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). */
@@ -970,12 +1078,23 @@ public final class Kernel implements Syscalls {
         if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
             return -Errno.ENOMEM;
         }
-        long na = getUnmappedArea(mm, 0, newLen, (vma.vmFlags & Vma.VM_MAYSHARE) != 0 ? Mman.MAP_SHARED : 0,
-                false);
+        long na = vrmNewAddr(mm, vma, addr, 0, newLen, flags);
         if (Errno.isError(na)) {
             return na;
         }
         return moveVma(mm, vma, addr, oldLen, newLen, na, flags);
+    }
+
+    /** vrm_set_new_addr(): get_unmapped_area() for the moved vma, with its file, pgoff and sharing. */
+    private long vrmNewAddr(Mm mm, Vma vma, long addr, long newAddr, long newLen, int flags) {
+        int mapFlags = 0;
+        if ((flags & Mman.MREMAP_FIXED) != 0) {
+            mapFlags |= Mman.MAP_FIXED;
+        }
+        if ((vma.vmFlags & Vma.VM_MAYSHARE) != 0) {
+            mapFlags |= Mman.MAP_SHARED;
+        }
+        return getUnmappedArea(mm, newAddr, newLen, mapFlags, vma.file == null && (mapFlags & Mman.MAP_SHARED) == 0);
     }
 
     /** vma_expandable(): nothing mapped in [vm_end, vm_end + delta) and within TASK_SIZE. */
@@ -992,14 +1111,15 @@ public final class Kernel implements Syscalls {
 
     /** mremap_to(): MREMAP_FIXED / MREMAP_DONTUNMAP. */
     private long mremapTo(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        Vma vma;
         if ((flags & Mman.MREMAP_FIXED) != 0) {
-            // Unmap whatever is at the target first.
+            // The destination is unmapped first.
             long e = vmas.munmapRange(mm, newAddr, newAddr + newLen);
             if (e != 0) {
                 return e;
             }
         }
-        Vma vma = mm.vmaLookup(addr);
+        vma = mm.vmaLookup(addr);
         if (vma == null) {
             return -Errno.EFAULT;
         }
@@ -1010,9 +1130,11 @@ public final class Kernel implements Syscalls {
             }
             oldLen = newLen;
             vma = mm.vmaLookup(addr);
+            if (vma == null) {
+                return -Errno.EFAULT;
+            }
         }
-        int mapFlags = (flags & Mman.MREMAP_FIXED) != 0 ? Mman.MAP_FIXED : 0;
-        long na = getUnmappedArea(mm, newAddr, newLen, mapFlags, false);
+        long na = vrmNewAddr(mm, vma, addr, newAddr, newLen, flags);
         if (Errno.isError(na)) {
             return na;
         }

@@ -1,0 +1,35 @@
+package org.rmaplab.cli;
+
+import java.util.List;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.rmap.RmapDesigns;
+
+/** What the CLI runs scenarios on: the model, or (in tests) a fake. */
+public interface Backend {
+
+    /** The designs {@code --design all} runs, the default first. */
+    List<String> designs();
+
+    /** A fresh machine running DESIGN. */
+    Syscalls create(String design, MachineConfig machine, CheckPolicy policy);
+
+    /** The model: every registered design, each behind the oracle. */
+    static Backend model() {
+        return new Backend() {
+            @Override
+            public List<String> designs() {
+                return RmapDesigns.names();
+            }
+
+            @Override
+            public Syscalls create(String design, MachineConfig machine, CheckPolicy policy) {
+                return new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), policy);
+            }
+        };
+    }
+}

@@ -1,0 +1,183 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.Designs;
+import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.NotYetSupported;
+import org.rmaplab.scenario.RunResult;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab run [--design NAME|all] [--check every|end|off] FILE...} */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Run scenario files (.vms) on the model and check their expectations.",
+            "Prints 'PASS FILE [design] (N lines)' per file and design, or one",
+            "'FILE:LINE: [design] expected X, got Y' line per failed expectation,",
+            "then a summary line."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  every expectation held",
+            "  1  an expectation failed or an invariant was violated",
+            "  2  bad input: bad scenario, unknown design, missing file, bad option",
+            "  3  internal error (a bug in the model; a stack trace is printed)"})
+final class RunCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to run (default: ${DEFAULT-VALUE}), or 'all' for every design.")
+    String design;
+
+    @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
+            description = "When the oracle checks every invariant: after every operation, "
+                    + "at the end of the run and at each 'check' line (default), or never. "
+                    + "Contents are verified on every read regardless.")
+    String check;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
+    List<String> files;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CheckPolicy policy = policy();
+        List<String> designs = designs();
+
+        // Read, parse and pre-check every file before running anything.
+        List<Scenario> scenarios = new ArrayList<>();
+        for (String f : files) {
+            try {
+                Scenario sc = ScenarioParser.parse(f, read(f));
+                NotYetSupported.check(sc);
+                scenarios.add(sc);
+            } catch (ScenarioError e) {
+                return userError(err, e.getMessage());
+            } catch (UserError e) {
+                return userError(err, "rmaplab: " + e.getMessage());
+            }
+        }
+
+        ScenarioRunner runner = new ScenarioRunner((d, m) -> parent.backend.create(d, m, policy));
+        int runs = 0;
+        int failed = 0;
+        for (Scenario sc : scenarios) {
+            for (String d : designs) {
+                RunResult r;
+                try {
+                    r = runner.run(sc, d);
+                } catch (ScenarioError e) {
+                    out.flush();
+                    return userError(err, e.getMessage());
+                } catch (ModelError e) {
+                    out.flush();
+                    String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
+                    err.println(where + " [" + e.design()
+                            + "] internal error (a bug in the model, not in the scenario):");
+                    e.getCause().printStackTrace(err);
+                    err.flush();
+                    return ExitCodes.INTERNAL;
+                }
+                runs++;
+                if (!r.passed()) {
+                    failed++;
+                }
+                for (String line : r.report()) {
+                    out.println(line);
+                }
+            }
+        }
+        out.println(runs + " run" + (runs == 1 ? "" : "s") + ": " + (runs - failed) + " passed, "
+                + failed + " failed");
+        out.flush();
+        return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private static int userError(PrintWriter err, String line) {
+        err.println(line);
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
+    private CheckPolicy policy() {
+        try {
+            return CheckPolicy.parse(check);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private List<String> designs() {
+        List<String> known = parent.backend.designs();
+        if (design.equals("all")) {
+            return known;
+        }
+        if (known.contains(design)) {
+            return List.of(design);
+        }
+        String available = "available: " + String.join(", ", known) + ", or all";
+        if (Designs.CONTRACT.contains(design)) {
+            throw new ParameterException(spec.commandLine(),
+                    "design '" + design + "' is not in the model yet (" + available + ")");
+        }
+        throw new ParameterException(spec.commandLine(), "unknown design '" + design + "' (" + available + ")");
+    }
+
+    private static String read(String f) {
+        Path p;
+        try {
+            p = Path.of(f);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UserError(f + ": bad file name");
+        }
+        try {
+            if (Files.isDirectory(p)) {
+                throw new UserError(f + ": is a directory");
+            }
+            byte[] bytes = Files.readAllBytes(p);
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (NoSuchFileException e) {
+            throw new UserError(f + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new UserError(f + ": not a UTF-8 text file");
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** A user error found by the CLI itself (not in a scenario's text). */
+    private static final class UserError extends RuntimeException {
+        UserError(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,602 @@
+package org.rmaplab.scenario;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.rmaplab.kernel.Errno;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.kernel.Mman;
+import org.rmaplab.kernel.Syscalls;
+
+/**
+ * Parses the scenario language, version 1 (shared/spec/scenario-language.md), into a
+ * {@link Scenario}. Everything that can be checked without running is checked here: argument
+ * counts and kinds, flags, advice, protections, results allowed for each operation, names (a name
+ * must be bound by an earlier line before it is used, and keeps one kind: task, value or file),
+ * design names of {@code expect:} scopes. Each error is a {@link ScenarioError} whose message is one
+ * line, {@code FILE:LINE: what is wrong}.
+ */
+public final class ScenarioParser {
+
+    public static final long PAGE_SIZE = 4096;
+
+    /** Flag names of mmap (include/uapi/asm-generic/mman*.h, linux/mman.h). */
+    static final Map<String, Integer> MMAP_FLAGS = linked(
+            "shared", Mman.MAP_SHARED,
+            "private", Mman.MAP_PRIVATE,
+            "shared_validate", Mman.MAP_SHARED_VALIDATE,
+            "fixed", Mman.MAP_FIXED,
+            "anonymous", Mman.MAP_ANONYMOUS,
+            "growsdown", Mman.MAP_GROWSDOWN,
+            "denywrite", Mman.MAP_DENYWRITE,
+            "executable", Mman.MAP_EXECUTABLE,
+            "locked", Mman.MAP_LOCKED,
+            "noreserve", Mman.MAP_NORESERVE,
+            "populate", Mman.MAP_POPULATE,
+            "nonblock", Mman.MAP_NONBLOCK,
+            "stack", Mman.MAP_STACK,
+            "hugetlb", Mman.MAP_HUGETLB,
+            "sync", Mman.MAP_SYNC,
+            "fixed_noreplace", Mman.MAP_FIXED_NOREPLACE);
+
+    static final Map<String, Integer> MREMAP_FLAGS = linked(
+            "maymove", Mman.MREMAP_MAYMOVE,
+            "fixed", Mman.MREMAP_FIXED,
+            "dontunmap", Mman.MREMAP_DONTUNMAP);
+
+    /** UFFDIO_MOVE modes (include/uapi/linux/userfaultfd.h). */
+    static final Map<String, Integer> MOVE_FLAGS = linked(
+            "dontwake", 1 << 0,
+            "allow_src_holes", 1 << 1);
+
+    /** remap_anon_pages flags of the 2014 patch set (RAP_ALLOW_SRC_HOLES). */
+    static final Map<String, Integer> RAP_FLAGS = linked(
+            "allow_src_holes", 1 << 0);
+
+    /** madvise advice of the contract. */
+    static final Map<String, Integer> ADVICE = linked(
+            "dontneed", Mman.MADV_DONTNEED,
+            "dontfork", Mman.MADV_DONTFORK,
+            "dofork", Mman.MADV_DOFORK,
+            "pageout", Mman.MADV_PAGEOUT);
+
+    static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern NUMBER = Pattern.compile("(0[xX][0-9a-fA-F]+|[0-9]+)([pKMG]?)");
+    private static final Pattern ERRNO_LIKE = Pattern.compile("E[A-Z0-9]+");
+    private static final Pattern PERMS = Pattern.compile("[r-][w-][x-][ps]");
+
+    /** Words that cannot be names: the contract's, plus the language's own keywords and results. */
+    static final Set<String> RESERVED = Set.of(
+            "machine", "reclaim", "check", "as", "expect", "ok", "none", "all", "MIXED", "SEGV", "BUS");
+
+    private enum NameKind {
+        TASK("a task"), VALUE("a value"), FILE("a file");
+        final String what;
+
+        NameKind(String what) {
+            this.what = what;
+        }
+    }
+
+    private record NameInfo(NameKind kind, int line) {}
+
+    private final String file;
+    private final Map<String, NameInfo> names = new HashMap<>();
+    private final List<Statement> statements = new ArrayList<>();
+    private MachineConfig machine;
+    private boolean seenLine;
+    private int lineNo;
+
+    private ScenarioParser(String file) {
+        this.file = file;
+        names.put("t1", new NameInfo(NameKind.TASK, 0));
+    }
+
+    /** Parses TEXT; FILE names it in messages. */
+    public static Scenario parse(String file, String text) {
+        ScenarioParser p = new ScenarioParser(file);
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            p.lineNo = i + 1;
+            p.parseLine(lines[i]);
+        }
+        MachineConfig m = p.machine != null ? p.machine : MachineConfig.defaults();
+        return new Scenario(file, m, p.statements);
+    }
+
+    /** Reads and parses a file (UTF-8); the path as given names it in messages. */
+    public static Scenario parseFile(Path path) throws IOException {
+        String text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+        return parse(path.toString(), text);
+    }
+
+    private ScenarioError error(String what) {
+        return new ScenarioError(file, lineNo, what);
+    }
+
+    // ---------------------------------------------------------------- lines
+
+    private void parseLine(String raw) {
+        int hash = raw.indexOf('#');
+        String text = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
+        if (text.isEmpty()) {
+            return;
+        }
+        String[] tok = text.split("\\s+");
+        if (tok[0].equals("machine")) {
+            if (seenLine) {
+                throw error("the machine line must be the first non-comment line");
+            }
+            seenLine = true;
+            parseMachine(tok);
+            return;
+        }
+        seenLine = true;
+        statements.add(parseStatement(text, tok));
+    }
+
+    private void parseMachine(String[] tok) {
+        MachineConfig d = MachineConfig.defaults();
+        long ram = d.ramBytes();
+        long swap = d.swapBytes();
+        String arch = d.arch();
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 1; i < tok.length; i++) {
+            String t = tok[i];
+            int eq = t.indexOf('=');
+            if (eq <= 0) {
+                throw error("machine takes ram=SIZE swap=SIZE arch=ARCH, not '" + t + "'");
+            }
+            String key = t.substring(0, eq);
+            String val = t.substring(eq + 1);
+            if (!seen.add(key)) {
+                throw error("machine: " + key + "= given twice");
+            }
+            switch (key) {
+                case "ram" -> {
+                    ram = machineSize(key, val);
+                    if (ram == 0) {
+                        throw error("machine: ram must not be 0");
+                    }
+                }
+                case "swap" -> swap = machineSize(key, val);
+                case "arch" -> {
+                    if (!ARCHES.contains(val)) {
+                        throw error("machine: unknown arch '" + val + "' (known: i386, i386-pae, x86_64)");
+                    }
+                    arch = val;
+                }
+                default -> throw error("machine: unknown key '" + key + "' (known: ram, swap, arch)");
+            }
+        }
+        machine = new MachineConfig(ram, swap, arch);
+    }
+
+    private long machineSize(String key, String val) {
+        long v = constant(val, key + "=");
+        if (v % PAGE_SIZE != 0) {
+            throw error("machine: " + key + "=" + val + " is not a multiple of the page size (4096)");
+        }
+        return v;
+    }
+
+    private Statement parseStatement(String text, String[] tok) {
+        String task = null;
+        Op op;
+        int i;
+        Op first = Op.byWord(tok[0]);
+        if (first != null && first.isGlobal()) {
+            op = first;
+            i = 1;
+        } else {
+            task = tok[0];
+            NameInfo ni = names.get(task);
+            if (ni == null) {
+                if (first != null) {
+                    throw error("missing task name before '" + task + "' (e.g. t1 " + task + " ...)");
+                }
+                if (!NAME.matcher(task).matches()) {
+                    throw error("a line starts with a task name or reclaim/check, not '" + task + "'");
+                }
+                throw error("unknown task '" + task + "'");
+            }
+            if (ni.kind != NameKind.TASK) {
+                throw error("'" + task + "' is " + ni.kind.what + " (line " + ni.line + "), not a task");
+            }
+            if (tok.length < 2) {
+                throw error("missing operation after '" + task + "'");
+            }
+            op = Op.byWord(tok[1]);
+            if (op == null) {
+                throw error("unknown operation '" + tok[1] + "'");
+            }
+            if (op.isGlobal()) {
+                throw error(op.word() + " is a global operation: write it without a task");
+            }
+            i = 2;
+        }
+
+        // arguments run up to the first clause keyword
+        int argEnd = i;
+        while (argEnd < tok.length && !isClauseStart(tok[argEnd])) {
+            argEnd++;
+        }
+        int n = argEnd - i;
+        if (!op.acceptsArity(n)) {
+            String usage = op.usage().isEmpty() ? "no arguments" : op.usage();
+            throw error(op.word() + " takes " + usage + ", got " + n + " argument" + (n == 1 ? "" : "s"));
+        }
+        List<Arg> args = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            args.add(parseArg(op, op.kind(k), tok[i + k]));
+        }
+
+        // clauses
+        String as = null;
+        Expectation expect = null;
+        Map<String, Expectation> scoped = new LinkedHashMap<>();
+        int j = argEnd;
+        while (j < tok.length) {
+            String t = tok[j];
+            if (t.equals("as")) {
+                if (as != null) {
+                    throw error("duplicate 'as'");
+                }
+                if (j + 1 >= tok.length || isClauseStart(tok[j + 1])) {
+                    throw error("'as' needs a NAME");
+                }
+                as = tok[j + 1];
+                j += 2;
+            } else if (t.equals("expect") || t.startsWith("expect:")) {
+                List<String> scope = null;
+                if (t.startsWith("expect:")) {
+                    scope = parseScope(t.substring("expect:".length()), scoped);
+                } else if (expect != null) {
+                    throw error("duplicate 'expect' (use expect:DESIGNS for a design's own result)");
+                }
+                if (j + 1 >= tok.length || isClauseStart(tok[j + 1])) {
+                    throw error("'" + t + "' needs a RESULT");
+                }
+                int used = 1;
+                String r2 = null;
+                if (op.result() == Op.Result.VMA && tok[j + 1].contains("..")) {
+                    if (j + 2 >= tok.length || isClauseStart(tok[j + 2])) {
+                        throw error("vma result '" + tok[j + 1] + "' needs PERMS after it (e.g. rw-p)");
+                    }
+                    r2 = tok[j + 2];
+                    used = 2;
+                }
+                Expectation e = parseResult(op, tok[j + 1], r2);
+                if (scope == null) {
+                    expect = e;
+                } else {
+                    for (String d : scope) {
+                        scoped.put(d, e);
+                    }
+                }
+                j += 1 + used;
+            } else {
+                throw error("unexpected '" + t + "' (after the arguments come only 'as NAME' and 'expect RESULT')");
+            }
+        }
+
+        if (as != null) {
+            bind(op, as);
+        } else if (op == Op.FORK || op == Op.CLONE) {
+            throw error(op.word() + " needs 'as NAME' to name the new task");
+        } else if (op == Op.OPEN) {
+            throw error("open needs 'as NAME' to name the file");
+        }
+        return new Statement(lineNo, text, task, op, args, as, expect, scoped);
+    }
+
+    private static boolean isClauseStart(String t) {
+        return t.equals("as") || t.equals("expect") || t.startsWith("expect:");
+    }
+
+    private List<String> parseScope(String list, Map<String, Expectation> scoped) {
+        if (list.isEmpty()) {
+            throw error("'expect:' needs design names, e.g. expect:anon_vma,pte_chains");
+        }
+        List<String> out = new ArrayList<>();
+        for (String d : list.split(",", -1)) {
+            if (d.isEmpty()) {
+                throw error("empty design name in 'expect:" + list + "'");
+            }
+            if (!Designs.isScopeName(d)) {
+                throw error("unknown design '" + d + "' in expect: (known: " + Designs.scopeNames() + ")");
+            }
+            if (scoped.containsKey(d) || out.contains(d)) {
+                throw error("design '" + d + "' has two scoped expectations");
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    private void bind(Op op, String name) {
+        if (op.isGlobal() || op.result() == Op.Result.VMA || op.result() == Op.Result.NONE) {
+            throw error(op.word() + " has no result to bind with 'as'");
+        }
+        checkNewName(name);
+        NameKind kind = switch (op.result()) {
+            case TASK -> NameKind.TASK;
+            case FILE -> NameKind.FILE;
+            default -> NameKind.VALUE;
+        };
+        NameInfo old = names.get(name);
+        if (old != null && old.kind != kind) {
+            String where = old.line == 0 ? "" : " (line " + old.line + ")";
+            throw error("'" + name + "' is already " + old.kind.what + where + "; it cannot become " + kind.what);
+        }
+        names.put(name, new NameInfo(kind, lineNo));
+    }
+
+    private void checkNewName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw error("bad name '" + name + "' (a letter, then letters, digits or _)");
+        }
+        if (RESERVED.contains(name) || Errno.byName(name) >= 0) {
+            throw error("'" + name + "' is a reserved word and cannot be a name");
+        }
+    }
+
+    // ---------------------------------------------------------------- arguments
+
+    private Arg parseArg(Op op, Op.Kind kind, String t) {
+        return switch (kind) {
+            case ADDR, VALUE -> expr(t, true);
+            case LEN -> expr(t, false);
+            case PROT -> prot(t);
+            case MMAP_FLAGS -> flags(op, t, MMAP_FLAGS);
+            case MREMAP_FLAGS -> flags(op, t, MREMAP_FLAGS);
+            case MOVE_FLAGS -> flags(op, t, MOVE_FLAGS);
+            case RAP_FLAGS -> flags(op, t, RAP_FLAGS);
+            case ADVICE -> advice(t);
+            case FILE -> fileRef(t);
+            case FILE_NAME -> {
+                if (!NAME.matcher(t).matches()) {
+                    throw error("bad file name '" + t + "' (a letter, then letters, digits or _)");
+                }
+                yield new Arg.Name(t);
+            }
+            case COUNT_OR_ALL -> t.equals("all") ? new Arg.All() : expr(t, false);
+        };
+    }
+
+    private Arg.Prot prot(String t) {
+        if (t.equals("none")) {
+            return new Arg.Prot(t, Mman.PROT_NONE);
+        }
+        int v = 0;
+        for (char c : t.toCharArray()) {
+            int bit = switch (c) {
+                case 'r' -> Mman.PROT_READ;
+                case 'w' -> Mman.PROT_WRITE;
+                case 'x' -> Mman.PROT_EXEC;
+                default -> throw error("bad protection '" + t + "' (none, or letters from rwx)");
+            };
+            if ((v & bit) != 0) {
+                throw error("bad protection '" + t + "': '" + c + "' given twice");
+            }
+            v |= bit;
+        }
+        return new Arg.Prot(t, v);
+    }
+
+    private Arg.Flags flags(Op op, String t, Map<String, Integer> table) {
+        if (t.equals("0")) {
+            return new Arg.Flags(t, 0);
+        }
+        int v = 0;
+        Set<String> seen = new java.util.HashSet<>();
+        for (String f : t.split("\\|", -1)) {
+            Integer bit = table.get(f);
+            if (bit == null) {
+                String what = f.isEmpty() ? "empty flag in '" + t + "'" : "unknown " + op.word() + " flag '" + f + "'";
+                throw error(what + " (known: " + String.join(", ", table.keySet()) + ", or 0)");
+            }
+            if (!seen.add(f)) {
+                throw error(op.word() + " flag '" + f + "' given twice");
+            }
+            v |= bit;
+        }
+        return new Arg.Flags(t, v);
+    }
+
+    private Arg.Advice advice(String t) {
+        Integer v = ADVICE.get(t);
+        if (v == null) {
+            throw error("unknown advice '" + t + "' (known: " + String.join(", ", ADVICE.keySet()) + ")");
+        }
+        return new Arg.Advice(t, v);
+    }
+
+    private Arg.Name fileRef(String t) {
+        NameInfo ni = names.get(t);
+        if (ni == null) {
+            throw error("unknown file '" + t + "' (bind one with 'open NAME SIZE as " + t + "')");
+        }
+        if (ni.kind != NameKind.FILE) {
+            throw error("'" + t + "' is " + ni.kind.what + ", not a file");
+        }
+        return new Arg.Name(t);
+    }
+
+    /** NAME-or-number followed by +SIZE / -SIZE terms. */
+    private Expr expr(String t, boolean namesAllowed) {
+        if (t.startsWith("-") || t.startsWith("+")) {
+            throw error("bad value '" + t + "' (numbers are not signed)");
+        }
+        int k = 1;
+        while (k < t.length() && t.charAt(k) != '+' && t.charAt(k) != '-') {
+            k++;
+        }
+        String base = t.substring(0, k);
+        String name = null;
+        long value = 0;
+        if (base.isEmpty()) {
+            throw error("bad value '" + t + "'");
+        }
+        if (Character.isLetter(base.charAt(0))) {
+            if (!NAME.matcher(base).matches()) {
+                throw error("bad value '" + t + "'");
+            }
+            if (!namesAllowed) {
+                throw error("'" + t + "' must be a size (a number with an optional unit p, K, M or G), not a name");
+            }
+            NameInfo ni = names.get(base);
+            if (ni == null) {
+                throw error("unknown name '" + base + "'");
+            }
+            if (ni.kind != NameKind.VALUE) {
+                throw error("'" + base + "' is " + ni.kind.what + ", not a value");
+            }
+            name = base;
+        } else {
+            value = constant(base, "");
+        }
+        while (k < t.length()) {
+            char sign = t.charAt(k);
+            int e = k + 1;
+            while (e < t.length() && t.charAt(e) != '+' && t.charAt(e) != '-') {
+                e++;
+            }
+            String term = t.substring(k + 1, e);
+            if (term.isEmpty()) {
+                throw error("bad value '" + t + "': missing size after '" + sign + "'");
+            }
+            if (!NUMBER.matcher(term).matches()) {
+                throw error("bad value '" + t + "': '" + term + "' is not a size");
+            }
+            long v = constant(term, "");
+            try {
+                value = sign == '+' ? Math.addExact(value, v) : Math.subtractExact(value, v);
+            } catch (ArithmeticException ex) {
+                throw error("value '" + t + "' is too large");
+            }
+            k = e;
+        }
+        return new Expr(t, name, value);
+    }
+
+    /** A number (decimal or hex, up to 64 bits unsigned) with an optional unit p, K, M, G. */
+    private long constant(String t, String what) {
+        Matcher m = NUMBER.matcher(t);
+        if (!m.matches()) {
+            throw error("bad " + (what.isEmpty() ? "number" : what) + " '" + t
+                    + "' (a decimal or 0x hex number, with an optional unit p, K, M or G)");
+        }
+        String digits = m.group(1);
+        long v;
+        try {
+            v = digits.length() > 2 && (digits.charAt(1) == 'x' || digits.charAt(1) == 'X')
+                    ? Long.parseUnsignedLong(digits.substring(2), 16)
+                    : Long.parseUnsignedLong(digits);
+        } catch (NumberFormatException e) {
+            throw error("number '" + t + "' does not fit in 64 bits");
+        }
+        long unit = switch (m.group(2)) {
+            case "p" -> PAGE_SIZE;
+            case "K" -> 1L << 10;
+            case "M" -> 1L << 20;
+            case "G" -> 1L << 30;
+            default -> 1;
+        };
+        if (unit != 1) {
+            try {
+                if (v < 0) {
+                    throw new ArithmeticException();
+                }
+                v = Math.multiplyExact(v, unit);
+            } catch (ArithmeticException e) {
+                throw error("size '" + t + "' is too large");
+            }
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private Expectation parseResult(Op op, String t, String perms) {
+        Op.Result r = op.result();
+        if (r == Op.Result.VMA) {
+            if (t.equals("none")) {
+                return new Expectation.NoVma();
+            }
+            int dots = t.indexOf("..");
+            if (dots < 0) {
+                throw error("vma results are START..END PERMS or none, not '" + t + "'");
+            }
+            Expr start = expr(t.substring(0, dots), true);
+            Expr end = expr(t.substring(dots + 2), true);
+            if (!PERMS.matcher(perms).matches()) {
+                throw error("bad vma perms '" + perms + "' (as /proc/PID/maps shows them, e.g. rw-p, r--s)");
+            }
+            return new Expectation.Vma(start, end, perms);
+        }
+        String allowed = switch (r) {
+            case ADDRESS, STATUS, COUNT -> "ok, an errno name or a value";
+            case ACCESS -> "ok, SEGV, BUS or a value";
+            case VALUE -> "ok, SEGV, BUS, MIXED or a value";
+            case TASK, FILE -> "ok or an errno name";
+            case NONE -> "ok";
+            default -> throw new AssertionError(r);
+        };
+        String bad = op.word() + " results are " + allowed + ", not '" + t + "'";
+        if (t.equals("ok")) {
+            return new Expectation.Ok();
+        }
+        if (t.contains("..")) {
+            throw error(bad);
+        }
+        int errno = Errno.byName(t);
+        if (errno > 0) {
+            if (r == Op.Result.ACCESS || r == Op.Result.VALUE || r == Op.Result.NONE) {
+                throw error(bad);
+            }
+            return new Expectation.Err(t, errno);
+        }
+        if (t.equals("SEGV") || t.equals("BUS")) {
+            if (r != Op.Result.ACCESS && r != Op.Result.VALUE) {
+                throw error(bad);
+            }
+            return new Expectation.Fault(t, t.equals("SEGV") ? Syscalls.ACCESS_SEGV : Syscalls.ACCESS_BUS);
+        }
+        if (t.equals("MIXED")) {
+            if (r != Op.Result.VALUE) {
+                throw error(bad);
+            }
+            return new Expectation.Mixed();
+        }
+        if (r == Op.Result.TASK || r == Op.Result.FILE || r == Op.Result.NONE || t.equals("none")) {
+            throw error(bad);
+        }
+        if (ERRNO_LIKE.matcher(t).matches() && !names.containsKey(t)) {
+            throw error("unknown errno name '" + t + "'");
+        }
+        return new Expectation.Value(expr(t, true));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Map<String, Integer> linked(Object... kv) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (Integer) kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

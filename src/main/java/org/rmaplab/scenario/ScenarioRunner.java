@@ -1,0 +1,327 @@
+package org.rmaplab.scenario;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.check.InvariantViolation;
+import org.rmaplab.kernel.Errno;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+
+/**
+ * Runs a parsed {@link Scenario} under one design on a fresh {@link Syscalls} from a
+ * {@link SyscallsFactory}.
+ *
+ * <ul>
+ *   <li>Before running, {@link NotYetSupported#check} rejects operations the model lacks.
+ *   <li>{@code t1} is {@link Syscalls#initTask()}; {@code fork}/{@code clone} bind new tasks.
+ *   <li>A call that fails (an errno, SEGV, BUS, MIXED for read) leaves its {@code as} NAME unbound;
+ *       using it later, or using a task after its {@code exit}, throws a {@link ScenarioError}.
+ *   <li>Each line's expectation (its scoped one for this design, else the unscoped one) is compared
+ *       with the actual result; a mismatch is a {@link RunResult.Failure} and the run goes on.
+ *   <li>An {@link InvariantViolation} is a failure and ends the run. {@code check} calls
+ *       {@link CheckedSyscalls#checkNow()}, and the end of the run {@link CheckedSyscalls#finish()}
+ *       (both no-ops on another Syscalls).
+ *   <li>Any other exception from the model is wrapped in a {@link ModelError} (a bug in the model).
+ * </ul>
+ */
+public final class ScenarioRunner {
+    private final SyscallsFactory factory;
+
+    public ScenarioRunner(SyscallsFactory factory) {
+        this.factory = factory;
+    }
+
+    /** Runs SCENARIO under DESIGN; see the class comment for what it throws. */
+    public RunResult run(Scenario scenario, String design) {
+        NotYetSupported.check(scenario);
+        Syscalls sys;
+        try {
+            sys = factory.create(design, scenario.machine());
+        } catch (ScenarioError | InvariantViolation e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelError(scenario.file(), 0, design, e);
+        }
+        return new Run(scenario, design, sys).run();
+    }
+
+    /** The actual result of a line. */
+    private enum Kind { NUMBER, ERRNO, FAULT, MIXED, VMA, NO_VMA, TASK, DONE }
+
+    private record Actual(Kind kind, long value, Syscalls.VmaInfo vma, Task task) {
+        Actual(Kind kind, long value) {
+            this(kind, value, null, null);
+        }
+
+        static Actual of(long ret) {
+            return Errno.isError(ret) ? new Actual(Kind.ERRNO, -ret) : new Actual(Kind.NUMBER, ret);
+        }
+
+        boolean failed() {
+            return kind == Kind.ERRNO || kind == Kind.FAULT;
+        }
+    }
+
+    private static final class Run {
+        final Scenario sc;
+        final String design;
+        final Syscalls sys;
+        final Map<String, Object> bound = new HashMap<>();
+        /** Names whose binding call failed, with the line of that call. */
+        final Map<String, Integer> unbound = new HashMap<>();
+        final Map<Task, Integer> exitedAt = new IdentityHashMap<>();
+        final List<RunResult.Failure> failures = new ArrayList<>();
+        final List<RunResult.LineOutcome> outcomes = new ArrayList<>();
+        final Syscalls.ReadResult rr = new Syscalls.ReadResult();
+        Statement cur;
+
+        Run(Scenario sc, String design, Syscalls sys) {
+            this.sc = sc;
+            this.design = design;
+            this.sys = sys;
+        }
+
+        RunResult run() {
+            int line = 0;
+            try {
+                bound.put("t1", sys.initTask());
+                for (Statement s : sc.statements()) {
+                    cur = s;
+                    line = s.line();
+                    step(s);
+                }
+                line = sc.lastLine();
+                if (sys instanceof CheckedSyscalls c) {
+                    c.finish();
+                }
+            } catch (InvariantViolation v) {
+                failures.add(new RunResult.Failure(Math.max(line, 1), "invariant violated: " + v.getMessage(), true));
+            } catch (ScenarioError e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ModelError(sc.file(), line, design, e);
+            }
+            return new RunResult(sc.file(), design, sc.statements().size(), failures, outcomes);
+        }
+
+        ScenarioError error(String what) {
+            return new ScenarioError(sc.file(), cur.line(), what);
+        }
+
+        void step(Statement s) {
+            Task t = s.task() == null ? null : task(s.task());
+            Actual a = execute(s, t);
+            String actual = canonical(s.op().result(), a);
+            outcomes.add(new RunResult.LineOutcome(s.line(), actual));
+
+            Expectation e = s.expectationFor(design);
+            if (e != null && !matches(e, a)) {
+                failures.add(new RunResult.Failure(s.line(),
+                        "expected " + describe(s.op().result(), e) + ", got " + actual, false));
+            }
+            if (s.op() == Op.EXIT && !a.failed()) {
+                exitedAt.put(t, s.line());
+            }
+            if (s.as() != null) {
+                if (a.failed() || a.kind == Kind.MIXED) {
+                    bound.remove(s.as());
+                    unbound.put(s.as(), s.line());
+                } else {
+                    bound.put(s.as(), boundValue(s, a));
+                    unbound.remove(s.as());
+                }
+            }
+        }
+
+        static Object boundValue(Statement s, Actual a) {
+            return a.kind == Kind.TASK ? a.task : (Object) a.value;
+        }
+
+        Actual execute(Statement s, Task t) {
+            switch (s.op()) {
+                case MMAP:
+                    return Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3)));
+                case MUNMAP:
+                    return Actual.of(sys.munmap(t, addr(s, 0), addr(s, 1)));
+                case MPROTECT:
+                    return Actual.of(sys.mprotect(t, addr(s, 0), addr(s, 1), prot(s, 2)));
+                case MREMAP: {
+                    long newAddr = s.args().size() > 4 ? addr(s, 4) : 0;
+                    return Actual.of(sys.mremap(t, addr(s, 0), addr(s, 1), addr(s, 2), flags(s, 3), newAddr));
+                }
+                case MADVISE:
+                    return Actual.of(sys.madvise(t, addr(s, 0), addr(s, 1), ((Arg.Advice) s.arg(2)).value()));
+                case MLOCK:
+                    return Actual.of(sys.mlock(t, addr(s, 0), addr(s, 1)));
+                case MUNLOCK:
+                    return Actual.of(sys.munlock(t, addr(s, 0), addr(s, 1)));
+                case BRK:
+                    return Actual.of(sys.brk(t, addr(s, 0)));
+                case WRITE:
+                    return access(sys.write(t, addr(s, 0), addr(s, 1), addr(s, 2)));
+                case TOUCH:
+                    return access(sys.touch(t, addr(s, 0), addr(s, 1)));
+                case READ: {
+                    long len = s.args().size() > 1 ? addr(s, 1) : 0;
+                    rr.value = 0;
+                    rr.mixed = false;
+                    int r = sys.read(t, addr(s, 0), len, rr);
+                    if (r != Syscalls.ACCESS_OK) {
+                        return access(r);
+                    }
+                    return rr.mixed ? new Actual(Kind.MIXED, 0) : new Actual(Kind.NUMBER, rr.value);
+                }
+                case FORK:
+                case CLONE: {
+                    Task child = s.op() == Op.FORK ? sys.fork(t) : sys.clone(t);
+                    // The Syscalls interface has no errno for fork/clone: null means it failed.
+                    return child == null ? new Actual(Kind.ERRNO, Errno.ENOMEM) : new Actual(Kind.TASK, 0, null, child);
+                }
+                case EXEC:
+                    return Actual.of(sys.exec(t));
+                case EXIT:
+                    return Actual.of(sys.exit(t));
+                case VMA: {
+                    Syscalls.VmaInfo v = sys.vmaAt(t, addr(s, 0));
+                    return v == null ? new Actual(Kind.NO_VMA, 0) : new Actual(Kind.VMA, 0, v, null);
+                }
+                case VMAS:
+                    return Actual.of(sys.vmasIn(t, addr(s, 0), addr(s, 1)));
+                case CHECK:
+                    if (sys instanceof CheckedSyscalls c) {
+                        c.checkNow();
+                    }
+                    return new Actual(Kind.DONE, 0);
+                default:
+                    // NotYetSupported.check rejects these before the run starts.
+                    throw new IllegalStateException(s.op().word() + " is not wired into the runner");
+            }
+        }
+
+        Actual access(int r) {
+            return switch (r) {
+                case Syscalls.ACCESS_OK -> new Actual(Kind.NUMBER, 0);
+                case Syscalls.ACCESS_SEGV, Syscalls.ACCESS_BUS -> new Actual(Kind.FAULT, r);
+                default -> throw new IllegalStateException("access returned " + r
+                        + " (not ACCESS_OK, ACCESS_SEGV or ACCESS_BUS)");
+            };
+        }
+
+        // ------------------------------------------------------------ values
+
+        Task task(String name) {
+            Object v = lookup(name);
+            if (!(v instanceof Task t)) {
+                throw error("'" + name + "' is not a task");
+            }
+            Integer exited = exitedAt.get(t);
+            if (exited != null) {
+                throw error("task '" + name + "' has exited (line " + exited + ")");
+            }
+            if (!t.isAlive()) {
+                throw error("task '" + name + "' is gone");
+            }
+            return t;
+        }
+
+        Object lookup(String name) {
+            Object v = bound.get(name);
+            if (v == null) {
+                Integer failedAt = unbound.get(name);
+                if (failedAt != null) {
+                    throw error("'" + name + "' is unbound: the call at line " + failedAt + " that binds it failed");
+                }
+                throw error("unknown name '" + name + "'");
+            }
+            return v;
+        }
+
+        long eval(Expr e) {
+            if (!e.hasName()) {
+                return e.constant();
+            }
+            Object v = lookup(e.name());
+            if (!(v instanceof Long l)) {
+                throw error("'" + e.name() + "' is not a value");
+            }
+            return e.eval(l);
+        }
+
+        long addr(Statement s, int i) {
+            return eval((Expr) s.arg(i));
+        }
+
+        static int prot(Statement s, int i) {
+            return ((Arg.Prot) s.arg(i)).value();
+        }
+
+        static int flags(Statement s, int i) {
+            return ((Arg.Flags) s.arg(i)).value();
+        }
+
+        // ------------------------------------------------------------ results
+
+        boolean matches(Expectation e, Actual a) {
+            if (e instanceof Expectation.Ok) {
+                return !a.failed();
+            } else if (e instanceof Expectation.Err err) {
+                return a.kind == Kind.ERRNO && a.value == err.errno();
+            } else if (e instanceof Expectation.Fault f) {
+                return a.kind == Kind.FAULT && a.value == f.access();
+            } else if (e instanceof Expectation.Mixed) {
+                return a.kind == Kind.MIXED;
+            } else if (e instanceof Expectation.NoVma) {
+                return a.kind == Kind.NO_VMA;
+            } else if (e instanceof Expectation.Value v) {
+                return a.kind == Kind.NUMBER && a.value == eval(v.expr());
+            } else if (e instanceof Expectation.Vma v) {
+                return a.kind == Kind.VMA && a.vma.start() == eval(v.start())
+                        && a.vma.end() == eval(v.end()) && a.vma.perms().equals(v.perms());
+            }
+            throw new AssertionError(e);
+        }
+
+        String describe(Op.Result r, Expectation e) {
+            if (e instanceof Expectation.Value v) {
+                return withValue(v.expr(), number(r, eval(v.expr())));
+            } else if (e instanceof Expectation.Vma v) {
+                return vma(eval(v.start()), eval(v.end()), v.perms());
+            }
+            return e.toString();
+        }
+
+        static String withValue(Expr e, String value) {
+            return e.hasName() ? e.text() + " = " + value : value;
+        }
+    }
+
+    /** The canonical text of a result (see {@link RunResult.LineOutcome}). */
+    private static String canonical(Op.Result r, Actual a) {
+        return switch (a.kind) {
+            case NUMBER -> number(r, a.value);
+            case ERRNO -> Errno.name((int) a.value);
+            case FAULT -> a.value == Syscalls.ACCESS_SEGV ? "SEGV" : "BUS";
+            case MIXED -> "MIXED";
+            case VMA -> vma(a.vma.start(), a.vma.end(), a.vma.perms());
+            case NO_VMA -> "none";
+            case TASK, DONE -> "ok";
+        };
+    }
+
+    /** Addresses and values in hex, statuses and counts in decimal. */
+    static String number(Op.Result r, long v) {
+        return switch (r) {
+            case ADDRESS, VALUE -> "0x" + Long.toHexString(v);
+            default -> Long.toUnsignedString(v);
+        };
+    }
+
+    static String vma(long start, long end, String perms) {
+        return "0x" + Long.toHexString(start) + "..0x" + Long.toHexString(end) + " " + perms;
+    }
+}

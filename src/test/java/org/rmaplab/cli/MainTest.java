@@ -1,0 +1,234 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+import org.rmaplab.scenario.FakeSyscalls;
+
+class MainTest {
+
+    @TempDir
+    Path dir;
+
+    /** Designs and policies the fake backend was asked for. */
+    final List<String> created = new ArrayList<>();
+    boolean brkThrows;
+
+    final Backend fake = new Backend() {
+        @Override
+        public List<String> designs() {
+            return List.of("anon_vma_chain", "anon_vma");
+        }
+
+        @Override
+        public Syscalls create(String design, MachineConfig machine, CheckPolicy policy) {
+            created.add(design + "/" + policy);
+            return new FakeSyscalls() {
+                @Override
+                public long brk(Task t, long addr) {
+                    if (brkThrows) {
+                        throw new IllegalStateException("model bug");
+                    }
+                    return super.brk(t, addr);
+                }
+            };
+        }
+    };
+
+    String out;
+    String err;
+
+    int run(Backend backend, String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.commandLine(backend, new PrintWriter(o, true), new PrintWriter(e, true)).execute(args);
+        out = o.toString();
+        err = e.toString();
+        return code;
+    }
+
+    int run(String... args) {
+        return run(fake, args);
+    }
+
+    String file(String name, String... lines) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, String.join("\n", lines) + "\n");
+        return p.toString();
+    }
+
+    static List<String> lines(String s) {
+        return s.isEmpty() ? List.of() : List.of(s.split("\\R"));
+    }
+
+    /** A user error: exit 2 and exactly one line on stderr, no stack trace. */
+    void assertUserError(int code, String expectedErr) {
+        assertEquals(2, code, err);
+        assertEquals(List.of(expectedErr), lines(err));
+        assertFalse(err.contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void passingScenarioExits0() throws IOException {
+        String f = file("ok.vms", "t1 mmap 0 1p rw private|anonymous as A", "t1 read A expect 0");
+        assertEquals(0, run("run", f), err);
+        assertEquals(List.of("PASS " + f + " [anon_vma_chain] (2 lines)", "1 run: 1 passed, 0 failed"), lines(out));
+        assertEquals("", err);
+        assertEquals(List.of("anon_vma_chain/END"), created, "default design and check policy");
+    }
+
+    @Test
+    void designAllRunsEveryDesignInOrder() throws IOException {
+        String a = file("a.vms", "t1 brk 0");
+        String b = file("b.vms", "t1 vmas 0 1p expect 0 expect:anon_vma 1");
+        assertEquals(1, run("run", "--design", "all", "--check", "every", a, b));
+        assertEquals(List.of(
+                "PASS " + a + " [anon_vma_chain] (1 lines)",
+                "PASS " + a + " [anon_vma] (1 lines)",
+                "PASS " + b + " [anon_vma_chain] (1 lines)",
+                b + ":1: [anon_vma] expected 1, got 0",
+                "4 runs: 3 passed, 1 failed"), lines(out));
+        assertEquals("", err);
+        assertEquals(List.of("anon_vma_chain/EVERY", "anon_vma/EVERY", "anon_vma_chain/EVERY", "anon_vma/EVERY"),
+                created);
+    }
+
+    @Test
+    void failedExpectationExits1() throws IOException {
+        String f = file("bad.vms", "t1 mmap 0 1p rw private|anonymous as A", "t1 read A+1p expect 0");
+        assertEquals(1, run("run", "--design=anon_vma", f));
+        assertEquals(List.of(f + ":2: [anon_vma] expected 0x0, got SEGV", "1 run: 0 passed, 1 failed"), lines(out));
+        assertEquals("", err);
+    }
+
+    @Test
+    void invariantViolationExits1() throws IOException {
+        String f = file("inv.vms", "t1 mmap 0 1p rw private|anonymous as A", "t1 write A 1p 0xDEAD");
+        assertEquals(1, run("run", "--check", "off", f));
+        assertEquals(f + ":2: [anon_vma_chain] invariant violated: poisoned value written at 0x7efffffff000",
+                lines(out).get(0));
+    }
+
+    @Test
+    void badScenarioExits2BeforeAnythingRuns() throws IOException {
+        String good = file("good.vms", "t1 brk 0");
+        String bad = file("bad.vms", "# c", "t1 mmap 0 1p rw private|anon");
+        assertUserError(run("run", good, bad), bad + ":2: unknown mmap flag 'anon' (known: shared, private, "
+                + "shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, "
+                + "populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)");
+        assertEquals("", out);
+        assertTrue(created.isEmpty());
+    }
+
+    @Test
+    void unsupportedOperationExits2() throws IOException {
+        String f = file("r.vms", "t1 brk 0", "reclaim all");
+        assertUserError(run("run", f), f + ":2: reclaim is not supported yet");
+        assertTrue(created.isEmpty());
+    }
+
+    @Test
+    void runTimeScenarioErrorExits2() throws IOException {
+        String f = file("x.vms", "t1 fork as t2", "t2 exit", "t2 brk 0");
+        assertUserError(run("run", f), f + ":3: task 't2' has exited (line 2)");
+    }
+
+    @Test
+    void missingFileExits2() {
+        String f = dir.resolve("nope.vms").toString();
+        assertUserError(run("run", f), "rmaplab: " + f + ": no such file");
+    }
+
+    @Test
+    void directoryExits2() {
+        assertUserError(run("run", dir.toString()), "rmaplab: " + dir + ": is a directory");
+    }
+
+    @Test
+    void unknownDesignExits2() throws IOException {
+        String f = file("ok.vms", "t1 brk 0");
+        assertUserError(run("run", "--design", "foo", f),
+                "rmaplab: unknown design 'foo' (available: anon_vma_chain, anon_vma, or all) (see 'rmaplab run --help')");
+        assertUserError(run("run", "--design", "lokier", f),
+                "rmaplab: design 'lokier' is not in the model yet (available: anon_vma_chain, anon_vma, or all)"
+                        + " (see 'rmaplab run --help')");
+    }
+
+    @Test
+    void badCheckPolicyExits2() throws IOException {
+        String f = file("ok.vms", "t1 brk 0");
+        assertUserError(run("run", "--check", "sometimes", f),
+                "rmaplab: --check takes every, end or off, not 'sometimes' (see 'rmaplab run --help')");
+    }
+
+    @Test
+    void badOptionsExit2WithOneLine() {
+        assertUserError(run("run", "--frobnicate", "x.vms"),
+                "rmaplab: Unknown option: '--frobnicate' (see 'rmaplab run --help')");
+        assertUserError(run("run"), "rmaplab: Missing required parameter: 'FILE' (see 'rmaplab run --help')");
+        assertUserError(run("frob"), "rmaplab: Unmatched argument at index 0: 'frob' (see 'rmaplab --help')");
+        assertUserError(run(), "rmaplab: missing command (run) (see 'rmaplab --help')");
+        assertUserError(run("run", "--design"),
+                "rmaplab: Missing required parameter for option '--design' (NAME|all) (see 'rmaplab run --help')");
+    }
+
+    @Test
+    void modelBugExits3WithAStackTrace() throws IOException {
+        brkThrows = true;
+        String f = file("b.vms", "t1 brk 0");
+        assertEquals(3, run("run", f));
+        List<String> e = lines(err);
+        assertEquals(f + ":1: [anon_vma_chain] internal error (a bug in the model, not in the scenario):", e.get(0));
+        assertTrue(err.contains("java.lang.IllegalStateException: model bug"), err);
+        assertTrue(err.contains("\tat "), "stack trace");
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.contains("Usage: rmaplab"), out);
+        assertTrue(out.contains("run"), out);
+        assertTrue(out.contains("Exit codes:"), out);
+        assertEquals(0, run("run", "--help"));
+        assertTrue(out.contains("--design=NAME|all"), out);
+        assertTrue(out.contains("--check=every|end|off"), out);
+        assertEquals(0, run("--version"));
+        assertTrue(out.matches("rmaplab \\d+\\.\\d+\\.\\d+.*\\R"), out);
+        assertFalse(out.contains("unknown"), "version comes from the filtered rmaplab.properties: " + out);
+    }
+
+    @Test
+    void modelBackendListsRegisteredDesigns() {
+        assertEquals(org.rmaplab.rmap.RmapDesigns.names(), Backend.model().designs());
+    }
+
+    @Test
+    void exampleFilePassesOnEveryDesignOfTheModel() {
+        int code = run(Backend.model(), "run", "--design", "all", "--check", "every", "examples/fork-cow.vms");
+        assertEquals("", err);
+        assertEquals(0, code, out);
+        int designs = org.rmaplab.rmap.RmapDesigns.names().size();
+        List<String> l = lines(out);
+        assertEquals(designs + 1, l.size(), out);
+        for (String d : org.rmaplab.rmap.RmapDesigns.names()) {
+            assertTrue(l.contains("PASS examples/fork-cow.vms [" + d + "] (12 lines)"), out);
+        }
+        assertEquals(designs + " run" + (designs == 1 ? "" : "s") + ": " + designs + " passed, 0 failed",
+                l.get(l.size() - 1));
+    }
+}
