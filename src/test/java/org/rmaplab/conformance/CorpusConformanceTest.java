@@ -1,0 +1,86 @@
+package org.rmaplab.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.NotYetSupported;
+import org.rmaplab.scenario.RunResult;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
+
+/**
+ * The conformance suite (JCTools-style: one suite, every implementation): every scenario of the
+ * corpus ({@code scenarios/} and {@code examples/}) under every registered design, with the
+ * oracle's full check after every operation. A scenario that uses an operation the model does not
+ * run yet is reported as skipped with the reason, never as passed.
+ */
+class CorpusConformanceTest {
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    static List<Path> corpus() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String dir : new String[] {"scenarios", "examples"}) {
+            Path d = ROOT.resolve(dir);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(d)) {
+                s.filter(p -> p.toString().endsWith(".vms")).sorted().forEach(files::add);
+            }
+        }
+        return files;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScenarioUnderEveryDesign() throws IOException {
+        ScenarioRunner runner = new ScenarioRunner((design, machine) ->
+                new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : corpus()) {
+            String rel = ROOT.relativize(file).toString();
+            for (String design : RmapDesigns.names()) {
+                tests.add(DynamicTest.dynamicTest(rel + " [" + design + "]", () -> {
+                    Scenario sc = ScenarioParser.parseFile(ROOT.relativize(file));
+                    try {
+                        NotYetSupported.check(sc);
+                    } catch (ScenarioError e) {
+                        Assumptions.abort("skipped: " + e.getMessage());
+                    }
+                    RunResult r = runner.run(sc, design);
+                    assertTrue(r.passed(), () -> String.join("\n", r.report()));
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void theCorpusHasAtLeastFortyRunnableScenarios() throws IOException {
+        int runnable = 0;
+        for (Path file : corpus()) {
+            try {
+                NotYetSupported.check(ScenarioParser.parseFile(ROOT.relativize(file)));
+                runnable++;
+            } catch (ScenarioError e) {
+                // counted as not runnable yet
+            }
+        }
+        assertTrue(runnable >= 40, "runnable scenarios: " + runnable);
+    }
+}
