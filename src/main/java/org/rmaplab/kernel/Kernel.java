@@ -105,8 +105,15 @@ public final class Kernel implements Syscalls {
      * (page_vma_mapped_walk on one address). Counts as one pte checked for the design.
      */
     public long pageMappedAt(int pfn, Vma vma, long address) {
+        return pageMappedInMm(pfn, vma.mm, address);
+    }
+
+    /**
+     * For a design that walks address spaces rather than vmas (anonmm): the slot of the pte that
+     * maps pfn at address in mm, or -1. Counts as one pte checked for the design.
+     */
+    public long pageMappedInMm(int pfn, Mm mm, long address) {
         design.stats().walkPtesChecked++;
-        Mm mm = vma.mm;
         if (mm.pgd < 0) {
             return -1;
         }
