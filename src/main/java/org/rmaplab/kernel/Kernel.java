@@ -222,10 +222,22 @@ public final class Kernel implements Syscalls {
         return t;
     }
 
+    /**
+     * execve(): de_thread() ends every other thread of the task's thread group (the tasks made by
+     * clone that share its mm), then exec_mmap() gives it a fresh address space.
+     */
     @Override
     public long exec(Task t) {
         requireAlive(t);
         Mm old = t.mm;
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            Task o = tasks.get(i);
+            if (o != t && o.mm == old) {
+                o.exited = true;
+                tasks.remove(i);
+                old.users--;
+            }
+        }
         Mm mm = mmAlloc();
         design.mmInit(mm);
         t.mm = mm;
@@ -749,7 +761,8 @@ public final class Kernel implements Syscalls {
         }
         Vma v = vmas.modify(vma, start, end, newFlags);
         if (v == null) {
-            return vmas.err;
+            // madvise() returns EAGAIN when kernel resources are temporarily unavailable.
+            return vmas.err == -Errno.ENOMEM ? -Errno.EAGAIN : vmas.err;
         }
         v.vmFlags = newFlags;
         next[0] = Math.max(end, Math.min(v.vmEnd, end));
@@ -1176,14 +1189,14 @@ public final class Kernel implements Syscalls {
         }
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
             // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
-            // VM_LOCKED[ONFAULT] and VM_ACCOUNT, and if it was exactly the moved range its anon
+            // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT), and if it was exactly the moved range its anon
             // state goes (unlink_anon_vmas), so it is like a never-faulted vma again.
             Vma old = mm.vmaLookup(oldAddr);
             if (old != null && old != newVma) {
                 if ((old.vmFlags & Vma.VM_LOCKED) != 0) {
                     mm.lockedVm -= old.pages();
                 }
-                old.vmFlags &= ~(Vma.VM_LOCKED_MASK | Vma.VM_ACCOUNT);
+                old.vmFlags &= ~Vma.VM_LOCKED_MASK;
                 if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
                     design.vmaUnlinked(old);
                     old.anonVma = null;
