@@ -185,6 +185,13 @@ public final class RandomOps {
             }
         } else if (op < 96) {
             line(ti, "exec", sys.exec(t));
+            // de_thread(): the task's other threads are gone.
+            for (int i = tasks.size() - 1; i >= 0; i--) {
+                if (!tasks.get(i).isAlive()) {
+                    tasks.remove(i);
+                    names.remove(i);
+                }
+            }
         } else {
             if (tasks.size() > 1) {
                 line(ti, "exit", sys.exit(t));
