@@ -122,14 +122,14 @@ final class Vmas {
     private boolean canMergeAfter(Vma prev, long flags, AddressSpace file, long pgoff, Object anon, Vma src) {
         return isMergeableVma(prev, flags, file)
                 && design.isMergeableAnonVma(prev, anon, src)
-                && prev.vmPgoff + prev.pages() == pgoff;
+                && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
     /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
     private boolean canMergeBefore(Vma next, long flags, AddressSpace file, long pgoff, long pglen, Object anon, Vma src) {
         return isMergeableVma(next, flags, file)
                 && design.isMergeableAnonVma(next, anon, src)
-                && next.vmPgoff == pgoff + pglen;
+                && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
     // ------------------------------------------------------------------ merge a new range

@@ -92,6 +92,16 @@ public interface RmapDesign {
     boolean anonVmasCompatible(Vma prev, Vma next);
 
     /**
+     * Must two anonymous vmas have contiguous pgoffs to merge? True where page->index is a linear
+     * pgoff (anon_vma, anon_vma_chain, lokier's offset space); false where the design never
+     * reads an anonymous vma's pgoff (pte_chains, anonmm: 2.6.0's can_vma_merge_after() returned 1
+     * for any anonymous mapping).
+     */
+    default boolean anonMergeNeedsPgoff() {
+        return true;
+    }
+
+    /**
      * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
      * (dup_anon_vma when survivor had none, then unlink_anon_vmas of removed). Pages of removed
      * are now found through survivor.
