@@ -42,6 +42,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     /** Runs the full check now (a scenario's {@code check} line), unless checking is off. */
     public void checkNow() {
+        k.quiesce();
         if (policy != CheckPolicy.OFF) {
             oracle.check();
         }
@@ -49,12 +50,15 @@ public final class CheckedSyscalls implements Syscalls {
 
     /** End of a run: the full check under EVERY and END. */
     public void finish() {
+        k.quiesce();
         if (policy != CheckPolicy.OFF) {
             oracle.check();
         }
     }
 
     private void after() {
+        k.quiesce();
+        shadow.retain(k.mms());
         if (policy == CheckPolicy.EVERY) {
             oracle.check();
         }
@@ -172,11 +176,13 @@ public final class CheckedSyscalls implements Syscalls {
             }
         }
         Task c = k.fork(t);
-        long[] nc = new long[notCopied.size()];
-        for (int i = 0; i < nc.length; i++) {
-            nc[i] = notCopied.get(i);
+        if (c != null) {
+            long[] nc = new long[notCopied.size()];
+            for (int i = 0; i < nc.length; i++) {
+                nc[i] = notCopied.get(i);
+            }
+            shadow.fork(parent, c.mm(), nc);
         }
-        shadow.fork(parent, c.mm(), nc);
         after();
         return c;
     }
@@ -254,6 +260,13 @@ public final class CheckedSyscalls implements Syscalls {
                 out.mixed = true;
             }
         }
+        after();
+        return r;
+    }
+
+    @Override
+    public long reclaim(long count) {
+        long r = k.reclaim(count);
         after();
         return r;
     }

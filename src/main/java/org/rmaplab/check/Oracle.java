@@ -59,17 +59,24 @@ public final class Oracle {
         int[] seenMaps = new int[n];
         int[] tableOwners = new int[n];
         // pfn -> slots found by the scan (only for pages with mappings).
-        IdentityHashMap<Integer, Object> unused = null;
         long[][] slotsByPfn = new long[n][];
         int[] slotCount = new int[n];
+        org.rmaplab.kernel.Swap swap = k.swap();
+        swapRefs = new int[Math.max(swap.nrSlots(), 1)];
         for (Mm mm : k.mms()) {
             checkVmas(mm);
+            swapPtes = 0;
             long tables = scanTables(f, mm, mm.pgd(), 0, 0, tableOwners, seenMaps, slotsByPfn, slotCount);
             if (tables != mm.pgtables()) {
                 fail(mm + " counts " + mm.pgtables() + " page-table frames but owns " + tables);
             }
+            if (swapPtes != mm.swapents()) {
+                fail(mm + " counts " + mm.swapents() + " swap entries but its ptes hold " + swapPtes);
+            }
         }
         checkIMmap();
+        checkSwap(f, swap);
+        checkLru(f);
         // Frames.
         int free = 0;
         for (int pfn = 0; pfn < n; pfn++) {
@@ -99,11 +106,13 @@ public final class Oracle {
                 fail("pfn " + pfn + " has mapcount " + f.mapcount[pfn] + " but " + mapped + " ptes map it");
             }
             if ((flags & Frames.PG_ANON) != 0) {
-                if (mapped == 0) {
-                    fail("anonymous pfn " + pfn + " is allocated but mapped by no pte (leak)");
+                boolean cached = (flags & Frames.PG_SWAPCACHE) != 0;
+                if (mapped == 0 && !cached) {
+                    fail("anonymous pfn " + pfn + " is allocated but mapped by no pte and not in the swap cache (leak)");
                 }
-                if (f.refcount[pfn] != mapped) {
-                    fail("anonymous pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes");
+                if (f.refcount[pfn] != mapped + (cached ? 1 : 0)) {
+                    fail("anonymous pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes"
+                            + (cached ? " and the swap cache" : ""));
                 }
             } else if (f.mapping[pfn] instanceof AddressSpace as) {
                 if (as.findPage(f.index[pfn]) != pfn) {
@@ -121,31 +130,39 @@ public final class Oracle {
         }
         // The design's walk against the scan.
         RmapDesign design = k.design();
-        WalkCollector wc = new WalkCollector();
+        WalkCollector wc = walkCollector;
         for (int pfn = 1; pfn < n; pfn++) {
-            if (slotCount[pfn] == 0) {
+            int want = slotCount[pfn];
+            if (want == 0) {
                 continue;
             }
             wc.reset(f.mapcount[pfn]);
             design.rmapWalk(pfn, wc);
-            HashSet<Long> expected = new HashSet<>();
-            for (int i = 0; i < slotCount[pfn]; i++) {
-                expected.add(slotsByPfn[pfn][i]);
+            long[] expected = slotsByPfn[pfn];
+            java.util.Arrays.sort(expected, 0, want);
+            java.util.Arrays.sort(wc.found, 0, wc.n);
+            for (int i = 1; i < wc.n; i++) {
+                if (wc.found[i] == wc.found[i - 1]) {
+                    fail(design.name() + " walk of pfn " + pfn + " visited pte " + describe(f, wc.found[i]) + " twice");
+                }
             }
-            if (wc.duplicate != null) {
-                fail(design.name() + " walk of pfn " + pfn + " visited pte " + describe(f, wc.duplicate) + " twice");
-            }
-            if (!wc.found.equals(expected)) {
+            if (!java.util.Arrays.equals(expected, 0, want, wc.found, 0, wc.n)) {
                 List<String> missing = new ArrayList<>();
-                for (Long s : expected) {
-                    if (!wc.found.contains(s)) {
-                        missing.add(describe(f, s));
+                List<String> extra = new ArrayList<>();
+                HashSet<Long> got = new HashSet<>();
+                for (int i = 0; i < wc.n; i++) {
+                    got.add(wc.found[i]);
+                }
+                HashSet<Long> exp = new HashSet<>();
+                for (int i = 0; i < want; i++) {
+                    exp.add(expected[i]);
+                    if (!got.contains(expected[i])) {
+                        missing.add(describe(f, expected[i]));
                     }
                 }
-                List<String> extra = new ArrayList<>();
-                for (Long s : wc.found) {
-                    if (!expected.contains(s)) {
-                        extra.add(describe(f, s));
+                for (int i = 0; i < wc.n; i++) {
+                    if (!exp.contains(wc.found[i])) {
+                        extra.add(describe(f, wc.found[i]));
                     }
                 }
                 fail(design.name() + " walk of pfn " + pfn + " missed " + missing + " and found extra " + extra);
@@ -156,9 +173,6 @@ public final class Oracle {
             if (err != null) {
                 fail(design.name() + ": " + err);
             }
-        }
-        if (unused != null) {
-            throw new AssertionError();
         }
     }
 
@@ -256,13 +270,16 @@ public final class Oracle {
 
     private void checkPte(Frames f, Mm mm, long addr, long slot, long pte, int[] seenMaps,
                           long[][] slotsByPfn, int[] slotCount) {
-        if (!PageTable.present(pte)) {
-            fail(mm + " has a non-present, non-empty pte at 0x" + Long.toHexString(addr)
-                    + " (swap entries do not exist yet)");
-        }
         Vma vma = mm.vmaLookup(addr);
         if (vma == null) {
             fail(mm + " has a pte at 0x" + Long.toHexString(addr) + " outside every vma");
+        }
+        if (!PageTable.present(pte)) {
+            if (!PageTable.isSwap(pte)) {
+                fail(mm + " has a non-present pte at 0x" + Long.toHexString(addr) + " that is no swap entry");
+            }
+            checkSwapPte(f, mm, vma, addr, pte);
+            return;
         }
         int pfn = PageTable.ptePfn(pte);
         boolean rw = PageTable.writable(pte);
@@ -318,33 +335,136 @@ public final class Oracle {
         arr[slotCount[pfn]++] = slot;
     }
 
+    private int[] swapRefs;
+    private long swapPtes;
+
+    /** A swap pte: a used slot, in a private vma, holding what was last written there. */
+    private void checkSwapPte(Frames f, Mm mm, Vma vma, long addr, long pte) {
+        org.rmaplab.kernel.Swap swap = k.swap();
+        int s = PageTable.swpSlot(pte);
+        if (s <= 0 || s >= swap.nrSlots()) {
+            fail(mm + " swap pte at 0x" + Long.toHexString(addr) + " names slot " + s + " outside the device");
+        }
+        if ((vma.flags() & Vma.VM_SHARED) != 0) {
+            fail(mm + " swap pte at 0x" + Long.toHexString(addr) + " in shared vma " + vma);
+        }
+        swapRefs[s]++;
+        swapPtes++;
+        int cached = swap.cachePfn(s);
+        long value = cached >= 0 ? f.content[cached] : swap.data(s);
+        long expected = shadow.expected(mm, vma, addr);
+        if (value != expected) {
+            fail(mm + " page at 0x" + Long.toHexString(addr) + " is on swap slot " + s + " holding 0x"
+                    + Long.toHexString(value) + " but 0x" + Long.toHexString(expected) + " was last written there");
+        }
+    }
+
+    /** Swap counts equal the entries found (ptes and shmem objects); the swap cache is consistent. */
+    private void checkSwap(Frames f, org.rmaplab.kernel.Swap swap) {
+        java.util.Set<AddressSpace> files = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Mm mm : k.mms()) {
+            for (int i = 0; i < mm.mapCount(); i++) {
+                if (mm.vma(i).file() != null) {
+                    files.add(mm.vma(i).file());
+                }
+            }
+        }
+        for (AddressSpace as : files) {
+            for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
+                int s = as.findSwap(pgoff);
+                if (s == 0) {
+                    continue;
+                }
+                if (s >= swap.nrSlots()) {
+                    fail(as + " swap entry at " + pgoff + " names slot " + s + " outside the device");
+                }
+                swapRefs[s]++;
+                long expected = shadow.expectedShared(as, pgoff);
+                if (swap.data(s) != expected) {
+                    fail(as + " page " + pgoff + " on swap slot " + s + " holds 0x" + Long.toHexString(swap.data(s))
+                            + " but 0x" + Long.toHexString(expected) + " was last written there");
+                }
+            }
+        }
+        int used = 0;
+        for (int s = 1; s < swap.nrSlots(); s++) {
+            if (swap.count(s) != swapRefs[s]) {
+                fail("swap slot " + s + " has count " + swap.count(s) + " but " + swapRefs[s] + " entries name it");
+            }
+            int pfn = swap.cachePfn(s);
+            if (pfn >= 0) {
+                if ((f.flags[pfn] & Frames.PG_SWAPCACHE) == 0 || f.swapSlot[pfn] != s || (f.flags[pfn] & Frames.PG_ANON) == 0) {
+                    fail("swap slot " + s + " caches pfn " + pfn + " which is not its anonymous swap-cache page");
+                }
+            }
+            if (!swap.isFree(s)) {
+                used++;
+            }
+        }
+        if (used != swap.used()) {
+            fail(used + " swap slots are in use but the device counts " + swap.used());
+        }
+        for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
+            if ((f.flags[pfn] & Frames.PG_SWAPCACHE) != 0 && swap.cachePfn(f.swapSlot[pfn]) != pfn) {
+                fail("pfn " + pfn + " says it is in the swap cache at slot " + f.swapSlot[pfn] + " but is not");
+            }
+        }
+    }
+
+    /** Every anonymous and page-cache page is on exactly one LRU list, as its flags say. */
+    private void checkLru(Frames f) {
+        org.rmaplab.kernel.Lru lru = k.lru();
+        int[] seen = new int[f.nrFrames()];
+        for (boolean active : new boolean[] {false, true}) {
+            int n = lru.walkList(active, pfn -> {
+                seen[pfn]++;
+                boolean isActive = (f.flags[pfn] & Frames.PG_ACTIVE) != 0;
+                if ((f.flags[pfn] & Frames.PG_LRU) == 0 || isActive != active) {
+                    fail("pfn " + pfn + " is on the " + (active ? "active" : "inactive") + " list with the wrong flags");
+                }
+            });
+            if (n != (active ? lru.active() : lru.inactive())) {
+                fail("the " + (active ? "active" : "inactive") + " list holds " + n + " pages but counts "
+                        + (active ? lru.active() : lru.inactive()));
+            }
+        }
+        for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
+            boolean user = f.refcount[pfn] > 0 && (f.flags[pfn] & (Frames.PG_TABLE | Frames.PG_RESERVED)) == 0;
+            if (user != (seen[pfn] == 1) || seen[pfn] > 1) {
+                fail("pfn " + pfn + " is on the LRU " + seen[pfn] + " times" + (user ? " but is a user page" : ""));
+            }
+        }
+    }
+
     private static void fail(String msg) {
         throw new InvariantViolation(msg);
     }
 
-    /** Collects a walk's ptes and stops once mapcount were found. */
+    private final WalkCollector walkCollector = new WalkCollector();
+
+    /** Collects a walk's ptes and stops once mapcount were found (or, on a bad walk, too many). */
     private static final class WalkCollector implements RmapWalkControl {
-        final HashSet<Long> found = new HashSet<>();
-        Long duplicate;
+        long[] found = new long[16];
+        int n;
         int want;
 
         void reset(int mapcount) {
-            found.clear();
-            duplicate = null;
+            n = 0;
             want = mapcount;
         }
 
         @Override
         public boolean visit(Vma vma, long address, long ptep) {
-            if (!found.add(ptep) && duplicate == null) {
-                duplicate = ptep;
+            if (n == found.length) {
+                found = java.util.Arrays.copyOf(found, n * 2);
             }
-            return false;
+            found[n++] = ptep;
+            return n > 4 * want + 64; // a walk that runs away is stopped and reported
         }
 
         @Override
         public boolean done() {
-            return found.size() >= want;
+            return n >= want;
         }
     }
 }

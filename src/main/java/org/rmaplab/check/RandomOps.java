@@ -39,16 +39,27 @@ public final class RandomOps {
     private int nextName = 2;
     private long ops;
 
+    private final boolean swapping;
+
     public RandomOps(long seed, String design, long ramBytes, CheckPolicy policy) {
+        this(seed, design, ramBytes, 0, policy);
+    }
+
+    /**
+     * With swap, the sequence also reclaims ({@code reclaim N|all}, {@code madvise pageout}), and
+     * small RAM makes every allocation a candidate for direct reclaim.
+     */
+    public RandomOps(long seed, String design, long ramBytes, long swapBytes, CheckPolicy policy) {
         this.seed = seed;
         this.design = design;
         this.rnd = new SplittableRandom(seed);
-        Kernel k = new Kernel(MachineConfig.defaults().withRam(ramBytes), RmapDesigns.create(design));
+        this.swapping = swapBytes > 0;
+        Kernel k = new Kernel(new MachineConfig(ramBytes, swapBytes, "x86_64"), RmapDesigns.create(design));
         this.sys = new CheckedSyscalls(k, policy);
         tasks.add(sys.initTask());
         names.add("t1");
         log.append("# random sequence, seed ").append(seed).append(", design ").append(design).append('\n');
-        log.append("machine ram=").append(ramBytes >> 20).append("M\n");
+        log.append("machine ram=").append(ramBytes >> 10).append("K swap=").append(swapBytes >> 10).append("K\n");
     }
 
     public CheckedSyscalls syscalls() {
@@ -64,6 +75,7 @@ public final class RandomOps {
         for (int i = 0; i < n; i++) {
             try {
                 step();
+                pruneDead();
             } catch (InvariantViolation | IllegalStateException | ArrayIndexOutOfBoundsException
                      | NullPointerException | ClassCastException e) {
                 throw new RandomFailure(seed, design, ops, e, log.toString());
@@ -120,6 +132,11 @@ public final class RandomOps {
         ops++;
         int ti = rnd.nextInt(tasks.size());
         Task t = tasks.get(ti);
+        if (swapping && rnd.nextInt(12) == 0) {
+            doReclaim(ti, t);
+            pruneDead();
+            return;
+        }
         int op = rnd.nextInt(100);
         if (op < 14) {
             doMmap(ti, t);
@@ -171,9 +188,11 @@ public final class RandomOps {
             if (tasks.size() < MAX_TASKS) {
                 String name = "t" + nextName++;
                 Task c = sys.fork(t);
-                tasks.add(c);
-                names.add(name);
-                line(ti, "fork as " + name, "");
+                if (c != null) {
+                    tasks.add(c);
+                    names.add(name);
+                }
+                line(ti, "fork as " + name, c == null ? "ENOMEM" : "");
             }
         } else if (op < 95) {
             if (tasks.size() < MAX_TASKS) {
@@ -198,6 +217,42 @@ public final class RandomOps {
                 tasks.remove(ti);
                 names.remove(ti);
             }
+        }
+    }
+
+    private void doReclaim(int ti, Task t) {
+        switch (rnd.nextInt(3)) {
+            case 0:
+                log.append("reclaim all\n");
+                sys.reclaim(Long.MAX_VALUE);
+                break;
+            case 1: {
+                long n = 1 + rnd.nextInt(64);
+                log.append("reclaim ").append(n).append('\n');
+                sys.reclaim(n);
+                break;
+            }
+            default: {
+                long a = addr();
+                long l = len();
+                line(ti, "madvise " + hex(a) + " " + l + " pageout", sys.madvise(t, a, l, Mman.MADV_PAGEOUT));
+                break;
+            }
+        }
+    }
+
+    /** Tasks the OOM killer ended (or exec's de_thread) are gone from the sequence. */
+    private void pruneDead() {
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            if (!tasks.get(i).isAlive()) {
+                log.append("# ").append(names.get(i)).append(" is gone\n");
+                tasks.remove(i);
+                names.remove(i);
+            }
+        }
+        if (tasks.isEmpty()) {
+            // Everything was killed: start again from a fresh task, as init would.
+            throw new IllegalStateException("every task was OOM-killed");
         }
     }
 

@@ -43,6 +43,13 @@ public final class Shadow {
         return v == null ? 0 : v;
     }
 
+    /** The value expected in page pgoff of a shared object. */
+    public long expectedShared(AddressSpace as, long pgoff) {
+        HashMap<Long, Long> m = shared.get(as);
+        Long v = m == null ? null : m.get(pgoff);
+        return v == null ? 0 : v;
+    }
+
     /** A store of value to the page of addr succeeded. */
     void wrote(Mm mm, Vma vma, long addr, long value) {
         long page = addr & Kernel.PAGE_MASK;

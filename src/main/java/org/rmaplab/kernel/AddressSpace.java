@@ -20,7 +20,10 @@ public final class AddressSpace {
     final String name;
     /** i_size in bytes. */
     long size;
-    /** Page cache: pfn + 1 per page offset (0: not cached). */
+    /**
+     * Page cache: pfn + 1 per page offset; 0 when absent; -slot when the page is on swap (a
+     * shmem swap entry, which holds one count of the slot).
+     */
     private int[] pages;
     final List<Vma> iMmap = new ArrayList<>();
     /** Open references (vmas holding the file, plus open descriptors later). */
@@ -47,10 +50,22 @@ public final class AddressSpace {
 
     /** The cached page at pgoff, or -1 (find_get_page). */
     public int findPage(long pgoff) {
-        if (pgoff < 0 || pgoff >= pages.length) {
+        if (pgoff < 0 || pgoff >= pages.length || pages[(int) pgoff] <= 0) {
             return -1;
         }
         return pages[(int) pgoff] - 1;
+    }
+
+    /** The swap slot holding the page at pgoff (a shmem swap entry), or 0. */
+    public int findSwap(long pgoff) {
+        if (pgoff < 0 || pgoff >= pages.length || pages[(int) pgoff] >= 0) {
+            return 0;
+        }
+        return -pages[(int) pgoff];
+    }
+
+    void setSwap(long pgoff, int slot) {
+        pages[(int) pgoff] = -slot;
     }
 
     void addPage(long pgoff, int pfn) {

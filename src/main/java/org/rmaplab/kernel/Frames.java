@@ -33,6 +33,13 @@ public final class Frames {
     public static final int PG_MLOCKED = 1 << 4;
     public static final int PG_DIRTY = 1 << 5;
     public static final int PG_SWAPBACKED = 1 << 6;
+    /** The page is in the swap cache; {@link #swapSlot} names its slot (PG_swapcache). */
+    public static final int PG_SWAPCACHE = 1 << 7;
+    /** On an LRU list (PG_lru); {@link #PG_ACTIVE} tells which. */
+    public static final int PG_LRU = 1 << 8;
+    public static final int PG_ACTIVE = 1 << 9;
+    /** PG_referenced: seen referenced once on the inactive list (mark_page_accessed). */
+    public static final int PG_REFERENCED = 1 << 10;
     /** The first flag bit a design may use for itself. */
     public static final int PG_DESIGN_SHIFT = 16;
 
@@ -45,6 +52,11 @@ public final class Frames {
     public final long[] content;
     /** Entries of page-table frames; null for every other frame. */
     final long[][] table;
+    /** page_private for a page in the swap cache: its swap slot. */
+    public final int[] swapSlot;
+    /** LRU list links (page-&gt;lru), -1 at the ends. */
+    final int[] lruNext;
+    final int[] lruPrev;
 
     private final int[] freeStack;
     private int freeTop;
@@ -65,6 +77,9 @@ public final class Frames {
         index = new long[nr];
         content = new long[nr];
         table = new long[nr][];
+        swapSlot = new int[nr];
+        lruNext = new int[nr];
+        lruPrev = new int[nr];
         freeStack = new int[nr];
         // Lowest pfns are handed out first: push in descending order.
         for (int pfn = nr - 1; pfn > ZERO_PFN; pfn--) {
@@ -102,10 +117,23 @@ public final class Frames {
         return pfn != ZERO_PFN && refcount[pfn] == 0;
     }
 
+    /**
+     * What an allocation that finds no free frame does before giving up: direct reclaim and, if
+     * that frees nothing, the OOM killer (__alloc_pages_slowpath). Returns false when no frame
+     * could be freed.
+     */
+    interface Pressure {
+        boolean relieve();
+    }
+
+    Pressure pressure;
+
     /** alloc_page(): a zeroed frame with refcount 1, or -1 when memory is exhausted. */
     int alloc() {
-        if (freeTop == 0) {
-            return -1;
+        while (freeTop == 0) {
+            if (pressure == null || !pressure.relieve()) {
+                return -1;
+            }
         }
         int pfn = freeStack[--freeTop];
         refcount[pfn] = 1;
@@ -135,6 +163,9 @@ public final class Frames {
         if (refcount[pfn] != 0 || pfn == ZERO_PFN) {
             throw new IllegalStateException("freeing pfn " + pfn + " with refcount " + refcount[pfn]);
         }
+        if ((flags[pfn] & (PG_LRU | PG_SWAPCACHE)) != 0) {
+            throw new IllegalStateException("freeing pfn " + pfn + " still on the LRU or in the swap cache");
+        }
         if ((flags[pfn] & PG_TABLE) != 0) {
             table[pfn] = null;
             tables--;
@@ -144,6 +175,7 @@ public final class Frames {
         mapping[pfn] = null;
         index[pfn] = 0;
         content[pfn] = 0;
+        swapSlot[pfn] = 0;
         freeStack[freeTop++] = pfn;
         used--;
     }

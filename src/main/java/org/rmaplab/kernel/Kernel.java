@@ -42,8 +42,11 @@ public final class Kernel implements Syscalls {
     final MachineConfig config;
     final RmapDesign design;
     final Frames frames;
+    final Lru lru;
+    final Swap swap;
     final Memory memory;
     final Vmas vmas;
+    final Reclaim reclaim;
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
 
     private final List<Task> tasks = new ArrayList<>();
@@ -58,13 +61,24 @@ public final class Kernel implements Syscalls {
     long execs;
     long exits;
     long oomEvents;
+    long oomKills;
+
+    /** The mm the running system call works in: the OOM killer must not tear it down under it. */
+    private Mm current;
+    /** An mm whose tasks the OOM killer ended during a call in it; torn down after the call. */
+    private Mm pendingTeardown;
+    private boolean inReclaim;
 
     public Kernel(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
         this.design = design;
         this.frames = new Frames(cfg.ramBytes());
+        this.lru = new Lru(frames);
+        this.swap = new Swap(cfg.swapBytes());
         this.memory = new Memory(this);
         this.vmas = new Vmas(this);
+        this.reclaim = new Reclaim(this);
+        frames.pressure = this::relieve;
         design.attach(this);
     }
 
@@ -72,6 +86,14 @@ public final class Kernel implements Syscalls {
 
     public Frames frames() {
         return frames;
+    }
+
+    public Swap swap() {
+        return swap;
+    }
+
+    public Lru lru() {
+        return lru;
     }
 
     public RmapDesign design() {
@@ -144,6 +166,27 @@ public final class Kernel implements Syscalls {
         m.put("forks", forks);
         m.put("execs", execs);
         m.put("exits", exits);
+        m.put("major_faults", memory.majorFaults);
+        m.put("swap_ins", memory.swapIns);
+        m.put("swapin_copies", memory.swapinCopies);
+        m.put("pages_scanned", reclaim.pagesScanned);
+        m.put("referenced_checks", reclaim.referencedChecks);
+        m.put("referenced_young", reclaim.referencedYoung);
+        m.put("unmaps_tried", reclaim.unmapsTried);
+        m.put("unmaps_succeeded", reclaim.unmapsSucceeded);
+        m.put("unmaps_failed_locked", reclaim.unmapsFailedLocked);
+        m.put("unmaps_failed_young", reclaim.unmapsFailedYoung);
+        m.put("unmaps_again", reclaim.unmapsAgain);
+        m.put("no_swap_slot", reclaim.noSwapSlot);
+        m.put("swap_outs", reclaim.swapOuts);
+        m.put("shmem_swap_outs", reclaim.shmemSwapOuts);
+        m.put("pages_reclaimed", reclaim.pagesReclaimed);
+        m.put("pages_activated", reclaim.activated);
+        m.put("pages_deactivated", reclaim.deactivated);
+        m.put("oom_events", oomEvents);
+        m.put("oom_kills", oomKills);
+        m.put("swap_used", (long) swap.used());
+        m.put("swap_peak", (long) swap.peak());
         m.put("frames_used", (long) frames.used());
         m.put("frames_peak", (long) frames.peakUsed());
         m.put("pagetable_frames", (long) frames.tables());
@@ -152,11 +195,12 @@ public final class Kernel implements Syscalls {
 
     // ------------------------------------------------------------------ tasks and mms
 
+    /** mm_alloc() + pgd_alloc(); null when no frame can be had for the page directory. */
     private Mm mmAlloc() {
         Mm mm = new Mm(nextMmId++);
         int pgd = frames.allocTable(mm, 0);
         if (pgd < 0) {
-            throw new ModelOutOfMemory("no frame for a page directory");
+            return null;
         }
         mm.pgd = pgd;
         mm.pgtables = 1;
@@ -174,23 +218,33 @@ public final class Kernel implements Syscalls {
             return init;
         }
         Mm mm = mmAlloc();
+        if (mm == null) {
+            throw new ModelOutOfMemory("no frame for the first task's page directory: raise `machine ram=`");
+        }
         design.mmInit(mm);
         init = new Task(nextPid++, mm);
         tasks.add(init);
         return init;
     }
 
-    /** dup_mm() / dup_mmap(): copies every vma but DONTCOPY ones and shares the pages COW. */
+    /**
+     * dup_mm() / dup_mmap(): copies every vma but DONTCOPY ones and shares the pages COW. Out of
+     * memory, the half-built child is torn down and fork fails (null: ENOMEM).
+     */
     @Override
     public Task fork(Task parent) {
         requireAlive(parent);
         Mm old = parent.mm;
         Mm mm = mmAlloc();
+        if (mm == null) {
+            return null;
+        }
         mm.brk = old.brk;
         mm.startBrk = old.startBrk;
         mm.mmapBase = old.mmapBase;
         design.mmFork(old, mm);
-        for (int i = 0; i < old.mapCount; i++) {
+        boolean failed = false;
+        for (int i = 0; i < old.mapCount && !failed; i++) {
             Vma mpnt = old.vma(i);
             if ((mpnt.vmFlags & Vma.VM_DONTCOPY) != 0) {
                 continue;
@@ -198,14 +252,19 @@ public final class Kernel implements Syscalls {
             Vma tmp = mpnt.dup(mm);
             tmp.anonVma = null;
             if (design.vmaFork(mpnt, tmp) != 0) {
-                throw new ModelOutOfMemory("anon_vma_fork failed");
+                failed = true;
+                break;
             }
             // The child does not inherit mlock (vm_flags_clear(tmp, VM_LOCKED_MASK)).
             tmp.vmFlags &= ~Vma.VM_LOCKED_MASK;
             vmas.link(tmp);
             if (!memory.copyPageRange(tmp, mpnt)) {
-                throw new ModelOutOfMemory("copy_page_range failed");
+                failed = true;
             }
+        }
+        if (failed || parent.exited) {
+            exitMmap(mm);
+            return null;
         }
         Task child = new Task(nextPid++, mm);
         tasks.add(child);
@@ -239,6 +298,9 @@ public final class Kernel implements Syscalls {
             }
         }
         Mm mm = mmAlloc();
+        if (mm == null) {
+            return -Errno.ENOMEM;
+        }
         design.mmInit(mm);
         t.mm = mm;
         mmput(old);
@@ -281,10 +343,98 @@ public final class Kernel implements Syscalls {
         mms.remove(mm);
     }
 
-    private static void requireAlive(Task t) {
+    /** Entry of every system call: finishes an OOM kill left pending, notes the current mm. */
+    private void requireAlive(Task t) {
+        quiesce();
         if (t.exited) {
             throw new IllegalStateException(t + " has exited");
         }
+        current = t.mm;
+    }
+
+    /**
+     * Completes what the last call left pending: the teardown of an mm whose tasks the OOM
+     * killer ended while the call was running in it. The oracle calls this before a check.
+     */
+    public void quiesce() {
+        current = null;
+        Mm mm = pendingTeardown;
+        if (mm != null) {
+            pendingTeardown = null;
+            if (mms.contains(mm) && mm.users <= 0) {
+                exitMmap(mm);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ memory pressure
+
+    /**
+     * The allocator's slow path: direct reclaim of SWAP_CLUSTER_MAX pages, then the OOM killer.
+     * Returns true if a frame may now be free.
+     */
+    private boolean relieve() {
+        if (inReclaim) {
+            return false;
+        }
+        inReclaim = true;
+        try {
+            reclaim.tryToFreePages(Reclaim.SWAP_CLUSTER_MAX);
+            if (frames.free() > 0) {
+                return true;
+            }
+            return outOfMemory();
+        } finally {
+            inReclaim = false;
+        }
+    }
+
+    /**
+     * out_of_memory() → select_bad_process() / oom_badness() (rss + swap entries + page tables)
+     * → oom_kill_process(), which ends every task using the victim's mm. A victim in another mm is
+     * torn down at once; if the victim is the mm of the running call, its tasks end now and the
+     * teardown follows the call (the allocation fails).
+     */
+    private boolean outOfMemory() {
+        oomEvents++;
+        Task victim = null;
+        long best = -1;
+        for (Task t : tasks) {
+            Mm mm = t.mm;
+            long points = mm.rss() + mm.swapents + mm.pgtables;
+            if (points >= best) {
+                best = points;
+                victim = t;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        oomKills++;
+        Mm vm = victim.mm;
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            Task o = tasks.get(i);
+            if (o.mm == vm) {
+                o.exited = true;
+                o.oomKilled = true;
+                tasks.remove(i);
+                vm.users--;
+            }
+        }
+        if (vm == current || vm.users > 0) {
+            pendingTeardown = vm;
+            return false;
+        }
+        exitMmap(vm);
+        return true;
+    }
+
+    /** Global: memory pressure, up to count pages through the reclaim path (Long.MAX_VALUE: all). */
+    @Override
+    public long reclaim(long count) {
+        quiesce();
+        long r = reclaim.reclaim(count);
+        return r;
     }
 
     // ------------------------------------------------------------------ mmap
@@ -679,6 +829,7 @@ public final class Kernel implements Syscalls {
             case Mman.MADV_DONTNEED:
             case Mman.MADV_DONTFORK:
             case Mman.MADV_DOFORK:
+            case Mman.MADV_PAGEOUT:
             case Mman.MADV_NORMAL:
             case Mman.MADV_RANDOM:
             case Mman.MADV_SEQUENTIAL:
@@ -742,6 +893,13 @@ public final class Kernel implements Syscalls {
                 }
                 memory.zapRange(vma, start, end);
                 return 0;
+            case Mman.MADV_PAGEOUT:
+                // can_madv_lru_vma(), then madvise_cold_or_pageout_pte_range() and reclaim_pages().
+                if ((vma.vmFlags & (Vma.VM_LOCKED | Vma.VM_IO)) != 0) {
+                    return -Errno.EINVAL;
+                }
+                pageoutRange(vma, start, end);
+                return 0;
             case Mman.MADV_DONTFORK:
                 return madviseUpdate(vma, start, end, vma.vmFlags | Vma.VM_DONTCOPY, next);
             case Mman.MADV_DOFORK:
@@ -751,6 +909,31 @@ public final class Kernel implements Syscalls {
                 return madviseUpdate(vma, start, end, vma.vmFlags & ~Vma.VM_DONTCOPY, next);
             default:
                 return 0; // hints without an effect the model can show
+        }
+    }
+
+    /**
+     * MADV_PAGEOUT over [start, end) of vma: every present page this process alone maps (not
+     * folio_maybe_mapped_shared) has its young bit cleared and is reclaimed at once.
+     */
+    private void pageoutRange(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        for (long a = start; a < end; a += PAGE_SIZE) {
+            long slot = PageTable.lookup(frames, mm.pgd, a);
+            if (slot < 0) {
+                a = (a | (PageTable.PMD_SIZE - 1)) + 1 - PAGE_SIZE;
+                continue;
+            }
+            long pte = PageTable.get(frames, slot);
+            if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0) {
+                continue;
+            }
+            int pfn = PageTable.ptePfn(pte);
+            if (frames.mapcount[pfn] > 1) {
+                continue;
+            }
+            PageTable.set(frames, slot, pte & ~PageTable.ACCESSED);
+            reclaim.pageout(pfn);
         }
     }
 
@@ -1258,27 +1441,29 @@ public final class Kernel implements Syscalls {
         if (write ? (vma.vmFlags & Vma.VM_WRITE) == 0 : (vma.vmFlags & Vma.VM_ACCESS_FLAGS) == 0) {
             return -1 - ACCESS_SEGV;
         }
-        long slot = PageTable.lookup(frames, mm.pgd, addr);
-        if (slot >= 0) {
-            long pte = PageTable.get(frames, slot);
-            if (PageTable.present(pte) && (!write || PageTable.writable(pte))) {
-                PageTable.set(frames, slot, pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0));
-                return PageTable.ptePfn(pte);
+        // The MMU retries the access after each fault until the pte allows it.
+        for (int tries = 0; tries < 16; tries++) {
+            long slot = PageTable.lookup(frames, mm.pgd, addr);
+            if (slot >= 0) {
+                long pte = PageTable.get(frames, slot);
+                if (PageTable.present(pte) && (!write || PageTable.writable(pte))) {
+                    PageTable.set(frames, slot, pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0));
+                    return PageTable.ptePfn(pte);
+                }
+            }
+            int r = memory.handleFault(mm, vma, addr, write);
+            if (r == Memory.FAULT_SIGSEGV) {
+                return -1 - ACCESS_SEGV;
+            }
+            if (r == Memory.FAULT_SIGBUS) {
+                return -1 - ACCESS_BUS;
+            }
+            if (r == Memory.FAULT_OOM) {
+                // The OOM killer ended this task (VM_FAULT_OOM → pagefault_out_of_memory).
+                return -1 - ACCESS_KILLED;
             }
         }
-        int r = memory.handleFault(mm, vma, addr, write);
-        if (r == Memory.FAULT_SIGSEGV) {
-            return -1 - ACCESS_SEGV;
-        }
-        if (r == Memory.FAULT_SIGBUS) {
-            return -1 - ACCESS_BUS;
-        }
-        if (r == Memory.FAULT_OOM) {
-            oomEvents++;
-            throw new ModelOutOfMemory("out of memory at a fault: raise `machine ram=`");
-        }
-        slot = PageTable.lookup(frames, mm.pgd, addr);
-        return PageTable.ptePfn(PageTable.get(frames, slot));
+        throw new IllegalStateException("a fault at 0x" + Long.toHexString(addr) + " keeps being retried");
     }
 
     @Override

@@ -40,6 +40,9 @@ final class Memory {
     long pmdMoves;
     long ptesMoved;
     long forkPtesCopied;
+    long majorFaults;
+    long swapIns;
+    long swapinCopies;
 
     Memory(Kernel k) {
         this.k = k;
@@ -65,6 +68,9 @@ final class Memory {
                 return doAnonymousPage(mm, vma, addr, slot, write);
             }
             return doFileFault(mm, vma, addr, slot, write);
+        }
+        if (PageTable.isSwap(pte)) {
+            return doSwapPage(mm, vma, addr, slot, pte, write);
         }
         if (write && !PageTable.writable(pte)) {
             return doWpPage(mm, vma, addr, slot, pte);
@@ -111,6 +117,7 @@ final class Memory {
         design.pageAddNewAnon(pfn, vma, addr, slot);
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         mm.rssAnon++;
+        k.lru.add(pfn, true); // lru_cache_add_active()
     }
 
     /**
@@ -126,28 +133,53 @@ final class Memory {
         }
         int pfn = as.findPage(pgoff);
         if (pfn < 0) {
-            // shmem_get_folio: a new zeroed page in the page cache, referenced by the cache.
+            // shmem_get_folio: a new page in the page cache (zeroed, or read back from swap),
+            // referenced by the cache.
+            int s = as.findSwap(pgoff);
             pfn = f.alloc();
             if (pfn < 0) {
                 return FAULT_OOM;
             }
+            if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
+                // Reclaim ran during the allocation and changed what we looked at: retry.
+                f.refcount[pfn] = 0;
+                f.free(pfn);
+                return FAULT_OK;
+            }
             f.flags[pfn] = Frames.PG_SWAPBACKED;
             f.mapping[pfn] = as;
             f.index[pfn] = pgoff;
+            if (s > 0) {
+                // shmem_swapin_folio(): the page comes back; the shmem entry's count goes.
+                f.content[pfn] = k.swap.data(s);
+                majorFaults++;
+                swapIns++;
+                k.swap.count[s]--;
+                k.swap.maybeFree(s);
+            }
             as.addPage(pgoff, pfn);
+            k.lru.add(pfn, false); // add_to_page_cache_lru()
         }
         if (write && (vma.vmFlags & Vma.VM_SHARED) == 0) {
-            // do_cow_fault: a private copy of the file page.
+            // do_cow_fault: a private copy of the file page (held while we allocate).
             if (design.anonVmaPrepare(vma) != 0) {
                 return FAULT_OOM;
             }
+            f.refcount[pfn]++;
             int np = f.alloc();
+            long value = f.content[pfn];
+            putPage(pfn);
             if (np < 0) {
                 return FAULT_OOM;
             }
+            if (PageTable.get(f, slot) != 0) {
+                f.refcount[np] = 0;
+                f.free(np);
+                return FAULT_OK;
+            }
             anonPagesAllocated++;
             cowCopies++;
-            newAnonPage(mm, vma, addr, slot, np, f.content[pfn]);
+            newAnonPage(mm, vma, addr, slot, np, value);
             return FAULT_OK;
         }
         f.refcount[pfn]++;
@@ -163,6 +195,115 @@ final class Memory {
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         mm.rssShmem++;
         return FAULT_OK;
+    }
+
+    /**
+     * do_swap_page(): the page comes from the swap cache, or is read from the device into it (a
+     * major fault); the swap entry's count goes; the page is mapped, writable at once when it is
+     * certainly exclusive (the swap pte's exclusive bit, or no other reference), and the swap cache
+     * is given up when it is no longer needed (should_try_to_free_swap). A design may ask for a
+     * private copy instead (anonmm: the page was moved while on swap, page->index != address).
+     */
+    private int doSwapPage(Mm mm, Vma vma, long addr, long slot, long pte, boolean write) {
+        Swap sw = k.swap;
+        int s = PageTable.swpSlot(pte);
+        boolean exclusive = (pte & PageTable.SWP_EXCLUSIVE) != 0;
+        int pfn = sw.cachePfn(s);
+        if (pfn < 0) {
+            // swapin_readahead() → __read_swap_cache_async(): a new page in the swap cache.
+            pfn = f.alloc();
+            if (pfn < 0) {
+                return FAULT_OOM;
+            }
+            if (PageTable.get(f, slot) != pte || sw.cachePfn(s) >= 0) {
+                f.refcount[pfn] = 0;
+                f.free(pfn);
+                return FAULT_OK; // reclaim changed things under us: retry
+            }
+            f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
+            f.content[pfn] = sw.data(s);
+            f.swapSlot[pfn] = s;
+            sw.cache[s] = pfn; // the allocation's reference is the cache's
+            k.lru.add(pfn, true);
+            majorFaults++;
+        }
+        swapIns++;
+        if (design.swapinMustCopy(pfn, vma, addr)) {
+            // A private copy at this address; the swap entry is dropped.
+            f.refcount[pfn]++;
+            if (design.anonVmaPrepare(vma) != 0) {
+                putPage(pfn);
+                return FAULT_OOM;
+            }
+            int np = f.alloc();
+            long value = f.content[pfn];
+            putPage(pfn);
+            if (np < 0) {
+                return FAULT_OOM;
+            }
+            if (PageTable.get(f, slot) != pte) {
+                f.refcount[np] = 0;
+                f.free(np);
+                return FAULT_OK;
+            }
+            swapinCopies++;
+            anonPagesAllocated++;
+            sw.count[s]--;
+            mm.swapents--;
+            freeSwapCacheIfUnused(s);
+            newAnonPage(mm, vma, addr, slot, np, value);
+            return FAULT_OK;
+        }
+        if (design.anonVmaPrepare(vma) != 0) {
+            return FAULT_OOM;
+        }
+        // A page read back from swap that no pte maps and no design object claims is new to rmap.
+        boolean fresh = f.mapcount[pfn] == 0 && f.mapping[pfn] == null;
+        sw.count[s]--; // swap_free()
+        mm.swapents--;
+        mm.rssAnon++;
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED;
+        boolean mapWritable = false;
+        // should_try_to_free_swap(): swap full, mlocked, or a write fault where we may be alone.
+        if (sw.full() || (vma.vmFlags & Vma.VM_LOCKED) != 0 || (write && f.refcount[pfn] == 2)) {
+            freeSwapCacheIfUnused(s);
+        }
+        if (exclusive || f.refcount[pfn] == 1) {
+            f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
+            if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
+                mapWritable = true;
+                bits |= PageTable.RW;
+                if (write) {
+                    bits |= PageTable.DIRTY;
+                }
+            }
+        }
+        if (fresh) {
+            design.pageAddSwapinAnon(pfn, vma, addr, slot, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
+        } else {
+            design.pageAddAnonRmap(pfn, vma, addr, slot);
+        }
+        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
+        if (write && !mapWritable) {
+            return doWpPage(mm, vma, addr, slot, PageTable.get(f, slot));
+        }
+        return FAULT_OK;
+    }
+
+    /** folio_free_swap(): leaves the swap cache once no swap entry needs the slot. */
+    private void freeSwapCacheIfUnused(int s) {
+        Swap sw = k.swap;
+        int pfn = sw.cachePfn(s);
+        if (sw.count[s] == 0) {
+            if (pfn >= 0) {
+                f.flags[pfn] |= Frames.PG_DIRTY;
+                k.reclaim.deleteFromSwapCache(pfn);
+            } else {
+                sw.maybeFree(s);
+            }
+        }
     }
 
     /**
@@ -207,9 +348,21 @@ final class Memory {
         if (design.anonVmaPrepare(vma) != 0) {
             return FAULT_OOM;
         }
+        if (!special) {
+            f.refcount[old]++; // folio_get(): the old page stays while we allocate
+        }
         int np = f.alloc();
+        if (!special) {
+            putPage(old);
+        }
         if (np < 0) {
             return FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != pte) {
+            // pte_same() failed: reclaim changed the pte while we allocated; retry the fault.
+            f.refcount[np] = 0;
+            f.free(np);
+            return FAULT_OK;
         }
         anonPagesAllocated++;
         long value = special ? 0L : f.content[old];
@@ -236,6 +389,9 @@ final class Memory {
     /** put_page(): drops a reference; the last one frees the frame. */
     void putPage(int pfn) {
         if (--f.refcount[pfn] == 0) {
+            if ((f.flags[pfn] & Frames.PG_LRU) != 0) {
+                k.lru.remove(pfn);
+            }
             design.pageFreed(pfn);
             f.free(pfn);
         } else if (f.refcount[pfn] < 0) {
@@ -268,8 +424,10 @@ final class Memory {
                     continue;
                 }
                 tab[i] = 0;
-                if (!PageTable.present(pte)) {
-                    continue; // swap entries: the reclaim issue
+                if (PageTable.isSwap(pte)) {
+                    mm.swapents--;
+                    freeSwapAndCache(PageTable.swpSlot(pte));
+                    continue;
                 }
                 if ((pte & PageTable.SPECIAL) != 0) {
                     continue;
@@ -284,6 +442,18 @@ final class Memory {
                 }
                 putPage(pfn);
             }
+        }
+    }
+
+    /** free_swap_and_cache(): one swap entry fewer; the slot and its cache page go with the last. */
+    void freeSwapAndCache(int s) {
+        Swap sw = k.swap;
+        sw.count[s]--;
+        int pfn = sw.cachePfn(s);
+        if (sw.count[s] == 0 && pfn >= 0 && f.mapcount[pfn] == 0) {
+            k.reclaim.deleteFromSwapCache(pfn);
+        } else {
+            sw.maybeFree(s);
         }
     }
 
@@ -319,8 +489,7 @@ final class Memory {
             int i = PageTable.slotIndex(sslot);
             long dslot = -1;
             for (; addr < stop; addr += Kernel.PAGE_SIZE, i++) {
-                long pte = stab[i];
-                if (pte == 0) {
+                if (stab[i] == 0) {
                     continue;
                 }
                 if (dslot < 0) {
@@ -331,7 +500,17 @@ final class Memory {
                 } else {
                     dslot = PageTable.slot(PageTable.slotTable(dslot), PageTable.idx(addr, Kernel.PAGE_SHIFT));
                 }
-                if (!PageTable.present(pte)) {
+                long pte = stab[i]; // read after the allocation: reclaim may have run
+                if (pte == 0) {
+                    continue;
+                }
+                if (PageTable.isSwap(pte)) {
+                    // copy_nonpresent_pte(): swap_duplicate(); neither side is exclusive any more.
+                    k.swap.count[PageTable.swpSlot(pte)]++;
+                    pte &= ~PageTable.SWP_EXCLUSIVE;
+                    stab[i] = pte;
+                    PageTable.set(f, dslot, pte);
+                    dstMm.swapents++;
                     continue;
                 }
                 forkPtesCopied++;
@@ -447,7 +626,7 @@ final class Memory {
             if (nslot < 0) {
                 return false;
             }
-            // The allocation above cannot move the old table; re-read nothing.
+            pte = PageTable.get(f, oslot); // reclaim may have run during the allocation
             PageTable.set(f, oslot, 0);
             PageTable.set(f, nslot, pte);
             ptesMoved++;

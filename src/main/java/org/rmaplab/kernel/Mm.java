@@ -34,6 +34,8 @@ public final class Mm {
     /** RSS counters: MM_ANONPAGES, MM_FILEPAGES / MM_SHMEMPAGES. */
     long rssAnon;
     long rssShmem;
+    /** MM_SWAPENTS: swap entries in this mm's ptes. */
+    long swapents;
     long lockedVm;
     /** Anything a design keeps per mm (anonmm's struct anonmm). */
     public Object rmapPriv;
@@ -60,6 +62,10 @@ public final class Mm {
 
     public long rssAnon() {
         return rssAnon;
+    }
+
+    public long swapents() {
+        return swapents;
     }
 
     public long pgtables() {

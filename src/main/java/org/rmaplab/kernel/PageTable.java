@@ -36,6 +36,26 @@ public final class PageTable {
     /** _PAGE_SPECIAL: a pte with no struct page behind it for rmap purposes (the zero page). */
     public static final long SPECIAL = 1L << 9;
     private static final long PFN_MASK = 0x000ffffffffff000L;
+    /**
+     * A swap entry in a pte: not present, this marker bit set, the swap slot in bits 12 and up
+     * (the model's pte_to_swp_entry / swp_entry_to_pte).
+     */
+    public static final long SWP_ENTRY = 1L << 8;
+    /** _PAGE_SWP_EXCLUSIVE: the page was exclusive to this pte when it was swapped out. */
+    public static final long SWP_EXCLUSIVE = 1L << 3;
+
+    public static long mkswp(int slot, boolean exclusive) {
+        return ((long) slot << Kernel.PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
+    }
+
+    /** is_swap_pte(): neither none nor present. */
+    public static boolean isSwap(long pte) {
+        return (pte & PRESENT) == 0 && (pte & SWP_ENTRY) != 0;
+    }
+
+    public static int swpSlot(long pte) {
+        return (int) (pte >>> Kernel.PAGE_SHIFT);
+    }
 
     /** Upper-level entry flags (_PAGE_TABLE). */
     private static final long TABLE_FLAGS = PRESENT | RW | USER | ACCESSED | DIRTY;

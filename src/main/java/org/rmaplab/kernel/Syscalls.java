@@ -16,6 +16,11 @@ public interface Syscalls {
     int ACCESS_SEGV = 1;
     /** The access raised SIGBUS: a file page beyond the end of the file. */
     int ACCESS_BUS = 2;
+    /**
+     * The OOM killer ended the task during the access (or call). After any call, a task that is
+     * no longer alive although it did not exit was killed: see {@link Task#oomKilled()}.
+     */
+    int ACCESS_KILLED = 3;
 
     /** The first task of a machine, with an empty address space (as right after exec). */
     Task initTask();
@@ -37,7 +42,7 @@ public interface Syscalls {
     /** brk(2): {@code addr == 0} asks for the current break; returns the (possibly unchanged) break. */
     long brk(Task t, long addr);
 
-    /** fork(2): a new task with a copy-on-write copy of t's address space. */
+    /** fork(2): a new task with a copy-on-write copy of t's address space; null when out of memory (ENOMEM). */
     Task fork(Task t);
 
     /** clone(2) with CLONE_VM: a new thread sharing t's address space. */
@@ -60,6 +65,12 @@ public interface Syscalls {
      * {@code out.value} holds the common value and {@code out.mixed} tells whether pages differed.
      */
     int read(Task t, long addr, long len, ReadResult out);
+
+    /**
+     * Global memory pressure: evicts up to count pages through the reclaim path
+     * ({@code Long.MAX_VALUE}: everything that can be evicted). Returns the pages freed.
+     */
+    long reclaim(long count);
 
     /** The user-visible vma containing addr, as /proc/PID/maps shows it, or null. */
     VmaInfo vmaAt(Task t, long addr);

@@ -8,6 +8,8 @@ public final class Task {
     final int pid;
     Mm mm;
     boolean exited;
+    /** Ended by the OOM killer. */
+    boolean oomKilled;
 
     Task(int pid, Mm mm) {
         this.pid = pid;
@@ -24,6 +26,11 @@ public final class Task {
 
     public boolean isAlive() {
         return !exited;
+    }
+
+    /** True if the OOM killer ended this task. */
+    public boolean oomKilled() {
+        return oomKilled;
     }
 
     @Override

@@ -55,17 +55,20 @@ final class Vmas {
         if (--as.refs > 0) {
             return;
         }
-        // shmem_evict_inode → truncate: every cached page loses the cache's reference.
-        Frames f = k.frames;
+        // shmem_evict_inode → shmem_undo_range: every cached page loses the cache's reference,
+        // every swap entry its count.
         for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
             int pfn = as.findPage(pgoff);
             if (pfn >= 0) {
                 as.removePage(pgoff);
                 k.memory.putPage(pfn);
+            } else {
+                int s = as.findSwap(pgoff);
+                if (s > 0) {
+                    as.removePage(pgoff);
+                    k.memory.freeSwapAndCache(s);
+                }
             }
-        }
-        if (f == null) {
-            throw new IllegalStateException();
         }
     }
 

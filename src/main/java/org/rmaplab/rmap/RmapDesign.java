@@ -153,6 +153,42 @@ public interface RmapDesign {
     /** The page's last reference is gone; it returns to the free pool. */
     void pageFreed(int pfn);
 
+    // ------------------------------------------------------------------ reclaim and swap
+
+    /**
+     * do_swap_page() maps an anonymous page that rmap already knows (it sat in the swap cache with
+     * its mapping and index, or other ptes still map it): page_add_anon_rmap /
+     * folio_add_anon_rmap_ptes. mapcount already incremented. By default the same as a pte
+     * copied at fork.
+     */
+    default void pageAddAnonRmap(int pfn, Vma vma, long address, long ptep) {
+        pageDupRmap(pfn, vma, address, ptep);
+    }
+
+    /**
+     * do_swap_page() maps a page just read back from swap that rmap does not know yet
+     * (folio_add_new_anon_rmap; today's Linux uses the root anon_vma unless the page is
+     * {@code exclusive}). mapcount already set to 1. By default a new anonymous page.
+     */
+    default void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
+        pageAddNewAnon(pfn, vma, address, ptep);
+    }
+
+    /**
+     * Must do_swap_page() give this address a private copy instead of mapping the swap-cache
+     * page? (anonmm: the page was moved by mremap while on swap, page->index != address.)
+     */
+    default boolean swapinMustCopy(int pfn, Vma vma, long address) {
+        return false;
+    }
+
+    /**
+     * Called at the end of page_referenced(), after the walk: pte_chains turns a one-entry chain
+     * back into a direct pointer here, anonmm re-homes a page whose mm has exited.
+     */
+    default void afterPageReferenced(int pfn) {
+    }
+
     /** True if mremap must move ptes one at a time telling the design (no whole-table moves). */
     boolean movesPtesOneByOne();
 

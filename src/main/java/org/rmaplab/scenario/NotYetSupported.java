@@ -12,8 +12,6 @@ public final class NotYetSupported {
 
     /** Features not supported yet, as they are named in the error message. */
     static final List<String> FEATURES = List.of(
-            "reclaim",
-            "madvise pageout",
             "open",
             "ftruncate",
             "mmap of a FILE",

@@ -79,7 +79,7 @@ public final class ScenarioParser {
 
     /** Words that cannot be names: the contract's, plus the language's own keywords and results. */
     static final Set<String> RESERVED = Set.of(
-            "machine", "reclaim", "check", "as", "expect", "ok", "none", "all", "MIXED", "SEGV", "BUS");
+            "machine", "reclaim", "check", "as", "expect", "ok", "none", "all", "MIXED", "SEGV", "BUS", "KILLED");
 
     private enum NameKind {
         TASK("a task"), VALUE("a value"), FILE("a file");
@@ -568,6 +568,13 @@ public final class ScenarioParser {
                 throw error(bad);
             }
             return new Expectation.Err(t, errno);
+        }
+        if (t.equals("KILLED")) {
+            // rmaplab's extension: the OOM killer ended the task during the call.
+            if (op.isGlobal()) {
+                throw error(bad);
+            }
+            return new Expectation.Fault(t, Syscalls.ACCESS_KILLED);
         }
         if (t.equals("SEGV") || t.equals("BUS")) {
             if (r != Op.Result.ACCESS && r != Op.Result.VALUE) {

@@ -116,6 +116,11 @@ public final class ScenarioRunner {
         void step(Statement s) {
             Task t = s.task() == null ? null : task(s.task());
             Actual a = execute(s, t);
+            if (t != null && !t.isAlive() && s.op() != Op.EXIT) {
+                // The OOM killer ended the task during the call (or exec ended this thread).
+                a = new Actual(Kind.FAULT, Syscalls.ACCESS_KILLED);
+                exitedAt.put(t, s.line());
+            }
             String actual = canonical(s.op().result(), a);
             outcomes.add(new RunResult.LineOutcome(s.line(), actual));
 
@@ -197,6 +202,13 @@ public final class ScenarioRunner {
                         c.checkNow();
                     }
                     return new Actual(Kind.DONE, 0);
+                case RECLAIM: {
+                    // The count freed is the model's business (the kernel harness cannot tell it),
+                    // so the result is ok.
+                    long count = s.arg(0) instanceof Arg.All ? Long.MAX_VALUE : addr(s, 0);
+                    sys.reclaim(count);
+                    return new Actual(Kind.DONE, 0);
+                }
                 default:
                     // NotYetSupported.check rejects these before the run starts.
                     throw new IllegalStateException(s.op().word() + " is not wired into the runner");
@@ -206,7 +218,7 @@ public final class ScenarioRunner {
         Actual access(int r) {
             return switch (r) {
                 case Syscalls.ACCESS_OK -> new Actual(Kind.NUMBER, 0);
-                case Syscalls.ACCESS_SEGV, Syscalls.ACCESS_BUS -> new Actual(Kind.FAULT, r);
+                case Syscalls.ACCESS_SEGV, Syscalls.ACCESS_BUS, Syscalls.ACCESS_KILLED -> new Actual(Kind.FAULT, r);
                 default -> throw new IllegalStateException("access returned " + r
                         + " (not ACCESS_OK, ACCESS_SEGV or ACCESS_BUS)");
             };
@@ -305,7 +317,7 @@ public final class ScenarioRunner {
         return switch (a.kind) {
             case NUMBER -> number(r, a.value);
             case ERRNO -> Errno.name((int) a.value);
-            case FAULT -> a.value == Syscalls.ACCESS_SEGV ? "SEGV" : "BUS";
+            case FAULT -> a.value == Syscalls.ACCESS_SEGV ? "SEGV" : a.value == Syscalls.ACCESS_BUS ? "BUS" : "KILLED";
             case MIXED -> "MIXED";
             case VMA -> vma(a.vma.start(), a.vma.end(), a.vma.perms());
             case NO_VMA -> "none";

@@ -32,7 +32,7 @@ class RandomSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void randomSequenceKeepsEveryInvariant(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 16L << 20, CheckPolicy.EVERY);
+        RandomOps r = new RandomOps(seed, design, 8L << 20, CheckPolicy.EVERY);
         r.run(OPS);
         assertTrue(r.syscalls().checks() >= OPS, "the oracle ran after every operation");
     }

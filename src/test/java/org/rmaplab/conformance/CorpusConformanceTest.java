@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.NotYetSupported;
 import org.rmaplab.scenario.RunResult;
@@ -69,6 +70,38 @@ class CorpusConformanceTest {
         }
         return tests.stream();
     }
+
+    /**
+     * The corpus again with little RAM, a swap device and {@code reclaim all} after every call:
+     * contents and every expectation must survive constant eviction.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyScenarioUnderEveryDesignWithConstantReclaim() throws IOException {
+        ScenarioRunner runner = new ScenarioRunner((design, machine) -> new ReclaimingSyscalls(
+                new CheckedSyscalls(new Kernel(new MachineConfig(Math.min(machine.ramBytes(), SMALL_RAM),
+                        Math.max(machine.swapBytes(), SWAP), machine.arch()), RmapDesigns.create(design)),
+                        CheckPolicy.EVERY)));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : corpus()) {
+            String rel = ROOT.relativize(file).toString();
+            for (String design : RmapDesigns.names()) {
+                tests.add(DynamicTest.dynamicTest(rel + " [" + design + ", swapping]", () -> {
+                    Scenario sc = ScenarioParser.parseFile(ROOT.relativize(file));
+                    try {
+                        NotYetSupported.check(sc);
+                    } catch (ScenarioError e) {
+                        Assumptions.abort("skipped: " + e.getMessage());
+                    }
+                    RunResult r = runner.run(sc, design);
+                    assertTrue(r.passed(), () -> String.join("\n", r.report()));
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    static final long SMALL_RAM = 2L << 20;
+    static final long SWAP = 64L << 20;
 
     @Test
     void theCorpusHasAtLeastFortyRunnableScenarios() throws IOException {

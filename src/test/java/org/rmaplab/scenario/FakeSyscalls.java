@@ -421,6 +421,12 @@ public class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public long reclaim(long count) {
+        calls.add("reclaim");
+        return 0;
+    }
+
+    @Override
     public int vmasIn(Task t, long addr, long len) {
         calls.add("vmasIn");
         Space s = space(t);

@@ -264,8 +264,6 @@ class ScenarioRunnerTest {
     @Test
     void unsupportedOperationsAreRejectedBeforeTheRun() {
         String[][] cases = {
-            {"reclaim all", "reclaim is not supported yet"},
-            {"t1 madvise 0 1p pageout", "madvise pageout is not supported yet"},
             {"t1 open data 4p as F", "open is not supported yet"},
             {"t1 uffd_register 0 1p", "uffd_register is not supported yet"},
             {"t1 uffd_move 0 0 1p allow_src_holes", "uffd_move is not supported yet"},

@@ -341,6 +341,19 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         stats.rmapAdds++;
     }
 
+    /**
+     * do_swap_page() → folio_add_new_anon_rmap(): a page read back from swap goes into the vma's
+     * own anon_vma if exclusive, else into the root anon_vma, the oldest one every sharer's vma
+     * chains to (__folio_set_anon).
+     */
+    @Override
+    public void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
+        AnonVma av = (AnonVma) vma.anonVma;
+        frames.mapping[pfn] = exclusive ? av : av.root;
+        frames.index[pfn] = vma.linearPageIndex(address);
+        stats.rmapAdds++;
+    }
+
     @Override
     public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
         stats.rmapAdds++;

@@ -1,0 +1,142 @@
+package org.rmaplab.conformance;
+
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+
+/**
+ * Memory pressure after every call: forwards each call, then evicts everything that can be
+ * evicted ({@code reclaim all}), so every scenario runs with its pages constantly on swap.
+ */
+final class ReclaimingSyscalls implements Syscalls {
+    private final Syscalls s;
+
+    ReclaimingSyscalls(Syscalls s) {
+        this.s = s;
+    }
+
+    @Override
+    public Task initTask() {
+        return s.initTask();
+    }
+
+    @Override
+    public long mmap(Task t, long addr, long len, int prot, int flags) {
+        long r = s.mmap(t, addr, len, prot, flags);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long munmap(Task t, long addr, long len) {
+        long r = s.munmap(t, addr, len);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long mprotect(Task t, long addr, long len, int prot) {
+        long r = s.mprotect(t, addr, len, prot);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        long r = s.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long madvise(Task t, long addr, long len, int advice) {
+        long r = s.madvise(t, addr, len, advice);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long mlock(Task t, long addr, long len) {
+        long r = s.mlock(t, addr, len);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long munlock(Task t, long addr, long len) {
+        long r = s.munlock(t, addr, len);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long brk(Task t, long addr) {
+        long r = s.brk(t, addr);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public Task fork(Task t) {
+        Task r = s.fork(t);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public Task clone(Task t) {
+        Task r = s.clone(t);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long exec(Task t) {
+        long r = s.exec(t);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long exit(Task t) {
+        long r = s.exit(t);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public int write(Task t, long addr, long len, long value) {
+        int r = s.write(t, addr, len, value);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public int touch(Task t, long addr, long len) {
+        int r = s.touch(t, addr, len);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public int read(Task t, long addr, long len, ReadResult out) {
+        int r = s.read(t, addr, len, out);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long reclaim(long count) {
+        return s.reclaim(count);
+    }
+
+    @Override
+    public VmaInfo vmaAt(Task t, long addr) {
+        return s.vmaAt(t, addr);
+    }
+
+    @Override
+    public int vmasIn(Task t, long addr, long len) {
+        return s.vmasIn(t, addr, len);
+    }
+
+}
