@@ -103,12 +103,31 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        Mm mm = t.mm();
+        long ol = pageAlign(oldLen);
+        long nl = pageAlign(newLen);
+        // A MREMAP_FIXED move without a size change moves each source vma on its own and unmaps
+        // only where one lands (remap_move): remember the pieces the source range covers.
+        List<long[]> pieces = new ArrayList<>();
+        if ((flags & Mman.MREMAP_FIXED) != 0 && ol == nl) {
+            for (int i = 0; i < mm.mapCount(); i++) {
+                Vma v = mm.vma(i);
+                long s = Math.max(v.start(), oldAddr);
+                long e = Math.min(v.end(), oldAddr + ol);
+                if (s < e) {
+                    pieces.add(new long[] {s, e});
+                }
+            }
+        }
         long r = k.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
         if (!Errno.isError(r)) {
-            Mm mm = t.mm();
-            long ol = pageAlign(oldLen);
-            long nl = pageAlign(newLen);
-            if (r != oldAddr) {
+            if (!pieces.isEmpty() && r != oldAddr) {
+                for (long[] p : pieces) {
+                    long d = r + (p[0] - oldAddr);
+                    shadow.forget(mm, d, d + (p[1] - p[0]));
+                    shadow.move(mm, p[0], p[1] - p[0], d);
+                }
+            } else if (r != oldAddr) {
                 shadow.forget(mm, r, r + nl);
                 shadow.move(mm, oldAddr, Math.min(ol, nl), r);
             } else if (nl > ol) {
