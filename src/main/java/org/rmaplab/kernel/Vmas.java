@@ -87,6 +87,14 @@ final class Vmas {
      * and shares the anon state (anon_vma_clone). The original object keeps the other part.
      */
     int splitNoCheck(Vma vma, long addr, boolean newBelow) {
+        return splitNoCheck(vma, addr, newBelow, false);
+    }
+
+    /**
+     * __split_vma() as above; {@code forUnmap}: munmap splits, vma keeps the part to be unmapped
+     * and the design hears {@link RmapDesign#vmaSplitForUnmap}.
+     */
+    private int splitNoCheck(Vma vma, long addr, boolean newBelow, boolean forUnmap) {
         Vma nv = vma.dup(vma.mm);
         long oldStart = vma.vmStart;
         long oldEnd = vma.vmEnd;
@@ -101,7 +109,7 @@ final class Vmas {
             vma.vmEnd = addr;
         }
         vma.mm.invalidateCache();
-        int err = design.vmaSplit(vma, nv);
+        int err = forUnmap ? design.vmaSplitForUnmap(vma, nv) : design.vmaSplit(vma, nv);
         if (err != 0) {
             vma.vmStart = oldStart;
             vma.vmEnd = oldEnd;
@@ -352,7 +360,7 @@ final class Vmas {
             if (end < vma.vmEnd && mm.mapCount >= k.maxMapCount) {
                 return -Errno.ENOMEM;
             }
-            int e = splitNoCheck(vma, start, true);
+            int e = splitNoCheck(vma, start, true, true);
             if (e != 0) {
                 return e;
             }
@@ -360,7 +368,7 @@ final class Vmas {
         // ... and the last one if the range ends inside it.
         Vma last = mm.findVma(end - 1);
         if (last != null && last.vmStart < end && last.vmEnd > end) {
-            int e = splitNoCheck(last, end, false);
+            int e = splitNoCheck(last, end, false, true);
             if (e != 0) {
                 return e;
             }

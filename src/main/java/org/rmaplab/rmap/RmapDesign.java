@@ -73,6 +73,19 @@ public interface RmapDesign {
     int vmaSplit(Vma orig, Vma piece);
 
     /**
+     * __split_vma called by munmap (do_vmi_align_munmap): as {@link #vmaSplit}, but {@code orig}
+     * is the part about to be unmapped and {@code piece} the part that stays mapped. 2.6's
+     * do_munmap split the other way round (split_vma(mpnt, start, 0) and split_vma(last, end, 1):
+     * "lower split_vma places tmp vma above, and higher split_vma places tmp vma below", so the new
+     * vma was the unmapped part), which a design whose lists record link order needs to know.
+     * Default: {@link #vmaSplit}.
+     * @return 0 or -ENOMEM
+     */
+    default int vmaSplitForUnmap(Vma orig, Vma piece) {
+        return vmaSplit(orig, piece);
+    }
+
+    /**
      * mremap's copy_vma: {@code dst} is a new vma for the moved range of {@code src} (anon_vma_clone),
      * or {@code dst} is an existing vma that was expanded to take the range.
      */

@@ -56,6 +56,11 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public int vmaSplitForUnmap(Vma orig, Vma piece) {
+        return d.vmaSplitForUnmap(orig, piece);
+    }
+
+    @Override
     public int vmaCopy(Vma src, Vma dst) {
         return d.vmaCopy(src, dst);
     }
