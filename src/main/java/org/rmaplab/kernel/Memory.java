@@ -459,9 +459,13 @@ final class Memory {
 
     // ------------------------------------------------------------------ fork
 
-    /** vma_needs_copy(): fork copies page tables only where anonymous pages may be. */
-    static boolean vmaNeedsCopy(Vma src) {
-        return src.anonVma != null;
+    /**
+     * vma_needs_copy(): fork copies page tables only where anonymous pages may be — unless the
+     * design copies every pte at fork ({@link RmapDesign#forkCopiesEveryPte}: 2.6.0's dup_mmap
+     * called copy_page_range for every vma).
+     */
+    boolean vmaNeedsCopy(Vma src) {
+        return src.anonVma != null || design.forkCopiesEveryPte();
     }
 
     /**

@@ -97,6 +97,21 @@ public final class PageTable {
         return f.table[slotTable(slot)][slotIndex(slot)];
     }
 
+    /**
+     * ptep_test_and_clear_young(): clears the accessed bit of the pte at a slot and says whether it
+     * was set (for a design's page_referenced()). Changes nothing a program can see.
+     */
+    public static boolean testAndClearYoung(Frames f, long slot) {
+        long[] tab = f.table[slotTable(slot)];
+        int i = slotIndex(slot);
+        long pte = tab[i];
+        if (!present(pte) || (pte & ACCESSED) == 0) {
+            return false;
+        }
+        tab[i] = pte & ~ACCESSED;
+        return true;
+    }
+
     static void set(Frames f, long slot, long pte) {
         f.table[slotTable(slot)][slotIndex(slot)] = pte;
     }

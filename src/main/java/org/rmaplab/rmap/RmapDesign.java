@@ -220,6 +220,16 @@ public interface RmapDesign {
     /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
     boolean chainsFilePages();
 
+    /**
+     * Must fork copy the ptes of every vma, not only of those that may hold anonymous pages?
+     * Today's vma_needs_copy() skips a vma without an anon_vma (its pages come back by fault);
+     * 2.6.0's dup_mmap() called copy_page_range() for every vma, so a shared mapping's pages were
+     * chained (page_add_rmap) at fork time. Not user-visible: only page tables and rmap work differ.
+     */
+    default boolean forkCopiesEveryPte() {
+        return false;
+    }
+
     // ------------------------------------------------------------------ the walk
 
     /**

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.rmaplab.rmap.anonvma.AnonVmaDesign;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
+import org.rmaplab.rmap.ptechains.PteChainsDesign;
 
 /**
  * The registry of designs by name (the scenario contract's names). Like Caffeine's simulator
@@ -24,6 +25,7 @@ public final class RmapDesigns {
     static {
         DESIGNS.put("anon_vma_chain", AnonVmaChainDesign::new);
         DESIGNS.put("anon_vma", AnonVmaDesign::new);
+        DESIGNS.put("pte_chains", PteChainsDesign::new);
     }
 
     /** Registered design names, the default first. */

@@ -1,0 +1,654 @@
+package org.rmaplab.rmap.ptechains;
+
+import java.util.HashSet;
+
+import org.rmaplab.kernel.Frames;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.PageTable;
+import org.rmaplab.kernel.Vma;
+import org.rmaplab.rmap.RmapDesign;
+import org.rmaplab.rmap.RmapSelfCheck;
+import org.rmaplab.rmap.RmapWalkControl;
+
+/**
+ * pte_chains — Rik van Riel's reverse mapping as in Linux 2.6.0 (mm/rmap.c): every pte that maps a
+ * page is recorded in the page itself, as a direct pointer while there is one ({@code PG_direct})
+ * or in a chain of cache-line sized {@code struct pte_chain} blocks. See {@code package-info.java}
+ * for the design, the kernel functions mirrored and every simplification.
+ *
+ * <p>State: {@link #pte} is the {@code page->pte} union per frame (a pte slot when the page is
+ * PG_direct, else the handle of the chain's head block, 0 for none); {@link #PG_DIRECT} is a design
+ * flag in {@code Frames.flags}; the blocks live in a {@link PteChainPool}. Per vma there is only
+ * the marker {@link #FAULTED} in {@code vma.anonVma} (see package-info); nothing per mm.
+ *
+ * <p>Invariants (checked by {@link #checkInvariants}): a PG_direct page holds exactly one pte slot
+ * and has mapcount 1; a chain holds exactly mapcount slots, all distinct and all mapping the page;
+ * only the head block has free slots, packed at its start, and the head holds at least one pte;
+ * every block in use belongs to exactly one chain; free blocks are zeroed; pages with no mapping
+ * hold nothing.
+ */
+public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
+    /** PG_direct: page->pte.direct holds the page's only pte (include/linux/page-flags.h). */
+    public static final int PG_DIRECT = 1 << Frames.PG_DESIGN_SHIFT;
+
+    /**
+     * What {@code vma.anonVma} holds once an anonymous page was added to the vma. 2.6.0 has no
+     * anon_vma; the core reads "vma has an anon_vma" for today's rules that do not depend on the
+     * rmap design (VM_ACCOUNT on mprotect, DONTUNMAP), so the design keeps that one bit of truth.
+     * It is the same object for every vma: it never stops a merge.
+     */
+    static final Object FAULTED = new Object() {
+        @Override
+        public String toString() {
+            return "anon-faulted";
+        }
+    };
+
+    private final int l1CacheBytesParam;
+    private final PteChainsStats stats = new PteChainsStats();
+    private Kernel kernel;
+    private Frames frames;
+    private PteChainGeometry geometry;
+    private PteChainPool pool;
+    private int nrpte;
+    /** page->pte: the union { pte_addr_t direct; struct pte_chain *chain; } per frame. */
+    private long[] pte;
+
+    /** L1 line size of the machine's arch profile (x86_64 and i386: 64, i386-pae: 128). */
+    public PteChainsDesign() {
+        this(0);
+    }
+
+    /**
+     * @param l1CacheBytes L1_CACHE_BYTES (16, 32, 64, 128, 256), or 0 for the arch profile's
+     *                     default; checked against the arch when the kernel boots
+     */
+    public PteChainsDesign(int l1CacheBytes) {
+        this.l1CacheBytesParam = l1CacheBytes;
+    }
+
+    @Override
+    public String name() {
+        return "pte_chains";
+    }
+
+    /** pte_chain_init(): the block cache, sized by the machine's arch; the page->pte column. */
+    @Override
+    public void attach(Kernel k) {
+        this.kernel = k;
+        this.frames = k.frames();
+        this.geometry = PteChainGeometry.of(k.config().arch(), l1CacheBytesParam);
+        this.nrpte = geometry.nrpte();
+        this.pool = new PteChainPool(geometry);
+        this.pte = new long[frames.nrFrames()];
+    }
+
+    @Override
+    public PteChainsStats stats() {
+        return stats;
+    }
+
+    // ------------------------------------------------------------------ for reports and tests
+
+    /** The block shape in use (NRPTE, bytes per block). */
+    public PteChainGeometry geometry() {
+        return geometry;
+    }
+
+    /** pte_chain blocks in use now. */
+    public int blocksAlive() {
+        return pool.alive();
+    }
+
+    /** Bytes of pte_chain blocks in use now. */
+    public long chainBytes() {
+        return (long) pool.alive() * geometry.blockBytes();
+    }
+
+    /** PageDirect(page). */
+    public boolean isDirect(int pfn) {
+        return (frames.flags[pfn] & PG_DIRECT) != 0;
+    }
+
+    /** Blocks in the page's chain (0 for a direct page or an unmapped one). */
+    public int blocksOf(int pfn) {
+        if (isDirect(pfn)) {
+            return 0;
+        }
+        int n = 0;
+        for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** ptes recorded for the page (1 for a direct page). */
+    public int ptesOf(int pfn) {
+        if (isDirect(pfn)) {
+            return 1;
+        }
+        int n = 0;
+        for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
+            n += nrpte - pool.idx(h);
+        }
+        return n;
+    }
+
+    /** Free slots in the head block of the page's chain (0 when direct or unmapped). */
+    public int headFreeSlots(int pfn) {
+        if (isDirect(pfn) || pte[pfn] == 0) {
+            return 0;
+        }
+        return pool.idx((int) pte[pfn]);
+    }
+
+    /** The recorded pte slots in walk order (head block first, each from its first used slot). For tests. */
+    long[] slotsOf(int pfn) {
+        long[] out = new long[isDirect(pfn) ? 1 : ptesOf(pfn)];
+        if (isDirect(pfn)) {
+            out[0] = pte[pfn];
+            return out;
+        }
+        int n = 0;
+        for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
+            for (int i = pool.idx(h); i < nrpte; i++) {
+                out[n++] = pool.pte(h, i);
+            }
+        }
+        return out;
+    }
+
+    /** The block pool, for tests that corrupt it on purpose. */
+    PteChainPool pool() {
+        return pool;
+    }
+
+    /** The head block's handle (or the direct slot), for tests. */
+    long pteField(int pfn) {
+        return pte[pfn];
+    }
+
+    // ------------------------------------------------------------------ blocks
+
+    private int chainAlloc() {
+        stats.chainAllocs++;
+        stats.object("pte_chain", 1);
+        return pool.alloc();
+    }
+
+    /** __pte_chain_free(). */
+    private void chainFree(int h) {
+        stats.chainFrees++;
+        stats.object("pte_chain", -1);
+        pool.free(h);
+    }
+
+    private void setDirect(int pfn, long slot) {
+        pte[pfn] = slot;
+        frames.flags[pfn] |= PG_DIRECT;
+        stats.object("pg_direct", 1);
+    }
+
+    private void clearDirect(int pfn) {
+        frames.flags[pfn] &= ~PG_DIRECT;
+        stats.object("pg_direct", -1);
+    }
+
+    // ------------------------------------------------------------------ page_add_rmap / page_remove_rmap
+
+    /**
+     * page_add_rmap(): the first pte becomes the direct pointer; a second one converts the page to
+     * a chain (the old direct pte in the last slot, the new one before it); later ones fill the
+     * head's last free slot, or go into a new head block when the head is full.
+     */
+    private void pageAddRmap(int pfn, long ptep) {
+        if (pte[pfn] == 0) {
+            setDirect(pfn, ptep);
+            return;
+        }
+        if (isDirect(pfn)) {
+            // Convert a direct pointer into a pte_chain.
+            clearDirect(pfn);
+            int pc = chainAlloc();
+            pool.setPte(pc, nrpte - 1, pte[pfn]);
+            pool.setPte(pc, nrpte - 2, ptep);
+            pool.setNextAndIdx(pc, pool.encode(0, nrpte - 2));
+            pte[pfn] = pc;
+            stats.directToChain++;
+            return;
+        }
+        int cur = (int) pte[pfn];
+        if (pool.pte(cur, 0) != 0) {
+            // It's full: a new head block in front of it.
+            int pc = chainAlloc();
+            pool.setNextAndIdx(pc, pool.encode(cur, nrpte - 1));
+            pool.setPte(pc, nrpte - 1, ptep);
+            pte[pfn] = pc;
+            return;
+        }
+        pool.setPte(cur, pool.idx(cur) - 1, ptep);
+        pool.addIdx(cur, -1);
+    }
+
+    /**
+     * page_remove_rmap(): a direct page just forgets its pte; otherwise a linear search of the
+     * chain, the head's first pte moves into the victim's slot, and an emptied head block is freed.
+     * A chain left with one pte stays a chain (see {@link #pageReferenced}).
+     */
+    private void pageRemoveRmapInternal(int pfn, long ptep) {
+        if (isDirect(pfn)) {
+            stats.removeSlotsScanned++;
+            if (pte[pfn] == ptep) {
+                pte[pfn] = 0;
+                clearDirect(pfn);
+                return;
+            }
+            throw new IllegalStateException("page_remove_rmap: pfn " + pfn + " is direct to another pte");
+        }
+        int start = (int) pte[pfn];
+        if (start == 0) {
+            throw new IllegalStateException("page_remove_rmap: pfn " + pfn + " has no reverse mapping");
+        }
+        int victimI = pool.idx(start);
+        for (int pc = start, next; pc != 0; pc = next) {
+            next = pool.next(pc);
+            for (int i = pool.idx(pc); i < nrpte; i++) {
+                stats.removeSlotsScanned++;
+                if (pool.pte(pc, i) != ptep) {
+                    continue;
+                }
+                pool.setPte(pc, i, pool.pte(start, victimI));
+                pool.setPte(start, victimI, 0);
+                if (victimI == nrpte - 1) {
+                    // Emptied a pte_chain.
+                    pte[pfn] = pool.next(start);
+                    chainFree(start);
+                } else {
+                    pool.addIdx(start, 1);
+                }
+                return;
+            }
+        }
+        throw new IllegalStateException("page_remove_rmap: pte not in the chain of pfn " + pfn);
+    }
+
+    // ------------------------------------------------------------------ page_referenced
+
+    /**
+     * page_referenced(): tests and clears the accessed bit of every pte mapping the page and
+     * returns how many were set; a chain found to hold a single pte is turned back into a direct
+     * pointer here, and only here ("This way, it's only done under memory pressure"). The reclaim
+     * issue calls it; PG_referenced and page_test_and_clear_young (s390's storage key) are not
+     * modelled.
+     */
+    public int pageReferenced(int pfn) {
+        stats.pageReferencedCalls++;
+        stats.walks++;
+        int referenced = 0;
+        if (isDirect(pfn)) {
+            stats.walkPtesChecked++;
+            if (PageTable.testAndClearYoung(frames, pte[pfn])) {
+                referenced++;
+            }
+        } else {
+            int nrChains = 0;
+            for (int pc = (int) pte[pfn]; pc != 0; pc = pool.next(pc)) {
+                for (int i = pool.idx(pc); i < nrpte; i++) {
+                    stats.walkPtesChecked++;
+                    if (PageTable.testAndClearYoung(frames, pool.pte(pc, i))) {
+                        referenced++;
+                    }
+                    nrChains++;
+                }
+            }
+            if (nrChains == 1) {
+                collapse(pfn);
+            }
+        }
+        stats.pageReferencedYoung += referenced;
+        return referenced;
+    }
+
+    /** A chain holding one pte becomes a direct pointer again (page_referenced's tail). */
+    private void collapse(int pfn) {
+        int pc = (int) pte[pfn];
+        long direct = pool.pte(pc, nrpte - 1);
+        pool.setPte(pc, nrpte - 1, 0);
+        chainFree(pc);
+        setDirect(pfn, direct);
+        stats.collapses++;
+    }
+
+    /**
+     * The core's page_referenced() walked the chain and cleared the young bits; what 2.6.0's
+     * page_referenced() did besides is the lazy collapse of a one-pte chain.
+     */
+    @Override
+    public void afterPageReferenced(int pfn) {
+        stats.pageReferencedCalls++;
+        if (isDirect(pfn) || pte[pfn] == 0) {
+            return;
+        }
+        int pc = (int) pte[pfn];
+        if (pool.next(pc) == 0 && pool.idx(pc) == nrpte - 1) {
+            collapse(pfn);
+        }
+    }
+
+    // ------------------------------------------------------------------ mm lifecycle (nothing)
+
+    @Override
+    public void mmInit(Mm mm) {
+    }
+
+    @Override
+    public void mmFork(Mm parent, Mm child) {
+    }
+
+    @Override
+    public void mmExit(Mm mm) {
+    }
+
+    // ------------------------------------------------------------------ vma lifecycle (the marker only)
+
+    /** No anon_vma_prepare in 2.6.0: only the {@link #FAULTED} marker. */
+    @Override
+    public int anonVmaPrepare(Vma vma) {
+        if (vma.anonVma == null) {
+            vma.anonVma = FAULTED;
+        }
+        return 0;
+    }
+
+    @Override
+    public int vmaFork(Vma src, Vma dst) {
+        dst.anonVma = src.anonVma;
+        return 0;
+    }
+
+    @Override
+    public int vmaSplit(Vma orig, Vma piece) {
+        piece.anonVma = orig.anonVma;
+        return 0;
+    }
+
+    @Override
+    public int vmaCopy(Vma src, Vma dst) {
+        if (dst.anonVma == null) {
+            dst.anonVma = src.anonVma;
+        }
+        return 0;
+    }
+
+    /** Nothing per vma stops a merge: 2.6.0's vma_merge() knew no anon_vma. */
+    @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
+        return true;
+    }
+
+    @Override
+    public boolean anonVmasCompatible(Vma prev, Vma next) {
+        return true;
+    }
+
+    /** 2.6.0's can_vma_merge_after() and _before() return 1 for any anonymous mapping. */
+    @Override
+    public boolean anonMergeNeedsPgoff() {
+        return false;
+    }
+
+    @Override
+    public int vmaMerged(Vma survivor, Vma removed) {
+        if (survivor.anonVma == null) {
+            survivor.anonVma = removed.anonVma;
+        }
+        return 0;
+    }
+
+    @Override
+    public void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
+    }
+
+    @Override
+    public boolean canExpandAnon(Vma vma, long delta) {
+        return true;
+    }
+
+    @Override
+    public void vmaUnlinked(Vma vma) {
+        vma.anonVma = null;
+    }
+
+    // ------------------------------------------------------------------ pages and ptes
+
+    /**
+     * do_anonymous_page() / do_wp_page()'s new page: page_add_rmap() makes it direct. An anonymous
+     * page of 2.6.0 has no mapping (page->mapping NULL) and no meaningful index.
+     */
+    @Override
+    public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
+        frames.mapping[pfn] = null;
+        frames.index[pfn] = 0;
+        pageAddRmap(pfn, ptep);
+        stats.rmapAdds++;
+    }
+
+    /** do_no_page() / copy_page_range(): file and shmem pages are chained like any other. */
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        pageAddRmap(pfn, ptep);
+        stats.rmapAdds++;
+    }
+
+    /** copy_page_range() → copy_one_pte: page_add_rmap() for the child's pte. */
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        pageAddRmap(pfn, dstPtep);
+        stats.rmapDups++;
+    }
+
+    /** zap_pte_range(), do_wp_page() (the old page): page_remove_rmap(). */
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        pageRemoveRmapInternal(pfn, ptep);
+        stats.rmapRemoves++;
+    }
+
+    /** do_wp_page() reusing a page (can_share_swap_page): the pte stays, the chain is unchanged. */
+    @Override
+    public void pageReuseAnon(int pfn, Vma vma, long address) {
+    }
+
+    /** free_pages_check(): a page must leave with no rmap left (page->pte.direct == 0). */
+    @Override
+    public void pageFreed(int pfn) {
+        if (pte[pfn] != 0 || isDirect(pfn)) {
+            throw new IllegalStateException("pfn " + pfn + " freed with a reverse mapping");
+        }
+    }
+
+    /** 2.6.0's mremap moved pte by pte (move_page_tables → move_one_page). */
+    @Override
+    public boolean movesPtesOneByOne() {
+        return true;
+    }
+
+    @Override
+    public boolean mremapMustCow(int pfn) {
+        return false;
+    }
+
+    /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */
+    @Override
+    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+        pageRemoveRmapInternal(pfn, oldPtep);
+        stats.rmapRemoves++;
+        pageAddRmap(pfn, newPtep);
+        stats.rmapAdds++;
+    }
+
+    @Override
+    public boolean chainsFilePages() {
+        return true;
+    }
+
+    /** 2.6.0's dup_mmap() called copy_page_range() for every vma, shared ones included. */
+    @Override
+    public boolean forkCopiesEveryPte() {
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the walk
+
+    /**
+     * try_to_unmap()'s walk: every pte of the chain, or the direct one, each led back to its mm and
+     * address through the page-table page (ptep_to_mm, ptep_to_address) and to its vma (find_vma
+     * in try_to_unmap_one). It does not stop at mapcount — 2.6.0 kept no mapcount for these pages —
+     * but the chain holds exactly the mapping ptes, so {@code ctl.done()} ends it at the last one.
+     */
+    @Override
+    public void rmapWalk(int pfn, RmapWalkControl ctl) {
+        stats.walks++;
+        if (isDirect(pfn)) {
+            visit(pfn, pte[pfn], ctl);
+            return;
+        }
+        for (int pc = (int) pte[pfn]; pc != 0; pc = pool.next(pc)) {
+            for (int i = pool.idx(pc); i < nrpte; i++) {
+                if (visit(pfn, pool.pte(pc, i), ctl)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** try_to_unmap_one() up to the pte: returns true when the walk must stop. */
+    private boolean visit(int pfn, long ptep, RmapWalkControl ctl) {
+        Mm mm = PageTable.slotMm(frames, ptep);
+        long address = PageTable.slotAddress(frames, ptep);
+        Vma vma = mm.vmaLookup(address);
+        stats.walkVmasVisited++;
+        if (vma == null) {
+            return false; // "During mremap, it's possible pages are not in a VMA": SWAP_FAIL
+        }
+        long slot = kernel.pageMappedInMm(pfn, mm, address);
+        if (slot < 0) {
+            return false;
+        }
+        return ctl.visit(vma, address, slot) || ctl.done();
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    @Override
+    public String checkInvariants() {
+        int n = frames.nrFrames();
+        int blocksSeen = 0;
+        int directs = 0;
+        HashSet<Long> seen = new HashSet<>();
+        boolean[] free = new boolean[pool.capacity() + 1];
+        for (int i = 0; i < pool.freeCount(); i++) {
+            free[pool.freeAt(i)] = true;
+        }
+        for (int pfn = 0; pfn < n; pfn++) {
+            long v = pte[pfn];
+            boolean direct = isDirect(pfn);
+            if (direct) {
+                directs++;
+                if (v == 0) {
+                    return "pfn " + pfn + " is PG_direct with no pte";
+                }
+                if (frames.mapcount[pfn] != 1) {
+                    return "pfn " + pfn + " is PG_direct but has mapcount " + frames.mapcount[pfn];
+                }
+                String e = checkSlot(pfn, v);
+                if (e != null) {
+                    return e;
+                }
+                continue;
+            }
+            if (v == 0) {
+                if (frames.mapcount[pfn] != 0) {
+                    return "pfn " + pfn + " has mapcount " + frames.mapcount[pfn] + " but no reverse mapping";
+                }
+                continue;
+            }
+            seen.clear();
+            int count = 0;
+            int blocks = 0;
+            for (int pc = (int) v; pc != 0; pc = pool.next(pc)) {
+                if (++blocks > pool.alive()) {
+                    return "the chain of pfn " + pfn + " loops";
+                }
+                if (pc > pool.capacity() || free[pc]) {
+                    return "the chain of pfn " + pfn + " uses free block " + pc;
+                }
+                int idx = pool.idx(pc);
+                if (pc == v ? idx > nrpte - 1 : idx != 0) {
+                    return "block " + pc + " of pfn " + pfn + " has first used slot " + idx
+                            + (pc == v ? " (an empty head)" : " but only the head may have free slots");
+                }
+                for (int i = 0; i < nrpte; i++) {
+                    long s = pool.pte(pc, i);
+                    if (i < idx) {
+                        if (s != 0) {
+                            return "free slot " + i + " of the head of pfn " + pfn + " is not empty";
+                        }
+                        continue;
+                    }
+                    if (s == 0) {
+                        return "used slot " + i + " of block " + pc + " of pfn " + pfn + " is empty";
+                    }
+                    if (!seen.add(s)) {
+                        return "the chain of pfn " + pfn + " holds a pte twice";
+                    }
+                    String e = checkSlot(pfn, s);
+                    if (e != null) {
+                        return e;
+                    }
+                    count++;
+                }
+            }
+            blocksSeen += blocks;
+            if (count != frames.mapcount[pfn]) {
+                return "the chain of pfn " + pfn + " holds " + count + " ptes for mapcount " + frames.mapcount[pfn];
+            }
+        }
+        if (blocksSeen != pool.alive()) {
+            return pool.alive() + " pte_chain blocks in use but chains hold " + blocksSeen;
+        }
+        if (stats.alive("pte_chain") != pool.alive()) {
+            return "stats count " + stats.alive("pte_chain") + " pte_chains, the pool " + pool.alive();
+        }
+        if (stats.alive("pg_direct") != directs) {
+            return "stats count " + stats.alive("pg_direct") + " PG_direct pages, the frames " + directs;
+        }
+        for (int i = 0; i < pool.freeCount(); i++) {
+            int h = pool.freeAt(i);
+            if (pool.nextAndIdx(h) != 0) {
+                return "free block " + h + " keeps next_and_idx";
+            }
+            for (int j = 0; j < nrpte; j++) {
+                if (pool.pte(h, j) != 0) {
+                    return "free block " + h + " keeps a pte";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The slot is a present pte of a page table that maps pfn. */
+    private String checkSlot(int pfn, long slot) {
+        int t = PageTable.slotTable(slot);
+        if (t <= 0 || t >= frames.nrFrames() || !frames.isTable(t)) {
+            return "pfn " + pfn + " records a pte in frame " + t + ", which is not a page table";
+        }
+        long e = PageTable.get(frames, slot);
+        if (!PageTable.present(e) || PageTable.ptePfn(e) != pfn) {
+            return "pfn " + pfn + " records pte " + PageTable.slotMm(frames, slot) + "@0x"
+                    + Long.toHexString(PageTable.slotAddress(frames, slot)) + ", which does not map it";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,101 @@
+/**
+ * pte_chains — Rik van Riel's reverse mapping (2.5.x to 2.6.0), modelled on Linux 2.6.0's
+ * mm/rmap.c (designs.md section 1). Registered as {@code pte_chains}; the class is
+ * {@link org.rmaplab.rmap.ptechains.PteChainsDesign}.
+ *
+ * <h2>The design</h2>
+ * Every pte that maps a page is written down in the page. While there is one, it is the direct
+ * pointer {@code page->pte.direct} with {@code PG_direct} set (most anonymous pages: Bligh counted
+ * about 90% mapped once); from the second on, {@code page->pte.chain} points to a chain of
+ * {@code struct pte_chain} blocks, each one L1 cache line:
+ * {@code { unsigned long next_and_idx; pte_addr_t ptes[NRPTE]; }}. A pte address ({@code pte_addr_t})
+ * is the core's pte slot (page-table pfn &lt;&lt; 9 | index, the pte's physical address / 8); the
+ * page-table frame records its mm and base address, so {@code PageTable.slotMm}/{@code slotAddress}
+ * are ptep_to_mm()/ptep_to_address(). Rules, exactly 2.6.0's:
+ * <ul>
+ *   <li>Only the head block has free slots, packed at its start; {@code next_and_idx} holds the
+ *       next block's address with the index of the first used slot in its low bits.
+ *   <li>page_add_rmap(): the first pte becomes direct; the second converts the page to a chain
+ *       (old pte in slot NRPTE-1, new one in NRPTE-2); later ones take the head's last free slot,
+ *       or a new head block (its new pte in slot NRPTE-1) when the head is full.
+ *   <li>page_remove_rmap(): a linear search from the head; the head's first pte moves into the
+ *       victim's slot; an emptied head block is freed. A chain that drops to one pte is NOT made
+ *       direct again here.
+ *   <li>page_referenced(): tests and clears every pte's accessed bit; a chain holding a single pte
+ *       is turned back into a direct pointer — lazily, only here, "under memory pressure".
+ *       {@link org.rmaplab.rmap.ptechains.PteChainsDesign#pageReferenced} is that function, for the
+ *       reclaim issue to call.
+ * </ul>
+ * Every pte is recorded: a new anonymous page (do_anonymous_page, do_wp_page's copy: direct),
+ * fork (copy_page_range: page_add_rmap per copied pte, shared mappings included), file and shmem
+ * pages (2.6.0 chained page-cache pages too; {@code chainsFilePages()}), mremap (move_one_page /
+ * copy_one_pte: page_remove_rmap of the old pte, page_add_rmap of the new, so mremap never moves
+ * whole page tables under this design), COW (the new page added as direct, the old page's pte
+ * removed), munmap and exit (zap_pte_range: page_remove_rmap per pte).
+ *
+ * <h2>The walk</h2>
+ * {@code rmapWalk} is try_to_unmap()'s loop: the direct pte or every pte of the chain, head first
+ * and each block from its first used slot; each slot leads to (mm, address) through its page-table
+ * frame and to the vma through {@code mm.vmaLookup} (find_vma in try_to_unmap_one); each pte is
+ * confirmed with {@code Kernel.pageMappedInMm}. {@code walkVmasVisited} counts one vma lookup per
+ * pte and {@code walkPtesChecked} one pte per pte: the walk's cost is the page's mapcount, whatever
+ * the number of processes or vmas that do not map it. The walk does not stop early (2.6.0 kept no
+ * mapcount for these pages) but the chain holds exactly the mapping ptes.
+ *
+ * <h2>Memory</h2>
+ * The chains are real: {@link org.rmaplab.rmap.ptechains.PteChainPool} holds every block as
+ * parallel arrays (next_and_idx, ptes) with int handles and a free list; the per-frame
+ * {@code page->pte} union is a {@code long[]} sized by the machine's frames, allocated in
+ * {@code attach()}. No Java object per block, no allocation per pte (the arrays double when the
+ * pool is full). The block size follows the machine's arch profile
+ * ({@link org.rmaplab.rmap.ptechains.PteChainGeometry}: x86_64 NRPTE 7; i386 15 with 64-byte lines,
+ * 7 with 32, 31 with 128; i386-pae with HIGHPTE 15 with 128-byte lines; the line size is a
+ * constructor parameter). Counters ({@link org.rmaplab.rmap.ptechains.PteChainsStats}): objects
+ * {@code pte_chain} (blocks alive, peak) and {@code pg_direct} (direct pages), conversions,
+ * collapses, block allocs/frees, and the slots page_remove_rmap's search compared.
+ *
+ * <h2>Choices and simplifications</h2>
+ * <ul>
+ *   <li><b>Source.</b> The rules follow 2.6.0's mm/rmap.c. The stored copy of 2.6.0's rmap.c reachable through the
+ *       project's search tool is a 2.6.0-mm tree (objrmap: file pages counted in
+ *       {@code page->pte.mapcount}, walked through i_mmap); vanilla 2.6.0 has no PageAnon branch
+ *       and chains every page, which is what this package does. The chain code is the same in both.
+ *   <li><b>No anon_vma, but one bit of it.</b> 2.6.0 had no anon_vma. The core still asks "has this
+ *       vma an anon_vma?" for rules of today's Linux that do not depend on the rmap design (an
+ *       mprotect to read-only drops VM_ACCOUNT only on a never-faulted vma; DONTUNMAP's source
+ *       reset). The design answers with one shared marker object,
+ *       {@code PteChainsDesign.FAULTED}, set at the first anonymous fault and carried by fork,
+ *       split, copy and merge, so that those rules — and the user-visible results that follow from
+ *       them — stay today's.
+ *   <li><b>Merging.</b> 2.6.0's can_vma_merge_after()/before() returned 1 for any anonymous
+ *       mapping: no pgoff contiguity ({@code anonMergeNeedsPgoff() = false}) and nothing per vma
+ *       that could forbid it ({@code isMergeableAnonVma}, {@code anonVmasCompatible}: true). The
+ *       model applies that rule at today's merge points (mmap, brk, mprotect, mremap, madvise), so
+ *       vmas merge where Linux keeps them apart because of a fork-child anon_vma, different
+ *       anon_vmas or a moved pgoff. The corpus scopes those lines with {@code expect:pte_chains}.
+ *   <li><b>fork copies every vma's ptes</b> ({@code forkCopiesEveryPte()}, a core hook): 2.6.0's
+ *       dup_mmap() called copy_page_range() for every vma, so a shared mapping's pages gained a
+ *       chain entry per child at fork time; today's vma_needs_copy() skips vmas without an
+ *       anon_vma. Not visible to programs.
+ *   <li><b>page->mapping and index.</b> Anonymous pages get mapping NULL and index 0, as in 2.6.0
+ *       (no swap cache yet). Page-cache pages keep the page cache's mapping and index, untouched.
+ *   <li><b>COW reuse</b> (pageReuseAnon) changes nothing: the pte stays, and so does its record.
+ *   <li><b>Not modelled:</b> the pte_chain_alloc() dance (callers preallocate a block before taking
+ *       the page-table lock and give it back if page_add_rmap did not consume it, with a one-deep
+ *       per-cpu cache) — only consumed blocks are allocated here, so the counts are blocks that
+ *       exist, not calls; the PG_chainlock bit spinlock and the page_table_lock trylocks (one
+ *       thread of execution); PG_referenced and page_test_and_clear_young() in page_referenced();
+ *       the HIGHPTE kmap of the pte page (rmap_ptep_map). Swap, try_to_unmap's pte clearing and
+ *       nonlinear file ptes belong to the reclaim and file issues.
+ *   <li><b>Order of COW.</b> 2.6.0's do_wp_page() removed the old page's rmap before adding the new
+ *       page's; the core adds first. They are different pages, so the chains come out the same.
+ * </ul>
+ *
+ * <h2>Self-check</h2>
+ * {@code checkInvariants()} proves, for the oracle: a PG_direct page records one pte and has
+ * mapcount 1; a chain records exactly mapcount distinct ptes, each present and mapping the page;
+ * only the head has free slots, packed at its start, and the head is never empty; non-head blocks
+ * are full; every block in use is on exactly one chain, no chain loops or uses a free block; free
+ * blocks are zeroed; the object counters match the pool and the frames.
+ */
+package org.rmaplab.rmap.ptechains;
