@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.rmaplab.rmap.anonmm.AnonMmDesign;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 
 /**
@@ -22,6 +23,7 @@ public final class RmapDesigns {
     private static final Map<String, Supplier<RmapDesign>> DESIGNS = new LinkedHashMap<>();
     static {
         DESIGNS.put("anon_vma_chain", AnonVmaChainDesign::new);
+        DESIGNS.put("anonmm", AnonMmDesign::new);
     }
 
     /** Registered design names, the default first. */
