@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.rmaplab.rmap.anonvma.AnonVmaDesign;
+import org.rmaplab.rmap.anonmm.AnonMmDesign;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 import org.rmaplab.rmap.ptechains.PteChainsDesign;
 
@@ -26,6 +27,7 @@ public final class RmapDesigns {
         DESIGNS.put("anon_vma_chain", AnonVmaChainDesign::new);
         DESIGNS.put("anon_vma", AnonVmaDesign::new);
         DESIGNS.put("pte_chains", PteChainsDesign::new);
+        DESIGNS.put("anonmm", AnonMmDesign::new);
     }
 
     /** Registered design names, the default first. */
