@@ -55,6 +55,9 @@ public final class RandomOps {
         this.rnd = new SplittableRandom(seed);
         this.swapping = swapBytes > 0;
         Kernel k = new Kernel(new MachineConfig(ramBytes, swapBytes, "x86_64"), RmapDesigns.create(design));
+        if (swapping) {
+            k.setPtlBusyEvery(7); // some unmaps find the page table busy and are retried
+        }
         this.sys = new CheckedSyscalls(k, policy);
         tasks.add(sys.initTask());
         names.add("t1");

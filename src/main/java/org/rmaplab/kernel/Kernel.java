@@ -123,6 +123,14 @@ public final class Kernel implements Syscalls {
     }
 
     /**
+     * Injects page-table lock contention into reclaim: every n-th trylock of try_to_unmap fails
+     * and the page is retried later (0, the default: never).
+     */
+    public void setPtlBusyEvery(int n) {
+        reclaim.ptlBusyEvery = n;
+    }
+
+    /**
      * For a design's walk: the slot of the pte that maps pfn at address in vma's mm, or -1
      * (page_vma_mapped_walk on one address). Counts as one pte checked for the design.
      */
@@ -177,6 +185,7 @@ public final class Kernel implements Syscalls {
         m.put("unmaps_failed_locked", reclaim.unmapsFailedLocked);
         m.put("unmaps_failed_young", reclaim.unmapsFailedYoung);
         m.put("unmaps_again", reclaim.unmapsAgain);
+        m.put("unmaps_failed_busy", reclaim.unmapsFailedBusy);
         m.put("no_swap_slot", reclaim.noSwapSlot);
         m.put("swap_outs", reclaim.swapOuts);
         m.put("shmem_swap_outs", reclaim.shmemSwapOuts);

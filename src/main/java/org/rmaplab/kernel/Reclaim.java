@@ -40,6 +40,15 @@ final class Reclaim {
     long unmapsFailedLocked;
     long unmapsFailedYoung;
     long unmapsAgain;
+    long unmapsFailedBusy;
+
+    /**
+     * Page-table lock contention: every ptlBusyEvery-th trylock in try_to_unmap_one fails, as
+     * page_check_address's spin_trylock did under load in 2.6 (0: never). The model is
+     * single-threaded, so contention is injected; the page stays on the list and is retried later.
+     */
+    int ptlBusyEvery;
+    private long ptlTries;
     long noSwapSlot;
     long swapOuts;
     long shmemSwapOuts;
@@ -118,6 +127,11 @@ final class Reclaim {
                 PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
                 unmapsFailedYoung++;
                 ret = SWAP_FAIL;
+                break;
+            }
+            if (ptlBusyEvery > 0 && ++ptlTries % ptlBusyEvery == 0) {
+                unmapsFailedBusy++;
+                ret = SWAP_AGAIN; // the page table was busy: try this page again later
                 break;
             }
             Mm mm = vma.mm;

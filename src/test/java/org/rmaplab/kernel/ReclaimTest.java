@@ -120,4 +120,18 @@ class ReclaimTest {
         assertEquals(3, read(s, small, a));
         s.finish();
     }
+
+    @Test
+    void aBusyPageTableLeavesThePageForLater() {
+        CheckedSyscalls s = boot(4L << 20, 16L << 20);
+        s.kernel().setPtlBusyEvery(2);
+        Task t = s.initTask();
+        long a = s.mmap(t, 0, 4 * P, RW, ANON);
+        s.write(t, a, 4 * P, 5);
+        s.reclaim(Long.MAX_VALUE);
+        assertTrue(c(s, "unmaps_failed_busy") > 0);
+        assertEquals(4, c(s, "swap_outs"), "every page went in the end");
+        assertEquals(5, read(s, t, a + 3 * P));
+        s.finish();
+    }
 }
