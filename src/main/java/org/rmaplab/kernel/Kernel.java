@@ -409,6 +409,9 @@ public final class Kernel implements Syscalls {
             }
         }
         if (!shared) {
+            // The pgoff of a private anonymous range (addr >> PAGE_SHIFT in Linux), chosen once the
+            // range is free, so the design sees the neighbours it may merge with.
+            pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
             Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, null, pgoff, null, null, false);
             if (merged != null) {
                 if ((vmFlags & Vma.VM_LOCKED) != 0) {
@@ -909,14 +912,16 @@ public final class Kernel implements Syscalls {
         if (mm.mapCount > maxMapCount) {
             return -Errno.ENOMEM;
         }
-        if (vma != null && vma.vmEnd == addr) {
-            Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, null, addr >>> PAGE_SHIFT,
-                    null, null, true);
+        boolean extend = vma != null && vma.vmEnd == addr;
+        long pgoff = design.anonPgoff(mm, addr, addr + len, flags, RmapDesign.ANON_BRK,
+                extend ? groupStart(mm, vma) : addr);
+        if (extend) {
+            Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, null, pgoff, null, null, true);
             if (merged != null) {
                 return 0;
             }
         }
-        Vma v = new Vma(mm, addr, addr + len, flags, addr >>> PAGE_SHIFT, null);
+        Vma v = new Vma(mm, addr, addr + len, flags, pgoff, null);
         vmas.link(v);
         return 0;
     }
@@ -1226,7 +1231,7 @@ public final class Kernel implements Syscalls {
     private Vma copyVma(Vma vma, long addr, long len, long pgoff) {
         Mm mm = vma.mm;
         if (vma.file == null && vma.anonVma == null) {
-            pgoff = addr >>> PAGE_SHIFT;
+            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags, RmapDesign.ANON_COPY, addr);
         }
         Vma merged = vmas.mergeNewRange(mm, addr, addr + len, vma.vmFlags, vma.file, pgoff, vma.anonVma,
                 vma, false);
@@ -1332,6 +1337,23 @@ public final class Kernel implements Syscalls {
             }
         }
         return ACCESS_OK;
+    }
+
+    // ------------------------------------------------------------------ mremap groups (lokier)
+
+    /**
+     * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its
+     * predecessor with lokier's VM_GROUP flag (never set under the other designs).
+     */
+    static long groupStart(Mm mm, Vma v) {
+        if ((v.vmFlags & Vma.VM_GROUP) == 0) {
+            return v.vmStart;
+        }
+        int i = mm.indexOf(v);
+        while (i > 0 && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i - 1).vmEnd == mm.vma(i).vmStart) {
+            i--;
+        }
+        return mm.vma(i).vmStart;
     }
 
     // ------------------------------------------------------------------ /proc/PID/maps

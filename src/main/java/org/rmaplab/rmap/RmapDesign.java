@@ -114,6 +114,31 @@ public interface RmapDesign {
      */
     void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff);
 
+    /** {@link #anonPgoff} is asked for a new mapping (mmap's __mmap_region). */
+    int ANON_MMAP = 0;
+    /** {@link #anonPgoff} is asked for brk's new range (do_brk_flags). */
+    int ANON_BRK = 1;
+    /** {@link #anonPgoff} is asked for mremap's copy of a vma with no anon state (copy_vma). */
+    int ANON_COPY = 2;
+    /**
+     * {@link #anonPgoff} is asked for the grown part of a vma that could not grow in its offset
+     * space ({@link #canExpandAnon} said no): a new vma of the same user-visible vma (lokier).
+     */
+    int ANON_GROW = 3;
+
+    /**
+     * The pgoff of a new private anonymous range [start, end) with {@code vmFlags} about to be
+     * mapped in {@code mm} ({@code why}: one of {@link #ANON_MMAP}, {@link #ANON_BRK},
+     * {@link #ANON_COPY}, {@link #ANON_GROW}). {@code regionStart} is where the user-visible vma
+     * that the range grows begins (start itself for a new mapping). The core asks before it tries
+     * to merge the range with a neighbour, so a design that allocates offsets (lokier) decides
+     * which merges can happen. Default: Linux's {@code addr >> PAGE_SHIFT} ("set pgoff according
+     * to addr for anon_vma").
+     */
+    default long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
+        return start >>> Kernel.PAGE_SHIFT;
+    }
+
     /**
      * Growth in place of an anonymous vma by {@code delta} bytes: may it keep one offset range?
      * Only lokier says no (its offset space is full); the core then makes a new vma for the grown
