@@ -1203,9 +1203,7 @@ public final class Kernel implements Syscalls {
                 }
                 old.vmFlags &= ~Vma.VM_LOCKED_MASK;
                 if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
-                    design.vmaUnlinked(old);
-                    old.anonVma = null;
-                    old.rmapPriv = null;
+                    design.vmaAnonReset(old);
                 }
             }
         } else {

@@ -33,6 +33,7 @@ final class Vmas {
             v.file.iMmap.add(v);
             v.file.refs++;
         }
+        design.vmaLinked(v);
     }
 
     /** Takes a vma out of its mm and i_mmap (the design has already been told). */

@@ -149,6 +149,26 @@ public interface RmapDesign {
     /** The vma is unmapped and about to be freed (unlink_anon_vmas / anon_vma_unlink). */
     void vmaUnlinked(Vma vma);
 
+    /**
+     * vma_link(): {@code vma} has just been inserted into its mm — a new mapping, a split piece,
+     * fork's copy or mremap's copy — with its final range and pgoff. A design that indexes every
+     * anonymous vma by offset, as a file's i_mmap indexes file vmas (lokier), inserts it here.
+     * Default: nothing (anon_vma designs link at the first fault or in vmaSplit/vmaFork/vmaCopy).
+     */
+    default void vmaLinked(Vma vma) {
+    }
+
+    /**
+     * MREMAP_DONTUNMAP moved every page out of {@code vma}, which stays mapped: its anon state goes
+     * (unlink_anon_vmas), so it is like a never-faulted vma again. Default: {@link #vmaUnlinked},
+     * then no anon state.
+     */
+    default void vmaAnonReset(Vma vma) {
+        vmaUnlinked(vma);
+        vma.anonVma = null;
+        vma.rmapPriv = null;
+    }
+
     // ------------------------------------------------------------------ pages and ptes
 
     /**
