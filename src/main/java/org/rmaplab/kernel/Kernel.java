@@ -316,6 +316,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags) {
         requireAlive(t);
+        long r = doMmap(t, addr, len, prot, flags);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMmap(Task t, long addr, long len, int prot, int flags) {
         Mm mm = t.mm;
         if ((flags & Mman.MAP_ANONYMOUS) == 0) {
             return -Errno.EBADF; // no file descriptor: files come with the files issue
@@ -575,7 +581,9 @@ public final class Kernel implements Syscalls {
     @Override
     public long munmap(Task t, long start, long len) {
         requireAlive(t);
-        return doMunmap(t.mm, start, len);
+        long r = doMunmap(t.mm, start, len);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     long doMunmap(Mm mm, long start, long len) {
@@ -595,6 +603,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mprotect(Task t, long start, long len, int prot) {
         requireAlive(t);
+        long r = doMprotect(t, start, len, prot);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMprotect(Task t, long start, long len, int prot) {
         Mm mm = t.mm;
         if (offsetInPage(start)) {
             return -Errno.EINVAL;
@@ -666,7 +680,7 @@ public final class Kernel implements Syscalls {
         if (v == null) {
             return vmas.err;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         memory.changeProtection(v, v.vmStart, v.vmEnd);
         return 0;
     }
@@ -677,6 +691,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long madvise(Task t, long start, long lenIn, int advice) {
         requireAlive(t);
+        long r = doMadvise(t, start, lenIn, advice);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMadvise(Task t, long start, long lenIn, int advice) {
         Mm mm = t.mm;
         switch (advice) {
             case Mman.MADV_DONTNEED:
@@ -767,7 +787,7 @@ public final class Kernel implements Syscalls {
             // madvise() returns EAGAIN when kernel resources are temporarily unavailable.
             return vmas.err == -Errno.ENOMEM ? -Errno.EAGAIN : vmas.err;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         next[0] = Math.max(end, Math.min(v.vmEnd, end));
         return 0;
     }
@@ -777,13 +797,17 @@ public final class Kernel implements Syscalls {
     @Override
     public long mlock(Task t, long start, long len) {
         requireAlive(t);
-        return doMlock(t.mm, start, len, Vma.VM_LOCKED);
+        long r = doMlock(t.mm, start, len, Vma.VM_LOCKED);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     @Override
     public long munlock(Task t, long start, long len) {
         requireAlive(t);
-        return doMlock(t.mm, start, len, 0);
+        long r = doMlock(t.mm, start, len, 0);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     /** do_mlock() / munlock: apply_vma_lock_flags(), then __mm_populate for mlock. */
@@ -851,7 +875,7 @@ public final class Kernel implements Syscalls {
         } else {
             v.mm.lockedVm -= pages;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         return 0;
     }
 
@@ -861,6 +885,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long brk(Task t, long brk) {
         requireAlive(t);
+        long r = doBrk(t, brk);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doBrk(Task t, long brk) {
         Mm mm = t.mm;
         long origbrk = mm.brk;
         if (brk < mm.startBrk) {
@@ -936,6 +966,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         requireAlive(t);
+        long r = doMremap(t, addr, oldLen, newLen, flags, newAddr);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         Mm mm = t.mm;
         oldLen = pageAlign(oldLen);
         newLen = pageAlign(newLen);
@@ -1236,7 +1272,7 @@ public final class Kernel implements Syscalls {
         if (merged != null) {
             return merged;
         }
-        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags, pgoff, vma.file);
+        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, pgoff, vma.file);
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;
@@ -1338,6 +1374,14 @@ public final class Kernel implements Syscalls {
     }
 
     // ------------------------------------------------------------------ mremap groups (lokier)
+
+    /**
+     * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps
+     * its own VM_GROUP bit (its place in a user-visible vma), whatever the range's was.
+     */
+    private static void setFlags(Vma v, long newFlags) {
+        v.vmFlags = (newFlags & ~Vma.VM_GROUP) | (v.vmFlags & Vma.VM_GROUP);
+    }
 
     /**
      * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its

@@ -102,6 +102,15 @@ public interface RmapDesign {
     }
 
     /**
+     * Does the design hide the boundary between two adjacent private anonymous vmas that could not
+     * merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they show as one
+     * user-visible vma and mremap treats them as one (lokier, seed 002)? Default: no.
+     */
+    default boolean groupsVmas() {
+        return false;
+    }
+
+    /**
      * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
      * (dup_anon_vma when survivor had none, then unlink_anon_vmas of removed). Pages of removed
      * are now found through survivor.
