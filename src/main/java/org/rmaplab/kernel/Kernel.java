@@ -1056,9 +1056,10 @@ public final class Kernel implements Syscalls {
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0 && (vma.vmFlags & (Vma.VM_DONTEXPAND | Vma.VM_IO)) != 0) {
             return -Errno.EINVAL;
         }
-        // Crossing vma boundaries is permitted for the range a shrink unmaps.
+        // Crossing vma boundaries is permitted for the range a shrink unmaps. Under lokier the
+        // vma is the user-visible one: a VM_GROUP group.
         long len = shrink ? newLen : oldLen;
-        if (len > vma.vmEnd - addr) {
+        if (len > groupLast(vma.mm, vma).vmEnd - addr) {
             return -Errno.EFAULT;
         }
         if (newLen == len) {
@@ -1117,16 +1118,28 @@ public final class Kernel implements Syscalls {
         return res;
     }
 
-    /** expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). */
+    /**
+     * expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). Under
+     * lokier the vma is the user-visible one, a group: the range must end where the group ends, and
+     * its last vma grows — in its offset space if the design allows it ({@link
+     * RmapDesign#canExpandAnon}), else by a new vma for the grown part (seed 002: "When a vma is
+     * grown and the page-&gt;offset space it would like to occupy is already taken, it can be split
+     * into two vmas").
+     */
     private long expandVma(Mm mm, Vma vma, long addr, long oldLen, long newLen, int flags) {
         long delta = newLen - oldLen;
-        if (vma.vmEnd - addr == oldLen && vmaExpandable(mm, vma, delta)
-                && (vma.file != null || design.canExpandAnon(vma, delta))) {
-            // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
-            // possibly the next vma.
-            long oldEnd = vma.vmEnd;
-            Vma v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, vma.vmFlags, vma.file,
-                    vma.linearPageIndex(oldEnd), vma.anonVma, null, false);
+        Vma last = groupLast(mm, vma); // vma itself but under lokier
+        if (last.vmEnd - addr == oldLen && vmaExpandable(mm, last, delta)) {
+            long oldEnd = last.vmEnd;
+            Vma v;
+            if (last.file != null || design.canExpandAnon(last, delta)) {
+                // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
+                // possibly the next vma.
+                v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, last.vmFlags, last.file,
+                        last.linearPageIndex(oldEnd), last.anonVma, null, false);
+            } else {
+                v = growAnonPiece(mm, last, groupStart(mm, vma), oldEnd, oldEnd + delta);
+            }
             if (v == null) {
                 return -Errno.ENOMEM;
             }
@@ -1144,6 +1157,28 @@ public final class Kernel implements Syscalls {
             return na;
         }
         return moveVma(mm, vma, addr, oldLen, newLen, na, flags);
+    }
+
+    /**
+     * lokier: [start, end) grows the user-visible vma whose last vma is {@code prev} (it began at
+     * {@code regionStart}) but may not take the offsets after prev's. It becomes a vma of its own,
+     * its pgoff from the design ({@link RmapDesign#ANON_GROW}), sharing prev's anon state; the end
+     * of the system call groups it with prev (a merge was tried across start). Returns the vma
+     * that now covers the range, or null (ENOMEM).
+     */
+    private Vma growAnonPiece(Mm mm, Vma prev, long regionStart, long start, long end) {
+        long flags = prev.vmFlags & ~Vma.VM_GROUP;
+        long pgoff = design.anonPgoff(mm, start, end, flags, RmapDesign.ANON_GROW, regionStart);
+        Vma v = vmas.mergeNewRange(mm, start, end, flags, null, pgoff, prev.anonVma, null, false);
+        if (v != null) {
+            return v;
+        }
+        Vma nv = new Vma(mm, start, end, flags, pgoff, null);
+        if (design.vmaCopy(prev, nv) != 0) {
+            return null;
+        }
+        vmas.link(nv);
+        return nv;
     }
 
     /** vrm_set_new_addr(): get_unmapped_area() for the moved vma, with its file, pgoff and sharing. */
@@ -1206,6 +1241,12 @@ public final class Kernel implements Syscalls {
      * move_vma(): copy_vma() makes (or merges into) the vma at the new place, move_page_tables()
      * moves the ptes, then the old range is unmapped — or, with MREMAP_DONTUNMAP, left mapped and
      * empty, its mlock and anon state dropped.
+     *
+     * <p>Under lokier [oldAddr, oldAddr+oldLen) may cover several vmas of one group: each moves in
+     * turn with its own pgoff (the remap_move() way), to consecutive places, and the last one takes
+     * the growth — in its offset space if {@link RmapDesign#canGrowMovedAnon} allows, else as a
+     * new vma ({@link #growAnonPiece}). Under the other designs the range lies in one vma and the
+     * loop runs once.
      */
     private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, int flags) {
         if (mm.mapCount >= maxMapCount - 3) {
@@ -1213,33 +1254,66 @@ public final class Kernel implements Syscalls {
         }
         long oldEnd = oldAddr + oldLen;
         long vmFlags = vma.vmFlags;
-        // Split the old range out first so that copy_vma copies exactly it (the kernel's
-        // vma_merge / split in move_vma have the same effect on what remains).
-        long newPgoff = vma.linearPageIndex(oldAddr);
-        // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
-        Vma newVma = copyVma(vma, newAddr, newLen, newPgoff);
-        if (newVma == null) {
-            return -Errno.ENOMEM;
-        }
-        long moved = memory.movePageTables(vma, oldAddr, newVma, newAddr, oldLen);
-        if (moved < oldLen) {
-            // Put back what moved (move_page_tables in reverse), then undo the new vma.
-            memory.movePageTables(newVma, newAddr, vma, oldAddr, moved);
-            vmas.munmapRange(mm, newAddr, newAddr + newLen);
-            return -Errno.ENOMEM;
+        Vma piece = vma;
+        Vma newVma;
+        long a = oldAddr;
+        for (;;) {
+            long pEnd = Math.min(piece.vmEnd, oldEnd);
+            long l = pEnd - a;
+            long dest = newAddr + (a - oldAddr);
+            boolean lastPiece = pEnd == oldEnd;
+            long destLen = lastPiece ? newAddr + newLen - dest : l;
+            long grow = destLen - l;
+            boolean split = grow > 0 && piece.file == null && piece.anonVma != null
+                    && !design.canGrowMovedAnon(piece, a, l, grow);
+            // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
+            newVma = copyVma(piece, dest, split ? l : destLen, piece.linearPageIndex(a));
+            if (newVma == null) {
+                if (a > oldAddr) {
+                    moveBack(mm, oldAddr, a, newAddr);
+                    vmas.munmapRange(mm, newAddr, newAddr + newLen);
+                }
+                return -Errno.ENOMEM;
+            }
+            long moved = memory.movePageTables(piece, a, newVma, dest, l);
+            if (moved < l || (split && growAnonPiece(mm, newVma, newAddr, dest + l, dest + destLen) == null)) {
+                // Put back what moved (move_page_tables in reverse), then undo the new vmas.
+                if (moved < l) {
+                    memory.movePageTables(newVma, dest, piece, a, moved);
+                    moveBack(mm, oldAddr, a, newAddr);
+                } else {
+                    moveBack(mm, oldAddr, pEnd, newAddr);
+                }
+                vmas.munmapRange(mm, newAddr, newAddr + newLen);
+                return -Errno.ENOMEM;
+            }
+            if (lastPiece) {
+                break;
+            }
+            a = pEnd;
+            piece = mm.vmaLookup(a);
         }
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
             // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
             // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT), and if it was exactly the moved range its anon
-            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again.
+            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again. Under lokier
+            // "the old vma" is the user-visible one: every vma of its group.
             Vma old = mm.vmaLookup(oldAddr);
             if (old != null && old != newVma) {
-                if ((old.vmFlags & Vma.VM_LOCKED) != 0) {
-                    mm.lockedVm -= old.pages();
-                }
-                old.vmFlags &= ~Vma.VM_LOCKED_MASK;
-                if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
-                    design.vmaAnonReset(old);
+                long gs = groupStart(mm, old);
+                long ge = groupLast(mm, old).vmEnd;
+                boolean whole = gs == oldAddr && ge == oldEnd;
+                for (Vma p = mm.vmaLookup(gs); p != null && p.vmStart < ge; p = mm.vmaLookup(p.vmEnd)) {
+                    if (p.vmStart < newAddr + newLen && newAddr < p.vmEnd) {
+                        continue; // merged with the destination
+                    }
+                    if ((p.vmFlags & Vma.VM_LOCKED) != 0) {
+                        mm.lockedVm -= p.pages();
+                    }
+                    p.vmFlags &= ~Vma.VM_LOCKED_MASK;
+                    if (whole && p.anonVma != null) {
+                        design.vmaAnonReset(p);
+                    }
                 }
             }
         } else {
@@ -1257,6 +1331,19 @@ public final class Kernel implements Syscalls {
         return newAddr;
     }
 
+    /** A failed group move: the ptes of [oldAddr, done), already moved to newAddr, go back. */
+    private void moveBack(Mm mm, long oldAddr, long done, long newAddr) {
+        long x = oldAddr;
+        while (x < done) {
+            Vma src = mm.vmaLookup(x);
+            long d = newAddr + (x - oldAddr);
+            Vma dst = mm.vmaLookup(d);
+            long step = Math.min(Math.min(src.vmEnd, done), x + (dst.vmEnd - d)) - x;
+            memory.movePageTables(dst, d, src, x, step);
+            x += step;
+        }
+    }
+
     /**
      * copy_vma(): a vma for [addr, addr+len) with vma's flags, file and anon state, merged with a
      * neighbour when possible. An anonymous vma that was never faulted takes the pgoff of its new
@@ -1265,7 +1352,7 @@ public final class Kernel implements Syscalls {
     private Vma copyVma(Vma vma, long addr, long len, long pgoff) {
         Mm mm = vma.mm;
         if (vma.file == null && vma.anonVma == null) {
-            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags, RmapDesign.ANON_COPY, addr);
+            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
         Vma merged = vmas.mergeNewRange(mm, addr, addr + len, vma.vmFlags, vma.file, pgoff, vma.anonVma,
                 vma, false);
@@ -1374,6 +1461,16 @@ public final class Kernel implements Syscalls {
     }
 
     // ------------------------------------------------------------------ mremap groups (lokier)
+
+    /** The last vma of the user-visible vma containing v: v itself but under lokier. */
+    static Vma groupLast(Mm mm, Vma v) {
+        int n = mm.mapCount;
+        int i = mm.indexOf(v);
+        while (i + 1 < n && (mm.vma(i + 1).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i).vmEnd == mm.vma(i + 1).vmStart) {
+            i++;
+        }
+        return mm.vma(i);
+    }
 
     /**
      * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps

@@ -155,6 +155,16 @@ public interface RmapDesign {
      */
     boolean canExpandAnon(Vma vma, long delta);
 
+    /**
+     * mremap moves [addr, addr+len) of {@code vma} and grows it by {@code delta} bytes at the new
+     * place (copy_vma sizes the new vma for new_len): may the moved vma take the offsets that follow
+     * the moved part? Only lokier may say no (they are not its to take); the core then makes a new
+     * vma for the grown part, as for {@link #canExpandAnon}. Default: yes.
+     */
+    default boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
+        return true;
+    }
+
     /** The vma is unmapped and about to be freed (unlink_anon_vmas / anon_vma_unlink). */
     void vmaUnlinked(Vma vma);
 
