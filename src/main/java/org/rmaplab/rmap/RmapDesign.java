@@ -27,9 +27,11 @@ import org.rmaplab.kernel.Vma;
  *   <li>anon_vma (2.6.7) and anon_vma_chain (today): {@link #anonVmaPrepare}, {@link #vmaFork},
  *       {@link #vmaSplit}, {@link #vmaCopy}, {@link #vmaMerged}, {@link #vmaUnlinked}, and the anon
  *       part of the merge rule, {@link #isMergeableAnonVma}.
- *   <li>lokier: per-vma offset space assigned in {@link #anonVmaPrepare}/{@link #vmaCopy}; growth
- *       asks {@link #canExpandAnon}: when the vma cannot grow in its offset space the core makes a
- *       new vma for the grown part, grouped with its neighbour for user-visible purposes.
+ *   <li>lokier: offsets of a new anonymous range chosen by {@link #anonPgoff} (mmap, brk,
+ *       copy_vma), every anonymous vma indexed from {@link #vmaLinked}; growth asks
+ *       {@link #canExpandAnon} / {@link #canGrowMovedAnon}: when the vma cannot grow in its offset
+ *       space the core makes a new vma for the grown part, and {@link #groupsVmas} has the core
+ *       join refused merges with VM_GROUP into one user-visible vma.
  * </ul>
  *
  * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
+import org.rmaplab.rmap.lokier.LokierDesign;
 
 /**
  * The registry of designs by name (the scenario contract's names). Like Caffeine's simulator
@@ -22,6 +23,7 @@ public final class RmapDesigns {
     private static final Map<String, Supplier<RmapDesign>> DESIGNS = new LinkedHashMap<>();
     static {
         DESIGNS.put("anon_vma_chain", AnonVmaChainDesign::new);
+        DESIGNS.put("lokier", LokierDesign::new);
     }
 
     /** Registered design names, the default first. */
