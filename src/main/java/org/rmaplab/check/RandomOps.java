@@ -10,6 +10,7 @@ import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.kernel.Mman;
 import org.rmaplab.kernel.Syscalls;
 import org.rmaplab.kernel.Task;
+import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
@@ -40,10 +41,15 @@ public final class RandomOps {
     private long ops;
 
     public RandomOps(long seed, String design, long ramBytes, CheckPolicy policy) {
+        this(seed, RmapDesigns.create(design), ramBytes, policy);
+    }
+
+    /** The same with a design instance (a design built with non-default parameters). */
+    public RandomOps(long seed, RmapDesign designInstance, long ramBytes, CheckPolicy policy) {
         this.seed = seed;
-        this.design = design;
+        this.design = designInstance.name();
         this.rnd = new SplittableRandom(seed);
-        Kernel k = new Kernel(MachineConfig.defaults().withRam(ramBytes), RmapDesigns.create(design));
+        Kernel k = new Kernel(MachineConfig.defaults().withRam(ramBytes), designInstance);
         this.sys = new CheckedSyscalls(k, policy);
         tasks.add(sys.initTask());
         names.add("t1");
