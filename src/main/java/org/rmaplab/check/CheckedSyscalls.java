@@ -99,11 +99,30 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        Mm mm = t.mm();
+        long ol = pageAlign(oldLen);
+        long nl = pageAlign(newLen);
+        // remap_move (MREMAP_FIXED, same size) moves each vma of the range on its own, keeping the
+        // gaps: what the destination holds opposite a gap survives. Note the vmas before the call.
+        List<long[]> pieces = null;
+        if ((flags & Mman.MREMAP_FIXED) != 0 && ol == nl) {
+            pieces = new ArrayList<>();
+            for (int i = 0; i < mm.mapCount(); i++) {
+                Vma v = mm.vma(i);
+                long a = Math.max(v.start(), oldAddr);
+                long e = Math.min(v.end(), oldAddr + ol);
+                if (a < e) {
+                    pieces.add(new long[] {a, e - a});
+                }
+            }
+        }
         long r = k.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
-        if (!Errno.isError(r)) {
-            Mm mm = t.mm();
-            long ol = pageAlign(oldLen);
-            long nl = pageAlign(newLen);
+        if (!Errno.isError(r) && pieces != null) {
+            for (long[] pc : pieces) {
+                shadow.move(mm, pc[0], pc[1], r + (pc[0] - oldAddr));
+            }
+            shadow.prune(mm);
+        } else if (!Errno.isError(r)) {
             if (r != oldAddr) {
                 shadow.forget(mm, r, r + nl);
                 shadow.move(mm, oldAddr, Math.min(ol, nl), r);
