@@ -126,6 +126,11 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         AnonAddressSpace as = (AnonAddressSpace) mm.rmapPriv;
         while (as.successor != null) {
             AnonAddressSpace next = as.successor;
+            if (spaces.get(next.id) != next) {
+                // The mms that moved on first have left it and it was freed: start another.
+                next = newSpace();
+                as.successor = next;
+            }
             as.mmUsers--;
             next.mmUsers++;
             mm.rmapPriv = next;
