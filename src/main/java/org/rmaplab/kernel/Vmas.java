@@ -11,6 +11,11 @@ import org.rmaplab.rmap.RmapDesign;
  * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
  * ({@link RmapDesign#isMergeableAnonVma}). A three-way merge also needs prev and next compatible
  * with each other ({@link RmapDesign#anonVmasCompatible}).
+ *
+ * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
+ * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
+ * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
+ * predecessor. A split always leaves a user-visible boundary.
  */
 final class Vmas {
     private final Kernel k;

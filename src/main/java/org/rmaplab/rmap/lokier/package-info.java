@@ -27,7 +27,9 @@
  *       the new vma size"). The pieces form one user-visible vma with {@code VM_GROUP}.
  *   <li>{@code VM_GROUP} ("mremap-group"): a vma with the flag continues its predecessor in one
  *       user-visible vma — in {@code vma}/{@code vmas} results (the core's vmaAt/vmasIn) and in
- *       mremap (the core's check_prep_vma, expand_vma and move_vma work on the group).
+ *       mremap (the core's check_prep_vma, expand_vma and move_vma work on the group). The mail
+ *       puts the flag on the first vma ("it and the following vma(s) are a single unit"); the model
+ *       puts it on each following one (the same information; the core's vmaAt already read it so).
  * </ul>
  *
  * <h2>Choices where the mail leaves one open</h2>
