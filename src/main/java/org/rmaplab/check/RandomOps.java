@@ -10,6 +10,7 @@ import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.kernel.Mman;
 import org.rmaplab.kernel.Syscalls;
 import org.rmaplab.kernel.Task;
+import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
@@ -42,7 +43,12 @@ public final class RandomOps {
     private final boolean swapping;
 
     public RandomOps(long seed, String design, long ramBytes, CheckPolicy policy) {
-        this(seed, design, ramBytes, 0, policy);
+        this(seed, RmapDesigns.create(design), ramBytes, 0, policy);
+    }
+
+    /** The same with a design instance (a design built with non-default parameters). */
+    public RandomOps(long seed, RmapDesign designInstance, long ramBytes, CheckPolicy policy) {
+        this(seed, designInstance, ramBytes, 0, policy);
     }
 
     /**
@@ -50,11 +56,15 @@ public final class RandomOps {
      * small RAM makes every allocation a candidate for direct reclaim.
      */
     public RandomOps(long seed, String design, long ramBytes, long swapBytes, CheckPolicy policy) {
+        this(seed, RmapDesigns.create(design), ramBytes, swapBytes, policy);
+    }
+
+    public RandomOps(long seed, RmapDesign designInstance, long ramBytes, long swapBytes, CheckPolicy policy) {
         this.seed = seed;
-        this.design = design;
+        this.design = designInstance.name();
         this.rnd = new SplittableRandom(seed);
         this.swapping = swapBytes > 0;
-        Kernel k = new Kernel(new MachineConfig(ramBytes, swapBytes, "x86_64"), RmapDesigns.create(design));
+        Kernel k = new Kernel(new MachineConfig(ramBytes, swapBytes, "x86_64"), designInstance);
         if (swapping) {
             k.setPtlBusyEvery(7); // some unmaps find the page table busy and are retried
         }

@@ -475,6 +475,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags) {
         requireAlive(t);
+        long r = doMmap(t, addr, len, prot, flags);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMmap(Task t, long addr, long len, int prot, int flags) {
         Mm mm = t.mm;
         if ((flags & Mman.MAP_ANONYMOUS) == 0) {
             return -Errno.EBADF; // no file descriptor: files come with the files issue
@@ -568,6 +574,9 @@ public final class Kernel implements Syscalls {
             }
         }
         if (!shared) {
+            // The pgoff of a private anonymous range (addr >> PAGE_SHIFT in Linux), chosen once the
+            // range is free, so the design sees the neighbours it may merge with.
+            pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
             Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, null, pgoff, null, null, false);
             if (merged != null) {
                 if ((vmFlags & Vma.VM_LOCKED) != 0) {
@@ -731,7 +740,9 @@ public final class Kernel implements Syscalls {
     @Override
     public long munmap(Task t, long start, long len) {
         requireAlive(t);
-        return doMunmap(t.mm, start, len);
+        long r = doMunmap(t.mm, start, len);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     long doMunmap(Mm mm, long start, long len) {
@@ -751,6 +762,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mprotect(Task t, long start, long len, int prot) {
         requireAlive(t);
+        long r = doMprotect(t, start, len, prot);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMprotect(Task t, long start, long len, int prot) {
         Mm mm = t.mm;
         if (offsetInPage(start)) {
             return -Errno.EINVAL;
@@ -822,7 +839,7 @@ public final class Kernel implements Syscalls {
         if (v == null) {
             return vmas.err;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         memory.changeProtection(v, v.vmStart, v.vmEnd);
         return 0;
     }
@@ -833,6 +850,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long madvise(Task t, long start, long lenIn, int advice) {
         requireAlive(t);
+        long r = doMadvise(t, start, lenIn, advice);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMadvise(Task t, long start, long lenIn, int advice) {
         Mm mm = t.mm;
         switch (advice) {
             case Mman.MADV_DONTNEED:
@@ -956,7 +979,7 @@ public final class Kernel implements Syscalls {
             // madvise() returns EAGAIN when kernel resources are temporarily unavailable.
             return vmas.err == -Errno.ENOMEM ? -Errno.EAGAIN : vmas.err;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         next[0] = Math.max(end, Math.min(v.vmEnd, end));
         return 0;
     }
@@ -966,13 +989,17 @@ public final class Kernel implements Syscalls {
     @Override
     public long mlock(Task t, long start, long len) {
         requireAlive(t);
-        return doMlock(t.mm, start, len, Vma.VM_LOCKED);
+        long r = doMlock(t.mm, start, len, Vma.VM_LOCKED);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     @Override
     public long munlock(Task t, long start, long len) {
         requireAlive(t);
-        return doMlock(t.mm, start, len, 0);
+        long r = doMlock(t.mm, start, len, 0);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     /** do_mlock() / munlock: apply_vma_lock_flags(), then __mm_populate for mlock. */
@@ -1040,7 +1067,7 @@ public final class Kernel implements Syscalls {
         } else {
             v.mm.lockedVm -= pages;
         }
-        v.vmFlags = newFlags;
+        setFlags(v, newFlags);
         return 0;
     }
 
@@ -1050,6 +1077,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long brk(Task t, long brk) {
         requireAlive(t);
+        long r = doBrk(t, brk);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doBrk(Task t, long brk) {
         Mm mm = t.mm;
         long origbrk = mm.brk;
         if (brk < mm.startBrk) {
@@ -1101,14 +1134,16 @@ public final class Kernel implements Syscalls {
         if (mm.mapCount > maxMapCount) {
             return -Errno.ENOMEM;
         }
-        if (vma != null && vma.vmEnd == addr) {
-            Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, null, addr >>> PAGE_SHIFT,
-                    null, null, true);
+        boolean extend = vma != null && vma.vmEnd == addr;
+        long pgoff = design.anonPgoff(mm, addr, addr + len, flags, RmapDesign.ANON_BRK,
+                extend ? groupStart(mm, vma) : addr);
+        if (extend) {
+            Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, null, pgoff, null, null, true);
             if (merged != null) {
                 return 0;
             }
         }
-        Vma v = new Vma(mm, addr, addr + len, flags, addr >>> PAGE_SHIFT, null);
+        Vma v = new Vma(mm, addr, addr + len, flags, pgoff, null);
         vmas.link(v);
         return 0;
     }
@@ -1123,6 +1158,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         requireAlive(t);
+        long r = doMremap(t, addr, oldLen, newLen, flags, newAddr);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doMremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         Mm mm = t.mm;
         oldLen = pageAlign(oldLen);
         newLen = pageAlign(newLen);
@@ -1207,9 +1248,10 @@ public final class Kernel implements Syscalls {
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0 && (vma.vmFlags & (Vma.VM_DONTEXPAND | Vma.VM_IO)) != 0) {
             return -Errno.EINVAL;
         }
-        // Crossing vma boundaries is permitted for the range a shrink unmaps.
+        // Crossing vma boundaries is permitted for the range a shrink unmaps. Under lokier the
+        // vma is the user-visible one: a VM_GROUP group.
         long len = shrink ? newLen : oldLen;
-        if (len > vma.vmEnd - addr) {
+        if (len > groupLast(vma.mm, vma).vmEnd - addr) {
             return -Errno.EFAULT;
         }
         if (newLen == len) {
@@ -1268,16 +1310,28 @@ public final class Kernel implements Syscalls {
         return res;
     }
 
-    /** expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). */
+    /**
+     * expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). Under
+     * lokier the vma is the user-visible one, a group: the range must end where the group ends, and
+     * its last vma grows — in its offset space if the design allows it ({@link
+     * RmapDesign#canExpandAnon}), else by a new vma for the grown part (seed 002: "When a vma is
+     * grown and the page-&gt;offset space it would like to occupy is already taken, it can be split
+     * into two vmas").
+     */
     private long expandVma(Mm mm, Vma vma, long addr, long oldLen, long newLen, int flags) {
         long delta = newLen - oldLen;
-        if (vma.vmEnd - addr == oldLen && vmaExpandable(mm, vma, delta)
-                && (vma.file != null || design.canExpandAnon(vma, delta))) {
-            // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
-            // possibly the next vma.
-            long oldEnd = vma.vmEnd;
-            Vma v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, vma.vmFlags, vma.file,
-                    vma.linearPageIndex(oldEnd), vma.anonVma, null, false);
+        Vma last = groupLast(mm, vma); // vma itself but under lokier
+        if (last.vmEnd - addr == oldLen && vmaExpandable(mm, last, delta)) {
+            long oldEnd = last.vmEnd;
+            Vma v;
+            if (last.file != null || design.canExpandAnon(last, delta)) {
+                // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
+                // possibly the next vma.
+                v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, last.vmFlags, last.file,
+                        last.linearPageIndex(oldEnd), last.anonVma, null, false);
+            } else {
+                v = growAnonPiece(mm, last, groupStart(mm, vma), oldEnd, oldEnd + delta);
+            }
             if (v == null) {
                 return -Errno.ENOMEM;
             }
@@ -1295,6 +1349,28 @@ public final class Kernel implements Syscalls {
             return na;
         }
         return moveVma(mm, vma, addr, oldLen, newLen, na, flags);
+    }
+
+    /**
+     * lokier: [start, end) grows the user-visible vma whose last vma is {@code prev} (it began at
+     * {@code regionStart}) but may not take the offsets after prev's. It becomes a vma of its own,
+     * its pgoff from the design ({@link RmapDesign#ANON_GROW}), sharing prev's anon state; the end
+     * of the system call groups it with prev (a merge was tried across start). Returns the vma
+     * that now covers the range, or null (ENOMEM).
+     */
+    private Vma growAnonPiece(Mm mm, Vma prev, long regionStart, long start, long end) {
+        long flags = prev.vmFlags & ~Vma.VM_GROUP;
+        long pgoff = design.anonPgoff(mm, start, end, flags, RmapDesign.ANON_GROW, regionStart);
+        Vma v = vmas.mergeNewRange(mm, start, end, flags, null, pgoff, prev.anonVma, null, false);
+        if (v != null) {
+            return v;
+        }
+        Vma nv = new Vma(mm, start, end, flags, pgoff, null);
+        if (design.vmaCopy(prev, nv) != 0) {
+            return null;
+        }
+        vmas.link(nv);
+        return nv;
     }
 
     /** vrm_set_new_addr(): get_unmapped_area() for the moved vma, with its file, pgoff and sharing. */
@@ -1357,6 +1433,12 @@ public final class Kernel implements Syscalls {
      * move_vma(): copy_vma() makes (or merges into) the vma at the new place, move_page_tables()
      * moves the ptes, then the old range is unmapped — or, with MREMAP_DONTUNMAP, left mapped and
      * empty, its mlock and anon state dropped.
+     *
+     * <p>Under lokier [oldAddr, oldAddr+oldLen) may cover several vmas of one group: each moves in
+     * turn with its own pgoff (the remap_move() way), to consecutive places, and the last one takes
+     * the growth — in its offset space if {@link RmapDesign#canGrowMovedAnon} allows, else as a
+     * new vma ({@link #growAnonPiece}). Under the other designs the range lies in one vma and the
+     * loop runs once.
      */
     private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, int flags) {
         if (mm.mapCount >= maxMapCount - 3) {
@@ -1364,35 +1446,66 @@ public final class Kernel implements Syscalls {
         }
         long oldEnd = oldAddr + oldLen;
         long vmFlags = vma.vmFlags;
-        // Split the old range out first so that copy_vma copies exactly it (the kernel's
-        // vma_merge / split in move_vma have the same effect on what remains).
-        long newPgoff = vma.linearPageIndex(oldAddr);
-        // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
-        Vma newVma = copyVma(vma, newAddr, newLen, newPgoff);
-        if (newVma == null) {
-            return -Errno.ENOMEM;
-        }
-        long moved = memory.movePageTables(vma, oldAddr, newVma, newAddr, oldLen);
-        if (moved < oldLen) {
-            // Put back what moved (move_page_tables in reverse), then undo the new vma.
-            memory.movePageTables(newVma, newAddr, vma, oldAddr, moved);
-            vmas.munmapRange(mm, newAddr, newAddr + newLen);
-            return -Errno.ENOMEM;
+        Vma piece = vma;
+        Vma newVma;
+        long a = oldAddr;
+        for (;;) {
+            long pEnd = Math.min(piece.vmEnd, oldEnd);
+            long l = pEnd - a;
+            long dest = newAddr + (a - oldAddr);
+            boolean lastPiece = pEnd == oldEnd;
+            long destLen = lastPiece ? newAddr + newLen - dest : l;
+            long grow = destLen - l;
+            boolean split = grow > 0 && piece.file == null && piece.anonVma != null
+                    && !design.canGrowMovedAnon(piece, a, l, grow);
+            // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
+            newVma = copyVma(piece, dest, split ? l : destLen, piece.linearPageIndex(a));
+            if (newVma == null) {
+                if (a > oldAddr) {
+                    moveBack(mm, oldAddr, a, newAddr);
+                    vmas.munmapRange(mm, newAddr, newAddr + newLen);
+                }
+                return -Errno.ENOMEM;
+            }
+            long moved = memory.movePageTables(piece, a, newVma, dest, l);
+            if (moved < l || (split && growAnonPiece(mm, newVma, newAddr, dest + l, dest + destLen) == null)) {
+                // Put back what moved (move_page_tables in reverse), then undo the new vmas.
+                if (moved < l) {
+                    memory.movePageTables(newVma, dest, piece, a, moved);
+                    moveBack(mm, oldAddr, a, newAddr);
+                } else {
+                    moveBack(mm, oldAddr, pEnd, newAddr);
+                }
+                vmas.munmapRange(mm, newAddr, newAddr + newLen);
+                return -Errno.ENOMEM;
+            }
+            if (lastPiece) {
+                break;
+            }
+            a = pEnd;
+            piece = mm.vmaLookup(a);
         }
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
             // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
             // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT), and if it was exactly the moved range its anon
-            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again.
+            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again. Under lokier
+            // "the old vma" is the user-visible one: every vma of its group.
             Vma old = mm.vmaLookup(oldAddr);
             if (old != null && old != newVma) {
-                if ((old.vmFlags & Vma.VM_LOCKED) != 0) {
-                    mm.lockedVm -= old.pages();
-                }
-                old.vmFlags &= ~Vma.VM_LOCKED_MASK;
-                if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
-                    design.vmaUnlinked(old);
-                    old.anonVma = null;
-                    old.rmapPriv = null;
+                long gs = groupStart(mm, old);
+                long ge = groupLast(mm, old).vmEnd;
+                boolean whole = gs == oldAddr && ge == oldEnd;
+                for (Vma p = mm.vmaLookup(gs); p != null && p.vmStart < ge; p = mm.vmaLookup(p.vmEnd)) {
+                    if (p.vmStart < newAddr + newLen && newAddr < p.vmEnd) {
+                        continue; // merged with the destination
+                    }
+                    if ((p.vmFlags & Vma.VM_LOCKED) != 0) {
+                        mm.lockedVm -= p.pages();
+                    }
+                    p.vmFlags &= ~Vma.VM_LOCKED_MASK;
+                    if (whole && p.anonVma != null) {
+                        design.vmaAnonReset(p);
+                    }
                 }
             }
         } else {
@@ -1410,6 +1523,19 @@ public final class Kernel implements Syscalls {
         return newAddr;
     }
 
+    /** A failed group move: the ptes of [oldAddr, done), already moved to newAddr, go back. */
+    private void moveBack(Mm mm, long oldAddr, long done, long newAddr) {
+        long x = oldAddr;
+        while (x < done) {
+            Vma src = mm.vmaLookup(x);
+            long d = newAddr + (x - oldAddr);
+            Vma dst = mm.vmaLookup(d);
+            long step = Math.min(Math.min(src.vmEnd, done), x + (dst.vmEnd - d)) - x;
+            memory.movePageTables(dst, d, src, x, step);
+            x += step;
+        }
+    }
+
     /**
      * copy_vma(): a vma for [addr, addr+len) with vma's flags, file and anon state, merged with a
      * neighbour when possible. An anonymous vma that was never faulted takes the pgoff of its new
@@ -1418,14 +1544,14 @@ public final class Kernel implements Syscalls {
     private Vma copyVma(Vma vma, long addr, long len, long pgoff) {
         Mm mm = vma.mm;
         if (vma.file == null && vma.anonVma == null) {
-            pgoff = addr >>> PAGE_SHIFT;
+            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
         Vma merged = vmas.mergeNewRange(mm, addr, addr + len, vma.vmFlags, vma.file, pgoff, vma.anonVma,
                 vma, false);
         if (merged != null) {
             return merged;
         }
-        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags, pgoff, vma.file);
+        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, pgoff, vma.file);
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;
@@ -1526,6 +1652,41 @@ public final class Kernel implements Syscalls {
             }
         }
         return ACCESS_OK;
+    }
+
+    // ------------------------------------------------------------------ mremap groups (lokier)
+
+    /** The last vma of the user-visible vma containing v: v itself but under lokier. */
+    static Vma groupLast(Mm mm, Vma v) {
+        int n = mm.mapCount;
+        int i = mm.indexOf(v);
+        while (i + 1 < n && (mm.vma(i + 1).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i).vmEnd == mm.vma(i + 1).vmStart) {
+            i++;
+        }
+        return mm.vma(i);
+    }
+
+    /**
+     * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps
+     * its own VM_GROUP bit (its place in a user-visible vma), whatever the range's was.
+     */
+    private static void setFlags(Vma v, long newFlags) {
+        v.vmFlags = (newFlags & ~Vma.VM_GROUP) | (v.vmFlags & Vma.VM_GROUP);
+    }
+
+    /**
+     * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its
+     * predecessor with lokier's VM_GROUP flag (never set under the other designs).
+     */
+    static long groupStart(Mm mm, Vma v) {
+        if ((v.vmFlags & Vma.VM_GROUP) == 0) {
+            return v.vmStart;
+        }
+        int i = mm.indexOf(v);
+        while (i > 0 && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i - 1).vmEnd == mm.vma(i).vmStart) {
+            i--;
+        }
+        return mm.vma(i).vmStart;
     }
 
     // ------------------------------------------------------------------ /proc/PID/maps

@@ -11,6 +11,11 @@ import org.rmaplab.rmap.RmapDesign;
  * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
  * ({@link RmapDesign#isMergeableAnonVma}). A three-way merge also needs prev and next compatible
  * with each other ({@link RmapDesign#anonVmasCompatible}).
+ *
+ * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
+ * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
+ * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
+ * predecessor. A split always leaves a user-visible boundary.
  */
 final class Vmas {
     private final Kernel k;
@@ -33,6 +38,7 @@ final class Vmas {
             v.file.iMmap.add(v);
             v.file.refs++;
         }
+        design.vmaLinked(v);
     }
 
     /** Takes a vma out of its mm and i_mmap (the design has already been told). */
@@ -99,13 +105,16 @@ final class Vmas {
         long oldStart = vma.vmStart;
         long oldEnd = vma.vmEnd;
         long oldPgoff = vma.vmPgoff;
+        long oldFlags = vma.vmFlags;
         if (newBelow) {
             nv.vmEnd = addr;
             vma.vmStart = addr;
             vma.vmPgoff += (addr - nv.vmStart) >>> Kernel.PAGE_SHIFT;
+            vma.vmFlags &= ~Vma.VM_GROUP; // a split is a user-visible boundary (lokier's groups)
         } else {
             nv.vmStart = addr;
             nv.vmPgoff += (addr - vma.vmStart) >>> Kernel.PAGE_SHIFT;
+            nv.vmFlags &= ~Vma.VM_GROUP;
             vma.vmEnd = addr;
         }
         vma.mm.invalidateCache();
@@ -114,6 +123,7 @@ final class Vmas {
             vma.vmStart = oldStart;
             vma.vmEnd = oldEnd;
             vma.vmPgoff = oldPgoff;
+            vma.vmFlags = oldFlags;
             return err;
         }
         design.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
@@ -124,9 +134,12 @@ final class Vmas {
 
     // ------------------------------------------------------------------ merge tests
 
-    /** is_mergeable_vma(): flags (ignoring soft-dirty) and file. */
+    /**
+     * is_mergeable_vma(): flags (ignoring soft-dirty) and file. lokier's VM_GROUP says where a vma
+     * sits in its user-visible vma, not what it is: it never prevents a merge.
+     */
     private static boolean isMergeableVma(Vma v, long flags, AddressSpace file) {
-        return ((v.vmFlags ^ flags) & ~Vma.VM_IGNORE_MERGE) == 0 && v.file == file;
+        return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.file == file;
     }
 
     /** can_vma_merge_after(): may a range at pgoff follow prev? */
@@ -160,6 +173,12 @@ final class Vmas {
         Vma next = i < mm.mapCount ? mm.vma(i) : null;
         if (prev != null && prev.vmEnd > start) {
             throw new IllegalStateException("merge of a range that is mapped");
+        }
+        if (prev != null && prev.vmEnd == start) {
+            noteMergeAttempt(mm, start);
+        }
+        if (!justExpand && next != null && next.vmStart == end) {
+            noteMergeAttempt(mm, end);
         }
         if (prev == null && next == null) {
             return null;
@@ -263,6 +282,12 @@ final class Vmas {
         }
         Vma prev = mm.prevOf(middle);
         Vma next = mm.nextOf(middle);
+        if (leftSide && prev != null && prev.vmEnd == start) {
+            noteMergeAttempt(mm, start);
+        }
+        if (rightSide && next != null && next.vmStart == end) {
+            noteMergeAttempt(mm, end);
+        }
         long pgoff = middle.linearPageIndex(start);
         long pglen = (end - start) >>> Kernel.PAGE_SHIFT;
         Object anon = middle.anonVma;
@@ -341,6 +366,97 @@ final class Vmas {
         design.vmaAdjusted(next, oStart, oEnd, oPgoff);
         merges++;
         return next;
+    }
+
+    // ------------------------------------------------------------------ lokier's mremap groups
+
+    /** Boundaries (mm, address) where this system call tried to merge two vmas (lokier only). */
+    private Mm[] attemptMm = new Mm[8];
+    private long[] attemptAddr = new long[8];
+    private int attempts;
+
+    /** A merge was tried across {@code addr}: a boundary lokier may hide if the merge is refused. */
+    private void noteMergeAttempt(Mm mm, long addr) {
+        if (!design.groupsVmas()) {
+            return;
+        }
+        if (attempts == attemptAddr.length) {
+            attemptMm = java.util.Arrays.copyOf(attemptMm, attempts * 2);
+            attemptAddr = java.util.Arrays.copyOf(attemptAddr, attempts * 2);
+        }
+        attemptMm[attempts] = mm;
+        attemptAddr[attempts++] = addr;
+    }
+
+    private boolean attempted(Mm mm, long addr) {
+        for (int i = 0; i < attempts; i++) {
+            if (attemptMm[i] == mm && attemptAddr[i] == addr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * May {@code v} continue {@code prev} in one user-visible vma? Adjacent private anonymous vmas
+     * whose flags are equal but for VM_GROUP and VM_IGNORE_MERGE: what would merge but for the anon
+     * rule and pgoff ("Groups always have the same flags etc.; only the vm_offset varies").
+     */
+    static boolean groupable(Vma prev, Vma v) {
+        return prev.vmEnd == v.vmStart && prev.file == null && v.file == null
+                && ((prev.vmFlags ^ v.vmFlags) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0;
+    }
+
+    /**
+     * The end of a system call that may have changed the vmas of mm, for a design that groups
+     * ({@link RmapDesign#groupsVmas}, lokier, seed 002: "When trying to merge adjacent anon vmas
+     * during ordinary mmap/munmap/mprotect/mremap operations, if they are not vm_offset-compatible
+     * (or their address_spaces aren't equal) just use the mremap-group flag to make them appear
+     * merged"). A vma gets VM_GROUP where this call tried a merge across its start and the merge
+     * was refused although the two could be grouped; a vma loses VM_GROUP where it may no longer
+     * continue its predecessor (unmapped, moved away, flags changed). Then a group has one anon
+     * state, as a merged vma would (dup_anon_vma): if one piece has it, every piece is prepared.
+     * Does nothing under the other designs.
+     */
+    void regroup(Mm mm) {
+        if (!design.groupsVmas()) {
+            return;
+        }
+        for (int i = 0; i < mm.mapCount; i++) {
+            Vma v = mm.vma(i);
+            boolean ok = i > 0 && groupable(mm.vma(i - 1), v);
+            if ((v.vmFlags & Vma.VM_GROUP) != 0) {
+                if (!ok) {
+                    v.vmFlags &= ~Vma.VM_GROUP;
+                }
+            } else if (ok && attempted(mm, v.vmStart)) {
+                v.vmFlags |= Vma.VM_GROUP;
+            }
+        }
+        java.util.Arrays.fill(attemptMm, 0, attempts, null);
+        attempts = 0;
+        int head = 0;
+        for (int i = 1; i <= mm.mapCount; i++) {
+            if (i < mm.mapCount && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0) {
+                continue;
+            }
+            // [head, i) is one group.
+            boolean any = false;
+            boolean all = true;
+            for (int j = head; j < i; j++) {
+                boolean has = mm.vma(j).anonVma != null;
+                any |= has;
+                all &= has;
+            }
+            if (any && !all) {
+                for (int j = head; j < i; j++) {
+                    if (mm.vma(j).anonVma == null) {
+                        design.anonVmaPrepare(mm.vma(j));
+                    }
+                }
+            }
+            head = i;
+        }
     }
 
     // ------------------------------------------------------------------ unmap

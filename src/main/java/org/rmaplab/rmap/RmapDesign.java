@@ -27,9 +27,11 @@ import org.rmaplab.kernel.Vma;
  *   <li>anon_vma (2.6.7) and anon_vma_chain (today): {@link #anonVmaPrepare}, {@link #vmaFork},
  *       {@link #vmaSplit}, {@link #vmaCopy}, {@link #vmaMerged}, {@link #vmaUnlinked}, and the anon
  *       part of the merge rule, {@link #isMergeableAnonVma}.
- *   <li>lokier: per-vma offset space assigned in {@link #anonVmaPrepare}/{@link #vmaCopy}; growth
- *       asks {@link #canExpandAnon}: when the vma cannot grow in its offset space the core makes a
- *       new vma for the grown part, grouped with its neighbour for user-visible purposes.
+ *   <li>lokier: offsets of a new anonymous range chosen by {@link #anonPgoff} (mmap, brk,
+ *       copy_vma), every anonymous vma indexed from {@link #vmaLinked}; growth asks
+ *       {@link #canExpandAnon} / {@link #canGrowMovedAnon}: when the vma cannot grow in its offset
+ *       space the core makes a new vma for the grown part, and {@link #groupsVmas} has the core
+ *       join refused merges with VM_GROUP into one user-visible vma.
  * </ul>
  *
  * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the
@@ -115,6 +117,15 @@ public interface RmapDesign {
     }
 
     /**
+     * Does the design hide the boundary between two adjacent private anonymous vmas that could not
+     * merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they show as one
+     * user-visible vma and mremap treats them as one (lokier, seed 002)? Default: no.
+     */
+    default boolean groupsVmas() {
+        return false;
+    }
+
+    /**
      * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
      * (dup_anon_vma when survivor had none, then unlink_anon_vmas of removed). Pages of removed
      * are now found through survivor.
@@ -127,6 +138,31 @@ public interface RmapDesign {
      */
     void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff);
 
+    /** {@link #anonPgoff} is asked for a new mapping (mmap's __mmap_region). */
+    int ANON_MMAP = 0;
+    /** {@link #anonPgoff} is asked for brk's new range (do_brk_flags). */
+    int ANON_BRK = 1;
+    /** {@link #anonPgoff} is asked for mremap's copy of a vma with no anon state (copy_vma). */
+    int ANON_COPY = 2;
+    /**
+     * {@link #anonPgoff} is asked for the grown part of a vma that could not grow in its offset
+     * space ({@link #canExpandAnon} said no): a new vma of the same user-visible vma (lokier).
+     */
+    int ANON_GROW = 3;
+
+    /**
+     * The pgoff of a new private anonymous range [start, end) with {@code vmFlags} about to be
+     * mapped in {@code mm} ({@code why}: one of {@link #ANON_MMAP}, {@link #ANON_BRK},
+     * {@link #ANON_COPY}, {@link #ANON_GROW}). {@code regionStart} is where the user-visible vma
+     * that the range grows begins (start itself for a new mapping). The core asks before it tries
+     * to merge the range with a neighbour, so a design that allocates offsets (lokier) decides
+     * which merges can happen. Default: Linux's {@code addr >> PAGE_SHIFT} ("set pgoff according
+     * to addr for anon_vma").
+     */
+    default long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
+        return start >>> Kernel.PAGE_SHIFT;
+    }
+
     /**
      * Growth in place of an anonymous vma by {@code delta} bytes: may it keep one offset range?
      * Only lokier says no (its offset space is full); the core then makes a new vma for the grown
@@ -134,8 +170,38 @@ public interface RmapDesign {
      */
     boolean canExpandAnon(Vma vma, long delta);
 
+    /**
+     * mremap moves [addr, addr+len) of {@code vma} and grows it by {@code delta} bytes at the new
+     * place (copy_vma sizes the new vma for new_len): may the moved vma take the offsets that follow
+     * the moved part? Only lokier may say no (they are not its to take); the core then makes a new
+     * vma for the grown part, as for {@link #canExpandAnon}. Default: yes.
+     */
+    default boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
+        return true;
+    }
+
     /** The vma is unmapped and about to be freed (unlink_anon_vmas / anon_vma_unlink). */
     void vmaUnlinked(Vma vma);
+
+    /**
+     * vma_link(): {@code vma} has just been inserted into its mm — a new mapping, a split piece,
+     * fork's copy or mremap's copy — with its final range and pgoff. A design that indexes every
+     * anonymous vma by offset, as a file's i_mmap indexes file vmas (lokier), inserts it here.
+     * Default: nothing (anon_vma designs link at the first fault or in vmaSplit/vmaFork/vmaCopy).
+     */
+    default void vmaLinked(Vma vma) {
+    }
+
+    /**
+     * MREMAP_DONTUNMAP moved every page out of {@code vma}, which stays mapped: its anon state goes
+     * (unlink_anon_vmas), so it is like a never-faulted vma again. Default: {@link #vmaUnlinked},
+     * then no anon state.
+     */
+    default void vmaAnonReset(Vma vma) {
+        vmaUnlinked(vma);
+        vma.anonVma = null;
+        vma.rmapPriv = null;
+    }
 
     // ------------------------------------------------------------------ pages and ptes
 

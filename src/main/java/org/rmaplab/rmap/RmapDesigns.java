@@ -11,6 +11,7 @@ import org.rmaplab.rmap.anonvma.AnonVmaDesign;
 import org.rmaplab.rmap.anonmm.AnonMmDesign;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 import org.rmaplab.rmap.ptechains.PteChainsDesign;
+import org.rmaplab.rmap.lokier.LokierDesign;
 
 /**
  * The registry of designs by name (the scenario contract's names). Like Caffeine's simulator
@@ -28,6 +29,7 @@ public final class RmapDesigns {
         DESIGNS.put("anon_vma", AnonVmaDesign::new);
         DESIGNS.put("pte_chains", PteChainsDesign::new);
         DESIGNS.put("anonmm", AnonMmDesign::new);
+        DESIGNS.put("lokier", LokierDesign::new);
     }
 
     /** Registered design names, the default first. */

@@ -7,7 +7,7 @@ import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapStats;
 import org.rmaplab.rmap.RmapWalkControl;
 
-/** Forwards every call to another design; tests override one method to break it. */
+/** Forwards every call, default hooks included, to another design; tests override one method to break it. */
 class ForwardingDesign implements RmapDesign {
     final RmapDesign d;
 
@@ -53,11 +53,6 @@ class ForwardingDesign implements RmapDesign {
     @Override
     public int vmaSplit(Vma orig, Vma piece) {
         return d.vmaSplit(orig, piece);
-    }
-
-    @Override
-    public int vmaSplitForUnmap(Vma orig, Vma piece) {
-        return d.vmaSplitForUnmap(orig, piece);
     }
 
     @Override
@@ -153,6 +148,66 @@ class ForwardingDesign implements RmapDesign {
     @Override
     public RmapStats stats() {
         return d.stats();
+    }
+
+    @Override
+    public int vmaSplitForUnmap(Vma orig, Vma piece) {
+        return d.vmaSplitForUnmap(orig, piece);
+    }
+
+    @Override
+    public boolean anonMergeNeedsPgoff() {
+        return d.anonMergeNeedsPgoff();
+    }
+
+    @Override
+    public boolean groupsVmas() {
+        return d.groupsVmas();
+    }
+
+    @Override
+    public long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
+        return d.anonPgoff(mm, start, end, vmFlags, why, regionStart);
+    }
+
+    @Override
+    public boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
+        return d.canGrowMovedAnon(vma, addr, len, delta);
+    }
+
+    @Override
+    public void vmaLinked(Vma vma) {
+        d.vmaLinked(vma);
+    }
+
+    @Override
+    public void vmaAnonReset(Vma vma) {
+        d.vmaAnonReset(vma);
+    }
+
+    @Override
+    public void pageAddAnonRmap(int pfn, Vma vma, long address, long ptep) {
+        d.pageAddAnonRmap(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
+        d.pageAddSwapinAnon(pfn, vma, address, ptep, exclusive);
+    }
+
+    @Override
+    public boolean swapinMustCopy(int pfn, Vma vma, long address) {
+        return d.swapinMustCopy(pfn, vma, address);
+    }
+
+    @Override
+    public void afterPageReferenced(int pfn) {
+        d.afterPageReferenced(pfn);
+    }
+
+    @Override
+    public boolean forkCopiesEveryPte() {
+        return d.forkCopiesEveryPte();
     }
 
 }

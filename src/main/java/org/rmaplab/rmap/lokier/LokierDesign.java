@@ -1,0 +1,697 @@
+package org.rmaplab.rmap.lokier;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+
+import org.rmaplab.kernel.Frames;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Vma;
+import org.rmaplab.rmap.FileRmap;
+import org.rmaplab.rmap.RmapDesign;
+import org.rmaplab.rmap.RmapSelfCheck;
+import org.rmaplab.rmap.RmapWalkControl;
+
+/**
+ * Jamie Lokier's proposal of 12 March 2004 (seed 002), never built: anonymous memory treated like
+ * a file. Each anonymous vma has an address_space and a page-&gt;offset range inside it (its
+ * pgoff); offsets come from a bump counter with room reserved for growth; a vma that cannot grow
+ * in its offset space is split, and the VM_GROUP ("mremap-group") flag keeps the pieces one
+ * user-visible vma. See {@code package-info.java} for every choice made where the mail leaves one
+ * open.
+ *
+ * <p>Per-vma state: {@code vma.rmapPriv} is the {@link Reservation} its offsets lie in (which names
+ * the {@link AnonAddressSpace}); {@code vma.anonVma} is that address_space once the vma (or its
+ * group) has anonymous pages. Per-mm state: {@code mm.rmapPriv} is the address_space the mm
+ * allocates offsets from (shared with its fork children). Per page: {@code frames.mapping} = the
+ * address_space, {@code frames.index} = the page's offset.
+ */
+public class LokierDesign implements RmapDesign, RmapSelfCheck {
+    /** Seed 002, step 2: "When it's about to wrap, allocate a new address_space" (2^32 pages). */
+    public static final long DEFAULT_WRAP_LIMIT = 1L << 32;
+    /** Seed 002, step 3: "a sane minimum such as 2^22". */
+    public static final long DEFAULT_MIN_RESERVE = 1L << 22;
+
+    private final long wrapLimit;
+    private final long minReserve;
+    private final long reserveNum;
+    private final long reserveDen;
+    private final LokierStats stats = new LokierStats();
+    private Kernel kernel;
+    private Frames frames;
+    /** address_spaces by id (index 0 unused); null once freed. */
+    private final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
+
+    /** The proposal's numbers: 2^32-page address_spaces, reserve = size clamped to [2^22, 2^32 - size]. */
+    public LokierDesign() {
+        this(DEFAULT_WRAP_LIMIT, DEFAULT_MIN_RESERVE, 1, 1);
+    }
+
+    /**
+     * @param wrapLimit  pages in one address_space before a new one is started
+     * @param minReserve the least extra room of a reservation, in pages
+     * @param reserveNum the extra room is reserveNum/reserveDen of the allocation (mmap) or of the
+     *                   whole user-visible region after growth (mremap, brk)
+     * @param reserveDen see reserveNum
+     */
+    public LokierDesign(long wrapLimit, long minReserve, long reserveNum, long reserveDen) {
+        if (wrapLimit <= 0 || wrapLimit > (1L << (AnonAddressSpace.OFFSET_BITS - 2)) || minReserve < 0
+                || reserveNum < 0 || reserveDen <= 0) {
+            throw new IllegalArgumentException("bad lokier parameters");
+        }
+        this.wrapLimit = wrapLimit;
+        this.minReserve = minReserve;
+        this.reserveNum = reserveNum;
+        this.reserveDen = reserveDen;
+        spaces.add(null);
+    }
+
+    @Override
+    public String name() {
+        return "lokier";
+    }
+
+    @Override
+    public void attach(Kernel k) {
+        this.kernel = k;
+        this.frames = k.frames();
+    }
+
+    @Override
+    public LokierStats stats() {
+        return stats;
+    }
+
+    // ------------------------------------------------------------------ address_spaces
+
+    private AnonAddressSpace newSpace() {
+        AnonAddressSpace as = new AnonAddressSpace(spaces.size());
+        spaces.add(as);
+        stats.object("address_space", 1);
+        return as;
+    }
+
+    /** Frees an address_space nothing uses any more (no mm allocates there, no offsets reserved). */
+    private void maybeFree(AnonAddressSpace as) {
+        if (as.mmUsers == 0 && as.reservations.isEmpty() && spaces.get(as.id) == as) {
+            spaces.set(as.id, null);
+            stats.object("address_space", -1);
+        }
+    }
+
+    /** The address_space of a stored offset. */
+    private AnonAddressSpace spaceOf(long pgoff) {
+        int id = (int) (pgoff >>> AnonAddressSpace.OFFSET_BITS);
+        AnonAddressSpace as = id > 0 && id < spaces.size() ? spaces.get(id) : null;
+        if (as == null) {
+            throw new IllegalStateException("offset 0x" + Long.toHexString(pgoff) + " is in no address_space");
+        }
+        return as;
+    }
+
+    private Reservation reservationOf(long pgoff) {
+        Reservation r = spaceOf(pgoff).find(pgoff);
+        if (r == null) {
+            throw new IllegalStateException("offset 0x" + Long.toHexString(pgoff) + " is in no reservation");
+        }
+        return r;
+    }
+
+    private static Reservation res(Vma v) {
+        return (Reservation) v.rmapPriv;
+    }
+
+    /** The address_space mm allocates from, following it to its successor once it is full. */
+    private AnonAddressSpace current(Mm mm) {
+        AnonAddressSpace as = (AnonAddressSpace) mm.rmapPriv;
+        while (as.successor != null) {
+            AnonAddressSpace next = as.successor;
+            if (spaces.get(next.id) != next) {
+                // The mms that moved on first have left it and it was freed: start another.
+                next = newSpace();
+                as.successor = next;
+            }
+            as.mmUsers--;
+            next.mmUsers++;
+            mm.rmapPriv = next;
+            maybeFree(as);
+            as = next;
+        }
+        return as;
+    }
+
+    /**
+     * Seed 002, steps 1-3: a reservation of {@code pages + extra} offsets from mm's address_space by
+     * bumping its counter, leaving one unused offset after it (so that two reservations are never
+     * contiguous); a new address_space when the counter would pass the wrap limit. A reservation
+     * larger than the limit gets a fresh address_space of its own (the model's offsets do not wrap).
+     */
+    private Reservation reserve(Mm mm, long pages, long extra, boolean exclusive) {
+        AnonAddressSpace as = current(mm);
+        long total = pages + extra;
+        if (as.next > 0 && as.next + total > wrapLimit) {
+            as.successor = newSpace();
+            stats.wraps++;
+            as = current(mm);
+        }
+        Reservation r = new Reservation(as, as.base + as.next, as.base + as.next + total, exclusive);
+        as.next += total + 1;
+        as.reservations.add(r);
+        stats.reservationsAllocated++;
+        stats.object("reservation", 1);
+        return r;
+    }
+
+    /**
+     * Seed 002, step 3: "extra space ... proportional to the allocation, or the total size of the
+     * region after mremap(), and clamped to a sane maximum such as 4G minus size, and a sane minimum
+     * such as 2^22".
+     */
+    long extra(long pages, long basisPages) {
+        long want = basisPages > Long.MAX_VALUE / Math.max(1, reserveNum)
+                ? Long.MAX_VALUE : basisPages * reserveNum / reserveDen;
+        want = Math.max(want, minReserve);
+        return Math.min(want, Math.max(wrapLimit - pages, 0));
+    }
+
+    private void freeReservation(Reservation r) {
+        r.as.reservations.remove(r);
+        stats.object("reservation", -1);
+        maybeFree(r.as);
+    }
+
+    // ------------------------------------------------------------------ mm lifecycle
+
+    /** A fresh mm (exec): a fresh address_space. */
+    @Override
+    public void mmInit(Mm mm) {
+        AnonAddressSpace as = newSpace();
+        as.mmUsers++;
+        mm.rmapPriv = as;
+    }
+
+    /** fork: the child allocates from the parent's address_space (its vmas share the offsets). */
+    @Override
+    public void mmFork(Mm parent, Mm child) {
+        AnonAddressSpace as = current(parent);
+        as.mmUsers++;
+        child.rmapPriv = as;
+    }
+
+    @Override
+    public void mmExit(Mm mm) {
+        AnonAddressSpace as = (AnonAddressSpace) mm.rmapPriv;
+        mm.rmapPriv = null;
+        as.mmUsers--;
+        maybeFree(as);
+    }
+
+    // ------------------------------------------------------------------ offsets of new ranges
+
+    /**
+     * Where a new private anonymous range gets its offsets. mmap (and mremap's copy of a vma with no
+     * pages) first tries a neighbour's reservation (step 5), else takes a fresh one — not exclusive
+     * for mmap, the vma in its middle so that it can merge with mappings placed below it (mmap is
+     * top-down) and grow above; exclusive for mremap's copy, the vma at its bottom. Growth (brk, and
+     * the core's grown part when {@link #canExpandAnon} said no) extends the vma before the range if
+     * its reservation has room, else splits: a fresh exclusive reservation whose room is
+     * proportional to the whole user-visible region after growth.
+     */
+    @Override
+    public long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
+        long pages = (end - start) >>> Kernel.PAGE_SHIFT;
+        if (why == ANON_BRK || why == ANON_GROW) {
+            Vma prev = mm.vmaBefore(start);
+            if (prev != null && prev.end() == start && prev.file() == null && prev.rmapPriv != null
+                    && ((prev.flags() ^ vmFlags) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0) {
+                long from = prev.pgoff() + prev.pages();
+                if (why == ANON_BRK && canTake(prev, from, pages)) {
+                    return from; // the heap vma simply grows
+                }
+                stats.growthSplits++;
+                long region = (end - regionStart) >>> Kernel.PAGE_SHIFT;
+                return reserve(mm, pages, extra(pages, region), true).lo;
+            }
+        }
+        long claimed = claim(mm, start, end, pages);
+        if (claimed >= 0) {
+            return claimed;
+        }
+        if (why == ANON_COPY || why == ANON_GROW) {
+            long region = (end - regionStart) >>> Kernel.PAGE_SHIFT;
+            return reserve(mm, pages, extra(pages, region), true).lo;
+        }
+        long extra = extra(pages, pages);
+        return reserve(mm, pages, extra, false).lo + extra / 2;
+    }
+
+    /** May prev take the offsets [from, from + pages) (its reservation's, unused in its mm)? */
+    private static boolean canTake(Vma prev, long from, long pages) {
+        Reservation r = res(prev);
+        return from + pages <= r.hi && r.free(prev.mm, from, from + pages, prev);
+    }
+
+    /**
+     * Seed 002, step 5: "look at the nearby preceding or following vma in the virtual address space.
+     * If the amount of page-&gt;offset space reserved by those vmas is large enough, we can claim some
+     * of that reservation for the new allocation. If our good neighbour is adjacent to the new vma,
+     * that means the neighbour vma is simply grown. Otherwise, it means we create a new vma which is
+     * vm_offset-compatible with its neighbour, allowing them to merge if the hole between is
+     * filled." The nearer neighbour is tried first (the preceding one on a tie); the range gets the
+     * offsets linear with the neighbour's, if they lie in its reservation, that reservation is not
+     * exclusive, and no vma of this mm uses them. Returns the pgoff, or -1.
+     */
+    private long claim(Mm mm, long start, long end, long pages) {
+        Vma prev = mm.vmaBefore(start);
+        Vma next = mm.findVma(start);
+        if (prev != null && prev.end() > start) {
+            prev = null; // cannot happen: the range is free
+        }
+        Vma first = prev;
+        Vma second = next;
+        if (prev == null || (next != null && next.start() - end < start - prev.end())) {
+            first = next;
+            second = prev;
+        }
+        long c = claimFrom(first, mm, start, pages);
+        if (c < 0) {
+            c = claimFrom(second, mm, start, pages);
+        }
+        if (c >= 0) {
+            stats.claims++;
+        }
+        return c;
+    }
+
+    private static long claimFrom(Vma nb, Mm mm, long start, long pages) {
+        if (nb == null || nb.file() != null || nb.rmapPriv == null) {
+            return -1;
+        }
+        Reservation r = res(nb);
+        if (r.exclusive) {
+            return -1;
+        }
+        long off = nb.pgoff() + ((start - nb.start()) >> Kernel.PAGE_SHIFT);
+        if (off < r.lo || off + pages > r.hi || !r.free(mm, off, off + pages, null)) {
+            return -1;
+        }
+        return off;
+    }
+
+    /** Growth in place: the offsets after the vma must be its reservation's and unused in its mm. */
+    @Override
+    public boolean canExpandAnon(Vma vma, long delta) {
+        if (vma.rmapPriv == null) {
+            return true;
+        }
+        return canTake(vma, vma.pgoff() + vma.pages(), delta >>> Kernel.PAGE_SHIFT);
+    }
+
+    /** Growth of a moved part: the offsets after the moved part, as for {@link #canExpandAnon}. */
+    @Override
+    public boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
+        if (vma.rmapPriv == null) {
+            return true;
+        }
+        long from = vma.linearPageIndex(addr + len);
+        long pages = delta >>> Kernel.PAGE_SHIFT;
+        Reservation r = res(vma);
+        return from + pages <= r.hi && r.free(vma.mm, from, from + pages, null);
+    }
+
+    @Override
+    public boolean groupsVmas() {
+        return true;
+    }
+
+    // ------------------------------------------------------------------ vma lifecycle
+
+    /**
+     * vma_link() → vma_interval_tree_insert(): every private anonymous vma is indexed in the
+     * reservation its offsets lie in, from the moment it is mapped (its offsets are taken then).
+     */
+    @Override
+    public void vmaLinked(Vma vma) {
+        if (vma.file() != null) {
+            return;
+        }
+        Reservation r = res(vma);
+        if (r == null) {
+            r = reservationOf(vma.pgoff());
+            vma.rmapPriv = r;
+        }
+        r.insert(vma);
+    }
+
+    /**
+     * anon_vma_prepare()'s place: the first anonymous page of a vma. Its offsets were assigned at
+     * mmap; now its address_space pointer is set — for every vma of its group, which is one
+     * user-visible vma with one anon state.
+     */
+    @Override
+    public int anonVmaPrepare(Vma vma) {
+        if (vma.anonVma != null) {
+            return 0;
+        }
+        if (vma.rmapPriv == null) {
+            throw new IllegalStateException("lokier: anonymous page in " + vma + ", which has no offsets"
+                    + " (private file mappings are not modelled)");
+        }
+        Mm mm = vma.mm;
+        Vma head = vma;
+        for (Vma p = mm.prevOf(head); (head.flags() & Vma.VM_GROUP) != 0 && p != null && p.end() == head.start();
+                p = mm.prevOf(head)) {
+            head = p;
+        }
+        Vma v = head;
+        while (true) {
+            if (v.anonVma == null && v.rmapPriv != null) {
+                v.anonVma = res(v).as;
+            }
+            Vma n = mm.nextOf(v);
+            if (n == null || (n.flags() & Vma.VM_GROUP) == 0 || n.start() != v.end()) {
+                break;
+            }
+            v = n;
+        }
+        return 0;
+    }
+
+    /** fork: the child's vma covers the same offsets of the same address_space (like anon_vma_link). */
+    @Override
+    public int vmaFork(Vma src, Vma dst) {
+        dst.anonVma = src.anonVma;
+        dst.rmapPriv = src.rmapPriv; // vmaLinked inserts dst
+        return 0;
+    }
+
+    /** __split_vma(): both pieces keep their offsets, in the same reservation. */
+    @Override
+    public int vmaSplit(Vma orig, Vma piece) {
+        piece.anonVma = orig.anonVma;
+        piece.rmapPriv = orig.rmapPriv; // vmaLinked inserts piece; vmaAdjusted re-sorts orig
+        return 0;
+    }
+
+    /**
+     * copy_vma(): dst keeps src's offsets (or has new ones, for a vma with no pages), and shares its
+     * anon state; for a new dst, vmaLinked indexes it by its pgoff.
+     */
+    @Override
+    public int vmaCopy(Vma src, Vma dst) {
+        if (src.anonVma != null && dst.anonVma == null) {
+            dst.anonVma = dst.rmapPriv != null ? res(dst).as : spaceOf(dst.pgoff());
+        }
+        return 0;
+    }
+
+    /** Two anonymous vmas merge when their offsets are contiguous, which implies one address_space. */
+    @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
+        return tgt.anonVma == null || srcAnon == null || tgt.anonVma == srcAnon;
+    }
+
+    @Override
+    public boolean anonVmasCompatible(Vma prev, Vma next) {
+        return prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma;
+    }
+
+    /** vma_expand() with a removed vma: the survivor takes its anon state, removed leaves the index. */
+    @Override
+    public int vmaMerged(Vma survivor, Vma removed) {
+        vmaCopy(removed, survivor);
+        vmaUnlinked(removed);
+        return 0;
+    }
+
+    /** vma_interval_tree pre/post update: the vma's pgoff may have changed; keep the order. */
+    @Override
+    public void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
+        Reservation r = res(vma);
+        if (r != null && vma.pgoff() != oldPgoff) {
+            r.remove(vma);
+            r.insert(vma);
+        }
+    }
+
+    /** The vma is gone: out of the index; a reservation with no vma left is given up. */
+    @Override
+    public void vmaUnlinked(Vma vma) {
+        Reservation r = res(vma);
+        vma.rmapPriv = null;
+        vma.anonVma = null;
+        if (r == null) {
+            return;
+        }
+        r.remove(vma);
+        if (r.vmas.isEmpty()) {
+            freeReservation(r);
+        }
+    }
+
+    /** MREMAP_DONTUNMAP emptied vma: no pages, but it keeps its offsets (the core keeps its pgoff). */
+    @Override
+    public void vmaAnonReset(Vma vma) {
+        vma.anonVma = null;
+    }
+
+    // ------------------------------------------------------------------ pages
+
+    /** page-&gt;mapping = the address_space, page-&gt;index = the page's offset (like a file page). */
+    @Override
+    public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
+        frames.mapping[pfn] = res(vma).as;
+        frames.index[pfn] = vma.linearPageIndex(address);
+        stats.rmapAdds++;
+    }
+
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        stats.rmapAdds++;
+    }
+
+    /** fork: the child's pte maps the page at the same offset; nothing to record. */
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        stats.rmapDups++;
+    }
+
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        stats.rmapRemoves++;
+    }
+
+    /** A reused page stays where it is: the writer's vma covers its offset already. */
+    @Override
+    public void pageReuseAnon(int pfn, Vma vma, long address) {
+    }
+
+    @Override
+    public void pageFreed(int pfn) {
+    }
+
+    /** mremap keeps the vma's offsets, so ptes (and whole tables) move without telling anyone. */
+    @Override
+    public boolean movesPtesOneByOne() {
+        return false;
+    }
+
+    @Override
+    public boolean mremapMustCow(int pfn) {
+        return false;
+    }
+
+    @Override
+    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress,
+                         long newPtep) {
+    }
+
+    @Override
+    public boolean chainsFilePages() {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ walk
+
+    /**
+     * The walk of a file page, for anonymous pages too (rmap_walk_file's way): the vmas of the
+     * page's address_space whose offsets cover page-&gt;index — found by the reservation holding the
+     * offset, then its vmas in pgoff order.
+     */
+    @Override
+    public void rmapWalk(int pfn, RmapWalkControl ctl) {
+        stats.walks++;
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            FileRmap.walk(kernel, pfn, ctl, stats);
+            return;
+        }
+        AnonAddressSpace as = (AnonAddressSpace) frames.mapping[pfn];
+        if (as == null) {
+            return;
+        }
+        long pgoff = frames.index[pfn];
+        Reservation r = as.find(pgoff);
+        if (r == null) {
+            return;
+        }
+        ArrayList<Vma> l = r.vmas;
+        for (int i = 0, n = l.size(); i < n; i++) {
+            Vma vma = l.get(i);
+            if (vma.pgoff() > pgoff) {
+                break;
+            }
+            long address = vma.addressOf(pgoff);
+            if (address < 0) {
+                continue;
+            }
+            stats.walkVmasVisited++;
+            long slot = kernel.pageMappedAt(pfn, vma, address);
+            if (slot < 0) {
+                continue;
+            }
+            if (ctl.visit(vma, address, slot) || ctl.done()) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ for tests and reports
+
+    /** Live address_spaces. */
+    public int addressSpaces() {
+        int n = 0;
+        for (AnonAddressSpace as : spaces) {
+            n += as != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The id of the address_space vma's offsets are in (0 for a vma without offsets). */
+    public static int addressSpaceId(Vma vma) {
+        Reservation r = res(vma);
+        return r == null ? 0 : r.as.id;
+    }
+
+    /** The offset of vma's first page inside its address_space (page-&gt;index without the id). */
+    public static long offsetInSpace(Vma vma) {
+        Reservation r = res(vma);
+        return r == null ? -1 : vma.pgoff() - r.as.base;
+    }
+
+    /** Free offsets above vma in its reservation (its reserve), or -1 without one. */
+    public static long reserveAbove(Vma vma) {
+        Reservation r = res(vma);
+        return r == null ? -1 : r.hi - (vma.pgoff() + vma.pages());
+    }
+
+    /** True if vma's reservation is exclusive (made by mremap or brk growth). */
+    public static boolean exclusive(Vma vma) {
+        Reservation r = res(vma);
+        return r != null && r.exclusive;
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    /** Adjacent private anonymous vmas with equal flags but for VM_GROUP and soft-dirty. */
+    private static boolean groupable(Vma prev, Vma v) {
+        return prev.end() == v.start() && prev.file() == null && v.file() == null
+                && ((prev.flags() ^ v.flags()) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0;
+    }
+
+    /**
+     * Every private anonymous vma is indexed once in a live reservation of a live address_space that
+     * holds its offsets, and its anon state is that address_space or none; reservations hold only
+     * live vmas, in pgoff order, and are disjoint; VM_GROUP joins only what may be grouped, and a
+     * group has one anon state; the object counts and mm counts match.
+     */
+    @Override
+    public String checkInvariants() {
+        IdentityHashMap<Reservation, int[]> seen = new IdentityHashMap<>();
+        IdentityHashMap<AnonAddressSpace, int[]> users = new IdentityHashMap<>();
+        for (Mm mm : kernel.mms()) {
+            AnonAddressSpace cur = (AnonAddressSpace) mm.rmapPriv;
+            if (cur == null || spaces.get(cur.id) != cur) {
+                return mm + " allocates from a dead address_space " + cur;
+            }
+            users.computeIfAbsent(cur, k -> new int[1])[0]++;
+            Boolean groupAnon = null;
+            for (int i = 0; i < mm.mapCount(); i++) {
+                Vma v = mm.vma(i);
+                boolean grouped = (v.flags() & Vma.VM_GROUP) != 0;
+                if (grouped && (i == 0 || !groupable(mm.vma(i - 1), v))) {
+                    return "vma " + v + " of " + mm + " has VM_GROUP but does not continue its predecessor";
+                }
+                if (v.file() != null) {
+                    if (v.rmapPriv != null || v.anonVma != null) {
+                        return "file vma " + v + " has lokier state";
+                    }
+                    continue;
+                }
+                boolean has = v.anonVma != null;
+                if (grouped && groupAnon != null && groupAnon != has) {
+                    return "group of " + v + " in " + mm + " has vmas with and without anon state";
+                }
+                groupAnon = has;
+                if (!(v.rmapPriv instanceof Reservation r)) {
+                    return "anonymous vma " + v + " of " + mm + " has no offsets";
+                }
+                if (spaces.get(r.as.id) != r.as || !r.as.reservations.contains(r)) {
+                    return "vma " + v + " is in dead " + r;
+                }
+                if (v.pgoff() < r.lo || v.pgoff() + v.pages() > r.hi) {
+                    return "vma " + v + " lies outside its " + r;
+                }
+                if (v.anonVma != null && v.anonVma != r.as) {
+                    return "vma " + v + " has anon state " + v.anonVma + " but offsets in " + r.as;
+                }
+                int hits = 0;
+                for (Vma x : r.vmas) {
+                    hits += x == v ? 1 : 0;
+                }
+                if (hits != 1) {
+                    return "vma " + v + " is " + hits + " times in " + r;
+                }
+                seen.computeIfAbsent(r, k -> new int[1])[0]++;
+            }
+        }
+        long reservations = 0;
+        long live = 0;
+        for (AnonAddressSpace as : spaces) {
+            if (as == null) {
+                continue;
+            }
+            live++;
+            int[] u = users.get(as);
+            if (as.mmUsers != (u == null ? 0 : u[0])) {
+                return as + " counts " + as.mmUsers + " mms but " + (u == null ? 0 : u[0]) + " use it";
+            }
+            if (as.mmUsers == 0 && as.reservations.isEmpty()) {
+                return as + " is unused but alive";
+            }
+            long prevHi = as.base - 1;
+            for (Reservation r : as.reservations) {
+                reservations++;
+                if (r.lo <= prevHi || r.hi <= r.lo || r.hi > as.base + Math.max(as.next, 1)) {
+                    return r + " overlaps another or lies outside the counter";
+                }
+                prevHi = r.hi;
+                int[] s = seen.get(r);
+                if (r.vmas.isEmpty() || s == null || s[0] != r.vmas.size()) {
+                    return r + " holds " + r.vmas.size() + " vmas but " + (s == null ? 0 : s[0]) + " live vmas are in it";
+                }
+                for (int i = 1; i < r.vmas.size(); i++) {
+                    if (r.vmas.get(i - 1).pgoff() > r.vmas.get(i).pgoff()) {
+                        return r + " is out of pgoff order";
+                    }
+                }
+            }
+        }
+        if (stats.alive("reservation") != reservations) {
+            return stats.alive("reservation") + " reservations allocated but " + reservations + " live";
+        }
+        if (stats.alive("address_space") != live) {
+            return stats.alive("address_space") + " address_spaces allocated but " + live + " live";
+        }
+        return null;
+    }
+}
