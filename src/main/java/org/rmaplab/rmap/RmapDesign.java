@@ -34,6 +34,9 @@ import org.rmaplab.kernel.Vma;
  *       join refused merges with VM_GROUP into one user-visible vma.
  * </ul>
  *
+ * <p>Default methods give today's Linux behaviour (or none), so a design overrides only what it
+ * does differently.
+ *
  * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the
  * core turns into the system call's error where Linux does.
  */
@@ -48,13 +51,16 @@ public interface RmapDesign {
     // ------------------------------------------------------------------ mm lifecycle
 
     /** A fresh mm for exec or the first task (anonmm: exec_rmap, a new group head). */
-    void mmInit(Mm mm);
+    default void mmInit(Mm mm) {
+    }
 
     /** fork: the child's mm, before any vma is copied (anonmm: dup_rmap joins the group). */
-    void mmFork(Mm parent, Mm child);
+    default void mmFork(Mm parent, Mm child) {
+    }
 
     /** The mm's last vma is gone and its page tables freed (anonmm: exit_rmap, anonmm-&gt;mm = NULL). */
-    void mmExit(Mm mm);
+    default void mmExit(Mm mm) {
+    }
 
     // ------------------------------------------------------------------ vma lifecycle
 
@@ -168,7 +174,9 @@ public interface RmapDesign {
      * Only lokier says no (its offset space is full); the core then makes a new vma for the grown
      * part. Every other design returns true.
      */
-    boolean canExpandAnon(Vma vma, long delta);
+    default boolean canExpandAnon(Vma vma, long delta) {
+        return true;
+    }
 
     /**
      * mremap moves [addr, addr+len) of {@code vma} and grows it by {@code delta} bytes at the new
@@ -230,7 +238,8 @@ public interface RmapDesign {
     void pageReuseAnon(int pfn, Vma vma, long address);
 
     /** The page's last reference is gone; it returns to the free pool. */
-    void pageFreed(int pfn);
+    default void pageFreed(int pfn) {
+    }
 
     // ------------------------------------------------------------------ reclaim and swap
 
@@ -269,22 +278,29 @@ public interface RmapDesign {
     }
 
     /** True if mremap must move ptes one at a time telling the design (no whole-table moves). */
-    boolean movesPtesOneByOne();
+    default boolean movesPtesOneByOne() {
+        return false;
+    }
 
     /**
      * mremap is about to move a pte mapping an anonymous page: must the page first be made
      * exclusive by an early COW? (anonmm, Linus's rule: mapcount &gt; 1.)
      */
-    boolean mremapMustCow(int pfn);
+    default boolean mremapMustCow(int pfn) {
+        return false;
+    }
 
     /**
      * mremap moved the pte of {@code pfn} from {@code oldAddress} in {@code oldVma} to
      * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link #movesPtesOneByOne}.
      */
-    void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep);
+    default void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+    }
 
     /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
-    boolean chainsFilePages();
+    default boolean chainsFilePages() {
+        return false;
+    }
 
     /**
      * Must fork copy the ptes of every vma, not only of those that may hold anonymous pages?

@@ -272,11 +272,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public boolean canExpandAnon(Vma vma, long delta) {
-        return true;
-    }
-
-    @Override
     public void vmaUnlinked(Vma vma) {
         vma.anonVma = null;
     }
@@ -423,11 +418,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         bugOn(mremapCow && frames.mapcount[pfn] != 1, "mremap moved a shared anonymous page");
         frames.index[pfn] = newAddress & Kernel.PAGE_MASK;
         stats.rmapAdds++;
-    }
-
-    @Override
-    public boolean chainsFilePages() {
-        return false;
     }
 
     // ------------------------------------------------------------------ the walk

@@ -88,18 +88,6 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ mm lifecycle
 
-    @Override
-    public void mmInit(Mm mm) {
-    }
-
-    @Override
-    public void mmFork(Mm parent, Mm child) {
-    }
-
-    @Override
-    public void mmExit(Mm mm) {
-    }
-
     // ------------------------------------------------------------------ vma lifecycle
 
     /**
@@ -284,11 +272,6 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
     }
 
-    @Override
-    public boolean canExpandAnon(Vma vma, long delta) {
-        return true;
-    }
-
     /**
      * anon_vma_unlink() (2.6.7): list_del; "We must garbage collect the anon_vma if it's empty":
      * the anon_vma is freed the moment its list empties.
@@ -356,27 +339,9 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void pageReuseAnon(int pfn, Vma vma, long address) {
     }
 
-    @Override
-    public void pageFreed(int pfn) {
-    }
-
     /** mremap moves page tables without per-page work: vm_pgoff is kept (seed 000). */
     @Override
     public boolean movesPtesOneByOne() {
-        return false;
-    }
-
-    @Override
-    public boolean mremapMustCow(int pfn) {
-        return false;
-    }
-
-    @Override
-    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
-    }
-
-    @Override
-    public boolean chainsFilePages() {
         return false;
     }
 

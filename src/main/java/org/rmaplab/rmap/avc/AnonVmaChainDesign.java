@@ -106,18 +106,6 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ mm lifecycle
 
-    @Override
-    public void mmInit(Mm mm) {
-    }
-
-    @Override
-    public void mmFork(Mm parent, Mm child) {
-    }
-
-    @Override
-    public void mmExit(Mm mm) {
-    }
-
     // ------------------------------------------------------------------ vma lifecycle
 
     /** __anon_vma_prepare(), with find_mergeable_anon_vma(). */
@@ -285,11 +273,6 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public boolean canExpandAnon(Vma vma, long delta) {
-        return true;
-    }
-
-    @Override
     public void vmaUnlinked(Vma vma) {
         unlinkAnonVmas(vma);
     }
@@ -373,29 +356,6 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public void pageReuseAnon(int pfn, Vma vma, long address) {
         frames.mapping[pfn] = vma.anonVma;
-    }
-
-    @Override
-    public void pageFreed(int pfn) {
-    }
-
-    @Override
-    public boolean movesPtesOneByOne() {
-        return false;
-    }
-
-    @Override
-    public boolean mremapMustCow(int pfn) {
-        return false;
-    }
-
-    @Override
-    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
-    }
-
-    @Override
-    public boolean chainsFilePages() {
-        return false;
     }
 
     // ------------------------------------------------------------------ walk

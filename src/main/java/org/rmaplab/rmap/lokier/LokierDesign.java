@@ -486,28 +486,9 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void pageReuseAnon(int pfn, Vma vma, long address) {
     }
 
-    @Override
-    public void pageFreed(int pfn) {
-    }
-
     /** mremap keeps the vma's offsets, so ptes (and whole tables) move without telling anyone. */
     @Override
     public boolean movesPtesOneByOne() {
-        return false;
-    }
-
-    @Override
-    public boolean mremapMustCow(int pfn) {
-        return false;
-    }
-
-    @Override
-    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress,
-                         long newPtep) {
-    }
-
-    @Override
-    public boolean chainsFilePages() {
         return false;
     }
 

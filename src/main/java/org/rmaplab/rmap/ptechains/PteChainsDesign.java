@@ -338,18 +338,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ mm lifecycle (nothing)
 
-    @Override
-    public void mmInit(Mm mm) {
-    }
-
-    @Override
-    public void mmFork(Mm parent, Mm child) {
-    }
-
-    @Override
-    public void mmExit(Mm mm) {
-    }
-
     // ------------------------------------------------------------------ vma lifecycle (the marker only)
 
     /** No anon_vma_prepare in 2.6.0: only the {@link #FAULTED} marker. */
@@ -411,11 +399,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public boolean canExpandAnon(Vma vma, long delta) {
-        return true;
-    }
-
-    @Override
     public void vmaUnlinked(Vma vma) {
         vma.anonVma = null;
     }
@@ -472,11 +455,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public boolean movesPtesOneByOne() {
         return true;
-    }
-
-    @Override
-    public boolean mremapMustCow(int pfn) {
-        return false;
     }
 
     /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */
