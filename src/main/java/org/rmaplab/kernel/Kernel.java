@@ -298,14 +298,7 @@ public final class Kernel implements Syscalls {
     public long exec(Task t) {
         requireAlive(t);
         Mm old = t.mm;
-        for (int i = tasks.size() - 1; i >= 0; i--) {
-            Task o = tasks.get(i);
-            if (o != t && o.mm == old) {
-                o.exited = true;
-                tasks.remove(i);
-                old.users--;
-            }
-        }
+        endTasksOf(old, t, false);
         Mm mm = mmAlloc();
         if (mm == null) {
             return -Errno.ENOMEM;
@@ -326,6 +319,22 @@ public final class Kernel implements Syscalls {
         mmput(mm);
         exits++;
         return 0;
+    }
+
+    /**
+     * Ends every task using mm but {@code except}, without tearing the mm down: exec's
+     * de_thread() and oom_kill_process() (which also marks them OOM-killed).
+     */
+    private void endTasksOf(Mm mm, Task except, boolean oom) {
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            Task o = tasks.get(i);
+            if (o != except && o.mm == mm) {
+                o.exited = true;
+                o.oomKilled = oom;
+                tasks.remove(i);
+                mm.users--;
+            }
+        }
     }
 
     /** mmput(): the last user's exit_mmap tears the address space down. */
@@ -421,15 +430,7 @@ public final class Kernel implements Syscalls {
         }
         oomKills++;
         Mm vm = victim.mm;
-        for (int i = tasks.size() - 1; i >= 0; i--) {
-            Task o = tasks.get(i);
-            if (o.mm == vm) {
-                o.exited = true;
-                o.oomKilled = true;
-                tasks.remove(i);
-                vm.users--;
-            }
-        }
+        endTasksOf(vm, null, true);
         if (vm == current || vm.users > 0) {
             pendingTeardown = vm;
             return false;

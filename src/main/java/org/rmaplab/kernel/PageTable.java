@@ -151,26 +151,21 @@ public final class PageTable {
      * __pte_alloc); -1 when memory is exhausted.
      */
     static long alloc(Frames f, Mm mm, long addr) {
-        int t = mm.pgd;
-        int[] shifts = SHIFTS;
-        for (int level = 0; level < 3; level++) {
-            int shift = shifts[level];
-            int i = idx(addr, shift);
-            long e = f.table[t][i];
-            if (e == 0) {
-                long span = 1L << shift;
-                int nt = f.allocTable(mm, addr & ~(span - 1));
-                if (nt < 0) {
-                    return -1;
-                }
-                mm.pgtables++;
-                f.table[t][i] = mkpte(nt, TABLE_FLAGS);
-                t = nt;
-            } else {
-                t = ptePfn(e);
-            }
+        long pmd = pmdSlotAlloc(f, mm, addr);
+        if (pmd < 0) {
+            return -1;
         }
-        return slot(t, idx(addr, Kernel.PAGE_SHIFT));
+        long e = get(f, pmd);
+        if (e == 0) {
+            int nt = f.allocTable(mm, addr & ~(PMD_SIZE - 1));
+            if (nt < 0) {
+                return -1;
+            }
+            mm.pgtables++;
+            e = mkpte(nt, TABLE_FLAGS);
+            set(f, pmd, e);
+        }
+        return slot(ptePfn(e), idx(addr, Kernel.PAGE_SHIFT));
     }
 
     private static final int[] SHIFTS = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT};
