@@ -327,6 +327,7 @@ static volatile pid_t slot_tid[MAXSLOTS];  /* which thread runs which slot */
 static volatile int in_access[MAXSLOTS];   /* a guarded access is running  */
 static sigjmp_buf access_jb[MAXSLOTS];
 static char thread_stacks[MAXSLOTS][THREAD_STACK] __attribute__((aligned(64)));
+static char exe_path[4096];                 /* this binary, for exec        */
 static int uffd_fd = -1;                    /* per process (per mm)         */
 static pid_t uffd_owner;
 extern char **environ;
@@ -569,7 +570,9 @@ static void task_loop(int slot)
 			argv[3] = s2;
 			argv[4] = NULL;
 			limit_data_for_exec(1);
-			syscall(SYS_execve, "/proc/self/exe", argv, environ);
+			/* Not /proc/self/exe: after the group leader exited, a thread's
+			 * /proc/self (the leader's entry) has no exe link any more. */
+			syscall(SYS_execve, exe_path, argv, environ);
 			r.kind = R_ERR;  /* only reached if execve failed */
 			r.err = errno;
 			limit_data_for_exec(0);
@@ -652,6 +655,8 @@ static void task_setup_memory(void)
 static int task_main(int slot, int nslots)
 {
 	t_nslots = nslots;
+	long n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n > 0 ? n : 0] = 0;
 	task_setup_memory();
 	install_handlers();
 	slot_tid[slot] = t_gettid();
