@@ -1203,7 +1203,9 @@ public final class Kernel implements Syscalls {
                     old.rmapPriv = null;
                 }
             }
-        } else {
+        } else if (oldLen > 0) {
+            // unmap_source_vma(): do_vmi_munmap() of a zero old_len (duplicating a shared
+            // mapping) fails with EINVAL before it splits anything, and the error is ignored.
             long e = vmas.munmapRange(mm, oldAddr, oldEnd);
             if (e != 0) {
                 return e;
