@@ -52,6 +52,8 @@ public final class Kernel implements Syscalls {
     private int nextMmId = 1;
     private int nextIno = 1;
     private Task init;
+    /** What a new program image maps before the scenario's first line (null: nothing). */
+    private java.util.function.Consumer<Task> image;
 
     // Counters.
     long forks;
@@ -98,6 +100,16 @@ public final class Kernel implements Syscalls {
 
     public void setMaxMapCount(int n) {
         maxMapCount = n;
+    }
+
+    /**
+     * Sets what every new program image maps before the scenario's first line: called with the
+     * first task (by {@link #initTask()}) and with every task after its {@link #exec}. Null (the
+     * default) is the contract's empty address space; {@code rmaplab diff} sets the kernel
+     * harness's own layout (org.rmaplab.linux.HarnessLayout).
+     */
+    public void setImage(java.util.function.Consumer<Task> image) {
+        this.image = image;
     }
 
     /**
@@ -177,6 +189,9 @@ public final class Kernel implements Syscalls {
         design.mmInit(mm);
         init = new Task(nextPid++, mm);
         tasks.add(init);
+        if (image != null) {
+            image.accept(init);
+        }
         return init;
     }
 
@@ -242,6 +257,9 @@ public final class Kernel implements Syscalls {
         design.mmInit(mm);
         t.mm = mm;
         mmput(old);
+        if (image != null) {
+            image.accept(t);
+        }
         execs++;
         return 0;
     }
