@@ -1207,15 +1207,17 @@ public final class Kernel implements Syscalls {
         }
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
             // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
-            // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT), and if it was exactly the moved range its anon
-            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again.
+            // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT) — also when copy_vma() merged the new
+            // range into it (vrm->vma is then new_vma, the whole merged vma) — and if it was exactly
+            // the moved range its anon state goes (unlink_anon_vmas), so it is like a never-faulted
+            // vma again.
             Vma old = mm.vmaLookup(oldAddr);
-            if (old != null && old != newVma) {
+            if (old != null) {
                 if ((old.vmFlags & Vma.VM_LOCKED) != 0) {
                     mm.lockedVm -= old.pages();
                 }
                 old.vmFlags &= ~Vma.VM_LOCKED_MASK;
-                if (old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
+                if (old != newVma && old.vmStart == oldAddr && old.vmEnd == oldEnd && old.anonVma != null) {
                     design.vmaUnlinked(old);
                     old.anonVma = null;
                     old.rmapPriv = null;
