@@ -683,6 +683,13 @@ public final class Kernel implements Syscalls {
         }
         v.vmFlags = newFlags;
         memory.changeProtection(v, v.vmStart, v.vmEnd);
+        // Private locked memory becoming writable is faulted in for writing now
+        // (populate_vma_page_range), so that later writes do not fault: it breaks COW, and an
+        // unfaulted vma gets its anon_vma (and keeps VM_ACCOUNT when made read-only again).
+        if ((oldFlags & (Vma.VM_WRITE | Vma.VM_SHARED | Vma.VM_LOCKED)) == Vma.VM_LOCKED
+                && (newFlags & Vma.VM_WRITE) != 0) {
+            populate(v.mm, start, end, true);
+        }
         return 0;
     }
 
