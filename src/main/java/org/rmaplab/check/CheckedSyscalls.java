@@ -99,12 +99,18 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        long ol = pageAlign(oldLen);
+        long nl = pageAlign(newLen);
+        // MREMAP_FIXED with old_len == new_len moves vma by vma (remap_move, 6.17): only what
+        // lies opposite a source vma is replaced, what is opposite a gap keeps its contents.
+        boolean byVma = (flags & Mman.MREMAP_FIXED) != 0 && ol == nl;
+        List<long[]> pieces = byVma ? mapped(t.mm(), oldAddr, oldAddr + ol) : null;
         long r = k.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
         if (!Errno.isError(r)) {
             Mm mm = t.mm();
-            long ol = pageAlign(oldLen);
-            long nl = pageAlign(newLen);
-            if (r != oldAddr) {
+            if (r != oldAddr && byVma) {
+                shadow.movePieces(mm, oldAddr, pieces, r);
+            } else if (r != oldAddr) {
                 shadow.forget(mm, r, r + nl);
                 shadow.move(mm, oldAddr, Math.min(ol, nl), r);
             } else if (nl > ol) {
@@ -114,6 +120,20 @@ public final class CheckedSyscalls implements Syscalls {
         }
         after();
         return r;
+    }
+
+    /** The parts of [start, end) that vmas of mm cover, in order. */
+    private static List<long[]> mapped(Mm mm, long start, long end) {
+        List<long[]> out = new ArrayList<>();
+        for (int i = 0; i < mm.mapCount(); i++) {
+            Vma v = mm.vma(i);
+            long s = Math.max(start, v.start());
+            long e = Math.min(end, v.end());
+            if (s < e) {
+                out.add(new long[] {s, e});
+            }
+        }
+        return out;
     }
 
     @Override

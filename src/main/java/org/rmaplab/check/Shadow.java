@@ -88,6 +88,34 @@ public final class Shadow {
         m.putAll(moved);
     }
 
+    /**
+     * mremap moved the private pages of each piece [s, e) of PIECES to newAddr + (s - oldAddr);
+     * only those destinations were replaced.
+     */
+    void movePieces(Mm mm, long oldAddr, java.util.List<long[]> pieces, long newAddr) {
+        HashMap<Long, Long> m = priv.get(mm);
+        if (m == null) {
+            return;
+        }
+        HashMap<Long, Long> moved = new HashMap<>();
+        for (long[] p : pieces) {
+            for (Iterator<Map.Entry<Long, Long>> it = m.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<Long, Long> e = it.next();
+                long a = e.getKey();
+                if (a >= p[0] && a < p[1]) {
+                    moved.put(a - oldAddr + newAddr, e.getValue());
+                    it.remove();
+                }
+            }
+        }
+        for (long[] p : pieces) {
+            long s = p[0] - oldAddr + newAddr;
+            long e = p[1] - oldAddr + newAddr;
+            m.keySet().removeIf(a -> a >= s && a < e);
+        }
+        m.putAll(moved);
+    }
+
     /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
     void fork(Mm parent, Mm child, long[] notCopied) {
         HashMap<Long, Long> m = priv.get(parent);
