@@ -1,0 +1,52 @@
+package org.rmaplab.linux;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioParser;
+
+/**
+ * The real kernel as judge of the corpus ({@code scenarios/} and {@code examples/}): every scenario
+ * passes on it ({@code rmaplab kernel}). Skipped, with the reason, where the harness cannot run.
+ */
+class KernelCorpusTest {
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    /** Every .vms file under scenarios/ and examples/, sorted. */
+    static List<Path> corpus() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String dir : new String[] {"scenarios", "examples"}) {
+            Path d = ROOT.resolve(dir);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.walk(d)) {
+                    s.filter(p -> p.toString().endsWith(".vms")).sorted().forEach(files::add);
+                }
+            }
+        }
+        return files;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScenarioPassesOnTheKernel() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : corpus()) {
+            Path rel = ROOT.relativize(file);
+            tests.add(DynamicTest.dynamicTest(rel.toString(), () -> {
+                KernelRunner k = KernelAvailable.kernel();
+                Scenario sc = ScenarioParser.parseFile(rel);
+                KernelReplay.LinuxResult r = KernelReplay.judge(sc, k.run(rel));
+                assertTrue(r.passed(), () -> String.join("\n", r.report()));
+            }));
+        }
+        return tests.stream();
+    }
+}
