@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}. (Planned: {@code diff},
+ * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff}. (Planned:
  * {@code compare}, {@code workloads}: add a class and list it in {@code subcommands}.)
  */
 @Command(name = "rmaplab",
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "An executable model of Linux virtual memory in which several reverse-mapping "
                 + "designs run the same workloads.",
-        subcommands = {RunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, KernelCommand.class, DiffCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  everything passed",
@@ -41,7 +41,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (run, kernel)");
+        throw new ParameterException(spec.commandLine(), "missing command (run, kernel, diff)");
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package org.rmaplab.linux;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,12 +12,18 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
 
 /**
  * The real kernel as judge of the corpus ({@code scenarios/} and {@code examples/}): every scenario
- * passes on it ({@code rmaplab kernel}). Skipped, with the reason, where the harness cannot run.
+ * passes on it ({@code rmaplab kernel}), and every line's result agrees with the model's under every
+ * design ({@code rmaplab diff}). Skipped, with the reason, where the harness cannot run.
  */
 class KernelCorpusTest {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -45,6 +52,26 @@ class KernelCorpusTest {
                 Scenario sc = ScenarioParser.parseFile(rel);
                 KernelReplay.LinuxResult r = KernelReplay.judge(sc, k.run(rel));
                 assertTrue(r.passed(), () -> String.join("\n", r.report()));
+            }));
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScenarioDiffsCleanUnderEveryDesign() throws IOException {
+        ScenarioRunner model = HarnessLayout.runner((design, machine) ->
+                new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.END));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : corpus()) {
+            Path rel = ROOT.relativize(file);
+            tests.add(DynamicTest.dynamicTest(rel.toString(), () -> {
+                KernelRunner k = KernelAvailable.kernel();
+                Scenario sc = ScenarioParser.parseFile(rel);
+                KernelReplay.LinuxResult kr = KernelReplay.judgePartial(sc, k.run(rel));
+                for (String d : RmapDesigns.names()) {
+                    Diff.Result r = Diff.compare(sc, kr, model, d);
+                    assertNotEquals(Diff.Verdict.DIVERGED, r.verdict(), r::report);
+                }
             }));
         }
         return tests.stream();
