@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li><b>Own regions only.</b> Every address is a name the scenario bound plus a small offset.
  *       Each address space starts with one to three <i>carve-outs</i> ({@code mmap 0 Np none
- *       private|anonymous as R0}) and the break ({@code brk 0 as H0}); the diff gives the model the
+ *       private|anonymous as R0}), mostly mapped {@code rw} again at once with {@code fixed} so that
+ *       accesses find memory, and the break ({@code brk 0 as H0}); the diff gives the model the
  *       harness's guard page above them ({@link org.rmaplab.linux.HarnessLayout}), so the topmost
  *       region has the same neighbour in both runs. Operations use {@code fixed} addresses inside a
  *       carve-out, or inside a mapping bound from an {@code mmap 0} (which the kernel places in the
@@ -40,7 +41,7 @@ public final class ScenarioGenerator {
     static final int MAX_ALIVE = 5;
     static final int MAX_CREATED = 10;
 
-    private static final String[] PROTS = {"rw", "rw", "rw", "r", "none", "rwx", "w", "rx"};
+    private static final String[] PROTS = {"rw", "rw", "rw", "rw", "r", "none", "rwx", "w", "rx"};
 
     private final SplittableRandom rnd;
     private final StringBuilder out = new StringBuilder();
@@ -118,6 +119,11 @@ public final class ScenarioGenerator {
             String name = "R" + regions++;
             line(t, "mmap 0 " + pages + "p none private|anonymous as " + name);
             sp.regions.add(new Region(name, pages));
+            // Mostly made accessible at once, so that accesses find memory to fault and COW.
+            int r = rnd.nextInt(6);
+            if (r < 4) {
+                line(t, "mmap " + name + " " + pages + "p rw " + (r == 0 ? "shared" : "private") + "|anonymous|fixed");
+            }
         }
         sp.heap = "H" + id;
         line(t, "brk 0 as " + sp.heap);
