@@ -30,12 +30,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Run scenario files on the real kernel and on the model and compare the actual",
-            "result of every line (not the expectations), addresses normalized (see README,",
-            "\"Comparing addresses\"). Prints 'SAME FILE [design] (N lines)', the first",
-            "divergence as 'FILE:LINE: [design] linux X, model Y: LINE TEXT', or",
-            "'SKIP FILE [design]: REASON' when the model cannot run the scenario yet;",
-            "then a summary line."},
+            "Compare every line's actual result on the real kernel and on the model.",
+            "Expectations play no part; addresses are normalized (README, \"Comparing",
+            "addresses\"). Prints 'SAME FILE [design] (N lines)', the first divergence as",
+            "'FILE:LINE: [design] linux X, model Y: LINE TEXT', or 'SKIP FILE [design]:",
+            "REASON' when the model cannot run the scenario yet; then a summary line."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  no divergence",

@@ -33,16 +33,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Generate N random scenarios from seed S, diff each against the kernel (as 'diff'",
-            "does), and save every one that diverges, shrunk to the lines the divergence needs,",
-            "as DIR/fuzz-S-I-DESIGN.vms. Prints the divergence of each saved file (whose name",
-            "leads the line), then a summary line. The same seed gives the same scenarios."},
+            "Diff random scenarios against the real kernel; save the ones that diverge.",
+            "Generates N scenarios from seed S (the same seed gives the same scenarios),",
+            "diffs each as 'diff' does, and saves every one that diverges, shrunk to the",
+            "lines the divergence needs, as DIR/fuzz-S-I-DESIGN.vms. Prints the divergence",
+            "of each saved file (its name leads the line), then a summary line."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every scenario diffed clean",
             "  1  some scenario diverged (or crashed the model): see the saved files",
             "  2  bad option; no C compiler",
-            "  3  internal error: the harness failed, or the generator made an invalid scenario"})
+            "  3  internal error: the harness failed, or a generated scenario is invalid"})
 final class FuzzCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -22,11 +22,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Run scenario files (.vms) on the real kernel through the harness (harness/vmsh.c,",
-            "compiled with cc on first use) and check their expectations for 'linux'",
-            "(expect:linux, else the unscoped one). Same report as 'run', design [linux];",
-            "lines only the model can run (remap_anon_pages, the machine line) are reported",
-            "as skipped, never as passed."},
+            "Run scenario files (.vms) on the real kernel and check their expectations.",
+            "The harness (harness/vmsh.c) is compiled with cc on first use. Expectations",
+            "for 'linux' apply (expect:linux, else the unscoped one). Same report as 'run',",
+            "design [linux]; lines only the model can run (remap_anon_pages, the machine",
+            "line) are reported as skipped, never as passed."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every expectation held",

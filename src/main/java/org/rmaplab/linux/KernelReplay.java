@@ -1,10 +1,13 @@
 package org.rmaplab.linux;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -177,7 +180,7 @@ public final class KernelReplay {
             tasks.add(t1);
             bound.put("t1", t1);
             // Lines the harness ran that are not statements: the machine line.
-            java.util.Set<Integer> lines = new java.util.HashSet<>();
+            Set<Integer> lines = new HashSet<>();
             for (Statement s : sc.statements()) {
                 lines.add(s.line());
             }
@@ -195,7 +198,7 @@ public final class KernelReplay {
             } catch (ScenarioError e) {
                 error = e;
             }
-            skipped.sort(java.util.Comparator.comparingInt(Skipped::line));
+            skipped.sort(Comparator.comparingInt(Skipped::line));
             return new LinuxResult(new RunResult(sc.file(), LINUX, sc.statements().size(), failures, outcomes),
                     skipped, error);
         }
