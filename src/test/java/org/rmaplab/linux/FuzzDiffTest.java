@@ -13,9 +13,11 @@ import org.rmaplab.kernel.Kernel;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
- * A thousand generated scenarios diffed against the real kernel under every design, with zero
- * divergences. A divergence fails the test with the shrunk scenario that shows it (save it under
- * scenarios/ once the model is fixed). Skipped, with the reason, where the harness cannot run.
+ * A thousand generated scenarios diffed against the real kernel, with zero divergences, under the
+ * design that is today's Linux ({@link RmapDesigns#DEFAULT}; the historical designs keep their own
+ * vma merge rules, which the kernel does not share). A divergence fails the test with the shrunk
+ * scenario that shows it (save it under scenarios/ once the model is fixed). Skipped, with the
+ * reason, where the harness cannot run.
  */
 class FuzzDiffTest {
     /** The seed of the CI run; {@code -Drmaplab.fuzz.seed=S -Drmaplab.fuzz.count=N} for others. */
@@ -27,7 +29,7 @@ class FuzzDiffTest {
         KernelRunner k = KernelAvailable.kernel();
         Fuzzer f = new Fuzzer(k, HarnessLayout.runner((design, machine) ->
                 new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.END)),
-                RmapDesigns.names());
+                List.of(RmapDesigns.DEFAULT));
         List<String> found = new ArrayList<>();
         for (int i = 0; i < COUNT && found.size() < 3; i++) {
             for (Fuzzer.Finding x : f.check(SEED, i)) {
