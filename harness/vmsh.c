@@ -6,7 +6,7 @@
  * the running kernel, every memory call is the real system call, every
  * read/write is a real access.
  *
- *   vmsh [-v|-m] FILE.vms
+ *   vmsh [-v|-m|-c] FILE.vms
  *
  * Output: one line per scenario line, "LINE: RESULT", plus
  * "FAIL file:line: expected X, got Y" for each failed expectation.
@@ -15,6 +15,15 @@
  * Exit status: 0 all expectations hold, 1 some failed, 2 parse or scenario
  * error (bad syntax, unbound name, unknown task, a task that died).
  * Expectations: `expect:NAMES R` scoped to `linux` wins over the unscoped one.
+ *
+ * -c (canonical, for rmaplab's `kernel` and `diff` commands): expectations
+ * are not checked; every line that ran prints "LINE<TAB>RESULT" with RESULT
+ * in the canonical form of rmaplab's runner: addresses (mmap, mremap, brk)
+ * and read values in lower-case hex "0x...", statuses and counts in decimal,
+ * errno names, SEGV, BUS, MIXED, "ok" for fork/clone/open/check/reclaim,
+ * "0xSTART..0xEND PERMS" or "none" for vma; "skipped: REASON" for what only
+ * the model can do (machine, remap_anon_pages).  A scenario error prints
+ * "LINE<TAB>error: MESSAGE" and exits 2; exit 0 otherwise.
  *
  * Build (static linking is strongly recommended: a dynamically linked task
  * has ld.so's anonymous mappings right where `mmap 0` places scenario
@@ -243,7 +252,7 @@ static const char *errno_name(int e)
 	for (const struct flagdef *f = errnos; f->name; f++)
 		if ((int)f->val == e)
 			return f->name;
-	snprintf(buf, sizeof buf, "E#%d", e);
+	snprintf(buf, sizeof buf, "E%d", e);
 	return buf;
 }
 
@@ -318,6 +327,7 @@ static volatile pid_t slot_tid[MAXSLOTS];  /* which thread runs which slot */
 static volatile int in_access[MAXSLOTS];   /* a guarded access is running  */
 static sigjmp_buf access_jb[MAXSLOTS];
 static char thread_stacks[MAXSLOTS][THREAD_STACK] __attribute__((aligned(64)));
+static char exe_path[4096];                 /* this binary, for exec        */
 static int uffd_fd = -1;                    /* per process (per mm)         */
 static pid_t uffd_owner;
 extern char **environ;
@@ -560,7 +570,9 @@ static void task_loop(int slot)
 			argv[3] = s2;
 			argv[4] = NULL;
 			limit_data_for_exec(1);
-			syscall(SYS_execve, "/proc/self/exe", argv, environ);
+			/* Not /proc/self/exe: after the group leader exited, a thread's
+			 * /proc/self (the leader's entry) has no exe link any more. */
+			syscall(SYS_execve, exe_path, argv, environ);
 			r.kind = R_ERR;  /* only reached if execve failed */
 			r.err = errno;
 			limit_data_for_exec(0);
@@ -643,6 +655,8 @@ static void task_setup_memory(void)
 static int task_main(int slot, int nslots)
 {
 	t_nslots = nslots;
+	long n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n > 0 ? n : 0] = 0;
 	task_setup_memory();
 	install_handlers();
 	slot_tid[slot] = t_gettid();
@@ -657,6 +671,7 @@ static int task_main(int slot, int nslots)
 
 static const char *g_file;
 static int g_verbose;
+static int g_canonical;     /* -c: canonical results, no expectation checks */
 static int g_dump_maps;     /* -m: print the task's /proc maps after each line */
 
 static void die(int code, const char *fmt, ...)
@@ -1294,6 +1309,7 @@ struct result {
 	char perms[8];
 	char note[128];
 	int hex;            /* print val in hex */
+	int global_ok;      /* check, reclaim: printed as "ok" */
 };
 
 /* "0x7f..." plus "(=A+4p)" when the value is close above a bound name */
@@ -1342,7 +1358,7 @@ static void fmt_result(const struct result *r, char *buf, size_t n)
 	case R_SEGV: snprintf(buf, n, "SEGV"); break;
 	case R_BUS: snprintf(buf, n, "BUS"); break;
 	case R_MIXED: snprintf(buf, n, "MIXED"); break;
-	case R_NONE: snprintf(buf, n, "none"); break;
+	case R_NONE: snprintf(buf, n, r->global_ok ? "ok" : "none"); break;
 	case R_VMA:
 		fmt_addr(r->start, a, sizeof a);
 		fmt_addr(r->end, b, sizeof b);
@@ -1377,7 +1393,42 @@ static int check_expect(const struct expected *x, const struct result *r)
 
 static void scenario_error(const struct line *L, const char *msg)
 {
-	printf("ERROR %s:%d: %s\n", g_file, L->lineno, msg);
+	if (g_canonical)
+		printf("%d\terror: %s\n", L->lineno, msg);
+	else
+		printf("ERROR %s:%d: %s\n", g_file, L->lineno, msg);
+}
+
+/* The result in the canonical form of rmaplab's runner (see -c above). */
+static void fmt_canonical(const struct line *L, const struct result *r, char *buf, size_t n)
+{
+	switch (r->kind) {
+	case R_VAL:
+		if (r->global_ok)
+			snprintf(buf, n, "ok");
+		else if (L->op == OP_MMAP || L->op == OP_MREMAP || L->op == OP_BRK || L->op == OP_READ)
+			snprintf(buf, n, "0x%llx", (unsigned long long)r->val);
+		else
+			snprintf(buf, n, "%llu", (unsigned long long)r->val);
+		break;
+	case R_NONE:
+		snprintf(buf, n, r->global_ok ? "ok" : "none");
+		break;
+	case R_VMA:
+		snprintf(buf, n, "0x%llx..0x%llx %s", (unsigned long long)r->start,
+			 (unsigned long long)r->end, r->perms);
+		break;
+	case R_TASK:
+	case R_FILE:
+		snprintf(buf, n, "ok");
+		break;
+	case R_SKIP:
+		snprintf(buf, n, "skipped: %s", r->note);
+		break;
+	default:
+		fmt_result(r, buf, n);
+		break;
+	}
 }
 
 static int eval_arg(const struct line *L, int a, uint64_t *v)
@@ -1416,11 +1467,13 @@ static int run_line(const struct line *L, struct result *res)
 			res->kind = R_SKIP;
 			snprintf(res->note, sizeof res->note, "machine sizes are the host's");
 		} else if (L->op == OP_CHECK) {
-			res->kind = R_SKIP;
-			snprintf(res->note, sizeof res->note, "check is a model-only invariant check");
+			/* the contract: a no-op on the kernel */
+			res->kind = R_NONE;
+			res->global_ok = 1;
 		} else {
 			do_reclaim();
 			res->val = 0;
+			res->global_ok = 1;  /* the kernel cannot count what it evicted */
 		}
 		return 0;
 	}
@@ -1759,6 +1812,12 @@ static int coordinator(const char *file)
 			sym_unbind(L->as);
 		}
 		char rs[512];
+		if (g_canonical) {
+			fmt_canonical(L, &res, rs, sizeof rs);
+			printf("%d\t%s\n", L->lineno, rs);
+			fflush(stdout);
+			continue;
+		}
 		fmt_result(&res, rs, sizeof rs);
 		if (g_verbose)
 			printf("%d: %-40s | %s\n", L->lineno, rs, L->text);
@@ -1821,11 +1880,13 @@ int main(int argc, char **argv)
 			g_verbose = 1;
 		else if (!strcmp(argv[i], "-m"))
 			g_verbose = g_dump_maps = 1;
+		else if (!strcmp(argv[i], "-c"))
+			g_canonical = 1;
 		else
-			die(2, "usage: %s [-v|-m] FILE.vms", argv[0]);
+			die(2, "usage: %s [-v|-m|-c] FILE.vms", argv[0]);
 	}
 	if (i != argc - 1)
-		die(2, "usage: %s [-v|-m] FILE.vms", argv[0]);
+		die(2, "usage: %s [-v|-m|-c] FILE.vms", argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (_DYNAMIC)
 		fprintf(stderr, "vmsh: warning: not linked with -static; ld.so's own mappings "

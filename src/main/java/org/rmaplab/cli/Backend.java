@@ -7,9 +7,11 @@ import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.linux.Harness;
+import org.rmaplab.linux.KernelRunner;
 import org.rmaplab.rmap.RmapDesigns;
 
-/** What the CLI runs scenarios on: the model, or (in tests) a fake. */
+/** What the CLI runs scenarios on: the model (and the kernel harness), or (in tests) a fake. */
 public interface Backend {
 
     /** The designs {@code --design all} runs, the default first. */
@@ -17,6 +19,11 @@ public interface Backend {
 
     /** A fresh machine running DESIGN. */
     Syscalls create(String design, MachineConfig machine, CheckPolicy policy);
+
+    /** The real kernel, through the harness (compiled on first use); see {@link Harness#obtain()}. */
+    default KernelRunner kernel() throws Harness.Unavailable {
+        return new KernelRunner(Harness.obtain());
+    }
 
     /** The model: every registered design, each behind the oracle. */
     static Backend model() {

@@ -13,15 +13,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code rmaplab} command. Subcommands: {@code run}. (Planned: {@code kernel}, {@code diff},
- * {@code compare}, {@code workloads}: add a class and list it in {@code subcommands}.)
+ * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff},
+ * {@code fuzz}. (Planned: {@code compare}, {@code workloads}: add a class and list it in
+ * {@code subcommands}.)
  */
 @Command(name = "rmaplab",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "An executable model of Linux virtual memory in which several reverse-mapping "
                 + "designs run the same workloads.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, KernelCommand.class, DiffCommand.class, FuzzCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  everything passed",
@@ -41,7 +43,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (run)");
+        throw new ParameterException(spec.commandLine(), "missing command (run, kernel, diff, fuzz)");
     }
 
     public static void main(String[] args) {

@@ -152,7 +152,8 @@ final class RunCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "unknown design '" + design + "' (" + available + ")");
     }
 
-    private static String read(String f) {
+    /** The text of scenario file F (UTF-8); a UserError says what is wrong with it. */
+    static String read(String f) {
         Path p;
         try {
             p = Path.of(f);
@@ -175,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** A user error found by the CLI itself (not in a scenario's text). */
-    private static final class UserError extends RuntimeException {
+    static final class UserError extends RuntimeException {
         UserError(String message) {
             super(message);
         }

@@ -55,6 +55,8 @@ public final class Kernel implements Syscalls {
     private int nextMmId = 1;
     private int nextIno = 1;
     private Task init;
+    /** What a new program image maps before the scenario's first line (null: nothing). */
+    private java.util.function.Consumer<Task> image;
 
     // Counters.
     long forks;
@@ -128,6 +130,16 @@ public final class Kernel implements Syscalls {
      */
     public void setPtlBusyEvery(int n) {
         reclaim.ptlBusyEvery = n;
+    }
+
+    /**
+     * Sets what every new program image maps before the scenario's first line: called with the
+     * first task (by {@link #initTask()}) and with every task after its {@link #exec}. Null (the
+     * default) is the contract's empty address space; {@code rmaplab diff} sets the kernel
+     * harness's own layout (org.rmaplab.linux.HarnessLayout).
+     */
+    public void setImage(java.util.function.Consumer<Task> image) {
+        this.image = image;
     }
 
     /**
@@ -233,6 +245,9 @@ public final class Kernel implements Syscalls {
         design.mmInit(mm);
         init = new Task(nextPid++, mm);
         tasks.add(init);
+        if (image != null) {
+            image.accept(init);
+        }
         return init;
     }
 
@@ -306,6 +321,9 @@ public final class Kernel implements Syscalls {
         design.mmInit(mm);
         t.mm = mm;
         mmput(old);
+        if (image != null) {
+            image.accept(t);
+        }
         execs++;
         return 0;
     }
@@ -842,6 +860,13 @@ public final class Kernel implements Syscalls {
         }
         setFlags(v, newFlags);
         memory.changeProtection(v, v.vmStart, v.vmEnd);
+        // Private locked memory becoming writable is faulted in for writing now
+        // (populate_vma_page_range), so that later writes do not fault: it breaks COW, and an
+        // unfaulted vma gets its anon_vma (and keeps VM_ACCOUNT when made read-only again).
+        if ((oldFlags & (Vma.VM_WRITE | Vma.VM_SHARED | Vma.VM_LOCKED)) == Vma.VM_LOCKED
+                && (newFlags & Vma.VM_WRITE) != 0) {
+            populate(v.mm, start, end, true);
+        }
         return 0;
     }
 
@@ -1488,28 +1513,29 @@ public final class Kernel implements Syscalls {
         }
         if ((flags & Mman.MREMAP_DONTUNMAP) != 0) {
             // dontunmap_complete(): the source stays mapped and empty; the old vma always loses
-            // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT), and if it was exactly the moved range its anon
-            // state goes (unlink_anon_vmas), so it is like a never-faulted vma again. Under lokier
-            // "the old vma" is the user-visible one: every vma of its group.
+            // VM_LOCKED[ONFAULT] (6.18 keeps VM_ACCOUNT) — also when copy_vma() merged the new
+            // range into it (vrm->vma is then new_vma, the whole merged vma) — and if it was exactly
+            // the moved range its anon state goes (unlink_anon_vmas), so it is like a never-faulted
+            // vma again. Under lokier "the old vma" is the user-visible one: every vma of its group.
             Vma old = mm.vmaLookup(oldAddr);
-            if (old != null && old != newVma) {
+            if (old != null) {
                 long gs = groupStart(mm, old);
                 long ge = groupLast(mm, old).vmEnd;
                 boolean whole = gs == oldAddr && ge == oldEnd;
                 for (Vma p = mm.vmaLookup(gs); p != null && p.vmStart < ge; p = mm.vmaLookup(p.vmEnd)) {
-                    if (p.vmStart < newAddr + newLen && newAddr < p.vmEnd) {
-                        continue; // merged with the destination
-                    }
                     if ((p.vmFlags & Vma.VM_LOCKED) != 0) {
                         mm.lockedVm -= p.pages();
                     }
                     p.vmFlags &= ~Vma.VM_LOCKED_MASK;
-                    if (whole && p.anonVma != null) {
+                    boolean mergedWithDestination = p.vmStart < newAddr + newLen && newAddr < p.vmEnd;
+                    if (whole && !mergedWithDestination && p.anonVma != null) {
                         design.vmaAnonReset(p);
                     }
                 }
             }
-        } else {
+        } else if (oldLen > 0) {
+            // unmap_source_vma(): do_vmi_munmap() of a zero old_len (duplicating a shared
+            // mapping) fails with EINVAL before it splits anything, and the error is ignored.
             long e = vmas.munmapRange(mm, oldAddr, oldEnd);
             if (e != 0) {
                 return e;

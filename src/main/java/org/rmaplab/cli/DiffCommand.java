@@ -1,0 +1,130 @@
+package org.rmaplab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.linux.Diff;
+import org.rmaplab.linux.HarnessError;
+import org.rmaplab.linux.HarnessLayout;
+import org.rmaplab.linux.KernelReplay;
+import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioRunner;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab diff [--design NAME|all] [--check every|end|off] FILE...} */
+@Command(name = "diff",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Compare every line's actual result on the real kernel and on the model.",
+            "Expectations play no part; addresses are normalized (README, \"Comparing",
+            "addresses\"). Prints 'SAME FILE [design] (N lines)', the first divergence as",
+            "'FILE:LINE: [design] linux X, model Y: LINE TEXT', or 'SKIP FILE [design]:",
+            "REASON' when the model cannot run the scenario yet; then a summary line."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  no divergence",
+            "  1  a divergence (or an invariant violation in the model)",
+            "  2  bad input: bad scenario, unknown design, missing file, bad option; no C compiler",
+            "  3  internal error: a bug in the model, or the harness failed"})
+final class DiffCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to compare (default: ${DEFAULT-VALUE}), or 'all' for every design.")
+    String design;
+
+    @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
+            description = "When the model's oracle checks every invariant (as for run; default: ${DEFAULT-VALUE}).")
+    String check;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
+    List<String> files;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CheckPolicy policy;
+        try {
+            policy = CheckPolicy.parse(check);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<String> designs = KernelCli.designs(spec, parent.backend, design);
+        try {
+            List<Scenario> scenarios = KernelCli.parseAll(files, err);
+            KernelRunner kernel = KernelCli.kernel(parent.backend, err);
+            ScenarioRunner runner = HarnessLayout.runner((d, m) -> parent.backend.create(d, m, policy));
+            int runs = 0;
+            int same = 0;
+            int diverged = 0;
+            int skipped = 0;
+            for (Scenario sc : scenarios) {
+                KernelReplay.LinuxResult k;
+                try {
+                    k = KernelReplay.judgePartial(sc, kernel.run(Path.of(sc.file())));
+                } catch (HarnessError e) {
+                    out.flush();
+                    err.println("rmaplab: " + sc.file() + ": kernel harness failed: " + e.getMessage());
+                    err.flush();
+                    return ExitCodes.INTERNAL;
+                }
+                for (String d : designs) {
+                    Diff.Result r;
+                    try {
+                        r = Diff.compare(sc, k, runner, d);
+                    } catch (ScenarioError e) {
+                        out.flush();
+                        throw KernelCli.userError(err, e.getMessage());
+                    } catch (ModelError e) {
+                        out.flush();
+                        return modelError(err, e);
+                    }
+                    runs++;
+                    switch (r.verdict()) {
+                        case SAME -> same++;
+                        case DIVERGED -> diverged++;
+                        case SKIPPED -> skipped++;
+                    }
+                    out.println(r.report());
+                }
+            }
+            out.println(KernelCli.plural(runs, "run") + ": " + same + " same, " + diverged + " diverged, "
+                    + skipped + " skipped");
+            out.flush();
+            return diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+        } catch (KernelCli.Exit e) {
+            out.flush();
+            return e.code;
+        }
+    }
+
+    /** As run reports a bug in the model: where, then the stack trace; exit 3. */
+    static int modelError(PrintWriter err, ModelError e) {
+        String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
+        err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
+        e.getCause().printStackTrace(err);
+        err.flush();
+        return ExitCodes.INTERNAL;
+    }
+}

@@ -1,0 +1,167 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.fuzz.Fuzzer;
+import org.rmaplab.fuzz.ScenarioGenerator;
+import org.rmaplab.linux.Diff;
+import org.rmaplab.linux.HarnessError;
+import org.rmaplab.linux.HarnessLayout;
+import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.ScenarioRunner;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab fuzz --seed S --count N [--design NAME|all] [--out DIR] [--check ...]} */
+@Command(name = "fuzz",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Diff random scenarios against the real kernel; save the ones that diverge.",
+            "Generates N scenarios from seed S (the same seed gives the same scenarios),",
+            "diffs each as 'diff' does, and saves every one that diverges, shrunk to the",
+            "lines the divergence needs, as DIR/fuzz-S-I-DESIGN.vms. Prints the divergence",
+            "of each saved file (its name leads the line), then a summary line."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  every scenario diffed clean",
+            "  1  some scenario diverged (or crashed the model): see the saved files",
+            "  2  bad option; no C compiler",
+            "  3  internal error: the harness failed, or a generated scenario is invalid"})
+final class FuzzCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--seed", required = true, paramLabel = "S", description = "The seed (a 64-bit integer).")
+    long seed;
+
+    @Option(names = "--count", required = true, paramLabel = "N", description = "How many scenarios.")
+    int count;
+
+    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to compare (default: ${DEFAULT-VALUE}), or 'all' for every design.")
+    String design;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/fuzz",
+            description = "Where diverging scenarios are saved (default: ${DEFAULT-VALUE}).")
+    String outDir;
+
+    @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
+            description = "When the model's oracle checks every invariant (default: ${DEFAULT-VALUE}).")
+    String check;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must not be negative, not " + count);
+        }
+        CheckPolicy policy;
+        try {
+            policy = CheckPolicy.parse(check);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<String> designs = KernelCli.designs(spec, parent.backend, design);
+        Path dir;
+        try {
+            dir = Path.of(outDir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ParameterException(spec.commandLine(), "--out: bad directory name '" + outDir + "'");
+        }
+        try {
+            KernelRunner kernel = KernelCli.kernel(parent.backend, err);
+            ScenarioRunner runner = HarnessLayout.runner((d, m) -> parent.backend.create(d, m, policy));
+            Fuzzer fuzzer = new Fuzzer(kernel, runner, designs);
+            int diverged = 0;
+            for (int i = 0; i < count; i++) {
+                for (Fuzzer.Finding f : fuzzer.check(seed, i)) {
+                    diverged++;
+                    String small = fuzzer.shrink(f);
+                    String name = ScenarioGenerator.fileName(seed, i).replace(".vms", "-" + f.design() + ".vms");
+                    Path file = dir.resolve(name);
+                    small = annotate(small, f.text(), f.design(), file);
+                    save(file, small, err);
+                    try {
+                        Diff.Result r = fuzzer.diff(file.toString(), small, f.design());
+                        out.println(r.verdict() == Diff.Verdict.DIVERGED ? r.report()
+                                : file + ": [" + f.design() + "] diverged before shrinking, not now ("
+                                        + r.report() + ")");
+                    } catch (ModelError e) {
+                        out.println(file + ":" + e.line() + ": [" + f.design() + "] internal error in the model: "
+                                + e.getCause());
+                    }
+                    out.flush();
+                }
+            }
+            out.println(KernelCli.plural(count, "scenario") + ": " + diverged + " diverged"
+                    + (diverged == 0 ? "" : " (saved under " + dir + ")"));
+            out.flush();
+            return diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+        } catch (KernelCli.Exit e) {
+            out.flush();
+            return e.code;
+        } catch (HarnessError e) {
+            out.flush();
+            err.println("rmaplab: kernel harness failed: " + e.getMessage());
+            err.flush();
+            return ExitCodes.INTERNAL;
+        } catch (Fuzzer.GeneratorBug e) {
+            out.flush();
+            err.println("rmaplab: internal error (a bug in the scenario generator): " + e.getMessage());
+            err.flush();
+            return ExitCodes.INTERNAL;
+        }
+    }
+
+    /** The header line, then how to replay, then the shrunk lines. */
+    private static String annotate(String small, String original, String design, Path file) {
+        int n = original.split("\n").length;
+        int m = small.split("\n").length;
+        int nl = small.indexOf('\n');
+        return small.substring(0, nl + 1) + "# shrunk from " + n + " to " + (m + 1) + " lines; replay: ./rmaplab diff"
+                + " --design " + design + " " + file + "\n" + small.substring(nl + 1);
+    }
+
+    /** Writes TEXT to FILE through a temporary file and a rename: never a partial file. */
+    private static void save(Path file, String text, PrintWriter err) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".fuzz-", ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw KernelCli.userError(err, "rmaplab: cannot save " + file + ": " + e.getMessage());
+        }
+    }
+}

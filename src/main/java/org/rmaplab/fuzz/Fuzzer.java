@@ -1,0 +1,118 @@
+package org.rmaplab.fuzz;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.rmaplab.linux.Diff;
+import org.rmaplab.linux.HarnessError;
+import org.rmaplab.linux.KernelReplay;
+import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
+import org.rmaplab.scenario.Statement;
+
+/**
+ * Diffs generated scenarios against the kernel and shrinks the ones that diverge: the engine of
+ * {@code rmaplab fuzz} (and of the test that runs a thousand of them).
+ */
+public final class Fuzzer {
+    private final KernelRunner kernel;
+    private final ScenarioRunner runner;
+    private final List<String> designs;
+
+    public Fuzzer(KernelRunner kernel, ScenarioRunner runner, List<String> designs) {
+        this.kernel = kernel;
+        this.runner = runner;
+        this.designs = List.copyOf(designs);
+    }
+
+    /** A scenario that diverged under DESIGN (or crashed the model: {@code modelError}). */
+    public record Finding(int index, String design, String text, Diff.Result result, ModelError modelError) {
+        /** The statement text the finding is about. */
+        String lineText(Scenario sc) {
+            if (result != null) {
+                return result.first().text();
+            }
+            for (Statement s : sc.statements()) {
+                if (s.line() == modelError.line()) {
+                    return s.text();
+                }
+            }
+            return "";
+        }
+    }
+
+    /** A bug in the generator: it produced a scenario the language or the runner rejects. */
+    public static final class GeneratorBug extends RuntimeException {
+        public GeneratorBug(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Compares scenario INDEX of SEED under every design; the findings (empty if it diffs clean). */
+    public List<Finding> check(long seed, int index) {
+        String name = ScenarioGenerator.fileName(seed, index);
+        String text = ScenarioGenerator.generate(seed, index);
+        Scenario sc;
+        try {
+            sc = ScenarioParser.parse(name, text);
+        } catch (ScenarioError e) {
+            throw new GeneratorBug("generated scenario is not valid: " + e.getMessage() + "\n" + text, e);
+        }
+        KernelReplay.LinuxResult k = KernelReplay.judgePartial(sc, kernel.runText(text));
+        List<Finding> out = new ArrayList<>();
+        for (String d : designs) {
+            try {
+                Diff.Result r = Diff.compare(sc, k, runner, d);
+                if (r.verdict() == Diff.Verdict.DIVERGED) {
+                    out.add(new Finding(index, d, text, r, null));
+                }
+            } catch (ModelError e) {
+                out.add(new Finding(index, d, text, null, e));
+            } catch (ScenarioError e) {
+                throw new GeneratorBug("generated scenario fails on both sides: " + e.getMessage() + "\n" + text, e);
+            }
+        }
+        return out;
+    }
+
+    /** F's scenario with every line deleted that the failure does not need. */
+    public String shrink(Finding f) {
+        Scenario orig = ScenarioParser.parse("x.vms", f.text());
+        String want = f.lineText(orig);
+        boolean crash = f.modelError() != null;
+        List<String> lines = Arrays.asList(f.text().split("\n"));
+        List<String> small = Shrinker.shrink(lines, cand -> reproduces(String.join("\n", cand) + "\n", f.design(),
+                want, crash));
+        return String.join("\n", small) + "\n";
+    }
+
+    /** Whether TEXT still fails under DESIGN at a line reading WANT, the same way (CRASH or divergence). */
+    private boolean reproduces(String text, String design, String want, boolean crash) {
+        Scenario sc;
+        try {
+            sc = ScenarioParser.parse("x.vms", text);
+        } catch (ScenarioError e) {
+            return false;
+        }
+        try {
+            KernelReplay.LinuxResult k = KernelReplay.judgePartial(sc, kernel.runText(text));
+            Diff.Result r = Diff.compare(sc, k, runner, design);
+            return !crash && r.verdict() == Diff.Verdict.DIVERGED && r.first().text().equals(want);
+        } catch (ModelError e) {
+            return crash && new Finding(0, design, text, null, e).lineText(sc).equals(want);
+        } catch (ScenarioError | HarnessError e) {
+            return false;
+        }
+    }
+
+    /** The result of diffing TEXT (named FILE) under DESIGN, for the report of a saved finding. */
+    public Diff.Result diff(String file, String text, String design) {
+        Scenario sc = ScenarioParser.parse(file, text);
+        return Diff.compare(sc, KernelReplay.judgePartial(sc, kernel.runText(text)), runner, design);
+    }
+}
