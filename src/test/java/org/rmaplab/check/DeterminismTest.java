@@ -1,0 +1,24 @@
+package org.rmaplab.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import org.junit.jupiter.api.Test;
+import org.rmaplab.rmap.RmapDesigns;
+
+/** Same seed, same everything: the model keeps no hidden state between machines. */
+class DeterminismTest {
+    private static String run(String design, long seed) {
+        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.END);
+        r.run(3000);
+        return r.syscalls().kernel().counters() + " " + r.syscalls().kernel().design().stats().asMap();
+    }
+
+    @Test
+    void everyDesignGivesTheSameCountersForTheSameSeed() {
+        for (String d : RmapDesigns.names()) {
+            assertEquals(run(d, 42), run(d, 42), d);
+        }
+        assertNotEquals(run(RmapDesigns.DEFAULT, 42), run(RmapDesigns.DEFAULT, 43), "seeds matter");
+    }
+}
