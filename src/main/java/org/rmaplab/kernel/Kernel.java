@@ -1737,7 +1737,12 @@ public final class Kernel implements Syscalls {
     @Override
     public long uffdRegister(Task t, long start, long len) {
         requireAlive(t);
-        Mm mm = t.mm;
+        long r = doUffdRegister(t.mm, start, len);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doUffdRegister(Mm mm, long start, long len) {
         long r = uffdValidateRange(start, len);
         if (r != 0) {
             return r;
@@ -1796,6 +1801,7 @@ public final class Kernel implements Syscalls {
             return -Errno.EINVAL;
         }
         long moved = movePages(t.mm, dst, src, len, (mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES) != 0, false);
+        vmas.regroup(t.mm); // the dst vma may have been given its anon state
         lastMoved = moved;
         if (moved < 0) {
             return moved;
@@ -1819,7 +1825,9 @@ public final class Kernel implements Syscalls {
         if ((flags & ~1) != 0) {
             return -Errno.EINVAL;
         }
-        return movePages(t.mm, dst, src, len, (flags & 1) != 0, true);
+        long r = movePages(t.mm, dst, src, len, (flags & 1) != 0, true);
+        vmas.regroup(t.mm);
+        return r;
     }
 
     /**
@@ -1912,6 +1920,15 @@ public final class Kernel implements Syscalls {
             }
             if (rap ? f.mapcount[pfn] != 1 : (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) == 0) {
                 return -Errno.EBUSY;
+            }
+            if (rap) {
+                // 2014 had no PageAnonExclusive: mapcount 1 was the rule. The model maps the page
+                // writable at dst, so it must be exclusive: a page still in the swap cache may
+                // have sharers behind swap entries, and is refused (model's choice).
+                if ((f.flags[pfn] & Frames.PG_SWAPCACHE) != 0) {
+                    return -Errno.EBUSY;
+                }
+                f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
             }
             // move_present_pte(): ptep_clear_flush, folio_move_anon_rmap + index, set_pte_at.
             PageTable.set(f, sslot, 0);
