@@ -230,6 +230,34 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     @Override
+    public long uffdRegister(Task t, long addr, long len) {
+        long r = k.uffdRegister(t, addr, len);
+        after();
+        return r;
+    }
+
+    @Override
+    public long uffdMove(Task t, long dst, long src, long len, int mode) {
+        long r = k.uffdMove(t, dst, src, len, mode);
+        long moved = k.lastUffdMoved();
+        if (moved > 0) {
+            shadow.movePages(t.mm(), src, dst, moved);
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+        long r = k.remapAnonPages(t, dst, src, len, flags);
+        if (r > 0) {
+            shadow.movePages(t.mm(), src, dst, r);
+        }
+        after();
+        return r;
+    }
+
+    @Override
     public int write(Task t, long addr, long len, long value) {
         long first = addr & Kernel.PAGE_MASK;
         long end = len == 0 ? first + Kernel.PAGE_SIZE : addr + len;

@@ -10,6 +10,7 @@ import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.kernel.Mman;
 import org.rmaplab.kernel.Syscalls;
 import org.rmaplab.kernel.Task;
+import org.rmaplab.kernel.Vma;
 import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapDesigns;
 
@@ -73,6 +74,19 @@ public final class RandomOps {
         names.add("t1");
         log.append("# random sequence, seed ").append(seed).append(", design ").append(design).append('\n');
         log.append("machine ram=").append(ramBytes >> 10).append("K swap=").append(swapBytes >> 10).append("K\n");
+    }
+
+    private boolean uffd;
+
+    /**
+     * Also mixes userfaultfd into the sequence: uffd_register, uffd_move (with or without
+     * allow_src_holes) and remap_anon_pages, about one step in six. Off by default, so that the
+     * sequences of a seed stay what they were.
+     */
+    public RandomOps withUffd() {
+        uffd = true;
+        log.append("# with userfaultfd\n");
+        return this;
     }
 
     public CheckedSyscalls syscalls() {
@@ -148,6 +162,10 @@ public final class RandomOps {
         if (swapping && rnd.nextInt(12) == 0) {
             doReclaim(ti, t);
             pruneDead();
+            return;
+        }
+        if (uffd && rnd.nextInt(6) == 0) {
+            doUffd(ti, t);
             return;
         }
         int op = rnd.nextInt(100);
@@ -231,6 +249,56 @@ public final class RandomOps {
                 names.remove(ti);
             }
         }
+    }
+
+    private void doUffd(int ti, Task t) {
+        int kind = rnd.nextInt(8);
+        long a = addr();
+        long l = rnd.nextInt(4) == 0 ? len() : (1 + rnd.nextInt(4)) * P;
+        if (kind < 2) {
+            Vma w = rnd.nextBoolean() ? pick(t, Vma.VM_WRITE) : null;
+            if (w != null) {
+                a = w.start() + rnd.nextInt((int) w.pages()) * P;
+                l = Math.min(l, w.end() - a);
+            }
+            line(ti, "uffd_register " + hex(a) + " " + l, sys.uffdRegister(t, a, l));
+            return;
+        }
+        long src = addr();
+        if (rnd.nextBoolean()) {
+            // Aim: dst in a registered vma, src in a writable private one, a page or two.
+            Vma d = pick(t, Vma.VM_UFFD_MISSING | Vma.VM_WRITE);
+            Vma sv = d == null ? null : pick(t, d.flags() & (Vma.VM_ACCESS_FLAGS | Vma.VM_LOCKED));
+            if (d != null && sv != null) {
+                a = d.start() + rnd.nextInt((int) d.pages()) * P;
+                src = sv.start() + rnd.nextInt((int) sv.pages()) * P;
+                l = Math.min((1 + rnd.nextInt(2)) * P, Math.min(d.end() - a, sv.end() - src));
+                if (rnd.nextBoolean()) {
+                    long v = rnd.nextLong(1, 1L << 32);
+                    line(ti, "write " + hex(src) + " " + l + " " + hex(v), sys.write(t, src, l, v));
+                }
+            }
+        }
+        if (kind < 7) {
+            boolean holes = rnd.nextBoolean();
+            line(ti, "uffd_move " + hex(a) + " " + hex(src) + " " + l + (holes ? " allow_src_holes" : ""),
+                    sys.uffdMove(t, a, src, l, holes ? Kernel.UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0));
+        } else {
+            line(ti, "remap_anon_pages " + hex(a) + " " + hex(src) + " " + l, sys.remapAnonPages(t, a, src, l, 0));
+        }
+    }
+
+    /** A random vma of t's mm with every bit of {@code flag} set, private, or null. */
+    private Vma pick(Task t, long flag) {
+        List<Vma> c = new ArrayList<>();
+        for (int i = 0; i < t.mm().mapCount(); i++) {
+            Vma v = t.mm().vma(i);
+            if ((v.flags() & flag) == flag && (v.flags() & Vma.VM_SHARED) == 0
+                    && (flag & Vma.VM_UFFD_MISSING) != 0 | (v.flags() & (Vma.VM_EXEC | Vma.VM_LOCKED)) == (flag & (Vma.VM_EXEC | Vma.VM_LOCKED))) {
+                c.add(v);
+            }
+        }
+        return c.isEmpty() ? null : c.get(rnd.nextInt(c.size()));
     }
 
     private void doReclaim(int ti, Task t) {

@@ -96,6 +96,22 @@ public final class Shadow {
     }
 
     /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
+    /**
+     * UFFDIO_MOVE / remap_anon_pages moved the first {@code bytes} of [src, ...) to dst: each
+     * destination page now holds what its source held, and the source pages read zero (or fault).
+     */
+    void movePages(Mm mm, long src, long dst, long bytes) {
+        HashMap<Long, Long> m = privOf(mm);
+        for (long off = 0; off < bytes; off += Kernel.PAGE_SIZE) {
+            Long v = m.remove(src + off);
+            if (v == null) {
+                m.remove(dst + off);
+            } else {
+                m.put(dst + off, v);
+            }
+        }
+    }
+
     void fork(Mm parent, Mm child, long[] notCopied) {
         HashMap<Long, Long> m = priv.get(parent);
         HashMap<Long, Long> c = privOf(child);

@@ -204,6 +204,9 @@ public final class Kernel implements Syscalls {
         m.put("pages_reclaimed", reclaim.pagesReclaimed);
         m.put("pages_activated", reclaim.activated);
         m.put("pages_deactivated", reclaim.deactivated);
+        m.put("uffd_pages_moved", uffdPagesMoved);
+        m.put("uffd_ptes_rewritten", uffdPtesRewritten);
+        m.put("uffd_rmap_updates", uffdRmapUpdates);
         m.put("oom_events", oomEvents);
         m.put("oom_kills", oomKills);
         m.put("swap_used", (long) swap.used());
@@ -281,6 +284,9 @@ public final class Kernel implements Syscalls {
             }
             // The child does not inherit mlock (vm_flags_clear(tmp, VM_LOCKED_MASK)).
             tmp.vmFlags &= ~Vma.VM_LOCKED_MASK;
+            // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child's vma is not
+            // registered (userfaultfd_reset_ctx).
+            tmp.vmFlags &= ~Vma.VM_UFFD_MISSING;
             vmas.link(tmp);
             if (!memory.copyPageRange(tmp, mpnt)) {
                 failed = true;
@@ -1319,6 +1325,11 @@ public final class Kernel implements Syscalls {
             long offset = seen ? vma.vmStart - lastEnd : 0;
             lastEnd = vma.vmEnd;
             long dest = target + offset;
+            // vma_multi_allowed(): a uffd-armed vma moves only on its own (the notification
+            // would need the mmap lock dropped).
+            if (vma.uffdArmed() && (seen || vma.vmEnd < end)) {
+                return -Errno.EFAULT;
+            }
             long r = checkPrepVma(vma, a, l, l, flags);
             if (r == 0) {
                 r = mremapTo(mm, a, l, l, flags, dest);
@@ -1573,12 +1584,16 @@ public final class Kernel implements Syscalls {
         if (vma.file == null && vma.anonVma == null) {
             pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
-        Vma merged = vmas.mergeNewRange(mm, addr, addr + len, vma.vmFlags, vma.file, pgoff, vma.anonVma,
+        // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP the new vma is not registered
+        // (userfaultfd_reset_ctx). The model leaves the flag out before the merge, so the moved
+        // range merges only with unregistered neighbours.
+        long flags = vma.vmFlags & ~Vma.VM_UFFD_MISSING;
+        Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, vma.file, pgoff, vma.anonVma,
                 vma, false);
         if (merged != null) {
             return merged;
         }
-        Vma nv = new Vma(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, pgoff, vma.file);
+        Vma nv = new Vma(mm, addr, addr + len, flags & ~Vma.VM_GROUP, pgoff, vma.file);
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;
@@ -1679,6 +1694,277 @@ public final class Kernel implements Syscalls {
             }
         }
         return ACCESS_OK;
+    }
+
+    // ------------------------------------------------------------------ userfaultfd
+
+    /** Counters of UFFDIO_MOVE / remap_anon_pages (see {@link #counters}). */
+    long uffdPagesMoved;
+    long uffdPtesRewritten;
+    long uffdRmapUpdates;
+    /** uffdio_move.move of the last {@link #uffdMove}: bytes moved, or -errno when none moved. */
+    private long lastMoved;
+
+    /** UFFDIO_MOVE_MODE_DONTWAKE / UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (include/uapi/linux/userfaultfd.h). */
+    public static final int UFFDIO_MOVE_MODE_DONTWAKE = 1 << 0;
+    public static final int UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES = 1 << 1;
+
+    /**
+     * What the kernel wrote to uffdio_move.move in the last {@link #uffdMove}: the bytes moved, or
+     * -errno when nothing moved. A short move returns -EAGAIN from the ioctl; this tells how far it
+     * got.
+     */
+    public long lastUffdMoved() {
+        return lastMoved;
+    }
+
+    /** validate_range() of fs/userfaultfd.c. */
+    private static long uffdValidateRange(long start, long len) {
+        if (offsetInPage(start) || offsetInPage(len) || len == 0 || start < MMAP_MIN_ADDR
+                || start >= TASK_SIZE || len > TASK_SIZE - start) {
+            return -Errno.EINVAL;
+        }
+        return 0;
+    }
+
+    /**
+     * userfaultfd_register() in UFFDIO_REGISTER_MODE_MISSING with the task's userfaultfd (one per
+     * mm: the harness opens one per process). Holes in the range are allowed; no vma at all is
+     * EINVAL. Every vma of the range is split at the range's ends and flagged VM_UFFD_MISSING
+     * (userfaultfd_register_range → vma_modify_flags_uffd, which may merge it with registered
+     * neighbours).
+     */
+    @Override
+    public long uffdRegister(Task t, long start, long len) {
+        requireAlive(t);
+        long r = doUffdRegister(t.mm, start, len);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doUffdRegister(Mm mm, long start, long len) {
+        long r = uffdValidateRange(start, len);
+        if (r != 0) {
+            return r;
+        }
+        long end = start + len;
+        Vma first = mm.findVma(start);
+        if (first == null || first.vmStart >= end) {
+            return -Errno.EINVAL;
+        }
+        for (Vma cur = first; cur != null && cur.vmStart < end; cur = mm.findVma(cur.vmEnd)) {
+            // vma_can_userfault(): anonymous and shmem vmas may register in missing mode (the
+            // only kinds the model has); VM_MAYWRITE is always set on them.
+            if ((cur.vmFlags & Vma.VM_MAYWRITE) == 0) {
+                return -Errno.EPERM;
+            }
+        }
+        long cursor = start;
+        while (cursor < end) {
+            Vma vma = mm.findVma(cursor);
+            if (vma == null || vma.vmStart >= end) {
+                break;
+            }
+            long s = Math.max(cursor, vma.vmStart);
+            long e = Math.min(end, vma.vmEnd);
+            if (!vma.uffdArmed()) {
+                long newFlags = vma.vmFlags | Vma.VM_UFFD_MISSING;
+                Vma v = vmas.modify(vma, s, e, newFlags);
+                if (v == null) {
+                    return vmas.err;
+                }
+                setFlags(v, newFlags);
+                vma = v;
+            }
+            cursor = Math.max(e, Math.min(vma.vmEnd, end));
+        }
+        return 0;
+    }
+
+    /**
+     * The UFFDIO_MOVE ioctl (userfaultfd_move → move_pages of mm/userfaultfd.c, Linux 6.18):
+     * returns len when everything moved, -EAGAIN for a short move (uffdio_move.move, see
+     * {@link #lastUffdMoved}, tells how far), else -errno.
+     */
+    @Override
+    public long uffdMove(Task t, long dst, long src, long len, int mode) {
+        requireAlive(t);
+        lastMoved = -Errno.EINVAL;
+        long r = uffdValidateRange(src, len);
+        if (r == 0) {
+            r = uffdValidateRange(dst, len);
+        }
+        if (r != 0) {
+            return r;
+        }
+        if ((mode & ~(UFFDIO_MOVE_MODE_DONTWAKE | UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES)) != 0) {
+            return -Errno.EINVAL;
+        }
+        long moved = movePages(t.mm, dst, src, len, (mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES) != 0, false);
+        vmas.regroup(t.mm); // the dst vma may have been given its anon state
+        lastMoved = moved;
+        if (moved < 0) {
+            return moved;
+        }
+        return moved == len ? len : -Errno.EAGAIN;
+    }
+
+    /**
+     * remap_anon_pages(2) of the 2014 patch set (seed 004): the same move, but no registration is
+     * needed, a page must have mapcount 1 (not PageAnonExclusive, which did not exist), a swap
+     * entry swap count 1, and a file pte source is EFAULT. Returns the bytes moved (a short move
+     * returns what moved, as move_pages() does), or -errno when none moved.
+     */
+    @Override
+    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+        requireAlive(t);
+        if (offsetInPage(src) || offsetInPage(dst) || offsetInPage(len) || len == 0
+                || src + len <= src || dst + len <= dst) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & ~1) != 0) {
+            return -Errno.EINVAL;
+        }
+        long r = movePages(t.mm, dst, src, len, (flags & 1) != 0, true);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    /**
+     * move_pages(): find the vmas (uffd_move_lock → find_vma_and_prepare_anon: ENOENT, ENOMEM),
+     * check them (EINVAL, validate_move_areas), then move_pages_pte() page by page. Returns the
+     * bytes moved, or the error when none moved. {@code rap}: remap_anon_pages' rules.
+     */
+    private long movePages(Mm mm, long dst, long src, long len, boolean allowSrcHoles, boolean rap) {
+        Vma dstVma = mm.vmaLookup(dst);
+        if (dstVma == null) {
+            return -Errno.ENOENT;
+        }
+        if ((dstVma.vmFlags & Vma.VM_SHARED) == 0 && design.anonVmaPrepare(dstVma) != 0) {
+            return -Errno.ENOMEM;
+        }
+        Vma srcVma = src >= dstVma.vmStart && src < dstVma.vmEnd ? dstVma : mm.vmaLookup(src);
+        if (srcVma == null) {
+            return -Errno.ENOENT;
+        }
+        if ((srcVma.vmFlags & Vma.VM_SHARED) != 0 || src + len > srcVma.vmEnd) {
+            return -Errno.EINVAL;
+        }
+        if ((dstVma.vmFlags & Vma.VM_SHARED) != 0 || dst + len > dstVma.vmEnd) {
+            return -Errno.EINVAL;
+        }
+        // validate_move_areas()
+        if ((srcVma.vmFlags & Vma.VM_ACCESS_FLAGS) != (dstVma.vmFlags & Vma.VM_ACCESS_FLAGS)
+                || (srcVma.vmFlags & Vma.VM_LOCKED) != (dstVma.vmFlags & Vma.VM_LOCKED)
+                || (srcVma.vmFlags & Vma.VM_WRITE) == 0
+                || (srcVma.vmFlags & Vma.VM_IO) != 0 || (dstVma.vmFlags & Vma.VM_IO) != 0
+                || (!rap && !dstVma.uffdArmed())
+                || !srcVma.isAnonymous() || !dstVma.isAnonymous()) {
+            return -Errno.EINVAL;
+        }
+        long moved = 0;
+        long err = 0;
+        for (long s = src, d = dst; s < src + len; s += PAGE_SIZE, d += PAGE_SIZE) {
+            long sslot = PageTable.lookup(frames, mm.pgd, s);
+            if (sslot < 0) {
+                if (!allowSrcHoles) {
+                    err = -Errno.ENOENT;
+                    break;
+                }
+                // mm_alloc_pmd + __pte_alloc: the kernel gives the hole a page table.
+                if (PageTable.alloc(frames, mm, s) < 0) {
+                    err = -Errno.ENOMEM;
+                    break;
+                }
+            }
+            long dslot = PageTable.alloc(frames, mm, d);
+            if (dslot < 0) {
+                err = -Errno.ENOMEM;
+                break;
+            }
+            sslot = PageTable.lookup(frames, mm.pgd, s); // an allocation may have let reclaim run
+            err = movePagesPte(srcVma, s, sslot, dstVma, d, dslot, allowSrcHoles, rap);
+            if (err != 0) {
+                break;
+            }
+            moved += PAGE_SIZE;
+        }
+        return moved != 0 ? moved : err;
+    }
+
+    /** move_pages_pte(): one page: move_present_pte, move_zeropage_pte or move_swap_pte. */
+    private long movePagesPte(Vma srcVma, long src, long sslot, Vma dstVma, long dst, long dslot,
+            boolean allowSrcHoles, boolean rap) {
+        Frames f = frames;
+        long dpte = PageTable.get(f, dslot);
+        if (dpte != 0) {
+            return -Errno.EEXIST;
+        }
+        long spte = sslot < 0 ? 0 : PageTable.get(f, sslot);
+        if (spte == 0) {
+            return allowSrcHoles ? 0 : -Errno.ENOENT; // nothing to do to move a hole
+        }
+        if (PageTable.present(spte)) {
+            int pfn = PageTable.ptePfn(spte);
+            if (pfn == Frames.ZERO_PFN) {
+                // move_zeropage_pte(): a zero-page pte for dst, read-only and special.
+                PageTable.set(f, sslot, 0);
+                PageTable.set(f, dslot, PageTable.mkpte(Frames.ZERO_PFN,
+                        PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.SPECIAL));
+                uffdPtesRewritten++;
+                return 0;
+            }
+            // vm_normal_folio() && PageAnonExclusive (remap_anon_pages: page_mapcount == 1).
+            if ((spte & PageTable.SPECIAL) != 0 || (f.flags[pfn] & Frames.PG_ANON) == 0) {
+                return rap ? -Errno.EFAULT : -Errno.EBUSY;
+            }
+            if (rap ? f.mapcount[pfn] != 1 : (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) == 0) {
+                return -Errno.EBUSY;
+            }
+            if (rap) {
+                // 2014 had no PageAnonExclusive: mapcount 1 was the rule. The model maps the page
+                // writable at dst, so it must be exclusive: a page still in the swap cache may
+                // have sharers behind swap entries, and is refused (model's choice).
+                if ((f.flags[pfn] & Frames.PG_SWAPCACHE) != 0) {
+                    return -Errno.EBUSY;
+                }
+                f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
+            }
+            // move_present_pte(): ptep_clear_flush, folio_move_anon_rmap + index, set_pte_at.
+            PageTable.set(f, sslot, 0);
+            int e = design.pageMoveAnon(f, pfn, srcVma, src, sslot, dstVma, dst, dslot);
+            if (e != 0) {
+                PageTable.set(f, sslot, spte); // the design refuses: put the pte back
+                return e;
+            }
+            long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY | PageTable.RW;
+            PageTable.set(f, dslot, PageTable.mkpte(pfn, bits));
+            uffdPagesMoved++;
+            uffdPtesRewritten++;
+            uffdRmapUpdates++;
+            return 0;
+        }
+        if (!PageTable.isSwap(spte)) {
+            return -Errno.EFAULT;
+        }
+        // move_swap_pte(): only an exclusive entry (remap_anon_pages: swap count 1).
+        int slot = PageTable.swpSlot(spte);
+        if (rap ? swap.count[slot] != 1 : (spte & PageTable.SWP_EXCLUSIVE) == 0) {
+            return -Errno.EBUSY;
+        }
+        int cached = swap.cachePfn(slot);
+        if (cached >= 0 && f.mapcount[cached] == 0) {
+            // The swap-cache folio moves with its entry (folio_move_anon_rmap + index).
+            int e = design.pageMoveAnon(f, cached, srcVma, src, -1, dstVma, dst, -1);
+            if (e != 0) {
+                return e;
+            }
+            uffdRmapUpdates++;
+        }
+        PageTable.set(f, sslot, 0);
+        PageTable.set(f, dslot, spte);
+        uffdPtesRewritten++;
+        return 0;
     }
 
     // ------------------------------------------------------------------ mremap groups (lokier)

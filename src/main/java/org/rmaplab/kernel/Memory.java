@@ -63,6 +63,13 @@ final class Memory {
             return FAULT_OOM;
         }
         long pte = PageTable.get(f, slot);
+        if (pte == 0 && vma.uffdArmed() && (vma.file == null
+                || vma.file.findPage(vma.linearPageIndex(addr)) < 0 && vma.file.findSwap(vma.linearPageIndex(addr)) <= 0)) {
+            // do_anonymous_page / shmem_get_folio_gfp: userfaultfd_missing() → handle_userfault().
+            // The harness registers with UFFD_FEATURE_SIGBUS, so the fault raises SIGBUS instead
+            // of waiting for a handler; the model does the same.
+            return FAULT_SIGBUS;
+        }
         if (pte == 0) {
             if (vma.file == null) {
                 return doAnonymousPage(mm, vma, addr, slot, write);

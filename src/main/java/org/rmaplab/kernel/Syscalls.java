@@ -72,6 +72,23 @@ public interface Syscalls {
      */
     long reclaim(long count);
 
+    /**
+     * UFFDIO_REGISTER (missing mode) of [addr, addr+len) with t's userfaultfd, one per address
+     * space. Afterwards a read or write fault on a missing page of the range is reported as
+     * {@link #ACCESS_BUS}: the harness's convention (UFFD_FEATURE_SIGBUS), since a scenario has no
+     * fault-handling thread. Returns 0 or -errno.
+     */
+    long uffdRegister(Task t, long addr, long len);
+
+    /**
+     * UFFDIO_MOVE of len bytes from src to the registered dst: len when everything moved,
+     * -EAGAIN for a short move (the ioctl's -1/EAGAIN with uffdio_move.move &gt; 0), else -errno.
+     */
+    long uffdMove(Task t, long dst, long src, long len, int mode);
+
+    /** remap_anon_pages(2) of the 2014 patch set (model only): bytes moved or -errno. */
+    long remapAnonPages(Task t, long dst, long src, long len, int flags);
+
     /** The user-visible vma containing addr, as /proc/PID/maps shows it, or null. */
     VmaInfo vmaAt(Task t, long addr);
 

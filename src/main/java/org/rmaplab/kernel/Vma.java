@@ -21,6 +21,12 @@ public final class Vma {
     public static final long VM_MAYEXEC = 0x40;
     public static final long VM_MAYSHARE = 0x80;
     public static final long VM_GROWSDOWN = 0x100;
+    /**
+     * VM_UFFD_MISSING: the vma is registered with its mm's userfaultfd in missing mode
+     * (vm_userfaultfd_ctx set). The model has one userfaultfd per mm, so the flag names the ctx:
+     * is_mergeable_vm_userfaultfd_ctx() reduces to the flag compare of is_mergeable_vma().
+     */
+    public static final long VM_UFFD_MISSING = 0x200;
     public static final long VM_LOCKED = 0x2000;
     public static final long VM_IO = 0x4000;
     public static final long VM_DONTCOPY = 0x20000;
@@ -96,6 +102,11 @@ public final class Vma {
     /** vma_is_anonymous(): no file behind it (private anonymous memory). */
     public boolean isAnonymous() {
         return file == null;
+    }
+
+    /** userfaultfd_missing() / userfaultfd_armed(): registered with the mm's userfaultfd. */
+    public boolean uffdArmed() {
+        return (vmFlags & VM_UFFD_MISSING) != 0;
     }
 
     /** is_cow_mapping(): private and may be written. */

@@ -1,5 +1,6 @@
 package org.rmaplab.rmap;
 
+import org.rmaplab.kernel.Frames;
 import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.Mm;
 import org.rmaplab.kernel.Vma;
@@ -295,6 +296,23 @@ public interface RmapDesign {
      * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link #movesPtesOneByOne}.
      */
     default void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+    }
+
+    /**
+     * UFFDIO_MOVE / remap_anon_pages moved the exclusive anonymous page {@code pfn} from
+     * {@code srcAddr} in srcVma to {@code dstAddr} in dstVma of the same mm (move_present_pte; the
+     * source pte is already clear, the destination pte is set after this returns). For a page
+     * that sits in the swap cache behind a moved swap entry, both pteps are -1 (move_swap_pte).
+     * Returns 0, or -EBUSY to refuse: the core then puts the source pte back.
+     *
+     * <p>Default, today's Linux: folio_move_anon_rmap() — {@code mapping = dstVma->anon_vma} —
+     * and {@code index = linear_page_index(dstVma, dstAddr)}.
+     */
+    default int pageMoveAnon(Frames frames, int pfn, Vma srcVma, long srcAddr, long srcPtep,
+            Vma dstVma, long dstAddr, long dstPtep) {
+        frames.mapping[pfn] = dstVma.anonVma;
+        frames.index[pfn] = dstVma.linearPageIndex(dstAddr);
+        return 0;
     }
 
     /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */

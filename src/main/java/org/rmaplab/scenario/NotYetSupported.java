@@ -15,10 +15,7 @@ public final class NotYetSupported {
             "open",
             "ftruncate",
             "mmap of a FILE",
-            "remap_file_pages",
-            "uffd_register",
-            "uffd_move",
-            "remap_anon_pages");
+            "remap_file_pages");
 
     /** The feature a statement uses, as named in {@link #FEATURES}. */
     static String featureOf(Statement s) {

@@ -197,6 +197,14 @@ public final class ScenarioRunner {
                 }
                 case VMAS:
                     return Actual.of(sys.vmasIn(t, addr(s, 0), addr(s, 1)));
+                case UFFD_REGISTER:
+                    return Actual.of(sys.uffdRegister(t, addr(s, 0), addr(s, 1)));
+                case UFFD_MOVE:
+                    return Actual.of(sys.uffdMove(t, addr(s, 0), addr(s, 1), addr(s, 2),
+                            s.args().size() > 3 ? flags(s, 3) : 0));
+                case REMAP_ANON_PAGES:
+                    return Actual.of(sys.remapAnonPages(t, addr(s, 0), addr(s, 1), addr(s, 2),
+                            s.args().size() > 3 ? flags(s, 3) : 0));
                 case CHECK:
                     if (sys instanceof CheckedSyscalls c) {
                         c.checkNow();

@@ -160,9 +160,9 @@ class KernelCommandsTest {
         int n = Backend.model().designs().size();
         assertEquals(n + 1, lines(out).size(), out);
         assertTrue(out.startsWith("SAME examples/fork-cow.vms ["), out);
-        String f = file("r.vms", "t1 mmap 0 4p rw private|anonymous as A", "t1 uffd_register A 4p");
+        String f = file("r.vms", "t1 mmap 0 4p rw private|anonymous as A", "t1 remap_file_pages A 4p 0");
         assertEquals(0, run(real, "diff", f), err);
-        assertEquals(List.of("SKIP " + f + " [anon_vma_chain]: uffd_register is not supported yet",
+        assertEquals(List.of("SKIP " + f + " [anon_vma_chain]: remap_file_pages is not supported yet",
                 "1 run: 0 same, 0 diverged, 1 skipped"), lines(out));
         // The fake model is no Linux.
         assertEquals(1, run(fakeModel, "diff", "examples/fork-cow.vms"), err);

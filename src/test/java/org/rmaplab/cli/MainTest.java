@@ -137,8 +137,8 @@ class MainTest {
 
     @Test
     void unsupportedOperationExits2() throws IOException {
-        String f = file("r.vms", "t1 brk 0", "t1 uffd_register 0 1p");
-        assertUserError(run("run", f), f + ":2: uffd_register is not supported yet");
+        String f = file("r.vms", "t1 brk 0", "t1 remap_file_pages 0 1p 0");
+        assertUserError(run("run", f), f + ":2: remap_file_pages is not supported yet");
         assertTrue(created.isEmpty());
     }
 

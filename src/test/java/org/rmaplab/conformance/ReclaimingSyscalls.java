@@ -139,4 +139,24 @@ final class ReclaimingSyscalls implements Syscalls {
         return s.vmasIn(t, addr, len);
     }
 
+    @Override
+    public long uffdRegister(Task t, long addr, long len) {
+        long r = s.uffdRegister(t, addr, len);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long uffdMove(Task t, long dst, long src, long len, int mode) {
+        long r = s.uffdMove(t, dst, src, len, mode);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+        long r = s.remapAnonPages(t, dst, src, len, flags);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
 }

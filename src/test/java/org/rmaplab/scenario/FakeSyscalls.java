@@ -439,4 +439,22 @@ public class FakeSyscalls implements Syscalls {
         }
         return n;
     }
+
+    @Override
+    public long uffdRegister(Task t, long addr, long len) {
+        calls.add("uffdRegister");
+        return 0;
+    }
+
+    @Override
+    public long uffdMove(Task t, long dst, long src, long len, int mode) {
+        calls.add("uffdMove");
+        return len;
+    }
+
+    @Override
+    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+        calls.add("remapAnonPages");
+        return len;
+    }
 }

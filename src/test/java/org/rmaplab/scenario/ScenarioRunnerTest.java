@@ -265,9 +265,6 @@ class ScenarioRunnerTest {
     void unsupportedOperationsAreRejectedBeforeTheRun() {
         String[][] cases = {
             {"t1 open data 4p as F", "open is not supported yet"},
-            {"t1 uffd_register 0 1p", "uffd_register is not supported yet"},
-            {"t1 uffd_move 0 0 1p allow_src_holes", "uffd_move is not supported yet"},
-            {"t1 remap_anon_pages 0 0 1p", "remap_anon_pages is not supported yet"},
             {"t1 remap_file_pages 0 1p 3", "remap_file_pages is not supported yet"},
         };
         for (String[] c : cases) {

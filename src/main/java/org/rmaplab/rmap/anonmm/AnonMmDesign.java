@@ -420,6 +420,18 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         stats.rmapAdds++;
     }
 
+    /**
+     * UFFDIO_MOVE under anonmm: the page stays with the mm's anonmm (the move never leaves the
+     * mm); its index is the user address, so it becomes the new address (as mremap's move does).
+     */
+    @Override
+    public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
+            long dstAddr, long dstPtep) {
+        f.index[pfn] = dstAddr & Kernel.PAGE_MASK;
+        stats.rmapAdds++;
+        return 0;
+    }
+
     // ------------------------------------------------------------------ the walk
 
     /**

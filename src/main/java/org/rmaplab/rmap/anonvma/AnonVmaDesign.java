@@ -339,6 +339,19 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void pageReuseAnon(int pfn, Vma vma, long address) {
     }
 
+    /**
+     * UFFDIO_MOVE under 2.6.7's anon_vma: the page joins the destination vma's anon_vma at the
+     * destination's pgoff (vma_address() must find it there).
+     */
+    @Override
+    public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
+            long dstAddr, long dstPtep) {
+        f.mapping[pfn] = live(dstVma.anonVma, "uffd move");
+        f.index[pfn] = dstVma.linearPageIndex(dstAddr);
+        stats.rmapAdds++;
+        return 0;
+    }
+
     /** mremap moves page tables without per-page work: vm_pgoff is kept (seed 000). */
     @Override
     public boolean movesPtesOneByOne() {

@@ -486,6 +486,19 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void pageReuseAnon(int pfn, Vma vma, long address) {
     }
 
+    /**
+     * UFFDIO_MOVE under lokier: anonymous pages live in an offset space, so the page takes the
+     * destination's offset (linear_page_index in dstVma) in the destination's address_space.
+     */
+    @Override
+    public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
+            long dstAddr, long dstPtep) {
+        f.mapping[pfn] = res(dstVma).as;
+        f.index[pfn] = dstVma.linearPageIndex(dstAddr);
+        stats.rmapAdds++;
+        return 0;
+    }
+
     /** mremap keeps the vma's offsets, so ptes (and whole tables) move without telling anyone. */
     @Override
     public boolean movesPtesOneByOne() {

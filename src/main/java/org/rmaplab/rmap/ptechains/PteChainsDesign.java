@@ -466,6 +466,20 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         stats.rmapAdds++;
     }
 
+    /**
+     * UFFDIO_MOVE under pte_chains: the page's chain names ptes, so the source pte's entry is
+     * removed and the destination's added (as mremap's move_one_page does). A page in the swap
+     * cache behind a moved swap entry has no chain: nothing to do.
+     */
+    @Override
+    public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
+            long dstAddr, long dstPtep) {
+        if (srcPtep >= 0) {
+            ptemoved(pfn, srcVma, srcAddr, srcPtep, dstVma, dstAddr, dstPtep);
+        }
+        return 0;
+    }
+
     @Override
     public boolean chainsFilePages() {
         return true;
