@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff},
- * {@code fuzz}. (Planned: {@code compare}, {@code workloads}: add a class and list it in
- * {@code subcommands}.)
+ * {@code fuzz}, {@code compare}, {@code workloads} (a new one: add a class and list it in
+ * {@code subcommands}).
  */
 @Command(name = "rmaplab",
         mixinStandardHelpOptions = true,
