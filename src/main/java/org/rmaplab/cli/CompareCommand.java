@@ -39,7 +39,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab compare [--designs all|LIST] [--arch A] [--format table|csv|json] SCENARIO|WORKLOAD} */
+/** {@code rmaplab compare [--designs all|LIST] [--arch A] [--format table|csv|json] [--sweep K=V,...] SCENARIO|WORKLOAD} */
 @Command(name = "compare",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -86,6 +86,13 @@ final class CompareCommand implements Callable<Integer> {
             description = "Write the rows to FILE (atomically, only when everything ran) instead of stdout.")
     String outFile;
 
+    @Option(names = "--sweep", paramLabel = "K=V1,V2,...",
+            description = "Run the workload once per value of parameter K; rows gain a K column after design.")
+    String sweep;
+
+    /** The swept parameter's name, when --sweep is given. */
+    private String sweepColumn;
+
     @Parameters(index = "0", paramLabel = "SCENARIO|WORKLOAD", description = "A .vms file or a workload name.")
     String source;
 
@@ -108,8 +115,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<String> names = designList();
 
-        Scenario sc;
-        String text;
+        // Every case (one scenario, or one per --sweep value) is generated, parsed and checked
+        // before anything runs.
+        List<Scenario> cases = new ArrayList<>();
+        List<Long> sweepValues = new ArrayList<>();
+        String text = null;
         String file;
         try {
             Optional<Workload> w = Workloads.find(source);
@@ -117,14 +127,46 @@ final class CompareCommand implements Callable<Integer> {
                 Map<String, Long> given;
                 try {
                     given = Workloads.parseParams(params);
-                    text = w.get().generate(given);
+                    String sweepName = null;
+                    if (sweep != null) {
+                        if (emit != null) {
+                            return userError(err, "rmaplab: --emit and --sweep do not go together");
+                        }
+                        int eq = sweep.indexOf('=');
+                        if (eq <= 0) {
+                            return userError(err, "rmaplab: --sweep takes NAME=V1,V2,..., not '" + sweep + "'");
+                        }
+                        sweepName = sweep.substring(0, eq);
+                        if (given.containsKey(sweepName)) {
+                            return userError(err, "rmaplab: " + sweepName + " is both swept and given by --param");
+                        }
+                        for (String v : sweep.substring(eq + 1).split(",", -1)) {
+                            try {
+                                sweepValues.add(Workloads.parseParams(List.of(sweepName + "=" + v)).get(sweepName));
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException(e.getMessage().replaceFirst("^--param", "--sweep"));
+                            }
+                        }
+                    }
+                    if (sweepName == null) {
+                        text = w.get().generate(given);
+                        file = w.get().label(given);
+                        cases.add(ScenarioParser.parse(file, text));
+                    } else {
+                        file = w.get().label(given);
+                        for (long v : sweepValues) {
+                            Map<String, Long> g = new java.util.LinkedHashMap<>(given);
+                            g.put(sweepName, v);
+                            cases.add(ScenarioParser.parse(w.get().label(g), w.get().generate(g)));
+                        }
+                        sweepColumn = sweepName;
+                    }
                 } catch (IllegalArgumentException e) {
                     return userError(err, "rmaplab: " + e.getMessage());
                 }
-                file = w.get().label(given);
             } else {
-                if (!params.isEmpty()) {
-                    return userError(err, "rmaplab: --param is for workloads; " + source
+                if (!params.isEmpty() || sweep != null) {
+                    return userError(err, "rmaplab: --param and --sweep are for workloads; " + source
                             + " is a file (workloads: " + workloadNames() + ")");
                 }
                 if (emit != null) {
@@ -136,9 +178,11 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 file = source;
                 text = RunCommand.read(source);
+                cases.add(ScenarioParser.parse(file, text));
             }
-            sc = ScenarioParser.parse(file, text);
-            NotYetSupported.check(sc);
+            for (Scenario sc : cases) {
+                NotYetSupported.check(sc);
+            }
         } catch (ScenarioError e) {
             return userError(err, e.getMessage());
         } catch (RunCommand.UserError e) {
@@ -149,37 +193,27 @@ final class CompareCommand implements Callable<Integer> {
 
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        for (String d : names) {
-            MachineConfig mc = sc.machine();
-            if (arch != null) {
-                mc = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch);
-            }
-            Meter meter;
-            try {
-                Kernel k = new Kernel(mc, RmapDesigns.create(d));
-                CheckedSyscalls checked = new CheckedSyscalls(k, policy);
-                meter = new Meter(checked, k, ArchProfile.of(mc.arch()));
-                RunResult r = new ScenarioRunner((dd, m) -> meter).run(sc, d);
-                if (!r.invariantViolated()) {
-                    try {
-                        checked.finish();
-                    } catch (InvariantViolation v) {
-                        failures.add(file + ":" + sc.lastLine() + ": [" + d + "] invariant violated: " + v.getMessage());
-                    }
+        for (int ci = 0; ci < cases.size(); ci++) {
+            Scenario sc = cases.get(ci);
+            for (String d : names) {
+                Map<String, String> row;
+                try {
+                    row = runOne(sc, d, policy, failures, err);
+                } catch (ScenarioError e) {
+                    return userError(err, e.getMessage());
                 }
-                if (!r.passed()) {
-                    failures.addAll(r.report());
+                if (row == null) {
+                    return ExitCodes.INTERNAL;
                 }
-            } catch (ScenarioError e) {
-                return userError(err, e.getMessage());
-            } catch (ModelError e) {
-                String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
-                err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
-                e.getCause().printStackTrace(err);
-                err.flush();
-                return ExitCodes.INTERNAL;
+                if (sweepColumn != null) {
+                    Map<String, String> r2 = new java.util.LinkedHashMap<>();
+                    r2.put("design", row.remove("design"));
+                    r2.put(sweepColumn, Long.toString(sweepValues.get(ci)));
+                    r2.putAll(row);
+                    row = r2;
+                }
+                rows.add(row);
             }
-            rows.add(CostModel.costs(d, meter));
         }
 
         String rendered = switch (format) {
@@ -205,6 +239,39 @@ final class CompareCommand implements Callable<Integer> {
         }
         err.flush();
         return failures.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** One run of SC under DESIGN: its row, or null after a model bug was reported on ERR. */
+    private Map<String, String> runOne(Scenario sc, String d, CheckPolicy policy, List<String> failures,
+                                       PrintWriter err) {
+        MachineConfig mc = sc.machine();
+        if (arch != null) {
+            mc = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch);
+        }
+        Meter meter;
+        try {
+            Kernel k = new Kernel(mc, RmapDesigns.create(d));
+            CheckedSyscalls checked = new CheckedSyscalls(k, policy);
+            meter = new Meter(checked, k, ArchProfile.of(mc.arch()));
+            RunResult r = new ScenarioRunner((dd, m) -> meter).run(sc, d);
+            if (!r.invariantViolated()) {
+                try {
+                    checked.finish();
+                } catch (InvariantViolation v) {
+                    failures.add(sc.file() + ":" + sc.lastLine() + ": [" + d + "] invariant violated: " + v.getMessage());
+                }
+            }
+            if (!r.passed()) {
+                failures.addAll(r.report());
+            }
+        } catch (ModelError e) {
+            String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
+            err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
+            e.getCause().printStackTrace(err);
+            err.flush();
+            return null;
+        }
+        return CostModel.costs(d, meter);
     }
 
     private static String workloadNames() {

@@ -106,4 +106,22 @@ class CompareCommandTest {
         assertEquals(0, run("compare", "--format", "csv", e.toString()), err);
         assertEquals(csv, out);
     }
+
+    /** --sweep: one row per value and design, the swept parameter as the second column. */
+    @Test
+    void sweep() throws IOException {
+        assertEquals(0, run("compare", "fork-fanout", "--sweep", "children=1,2", "--param", "pages=2",
+                "--designs", "anon_vma,anon_vma_chain", "--format", "csv"), err);
+        String[] lines = out.split("\n");
+        assertEquals(5, lines.length, out);
+        assertTrue(lines[0].startsWith("design,children,arch,"), lines[0]);
+        assertTrue(lines[1].startsWith("anon_vma,1,"), lines[1]);
+        assertTrue(lines[2].startsWith("anon_vma_chain,1,"), lines[2]);
+        assertTrue(lines[4].startsWith("anon_vma_chain,2,"), lines[4]);
+        assertEquals(2, run("compare", "fork-fanout", "--sweep", "children=1,x"));
+        assertEquals("rmaplab: --sweep children: 'x' is not an integer\n", err);
+        assertEquals(2, run("compare", "fork-fanout", "--sweep", "children=1", "--param", "children=2"));
+        Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\n");
+        assertEquals(2, run("compare", "--sweep", "children=1", f.toString()));
+    }
 }
