@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff},
- * {@code fuzz}. (Planned: {@code compare}, {@code workloads}: add a class and list it in
- * {@code subcommands}.)
+ * {@code fuzz}, {@code compare}, {@code workloads}, {@code findings}, {@code report} (a new one: add a class and list it in
+ * {@code subcommands}).
  */
 @Command(name = "rmaplab",
         mixinStandardHelpOptions = true,
@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
         description = "An executable model of Linux virtual memory in which several reverse-mapping "
                 + "designs run the same workloads.",
         subcommands = {RunCommand.class, KernelCommand.class, DiffCommand.class, FuzzCommand.class,
+            CompareCommand.class, WorkloadsCommand.class, FindingsCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -43,7 +44,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (run, kernel, diff, fuzz)");
+        throw new ParameterException(spec.commandLine(), "missing command (run, kernel, diff, fuzz, compare, workloads, findings, report)");
     }
 
     public static void main(String[] args) {

@@ -182,7 +182,7 @@ class MainTest {
                 "rmaplab: Unknown option: '--frobnicate' (see 'rmaplab run --help')");
         assertUserError(run("run"), "rmaplab: Missing required parameter: 'FILE' (see 'rmaplab run --help')");
         assertUserError(run("frob"), "rmaplab: Unmatched argument at index 0: 'frob' (see 'rmaplab --help')");
-        assertUserError(run(), "rmaplab: missing command (run, kernel, diff, fuzz) (see 'rmaplab --help')");
+        assertUserError(run(), "rmaplab: missing command (run, kernel, diff, fuzz, compare, workloads, findings, report) (see 'rmaplab --help')");
         assertUserError(run("run", "--design"),
                 "rmaplab: Missing required parameter for option '--design' (NAME|all) (see 'rmaplab run --help')");
     }

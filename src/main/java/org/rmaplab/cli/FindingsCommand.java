@@ -1,0 +1,45 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.cost.Findings;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab findings [--out FILE]}: regenerates docs/findings.md. */
+@Command(name = "findings",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Regenerate the findings document (the published figures reproduced by the named",
+            "workloads), written atomically to --out (default docs/findings.md), or '-' for stdout."})
+final class FindingsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "FILE|-", defaultValue = "docs/findings.md",
+            description = "Where to write (default: ${DEFAULT-VALUE}).")
+    String out;
+
+    @Override
+    public Integer call() {
+        String md = Findings.markdown();
+        if (out.equals("-")) {
+            spec.commandLine().getOut().print(md);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+        try {
+            CompareCommand.writeAtomically(out, md);
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.OK;
+    }
+}

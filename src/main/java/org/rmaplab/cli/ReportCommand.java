@@ -1,0 +1,44 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.cost.HtmlReport;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab report --out FILE}: the HTML report with SVG charts. */
+@Command(name = "report",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Write an HTML report (XHTML with inline SVG line charts, one line per design) of",
+            "sweeps over the named workloads, atomically to --out, or '-' for stdout."})
+final class ReportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "FILE|-", required = true, description = "Where to write.")
+    String out;
+
+    @Override
+    public Integer call() {
+        String html = HtmlReport.html();
+        if (out.equals("-")) {
+            spec.commandLine().getOut().print(html);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+        try {
+            CompareCommand.writeAtomically(out, html);
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,100 @@
+package org.rmaplab.cost;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.rmap.RmapStats;
+
+/**
+ * Turns a finished run's counters and object peaks into the columns {@code rmaplab compare}
+ * prints, in a fixed order.
+ *
+ * <ul>
+ *   <li>{@code rmap_bytes}: rmap metadata alive at the end of the run: the designs' objects
+ *       ({@link #KINDS}, sized by {@link ArchProfile#objectBytes}) plus what each design adds to
+ *       every vma and mm. The fixed per-page cost ({@code struct page} growth over all of RAM,
+ *       {@code struct_page_bytes}) is reported apart: it does not depend on the workload.
+ *   <li>{@code rmap_bytes_peak}: the largest such total after any system call ({@link Meter}).
+ *   <li>{@code KIND_bytes_peak}: each structure's own peak count (exact, from the design's
+ *       RmapStats) times its size; vma and mm growth peaks are sampled like the total.
+ *   <li>{@code lowmem_bytes_peak}: on i386 profiles what must sit in the 896 MB lowmem zone:
+ *       struct_page_bytes + the sampled peak of rmap metadata plus page tables (these only without
+ *       HIGHPTE, i.e. on plain i386). On x86_64 (no highmem) the same sum, against all of RAM.
+ *   <li>{@code walks}, {@code walk_vmas_visited}, {@code walk_ptes_checked}, {@code mremap_cows}:
+ *       the design's counters. {@code rmap_ops} = adds + dups + removes.
+ *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
+ * </ul>
+ */
+public final class CostModel {
+    private CostModel() {}
+
+    /** The object kinds the designs count that cost memory, in column order. */
+    public static final List<String> KINDS = List.of(
+            "pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "address_space", "reservation");
+
+    /** The column names, in order ({@code design} first). */
+    public static List<String> columns() {
+        return List.copyOf(compute("x", new Meter0()).keySet());
+    }
+
+    /** The costs of the run METER watched, as named columns in a fixed order. */
+    public static Map<String, String> costs(String label, Meter meter) {
+        return compute(label, new Meter0(meter));
+    }
+
+    /** A meter or, for {@link #columns()}, nothing (every value 0). */
+    private static final class Meter0 {
+        final Meter m;
+
+        Meter0() {
+            this(null);
+        }
+
+        Meter0(Meter m) {
+            this.m = m;
+        }
+    }
+
+    private static Map<String, String> compute(String label, Meter0 z) {
+        Meter m = z.m;
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("design", label);
+        row.put("arch", m == null ? "" : m.arch().name());
+        Kernel k = m == null ? null : m.kernel();
+        RmapStats s = k == null ? new RmapStats() : k.design().stats();
+        String design = k == null ? "" : k.design().name();
+        ArchProfile a = m == null ? ArchProfile.of("x86_64") : m.arch();
+        Map<String, Long> kc = k == null ? Map.of() : k.counters();
+        long ramPages = k == null ? 0 : k.config().ramBytes() / Kernel.PAGE_SIZE;
+        long structPage = ramPages * a.pageGrowth(design);
+
+        put(row, "rmap_bytes", m == null ? 0 : m.rmapBytesNow());
+        put(row, "rmap_bytes_peak", m == null ? 0 : m.rmapBytesPeak);
+        for (String kind : KINDS) {
+            put(row, kind + "_bytes_peak", s.peak(kind) * a.objectBytes(design, kind));
+        }
+        put(row, "vma_growth_bytes_peak", m == null ? 0 : m.vmaGrowthPeak);
+        put(row, "mm_growth_bytes_peak", m == null ? 0 : m.mmGrowthPeak);
+        put(row, "struct_page_bytes", structPage);
+        put(row, "pagetable_bytes_peak", m == null ? 0 : m.pagetableFramesPeak * Kernel.PAGE_SIZE);
+        put(row, "lowmem_bytes_peak", m == null ? 0 : structPage + m.lowmemDynamicPeak);
+        put(row, "lowmem_limit", a.lowmemLimit() != 0 || k == null ? a.lowmemLimit() : k.config().ramBytes());
+        put(row, "walks", s.walks);
+        put(row, "walk_vmas_visited", s.walkVmasVisited);
+        put(row, "walk_ptes_checked", s.walkPtesChecked);
+        put(row, "rmap_ops", s.rmapAdds + s.rmapDups + s.rmapRemoves);
+        put(row, "mremap_cows", s.mremapCows);
+        put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
+        put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));
+        put(row, "pg_direct_peak", s.peak("pg_direct"));
+        put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
+        put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
+        return row;
+    }
+
+    private static void put(Map<String, String> row, String key, long v) {
+        row.put(key, Long.toString(v));
+    }
+}

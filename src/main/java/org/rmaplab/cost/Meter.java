@@ -1,0 +1,197 @@
+package org.rmaplab.cost;
+
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.Mm;
+import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.kernel.Task;
+import org.rmaplab.rmap.RmapStats;
+
+/**
+ * A {@link Syscalls} that passes every call on and, after each one, samples the rmap metadata
+ * the run holds, so that the peaks of totals (which no design counter gives) are known at system-call
+ * granularity. Per-structure peaks come from the designs' own {@link RmapStats} and are exact.
+ */
+public final class Meter implements Syscalls {
+    private final Syscalls inner;
+    private final Kernel k;
+    private final ArchProfile arch;
+    private final String design;
+
+    long rmapBytesPeak;
+    long lowmemDynamicPeak;
+    long pagetableFramesPeak;
+    long vmasPeak;
+    long mmsPeak;
+    long vmaGrowthPeak;
+    long mmGrowthPeak;
+
+    public Meter(Syscalls inner, Kernel k, ArchProfile arch) {
+        this.inner = inner;
+        this.k = k;
+        this.arch = arch;
+        this.design = k.design().name();
+        sample();
+    }
+
+    public Kernel kernel() {
+        return k;
+    }
+
+    public Syscalls inner() {
+        return inner;
+    }
+
+    public ArchProfile arch() {
+        return arch;
+    }
+
+    /** Bytes of rmap objects alive now (the designs' objects, vma and mm growth). */
+    long rmapBytesNow() {
+        return objectBytesNow() + vmas() * arch.vmaGrowth(design) + mms() * arch.mmGrowth(design);
+    }
+
+    long objectBytesNow() {
+        RmapStats s = k.design().stats();
+        long b = 0;
+        for (String kind : CostModel.KINDS) {
+            b += s.alive(kind) * arch.objectBytes(design, kind);
+        }
+        return b;
+    }
+
+    long vmas() {
+        long n = 0;
+        for (Mm mm : k.mms()) {
+            n += mm.mapCount();
+        }
+        return n;
+    }
+
+    long mms() {
+        return k.mms().size();
+    }
+
+    void sample() {
+        long v = vmas();
+        long m = mms();
+        long rmap = objectBytesNow() + v * arch.vmaGrowth(design) + m * arch.mmGrowth(design);
+        long pt = k.frames().tables();
+        rmapBytesPeak = Math.max(rmapBytesPeak, rmap);
+        pagetableFramesPeak = Math.max(pagetableFramesPeak, pt);
+        lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + (arch.highpte() ? 0 : pt * Kernel.PAGE_SIZE));
+        vmasPeak = Math.max(vmasPeak, v);
+        mmsPeak = Math.max(mmsPeak, m);
+        vmaGrowthPeak = Math.max(vmaGrowthPeak, v * arch.vmaGrowth(design));
+        mmGrowthPeak = Math.max(mmGrowthPeak, m * arch.mmGrowth(design));
+    }
+
+    private long s(long r) {
+        sample();
+        return r;
+    }
+
+    private int s(int r) {
+        sample();
+        return r;
+    }
+
+    private Task s(Task r) {
+        sample();
+        return r;
+    }
+
+    @Override
+    public Task initTask() {
+        return s(inner.initTask());
+    }
+
+    @Override
+    public long mmap(Task t, long addr, long len, int prot, int flags) {
+        return s(inner.mmap(t, addr, len, prot, flags));
+    }
+
+    @Override
+    public long munmap(Task t, long addr, long len) {
+        return s(inner.munmap(t, addr, len));
+    }
+
+    @Override
+    public long mprotect(Task t, long addr, long len, int prot) {
+        return s(inner.mprotect(t, addr, len, prot));
+    }
+
+    @Override
+    public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        return s(inner.mremap(t, oldAddr, oldLen, newLen, flags, newAddr));
+    }
+
+    @Override
+    public long madvise(Task t, long addr, long len, int advice) {
+        return s(inner.madvise(t, addr, len, advice));
+    }
+
+    @Override
+    public long mlock(Task t, long addr, long len) {
+        return s(inner.mlock(t, addr, len));
+    }
+
+    @Override
+    public long munlock(Task t, long addr, long len) {
+        return s(inner.munlock(t, addr, len));
+    }
+
+    @Override
+    public long brk(Task t, long addr) {
+        return s(inner.brk(t, addr));
+    }
+
+    @Override
+    public Task fork(Task t) {
+        return s(inner.fork(t));
+    }
+
+    @Override
+    public Task clone(Task t) {
+        return s(inner.clone(t));
+    }
+
+    @Override
+    public long exec(Task t) {
+        return s(inner.exec(t));
+    }
+
+    @Override
+    public long exit(Task t) {
+        return s(inner.exit(t));
+    }
+
+    @Override
+    public int write(Task t, long addr, long len, long value) {
+        return s(inner.write(t, addr, len, value));
+    }
+
+    @Override
+    public int touch(Task t, long addr, long len) {
+        return s(inner.touch(t, addr, len));
+    }
+
+    @Override
+    public int read(Task t, long addr, long len, ReadResult out) {
+        return s(inner.read(t, addr, len, out));
+    }
+
+    @Override
+    public long reclaim(long count) {
+        return s(inner.reclaim(count));
+    }
+
+    @Override
+    public VmaInfo vmaAt(Task t, long addr) {
+        return inner.vmaAt(t, addr);
+    }
+
+    @Override
+    public int vmasIn(Task t, long addr, long len) {
+        return inner.vmasIn(t, addr, len);
+    }
+}

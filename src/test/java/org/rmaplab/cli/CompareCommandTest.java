@@ -1,0 +1,127 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** rmaplab compare and rmaplab workloads. */
+class CompareCommandTest {
+
+    @TempDir
+    Path dir;
+
+    String out;
+    String err;
+
+    int run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.commandLine(Backend.model(), new PrintWriter(o, true), new PrintWriter(e, true)).execute(args);
+        out = o.toString();
+        err = e.toString();
+        return code;
+    }
+
+    Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void csvHasAHeaderAndOneRowPerDesign() throws IOException {
+        Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 write A 4p 1\nt1 fork as t2\n"
+                + "t2 write A 1p 2\ncheck\n");
+        assertEquals(0, run("compare", "--format", "csv", f.toString()), err);
+        String[] lines = out.split("\n");
+        assertTrue(lines[0].startsWith("design,arch,rmap_bytes,rmap_bytes_peak,"), lines[0]);
+        assertEquals(1 + org.rmaplab.rmap.RmapDesigns.names().size(), lines.length);
+        assertTrue(lines[1].startsWith("anon_vma_chain,x86_64,"), lines[1]);
+        String first = out;
+        assertEquals(0, run("compare", "--format", "csv", f.toString()));
+        assertEquals(first, out, "deterministic");
+    }
+
+    @Test
+    void designsArchAndJson() throws IOException {
+        Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 write A 4p 1\n");
+        assertEquals(0, run("compare", "--designs", "pte_chains,anon_vma", "--arch", "i386", "--format", "json",
+                f.toString()), err);
+        assertTrue(out.startsWith("{\n  \"scenario\": "), out);
+        assertTrue(out.contains("{\"design\": \"pte_chains\", \"arch\": \"i386\", \"rmap_bytes\": "), out);
+        assertTrue(out.contains("\"design\": \"anon_vma\""), out);
+        assertFalse(out.contains("anon_vma_chain\""), out);
+        assertEquals(0, run("compare", "--designs", "anon_vma", f.toString()));
+        assertTrue(out.startsWith("design "), out);
+    }
+
+    @Test
+    void badScenarioIsOneLineExit2AndNoOutputFile() throws IOException {
+        Path f = write("bad.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 frobnicate A\n");
+        Path o = dir.resolve("out.csv");
+        assertEquals(2, run("compare", "--format", "csv", "--out", o.toString(), f.toString()));
+        assertEquals("", out);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.startsWith(f + ":2: "), err);
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void badOptions() {
+        assertEquals(2, run("compare", "--designs", "nope", "fork-fanout"));
+        assertEquals(2, run("compare", "--arch", "sparc", "fork-fanout"));
+        assertEquals(2, run("compare", "--format", "xml", "fork-fanout"));
+        assertEquals(2, run("compare", "fork-fanout", "--param", "children=0"));
+        assertTrue(err.contains("out of range"), err);
+        assertEquals(2, run("compare", "fork-fanout", "--param", "kids=3"));
+        assertEquals(1, err.strip().lines().count(), err);
+        assertEquals(2, run("compare", "no-such-thing"));
+        assertTrue(err.startsWith("rmaplab: no-such-thing: no such file or workload"), err);
+    }
+
+    @Test
+    void workloadsListAndEmit() throws IOException {
+        assertEquals(0, run("workloads"));
+        assertTrue(out.contains("fork-fanout: "), out);
+        assertTrue(out.contains("realloc-growth: "), out);
+        assertTrue(out.contains("  children=8"), out);
+        Path e = dir.resolve("fan.vms");
+        Path o = dir.resolve("fan.csv");
+        assertEquals(0, run("compare", "fork-fanout", "--param", "children=3", "--param", "pages=2",
+                "--emit", e.toString(), "--out", o.toString(), "--format", "csv"), err);
+        assertEquals("", out);
+        String emitted = Files.readString(e);
+        assertTrue(emitted.contains("t1 fork as c3\n"), emitted);
+        String csv = Files.readString(o);
+        // The emitted scenario, compared as a file, gives the same numbers.
+        assertEquals(0, run("compare", "--format", "csv", e.toString()), err);
+        assertEquals(csv, out);
+    }
+
+    /** --sweep: one row per value and design, the swept parameter as the second column. */
+    @Test
+    void sweep() throws IOException {
+        assertEquals(0, run("compare", "fork-fanout", "--sweep", "children=1,2", "--param", "pages=2",
+                "--designs", "anon_vma,anon_vma_chain", "--format", "csv"), err);
+        String[] lines = out.split("\n");
+        assertEquals(5, lines.length, out);
+        assertTrue(lines[0].startsWith("design,children,arch,"), lines[0]);
+        assertTrue(lines[1].startsWith("anon_vma,1,"), lines[1]);
+        assertTrue(lines[2].startsWith("anon_vma_chain,1,"), lines[2]);
+        assertTrue(lines[4].startsWith("anon_vma_chain,2,"), lines[4]);
+        assertEquals(2, run("compare", "fork-fanout", "--sweep", "children=1,x"));
+        assertEquals("rmaplab: --sweep children: 'x' is not an integer\n", err);
+        assertEquals(2, run("compare", "fork-fanout", "--sweep", "children=1", "--param", "children=2"));
+        Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\n");
+        assertEquals(2, run("compare", "--sweep", "children=1", f.toString()));
+    }
+}

@@ -1,0 +1,155 @@
+package org.rmaplab.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.kernel.Kernel;
+import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.RunResult;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
+
+/** Costs pinned on small scenarios, each number worked out by hand in the comments. */
+class CostModelTest {
+
+    static Map<String, String> run(String design, String arch, String text) {
+        Scenario sc = ScenarioParser.parse("t.vms", text);
+        MachineConfig mc = sc.machine();
+        MachineConfig m2 = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch);
+        Kernel k = new Kernel(m2, RmapDesigns.create(design));
+        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
+        Meter meter = new Meter(c, k, ArchProfile.of(arch));
+        RunResult r = new ScenarioRunner((d, m) -> meter).run(sc, design);
+        assertTrue(r.passed(), () -> String.join("\n", r.report()));
+        c.finish();
+        return CostModel.costs(design, meter);
+    }
+
+    static long n(Map<String, String> row, String col) {
+        return Long.parseLong(row.get(col));
+    }
+
+    static String fanout(long children, long pages, long parentExits) {
+        Map<String, Long> p = new LinkedHashMap<>();
+        p.put("children", children);
+        p.put("pages", pages);
+        p.put("parent_exits", parentExits);
+        return Workloads.find("fork-fanout").orElseThrow().generate(p);
+    }
+
+    /**
+     * Fork fan-out, 8 children, 16 pages, x86_64. Before the children COW, each of the 16 pages has
+     * 9 ptes. pte_chains: NRPTE 7, so 2 blocks of 64 bytes per page: 32 x 64 = 2048 at peak.
+     * anon_vma_chain: the parent's anon_vma plus one per child (9 x 96 = 864); chains: 1 for the
+     * parent's vma, 2 per child (17 x 64 = 1088); 9 vmas x 24 = 216. anon_vma: one anon_vma (24) and
+     * the same 216 of vma growth. anonmm: 9 anonmms (x 40 = 360) and 9 mm pointers (72). lokier: one
+     * address_space (240), one reservation (48), 9 vmas x 16 = 144.
+     */
+    @Test
+    void forkFanoutMemoryX86_64() {
+        String s = fanout(8, 16, 0);
+        Map<String, String> avc = run("anon_vma_chain", "x86_64", s);
+        assertEquals(864, n(avc, "anon_vma_bytes_peak"));
+        assertEquals(1088, n(avc, "anon_vma_chain_bytes_peak"));
+        assertEquals(216, n(avc, "vma_growth_bytes_peak"));
+        assertEquals(864 + 1088 + 216, n(avc, "rmap_bytes_peak"));
+
+        Map<String, String> av = run("anon_vma", "x86_64", s);
+        assertEquals(24, n(av, "anon_vma_bytes_peak"));
+        assertEquals(24 + 216, n(av, "rmap_bytes_peak"));
+
+        Map<String, String> pc = run("pte_chains", "x86_64", s);
+        assertEquals(2048, n(pc, "pte_chain_bytes_peak"));
+        assertEquals(2048, n(pc, "rmap_bytes_peak"));
+        // Reclaim swapped every page out, so no chains are left.
+        assertEquals(0, n(pc, "rmap_bytes"));
+        assertEquals(9 * 16, n(pc, "pages_swapped_out"));
+
+        Map<String, String> mm = run("anonmm", "x86_64", s);
+        assertEquals(360, n(mm, "anonmm_bytes_peak"));
+        assertEquals(72, n(mm, "mm_growth_bytes_peak"));
+
+        Map<String, String> lk = run("lokier", "x86_64", s);
+        assertEquals(240 + 48 + 144, n(lk, "rmap_bytes_peak"));
+    }
+
+    /**
+     * The same on i386: pte_chain blocks are still 64 bytes but hold 15 ptes, so one per page
+     * (16 x 64 = 1024); anon_vma_chain is 32 bytes (17 x 32 = 544), anon_vma 52 (9 x 52 = 468).
+     * Page tables count in lowmem (no HIGHPTE) and the limit is 896 MB.
+     */
+    @Test
+    void forkFanoutMemoryI386() {
+        String s = fanout(8, 16, 0);
+        Map<String, String> pc = run("pte_chains", "i386", s);
+        assertEquals(1024, n(pc, "pte_chain_bytes_peak"));
+        assertEquals(896L << 20, n(pc, "lowmem_limit"));
+        Map<String, String> avc = run("anon_vma_chain", "i386", s);
+        assertEquals(544, n(avc, "anon_vma_chain_bytes_peak"));
+        assertEquals(468, n(avc, "anon_vma_bytes_peak"));
+        assertTrue(n(avc, "lowmem_bytes_peak") >= n(avc, "struct_page_bytes") + n(avc, "pagetable_bytes_peak"));
+        // i386-pae is a HIGHPTE kernel: 128-byte blocks of 15 ptes, page tables out of lowmem.
+        Map<String, String> pae = run("pte_chains", "i386-pae", s);
+        assertEquals(16 * 128, n(pae, "pte_chain_bytes_peak"));
+        assertEquals(n(pae, "struct_page_bytes") + n(pae, "rmap_bytes_peak"), n(pae, "lowmem_bytes_peak"));
+    }
+
+    /**
+     * Fork fan-out with the parent gone before reclaim: N x 1 pages left, each mapped once, all in one
+     * anon_vma under design 3. anon_vma_link puts each new child at the head of the list and the walk
+     * stops once the page's mapcount is accounted for, so the walks for child i's page visit its
+     * position in the list: 1..N, (N+1)/2 on average. Under anon_vma_chain each child's page is in the
+     * child's own anon_vma, whose tree holds only that child's vma: one vma per walk. Reclaim makes the
+     * same number of walks under both (5 per page here).
+     */
+    @Test
+    void forkFanoutWalkCost() {
+        for (long kids : new long[] {1, 2, 4, 8, 15}) {
+            String s = fanout(kids, 1, 1);
+            Map<String, String> av = run("anon_vma", "x86_64", s);
+            Map<String, String> avc = run("anon_vma_chain", "x86_64", s);
+            long walks = n(avc, "walks");
+            assertEquals(5 * kids, walks, "walks, " + kids + " children");
+            assertEquals(walks, n(av, "walks"));
+            assertEquals(walks, n(avc, "walk_vmas_visited"));
+            assertEquals(walks * (kids + 1) / 2, n(av, "walk_vmas_visited"), kids + " children");
+            assertEquals(kids, n(av, "pages_swapped_out"));
+            assertEquals(kids, n(avc, "pages_swapped_out"));
+        }
+    }
+
+    /**
+     * realloc growth with a child sharing the buffer: anonmm must make each shared page exclusive
+     * before moving it (Linus's rule). 4 pages shared with the child are moved in round 1: 4 mremap
+     * COWs; after that the parent's pages are its own. The other designs never COW on mremap.
+     */
+    @Test
+    void reallocGrowthMremapCows() {
+        Map<String, Long> p = new LinkedHashMap<>();
+        p.put("pages", 4L);
+        p.put("rounds", 3L);
+        p.put("children", 1L);
+        p.put("reclaim", 0L);
+        String s = Workloads.find("realloc-growth").orElseThrow().generate(p);
+        assertEquals(4, n(run("anonmm", "x86_64", s), "mremap_cows"));
+        for (String d : new String[] {"anon_vma", "anon_vma_chain", "pte_chains", "lokier"}) {
+            assertEquals(0, n(run(d, "x86_64", s), "mremap_cows"), d);
+        }
+    }
+
+    @Test
+    void columnsStartWithDesign() {
+        assertEquals("design", CostModel.columns().get(0));
+        assertTrue(CostModel.columns().containsAll(java.util.List.of("rmap_bytes", "rmap_bytes_peak",
+                "lowmem_bytes_peak", "walks", "walk_vmas_visited", "walk_ptes_checked", "rmap_ops",
+                "mremap_cows", "pages_swapped_out")));
+    }
+}
