@@ -186,6 +186,21 @@ public final class Meter implements Syscalls {
     }
 
     @Override
+    public long uffdRegister(Task t, long addr, long len) {
+        return s(inner.uffdRegister(t, addr, len));
+    }
+
+    @Override
+    public long uffdMove(Task t, long dst, long src, long len, int mode) {
+        return s(inner.uffdMove(t, dst, src, len, mode));
+    }
+
+    @Override
+    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+        return s(inner.remapAnonPages(t, dst, src, len, flags));
+    }
+
+    @Override
     public VmaInfo vmaAt(Task t, long addr) {
         return inner.vmaAt(t, addr);
     }
