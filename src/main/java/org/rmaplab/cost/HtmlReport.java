@@ -108,10 +108,26 @@ public final class HtmlReport {
                 double yy = h - bottom - ph * y[i] / max;
                 pts.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", x, yy));
             }
+            // Designs with equal values draw on top of each other: each gets its own dash pattern
+            // and point marker, so every one stays visible.
+            String dash = DASHES[k % DASHES.length];
             b.append("<polyline class=\"series\" data-design=\"").append(esc(e.getKey())).append("\" fill=\"none\" stroke=\"")
-                    .append(color).append("\" stroke-width=\"2\" points=\"").append(pts).append("\"/>\n");
+                    .append(color).append("\" stroke-width=\"2\"")
+                    .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"")
+                    .append(" points=\"").append(pts).append("\"/>\n");
+            for (int i = 0; i < y.length; i++) {
+                double x = left + (xs.length == 1 ? 0 : pw * i / (xs.length - 1));
+                double yy = h - bottom - ph * y[i] / max;
+                b.append(marker(k, x, yy, color));
+            }
+            int ly = top + 15 + 16 * k;
             b.append(String.format(Locale.ROOT,
-                    "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>\n", w - right + 10, top + 15 + 16 * k,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+                    w - right + 6, ly - 4, w - right + 26, ly - 4, color,
+                    dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\""));
+            b.append(marker(k, w - right + 16, ly - 4, color));
+            b.append(String.format(Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>\n", w - right + 32, ly,
                     color, esc(e.getKey())));
             k++;
         }
@@ -128,6 +144,29 @@ public final class HtmlReport {
             b.append("</tr>\n");
         }
         return b.append("</table>\n").toString();
+    }
+
+    /** Dash patterns, one per design in registry order (the first solid). */
+    private static final String[] DASHES = {"", "8 4", "2 3", "10 3 2 3", "5 5"};
+
+    /** A point marker: circle, square, triangle, diamond, cross, by design. */
+    private static String marker(int k, double x, double y, String color) {
+        switch (k % 5) {
+            case 0:
+                return String.format(Locale.ROOT, "<circle class=\"marker\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y, color);
+            case 1:
+                return String.format(Locale.ROOT, "<rect class=\"marker\" x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/>\n",
+                        x - 3, y - 3, color);
+            case 2:
+                return String.format(Locale.ROOT, "<polygon class=\"marker\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>\n",
+                        x, y - 4, x - 4, y + 3, x + 4, y + 3, color);
+            case 3:
+                return String.format(Locale.ROOT, "<polygon class=\"marker\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\"/>\n",
+                        x, y - 5, x + 5, y, x, y + 5, x - 5, y, color);
+            default:
+                return String.format(Locale.ROOT, "<path class=\"marker\" d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
+                        x - 4, y - 4, x + 4, y + 4, x - 4, y + 4, x + 4, y - 4, color);
+        }
     }
 
     static String fmt(double v) {
