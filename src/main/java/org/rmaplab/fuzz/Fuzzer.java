@@ -63,7 +63,7 @@ public final class Fuzzer {
         } catch (ScenarioError e) {
             throw new GeneratorBug("generated scenario is not valid: " + e.getMessage() + "\n" + text, e);
         }
-        KernelReplay.LinuxResult k = KernelReplay.judgePartial(sc, kernel.runText(text));
+        KernelReplay.LinuxResult k = judgeOnKernel(sc, text, name);
         List<Finding> out = new ArrayList<>();
         for (String d : designs) {
             try {
@@ -78,6 +78,25 @@ public final class Fuzzer {
             }
         }
         return out;
+    }
+
+    /**
+     * Runs the scenario on the kernel. A harness task that dies or stops answering is a fault of
+     * the harness or the machine, not a result to compare: the run is repeated (twice at most),
+     * each retry announced on stderr, and only a failure that repeats is reported.
+     */
+    private KernelReplay.LinuxResult judgeOnKernel(Scenario sc, String text, String name) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return KernelReplay.judgePartial(sc, kernel.runText(text));
+            } catch (org.rmaplab.linux.HarnessError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("rmaplab: " + name + ": the kernel harness failed (" + e.getMessage()
+                        + "); running it again");
+            }
+        }
     }
 
     /** F's scenario with every line deleted that the failure does not need. */
@@ -100,7 +119,7 @@ public final class Fuzzer {
             return false;
         }
         try {
-            KernelReplay.LinuxResult k = KernelReplay.judgePartial(sc, kernel.runText(text));
+            KernelReplay.LinuxResult k = judgeOnKernel(sc, text, "x.vms");
             Diff.Result r = Diff.compare(sc, k, runner, design);
             return !crash && r.verdict() == Diff.Verdict.DIVERGED && r.first().text().equals(want);
         } catch (ModelError e) {
