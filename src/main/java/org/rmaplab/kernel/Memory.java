@@ -121,6 +121,7 @@ final class Memory {
         if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
             bits |= PageTable.RW;
         }
+        design.stats().rmapAdds++;
         design.pageAddNewAnon(pfn, vma, addr, slot);
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         mm.rssAnon++;
@@ -198,6 +199,7 @@ final class Memory {
         if (write) {
             bits |= PageTable.DIRTY;
         }
+        design.stats().rmapAdds++;
         design.pageAddFileRmap(pfn, vma, addr, slot);
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         mm.rssShmem++;
@@ -288,8 +290,10 @@ final class Memory {
             }
         }
         if (fresh) {
+            design.stats().rmapAdds++;
             design.pageAddSwapinAnon(pfn, vma, addr, slot, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
         } else {
+            design.stats().rmapDups++;
             design.pageAddAnonRmap(pfn, vma, addr, slot);
         }
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
@@ -382,6 +386,7 @@ final class Memory {
         if (!special) {
             boolean anon = (f.flags[old] & Frames.PG_ANON) != 0;
             f.mapcount[old]--;
+            design.stats().rmapRemoves++;
             design.pageRemoveRmap(old, vma, addr, slot);
             if (anon) {
                 mm.rssAnon--;
@@ -441,6 +446,7 @@ final class Memory {
                 }
                 int pfn = PageTable.ptePfn(pte);
                 f.mapcount[pfn]--;
+                design.stats().rmapRemoves++;
                 design.pageRemoveRmap(pfn, vma, addr, slot);
                 if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
                     mm.rssAnon--;
@@ -532,9 +538,11 @@ final class Memory {
                     if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
                         // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
                         f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
+                        design.stats().rmapDups++;
                         design.pageDupRmap(pfn, dst, addr, dslot);
                         dstMm.rssAnon++;
                     } else {
+                        design.stats().rmapAdds++;
                         design.pageAddFileRmap(pfn, dst, addr, dslot);
                         dstMm.rssShmem++;
                     }

@@ -149,6 +149,7 @@ final class Reclaim {
                 f.flags[pfn] |= Frames.PG_DIRTY;
             }
             f.mapcount[pfn]--;
+            design.stats().rmapRemoves++;
             design.pageRemoveRmap(pfn, vma, address, slot);
             k.memory.putPage(pfn); // the pte's reference; the cache keeps the page
         }

@@ -36,7 +36,8 @@ import org.rmaplab.kernel.Vma;
  * </ul>
  *
  * <p>Default methods give today's Linux behaviour (or none), so a design overrides only what it
- * does differently.
+ * does differently. The core counts the rmap operations ({@link RmapStats#rmapAdds}, dups,
+ * removes) at every call of the page hooks; a design counts only what it does besides.
  *
  * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the
  * core turns into the system call's error where Linux does.
@@ -221,16 +222,19 @@ public interface RmapDesign {
     void pageAddNewAnon(int pfn, Vma vma, long address, long ptep);
 
     /** A file (page-cache) page gains a pte (page_add_file_rmap). mapcount already incremented. */
-    void pageAddFileRmap(int pfn, Vma vma, long address, long ptep);
+    default void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+    }
 
     /**
      * fork copied a pte that maps an anonymous page into the child (page_dup_rmap /
      * copy_one_pte). mapcount already incremented.
      */
-    void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep);
+    default void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+    }
 
     /** A pte stops mapping the page (page_remove_rmap). mapcount already decremented. */
-    void pageRemoveRmap(int pfn, Vma vma, long address, long ptep);
+    default void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+    }
 
     /**
      * A write fault reuses an anonymous page of which the writer is the only mapper

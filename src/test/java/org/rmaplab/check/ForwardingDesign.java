@@ -26,21 +26,6 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public void mmInit(Mm mm) {
-        d.mmInit(mm);
-    }
-
-    @Override
-    public void mmFork(Mm parent, Mm child) {
-        d.mmFork(parent, child);
-    }
-
-    @Override
-    public void mmExit(Mm mm) {
-        d.mmExit(mm);
-    }
-
-    @Override
     public int anonVmaPrepare(Vma vma) {
         return d.anonVmaPrepare(vma);
     }
@@ -81,11 +66,6 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public boolean canExpandAnon(Vma vma, long delta) {
-        return d.canExpandAnon(vma, delta);
-    }
-
-    @Override
     public void vmaUnlinked(Vma vma) {
         d.vmaUnlinked(vma);
     }
@@ -96,48 +76,8 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        d.pageAddFileRmap(pfn, vma, address, ptep);
-    }
-
-    @Override
-    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        d.pageDupRmap(pfn, dstVma, address, dstPtep);
-    }
-
-    @Override
-    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        d.pageRemoveRmap(pfn, vma, address, ptep);
-    }
-
-    @Override
     public void pageReuseAnon(int pfn, Vma vma, long address) {
         d.pageReuseAnon(pfn, vma, address);
-    }
-
-    @Override
-    public void pageFreed(int pfn) {
-        d.pageFreed(pfn);
-    }
-
-    @Override
-    public boolean movesPtesOneByOne() {
-        return d.movesPtesOneByOne();
-    }
-
-    @Override
-    public boolean mremapMustCow(int pfn) {
-        return d.mremapMustCow(pfn);
-    }
-
-    @Override
-    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
-        d.ptemoved(pfn, oldVma, oldAddress, oldPtep, newVma, newAddress, newPtep);
-    }
-
-    @Override
-    public boolean chainsFilePages() {
-        return d.chainsFilePages();
     }
 
     @Override
@@ -148,6 +88,21 @@ class ForwardingDesign implements RmapDesign {
     @Override
     public RmapStats stats() {
         return d.stats();
+    }
+
+    @Override
+    public void mmInit(Mm mm) {
+        d.mmInit(mm);
+    }
+
+    @Override
+    public void mmFork(Mm parent, Mm child) {
+        d.mmFork(parent, child);
+    }
+
+    @Override
+    public void mmExit(Mm mm) {
+        d.mmExit(mm);
     }
 
     @Override
@@ -171,6 +126,11 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public boolean canExpandAnon(Vma vma, long delta) {
+        return d.canExpandAnon(vma, delta);
+    }
+
+    @Override
     public boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
         return d.canGrowMovedAnon(vma, addr, len, delta);
     }
@@ -183,6 +143,26 @@ class ForwardingDesign implements RmapDesign {
     @Override
     public void vmaAnonReset(Vma vma) {
         d.vmaAnonReset(vma);
+    }
+
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        d.pageAddFileRmap(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        d.pageDupRmap(pfn, dstVma, address, dstPtep);
+    }
+
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        d.pageRemoveRmap(pfn, vma, address, ptep);
+    }
+
+    @Override
+    public void pageFreed(int pfn) {
+        d.pageFreed(pfn);
     }
 
     @Override
@@ -203,6 +183,32 @@ class ForwardingDesign implements RmapDesign {
     @Override
     public void afterPageReferenced(int pfn) {
         d.afterPageReferenced(pfn);
+    }
+
+    @Override
+    public boolean movesPtesOneByOne() {
+        return d.movesPtesOneByOne();
+    }
+
+    @Override
+    public boolean mremapMustCow(int pfn) {
+        return d.mremapMustCow(pfn);
+    }
+
+    @Override
+    public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+        d.ptemoved(pfn, oldVma, oldAddress, oldPtep, newVma, newAddress, newPtep);
+    }
+
+    @Override
+    public int pageMoveAnon(Frames frames, int pfn, Vma srcVma, long srcAddr, long srcPtep,
+            Vma dstVma, long dstAddr, long dstPtep) {
+        return d.pageMoveAnon(frames, pfn, srcVma, srcAddr, srcPtep, dstVma, dstAddr, dstPtep);
+    }
+
+    @Override
+    public boolean chainsFilePages() {
+        return d.chainsFilePages();
     }
 
     @Override

@@ -291,19 +291,9 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         frames.index[pfn] = address & Kernel.PAGE_MASK;
         frames.mapping[pfn] = anonmm;
         anonmm.count++;
-        stats.rmapAdds++;
-    }
-
-    @Override
-    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapAdds++;
     }
 
     /** page_dup_rmap() (copy_one_pte at fork): mapcount++ only, done by the core. */
-    @Override
-    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        stats.rmapDups++;
-    }
 
     /**
      * page_remove_rmap(): when the last pte goes, clear_page_anon() drops the page's reference on
@@ -313,7 +303,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapRemoves++;
         if (frames.mapcount[pfn] == 0 && (frames.flags[pfn] & Frames.PG_ANON) != 0) {
             clearPageAnon(pfn);
         }

@@ -303,20 +303,11 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         }
         frames.mapping[pfn] = av;
         frames.index[pfn] = vma.linearPageIndex(address);
-        stats.rmapAdds++;
     }
 
     /** page_add_file_rmap(): mapcount only. */
-    @Override
-    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapAdds++;
-    }
 
     /** page_dup_rmap() (copy_one_pte at fork): mapcount only; mapping and index stay. */
-    @Override
-    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        stats.rmapDups++;
-    }
 
     /**
      * page_remove_rmap() of 2.6.7: when the last pte goes, clear_page_anon() resets
@@ -324,7 +315,6 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapRemoves++;
         if (frames.mapcount[pfn] == 0 && (frames.flags[pfn] & Frames.PG_ANON) != 0) {
             frames.mapping[pfn] = null;
         }

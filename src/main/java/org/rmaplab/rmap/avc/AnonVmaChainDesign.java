@@ -321,7 +321,6 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
         frames.mapping[pfn] = vma.anonVma;
         frames.index[pfn] = vma.linearPageIndex(address);
-        stats.rmapAdds++;
     }
 
     /**
@@ -334,22 +333,6 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         AnonVma av = (AnonVma) vma.anonVma;
         frames.mapping[pfn] = exclusive ? av : av.root;
         frames.index[pfn] = vma.linearPageIndex(address);
-        stats.rmapAdds++;
-    }
-
-    @Override
-    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapAdds++;
-    }
-
-    @Override
-    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        stats.rmapDups++;
-    }
-
-    @Override
-    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapRemoves++;
     }
 
     /** folio_move_anon_rmap(): the reused page moves to the writer's own anon_vma. */

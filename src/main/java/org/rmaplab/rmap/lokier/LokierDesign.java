@@ -462,24 +462,9 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
         frames.mapping[pfn] = res(vma).as;
         frames.index[pfn] = vma.linearPageIndex(address);
-        stats.rmapAdds++;
-    }
-
-    @Override
-    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapAdds++;
     }
 
     /** fork: the child's pte maps the page at the same offset; nothing to record. */
-    @Override
-    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        stats.rmapDups++;
-    }
-
-    @Override
-    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        stats.rmapRemoves++;
-    }
 
     /** A reused page stays where it is: the writer's vma covers its offset already. */
     @Override

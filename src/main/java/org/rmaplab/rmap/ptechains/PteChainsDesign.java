@@ -414,28 +414,24 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         frames.mapping[pfn] = null;
         frames.index[pfn] = 0;
         pageAddRmap(pfn, ptep);
-        stats.rmapAdds++;
     }
 
     /** do_no_page() / copy_page_range(): file and shmem pages are chained like any other. */
     @Override
     public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
         pageAddRmap(pfn, ptep);
-        stats.rmapAdds++;
     }
 
     /** copy_page_range() → copy_one_pte: page_add_rmap() for the child's pte. */
     @Override
     public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
         pageAddRmap(pfn, dstPtep);
-        stats.rmapDups++;
     }
 
     /** zap_pte_range(), do_wp_page() (the old page): page_remove_rmap(). */
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
         pageRemoveRmapInternal(pfn, ptep);
-        stats.rmapRemoves++;
     }
 
     /** do_wp_page() reusing a page (can_share_swap_page): the pte stays, the chain is unchanged. */
