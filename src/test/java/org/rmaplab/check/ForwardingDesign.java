@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.kernel.Frames;
 import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.Mm;
 import org.rmaplab.kernel.Vma;
