@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.HdrHistogram.Histogram;
 import org.rmaplab.kernel.Kernel;
 import org.rmaplab.rmap.RmapStats;
 
@@ -23,7 +24,11 @@ import org.rmaplab.rmap.RmapStats;
  *       struct_page_bytes + the sampled peak of rmap metadata plus page tables (these only without
  *       HIGHPTE, i.e. on plain i386). On x86_64 (no highmem) the same sum, against all of RAM.
  *   <li>{@code walks}, {@code walk_vmas_visited}, {@code walk_ptes_checked}, {@code mremap_cows}:
- *       the design's counters. {@code rmap_ops} = adds + dups + removes.
+ *       the design's counters (the oracle's own walks are not counted).
+ *   <li>{@code walk_vmas_p50} ... {@code walk_vmas_max}, the same for {@code walk_ptes} and
+ *       {@code walk_mms}: the distributions of vmas visited, ptes checked and mms visited per walk
+ *       (one value per walk, RmapStats); the mms ones only for the designs whose walk visits mms
+ *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes.
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
  * </ul>
  */
@@ -84,6 +89,9 @@ public final class CostModel {
         put(row, "walks", s.walks);
         put(row, "walk_vmas_visited", s.walkVmasVisited);
         put(row, "walk_ptes_checked", s.walkPtesChecked);
+        distribution(row, "walk_vmas", s.walkVmas(), true);
+        distribution(row, "walk_ptes", s.walkPtes(), true);
+        distribution(row, "walk_mms", s.walkMms(), s.countsMms);
         put(row, "rmap_ops", s.rmapAdds + s.rmapDups + s.rmapRemoves);
         put(row, "mremap_cows", s.mremapCows);
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
@@ -92,6 +100,24 @@ public final class CostModel {
         put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
         put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
         return row;
+    }
+
+    /** The percentiles of a per-walk distribution in the columns of every row. */
+    public static final List<String> PERCENTILES = List.of("p50", "p90", "p99", "max");
+
+    /**
+     * NAME_p50, _p90, _p99, _max of a per-walk distribution (HdrHistogram: exact below 2048, three
+     * significant digits above); empty when the design does not count that quantity.
+     */
+    private static void distribution(Map<String, String> row, String name, Histogram h, boolean counted) {
+        for (String p : PERCENTILES) {
+            String v = "";
+            if (counted) {
+                v = Long.toString(p.equals("max") ? h.getMaxValue()
+                        : h.getValueAtPercentile(Double.parseDouble(p.substring(1))));
+            }
+            row.put(name + "_" + p, v);
+        }
     }
 
     private static void put(Map<String, String> row, String key, long v) {

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Renders cost rows (same keys, in order) as an aligned table, CSV or JSON; deterministic. */
+/**
+ * Renders cost rows (same keys, in order) as an aligned table, CSV or JSON; deterministic. An empty
+ * value (a quantity the design does not count) is an empty CSV field, JSON null and "-" in the table.
+ */
 public final class CostTable {
     private CostTable() {}
 
@@ -28,13 +31,13 @@ public final class CostTable {
         for (int i = 0; i < cols.size(); i++) {
             w[i] = cols.get(i).length();
             for (Map<String, String> r : rows) {
-                w[i] = Math.max(w[i], r.get(cols.get(i)).length());
+                w[i] = Math.max(w[i], Math.max(1, r.get(cols.get(i)).length()));
             }
         }
         StringBuilder b = new StringBuilder();
         line(b, cols, w, cols);
         for (Map<String, String> r : rows) {
-            line(b, cols, w, cols.stream().map(r::get).toList());
+            line(b, cols, w, cols.stream().map(c -> r.get(c).isEmpty() ? "-" : r.get(c)).toList());
         }
         return b.toString();
     }
@@ -59,7 +62,8 @@ public final class CostTable {
             int j = 0;
             for (Map.Entry<String, String> e : rows.get(i).entrySet()) {
                 b.append(j++ == 0 ? "" : ", ").append(quote(e.getKey())).append(": ")
-                        .append(textual(e.getKey()) ? quote(e.getValue()) : e.getValue());
+                        .append(textual(e.getKey()) ? quote(e.getValue())
+                                : e.getValue().isEmpty() ? "null" : e.getValue());
             }
             b.append('}');
         }

@@ -124,4 +124,38 @@ class CompareCommandTest {
         Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\n");
         assertEquals(2, run("compare", "--sweep", "children=1", f.toString()));
     }
+
+    /** The totals keep their names; the per-walk distributions follow them; anonmm alone counts mms. */
+    @Test
+    void distributionColumnsNextToTheTotals() {
+        assertEquals(0, run("compare", "--format", "csv", "fork-fanout", "--param", "children=4"), err);
+        String header = out.lines().findFirst().orElseThrow();
+        for (String col : new String[] {"rmap_bytes_peak", "lowmem_bytes_peak", "walks", "walk_vmas_visited",
+                "walk_ptes_checked", "rmap_ops", "mremap_cows", "pages_swapped_out"}) {
+            assertTrue(("," + header + ",").contains("," + col + ","), col);
+        }
+        assertTrue(header.contains(",walks,walk_vmas_visited,walk_ptes_checked,walk_vmas_p50,walk_vmas_p90,"
+                + "walk_vmas_p99,walk_vmas_max,walk_ptes_p50,walk_ptes_p90,walk_ptes_p99,walk_ptes_max,"
+                + "walk_mms_p50,walk_mms_p90,walk_mms_p99,walk_mms_max,rmap_ops,"), header);
+        assertTrue(out.contains("\nanon_vma_chain,x86_64,"), out);
+        assertTrue(out.lines().filter(l -> l.startsWith("anon_vma_chain,")).findFirst().orElseThrow()
+                .contains(",1,1,1,1,1,1,1,1,,,,,"), out);
+        assertTrue(out.lines().filter(l -> l.startsWith("anonmm,")).findFirst().orElseThrow()
+                .contains(",1,1,1,1,1,1,1,1,1,1,1,1,"), out);
+        assertEquals(0, run("compare", "--format", "json", "--designs", "anon_vma", "fork-fanout"), err);
+        assertTrue(out.contains("\"walk_mms_p50\": null"), out);
+        assertEquals(0, run("compare", "--designs", "anon_vma", "fork-fanout"), err);
+        assertTrue(out.lines().skip(1).findFirst().orElseThrow().contains(" -  "), out);
+    }
+
+    /** The oracle's own walks are not the workload's: the counters do not depend on --check. */
+    @Test
+    void walkCountersDoNotDependOnTheOracle() {
+        assertEquals(0, run("compare", "--format", "csv", "--check", "off", "fork-fanout"), err);
+        String off = out;
+        assertEquals(0, run("compare", "--format", "csv", "--check", "every", "fork-fanout"), err);
+        assertEquals(off, out);
+        assertEquals(0, run("compare", "--format", "csv", "fork-fanout"), err);
+        assertEquals(off, out);
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,8 @@ class CostModelTest {
      * stops once the page's mapcount is accounted for, so the walks for child i's page visit its
      * position in the list: 1..N, (N+1)/2 on average. Under anon_vma_chain each child's page is in the
      * child's own anon_vma, whose tree holds only that child's vma: one vma per walk. Reclaim makes the
-     * same number of walks under both (5 per page here).
+     * same number of walks under both (4 per page here; the oracle's walks at the final {@code check}
+     * are not counted).
      */
     @Test
     void forkFanoutWalkCost() {
@@ -117,13 +119,72 @@ class CostModelTest {
             Map<String, String> av = run("anon_vma", "x86_64", s);
             Map<String, String> avc = run("anon_vma_chain", "x86_64", s);
             long walks = n(avc, "walks");
-            assertEquals(5 * kids, walks, "walks, " + kids + " children");
+            assertEquals(4 * kids, walks, "walks, " + kids + " children");
             assertEquals(walks, n(av, "walks"));
             assertEquals(walks, n(avc, "walk_vmas_visited"));
             assertEquals(walks * (kids + 1) / 2, n(av, "walk_vmas_visited"), kids + " children");
             assertEquals(kids, n(av, "pages_swapped_out"));
             assertEquals(kids, n(avc, "pages_swapped_out"));
         }
+    }
+
+    /**
+     * The same fan-out, per walk: under anon_vma the walks of child i's page (4 of them) each visit
+     * N - i + 1 vmas, so the values 1..N appear 4 times each. A vma whose mm has no rss left (its
+     * page already swapped out) is skipped without a pte check, so ptes per walk are at most vmas
+     * per walk; the first walk of c1's page (last on the list) comes before any swap-out and checks N. Percentiles of 4N values spread
+     * evenly over 1..N (HdrHistogram: the value at rank ceil(p% x 4N), values exact): p50 is the
+     * value at rank 2N, i.e. ceil(N/2); p90 the value at rank ceil(3.6N), i.e. 1, 2, 4, 9 for
+     * N = 1, 2, 4, 10; p99 (rank ceil(3.96N) > 4(N-1)) and max N. anon_vma_chain: every walk visits 1 vma and checks 1 pte.
+     * pte_chains: 1 pte (the direct one), and its vma lookup, per walk. anonmm: the indicated mm
+     * (the child's own) holds the pte: 1 mm per walk. Only anonmm has the mm columns.
+     */
+    @Test
+    void forkFanoutWalkDistributions() {
+        long[][] cases = {{1, 1}, {2, 2}, {4, 4}, {10, 9}}; // N, p90
+        for (long[] c : cases) {
+            long kids = c[0];
+            String s = fanout(kids, 1, 1);
+            Map<String, String> av = run("anon_vma", "x86_64", s);
+            assertEquals(List.of((kids + 1) / 2, c[1], kids, kids), dist(av, "walk_vmas"), kids + " children");
+            List<Long> ptes = dist(av, "walk_ptes");
+            for (int i = 0; i < 4; i++) {
+                assertTrue(ptes.get(i) <= dist(av, "walk_vmas").get(i), "ptes " + ptes);
+            }
+            assertEquals(kids, ptes.get(3));
+            assertEquals("", av.get("walk_mms_p50"));
+            for (String d : List.of("anon_vma_chain", "pte_chains", "anonmm")) {
+                Map<String, String> r = run(d, "x86_64", s);
+                assertEquals(List.of(1L, 1L, 1L, 1L), dist(r, "walk_vmas"), d);
+                assertEquals(List.of(1L, 1L, 1L, 1L), dist(r, "walk_ptes"), d);
+                if (d.equals("anonmm")) {
+                    assertEquals(List.of(1L, 1L, 1L, 1L), dist(r, "walk_mms"), d);
+                } else {
+                    assertEquals("", r.get("walk_mms_max"), d);
+                }
+            }
+        }
+    }
+
+    /** The same run's anon_vma walks, value by value: 1..N, four walks each. */
+    @Test
+    void forkFanoutAnonVmaWalksOneToN() {
+        int kids = 6;
+        Scenario sc = ScenarioParser.parse("t.vms", fanout(kids, 1, 1));
+        Kernel k = new Kernel(sc.machine(), RmapDesigns.create("anon_vma"));
+        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.EVERY);
+        assertTrue(new ScenarioRunner((d, m) -> c).run(sc, "anon_vma").passed());
+        var h = k.design().stats().walkVmas();
+        assertEquals(4L * kids, h.getTotalCount());
+        for (int v = 1; v <= kids; v++) {
+            assertEquals(4, h.getCountAtValue(v), "walks visiting " + v + " vmas");
+        }
+        assertEquals(kids, h.getMaxValue());
+        assertEquals(1, h.getMinValue());
+    }
+
+    static List<Long> dist(Map<String, String> row, String name) {
+        return CostModel.PERCENTILES.stream().map(p -> n(row, name + "_" + p)).toList();
     }
 
     /**

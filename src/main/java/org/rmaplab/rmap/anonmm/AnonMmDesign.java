@@ -35,6 +35,10 @@ import org.rmaplab.rmap.RmapWalkControl;
 public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     private final boolean mremapCow;
     private final RmapStats stats = new RmapStats();
+
+    {
+        stats.countsMms = true; // the walk visits mms (walkVmasVisited counts them too)
+    }
     private Kernel kernel;
     private Frames frames;
     private int nextId = 1;
@@ -428,14 +432,15 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * indicated mm first at page-&gt;index, then every other mm of the group round the list from
      * it, skipping extinct mms (mm == NULL) and those with rss 0, stopping once mapcount ptes
      * are found. {@link RmapStats#walkVmasVisited} counts the mms looked at (an anonmm walk
-     * visits mms, not vmas); {@link RmapStats#walkPtesChecked} the page-table lookups.
+     * visits mms, not vmas), and so does {@link RmapStats#walkMmsVisited};
+     * {@link RmapStats#walkPtesChecked} the page-table lookups.
      *
      * <p>This walk changes nothing: it is what the oracle and try_to_unmap use. Re-homing a page
      * off an extinct mm is page_referenced's business only: {@link #pageReferencedAnon}.
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
             FileRmap.walk(kernel, pfn, ctl, stats);
             return;
@@ -457,7 +462,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * @return true if page-&gt;mapping moved
      */
     public boolean pageReferencedAnon(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         bugOn((frames.flags[pfn] & Frames.PG_ANON) == 0, "page_referenced_anon of a file page");
         AnonMm anonmm = (AnonMm) frames.mapping[pfn];
         if (anonmm == null || frames.mapcount[pfn] == 0) {
@@ -531,6 +536,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      */
     private int referencedOne(int pfn, Mm mm, long address, RmapWalkControl ctl) {
         stats.walkVmasVisited++;
+        stats.walkMmsVisited++;
         long slot = kernel.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {
             return 0;

@@ -360,7 +360,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
             FileRmap.walk(kernel, pfn, ctl, stats);
             return;

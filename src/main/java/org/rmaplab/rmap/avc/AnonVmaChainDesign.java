@@ -346,7 +346,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     /** rmap_walk_anon(): the page's anon_vma tree at page->index; rmap_walk_file for file pages. */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
             FileRmap.walk(kernel, pfn, ctl, stats);
             return;

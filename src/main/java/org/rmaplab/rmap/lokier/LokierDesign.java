@@ -499,7 +499,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
             FileRmap.walk(kernel, pfn, ctl, stats);
             return;

@@ -284,7 +284,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     public int pageReferenced(int pfn) {
         stats.pageReferencedCalls++;
-        stats.walks++;
+        stats.beginWalk();
         int referenced = 0;
         if (isDirect(pfn)) {
             stats.walkPtesChecked++;
@@ -497,7 +497,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
-        stats.walks++;
+        stats.beginWalk();
         if (isDirect(pfn)) {
             visit(pfn, pte[pfn], ctl);
             return;
