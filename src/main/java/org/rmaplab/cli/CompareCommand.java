@@ -16,6 +16,7 @@ import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.cost.ArchProfile;
+import org.rmaplab.cost.CompareReport;
 import org.rmaplab.cost.CostModel;
 import org.rmaplab.cost.CostTable;
 import org.rmaplab.cost.Meter;
@@ -39,7 +40,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab compare [--designs all|LIST] [--arch A] [--format table|csv|json] [--sweep K=V,...] SCENARIO|WORKLOAD} */
+/** {@code rmaplab compare [--designs all|LIST] [--arch A] [--format table|csv|json] [--html FILE] [--sweep K=V,...] SCENARIO|WORKLOAD} */
 @Command(name = "compare",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -85,6 +86,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE",
             description = "Write the rows to FILE (atomically, only when everything ran) instead of stdout.")
     String outFile;
+
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write a self-contained HTML page (SVG charts of each metric, the numbers in tables) to FILE.")
+    String htmlFile;
 
     @Option(names = "--sweep", paramLabel = "K=V1,V2,...",
             description = "Run the workload once per value of parameter K; rows gain a K column after design.")
@@ -193,16 +198,22 @@ final class CompareCommand implements Callable<Integer> {
 
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        Progress progress = Progress.stderr();
         for (int ci = 0; ci < cases.size(); ci++) {
             Scenario sc = cases.get(ci);
-            for (String d : names) {
+            for (int di = 0; di < names.size(); di++) {
+                String d = names.get(di);
+                progress.accept("compare: " + sc.file() + (cases.size() > 1 ? " (" + (ci + 1) + "/" + cases.size() + ")" : "")
+                        + " design " + (di + 1) + "/" + names.size());
                 Map<String, String> row;
                 try {
                     row = runOne(sc, d, policy, failures, err);
                 } catch (ScenarioError e) {
+                    progress.done();
                     return userError(err, e.getMessage());
                 }
                 if (row == null) {
+                    progress.done();
                     return ExitCodes.INTERNAL;
                 }
                 if (sweepColumn != null) {
@@ -216,6 +227,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
 
+        progress.done();
         String rendered = switch (format) {
             case "csv" -> CostTable.csv(rows);
             case "json" -> CostTable.json(file, rows);
@@ -224,6 +236,9 @@ final class CompareCommand implements Callable<Integer> {
         try {
             if (emit != null) {
                 writeAtomically(emit, text);
+            }
+            if (htmlFile != null) {
+                writeAtomically(htmlFile, CompareReport.html(file, sweepColumn, rows));
             }
             if (outFile != null) {
                 writeAtomically(outFile, rendered);
@@ -283,6 +298,12 @@ final class CompareCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                // createTempFile makes it private (0600); an output file is as readable as any other.
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep what it gave
+            }
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

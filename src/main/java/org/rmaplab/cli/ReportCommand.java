@@ -26,7 +26,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String html = HtmlReport.html();
+        Progress progress = Progress.stderr();
+        String html = HtmlReport.html(progress);
+        progress.done();
         if (out.equals("-")) {
             spec.commandLine().getOut().print(html);
             spec.commandLine().getOut().flush();

@@ -158,4 +158,121 @@ class CompareCommandTest {
         assertEquals(0, run("compare", "--format", "csv", "fork-fanout"), err);
         assertEquals(off, out);
     }
+
+    static org.w3c.dom.Document xml(String text) throws Exception {
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    static final String SVG = "http://www.w3.org/2000/svg";
+    static final String XHTML = "http://www.w3.org/1999/xhtml";
+
+    /** The cells of the table with id "data", row by row, as CSV lines. */
+    static java.util.List<String> dataTable(org.w3c.dom.Document doc) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList tables = doc.getElementsByTagNameNS(XHTML, "table");
+        for (int i = 0; i < tables.getLength(); i++) {
+            org.w3c.dom.Element t = (org.w3c.dom.Element) tables.item(i);
+            if (!t.getAttribute("id").equals("data")) {
+                continue;
+            }
+            org.w3c.dom.NodeList trs = t.getElementsByTagNameNS(XHTML, "tr");
+            for (int r = 0; r < trs.getLength(); r++) {
+                java.util.List<String> cells = new java.util.ArrayList<>();
+                org.w3c.dom.NodeList cs = trs.item(r).getChildNodes();
+                for (int c = 0; c < cs.getLength(); c++) {
+                    cells.add(cs.item(c).getTextContent());
+                }
+                lines.add(String.join(",", cells));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * compare --html with a sweep: well-formed XHTML; a line chart per metric that varies, one
+     * polyline per design with a point per swept value; the table of all rows is the CSV.
+     */
+    @Test
+    void htmlWithASweep() throws Exception {
+        String[] args = {"compare", "fork-fanout", "--sweep", "children=1,2,4", "--param", "pages=2"};
+        Path html = dir.resolve("c.html");
+        assertEquals(0, run(concat(args, "--format", "csv", "--html", html.toString())), err);
+        String csv = out;
+        String page = Files.readString(html);
+        org.w3c.dom.Document doc = xml(page);
+        assertEquals(csv.lines().toList(), dataTable(doc));
+        org.w3c.dom.NodeList svgs = doc.getElementsByTagNameNS(SVG, "svg");
+        assertTrue(svgs.getLength() >= 10, "charts: " + svgs.getLength());
+        for (int i = 0; i < svgs.getLength(); i++) {
+            org.w3c.dom.Element svg = (org.w3c.dom.Element) svgs.item(i);
+            org.w3c.dom.NodeList lines = svg.getElementsByTagNameNS(SVG, "polyline");
+            assertTrue(lines.getLength() >= 1 && lines.getLength() <= 5);
+            for (int j = 0; j < lines.getLength(); j++) {
+                assertEquals(3, ((org.w3c.dom.Element) lines.item(j)).getAttribute("points").split(" ").length);
+            }
+        }
+        // Units on the value axes.
+        assertTrue(page.contains("class=\"y-unit\" x=\"14\""), "rotated y-axis unit");
+        for (String unit : new String[] {">bytes</text>", ">vmas per walk</text>", ">walks</text>", ">rmap operations</text>"}) {
+            assertTrue(page.contains(unit), unit);
+        }
+        assertFalse(page.contains("http://") && page.replace("http://www.w3.org/", "").contains("http://"), "no network");
+        // Deterministic, and the same page with or without --format.
+        assertEquals(0, run(concat(args, "--html", html.toString())), err);
+        assertEquals(page, Files.readString(html));
+    }
+
+    /** Without a sweep: a bar chart per metric, one bar per design. */
+    @Test
+    void htmlWithoutASweep() throws Exception {
+        Path html = dir.resolve("c.html");
+        assertEquals(0, run("compare", "prefork-server", "--param", "workers=2", "--html", html.toString(),
+                "--format", "csv"), err);
+        org.w3c.dom.Document doc = xml(Files.readString(html));
+        assertEquals(out.lines().toList(), dataTable(doc));
+        org.w3c.dom.NodeList rects = doc.getElementsByTagNameNS(SVG, "rect");
+        int bars = 0;
+        for (int i = 0; i < rects.getLength(); i++) {
+            bars += ((org.w3c.dom.Element) rects.item(i)).getAttribute("class").equals("bar") ? 1 : 0;
+        }
+        assertTrue(bars >= 5 * 5, "bars: " + bars);
+        assertEquals(0, doc.getElementsByTagNameNS(SVG, "polyline").getLength());
+    }
+
+    @Test
+    void htmlIsNotWrittenOnBadInput() throws IOException {
+        Path html = dir.resolve("c.html");
+        Path f = write("bad.vms", "t1 frobnicate\n");
+        assertEquals(2, run("compare", "--html", html.toString(), f.toString()));
+        assertFalse(Files.exists(html));
+        assertEquals(2, run("compare", "fork-fanout", "--sweep", "children=1,x", "--html", html.toString()));
+        assertFalse(Files.exists(html));
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
+
+    /** Progress lines are overwritten in place and cleared; piped, nothing is shown. */
+    @Test
+    void progressOnlyOnATerminal() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        Progress p = Progress.to(new java.io.PrintStream(bytes, true));
+        p.accept("compare: x design 1/5");
+        p.accept("compare: x design 2/5");
+        p.done();
+        assertEquals("\rcompare: x design 1/5\rcompare: x design 2/5\r" + " ".repeat(21) + "\r", bytes.toString());
+        assertTrue(Progress.isTerminalDevice("/dev/pts/3"));
+        assertFalse(Progress.isTerminalDevice("pipe:[1234]"));
+        assertFalse(Progress.isTerminalDevice("/tmp/log"));
+        assertFalse(Progress.stderrIsTerminal(), "the test JVM's stderr is a pipe");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }
