@@ -1,0 +1,300 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTML pages in a real browser: headless Chromium (Debian's {@code chromium}) renders
+ * {@code compare --html} with a sweep and {@code rmaplab report}; the screenshot must be a
+ * non-blank PNG of the window's size, and the numbers in the rendered DOM's tables must be the
+ * CSV's of the same run. Skipped, with the reason, where no Chromium is installed
+ * ({@code -Drmaplab.chromium=PATH} names another binary; {@code =none} skips).
+ */
+class BrowserTest {
+    static final int WIDTH = 1200;
+    static final int HEIGHT = 2000;
+
+    static String chromium;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findChromium() {
+        String given = System.getProperty("rmaplab.chromium"); // a path, or "none" to skip
+        if (given != null) {
+            chromium = Files.isExecutable(Path.of(given)) ? given : null;
+        } else {
+            search();
+        }
+        if (chromium == null) {
+            System.err.println("rmaplab: SKIPPING the browser tests: no chromium (Debian: apt-get install chromium)");
+        }
+    }
+
+    @BeforeEach
+    void needChromium() {
+        Assumptions.assumeTrue(chromium != null, "no chromium installed (Debian: apt-get install chromium)");
+    }
+
+    private static void search() {
+        for (String c : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"}) {
+            if (Files.isExecutable(Path.of(c))) {
+                chromium = c;
+                break;
+            }
+        }
+        if (chromium == null) {
+            for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                if (!d.isEmpty() && Files.isExecutable(Path.of(d, "chromium"))) {
+                    chromium = Path.of(d, "chromium").toString();
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Runs rmaplab commands in this JVM (its out and err hold the last one's output). */
+    final CompareCommandTest cli = new CompareCommandTest();
+
+    int run(String... args) {
+        return cli.run(args);
+    }
+
+    /** Runs headless Chromium on PAGE with EXTRA arguments; returns its stdout. */
+    String chromium(Path page, String... extra) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory(dir, "profile");
+        List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--window-size=" + WIDTH + "," + HEIGHT));
+        cmd.addAll(List.of(extra));
+        cmd.add(page.toUri().toString());
+        Path stdout = dir.resolve("chromium.out");
+        Path stderr = dir.resolve("chromium.err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            throw new AssertionError("chromium did not finish in 120 s: " + Files.readString(stderr));
+        }
+        assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(stderr));
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Screenshot of PAGE: a PNG of the window's size with more than a few colours and enough ink. */
+    void assertScreenshot(Path page) throws Exception {
+        Path png = dir.resolve(page.getFileName() + ".png");
+        chromium(page, "--screenshot=" + png, "--hide-scrollbars");
+        byte[] bytes = Files.readAllBytes(png);
+        assertTrue(bytes.length > 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G',
+                "a PNG");
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(WIDTH, img.getWidth());
+        assertEquals(HEIGHT, img.getHeight());
+        Set<Integer> colours = new HashSet<>();
+        long ink = 0;
+        for (int y = 0; y < HEIGHT; y += 2) {
+            for (int x = 0; x < WIDTH; x += 2) {
+                int rgb = img.getRGB(x, y) & 0xffffff;
+                colours.add(rgb);
+                if (rgb != 0xffffff) {
+                    ink++;
+                }
+            }
+        }
+        assertTrue(colours.size() > 20, "colours in the screenshot: " + colours.size());
+        assertTrue(ink > WIDTH * HEIGHT / 4 / 100, "non-white pixels (of a quarter sample): " + ink);
+        // The designs' colours are drawn (lines, markers, legends).
+        for (int c : new int[] {0x1f77b4, 0xd62728, 0x2ca02c}) {
+            assertTrue(colours.contains(c), "colour " + Integer.toHexString(c) + " is on the page");
+        }
+    }
+
+    static final Pattern TABLE = Pattern.compile("<table([^>]*)>(.*?)</table>", Pattern.DOTALL);
+    static final Pattern ROW = Pattern.compile("<tr[^>]*>(.*?)</tr>", Pattern.DOTALL);
+    static final Pattern CELL = Pattern.compile("<t[hd][^>]*>(.*?)</t[hd]>", Pattern.DOTALL);
+    static final Pattern FIGURE = Pattern.compile("<figure[^>]*>(.*?)</figure>", Pattern.DOTALL);
+    static final Pattern CAPTION = Pattern.compile("<figcaption[^>]*>(.*?)</figcaption>", Pattern.DOTALL);
+
+    /** The rows of an HTML table's markup, as lists of cell texts. */
+    static List<List<String>> rows(String table) {
+        List<List<String>> rows = new ArrayList<>();
+        Matcher r = ROW.matcher(table);
+        while (r.find()) {
+            List<String> cells = new ArrayList<>();
+            Matcher c = CELL.matcher(r.group(1));
+            while (c.find()) {
+                cells.add(c.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                        .replace("&amp;", "&").strip());
+            }
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    static List<List<String>> csv(String csv) {
+        List<List<String>> rows = new ArrayList<>();
+        csv.lines().forEach(l -> rows.add(List.of(l.split(",", -1))));
+        return rows;
+    }
+
+    /**
+     * compare --html with a sweep, rendered: every number in the page's tables (the per-metric
+     * tables and the table of all rows) is the CSV's of the same arguments.
+     */
+    @Test
+    void compareHtmlWithASweep() throws Exception {
+        String[] args = {"compare", "fork-fanout", "--sweep", "children=1,2,4,8", "--param", "parent_exits=1",
+                "--param", "pages=4"};
+        Path page = dir.resolve("compare.html");
+        assertEquals(0, run(CompareCommandTest.concat(args, "--html", page.toString())), cli.err);
+        assertEquals(0, run(CompareCommandTest.concat(args, "--format", "csv")), cli.err);
+        List<List<String>> csv = csv(cli.out);
+        List<String> header = csv.get(0);
+
+        assertScreenshot(page);
+        String dom = chromium(page, "--dump-dom");
+        assertTrue(dom.contains("<svg"), "rendered SVG");
+
+        // The table of all rows is the CSV.
+        String data = null;
+        Matcher t = TABLE.matcher(dom);
+        while (t.find()) {
+            if (t.group(1).contains("id=\"data\"")) {
+                data = t.group(2);
+            }
+        }
+        assertEquals(csv, rows(data));
+
+        // Each chart's table: the swept value, then a column per design, in the CSV's numbers.
+        Map<String, Map<String, String>> byDesignAndX = new HashMap<>();
+        for (List<String> r : csv.subList(1, csv.size())) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                m.put(header.get(i), r.get(i));
+            }
+            byDesignAndX.put(r.get(0) + "/" + r.get(1), m);
+        }
+        Matcher f = FIGURE.matcher(dom);
+        int figures = 0;
+        int cells = 0;
+        while (f.find()) {
+            figures++;
+            Matcher cap = CAPTION.matcher(f.group(1));
+            assertTrue(cap.find());
+            String metric = cap.group(1).strip();
+            assertTrue(header.contains(metric), metric);
+            Matcher mt = TABLE.matcher(f.group(1));
+            assertTrue(mt.find(), metric);
+            List<List<String>> rows = rows(mt.group(2));
+            assertEquals("children", rows.get(0).get(0));
+            for (List<String> r : rows.subList(1, rows.size())) {
+                for (int i = 1; i < r.size(); i++) {
+                    String design = rows.get(0).get(i);
+                    assertEquals(byDesignAndX.get(design + "/" + r.get(0)).get(metric), r.get(i),
+                            metric + " " + design + " children=" + r.get(0));
+                    cells++;
+                }
+            }
+        }
+        assertTrue(figures >= 10, "charts rendered: " + figures);
+        assertTrue(cells >= figures * 4, "cells checked: " + cells);
+    }
+
+    /**
+     * rmaplab report, rendered: its three charts' tables hold the numbers compare's CSV gives for
+     * the same sweeps (walk cost is walk_vmas_visited / walks).
+     */
+    @Test
+    void reportHtml() throws Exception {
+        Path page = dir.resolve("report.html");
+        assertEquals(0, run("report", "--out", page.toString()), cli.err);
+        assertScreenshot(page);
+        String dom = chromium(page, "--dump-dom");
+        List<List<List<String>>> tables = new ArrayList<>();
+        Matcher t = TABLE.matcher(dom);
+        while (t.find()) {
+            tables.add(rows(t.group(2)));
+        }
+        assertEquals(3, tables.size());
+        String[][] sweeps = {
+            {"fork-fanout", "children=1,2,4,8,16,32", "x86_64", "pages=4", "parent_exits=1"},
+            {"shared-segment", "tasks=2,4,8,16,32", "i386", "pages=256"},
+            {"prefork-server", "workers=1,2,4,8,16", "x86_64"}};
+        for (int s = 0; s < sweeps.length; s++) {
+            List<String> args = new ArrayList<>(List.of("compare", sweeps[s][0], "--sweep", sweeps[s][1],
+                    "--arch", sweeps[s][2], "--format", "csv"));
+            for (int i = 3; i < sweeps[s].length; i++) {
+                args.add("--param");
+                args.add(sweeps[s][i]);
+            }
+            assertEquals(0, run(args.toArray(new String[0])), cli.err);
+            List<List<String>> csv = csv(cli.out);
+            List<String> header = csv.get(0);
+            List<List<String>> table = tables.get(s);
+            for (List<String> r : csv.subList(1, csv.size())) {
+                Map<String, String> m = new HashMap<>();
+                for (int i = 0; i < header.size(); i++) {
+                    m.put(header.get(i), r.get(i));
+                }
+                String shown = cell(table, m.get(header.get(1)), m.get("design"));
+                String want = switch (s) {
+                    case 0 -> {
+                        double mean = Double.parseDouble(m.get("walk_vmas_visited")) / Double.parseDouble(m.get("walks"));
+                        yield mean == Math.rint(mean) ? Long.toString((long) mean)
+                                : String.format(java.util.Locale.ROOT, "%.2f", mean).replaceFirst("0$", "");
+                    }
+                    case 1 -> m.get("rmap_bytes_peak");
+                    default -> m.get("rmap_ops");
+                };
+                assertEquals(want, shown, sweeps[s][0] + " " + m.get("design") + " " + header.get(1) + "=" + m.get(header.get(1)));
+            }
+        }
+    }
+
+    /** The cell of TABLE (first row: parameter, designs) at parameter value X, column DESIGN. */
+    static String cell(List<List<String>> table, String x, String design) {
+        int col = table.get(0).indexOf(design);
+        for (List<String> r : table.subList(1, table.size())) {
+            if (r.get(0).equals(x)) {
+                return r.get(col);
+            }
+        }
+        throw new AssertionError("no row " + x + " in " + table);
+    }
+}
