@@ -93,7 +93,8 @@
  *       try_to_unmap_anon use, and changes nothing; only page_referenced_anon migrated pages in
  *       2.6.6, so only {@code pageReferencedAnon} does (for the reclaim issue to call).
  *   <li><b>Counters</b>: {@code RmapStats.walkVmasVisited} counts mms looked at (anonmm walks
- *       mms, not vmas); {@code walkPtesChecked} the page-table lookups
+ *       mms, not vmas), and so does {@code walkMmsVisited} (anonmm is the design with
+ *       {@code countsMms}: compare's walk_mms_ columns); {@code walkPtesChecked} the page-table lookups
  *       ({@code Kernel.pageMappedInMm}); object kind {@code "anonmm"} alive and peak.
  *       rmapAdds counts new anonymous pages, dup_rmap and index rewrites at mremap; rmapRemoves
  *       page_remove_rmap and exit_rmap.
