@@ -334,6 +334,31 @@ extern char **environ;
 
 static pid_t t_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
+static void itoa10(long v, char *buf)
+{
+	char tmp[24];
+	int n = 0;
+	if (v == 0)
+		tmp[n++] = '0';
+	while (v > 0) {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	}
+	for (int i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = 0;
+}
+
+/* "0x" and 16 hex digits, for messages written from a signal handler. */
+static void hex64(uint64_t v, char *buf)
+{
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < 16; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 15];
+	buf[18] = 0;
+}
+
 /* SIGSEGV/SIGBUS: jump back into the access that faulted. */
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
@@ -342,7 +367,24 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
 	for (int i = 0; i < t_nslots; i++)
 		if (slot_tid[i] == me && in_access[i])
 			siglongjmp(access_jb[i], sig);
-	/* A fault outside a guarded access is a harness bug: die loudly. */
+	/* A fault outside a guarded access is a harness bug: die loudly, and
+	 * say where (async-signal-safe: write(2) only) so that the coordinator's
+	 * "task died" has a cause on stderr. */
+	char msg[160], num[24];
+	int n = 0;
+	const char *parts[] = { "vmsh: task thread ", NULL, " got signal ", NULL,
+				" outside a guarded access, address ", NULL, "\n" };
+	char tid_s[16], sig_s[16];
+	itoa10(me, tid_s);
+	itoa10(sig, sig_s);
+	hex64(si ? (uint64_t)(uintptr_t)si->si_addr : 0, num);
+	parts[1] = tid_s;
+	parts[3] = sig_s;
+	parts[5] = num;
+	for (int i = 0; i < 7; i++)
+		for (const char *c = parts[i]; *c && n < (int)sizeof msg - 1; c++)
+			msg[n++] = *c;
+	(void)!write(2, msg, n);
 	signal(sig, SIG_DFL);
 }
 
@@ -400,21 +442,6 @@ static void send_hello(int slot)
 	r.tid = t_gettid();
 	r.tgid = getpid();
 	write_full(RES_W(slot), &r, sizeof r);
-}
-
-static void itoa10(long v, char *buf)
-{
-	char tmp[24];
-	int n = 0;
-	if (v == 0)
-		tmp[n++] = '0';
-	while (v > 0) {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	}
-	for (int i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = 0;
 }
 
 /* The process's userfaultfd, created on first use (again after a fork). */
@@ -1186,7 +1213,7 @@ static int recv_res(int slot, struct wire_res *r, int pidfd)
 		if (p[0].revents & POLLIN)
 			return read_full(RES_R(slot), r, sizeof *r);
 		if (n == 2 && p[1].revents)
-			return -1;  /* died without answering */
+			return -2;  /* died without answering */
 	}
 }
 
@@ -1449,6 +1476,47 @@ static void page_span(uint64_t addr, uint64_t len, uint64_t *start, uint64_t *np
 	*npages = e > s ? (e - s) / PAGE : 1;
 }
 
+/*
+ * A task's pidfd became readable before it answered: say what /proc still
+ * knows of it (state and exit code of the thread, while it is a zombie not
+ * yet reaped; its process's state).  The fault handler of the task itself
+ * also writes the signal and address to stderr when it faulted outside a
+ * guarded access.
+ */
+static void describe_death(struct task *t, char *buf, size_t len)
+{
+	char path[64], st[1024];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", t->tgid, t->tid);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(buf, len, "tid %d of process %d is gone (already reaped)", t->tid, t->tgid);
+		return;
+	}
+	if (!fgets(st, sizeof st, f))
+		st[0] = 0;
+	fclose(f);
+	char *rp = strrchr(st, ')');
+	char state = rp && rp[1] ? rp[2] : '?';
+	/* exit_code is field 52; fields after ')' start at 3 (state) */
+	long exit_code = -1;
+	if (rp) {
+		char *q = rp + 2;
+		for (int field = 3; field < 52 && q; field++) {
+			q = strchr(q, ' ');
+			if (q)
+				q++;
+		}
+		if (q)
+			exit_code = strtol(q, NULL, 10);
+	}
+	if (exit_code >= 0 && (exit_code & 0x7f))
+		snprintf(buf, len, "tid %d of process %d: state %c, killed by signal %ld%s",
+			 t->tid, t->tgid, state, exit_code & 0x7f, exit_code & 0x80 ? " (core)" : "");
+	else
+		snprintf(buf, len, "tid %d of process %d: state %c, exit code %ld",
+			 t->tid, t->tgid, state, exit_code >= 0 ? (exit_code >> 8) & 0xff : -1);
+}
+
 /* Send a command to task t and wait for the answer. */
 static int task_call(struct task *t, struct wire_cmd *c, struct wire_res *r)
 {
@@ -1679,11 +1747,19 @@ static int run_line(const struct line *L, struct result *res)
 		return 0;
 	}
 
-	if (task_call(t, &c, &r) < 0) {
+	int got = task_call(t, &c, &r);
+	if (got < 0) {
+		char why[200];
+		if (got == -2)
+			describe_death(t, why, sizeof why);
+		else
+			snprintf(why, sizeof why, "did not answer in %d ms", TASK_TIMEOUT_MS);
 		t->alive = 0;
 		res->kind = R_DIED;
 		snprintf(res->note, sizeof res->note, "task %s died or hung", t->name);
-		scenario_error(L, "task died or did not answer");
+		char msg[300];
+		snprintf(msg, sizeof msg, "task died or did not answer: %s", why);
+		scenario_error(L, msg);
 		return -1;
 	}
 	res->kind = r.kind;

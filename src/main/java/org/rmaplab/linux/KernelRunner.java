@@ -121,6 +121,13 @@ public final class KernelRunner {
             throw new HarnessError("exit " + code
                     + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s*\\R\\s*", " ")));
         }
+        if (error != null) {
+            // A task that died says why on stderr (vmsh's fault handler): keep it with the error.
+            String why = stderr.join().strip();
+            if (!why.isEmpty()) {
+                error += " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]";
+            }
+        }
         return new Output(results, errorLine, error);
     }
 
