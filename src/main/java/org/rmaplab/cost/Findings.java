@@ -3,11 +3,13 @@ package org.rmaplab.cost;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -23,18 +25,54 @@ public final class Findings {
 
     /** The costs of WORKLOAD with PARAMS under DESIGN on ARCH; IllegalStateException if it fails. */
     public static Map<String, String> run(String workload, Map<String, Long> params, String design, String arch) {
+        return measure(workload, params, () -> RmapDesigns.create(design), arch, CheckPolicy.END).costs();
+    }
+
+    /**
+     * One checked run of a workload: the cost row, the kernel's counters, the design's own counters
+     * ({@link org.rmaplab.rmap.RmapStats#asMap()}, with the objects alive and their peaks) and the
+     * scenario text it ran.
+     */
+    public record Run(Map<String, String> costs, Map<String, Long> kernel, Map<String, Long> stats, String text) {
+        public long cost(String col) {
+            return Long.parseLong(costs.get(col));
+        }
+
+        public long kernel(String name) {
+            return kernel.getOrDefault(name, 0L);
+        }
+
+        public long stat(String name) {
+            return stats.getOrDefault(name, 0L);
+        }
+
+        /** How many lines of the scenario contain S. */
+        public long lines(String s) {
+            return text.lines().filter(l -> l.contains(s)).count();
+        }
+    }
+
+    /**
+     * Runs WORKLOAD with PARAMS under a fresh DESIGN (any instance, e.g. a variant with other
+     * parameters than the registered one) on ARCH with the oracle at POLICY; IllegalStateException
+     * if an expectation fails or an invariant is violated.
+     */
+    public static Run measure(String workload, Map<String, Long> params, Supplier<RmapDesign> design, String arch,
+                              CheckPolicy policy) {
         Workload w = Workloads.find(workload).orElseThrow();
-        Scenario sc = ScenarioParser.parse(w.label(params), w.generate(params));
+        String text = w.generate(params);
+        Scenario sc = ScenarioParser.parse(w.label(params), text);
         MachineConfig mc = sc.machine();
-        Kernel k = new Kernel(new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch), RmapDesigns.create(design));
-        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
+        RmapDesign d = design.get();
+        Kernel k = new Kernel(new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch), d);
+        CheckedSyscalls c = new CheckedSyscalls(k, policy);
         Meter meter = new Meter(c, k, ArchProfile.of(arch));
-        RunResult r = new ScenarioRunner((d, m) -> meter).run(sc, design);
+        RunResult r = new ScenarioRunner((dn, m) -> meter).run(sc, d.name());
         if (!r.passed()) {
             throw new IllegalStateException(String.join("\n", r.report()));
         }
         c.finish();
-        return CostModel.costs(design, meter);
+        return new Run(CostModel.costs(d.name(), meter), k.counters(), d.stats().asMap(), text);
     }
 
     private static Map<String, Long> p(Object... kv) {

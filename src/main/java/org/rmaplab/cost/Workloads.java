@@ -180,6 +180,8 @@ public final class Workloads {
                         b.append("t1 fork as s").append(i).append('\n');
                         b.append('s').append(i).append(" touch S ").append(pages).append("p\n");
                     }
+                    // Every task sees the one segment.
+                    b.append(n >= 2 ? "s" + n : "t1").append(" read S ").append(pages).append("p expect 0x3\n");
                     b.append("check\n");
                     return b.toString();
                 });
