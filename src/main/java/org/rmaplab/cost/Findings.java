@@ -273,6 +273,37 @@ public final class Findings {
                 + "the mechanism behind both: MOVE saves the allocation and the copy only for exclusive pages.\n\n");
     }
 
+    /** Linus, seed 001: "A high-performance server would use threads, anyway." */
+    private static void threadedServer(StringBuilder b, List<String> designs) {
+        b.append("## One mm: a threaded server (Linus, seed 001)\n\n");
+        b.append("`threaded-server` (defaults: 8 threads, 64 requests), x86_64, run with the oracle's full check "
+                + "off (contents still checked on every read) so that the walks are reclaim's own: vmas (mms for "
+                + "anonmm) visited per walk, vmas and anon_vmas at peak.\n\n");
+        header(b, "design", List.of("walks", "visited per walk", "vmas_peak", "anon_vmas at peak",
+                "vmas per anon_vma", "rmap_bytes_peak"));
+        for (String d : designs) {
+            Run r = measure("threaded-server", p(), () -> RmapDesigns.create(d), "x86_64", CheckPolicy.OFF);
+            long av = r.stat("anon_vma_peak");
+            b.append("| ").append(d).append(" | ").append(r.cost("walks"))
+                    .append(String.format(java.util.Locale.ROOT, " | %.2f | ",
+                            (double) r.cost("walk_vmas_visited") / Math.max(1, r.cost("walks"))))
+                    .append(r.cost("vmas_peak")).append(" | ").append(av == 0 ? "-" : Long.toString(av))
+                    .append(av == 0 ? " | - | " : String.format(java.util.Locale.ROOT, " | %.2f | ",
+                            (double) r.cost("vmas_peak") / av))
+                    .append(r.cost("rmap_bytes_peak")).append(" |\n");
+        }
+        b.append("\nWith one mm every design's walk finds the page's one pte: anonmm and pte_chains look at one mm "
+                + "or pte, lokier at the vmas of the page's reservation covering its offset; anon_vma_chain's "
+                + "interval tree returns every vma of the page's anon_vma whose pgoff range covers the page's pgoff "
+                + "(mremap'ed vmas keep their pgoff while new mappings take addr >> PAGE_SHIFT, so ranges can "
+                + "overlap), about two here; anon_vma (2.6.7) visits every vma on the page's anon_vma list, which "
+                + "anon_vma_prepare shares between mergeable neighbours (vmas per anon_vma: both peaks, not taken at "
+                + "the same moment). The vma counts differ because merging does: the anon_vma designs merge two "
+                + "vmas only with compatible anon_vmas, pte_chains and anonmm (no per-vma anonymous state) whenever "
+                + "the core allows, lokier only offset-contiguous ones. No page is shared, so pte_chains keep every "
+                + "page PG_direct and allocate no chain at all.\n\n");
+    }
+
     /** The whole document. */
     public static String markdown() {
         List<String> designs = RmapDesigns.names();
@@ -362,6 +393,7 @@ public final class Findings {
         anonVmaGrowth(b);
         lokierSplits(b);
         gcCompaction(b, designs);
+        threadedServer(b, designs);
 
         b.append("## Not reproduced yet\n\n");
         b.append("- Bligh's \"about 90% of anonymous pages are mapped once\" (PG_direct share on real traces): "
