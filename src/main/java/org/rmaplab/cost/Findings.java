@@ -150,7 +150,7 @@ public final class Findings {
     }
 
     /** Commit 7a3ef208e662: anon_vma growth in a fork chain, with and without reuse. */
-    private static void anonVmaGrowth(StringBuilder b) {
+    private static void anonVmaGrowth(StringBuilder b, List<String> designs) {
         ArchProfile a = ArchProfile.of("x86_64");
         int av = a.objectBytes("anon_vma_chain", "anon_vma");
         int avc = a.objectBytes("anon_vma_chain", "anon_vma_chain");
@@ -176,6 +176,29 @@ public final class Findings {
             }
             b.append(" | ").append(measure("anon-vma-growth", pr, "anon_vma").stat("anon_vma_alive"))
                     .append(" | ").append(measure("anon-vma-growth", pr, "anonmm").stat("anonmm_alive")).append(" |\n");
+        }
+        b.append("\nrmap_bytes at the end (one task left), every design; anon_vma_chain without reuse is its "
+                + "objects plus the same vma growth as with reuse. pte_chains' bytes are chain blocks left "
+                + "holding one pte each: 2.6.0 turns a chain back into a direct pointer only in page_referenced, "
+                + "and nothing is reclaimed here.\n\n");
+        List<String> cols = new java.util.ArrayList<>(designs);
+        cols.add("anon_vma_chain without reuse");
+        header(b, "depth", cols);
+        for (long d : new long[] {4, 16, 64, 256}) {
+            Map<String, Long> pr = p("depth", d, "pages", 4, "cow", 1);
+            b.append("| ").append(d).append(" |");
+            long growth = 0;
+            for (String design : designs) {
+                Run r = measure("anon-vma-growth", pr, design);
+                b.append(' ').append(r.cost("rmap_bytes")).append(" |");
+                if (design.equals("anon_vma_chain")) {
+                    growth = r.cost("rmap_bytes") - r.stat("anon_vma_alive") * av - r.stat("anon_vma_chain_alive") * avc;
+                }
+            }
+            Run without = measure("anon-vma-growth", pr, () -> new AnonVmaChainDesign(false), "x86_64",
+                    CheckPolicy.END);
+            b.append(' ').append(growth + without.stat("anon_vma_alive") * av + without.stat("anon_vma_chain_alive") * avc)
+                    .append(" |\n");
         }
         b.append("\nWith every generation alive (`parent_exits=0`), reuse cannot apply (every anon_vma has a vma): "
                 + "the youngest vma links to all D + 1 anon_vmas, (D+1)(D+2)/2 chains in all.\n\n");
@@ -390,7 +413,7 @@ public final class Findings {
                     .append(row.get("walk_vmas_visited")).append(" |\n");
         }
         mremapAfterFork(b, designs);
-        anonVmaGrowth(b);
+        anonVmaGrowth(b, designs);
         lokierSplits(b);
         gcCompaction(b, designs);
         threadedServer(b, designs);
