@@ -8,13 +8,15 @@ import java.util.Optional;
 public final class Workloads {
     private Workloads() {}
 
-    public static final List<Workload> ALL = List.of(forkFanout(), reallocGrowth(), preforkServer(), sharedSegment());
+    public static final List<Workload> ALL = List.of(forkFanout(), reallocGrowth(), preforkServer(), sharedSegment(),
+            ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
+            GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth());
 
     public static Optional<Workload> find(String name) {
         return ALL.stream().filter(w -> w.name().equals(name)).findFirst();
     }
 
-    private static String machine(long pages) {
+    static String machine(long pages) {
         // Room for every page twice over, and swap for all of them.
         long mb = Math.max(16, (pages * 2 * 4096 + (1 << 20) - 1) >> 20);
         return "machine ram=" + mb + "M swap=" + mb + "M\n";
@@ -178,6 +180,8 @@ public final class Workloads {
                         b.append("t1 fork as s").append(i).append('\n');
                         b.append('s').append(i).append(" touch S ").append(pages).append("p\n");
                     }
+                    // Every task sees the one segment.
+                    b.append(n >= 2 ? "s" + n : "t1").append(" read S ").append(pages).append("p expect 0x3\n");
                     b.append("check\n");
                     return b.toString();
                 });
