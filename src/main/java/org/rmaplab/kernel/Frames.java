@@ -153,9 +153,23 @@ public final class Frames {
         flags[pfn] = PG_TABLE;
         mapping[pfn] = mm;
         index[pfn] = base;
-        table[pfn] = new long[PageTable.PTRS_PER_TABLE];
+        table[pfn] = tablePoolTop > 0 ? zeroed(tablePool[--tablePoolTop]) : new long[PageTable.PTRS_PER_TABLE];
         tables++;
         return pfn;
+    }
+
+    /**
+     * Arrays of freed page-table frames, kept for the next table (a bounded pool, at most
+     * TABLE_POOL x 4 KiB of host memory), so that fork, exit and mremap do not allocate and collect
+     * a Java array per table; a reused array is zeroed, as pte_alloc_one's page is (__GFP_ZERO).
+     */
+    private static final int TABLE_POOL = 64;
+    private final long[][] tablePool = new long[TABLE_POOL][];
+    private int tablePoolTop;
+
+    private static long[] zeroed(long[] a) {
+        java.util.Arrays.fill(a, 0L);
+        return a;
     }
 
     /** Returns a frame whose last reference is gone to the free pool (free_unref_page). */
@@ -167,6 +181,9 @@ public final class Frames {
             throw new IllegalStateException("freeing pfn " + pfn + " still on the LRU or in the swap cache");
         }
         if ((flags[pfn] & PG_TABLE) != 0) {
+            if (tablePoolTop < tablePool.length) {
+                tablePool[tablePoolTop++] = table[pfn];
+            }
             table[pfn] = null;
             tables--;
         }
