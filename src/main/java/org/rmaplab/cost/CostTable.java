@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Renders cost rows (same keys, in order) as an aligned table, CSV or JSON; deterministic. */
+/**
+ * Renders cost rows (same keys, in order) as an aligned table, CSV or JSON; deterministic. A value
+ * {@code -} (not defined for this design or run) is JSON's {@code null}.
+ */
 public final class CostTable {
     private CostTable() {}
 
@@ -59,7 +62,7 @@ public final class CostTable {
             int j = 0;
             for (Map.Entry<String, String> e : rows.get(i).entrySet()) {
                 b.append(j++ == 0 ? "" : ", ").append(quote(e.getKey())).append(": ")
-                        .append(textual(e.getKey()) ? quote(e.getValue()) : e.getValue());
+                        .append(textual(e.getKey()) ? quote(e.getValue()) : e.getValue().equals("-") ? "null" : e.getValue());
             }
             b.append('}');
         }
