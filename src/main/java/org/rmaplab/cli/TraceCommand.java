@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files anon|skip]} */
+/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files anon|skip] [--vfork empty|fork]} */
 @Command(name = "trace",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -62,12 +62,16 @@ final class TraceCommand implements Callable<Integer> {
                 description = "File mappings: as anonymous mappings of the same size and protection, or skipped (default: ${DEFAULT-VALUE}).")
         String files;
 
+        @Option(names = "--vfork", paramLabel = "empty|fork", defaultValue = "empty",
+                description = "A vfork child: forked from the empty t1 (it copies nothing, like vfork) or from its parent, like fork (default: ${DEFAULT-VALUE}).")
+        String vfork;
+
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             TraceConverter.Options opt;
             try {
-                opt = options(touch, touchCap, files);
+                opt = options(touch, touchCap, files, vfork);
             } catch (IllegalArgumentException e) {
                 err.println("rmaplab: " + e.getMessage());
                 err.flush();
@@ -100,7 +104,7 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    static TraceConverter.Options options(String touch, int cap, String files) {
+    static TraceConverter.Options options(String touch, int cap, String files, String vfork) {
         TraceConverter.Touch t = switch (touch) {
             case "none" -> TraceConverter.Touch.NONE;
             case "write-new" -> TraceConverter.Touch.WRITE_NEW;
@@ -114,6 +118,9 @@ final class TraceCommand implements Callable<Integer> {
             case "skip" -> TraceConverter.Files.SKIP;
             default -> throw new IllegalArgumentException("--files must be anon or skip, not '" + files + "'");
         };
-        return new TraceConverter.Options(t, cap, f);
+        if (!vfork.equals("empty") && !vfork.equals("fork")) {
+            throw new IllegalArgumentException("--vfork must be empty or fork, not '" + vfork + "'");
+        }
+        return new TraceConverter.Options(t, cap, f, vfork.equals("fork"));
     }
 }

@@ -28,6 +28,8 @@ import org.rmaplab.workload.StraceParser.Call;
  *       space, as it will be after its execve, so nothing of the parent is copied (the real vfork
  *       copies nothing either); memory calls the child makes before its execve act on the parent's
  *       mm and are written as the parent's. A vfork child that exits without exec just exits.
+ *       {@code --vfork fork} instead forks the child from its parent (what a fork+exec program,
+ *       or a kernel without vfork's sharing, would cost).
  *   <li><b>execve</b> (and execveat): only a successful one ({@code = 0}) becomes {@code exec};
  *       the task's layout starts empty. exit and exit_group end the task (exit_group: every task
  *       of its thread group), as do {@code +++ exited} / {@code +++ killed} lines.
@@ -63,12 +65,16 @@ public final class TraceConverter {
 
     public enum Files { ANON, SKIP }
 
-    public record Options(Touch touch, int touchCap, Files files) {
-        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.ANON);
+    /**
+     * @param vforkAsFork {@code --vfork fork}: a vfork child is forked from its parent (a copy of
+     *                    its mm, as fork would make) instead of from the empty t1 ({@code --vfork empty})
+     */
+    public record Options(Touch touch, int touchCap, Files files, boolean vforkAsFork) {
+        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.ANON, false);
 
         public String describe() {
             return "--touch " + touch.name().toLowerCase(Locale.ROOT).replace('_', '-') + " --touch-cap " + touchCap
-                    + " --files " + files.name().toLowerCase(Locale.ROOT);
+                    + " --files " + files.name().toLowerCase(Locale.ROOT) + " --vfork " + (vforkAsFork ? "fork" : "empty");
         }
     }
 
@@ -335,21 +341,21 @@ public final class TraceConverter {
         }
         count("tasks");
         Proc k;
-        if (vm && vfork) {
+        if (vm && vfork && !opt.vforkAsFork()) {
             k = newProc(child, child, p.mm);
             k.opsAs = p.opsAs;
             k.vforked = true;
             emit("t1 fork as " + k.name + "   # trace:" + c.line() + " " + p.name + " " + c.name()
                     + " (vfork: the child starts empty, as after its execve)");
             count("vforks");
-        } else if (vm) {
+        } else if (vm && !vfork) {
             k = newProc(child, thread ? p.tgid : child, p.mm);
             emit(p.opsAs + " clone as " + k.name + "   # trace:" + c.line());
             count("threads");
         } else {
             k = newProc(child, child, p.mm.copy());
-            emit(p.opsAs + " fork as " + k.name + "   # trace:" + c.line());
-            count("forks");
+            emit(p.opsAs + " fork as " + k.name + "   # trace:" + c.line() + (vfork ? " (vfork, as fork: --vfork fork)" : ""));
+            count(vfork ? "vforks" : "forks");
         }
         List<Call> w = waiting.remove(child);
         if (w != null) {
@@ -443,6 +449,14 @@ public final class TraceConverter {
         if (c.failed()) {
             if (file) {
                 comment(c, "mmap of a file failed (" + c.errno() + "): skipped");
+                return;
+            }
+            if (!dropped.isEmpty()) {
+                comment(c, "failed mmap with flags the model does not take (" + String.join("|", dropped) + "): skipped");
+                return;
+            }
+            if (!fixed && c.errno().equals("ENOMEM")) {
+                comment(c, "mmap failed with ENOMEM (limits or overcommit, which the model does not have): skipped");
                 return;
             }
             if (!fixed) {
@@ -656,9 +670,20 @@ public final class TraceConverter {
         if (!dontunmap) {
             mm.remove(old, oldEnd);
         }
-        mm.add(new Region(r, newEnd, anchor, base, src.prot, false));
-        if ((src.prot & 2) != 0 && newEnd > r + pageUp(oldLen)) {
-            touch(who, anchor, base, r + pageUp(oldLen), newEnd, false);
+        // The moved vmas keep their protections; a grown tail takes the last one's (vma_expand).
+        int lastProt = src.prot;
+        for (Region q : ps) {
+            if (!q.skipped && q.start - old < newEnd - r) {
+                mm.add(new Region(r + (q.start - old), Math.min(newEnd, r + (q.end - old)), anchor, base, q.prot, false));
+                lastProt = q.prot;
+            }
+        }
+        long tail = r + pageUp(oldLen);
+        if (newEnd > tail) {
+            mm.add(new Region(tail, newEnd, anchor, base, lastProt, false));
+            if ((lastProt & 2) != 0) {
+                touch(who, anchor, base, tail, newEnd, false);
+            }
         }
     }
 
