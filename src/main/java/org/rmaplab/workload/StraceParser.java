@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code strace -f -o FILE} (every line starts with the pid) or {@code strace -f} on stderr
- *       ({@code [pid N]} before lines of tasks other than the first); without {@code -f} there is
- *       no pid and every line belongs to one task;
+ *       ({@code [pid N]} while more than one task is traced: an unprefixed line is the only live
+ *       task's; "Process N attached" messages that cut a line are taken out and the halves joined);
+ *       without {@code -f} there is no pid and every line belongs to one task;
  *   <li>optional timestamps {@code -t}, {@code -tt}, {@code -ttt}, and {@code -T} (the
  *       {@code <0.000012>} suffix), {@code -y} fd decorations;
  *   <li>{@code NAME(ARGS) = RESULT}, {@code NAME(ARGS <unfinished ...>} joined with its
@@ -48,6 +49,16 @@ public final class StraceParser {
     private final String file;
     private final Map<Integer, String[]> pending = new HashMap<>(); // pid -> {name, args so far, line}
     private final List<Call> calls = new ArrayList<>();
+    /**
+     * strace -f on stderr prefixes {@code [pid N]} only while more than one task is traced
+     * (strace's printleader), so an unprefixed line is the only live task's, and the first task's
+     * pid is learnt from its first prefixed line. 0 until then (its calls carry pid 0 and are
+     * renumbered when it is learnt).
+     */
+    private int rootPid;
+    private final java.util.Set<Integer> live = new java.util.HashSet<>();
+    private final java.util.Set<Integer> children = new java.util.HashSet<>();
+    private static final java.util.Set<String> FORKS = java.util.Set.of("clone", "clone3", "fork", "vfork");
 
     private StraceParser(String file) {
         this.file = file;
@@ -58,7 +69,14 @@ public final class StraceParser {
         StraceParser p = new StraceParser(file);
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            p.line(i + 1, lines[i]);
+            String l = lines[i];
+            // On stderr, strace's "Process N attached" can cut a line in two: join the halves.
+            int cut = l.indexOf("strace: Process ");
+            if (cut > 0 && i + 1 < lines.length) {
+                lines[i + 1] = l.substring(0, cut) + lines[i + 1];
+                continue;
+            }
+            p.line(i + 1, l);
         }
         return p.calls;
     }
@@ -78,6 +96,14 @@ public final class StraceParser {
         if (m.find() && !(m.group(2) != null && s.length() > m.end(2) && s.charAt(m.end(2)) == '.')) {
             pid = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
             s = s.substring(m.end());
+            if (rootPid == 0 && !children.contains(pid)) {
+                learnRoot(pid, s);
+            }
+        } else if (rootPid != 0) {
+            if (live.size() != 1) {
+                throw error(no, "a line without [pid N] while " + live.size() + " tasks are traced");
+            }
+            pid = live.iterator().next();
         }
         m = TIME.matcher(s);
         if (m.find()) {
@@ -90,6 +116,7 @@ public final class StraceParser {
         if (s.startsWith("+++")) {
             if (s.startsWith("+++ exited with ") || s.startsWith("+++ killed by ")) {
                 calls.add(new Call(no, pid, "+++", s, 0, null, true));
+                live.remove(pid);
                 return;
             }
             if (s.startsWith("+++ superseded by execve")) {
@@ -122,6 +149,32 @@ public final class StraceParser {
             return;
         }
         finish(no, pid, c.group(1), rest);
+    }
+
+    /**
+     * A prefixed line of a pid no fork returned yet, before the first task's pid is known: it is
+     * the first task's if it resumes the call the unprefixed task left unfinished, or if no fork
+     * of any task is under way (else it is a child appearing before its parent's fork returns).
+     */
+    private void learnRoot(int pid, String rest) {
+        Matcher r = RESUMED.matcher(rest);
+        String[] p0 = pending.get(0);
+        boolean resumesRoot = r.matches() && p0 != null && p0[0].equals(r.group(1));
+        boolean forkUnderWay = pending.values().stream().anyMatch(v -> FORKS.contains(v[0]));
+        if (!resumesRoot && forkUnderWay) {
+            return;
+        }
+        rootPid = pid;
+        live.add(pid);
+        if (p0 != null) {
+            pending.put(pid, pending.remove(0));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            Call c = calls.get(i);
+            if (c.pid() == 0) {
+                calls.set(i, new Call(c.line(), pid, c.name(), c.args(), c.result(), c.errno(), c.noReturn()));
+            }
+        }
     }
 
     /** NAME(ARGS) = RESULT [ERRNO (text)]; REST is what follows the opening parenthesis. */
@@ -157,6 +210,10 @@ public final class StraceParser {
         } catch (NumberFormatException e) {
             throw error(no, name + ": bad result '" + res + "'");
         }
+        if (FORKS.contains(name) && v > 0) {
+            children.add((int) v);
+            live.add((int) v);
+        }
         if (v < 0 && v > -4096) {
             if (errno == null) {
                 throw error(no, name + ": result " + v + " without an errno name");
@@ -169,12 +226,5 @@ public final class StraceParser {
 
     static String abbreviate(String s) {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    }
-
-    /** Pending (unfinished) calls left at the end of the trace: name by pid. */
-    static Map<Integer, String> leftPending(StraceParser p) {
-        Map<Integer, String> m = new HashMap<>();
-        p.pending.forEach((k, v) -> m.put(k, v[0]));
-        return m;
     }
 }

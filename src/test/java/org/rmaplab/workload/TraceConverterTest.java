@@ -61,7 +61,7 @@ class TraceConverterTest {
         assertEquals(0x55a4eca0a000L, c.get(0).result());
         assertEquals(101, c.get(1).pid());
         assertEquals("munmap", c.get(1).name());
-        assertEquals(0, c.get(2).pid());
+        assertEquals(100, c.get(2).pid(), "an unprefixed line is the only live task's");
         assertEquals("ENOMEM", c.get(2).errno());
         assertTrue(c.get(3).noReturn());
         assertEquals("+++", c.get(4).name());
@@ -215,5 +215,47 @@ class TraceConverterTest {
                 "p1 madvise M1 2p dontneed expect ok", ""), body(r));
         assertEquals(5, r.count("skipped"));
         assertFalse(r.scenario().contains(" write "));
+    }
+
+    /** strace -f on stderr: [pid N] only while several tasks live; attach messages cut lines. */
+    @Test
+    void theStderrFormLearnsThePidsOfUnprefixedLines() {
+        String trace = String.join("\n",
+                "execve(\"/usr/bin/sh\", [\"sh\", \"-c\", \"echo hi | cat\"], 0x7ffdf4a816c8 /* 35 vars */) = 0",
+                "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f7d0437d000",
+                "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLDstrace: Process 26982 attached",
+                ", child_tidptr=0x7f7d0418ea10) = 26982",
+                "[pid 26981] clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLDstrace: Process 26983 attached",
+                ", child_tidptr=0x7f7d0418ea10) = 26983",
+                "[pid 26982] exit_group(0 <unfinished ...>",
+                "[pid 26981] wait4(-1,  <unfinished ...>",
+                "[pid 26982] <... exit_group resumed>)   = ?",
+                "[pid 26982] +++ exited with 0 +++",
+                "[pid 26981] <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 26982",
+                "[pid 26981] wait4(-1,  <unfinished ...>",
+                "[pid 26983] execve(\"/usr/bin/cat\", [\"cat\"], 0x560829002b68 /* 35 vars */) = 0",
+                "[pid 26983] exit_group(0)               = ?",
+                "[pid 26983] +++ exited with 0 +++",
+                "<... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 26983",
+                "munmap(0x7f7d0437d000, 4096) = 0",
+                "exit_group(0)                           = ?",
+                "+++ exited with 0 +++", "");
+        TraceConverter.Result r = convert(trace);
+        assertEquals(String.join("\n",
+                "t1 fork as p26981",
+                "p26981 exec",
+                "p26981 mmap 0 2p rw private|anonymous as M1",
+                "p26981 write M1 2p 0x1 expect ok",
+                "p26981 fork as p26982",
+                "p26981 fork as p26983",
+                "p26982 exit",
+                "p26983 exec",
+                "p26983 exit",
+                "p26981 munmap M1 1p expect ok",
+                "p26981 exit", ""), body(r));
+        runsEverywhere(r);
+        TraceError e = assertThrows(TraceError.class, () -> StraceParser.parse("s", "[pid 5] brk(NULL) = 0x1000\n"
+                + "[pid 5] fork() = 6\nbrk(NULL) = 0x1000\n"));
+        assertEquals("s:3: a line without [pid N] while 2 tasks are traced", e.getMessage());
     }
 }
