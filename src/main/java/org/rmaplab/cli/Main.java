@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff},
- * {@code fuzz}, {@code compare}, {@code workloads}, {@code findings}, {@code report} (a new one: add a class and list it in
+ * {@code fuzz}, {@code compare}, {@code workloads}, {@code findings}, {@code report}, {@code trace} (a new one: add a class and list it in
  * {@code subcommands}).
  */
 @Command(name = "rmaplab",

@@ -99,4 +99,37 @@ class TraceCorpusTest {
         }
         return tests.stream();
     }
+
+    /** The other choices (files skipped, vfork as fork, no accesses) convert and run too, checked at the end. */
+    @TestFactory
+    Stream<DynamicTest> everyTraceWithTheOtherOptions() {
+        List<TraceConverter.Options> variants = List.of(
+                new TraceConverter.Options(TraceConverter.Touch.WRITE_NEW, 64, TraceConverter.Files.SKIP, false),
+                new TraceConverter.Options(TraceConverter.Touch.NONE, 64, TraceConverter.Files.ANON, true));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : Traces.NAMES) {
+            for (TraceConverter.Options opt : variants) {
+                TraceConverter.Result conv = Traces.convert(name, opt);
+                for (String d : RmapDesigns.names()) {
+                    tests.add(DynamicTest.dynamicTest(name + " " + opt.describe() + " [" + d + "]", () -> {
+                        Scenario sc = ScenarioParser.parse(Traces.path(name) + ".vms", conv.scenario());
+                        Kernel k = new Kernel(sc.machine(), RmapDesigns.create(d));
+                        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
+                        RunResult r = new ScenarioRunner((dd, m) -> c).run(sc, d);
+                        assertTrue(r.passed(), () -> String.join("\n", r.report()));
+                        c.finish();
+                        assertEquals(1, k.mms().size());
+                        if (opt.files() == TraceConverter.Files.SKIP) {
+                            assertEquals(0, conv.count("files_as_anon"));
+                        } else {
+                            assertEquals(0, conv.count("writes"));
+                            // --vfork fork: only the first task comes from t1.
+                            assertEquals(1, conv.scenario().split("\nt1 fork as ", -1).length - 1);
+                        }
+                    }));
+                }
+            }
+        }
+        return tests.stream();
+    }
 }
