@@ -30,6 +30,10 @@ import org.rmaplab.rmap.RmapStats;
  *       (one value per walk, RmapStats); the mms ones only for the designs whose walk visits mms
  *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes.
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
+ *   <li>{@code pg_direct_share}: under pte_chains, PG_direct pages over the pages it tracks
+ *       (PG_direct or with a chain), summed over the samples {@link Meter} takes after every system
+ *       call (so a share weighted by calls), three decimals; {@code -} under the other designs and
+ *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
  * </ul>
  */
 public final class CostModel {
@@ -97,6 +101,9 @@ public final class CostModel {
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
         put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));
         put(row, "pg_direct_peak", s.peak("pg_direct"));
+        put(row, "pg_chained_peak", s.peak("pg_chained"));
+        row.put("pg_direct_share", m == null || m.pgTrackedSum == 0 ? ""
+                : String.format(java.util.Locale.ROOT, "%.3f", (double) m.pgDirectSum / m.pgTrackedSum));
         put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
         put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
         return row;

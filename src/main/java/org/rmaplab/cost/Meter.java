@@ -24,6 +24,13 @@ public final class Meter implements Syscalls {
     long mmsPeak;
     long vmaGrowthPeak;
     long mmGrowthPeak;
+    /**
+     * pte_chains' PG_direct share, sampled like the totals (after every system call): the sums of
+     * PG_direct pages and of pages the design tracks (PG_direct + with a chain) over the samples.
+     * 0 under designs that keep neither object.
+     */
+    long pgDirectSum;
+    long pgTrackedSum;
 
     public Meter(Syscalls inner, Kernel k, ArchProfile arch) {
         this.inner = inner;
@@ -83,6 +90,10 @@ public final class Meter implements Syscalls {
         mmsPeak = Math.max(mmsPeak, m);
         vmaGrowthPeak = Math.max(vmaGrowthPeak, v * arch.vmaGrowth(design));
         mmGrowthPeak = Math.max(mmGrowthPeak, m * arch.mmGrowth(design));
+        RmapStats st = k.design().stats();
+        long direct = st.alive("pg_direct");
+        pgDirectSum += direct;
+        pgTrackedSum += direct + st.alive("pg_chained");
     }
 
     private long s(long r) {

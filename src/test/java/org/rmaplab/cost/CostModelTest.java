@@ -213,4 +213,31 @@ class CostModelTest {
                 "lowmem_bytes_peak", "walks", "walk_vmas_visited", "walk_ptes_checked", "rmap_ops",
                 "mremap_cows", "pages_swapped_out")));
     }
+
+    /**
+     * pg_direct_share: PG_direct pages over pages pte_chains tracks, summed over the Meter's samples
+     * (its constructor, then after every call: initTask, mmap, write, fork, exit). Tracked/direct:
+     * 0/0, 0/0, 0/0, 4/4 (four new pages, direct), 4/0 (fork: four two-pte chains), 4/0 (the child
+     * left: one-pte chains, not collapsed without reclaim). 4 / 12 = 0.333; pg_chained_peak 4. The
+     * other designs keep no PG_direct: empty (CSV), null (JSON), "-" (table).
+     */
+    @Test
+    void pgDirectShareIsSampledAfterEveryCall() {
+        String s = "t1 mmap 0 4p rw private|anonymous as A\nt1 write A 4p 1\nt1 fork as t2\nt2 exit\n";
+        Map<String, String> pc = run("pte_chains", "x86_64", s);
+        assertEquals("0.333", pc.get("pg_direct_share"));
+        assertEquals(4, n(pc, "pg_chained_peak"));
+        assertEquals(4, n(pc, "pg_direct_peak"));
+        Map<String, String> avc = run("anon_vma_chain", "x86_64", s);
+        assertEquals("", avc.get("pg_direct_share"));
+        assertEquals(0, n(avc, "pg_chained_peak"));
+    }
+
+    @Test
+    void aDashIsJsonNull() {
+        String s = "t1 mmap 0 1p rw private|anonymous as A\n";
+        java.util.List<Map<String, String>> rows = java.util.List.of(run("anon_vma_chain", "x86_64", s));
+        assertTrue(CostTable.json("t.vms", rows).contains("\"pg_direct_share\": null"));
+        assertTrue(CostTable.csv(rows).contains(",-,") || CostTable.csv(rows).contains(",-\n"));
+    }
 }

@@ -216,6 +216,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             pool.setNextAndIdx(pc, pool.encode(0, nrpte - 2));
             pte[pfn] = pc;
             stats.directToChain++;
+            stats.object("pg_chained", 1);
             return;
         }
         int cur = (int) pte[pfn];
@@ -264,6 +265,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
                     // Emptied a pte_chain.
                     pte[pfn] = pool.next(start);
                     chainFree(start);
+                    if (pte[pfn] == 0) {
+                        stats.object("pg_chained", -1); // the page's last pte went with its last block
+                    }
                 } else {
                     pool.addIdx(start, 1);
                 }
@@ -316,6 +320,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         long direct = pool.pte(pc, nrpte - 1);
         pool.setPte(pc, nrpte - 1, 0);
         chainFree(pc);
+        stats.object("pg_chained", -1);
         setDirect(pfn, direct);
         stats.collapses++;
     }
@@ -534,6 +539,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         int n = frames.nrFrames();
         int blocksSeen = 0;
         int directs = 0;
+        int chained = 0;
         HashSet<Long> seen = new HashSet<>();
         boolean[] free = new boolean[pool.capacity() + 1];
         for (int i = 0; i < pool.freeCount(); i++) {
@@ -562,6 +568,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
                 }
                 continue;
             }
+            chained++;
             seen.clear();
             int count = 0;
             int blocks = 0;
@@ -611,6 +618,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
         if (stats.alive("pg_direct") != directs) {
             return "stats count " + stats.alive("pg_direct") + " PG_direct pages, the frames " + directs;
+        }
+        if (stats.alive("pg_chained") != chained) {
+            return "stats count " + stats.alive("pg_chained") + " pages with a pte_chain, the frames " + chained;
         }
         for (int i = 0; i < pool.freeCount(); i++) {
             int h = pool.freeAt(i);

@@ -136,6 +136,26 @@ class PteChainsDesignTest {
         s.finish();
     }
 
+    /** pg_chained counts pages whose page->pte is a chain: made by a second pte, kept by the lazy rule, ended by page_referenced. */
+    @Test
+    void chainedPagesAreCountedUntilPageReferencedCollapsesThem() {
+        boot();
+        long[] a = new long[1];
+        List<Task> ts = pageMappedBy(2, a);
+        int pfn = pfnAt(ts.get(0), a[0]);
+        assertEquals(1, d.stats().alive("pg_chained"));
+        s.exit(ts.get(1));
+        assertFalse(d.isDirect(pfn));
+        assertEquals(1, d.stats().alive("pg_chained"), "a one-pte chain stays a chain (lazy collapse)");
+        assertEquals(0, d.stats().alive("pg_direct"));
+        d.pageReferenced(pfn);
+        assertTrue(d.isDirect(pfn));
+        assertEquals(0, d.stats().alive("pg_chained"));
+        assertEquals(1, d.stats().alive("pg_direct"));
+        assertEquals(1, d.stats().peak("pg_chained"));
+        s.finish();
+    }
+
     // ------------------------------------------------------------------ block counts
 
     @Test

@@ -1,0 +1,126 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.workload.TraceConverter;
+import org.rmaplab.workload.TraceError;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files anon|skip] [--vfork empty|fork]} */
+@Command(name = "trace",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Traces of real programs (strace -f -o FILE -e trace=memory,process CMD)."},
+        subcommands = {TraceCommand.Convert.class})
+final class TraceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
+    @Command(name = "convert",
+            mixinStandardHelpOptions = true,
+            versionProvider = Main.Version.class,
+            description = {"Convert an strace trace into a scenario (see README, \"Traces of real programs\"):",
+                "tasks by pid, the kernel's addresses bound to names, file mappings as anonymous ones,",
+                "accesses by the --touch policy. Written atomically to --out, else to stdout."},
+            footerHeading = "%nExit codes:%n",
+            footer = {"  0  converted", "  2  bad input (one line on stderr: FILE:LINE: what is wrong); nothing written"})
+    static final class Convert implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "TRACE", description = "strace output (-f, -o or stderr form).")
+        String trace;
+
+        @Option(names = "--out", paramLabel = "FILE.vms", description = "Write the scenario here (default: stdout).")
+        String out;
+
+        @Option(names = "--touch", paramLabel = "none|write-new", defaultValue = "write-new",
+                description = "Accesses strace cannot show (default: ${DEFAULT-VALUE}): write the pages that become writable, or none.")
+        String touch;
+
+        @Option(names = "--touch-cap", paramLabel = "PAGES", defaultValue = "64",
+                description = "At most this many pages written per call (0: no cap; default: ${DEFAULT-VALUE}).")
+        int touchCap;
+
+        @Option(names = "--files", paramLabel = "anon|skip", defaultValue = "anon",
+                description = "File mappings: as anonymous mappings of the same size and protection, or skipped (default: ${DEFAULT-VALUE}).")
+        String files;
+
+        @Option(names = "--vfork", paramLabel = "empty|fork", defaultValue = "empty",
+                description = "A vfork child: forked from the empty t1 (it copies nothing, like vfork) or from its parent, like fork (default: ${DEFAULT-VALUE}).")
+        String vfork;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            TraceConverter.Options opt;
+            try {
+                opt = options(touch, touchCap, files, vfork);
+            } catch (IllegalArgumentException e) {
+                err.println("rmaplab: " + e.getMessage());
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+            try {
+                String text = RunCommand.read(trace);
+                TraceConverter.Result r = TraceConverter.convert(trace, text, opt);
+                ScenarioParser.parse(out == null ? trace + ".vms" : out, r.scenario()); // a bug if it does not parse
+                if (out == null) {
+                    spec.commandLine().getOut().print(r.scenario());
+                    spec.commandLine().getOut().flush();
+                } else {
+                    CompareCommand.writeAtomically(out, r.scenario());
+                }
+                return ExitCodes.OK;
+            } catch (TraceError e) {
+                err.println(e.getMessage());
+            } catch (RunCommand.UserError e) {
+                err.println("rmaplab: " + e.getMessage());
+            } catch (ScenarioError e) {
+                err.println("rmaplab: internal error: the converted scenario does not parse: " + e.getMessage());
+                err.flush();
+                return ExitCodes.INTERNAL;
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                err.println("rmaplab: cannot write " + out + ": " + e.getMessage());
+            }
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+    }
+
+    static TraceConverter.Options options(String touch, int cap, String files, String vfork) {
+        TraceConverter.Touch t = switch (touch) {
+            case "none" -> TraceConverter.Touch.NONE;
+            case "write-new" -> TraceConverter.Touch.WRITE_NEW;
+            default -> throw new IllegalArgumentException("--touch must be none or write-new, not '" + touch + "'");
+        };
+        if (cap < 0) {
+            throw new IllegalArgumentException("--touch-cap must be 0 or more, not " + cap);
+        }
+        TraceConverter.Files f = switch (files.toLowerCase(Locale.ROOT)) {
+            case "anon" -> TraceConverter.Files.ANON;
+            case "skip" -> TraceConverter.Files.SKIP;
+            default -> throw new IllegalArgumentException("--files must be anon or skip, not '" + files + "'");
+        };
+        if (!vfork.equals("empty") && !vfork.equals("fork")) {
+            throw new IllegalArgumentException("--vfork must be empty or fork, not '" + vfork + "'");
+        }
+        return new TraceConverter.Options(t, cap, f, vfork.equals("fork"));
+    }
+}

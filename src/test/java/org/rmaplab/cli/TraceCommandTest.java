@@ -1,0 +1,74 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** rmaplab trace convert. */
+class TraceCommandTest {
+
+    @TempDir
+    Path dir;
+
+    String out;
+    String err;
+
+    int run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.commandLine(Backend.model(), new PrintWriter(o, true), new PrintWriter(e, true)).execute(args);
+        out = o.toString();
+        err = e.toString();
+        return code;
+    }
+
+    static final String TRACE = "1 execve(\"/bin/x\", [\"x\"], 0x7ffd /* 3 vars */) = 0\n"
+            + "1 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+            + "1 exit_group(0) = ?\n";
+
+    @Test
+    void convertsToStdoutOrAtomicallyToAFile() throws IOException {
+        Path t = dir.resolve("x.strace");
+        Files.writeString(t, TRACE);
+        assertEquals(0, run("trace", "convert", t.toString()), err);
+        assertTrue(out.contains("\nt1 fork as p1   # the traced program (trace:1)\np1 exec   # trace:1\n"
+                + "p1 mmap 0 2p rw private|anonymous as M1   # trace:2\np1 write M1 2p 0x1 expect ok\np1 exit\n"), out);
+        String first = out;
+        Path vms = dir.resolve("x.vms");
+        assertEquals(0, run("trace", "convert", t.toString(), "--out", vms.toString()), err);
+        assertEquals(first, Files.readString(vms), "the same text, deterministic");
+        assertEquals(0, run("run", "--design", "all", vms.toString()), out + err);
+        assertEquals(0, run("trace", "convert", t.toString(), "--touch", "none"), err);
+        assertFalse(out.contains(" write "), out);
+    }
+
+    @Test
+    void badInputIsOneLineExit2AndNoFile() throws IOException {
+        Path t = dir.resolve("bad.strace");
+        Files.writeString(t, TRACE + "1 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1 <unfinished ...>\n"
+                + "1 <... munmap resumed>) = 0\n");
+        Path vms = dir.resolve("bad.vms");
+        assertEquals(2, run("trace", "convert", t.toString(), "--out", vms.toString()));
+        assertEquals(t + ":5: 'munmap resumed' without an unfinished munmap call of pid 1\n", err);
+        assertFalse(Files.exists(vms));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+        assertEquals(2, run("trace", "convert", dir.resolve("missing.strace").toString()));
+        assertTrue(err.startsWith("rmaplab: ") && err.endsWith("\n") && err.split("\n").length == 1, err);
+        assertEquals(2, run("trace", "convert", t.toString(), "--touch", "all"));
+        assertEquals("rmaplab: --touch must be none or write-new, not 'all'\n", err);
+        assertEquals(2, run("trace", "convert", t.toString(), "--vfork", "share"));
+        assertEquals("rmaplab: --vfork must be empty or fork, not 'share'\n", err);
+    }
+}
