@@ -25,6 +25,9 @@ import org.rmaplab.rmap.RmapStats;
  *   <li>{@code walks}, {@code walk_vmas_visited}, {@code walk_ptes_checked}, {@code mremap_cows}:
  *       the design's counters. {@code rmap_ops} = adds + dups + removes.
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
+ *   <li>{@link #UFFD_COLUMNS}: the kernel's userfaultfd counters of the same names (UFFDIO_MOVE
+ *       and remap_anon_pages: pages moved, ptes rewritten, rmap updates, copies avoided;
+ *       UFFDIO_COPY: pages copied).
  * </ul>
  */
 public final class CostModel {
@@ -33,6 +36,11 @@ public final class CostModel {
     /** The object kinds the designs count that cost memory, in column order. */
     public static final List<String> KINDS = List.of(
             "pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "address_space", "reservation");
+
+    /** The kernel's userfaultfd counters shown as columns, in order. */
+    public static final List<String> UFFD_COLUMNS = List.of(
+            "uffd_pages_moved", "uffd_ptes_rewritten", "uffd_rmap_updates", "uffd_copies_avoided",
+            "uffd_pages_copied");
 
     /** The column names, in order ({@code design} first). */
     public static List<String> columns() {
@@ -88,6 +96,9 @@ public final class CostModel {
         put(row, "mremap_cows", s.mremapCows);
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
         put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));
+        for (String c : UFFD_COLUMNS) {
+            put(row, c, kc.getOrDefault(c, 0L));
+        }
         put(row, "pg_direct_peak", s.peak("pg_direct"));
         put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
         put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
