@@ -1586,16 +1586,25 @@ public final class Kernel implements Syscalls {
         if (vma.file == null && vma.anonVma == null) {
             pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
-        // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP the new vma is not registered
-        // (userfaultfd_reset_ctx). The model leaves the flag out before the merge, so the moved
-        // range merges only with unregistered neighbours.
-        long flags = vma.vmFlags & ~Vma.VM_UFFD_MISSING;
+        // copy_vma merges with the source's flags and vm_userfaultfd_ctx (VMG_VMA_STATE), so a
+        // registered range merges with registered neighbours; then move_vma's
+        // mremap_userfaultfd_prep(), without UFFD_FEATURE_EVENT_REMAP, drops the registration of
+        // the whole new vma (userfaultfd_reset_ctx), neighbours merged into it included, with no
+        // re-merge (uffd/mremap_into_registered_hole.vms).
+        // A faulted vma never merges with its own copy under today's rules (pgoff linearity:
+        // copy_vma's VM_BUG_ON_VMA(faulted_in_anon_vma)), so a registered DONTUNMAP source keeps
+        // its registration. Designs whose anon merge ignores pgoff (pte_chains, anonmm) could
+        // merge the two; the model keeps a registered faulted source apart from its copy, so that
+        // registration, which is user-visible, is the same under every design.
+        long flags = vma.vmFlags;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
         Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, vma.file, pgoff, vma.anonVma,
-                vma, false);
+                vma, false, notWith);
         if (merged != null) {
+            merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
             return merged;
         }
-        Vma nv = new Vma(mm, addr, addr + len, flags & ~Vma.VM_GROUP, pgoff, vma.file);
+        Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;
