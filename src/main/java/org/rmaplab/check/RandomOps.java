@@ -294,19 +294,21 @@ public final class RandomOps {
     }
 
     /**
-     * uffd_copy: mostly into a registered vma (private or shared) from a page of any vma,
-     * sometimes from an unaligned source; else anywhere (errors).
+     * uffd_copy: mostly into a registered vma (private or shared; when t's mm has none, a vma is
+     * registered first) from a page of any vma, sometimes from an unaligned source; else anywhere
+     * (errors).
      */
     private void doUffdCopy(int ti, Task t) {
         long a = addr();
         long src = addr();
         long l = (1 + rnd.nextInt(3)) * P;
         if (rnd.nextInt(4) != 0) {
-            List<Vma> regs = new ArrayList<>();
-            for (int i = 0; i < t.mm().mapCount(); i++) {
-                if ((t.mm().vma(i).flags() & Vma.VM_UFFD_MISSING) != 0) {
-                    regs.add(t.mm().vma(i));
-                }
+            List<Vma> regs = registered(t);
+            if (regs.isEmpty() && t.mm().mapCount() > 0) {
+                Vma w = t.mm().vma(rnd.nextInt(t.mm().mapCount()));
+                line(ti, "uffd_register " + hex(w.start()) + " " + (w.end() - w.start()),
+                        sys.uffdRegister(t, w.start(), w.end() - w.start()));
+                regs = registered(t);
             }
             if (!regs.isEmpty() && t.mm().mapCount() > 0) {
                 Vma d = regs.get(rnd.nextInt(regs.size()));
@@ -320,6 +322,16 @@ public final class RandomOps {
             }
         }
         line(ti, "uffd_copy " + hex(a) + " " + hex(src) + " " + l, sys.uffdCopy(t, a, src, l, 0));
+    }
+
+    private static List<Vma> registered(Task t) {
+        List<Vma> regs = new ArrayList<>();
+        for (int i = 0; i < t.mm().mapCount(); i++) {
+            if ((t.mm().vma(i).flags() & Vma.VM_UFFD_MISSING) != 0) {
+                regs.add(t.mm().vma(i));
+            }
+        }
+        return regs;
     }
 
     /** A random vma of t's mm with every bit of {@code flag} set, private, or null. */
