@@ -71,6 +71,9 @@
  * UFFD_FEATURE_MOVE and UFFD_FEATURE_SIGBUS and registers the range in
  * MISSING mode.  Because of UFFD_FEATURE_SIGBUS a fault on a missing page of
  * a registered range is reported as BUS instead of blocking the task forever.
+ * `uffd_move` and `uffd_copy` (UFFDIO_MOVE, UFFDIO_COPY) print the bytes
+ * moved/copied when the ioctl succeeds, else its errno (EAGAIN: a short
+ * move/copy; how far it got is not shown).
  *
  * Not runnable on a kernel, reported as "skipped": `remap_anon_pages` (the
  * 2014 syscall was never merged), `check` (model invariants), `machine`.
@@ -148,13 +151,17 @@
 #define UFFDIO_REGISTER_MODE_MISSING_ 1ULL
 #define UFFDIO_MOVE_MODE_DONTWAKE_ (1ULL << 0)
 #define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES_ (1ULL << 1)
+#define UFFDIO_COPY_MODE_DONTWAKE_ (1ULL << 0)
+#define UFFDIO_COPY_MODE_WP_ (1ULL << 1)
 struct uffdio_api_ { uint64_t api, features, ioctls; };
 struct uffdio_range_ { uint64_t start, len; };
 struct uffdio_register_ { struct uffdio_range_ range; uint64_t mode, ioctls; };
 struct uffdio_move_ { uint64_t dst, src, len, mode; int64_t move; };
+struct uffdio_copy_ { uint64_t dst, src, len, mode; int64_t copy; };
 #define UFFDIO_API_ _IOWR(0xAA, 0x3F, struct uffdio_api_)
 #define UFFDIO_REGISTER_ _IOWR(0xAA, 0x00, struct uffdio_register_)
 #define UFFDIO_MOVE_ _IOWR(0xAA, 0x05, struct uffdio_move_)
+#define UFFDIO_COPY_ _IOWR(0xAA, 0x03, struct uffdio_copy_)
 #define USERFAULTFD_IOC_NEW_ _IO(0xAA, 0x00)
 
 /* ------------------------------------------------------------------------ */
@@ -164,13 +171,14 @@ enum op {
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_MLOCK,
 	OP_MUNLOCK, OP_BRK, OP_WRITE, OP_READ, OP_TOUCH, OP_FORK, OP_CLONE,
 	OP_EXEC, OP_EXIT, OP_VMA, OP_VMAS, OP_UFFD_REGISTER, OP_UFFD_MOVE,
+	OP_UFFD_COPY,
 	OP_RAP, OP_OPEN, OP_FTRUNCATE, OP_RFP,
 	/* global operations */
 	OP_RECLAIM, OP_CHECK, OP_MACHINE,
 };
 
 /* Argument kinds, for parse-time validation. */
-enum argk { A_EXPR, A_PROT, A_MMAPF, A_MREMAPF, A_ADVICE, A_UFFDF, A_WORD, A_ANY };
+enum argk { A_EXPR, A_PROT, A_MMAPF, A_MREMAPF, A_ADVICE, A_UFFDF, A_COPYF, A_WORD, A_ANY };
 
 static const struct opdef {
 	const char *name;
@@ -197,6 +205,7 @@ static const struct opdef {
 	{ "vmas", OP_VMAS, 2, 2, { A_EXPR, A_EXPR } },
 	{ "uffd_register", OP_UFFD_REGISTER, 2, 2, { A_EXPR, A_EXPR } },
 	{ "uffd_move", OP_UFFD_MOVE, 3, 4, { A_EXPR, A_EXPR, A_EXPR, A_UFFDF } },
+	{ "uffd_copy", OP_UFFD_COPY, 3, 4, { A_EXPR, A_EXPR, A_EXPR, A_COPYF } },
 	{ "remap_anon_pages", OP_RAP, 3, 4, { A_EXPR, A_EXPR, A_EXPR, A_ANY } },
 	{ "open", OP_OPEN, 2, 2, { A_WORD, A_EXPR } },
 	{ "ftruncate", OP_FTRUNCATE, 2, 2, { A_WORD, A_EXPR } },
@@ -221,6 +230,11 @@ static const struct flagdef mremap_flags[] = {
 static const struct flagdef uffd_flags[] = {
 	{ "dontwake", UFFDIO_MOVE_MODE_DONTWAKE_ },
 	{ "allow_src_holes", UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES_ }, { NULL, 0 } };
+/* UFFDIO_COPY modes: `wp` is passed on; the harness registers in MISSING
+ * mode only, so the kernel refuses it with EINVAL. */
+static const struct flagdef copy_flags[] = {
+	{ "dontwake", UFFDIO_COPY_MODE_DONTWAKE_ },
+	{ "wp", UFFDIO_COPY_MODE_WP_ }, { NULL, 0 } };
 /* madvise advice: v1 set is dontneed, dontfork, dofork, pageout. */
 static const struct flagdef advices[] = {
 	{ "dontneed", MADV_DONTNEED }, { "dontfork", MADV_DONTFORK },
@@ -634,6 +648,24 @@ static void task_loop(int slot)
 				r.err = errno;
 			} else {
 				r.val = (uint64_t)mv.move;
+			}
+			break;
+		}
+		case OP_UFFD_COPY: {
+			/* Like uffd_move: the bytes copied (uffdio_copy.copy) when the
+			 * ioctl succeeds; its errno otherwise (EAGAIN for a short copy). */
+			int fd = get_uffd();
+			if (fd < 0) {
+				r.kind = R_ERR;
+				r.err = errno;
+				break;
+			}
+			struct uffdio_copy_ cp = { c.a[0], c.a[1], c.a[2], c.a[3], 0 };
+			if (ioctl(fd, UFFDIO_COPY_, &cp) < 0) {
+				r.kind = R_ERR;
+				r.err = errno;
+			} else {
+				r.val = (uint64_t)cp.copy;
 			}
 			break;
 		}
@@ -1145,6 +1177,7 @@ static void parse_file(const char *path)
 				case A_MMAPF: bad = parse_flags(L.args[a], mmap_flags, &v) < 0; break;
 				case A_MREMAPF: bad = parse_flags(L.args[a], mremap_flags, &v) < 0; break;
 				case A_UFFDF: bad = parse_flags(L.args[a], uffd_flags, &v) < 0; break;
+				case A_COPYF: bad = parse_flags(L.args[a], copy_flags, &v) < 0; break;
 				case A_ADVICE: bad = parse_advice(L.args[a], &v) < 0; break;
 				case A_WORD: bad = !is_name(L.args[a]); break;
 				case A_ANY: break;
@@ -1696,11 +1729,12 @@ static int run_line(const struct line *L, struct result *res)
 		break;
 	}
 	case OP_UFFD_MOVE:
+	case OP_UFFD_COPY:
 		if (eval_arg(L, 0, &c.a[0]) < 0 || eval_arg(L, 1, &c.a[1]) < 0 ||
 		    eval_arg(L, 2, &c.a[2]) < 0)
 			return -1;
 		if (L->nargs == 4)
-			parse_flags(L->args[3], uffd_flags, &c.a[3]);
+			parse_flags(L->args[3], L->op == OP_UFFD_COPY ? copy_flags : uffd_flags, &c.a[3]);
 		break;
 	case OP_RFP:
 		if (eval_arg(L, 0, &c.a[0]) < 0 || eval_arg(L, 1, &c.a[1]) < 0 ||

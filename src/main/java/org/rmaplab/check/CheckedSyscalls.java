@@ -248,6 +248,20 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     @Override
+    public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        long r = k.uffdCopy(t, dst, src, len, mode);
+        long copied = k.lastUffdCopied();
+        if (copied > 0 && t.isAlive()) {
+            // Page by page in the kernel's order, so that an overlapping copy reads what it wrote.
+            for (long off = 0; off < copied; off += Kernel.PAGE_SIZE) {
+                shadow.copyPage(t.mm(), src + off, dst + off);
+            }
+        }
+        after();
+        return r;
+    }
+
+    @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         long r = k.remapAnonPages(t, dst, src, len, flags);
         if (r > 0) {

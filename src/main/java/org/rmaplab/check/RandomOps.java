@@ -80,7 +80,8 @@ public final class RandomOps {
 
     /**
      * Also mixes userfaultfd into the sequence: uffd_register, uffd_move (with or without
-     * allow_src_holes) and remap_anon_pages, about one step in six. Off by default, so that the
+     * allow_src_holes), uffd_copy (sometimes from an unaligned source) and remap_anon_pages, about
+     * one step in six. Off by default, so that the
      * sequences of a seed stay what they were.
      */
     public RandomOps withUffd() {
@@ -252,7 +253,11 @@ public final class RandomOps {
     }
 
     private void doUffd(int ti, Task t) {
-        int kind = rnd.nextInt(8);
+        int kind = rnd.nextInt(10);
+        if (kind >= 8) {
+            doUffdCopy(ti, t);
+            return;
+        }
         long a = addr();
         long l = rnd.nextInt(4) == 0 ? len() : (1 + rnd.nextInt(4)) * P;
         if (kind < 2) {
@@ -286,6 +291,47 @@ public final class RandomOps {
         } else {
             line(ti, "remap_anon_pages " + hex(a) + " " + hex(src) + " " + l, sys.remapAnonPages(t, a, src, l, 0));
         }
+    }
+
+    /**
+     * uffd_copy: mostly into a registered vma (private or shared; when t's mm has none, a vma is
+     * registered first) from a page of any vma, sometimes from an unaligned source; else anywhere
+     * (errors).
+     */
+    private void doUffdCopy(int ti, Task t) {
+        long a = addr();
+        long src = addr();
+        long l = (1 + rnd.nextInt(3)) * P;
+        if (rnd.nextInt(4) != 0) {
+            List<Vma> regs = registered(t);
+            if (regs.isEmpty() && t.mm().mapCount() > 0) {
+                Vma w = t.mm().vma(rnd.nextInt(t.mm().mapCount()));
+                line(ti, "uffd_register " + hex(w.start()) + " " + (w.end() - w.start()),
+                        sys.uffdRegister(t, w.start(), w.end() - w.start()));
+                regs = registered(t);
+            }
+            if (!regs.isEmpty() && t.mm().mapCount() > 0) {
+                Vma d = regs.get(rnd.nextInt(regs.size()));
+                Vma sv = t.mm().vma(rnd.nextInt(t.mm().mapCount()));
+                a = d.start() + rnd.nextInt((int) d.pages()) * P;
+                src = sv.start() + rnd.nextInt((int) sv.pages()) * P;
+                l = Math.min(l, d.end() - a);
+                if (rnd.nextInt(4) == 0) {
+                    src += rnd.nextBoolean() ? 1 + rnd.nextInt(8) : P - 1 - rnd.nextInt(8);
+                }
+            }
+        }
+        line(ti, "uffd_copy " + hex(a) + " " + hex(src) + " " + l, sys.uffdCopy(t, a, src, l, 0));
+    }
+
+    private static List<Vma> registered(Task t) {
+        List<Vma> regs = new ArrayList<>();
+        for (int i = 0; i < t.mm().mapCount(); i++) {
+            if ((t.mm().vma(i).flags() & Vma.VM_UFFD_MISSING) != 0) {
+                regs.add(t.mm().vma(i));
+            }
+        }
+        return regs;
     }
 
     /** A random vma of t's mm with every bit of {@code flag} set, private, or null. */

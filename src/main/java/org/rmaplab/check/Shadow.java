@@ -95,7 +95,30 @@ public final class Shadow {
         m.putAll(moved);
     }
 
-    /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
+    /**
+     * UFFDIO_COPY filled the page at dst (page-aligned) from the user address src: the copy's
+     * first 8 bytes are bytes [o, o+8) of the source page at src's offset o, which for o &gt; 4088
+     * run into the next page (every page is its value in its first 8 bytes, zeros after).
+     */
+    void copyPage(Mm mm, long src, long dst) {
+        long page = src & Kernel.PAGE_MASK;
+        long off = src & ~Kernel.PAGE_MASK;
+        long v = valueAt(mm, page);
+        long value = v;
+        if (off != 0) {
+            value = off < 8 ? v >>> (8 * off) : 0;
+            if (off > Kernel.PAGE_SIZE - 8) {
+                value |= valueAt(mm, page + Kernel.PAGE_SIZE) << (8 * (Kernel.PAGE_SIZE - off));
+            }
+        }
+        wrote(mm, mm.vmaLookup(dst), dst, value);
+    }
+
+    private long valueAt(Mm mm, long page) {
+        Vma v = mm.vmaLookup(page);
+        return v == null ? 0 : expected(mm, v, page);
+    }
+
     /**
      * UFFDIO_MOVE / remap_anon_pages moved the first {@code bytes} of [src, ...) to dst: each
      * destination page now holds what its source held, and the source pages read zero (or fault).
@@ -112,6 +135,7 @@ public final class Shadow {
         }
     }
 
+    /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
     void fork(Mm parent, Mm child, long[] notCopied) {
         HashMap<Long, Long> m = priv.get(parent);
         HashMap<Long, Long> c = privOf(child);

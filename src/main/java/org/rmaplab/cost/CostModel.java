@@ -32,8 +32,11 @@ import org.rmaplab.rmap.RmapStats;
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
  *   <li>{@code pg_direct_share}: under pte_chains, PG_direct pages over the pages it tracks
  *       (PG_direct or with a chain), summed over the samples {@link Meter} takes after every system
- *       call (so a share weighted by calls), three decimals; {@code -} under the other designs and
+ *       call (so a share weighted by calls), three decimals; empty under the other designs and
  *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
+ *   <li>{@link #UFFD_COLUMNS}: the kernel's userfaultfd counters of the same names (UFFDIO_MOVE
+ *       and remap_anon_pages: pages moved, ptes rewritten, rmap updates, copies avoided;
+ *       UFFDIO_COPY: pages copied).
  * </ul>
  */
 public final class CostModel {
@@ -42,6 +45,11 @@ public final class CostModel {
     /** The object kinds the designs count that cost memory, in column order. */
     public static final List<String> KINDS = List.of(
             "pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "address_space", "reservation");
+
+    /** The kernel's userfaultfd counters shown as columns, in order. */
+    public static final List<String> UFFD_COLUMNS = List.of(
+            "uffd_pages_moved", "uffd_ptes_rewritten", "uffd_rmap_updates", "uffd_copies_avoided",
+            "uffd_pages_copied");
 
     /** The column names, in order ({@code design} first). */
     public static List<String> columns() {
@@ -100,6 +108,9 @@ public final class CostModel {
         put(row, "mremap_cows", s.mremapCows);
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
         put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));
+        for (String c : UFFD_COLUMNS) {
+            put(row, c, kc.getOrDefault(c, 0L));
+        }
         put(row, "pg_direct_peak", s.peak("pg_direct"));
         put(row, "pg_chained_peak", s.peak("pg_chained"));
         row.put("pg_direct_share", m == null || m.pgTrackedSum == 0 ? ""

@@ -207,6 +207,11 @@ public final class Meter implements Syscalls {
     }
 
     @Override
+    public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        return s(inner.uffdCopy(t, dst, src, len, mode));
+    }
+
+    @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         return s(inner.remapAnonPages(t, dst, src, len, flags));
     }

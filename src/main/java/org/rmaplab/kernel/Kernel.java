@@ -207,6 +207,8 @@ public final class Kernel implements Syscalls {
         m.put("uffd_pages_moved", uffdPagesMoved);
         m.put("uffd_ptes_rewritten", uffdPtesRewritten);
         m.put("uffd_rmap_updates", uffdRmapUpdates);
+        m.put("uffd_pages_copied", uffdPagesCopied);
+        m.put("uffd_copies_avoided", uffdCopiesAvoided);
         m.put("oom_events", oomEvents);
         m.put("oom_kills", oomKills);
         m.put("swap_used", (long) swap.used());
@@ -1584,16 +1586,25 @@ public final class Kernel implements Syscalls {
         if (vma.file == null && vma.anonVma == null) {
             pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
-        // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP the new vma is not registered
-        // (userfaultfd_reset_ctx). The model leaves the flag out before the merge, so the moved
-        // range merges only with unregistered neighbours.
-        long flags = vma.vmFlags & ~Vma.VM_UFFD_MISSING;
+        // copy_vma merges with the source's flags and vm_userfaultfd_ctx (VMG_VMA_STATE), so a
+        // registered range merges with registered neighbours; then move_vma's
+        // mremap_userfaultfd_prep(), without UFFD_FEATURE_EVENT_REMAP, drops the registration of
+        // the whole new vma (userfaultfd_reset_ctx), neighbours merged into it included, with no
+        // re-merge (uffd/mremap_into_registered_hole.vms).
+        // A faulted vma never merges with its own copy under today's rules (pgoff linearity:
+        // copy_vma's VM_BUG_ON_VMA(faulted_in_anon_vma)), so a registered DONTUNMAP source keeps
+        // its registration. Designs whose anon merge ignores pgoff (pte_chains, anonmm) could
+        // merge the two; the model keeps a registered faulted source apart from its copy, so that
+        // registration, which is user-visible, is the same under every design.
+        long flags = vma.vmFlags;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
         Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, vma.file, pgoff, vma.anonVma,
-                vma, false);
+                vma, false, notWith);
         if (merged != null) {
+            merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
             return merged;
         }
-        Vma nv = new Vma(mm, addr, addr + len, flags & ~Vma.VM_GROUP, pgoff, vma.file);
+        Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;
@@ -1702,6 +1713,16 @@ public final class Kernel implements Syscalls {
     long uffdPagesMoved;
     long uffdPtesRewritten;
     long uffdRmapUpdates;
+    /** Pages UFFDIO_COPY allocated and filled. */
+    long uffdPagesCopied;
+    /**
+     * Copies a move avoided: every pte a move carried to dst (a present page, a zero-page pte or
+     * a swap entry), each of which UFFDIO_COPY would have had to allocate and fill a page for.
+     * Holes skipped with allow_src_holes are not counted.
+     */
+    long uffdCopiesAvoided;
+    /** uffdio_copy.copy of the last {@link #uffdCopy}: bytes copied, or -errno when none. */
+    private long lastCopied;
     /** uffdio_move.move of the last {@link #uffdMove}: bytes moved, or -errno when none moved. */
     private long lastMoved;
 
@@ -1718,10 +1739,25 @@ public final class Kernel implements Syscalls {
         return lastMoved;
     }
 
-    /** validate_range() of fs/userfaultfd.c. */
+    /**
+     * validate_range() of fs/userfaultfd.c (6.18): page-aligned start, then
+     * validate_unaligned_range(). There is no mmap_min_addr check: on this machine's 6.18,
+     * {@code uffd_move 0 SRC 1p} is ENOENT (no vma), not EINVAL (uffd/copy_errors.vms).
+     */
     private static long uffdValidateRange(long start, long len) {
-        if (offsetInPage(start) || offsetInPage(len) || len == 0 || start < MMAP_MIN_ADDR
-                || start >= TASK_SIZE || len > TASK_SIZE - start) {
+        if (offsetInPage(start)) {
+            return -Errno.EINVAL;
+        }
+        return uffdValidateUnalignedRange(start, len);
+    }
+
+    /**
+     * validate_unaligned_range() of fs/userfaultfd.c: len a non-zero multiple of the page size,
+     * [start, start+len) below TASK_SIZE. UFFDIO_COPY's src may be unaligned.
+     */
+    private static long uffdValidateUnalignedRange(long start, long len) {
+        if (offsetInPage(len) || len == 0 || Long.compareUnsigned(start, TASK_SIZE) >= 0
+                || Long.compareUnsigned(len, TASK_SIZE - start) > 0) {
             return -Errno.EINVAL;
         }
         return 0;
@@ -1807,6 +1843,163 @@ public final class Kernel implements Syscalls {
             return moved;
         }
         return moved == len ? len : -Errno.EAGAIN;
+    }
+
+    /** UFFDIO_COPY_MODE_DONTWAKE / UFFDIO_COPY_MODE_WP (include/uapi/linux/userfaultfd.h). */
+    public static final int UFFDIO_COPY_MODE_DONTWAKE = 1 << 0;
+    public static final int UFFDIO_COPY_MODE_WP = 1 << 1;
+
+    /**
+     * What the kernel wrote to uffdio_copy.copy in the last {@link #uffdCopy}: the bytes copied,
+     * or -errno when nothing was copied.
+     */
+    public long lastUffdCopied() {
+        return lastCopied;
+    }
+
+    /**
+     * The UFFDIO_COPY ioctl (userfaultfd_copy → mfill_atomic_copy → mfill_atomic of
+     * mm/userfaultfd.c, Linux 6.18): src may be unaligned (validate_unaligned_range), dst must be
+     * aligned; unknown mode bits are EINVAL. Returns len when everything was copied, -EAGAIN for a
+     * short copy ({@link #lastUffdCopied} tells how far it got), else -errno.
+     */
+    @Override
+    public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        requireAlive(t);
+        lastCopied = -Errno.EINVAL;
+        long r = uffdValidateUnalignedRange(src, len);
+        if (r == 0) {
+            r = uffdValidateRange(dst, len);
+        }
+        if (r == 0 && (mode & ~(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP)) != 0) {
+            r = -Errno.EINVAL;
+        }
+        if (r != 0) {
+            return r;
+        }
+        long copied = mfillAtomicCopy(t, dst, src, len, (mode & UFFDIO_COPY_MODE_WP) != 0);
+        if (t.isAlive()) {
+            vmas.regroup(t.mm); // the dst vma may have been given its anon state
+        }
+        lastCopied = copied;
+        if (copied < 0) {
+            return copied;
+        }
+        return copied == len ? len : -Errno.EAGAIN;
+    }
+
+    /**
+     * mfill_atomic() in MFILL_ATOMIC_COPY mode. uffd_mfill_lock → uffd_lock_vma →
+     * find_vma_and_prepare_anon: no vma at dst is ENOENT, a private dst vma gets its anon state
+     * first (ENOMEM) — even when the next check refuses it; validate_dst_vma: a range leaving the
+     * vma or a vma not registered is ENOENT. A wp copy needs VM_UFFD_WP, which the model never
+     * sets (missing mode only): EINVAL. Every vma of the model is anonymous or shmem, so the
+     * !vma_is_anonymous && !vma_is_shmem EINVAL cannot happen. Then page by page:
+     * mm_alloc_pmd/__pte_alloc (ENOMEM) and mfill_atomic_pte_copy / shmem_mfill_atomic_pte.
+     * Returns the bytes copied, or the error when none were.
+     */
+    private long mfillAtomicCopy(Task t, long dst, long src, long len, boolean wp) {
+        Mm mm = t.mm;
+        Vma dstVma = mm.vmaLookup(dst);
+        if (dstVma == null) {
+            return -Errno.ENOENT;
+        }
+        boolean shared = (dstVma.vmFlags & Vma.VM_SHARED) != 0;
+        if (!shared && design.anonVmaPrepare(dstVma) != 0) {
+            return -Errno.ENOMEM;
+        }
+        if (dst + len > dstVma.vmEnd || !dstVma.uffdArmed()) {
+            return -Errno.ENOENT;
+        }
+        if (wp) {
+            return -Errno.EINVAL;
+        }
+        long copied = 0;
+        long err = 0;
+        for (long s = src, d = dst; copied < len; s += PAGE_SIZE, d += PAGE_SIZE) {
+            if (PageTable.alloc(frames, mm, d) < 0) {
+                err = -Errno.ENOMEM;
+                break;
+            }
+            err = mfillAtomicPteCopy(t, dstVma, d, s);
+            if (err != 0) {
+                break;
+            }
+            copied += PAGE_SIZE;
+        }
+        return copied != 0 ? copied : err;
+    }
+
+    /**
+     * mfill_atomic_pte_copy() (private dst) / shmem_mfill_atomic_pte() (shmem dst): a new page
+     * (vma_alloc_folio / shmem_alloc_folio: ENOMEM), filled by copy_from_user() from src — first
+     * with page faults disabled, then (the -ENOENT retry of mfill_atomic) with faults enabled, so
+     * an unfaulted source page is faulted in (a read fault: the zero page) and an unreadable one
+     * (no vma, PROT_NONE, a missing page of a registered range: SIGBUS mode) is EFAULT. The
+     * source is read before the destination is looked at, so EFAULT wins over EEXIST. Then
+     * shmem: EFAULT past i_size, EEXIST when the page cache holds a page or swap entry at the
+     * offset; and mfill_atomic_install_pte(): EEXIST unless the dst pte is none.
+     */
+    private long mfillAtomicPteCopy(Task t, Vma dstVma, long dst, long src) {
+        Mm mm = t.mm;
+        int pfn = frames.alloc();
+        if (pfn < 0) {
+            return -Errno.ENOMEM;
+        }
+        if (!t.isAlive() || !copyFromUserPage(mm, src)) {
+            frames.refcount[pfn] = 0;
+            frames.free(pfn);
+            return -Errno.EFAULT;
+        }
+        long value = copiedValue;
+        // The kernel looks dst up again after the fallback copy (goto retry); in the model the
+        // source fault cannot change the vmas, and the caller is alive.
+        long dslot = PageTable.lookup(frames, mm.pgd, dst);
+        int e = memory.mfillInstallPte(mm, dstVma, dst, dslot, pfn, value);
+        if (e != 0) {
+            frames.refcount[pfn] = 0;
+            frames.free(pfn);
+            return e;
+        }
+        uffdPagesCopied++;
+        return 0;
+    }
+
+    /** The value {@link #copyFromUserPage} read. */
+    private long copiedValue;
+
+    /**
+     * copy_from_user() of one page from the user address src of mm, faulting as a user read does
+     * (the access() of read/touch): false when a page of the source cannot be read (EFAULT).
+     * On success {@link #copiedValue} holds what the copy's first 8 bytes hold — the model's one
+     * value per page being a page's first 8 bytes, the rest zero (the harness's convention). An
+     * unaligned src at offset o reads bytes [o, o+8) of page P and, for o &gt; 4088, the first
+     * bytes of page P+1; its copy spans both pages, which must both be readable.
+     * Simplification: the copy keeps only its first 8 bytes, so the bytes of P+1 that land
+     * further into it are lost (only an unaligned copy from the copy could see them).
+     */
+    private boolean copyFromUserPage(Mm mm, long src) {
+        long off = src & ~PAGE_MASK;
+        long page = src & PAGE_MASK;
+        int pfn = access(mm, page, false);
+        if (pfn < 0) {
+            return false;
+        }
+        long v = frames.content[pfn];
+        if (off == 0) {
+            copiedValue = v;
+            return true;
+        }
+        long value = off < 8 ? v >>> (8 * off) : 0;
+        int next = access(mm, page + PAGE_SIZE, false);
+        if (next < 0) {
+            return false;
+        }
+        if (off > PAGE_SIZE - 8) {
+            value |= frames.content[next] << (8 * (PAGE_SIZE - off));
+        }
+        copiedValue = value;
+        return true;
     }
 
     /**
@@ -1912,6 +2105,7 @@ public final class Kernel implements Syscalls {
                 PageTable.set(f, dslot, PageTable.mkpte(Frames.ZERO_PFN,
                         PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.SPECIAL));
                 uffdPtesRewritten++;
+                uffdCopiesAvoided++;
                 return 0;
             }
             // vm_normal_folio() && PageAnonExclusive (remap_anon_pages: page_mapcount == 1).
@@ -1942,6 +2136,7 @@ public final class Kernel implements Syscalls {
             uffdPagesMoved++;
             uffdPtesRewritten++;
             uffdRmapUpdates++;
+            uffdCopiesAvoided++;
             return 0;
         }
         if (!PageTable.isSwap(spte)) {
@@ -1964,6 +2159,7 @@ public final class Kernel implements Syscalls {
         PageTable.set(f, sslot, 0);
         PageTable.set(f, dslot, spte);
         uffdPtesRewritten++;
+        uffdCopiesAvoided++;
         return 0;
     }
 

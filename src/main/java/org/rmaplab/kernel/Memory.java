@@ -129,6 +129,53 @@ final class Memory {
     }
 
     /**
+     * mfill_atomic_install_pte() for UFFDIO_COPY: maps the new page {@code pfn} (refcount 1,
+     * contents {@code value}) at addr of the registered vma. Private (mfill_atomic_pte_copy):
+     * EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
+     * exclusive, dirty anonymous page, writable if the vma is. Shared (shmem_mfill_atomic_pte):
+     * EFAULT past i_size, EEXIST when the page cache already holds a page or a swap entry at the
+     * offset, shmem_add_to_page_cache (the allocation's reference becomes the cache's), EEXIST
+     * unless the pte is none, then page_add_file_rmap with a dirty pte, writable if the vma is.
+     * Returns 0 or -errno; on an error the page is still the caller's.
+     */
+    int mfillInstallPte(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
+        if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
+            if (PageTable.get(f, slot) != 0) {
+                return -Errno.EEXIST;
+            }
+            anonPagesAllocated++;
+            newAnonPage(mm, vma, addr, slot, pfn, value);
+            return 0;
+        }
+        AddressSpace as = vma.file;
+        long pgoff = vma.linearPageIndex(addr);
+        long sizePages = (as.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        if (pgoff >= sizePages) {
+            return -Errno.EFAULT;
+        }
+        if (as.findPage(pgoff) >= 0 || as.findSwap(pgoff) > 0 || PageTable.get(f, slot) != 0) {
+            return -Errno.EEXIST;
+        }
+        f.content[pfn] = value;
+        f.flags[pfn] = Frames.PG_SWAPBACKED;
+        f.mapping[pfn] = as;
+        f.index[pfn] = pgoff;
+        as.addPage(pgoff, pfn);
+        k.lru.add(pfn, false); // folio_add_lru() of a newly allocated cache page
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
+        if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
+            bits |= PageTable.RW;
+        }
+        design.stats().rmapAdds++;
+        design.pageAddFileRmap(pfn, vma, addr, slot);
+        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
+        mm.rssShmem++;
+        return 0;
+    }
+
+    /**
      * do_read_fault / do_shared_fault / do_cow_fault for a file-backed vma (shmem for shared
      * anonymous memory): find or create the page-cache page, SIGBUS beyond end of file.
      */

@@ -86,6 +86,13 @@ public interface Syscalls {
      */
     long uffdMove(Task t, long dst, long src, long len, int mode);
 
+    /**
+     * UFFDIO_COPY of len bytes from src (any address, page-aligned or not) into the registered
+     * dst: new pages holding the source's contents. len when everything was copied, -EAGAIN for a
+     * short copy (the ioctl's -1/EAGAIN with uffdio_copy.copy &gt; 0), else -errno.
+     */
+    long uffdCopy(Task t, long dst, long src, long len, int mode);
+
     /** remap_anon_pages(2) of the 2014 patch set (model only): bytes moved or -errno. */
     long remapAnonPages(Task t, long dst, long src, long len, int flags);
 

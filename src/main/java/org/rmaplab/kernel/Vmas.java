@@ -168,6 +168,12 @@ final class Vmas {
      */
     Vma mergeNewRange(Mm mm, long start, long end, long flags, AddressSpace file, long pgoff,
                       Object anon, Vma copiedFrom, boolean justExpand) {
+        return mergeNewRange(mm, start, end, flags, file, pgoff, anon, copiedFrom, justExpand, null);
+    }
+
+    /** {@link #mergeNewRange}, never merging with {@code notWith} (when not null). */
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, AddressSpace file, long pgoff,
+                      Object anon, Vma copiedFrom, boolean justExpand, Vma notWith) {
         int i = mm.indexAfter(start);
         Vma prev = i > 0 ? mm.vma(i - 1) : null;
         Vma next = i < mm.mapCount ? mm.vma(i) : null;
@@ -183,9 +189,9 @@ final class Vmas {
         if (prev == null && next == null) {
             return null;
         }
-        boolean left = prev != null && prev.vmEnd == start
+        boolean left = prev != null && prev != notWith && prev.vmEnd == start
                 && canMergeAfter(prev, flags, file, pgoff, anon, null);
-        boolean right = !justExpand && next != null && next.vmStart == end
+        boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
                 && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Kernel.PAGE_SHIFT, anon, null)
                 && (!left || design.anonVmasCompatible(prev, next));
         if (!left && !right) {

@@ -32,6 +32,8 @@ public enum Op {
     UFFD_REGISTER("uffd_register", false, Result.STATUS, "ADDR LEN", new int[] {2}, Kind.ADDR, Kind.LEN),
     UFFD_MOVE("uffd_move", false, Result.COUNT, "DST SRC LEN [FLAGS]", new int[] {3, 4},
             Kind.ADDR, Kind.ADDR, Kind.LEN, Kind.MOVE_FLAGS),
+    UFFD_COPY("uffd_copy", false, Result.COUNT, "DST SRC LEN [FLAGS]", new int[] {3, 4},
+            Kind.ADDR, Kind.ADDR, Kind.LEN, Kind.COPY_FLAGS),
     REMAP_ANON_PAGES("remap_anon_pages", false, Result.COUNT, "DST SRC LEN [FLAGS]", new int[] {3, 4},
             Kind.ADDR, Kind.ADDR, Kind.LEN, Kind.RAP_FLAGS),
     OPEN("open", false, Result.FILE, "NAME SIZE", new int[] {2}, Kind.FILE_NAME, Kind.LEN),
@@ -55,6 +57,8 @@ public enum Op {
         MREMAP_FLAGS,
         /** UFFDIO_MOVE mode flags. */
         MOVE_FLAGS,
+        /** UFFDIO_COPY mode flags. */
+        COPY_FLAGS,
         /** remap_anon_pages (2014) flags. */
         RAP_FLAGS,
         ADVICE,

@@ -59,6 +59,11 @@ public final class ScenarioParser {
             "dontwake", 1 << 0,
             "allow_src_holes", 1 << 1);
 
+    /** UFFDIO_COPY modes (include/uapi/linux/userfaultfd.h). */
+    static final Map<String, Integer> COPY_FLAGS = linked(
+            "dontwake", 1 << 0,
+            "wp", 1 << 1);
+
     /** remap_anon_pages flags of the 2014 patch set (RAP_ALLOW_SRC_HOLES). */
     static final Map<String, Integer> RAP_FLAGS = linked(
             "allow_src_holes", 1 << 0);
@@ -363,6 +368,7 @@ public final class ScenarioParser {
             case MMAP_FLAGS -> flags(op, t, MMAP_FLAGS);
             case MREMAP_FLAGS -> flags(op, t, MREMAP_FLAGS);
             case MOVE_FLAGS -> flags(op, t, MOVE_FLAGS);
+            case COPY_FLAGS -> flags(op, t, COPY_FLAGS);
             case RAP_FLAGS -> flags(op, t, RAP_FLAGS);
             case ADVICE -> advice(t);
             case FILE -> fileRef(t);

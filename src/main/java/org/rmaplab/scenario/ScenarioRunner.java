@@ -202,6 +202,9 @@ public final class ScenarioRunner {
                 case UFFD_MOVE:
                     return Actual.of(sys.uffdMove(t, addr(s, 0), addr(s, 1), addr(s, 2),
                             s.args().size() > 3 ? flags(s, 3) : 0));
+                case UFFD_COPY:
+                    return Actual.of(sys.uffdCopy(t, addr(s, 0), addr(s, 1), addr(s, 2),
+                            s.args().size() > 3 ? flags(s, 3) : 0));
                 case REMAP_ANON_PAGES:
                     return Actual.of(sys.remapAnonPages(t, addr(s, 0), addr(s, 1), addr(s, 2),
                             s.args().size() > 3 ? flags(s, 3) : 0));

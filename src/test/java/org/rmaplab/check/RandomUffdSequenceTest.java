@@ -10,9 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
- * Random sequences mixing uffd_register, uffd_move and remap_anon_pages with fork, mremap,
- * reclaim (little RAM, a swap device) and exit; the oracle checks after every operation, every
- * design, and the shadow follows the moved contents.
+ * Random sequences mixing uffd_register, uffd_move, uffd_copy and remap_anon_pages with fork,
+ * mremap, reclaim (little RAM, a swap device) and exit; the oracle checks after every operation,
+ * every design, and the shadow follows the moved and copied contents.
  */
 class RandomUffdSequenceTest {
     static final int SEEDS = 6;
@@ -30,5 +30,7 @@ class RandomUffdSequenceTest {
         r.run(OPS);
         var c = r.syscalls().kernel().counters();
         assertTrue(c.get("uffd_pages_moved") > 0, "pages were moved: " + c);
+        assertTrue(c.get("uffd_pages_copied") > 0, "pages were copied: " + c);
+        assertTrue(c.get("uffd_copies_avoided") >= c.get("uffd_pages_moved"), "every page moved avoided a copy: " + c);
     }
 }

@@ -154,6 +154,13 @@ final class ReclaimingSyscalls implements Syscalls {
     }
 
     @Override
+    public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        long r = s.uffdCopy(t, dst, src, len, mode);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         long r = s.remapAnonPages(t, dst, src, len, flags);
         s.reclaim(Long.MAX_VALUE);

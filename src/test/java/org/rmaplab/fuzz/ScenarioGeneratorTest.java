@@ -73,7 +73,7 @@ class ScenarioGeneratorTest {
                 assertTrue(Integer.parseInt(m.group(1)) < 512, "no 2 MiB multiples: " + m.group());
             }
         }
-        Set<Op> unsupported = EnumSet.of(Op.UFFD_REGISTER, Op.UFFD_MOVE, Op.REMAP_ANON_PAGES, Op.OPEN,
+        Set<Op> unsupported = EnumSet.of(Op.UFFD_REGISTER, Op.UFFD_MOVE, Op.UFFD_COPY, Op.REMAP_ANON_PAGES, Op.OPEN,
                 Op.FTRUNCATE, Op.REMAP_FILE_PAGES, Op.RECLAIM);
         assertEquals(EnumSet.complementOf(EnumSet.copyOf(unsupported)), seen);
         for (String f : new String[] {"mmap:fixed", "mmap:fixed_noreplace", "mmap:populate", "mmap:locked",

@@ -453,6 +453,12 @@ public class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        calls.add("uffdCopy");
+        return len;
+    }
+
+    @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         calls.add("remapAnonPages");
         return len;

@@ -299,6 +299,9 @@ class ScenarioParserTest {
         t1 open 9 4p as F => s.vms:1: bad file name '9' (a letter, then letters, digits or _)
         t1 open data 4p as F\\nt1 read F => s.vms:2: 'F' is a file, not a value
         t1 uffd_move 0 0 1p maymove => s.vms:1: unknown uffd_move flag 'maymove' (known: dontwake, allow_src_holes, or 0)
+        t1 uffd_copy 0 0 1p allow_src_holes => s.vms:1: unknown uffd_copy flag 'allow_src_holes' (known: dontwake, wp, or 0)
+        t1 uffd_copy 0 0 => s.vms:1: uffd_copy takes DST SRC LEN [FLAGS], got 2 arguments
+        t1 uffd_copy 0 0 1p expect 0..1p rw-p => s.vms:1: uffd_copy results are ok, an errno name or a value, not '0..1p'
         reclaim => s.vms:1: reclaim takes COUNT|all, got 0 arguments
         reclaim some => s.vms:1: 'some' must be a size (a number with an optional unit p, K, M or G), not a name
         """)
