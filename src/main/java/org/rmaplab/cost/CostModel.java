@@ -28,7 +28,15 @@ import org.rmaplab.rmap.RmapStats;
  *   <li>{@code walk_vmas_p50} ... {@code walk_vmas_max}, the same for {@code walk_ptes} and
  *       {@code walk_mms}: the distributions of vmas visited, ptes checked and mms visited per walk
  *       (one value per walk, RmapStats); the mms ones only for the designs whose walk visits mms
- *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes.
+ *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes, then each by kind
+ *       ({@code rmap_adds}, {@code rmap_dups}, {@code rmap_removes}).
+ *   <li>{@code rmap_allocs}: the design's objects ({@link #KINDS}) allocated over the run.
+ *   <li>{@code fork_ptes}, {@code fork_rmap_ops}: what fork calls did (copy_page_range's ptes
+ *       copied, rmap operations); {@code exit_ptes}, {@code exit_rmap_ops}: what exit and exec did
+ *       (exit_mmap's ptes zapped, rmap operations). Measured by {@link Meter} around each call.
+ *   <li>{@code vma_splits}, {@code vma_merges}: the core's vma splits and merges;
+ *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
+ *       busy page table, or the walk missed a mapping).
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
  *   <li>{@code pg_direct_share}: under pte_chains, PG_direct pages over the pages it tracks
  *       (PG_direct or with a chain), summed over the samples {@link Meter} takes after every system
@@ -105,6 +113,21 @@ public final class CostModel {
         distribution(row, "walk_ptes", s.walkPtes(), true);
         distribution(row, "walk_mms", s.walkMms(), s.countsMms);
         put(row, "rmap_ops", s.rmapAdds + s.rmapDups + s.rmapRemoves);
+        put(row, "rmap_adds", s.rmapAdds);
+        put(row, "rmap_dups", s.rmapDups);
+        put(row, "rmap_removes", s.rmapRemoves);
+        long allocs = 0;
+        for (String kind : KINDS) {
+            allocs += s.allocated(kind);
+        }
+        put(row, "rmap_allocs", allocs);
+        put(row, "fork_ptes", m == null ? 0 : m.forkPtes);
+        put(row, "fork_rmap_ops", m == null ? 0 : m.forkRmapOps);
+        put(row, "exit_ptes", m == null ? 0 : m.exitPtes);
+        put(row, "exit_rmap_ops", m == null ? 0 : m.exitRmapOps);
+        put(row, "vma_splits", kc.getOrDefault("vma_splits", 0L));
+        put(row, "vma_merges", kc.getOrDefault("vma_merges", 0L));
+        put(row, "unmaps_failed", kc.getOrDefault("unmaps_tried", 0L) - kc.getOrDefault("unmaps_succeeded", 0L));
         put(row, "mremap_cows", s.mremapCows);
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
         put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));

@@ -24,6 +24,12 @@ public final class Meter implements Syscalls {
     long mmsPeak;
     long vmaGrowthPeak;
     long mmGrowthPeak;
+    /** Work done inside fork calls: ptes copied, rmap operations. */
+    long forkPtes;
+    long forkRmapOps;
+    /** Work done inside exit and exec calls (the mm torn down): ptes zapped, rmap operations. */
+    long exitPtes;
+    long exitRmapOps;
     /**
      * pte_chains' PG_direct share, sampled like the totals (after every system call): the sums of
      * PG_direct pages and of pages the design tracks (PG_direct + with a chain) over the samples.
@@ -156,9 +162,21 @@ public final class Meter implements Syscalls {
         return s(inner.brk(t, addr));
     }
 
+    /** rmap operations so far (adds + dups + removes). */
+    private long rmapOps() {
+        RmapStats st = k.design().stats();
+        return st.rmapAdds + st.rmapDups + st.rmapRemoves;
+    }
+
+    /** fork's cost: the ptes dup_mmap copied and the rmap operations it made (copy_page_range). */
     @Override
     public Task fork(Task t) {
-        return s(inner.fork(t));
+        long ops = rmapOps();
+        long ptes = k.counters().get("fork_ptes_copied");
+        Task child = inner.fork(t);
+        forkRmapOps += rmapOps() - ops;
+        forkPtes += k.counters().get("fork_ptes_copied") - ptes;
+        return s(child);
     }
 
     @Override
@@ -166,14 +184,25 @@ public final class Meter implements Syscalls {
         return s(inner.clone(t));
     }
 
+    /** exec and exit tear an mm down (exit_mmap: unmap_vmas zaps every pte). */
     @Override
     public long exec(Task t) {
-        return s(inner.exec(t));
+        long ops = rmapOps();
+        long ptes = k.counters().get("ptes_zapped");
+        long r = inner.exec(t);
+        exitRmapOps += rmapOps() - ops;
+        exitPtes += k.counters().get("ptes_zapped") - ptes;
+        return s(r);
     }
 
     @Override
     public long exit(Task t) {
-        return s(inner.exit(t));
+        long ops = rmapOps();
+        long ptes = k.counters().get("ptes_zapped");
+        long r = inner.exit(t);
+        exitRmapOps += rmapOps() - ops;
+        exitPtes += k.counters().get("ptes_zapped") - ptes;
+        return s(r);
     }
 
     @Override

@@ -179,6 +179,7 @@ public final class Kernel implements Syscalls {
         m.put("cow_copies", memory.cowCopies);
         m.put("cow_reuses", memory.cowReuses);
         m.put("fork_ptes_copied", memory.forkPtesCopied);
+        m.put("ptes_zapped", memory.ptesZapped);
         m.put("mremap_pmd_moves", memory.pmdMoves);
         m.put("mremap_ptes_moved", memory.ptesMoved);
         m.put("vma_splits", vmas.splits);

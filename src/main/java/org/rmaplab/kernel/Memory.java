@@ -40,6 +40,7 @@ final class Memory {
     long pmdMoves;
     long ptesMoved;
     long forkPtesCopied;
+    long ptesZapped;
     long majorFaults;
     long swapIns;
     long swapinCopies;
@@ -483,6 +484,7 @@ final class Memory {
                     continue;
                 }
                 tab[i] = 0;
+                ptesZapped++;
                 if (PageTable.isSwap(pte)) {
                     mm.swapents--;
                     freeSwapAndCache(PageTable.swpSlot(pte));

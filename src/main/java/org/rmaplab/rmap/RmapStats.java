@@ -130,11 +130,20 @@ public class RmapStats {
 
     /** Records that one object of {@code kind} was allocated (+1) or freed (-1). */
     public void object(String kind, int delta) {
-        long[] c = objects.computeIfAbsent(kind, k -> new long[2]);
+        long[] c = objects.computeIfAbsent(kind, k -> new long[3]);
         c[0] += delta;
         if (c[0] > c[1]) {
             c[1] = c[0];
         }
+        if (delta > 0) {
+            c[2] += delta;
+        }
+    }
+
+    /** How many objects of {@code kind} were allocated over the run (frees not subtracted). */
+    public long allocated(String kind) {
+        long[] c = objects.get(kind);
+        return c == null ? 0 : c[2];
     }
 
     public long alive(String kind) {

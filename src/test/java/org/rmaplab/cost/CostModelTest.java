@@ -242,4 +242,63 @@ class CostModelTest {
         String[] values = CostTable.csv(rows).split("\n")[1].split(",", -1);
         assertEquals("", values[header.indexOf("pg_direct_share")]);
     }
+
+    /**
+     * Fork and exit cost, by hand: the parent writes 4 pages, forks, the child writes one page (a
+     * COW), exits, then the parent munmaps 1 page. fork copies 4 ptes (4 rmap dups); the child's exit
+     * zaps its 4 ptes: 3 shared pages and its own COW copy (4 removes); the parent's munmap is
+     * neither. rmap ops by kind: adds = 4 first writes + 1 COW page = 5; dups = 4 (fork); removes =
+     * 1 (the child's COW unmaps its shared pte) + 4 (exit) + 1 (munmap) = 6. Allocations under
+     * anon_vma_chain: the parent's anon_vma and chain (2), the child's anon_vma and two chains (3),
+     * the split's chain (1): 6; under anon_vma one anon_vma; under pte_chains one block for each of the 4 pages fork
+     * shared. No reclaim, so no unmaps; mmap, fork and munmap of a whole vma split nothing.
+     */
+    @Test
+    void forkAndExitCostsAndOpsByKind() {
+        String s = String.join("\n",
+                "t1 mmap 0 4p rw private|anonymous as A",
+                "t1 write A 4p 1",
+                "t1 fork as t2",
+                "t2 write A 1p 2",
+                "t2 exit",
+                "t1 munmap A+3p 1p",
+                "");
+        for (String d : RmapDesigns.names()) {
+            Map<String, String> row = run(d, "x86_64", s);
+            // anonmm also counts its per-mm operations: dup_rmap at fork (an add), exit_rmap (a remove)
+            int mm = d.equals("anonmm") ? 1 : 0;
+            assertEquals(4, n(row, "fork_ptes"), d);
+            assertEquals(4 + mm, n(row, "fork_rmap_ops"), d);
+            assertEquals(4, n(row, "exit_ptes"), d);
+            assertEquals(4 + mm, n(row, "exit_rmap_ops"), d);
+            assertEquals(5 + mm, n(row, "rmap_adds"), d);
+            assertEquals(4, n(row, "rmap_dups"), d);
+            assertEquals(6 + mm, n(row, "rmap_removes"), d);
+            assertEquals(15 + 2 * mm, n(row, "rmap_ops"), d);
+            assertEquals(0, n(row, "unmaps_failed"), d);
+            assertEquals(1, n(row, "vma_splits"), d);
+        }
+        // + 1 chain: the munmap's split clones the parent vma's chain (__split_vma → anon_vma_clone)
+        assertEquals(6, n(run("anon_vma_chain", "x86_64", s), "rmap_allocs"));
+        assertEquals(1, n(run("anon_vma", "x86_64", s), "rmap_allocs"));
+        assertEquals(4, n(run("pte_chains", "x86_64", s), "rmap_allocs"));
+    }
+
+    /** A page in an mlocked vma cannot be unmapped: every try_to_unmap of it fails. */
+    @Test
+    void mlockedPagesAreFailedUnmaps() {
+        String s = String.join("\n",
+                "machine ram=64M swap=64M",
+                "t1 mmap 0 4p rw private|anonymous as A",
+                "t1 write A 4p 1",
+                "t1 mlock A 4p",
+                "reclaim all",
+                "t1 read A 4p expect 1",
+                "");
+        for (String d : RmapDesigns.names()) {
+            Map<String, String> row = run(d, "x86_64", s);
+            assertTrue(n(row, "unmaps_failed") >= 4, () -> d + ": " + row.get("unmaps_failed"));
+            assertEquals(0, n(row, "pages_swapped_out"), d);
+        }
+    }
 }
