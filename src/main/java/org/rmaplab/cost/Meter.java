@@ -187,19 +187,18 @@ public final class Meter implements Syscalls {
     /** exec and exit tear an mm down (exit_mmap: unmap_vmas zaps every pte). */
     @Override
     public long exec(Task t) {
-        long ops = rmapOps();
-        long ptes = k.counters().get("ptes_zapped");
-        long r = inner.exec(t);
-        exitRmapOps += rmapOps() - ops;
-        exitPtes += k.counters().get("ptes_zapped") - ptes;
-        return s(r);
+        return teardown(t, true);
     }
 
     @Override
     public long exit(Task t) {
+        return teardown(t, false);
+    }
+
+    private long teardown(Task t, boolean exec) {
         long ops = rmapOps();
         long ptes = k.counters().get("ptes_zapped");
-        long r = inner.exit(t);
+        long r = exec ? inner.exec(t) : inner.exit(t);
         exitRmapOps += rmapOps() - ops;
         exitPtes += k.counters().get("ptes_zapped") - ptes;
         return s(r);

@@ -5,31 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The new workloads on the command line: listed, emitted, and bad parameters as bad input. */
-class WorkloadParamsCliTest {
-
-    @TempDir
-    Path dir;
-
-    String out;
-    String err;
-
-    int run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = Main.commandLine(Backend.model(), new PrintWriter(o, true), new PrintWriter(e, true)).execute(args);
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
+class WorkloadParamsCliTest extends CliTest {
 
     @Test
     void listed() {
