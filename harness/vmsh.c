@@ -94,6 +94,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -223,7 +226,9 @@ static const struct flagdef mmap_flags[] = {
 	{ "fixed", MAP_FIXED }, { "fixed_noreplace", MAP_FIXED_NOREPLACE },
 	{ "populate", MAP_POPULATE }, { "locked", MAP_LOCKED },
 	{ "noreserve", MAP_NORESERVE }, { "growsdown", MAP_GROWSDOWN },
-	{ "stack", MAP_STACK }, { NULL, 0 } };
+	{ "stack", MAP_STACK }, { "denywrite", MAP_DENYWRITE },
+	{ "executable", MAP_EXECUTABLE }, { "nonblock", MAP_NONBLOCK },
+	{ "hugetlb", MAP_HUGETLB }, { "sync", MAP_SYNC }, { NULL, 0 } };
 static const struct flagdef mremap_flags[] = {
 	{ "maymove", MREMAP_MAYMOVE }, { "fixed", MREMAP_FIXED },
 	{ "dontunmap", MREMAP_DONTUNMAP }, { NULL, 0 } };

@@ -76,12 +76,38 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     @Override
-    public long mmap(Task t, long addr, long len, int prot, int flags) {
-        long r = k.mmap(t, addr, len, prot, flags);
+    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+        long r = k.mmap(t, addr, len, prot, flags, file, off);
         if (!Errno.isError(r)) {
             shadow.forget(t.mm(), r, r + pageAlign(len));
             shadow.prune(t.mm());
         }
+        after();
+        return r;
+    }
+
+    @Override
+    public long open(Task t, String name, long size) {
+        long r = k.open(t, name, size);
+        after();
+        return r;
+    }
+
+    @Override
+    public long ftruncate(Task t, long file, long size) {
+        long old = k.file(file) == null ? 0 : k.file(file).size();
+        long r = k.ftruncate(t, file, size);
+        if (r == 0 && size < old) {
+            shadow.truncate(k.file(file), size, k.mms());
+        }
+        after();
+        return r;
+    }
+
+    @Override
+    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        long r = k.remapFilePages(t, start, size, prot, pgoff, flags);
+        shadow.prune(t.mm());
         after();
         return r;
     }

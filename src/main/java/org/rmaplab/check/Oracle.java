@@ -121,6 +121,14 @@ public final class Oracle {
                 if (f.refcount[pfn] != mapped + 1) {
                     fail("page-cache pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes");
                 }
+                if (f.index[pfn] >= (as.size() + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT) {
+                    fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " lies beyond the end of the file");
+                }
+                long want = shadow.expectedShared(as, f.index[pfn]);
+                if (f.content[pfn] != want) {
+                    fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " holds 0x"
+                            + Long.toHexString(f.content[pfn]) + " but 0x" + Long.toHexString(want) + " was last written there");
+                }
             } else {
                 fail("pfn " + pfn + " is allocated but neither anonymous, page cache nor page table (leak)");
             }
@@ -213,6 +221,18 @@ public final class Oracle {
     }
 
     private void checkIMmap() {
+        java.util.Set<AddressSpace> files = liveFiles();
+        for (AddressSpace as : files) {
+            for (Vma v : as.iMmap()) {
+                if (v.file() != as || !k.mms().contains(v.mm) || v.mm.vmaLookup(v.start()) != v) {
+                    fail(as + " i_mmap holds " + v + " which is not a live vma of it");
+                }
+            }
+        }
+    }
+
+    /** Every file with a page cache: the files of live vmas (shmem objects too) and the named files. */
+    private java.util.Set<AddressSpace> liveFiles() {
         java.util.Set<AddressSpace> files = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Mm mm : k.mms()) {
             for (int i = 0; i < mm.mapCount(); i++) {
@@ -221,13 +241,8 @@ public final class Oracle {
                 }
             }
         }
-        for (AddressSpace as : files) {
-            for (Vma v : as.iMmap()) {
-                if (v.file() != as || !k.mms().contains(v.mm) || v.mm.vmaLookup(v.start()) != v) {
-                    fail(as + " i_mmap holds " + v + " which is not a live vma of it");
-                }
-            }
-        }
+        files.addAll(k.files());
+        return files;
     }
 
     private static boolean containsIdentity(List<Vma> l, Vma v) {
@@ -364,14 +379,7 @@ public final class Oracle {
 
     /** Swap counts equal the entries found (ptes and shmem objects); the swap cache is consistent. */
     private void checkSwap(Frames f, org.rmaplab.kernel.Swap swap) {
-        java.util.Set<AddressSpace> files = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Mm mm : k.mms()) {
-            for (int i = 0; i < mm.mapCount(); i++) {
-                if (mm.vma(i).file() != null) {
-                    files.add(mm.vma(i).file());
-                }
-            }
-        }
+        java.util.Set<AddressSpace> files = liveFiles();
         for (AddressSpace as : files) {
             for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
                 int s = as.findSwap(pgoff);

@@ -13,7 +13,8 @@ import org.rmaplab.kernel.Vma;
 /**
  * What every page should hold: the last value the program wrote there, kept apart from the
  * model's frames. Private memory is remembered per address space and page address; shared memory
- * per shmem object and page offset. {@link CheckedSyscalls} tells it of every successful call
+ * per shmem object or file and page offset; a private file mapping reads its file's value until
+ * the page is written (copied). {@link CheckedSyscalls} tells it of every successful call
  * with the rules of Linux's user-visible semantics: fork copies the private values (not of
  * MADV_DONTFORK vmas), mremap moves them, unmapping or MADV_DONTNEED forgets them (the page reads
  * 0 again), exec starts empty.
@@ -40,6 +41,10 @@ public final class Shadow {
         }
         HashMap<Long, Long> m = priv.get(mm);
         Long v = m == null ? null : m.get(page);
+        if (v == null && vma.file() != null) {
+            // A private file mapping reads the file until the page is copied.
+            return expectedShared(vma.file(), vma.linearPageIndex(page));
+        }
         return v == null ? 0 : v;
     }
 
@@ -57,6 +62,35 @@ public final class Shadow {
             shared.computeIfAbsent(vma.file(), x -> new HashMap<>()).put(vma.linearPageIndex(page), value);
         } else {
             privOf(mm).put(page, value);
+        }
+    }
+
+    /**
+     * The file shrank to {@code size} bytes (shmem_setattr): its pages past the end are gone, so
+     * are the private copies of them in every private mapping (unmap_mapping_range with
+     * even_cows), and the tail of a partial last page reads zero (only the first 8 bytes are
+     * modelled, so only a size ending within them changes a value).
+     */
+    void truncate(AddressSpace as, long size, java.util.List<Mm> mms) {
+        long holebegin = (size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        HashMap<Long, Long> m = shared.get(as);
+        if (m != null) {
+            m.keySet().removeIf(pgoff -> pgoff >= holebegin);
+            long off = size & (Kernel.PAGE_SIZE - 1);
+            Long v = m.get(size >>> Kernel.PAGE_SHIFT);
+            if (off != 0 && off < 8 && v != null) {
+                m.put(size >>> Kernel.PAGE_SHIFT, v & ((1L << (8 * off)) - 1));
+            }
+        }
+        for (Mm mm : mms) {
+            HashMap<Long, Long> p = priv.get(mm);
+            if (p == null) {
+                continue;
+            }
+            p.keySet().removeIf(a -> {
+                Vma v = mm.vmaLookup(a);
+                return v != null && v.file() == as && !isShared(v) && v.linearPageIndex(a) >= holebegin;
+            });
         }
     }
 

@@ -26,7 +26,6 @@ import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.MachineConfig;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.ModelError;
-import org.rmaplab.scenario.NotYetSupported;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
@@ -184,9 +183,6 @@ final class CompareCommand implements Callable<Integer> {
                 file = source;
                 text = RunCommand.read(source);
                 cases.add(ScenarioParser.parse(file, text));
-            }
-            for (Scenario sc : cases) {
-                NotYetSupported.check(sc);
             }
         } catch (ScenarioError e) {
             return userError(err, e.getMessage());

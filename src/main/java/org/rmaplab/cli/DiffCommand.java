@@ -32,9 +32,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Compare every line's actual result on the real kernel and on the model.",
             "Expectations play no part; addresses are normalized (README, \"Comparing",
-            "addresses\"). Prints 'SAME FILE [design] (N lines)', the first divergence as",
-            "'FILE:LINE: [design] linux X, model Y: LINE TEXT', or 'SKIP FILE [design]:",
-            "REASON' when the model cannot run the scenario yet; then a summary line."},
+            "addresses\"). Prints 'SAME FILE [design] (N lines)' or the first divergence as",
+            "'FILE:LINE: [design] linux X, model Y: LINE TEXT'; then a summary line."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  no divergence",
@@ -78,7 +77,6 @@ final class DiffCommand implements Callable<Integer> {
             int runs = 0;
             int same = 0;
             int diverged = 0;
-            int skipped = 0;
             for (Scenario sc : scenarios) {
                 KernelReplay.LinuxResult k;
                 try {
@@ -104,13 +102,11 @@ final class DiffCommand implements Callable<Integer> {
                     switch (r.verdict()) {
                         case SAME -> same++;
                         case DIVERGED -> diverged++;
-                        case SKIPPED -> skipped++;
                     }
                     out.println(r.report());
                 }
             }
-            out.println(KernelCli.plural(runs, "run") + ": " + same + " same, " + diverged + " diverged, "
-                    + skipped + " skipped");
+            out.println(KernelCli.plural(runs, "run") + ": " + same + " same, " + diverged + " diverged");
             out.flush();
             return diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (KernelCli.Exit e) {

@@ -15,7 +15,6 @@ import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Designs;
 import org.rmaplab.scenario.ModelError;
-import org.rmaplab.scenario.NotYetSupported;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
@@ -78,7 +77,6 @@ final class RunCommand implements Callable<Integer> {
         for (String f : files) {
             try {
                 Scenario sc = ScenarioParser.parse(f, read(f));
-                NotYetSupported.check(sc);
                 scenarios.add(sc);
             } catch (ScenarioError e) {
                 return userError(err, e.getMessage());

@@ -123,8 +123,23 @@ public final class Meter implements Syscalls {
     }
 
     @Override
-    public long mmap(Task t, long addr, long len, int prot, int flags) {
-        return s(inner.mmap(t, addr, len, prot, flags));
+    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+        return s(inner.mmap(t, addr, len, prot, flags, file, off));
+    }
+
+    @Override
+    public long open(Task t, String name, long size) {
+        return s(inner.open(t, name, size));
+    }
+
+    @Override
+    public long ftruncate(Task t, long file, long size) {
+        return s(inner.ftruncate(t, file, size));
+    }
+
+    @Override
+    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        return s(inner.remapFilePages(t, start, size, prot, pgoff, flags));
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EBADF = 9;
     public static final int EOVERFLOW = 75;
+    public static final int EOPNOTSUPP = 95;
 
     private static final String[] NAMES = new String[128];
     static {
@@ -42,6 +43,7 @@ public final class Errno {
         NAMES[ENOSYS] = "ENOSYS";
         NAMES[EBADF] = "EBADF";
         NAMES[EOVERFLOW] = "EOVERFLOW";
+        NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
     }
 
     /** The symbolic name of a positive errno, e.g. {@code name(22) = "EINVAL"}. */

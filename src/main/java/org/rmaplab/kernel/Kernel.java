@@ -54,6 +54,8 @@ public final class Kernel implements Syscalls {
     private int nextPid = 1;
     private int nextMmId = 1;
     private int nextIno = 1;
+    /** Files made by {@link #open}, by number: tmpfs inodes their directory entries keep alive. */
+    private final List<AddressSpace> files = new ArrayList<>();
     private Task init;
     /** What a new program image maps before the scenario's first line (null: nothing). */
     private java.util.function.Consumer<Task> image;
@@ -499,20 +501,32 @@ public final class Kernel implements Syscalls {
         return f;
     }
 
-    /** do_mmap() for anonymous memory (ksys_mmap_pgoff with fd -1), checks in the kernel's order. */
+    /**
+     * sys_mmap (arch/x86/kernel/sys_x86_64.c) → ksys_mmap_pgoff → do_mmap, checks in the kernel's
+     * order. {@code file} is a number {@link #open} returned, or -1; with MAP_ANONYMOUS it is
+     * ignored, as the kernel ignores the descriptor. {@code off} is the byte offset.
+     */
     @Override
-    public long mmap(Task t, long addr, long len, int prot, int flags) {
+    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
         requireAlive(t);
-        long r = doMmap(t, addr, len, prot, flags);
+        if ((off & ~PAGE_MASK) != 0) {
+            return -Errno.EINVAL; // sys_mmap: off & ~PAGE_MASK, for anonymous mappings too
+        }
+        AddressSpace as = null;
+        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
+            // ksys_mmap_pgoff: fget(fd)
+            if (file < 0 || file >= files.size()) {
+                return -Errno.EBADF;
+            }
+            as = files.get((int) file);
+        }
+        long r = doMmap(t, addr, len, prot, flags, as, off >>> PAGE_SHIFT);
         vmas.regroup(t.mm);
         return r;
     }
 
-    private long doMmap(Task t, long addr, long len, int prot, int flags) {
+    private long doMmap(Task t, long addr, long len, int prot, int flags, AddressSpace file, long pgoff) {
         Mm mm = t.mm;
-        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
-            return -Errno.EBADF; // no file descriptor: files come with the files issue
-        }
         if (len == 0) {
             return -Errno.EINVAL;
         }
@@ -531,11 +545,17 @@ public final class Kernel implements Syscalls {
         if (len == 0 || len < 0) {
             return -Errno.ENOMEM;
         }
+        // offset overflow?
+        if (file != null && pgoff + (len >>> PAGE_SHIFT) < pgoff) {
+            return -Errno.EOVERFLOW;
+        }
         if (mm.mapCount > maxMapCount) {
             return -Errno.ENOMEM;
         }
         boolean sharedType = (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED || (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE;
-        long a = getUnmappedArea(mm, addr, len, flags, (flags & Mman.MAP_SHARED) == 0);
+        // __get_unmapped_area: a file (shmem_get_unmapped_area; tmpfs mounted huge=never) and
+        // shared anonymous memory are placed plainly; only private anonymous memory is THP-aligned.
+        long a = getUnmappedArea(mm, addr, len, flags, file == null && (flags & Mman.MAP_SHARED) == 0);
         if (Errno.isError(a)) {
             return a;
         }
@@ -551,25 +571,53 @@ public final class Kernel implements Syscalls {
             vmFlags |= Vma.VM_LOCKED;
         }
         boolean shared;
-        long pgoff;
-        switch (flags & Mman.MAP_TYPE) {
-            case Mman.MAP_SHARED:
-                if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+        if (file != null) {
+            // file_mmap_ok(): MAX_LFS_FILESIZE for a tmpfs file.
+            long maxsize = Long.MAX_VALUE - len;
+            if (Long.compareUnsigned(pgoff, maxsize >>> PAGE_SHIFT) > 0) {
+                return -Errno.EOVERFLOW;
+            }
+            switch (flags & Mman.MAP_TYPE) {
+                case Mman.MAP_SHARED:
+                case Mman.MAP_SHARED_VALIDATE:
+                    // MAP_SHARED drops unknown flags (LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses
+                    // them. The file is open O_RDWR (the harness's), so PROT_WRITE is allowed.
+                    if ((flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE
+                            && (flags & ~Mman.LEGACY_MAP_MASK) != 0) {
+                        return -Errno.EOPNOTSUPP;
+                    }
+                    vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
+                    shared = true;
+                    break;
+                case Mman.MAP_PRIVATE:
+                    shared = false;
+                    break;
+                default:
                     return -Errno.EINVAL;
-                }
-                shared = true;
-                pgoff = 0; // ignore pgoff
-                vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
-                break;
-            case Mman.MAP_PRIVATE:
-                shared = false;
-                pgoff = addr >>> PAGE_SHIFT; // set pgoff according to addr for anon_vma
-                break;
-            default:
-                return -Errno.EINVAL; // MAP_SHARED_VALIDATE and others are for files only
-        }
-        if (sharedType && !shared) {
-            return -Errno.EINVAL;
+            }
+            if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+                return -Errno.EINVAL;
+            }
+        } else {
+            switch (flags & Mman.MAP_TYPE) {
+                case Mman.MAP_SHARED:
+                    if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+                        return -Errno.EINVAL;
+                    }
+                    shared = true;
+                    pgoff = 0; // ignore pgoff
+                    vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
+                    break;
+                case Mman.MAP_PRIVATE:
+                    shared = false;
+                    pgoff = addr >>> PAGE_SHIFT; // set pgoff according to addr for anon_vma
+                    break;
+                default:
+                    return -Errno.EINVAL; // MAP_SHARED_VALIDATE and others are for files only
+            }
+            if (sharedType && !shared) {
+                return -Errno.EINVAL;
+            }
         }
         if ((flags & Mman.MAP_NORESERVE) != 0) {
             vmFlags |= Vma.VM_NORESERVE;
@@ -578,7 +626,7 @@ public final class Kernel implements Syscalls {
         if ((vmFlags & (Vma.VM_NORESERVE | Vma.VM_SHARED | Vma.VM_WRITE)) == Vma.VM_WRITE) {
             vmFlags |= Vma.VM_ACCOUNT;
         }
-        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared);
+        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared, file);
         if (Errno.isError(r)) {
             return r;
         }
@@ -591,9 +639,11 @@ public final class Kernel implements Syscalls {
 
     /**
      * __mmap_region(): unmaps what the range covers (MAP_FIXED), then merges with a neighbour or
-     * makes a new vma; shared anonymous memory gets its shmem object (shmem_zero_setup).
+     * makes a new vma; shared anonymous memory gets its shmem object (shmem_zero_setup), a file
+     * mapping the file's (shmem_mmap).
      */
-    private long mmapRegion(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared) {
+    private long mmapRegion(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared,
+                            AddressSpace file) {
         long end = addr + len;
         if (mm.findVmaIntersection(addr, end) != null) {
             int e = vmas.munmapRange(mm, addr, end);
@@ -601,11 +651,13 @@ public final class Kernel implements Syscalls {
                 return e;
             }
         }
-        if (!shared) {
-            // The pgoff of a private anonymous range (addr >> PAGE_SHIFT in Linux), chosen once the
-            // range is free, so the design sees the neighbours it may merge with.
-            pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
-            Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, null, pgoff, null, null, false);
+        if (file != null || !shared) {
+            if (file == null) {
+                // The pgoff of a private anonymous range (addr >> PAGE_SHIFT in Linux), chosen once
+                // the range is free, so the design sees the neighbours it may merge with.
+                pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
+            }
+            Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, file, pgoff, null, null, false);
             if (merged != null) {
                 if ((vmFlags & Vma.VM_LOCKED) != 0) {
                     mm.lockedVm += len >>> PAGE_SHIFT;
@@ -613,8 +665,8 @@ public final class Kernel implements Syscalls {
                 return addr;
             }
         }
-        Vma v = new Vma(mm, addr, end, vmFlags, pgoff, null);
-        if (shared) {
+        Vma v = new Vma(mm, addr, end, vmFlags, pgoff, file);
+        if (shared && file == null) {
             v.file = new AddressSpace(nextIno++, "/dev/zero (deleted)", len);
         }
         vmas.link(v);
@@ -703,6 +755,135 @@ public final class Kernel implements Syscalls {
             }
         }
         return -Errno.ENOMEM;
+    }
+
+    // ------------------------------------------------------------------ files (tmpfs)
+
+    /**
+     * open(2) of a new file (O_RDWR | O_CREAT | O_TRUNC) in a tmpfs directory, then ftruncate to
+     * {@code size}, as the kernel harness does (in /dev/shm): a shmem inode, kept alive by its
+     * directory entry for the rest of the run (the harness unlinks its files only at the end).
+     * Returns the file's number, to pass to {@link #mmap}, or -errno.
+     */
+    @Override
+    public long open(Task t, String name, long size) {
+        requireAlive(t);
+        if (size < 0) {
+            return -Errno.EINVAL; // do_sys_ftruncate: length < 0
+        }
+        AddressSpace as = new AddressSpace(nextIno++, "/dev/shm/" + name, size);
+        as.refs++; // the dentry's reference
+        files.add(as);
+        return files.size() - 1;
+    }
+
+    /** The files {@link #open} made, by number. */
+    public List<AddressSpace> files() {
+        return Collections.unmodifiableList(files);
+    }
+
+    /** The file {@link #open} returned as number {@code file}, or null. */
+    public AddressSpace file(long file) {
+        return file < 0 || file >= files.size() ? null : files.get((int) file);
+    }
+
+    /**
+     * truncate(2) / ftruncate(2) of a tmpfs file: do_sys_truncate (EINVAL for a negative length)
+     * → notify_change → shmem_setattr(). Growing only moves i_size. Shrinking moves i_size, then
+     * unmaps the pages from the first whole page past it from every mapping, private copies
+     * included (unmap_mapping_range with even_cows), and drops them from the page cache and swap
+     * (shmem_truncate_range), zeroing the tail of a partial last page. Returns 0 or -errno.
+     */
+    @Override
+    public long ftruncate(Task t, long file, long size) {
+        requireAlive(t);
+        AddressSpace as = file(file);
+        if (as == null) {
+            return -Errno.EBADF;
+        }
+        if (size < 0) {
+            return -Errno.EINVAL;
+        }
+        long oldsize = as.size;
+        if (size == oldsize) {
+            return 0;
+        }
+        as.size = size;
+        if (size < oldsize) {
+            long holebegin = pageAlign(size);
+            if (oldsize > holebegin) {
+                memory.unmapMappingRange(as, holebegin >>> PAGE_SHIFT);
+            }
+            memory.shmemUndoRange(as, holebegin >>> PAGE_SHIFT);
+            if ((size & (PAGE_SIZE - 1)) != 0) {
+                memory.shmemZeroPartial(as, size >>> PAGE_SHIFT, (int) (size & (PAGE_SIZE - 1)));
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * remap_file_pages(2) as Linux emulates it since 4.0 (mm/mmap.c): prot must be 0; the range
+     * must start in a VM_SHARED vma and may run on through vmas of the same file and flags without
+     * holes; then do_mmap(MAP_SHARED | MAP_FIXED | MAP_POPULATE [| MAP_LOCKED]) of the file at
+     * pgoff over the range, with the vma's protection: a new vma (merged where the offsets line up).
+     * Returns 0 or -errno. The era's nonlinear vmas (VM_NONLINEAR) are not modelled.
+     */
+    @Override
+    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        requireAlive(t);
+        long r = doRemapFilePages(t, start, size, prot, pgoff, flags);
+        vmas.regroup(t.mm);
+        return r;
+    }
+
+    private long doRemapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        Mm mm = t.mm;
+        if (prot != 0) {
+            return -Errno.EINVAL;
+        }
+        start &= PAGE_MASK;
+        size &= PAGE_MASK;
+        if (Long.compareUnsigned(start + size, start) <= 0) {
+            return -Errno.EINVAL;
+        }
+        // Does pgoff wrap?
+        if (Long.compareUnsigned(pgoff + (size >>> PAGE_SHIFT), pgoff) < 0) {
+            return -Errno.EINVAL;
+        }
+        Vma vma = mm.vmaLookup(start);
+        if (vma == null || (vma.vmFlags & Vma.VM_SHARED) == 0) {
+            return -Errno.EINVAL;
+        }
+        prot |= (vma.vmFlags & Vma.VM_READ) != 0 ? Mman.PROT_READ : 0;
+        prot |= (vma.vmFlags & Vma.VM_WRITE) != 0 ? Mman.PROT_WRITE : 0;
+        prot |= (vma.vmFlags & Vma.VM_EXEC) != 0 ? Mman.PROT_EXEC : 0;
+        flags &= Mman.MAP_NONBLOCK;
+        flags |= Mman.MAP_SHARED | Mman.MAP_FIXED | Mman.MAP_POPULATE;
+        if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
+            flags |= Mman.MAP_LOCKED;
+        }
+        if (start + size > vma.vmEnd) {
+            Vma prev = vma;
+            Vma next = mm.nextOf(vma);
+            boolean covered = false;
+            for (; next != null && next.vmStart < start + size; next = mm.nextOf(next)) {
+                // hole between vmas?
+                if (next.vmStart != prev.vmEnd || next.file != vma.file || next.vmFlags != vma.vmFlags) {
+                    return -Errno.EINVAL;
+                }
+                if (start + size <= next.vmEnd) {
+                    covered = true;
+                    break;
+                }
+                prev = next;
+            }
+            if (!covered) {
+                return -Errno.EINVAL;
+            }
+        }
+        long r = doMmap(t, start, size, prot, flags, vma.file, pgoff);
+        return Errno.isError(r) ? r : 0;
     }
 
     // ------------------------------------------------------------------ populate

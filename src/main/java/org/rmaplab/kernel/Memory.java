@@ -507,6 +507,69 @@ final class Memory {
         }
     }
 
+    /**
+     * shmem_undo_range() for the whole pages from {@code fromPgoff} on: every cached page leaves
+     * the cache and loses its reference (truncate_inode_folio; callers have unmapped the range
+     * first, unmap_mapping_range), every swap entry its count (shmem_free_swap).
+     */
+    void shmemUndoRange(AddressSpace as, long fromPgoff) {
+        for (long pgoff = Math.max(0, fromPgoff); pgoff < as.cacheSlots(); pgoff++) {
+            int pfn = as.findPage(pgoff);
+            if (pfn >= 0) {
+                as.removePage(pgoff);
+                putPage(pfn);
+            } else {
+                int s = as.findSwap(pgoff);
+                if (s > 0) {
+                    as.removePage(pgoff);
+                    freeSwapAndCache(s);
+                }
+            }
+        }
+    }
+
+    /**
+     * unmap_mapping_range(mapping, holebegin, 0, even_cows = 1) → unmap_mapping_range_tree(): in
+     * every vma of i_mmap, zaps the ptes of the file pages from {@code fromPgoff} on — and, with
+     * even_cows, the private copies and their swap entries in private vmas too.
+     */
+    void unmapMappingRange(AddressSpace as, long fromPgoff) {
+        java.util.List<Vma> iMmap = as.iMmap;
+        for (int i = 0, n = iMmap.size(); i < n; i++) {
+            Vma vma = iMmap.get(i);
+            long vmaLast = vma.vmPgoff + ((vma.vmEnd - vma.vmStart) >>> Kernel.PAGE_SHIFT);
+            if (fromPgoff >= vmaLast) {
+                continue;
+            }
+            long start = fromPgoff <= vma.vmPgoff ? vma.vmStart
+                    : vma.vmStart + ((fromPgoff - vma.vmPgoff) << Kernel.PAGE_SHIFT);
+            zapRange(vma, start, vma.vmEnd);
+        }
+    }
+
+    /**
+     * The partial page of a truncation to a size that is not page-aligned (shmem_undo_range():
+     * shmem_get_partial_folio, then truncate_inode_partial_folio → folio_zero_range of [offset,
+     * PAGE_SIZE)). A page's contents in the model are its first 8 bytes, so only an offset below 8
+     * changes them. Simplification: a page on swap is zeroed in its slot instead of being read back
+     * first (the contents are the same; no swap-in is counted). A hole stays a hole.
+     */
+    void shmemZeroPartial(AddressSpace as, long pgoff, int offset) {
+        if (offset >= 8) {
+            return;
+        }
+        long keep = (1L << (8 * offset)) - 1;
+        int pfn = as.findPage(pgoff);
+        if (pfn >= 0) {
+            f.content[pfn] &= keep;
+            return;
+        }
+        int s = as.findSwap(pgoff);
+        if (s > 0) {
+            k.swap.data[s] &= keep;
+        }
+    }
+
     /** free_swap_and_cache(): one swap entry fewer; the slot and its cache page go with the last. */
     void freeSwapAndCache(int s) {
         Swap sw = k.swap;

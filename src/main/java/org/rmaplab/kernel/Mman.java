@@ -30,6 +30,15 @@ public final class Mman {
     public static final int MAP_HUGETLB = 0x40000;
     public static final int MAP_SYNC = 0x80000;
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
+    /** MAP_UNINITIALIZED (uapi asm-generic/mman-common.h). */
+    public static final int MAP_UNINITIALIZED = 0x4000000;
+    /**
+     * LEGACY_MAP_MASK (include/linux/mman.h): the flags every file mmap accepts; MAP_SHARED_VALIDATE
+     * refuses any other with EOPNOTSUPP (tmpfs has no MAP_SYNC).
+     */
+    public static final int LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS
+            | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED
+            | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
 
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;

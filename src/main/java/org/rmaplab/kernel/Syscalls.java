@@ -25,7 +25,29 @@ public interface Syscalls {
     /** The first task of a machine, with an empty address space (as right after exec). */
     Task initTask();
 
-    long mmap(Task t, long addr, long len, int prot, int flags);
+    /**
+     * mmap(2). {@code file}: a number {@link #open} returned, or -1 (ignored with MAP_ANONYMOUS,
+     * as the kernel ignores the descriptor); {@code off}: the byte offset in the file.
+     */
+    long mmap(Task t, long addr, long len, int prot, int flags, long file, long off);
+
+    /** mmap(2) of anonymous memory (no file, offset 0). */
+    default long mmap(Task t, long addr, long len, int prot, int flags) {
+        return mmap(t, addr, len, prot, flags, -1, 0);
+    }
+
+    /**
+     * A new tmpfs file of {@code size} bytes, all zero (open with O_CREAT, then ftruncate): its
+     * number (&ge; 0), to pass to {@link #mmap} and {@link #ftruncate}, or -errno. Files live until
+     * the machine does.
+     */
+    long open(Task t, String name, long size);
+
+    /** ftruncate(2) of a file {@link #open} made: 0 or -errno. */
+    long ftruncate(Task t, long file, long size);
+
+    /** remap_file_pages(2) (emulated since Linux 4.0): 0 or -errno. */
+    long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags);
 
     long munmap(Task t, long addr, long len);
 

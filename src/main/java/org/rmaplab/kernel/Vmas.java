@@ -61,21 +61,8 @@ final class Vmas {
         if (--as.refs > 0) {
             return;
         }
-        // shmem_evict_inode → shmem_undo_range: every cached page loses the cache's reference,
-        // every swap entry its count.
-        for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
-            int pfn = as.findPage(pgoff);
-            if (pfn >= 0) {
-                as.removePage(pgoff);
-                k.memory.putPage(pfn);
-            } else {
-                int s = as.findSwap(pgoff);
-                if (s > 0) {
-                    as.removePage(pgoff);
-                    k.memory.freeSwapAndCache(s);
-                }
-            }
-        }
+        // shmem_evict_inode → shmem_undo_range over the whole file.
+        k.memory.shmemUndoRange(as, 0);
     }
 
     // ------------------------------------------------------------------ split

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.rmaplab.scenario.NotYetSupported;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
@@ -24,9 +23,7 @@ public final class Diff {
         /** Every line the kernel ran had the same normalized result in the model. */
         SAME,
         /** A line differs (or one side stopped there: an invariant violation, a scenario error). */
-        DIVERGED,
-        /** The model cannot run the scenario yet (NotYetSupported): nothing was compared. */
-        SKIPPED
+        DIVERGED
     }
 
     /**
@@ -35,17 +32,15 @@ public final class Diff {
      * @param verdict  what happened
      * @param compared how many lines were compared
      * @param first    the first divergence (DIVERGED), else null
-     * @param reason   why the model side was skipped (SKIPPED), else null
      */
-    public record Result(String file, String design, Verdict verdict, int compared, Divergence first, String reason) {
+    public record Result(String file, String design, Verdict verdict, int compared, Divergence first) {
         /**
-         * {@code SAME FILE [design] (N lines)}, {@code SKIP FILE [design]: REASON}, or the divergence:
+         * {@code SAME FILE [design] (N lines)}, or the divergence:
          * {@code FILE:LINE: [design] linux X, model Y: TEXT}.
          */
         public String report() {
             return switch (verdict) {
                 case SAME -> "SAME " + file + " [" + design + "] (" + compared + " lines)";
-                case SKIPPED -> "SKIP " + file + " [" + design + "]: " + reason;
                 case DIVERGED -> first.format(file, design);
             };
         }
@@ -73,11 +68,6 @@ public final class Diff {
      */
     public static Result compare(Scenario scenario, KernelReplay.LinuxResult kernel, ScenarioRunner runner,
                                  String design) {
-        try {
-            NotYetSupported.check(scenario);
-        } catch (ScenarioError e) {
-            return new Result(scenario.file(), design, Verdict.SKIPPED, 0, null, stripFile(e));
-        }
         // The model's side: its outcomes, and where and why it stopped early (if it did).
         List<RunResult.LineOutcome> modelOut;
         int modelStop = 0;
@@ -128,13 +118,13 @@ public final class Diff {
             }
             compared++;
         }
-        return new Result(scenario.file(), design, Verdict.SAME, compared, null, null);
+        return new Result(scenario.file(), design, Verdict.SAME, compared, null);
     }
 
     private static Result diverged(Scenario sc, String design, int compared, Statement s, String k, String kRaw,
                                    String m, String mRaw) {
         return new Result(sc.file(), design, Verdict.DIVERGED, compared,
-                new Divergence(s.line(), s.text(), k, kRaw, m, mRaw), null);
+                new Divergence(s.line(), s.text(), k, kRaw, m, mRaw));
     }
 
     private static Map<Integer, String> raw(List<RunResult.LineOutcome> outcomes) {

@@ -17,7 +17,6 @@ import org.rmaplab.kernel.Task;
  * {@link SyscallsFactory}.
  *
  * <ul>
- *   <li>Before running, {@link NotYetSupported#check} rejects operations the model lacks.
  *   <li>{@code t1} is {@link Syscalls#initTask()}; {@code fork}/{@code clone} bind new tasks.
  *   <li>A call that fails (an errno, SEGV, BUS, MIXED for read) leaves its {@code as} NAME unbound;
  *       using it later, or using a task after its {@code exit}, throws a {@link ScenarioError}.
@@ -38,7 +37,6 @@ public final class ScenarioRunner {
 
     /** Runs SCENARIO under DESIGN; see the class comment for what it throws. */
     public RunResult run(Scenario scenario, String design) {
-        NotYetSupported.check(scenario);
         Syscalls sys;
         try {
             sys = factory.create(design, scenario.machine());
@@ -51,7 +49,10 @@ public final class ScenarioRunner {
     }
 
     /** The actual result of a line. */
-    private enum Kind { NUMBER, ERRNO, FAULT, MIXED, VMA, NO_VMA, TASK, DONE }
+    private enum Kind { NUMBER, ERRNO, FAULT, MIXED, VMA, NO_VMA, TASK, FILE, DONE }
+
+    /** What a FILE name is bound to: the number {@link Syscalls#open} returned. */
+    private record FileRef(long number) {}
 
     private record Actual(Kind kind, long value, Syscalls.VmaInfo vma, Task task) {
         Actual(Kind kind, long value) {
@@ -144,13 +145,29 @@ public final class ScenarioRunner {
         }
 
         static Object boundValue(Statement s, Actual a) {
+            if (a.kind == Kind.FILE) {
+                return new FileRef(a.value);
+            }
             return a.kind == Kind.TASK ? a.task : (Object) a.value;
         }
 
         Actual execute(Statement s, Task t) {
             switch (s.op()) {
                 case MMAP:
+                    if (s.args().size() > 4) {
+                        return Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3),
+                                file(s, 4), addr(s, 5)));
+                    }
                     return Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3)));
+                case OPEN: {
+                    long r = sys.open(t, ((Arg.Name) s.arg(0)).text(), addr(s, 1));
+                    return Errno.isError(r) ? new Actual(Kind.ERRNO, -r) : new Actual(Kind.FILE, r);
+                }
+                case FTRUNCATE:
+                    return Actual.of(sys.ftruncate(t, file(s, 0), addr(s, 1)));
+                case REMAP_FILE_PAGES:
+                    // The harness passes prot 0 and flags 0, as the emulation demands.
+                    return Actual.of(sys.remapFilePages(t, addr(s, 0), addr(s, 1), 0, addr(s, 2), 0));
                 case MUNMAP:
                     return Actual.of(sys.munmap(t, addr(s, 0), addr(s, 1)));
                 case MPROTECT:
@@ -221,7 +238,7 @@ public final class ScenarioRunner {
                     return new Actual(Kind.DONE, 0);
                 }
                 default:
-                    // NotYetSupported.check rejects these before the run starts.
+                    // Every operation of the language is wired above.
                     throw new IllegalStateException(s.op().word() + " is not wired into the runner");
             }
         }
@@ -279,6 +296,14 @@ public final class ScenarioRunner {
             return eval((Expr) s.arg(i));
         }
 
+        long file(Statement s, int i) {
+            String name = ((Arg.Name) s.arg(i)).text();
+            if (!(lookup(name) instanceof FileRef f)) {
+                throw error("'" + name + "' is not a file");
+            }
+            return f.number();
+        }
+
         static int prot(Statement s, int i) {
             return ((Arg.Prot) s.arg(i)).value();
         }
@@ -332,7 +357,7 @@ public final class ScenarioRunner {
             case MIXED -> "MIXED";
             case VMA -> vma(a.vma.start(), a.vma.end(), a.vma.perms());
             case NO_VMA -> "none";
-            case TASK, DONE -> "ok";
+            case TASK, FILE, DONE -> "ok";
         };
     }
 

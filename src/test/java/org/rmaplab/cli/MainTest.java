@@ -136,9 +136,9 @@ class MainTest {
     }
 
     @Test
-    void unsupportedOperationExits2() throws IOException {
-        String f = file("r.vms", "t1 brk 0", "t1 remap_file_pages 0 1p 0");
-        assertUserError(run("run", f), f + ":2: remap_file_pages is not supported yet");
+    void aFileNameUsedAsAValueExits2() throws IOException {
+        String f = file("r.vms", "t1 open data 1p as F", "t1 munmap F 1p");
+        assertUserError(run("run", f), f + ":2: 'F' is a file, not a value");
         assertTrue(created.isEmpty());
     }
 

@@ -20,8 +20,29 @@ final class ReclaimingSyscalls implements Syscalls {
     }
 
     @Override
-    public long mmap(Task t, long addr, long len, int prot, int flags) {
-        long r = s.mmap(t, addr, len, prot, flags);
+    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+        long r = s.mmap(t, addr, len, prot, flags, file, off);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long open(Task t, String name, long size) {
+        long r = s.open(t, name, size);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long ftruncate(Task t, long file, long size) {
+        long r = s.ftruncate(t, file, size);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
+    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        long r = s.remapFilePages(t, start, size, prot, pgoff, flags);
         s.reclaim(Long.MAX_VALUE);
         return r;
     }

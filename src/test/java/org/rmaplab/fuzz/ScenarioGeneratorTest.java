@@ -16,7 +16,6 @@ import org.rmaplab.kernel.Kernel;
 import org.rmaplab.linux.HarnessLayout;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Arg;
-import org.rmaplab.scenario.NotYetSupported;
 import org.rmaplab.scenario.Op;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -55,7 +54,6 @@ class ScenarioGeneratorTest {
         for (int i = 0; i < 300; i++) {
             String text = ScenarioGenerator.generate(7, i);
             Scenario sc = ScenarioParser.parse(ScenarioGenerator.fileName(7, i), text);
-            NotYetSupported.check(sc);
             RunResult r = model.run(sc, RmapDesigns.DEFAULT);
             assertTrue(r.passed(), () -> String.join("\n", r.report()) + "\n" + text);
             for (Statement st : sc.statements()) {

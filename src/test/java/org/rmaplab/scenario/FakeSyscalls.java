@@ -174,8 +174,29 @@ public class FakeSyscalls implements Syscalls {
     // ---------------------------------------------------------------- syscalls
 
     @Override
-    public long mmap(Task t, long addr, long len, int prot, int flags) {
-        calls.add("mmap");
+    public long open(Task t, String name, long size) {
+        calls.add("open " + name + " " + size);
+        return 7; // a file number; the fake has no files behind it
+    }
+
+    @Override
+    public long ftruncate(Task t, long file, long size) {
+        calls.add("ftruncate " + file + " " + size);
+        return -Errno.ENOSYS;
+    }
+
+    @Override
+    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+        calls.add("remap_file_pages " + start + " " + size + " " + prot + " " + pgoff + " " + flags);
+        return -Errno.ENOSYS;
+    }
+
+    @Override
+    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+        calls.add(file < 0 ? "mmap" : "mmap file " + file + " off " + off);
+        if (file >= 0) {
+            return -Errno.ENOSYS;
+        }
         Space s = space(t);
         int type = flags & Mman.MAP_TYPE;
         if (len == 0 || (type != Mman.MAP_PRIVATE && type != Mman.MAP_SHARED) || (flags & Mman.MAP_ANONYMOUS) == 0) {

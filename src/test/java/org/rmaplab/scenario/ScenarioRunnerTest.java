@@ -262,19 +262,14 @@ class ScenarioRunnerTest {
     }
 
     @Test
-    void unsupportedOperationsAreRejectedBeforeTheRun() {
-        String[][] cases = {
-            {"t1 open data 4p as F", "open is not supported yet"},
-            {"t1 remap_file_pages 0 1p 3", "remap_file_pages is not supported yet"},
-        };
-        for (String[] c : cases) {
-            ScenarioError e = assertThrows(ScenarioError.class,
-                    () -> run("t1 mmap 0 1p rw private|anonymous as A", "t1 write A 1p 1", c[0]));
-            assertEquals("r.vms:3: " + c[1], e.getMessage());
-        }
-        assertTrue(made.isEmpty(), "no machine was made: the pre-pass runs first");
-        assertEquals(NotYetSupported.FEATURES.size(), cases.length + 2,
-                "every feature but ftruncate and mmap of a FILE (which need open first) is covered here");
+    void fileOperationsReachTheSyscallsWithTheFileNumberAndByteOffset() {
+        RunResult r = run("t1 open data 4p as F", "t1 ftruncate F 2p expect ENOSYS",
+                "t1 mmap 0 4p rw shared F 1p expect ENOSYS", "t1 remap_file_pages 0 1p 3 expect ENOSYS");
+        assertTrue(r.passed(), () -> String.join("\n", r.report()));
+        assertEquals(List.of("ok", "ENOSYS", "ENOSYS", "ENOSYS"), actuals(r));
+        assertEquals(List.of("open data 16384", "ftruncate 7 8192", "mmap file 7 off 4096",
+                "remap_file_pages 0 4096 0 3 0"), made.get(0).calls.subList(made.get(0).calls.size() - 4,
+                made.get(0).calls.size()));
     }
 
     @Test

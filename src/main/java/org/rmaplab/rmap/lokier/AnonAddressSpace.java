@@ -27,6 +27,11 @@ final class AnonAddressSpace {
     AnonAddressSpace successor;
     /** mms that allocate here ({@code mm->rmapPriv} points here). */
     int mmUsers;
+    /**
+     * The address_space of the private copies of a private file vma (LokierDesign, choice 8):
+     * base 0, offsets are the file's, one reservation over all of them; no mm allocates here.
+     */
+    boolean fileShadow;
 
     AnonAddressSpace(int id) {
         this.id = id;
@@ -53,6 +58,7 @@ final class AnonAddressSpace {
 
     @Override
     public String toString() {
-        return "address_space#" + id;
+        return fileShadow ? "file-copies address_space@" + Integer.toHexString(System.identityHashCode(this))
+                : "address_space#" + id;
     }
 }

@@ -41,6 +41,8 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     private Frames frames;
     /** address_spaces by id (index 0 unused); null once freed. */
     private final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
+    /** The live address_spaces of private file vmas' copies (choice 8), in creation order. */
+    private final ArrayList<AnonAddressSpace> fileShadows = new ArrayList<>();
 
     /** The proposal's numbers: 2^32-page address_spaces, reserve = size clamped to [2^22, 2^32 - size]. */
     public LokierDesign() {
@@ -93,6 +95,12 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
 
     /** Frees an address_space nothing uses any more (no mm allocates there, no offsets reserved). */
     private void maybeFree(AnonAddressSpace as) {
+        if (as.fileShadow) {
+            if (as.reservations.isEmpty() && fileShadows.remove(as)) {
+                stats.object("address_space", -1);
+            }
+            return;
+        }
         if (as.mmUsers == 0 && as.reservations.isEmpty() && spaces.get(as.id) == as) {
             spaces.set(as.id, null);
             stats.object("address_space", -1);
@@ -172,6 +180,24 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 ? Long.MAX_VALUE : basisPages * reserveNum / reserveDen;
         want = Math.max(want, minReserve);
         return Math.min(want, Math.max(wrapLimit - pages, 0));
+    }
+
+    /**
+     * Choice 8: the address_space for the private copies of a private file vma, made at its first
+     * copy (anon_vma_prepare's place): base 0, so a copy's offset is the file offset it copies
+     * (linear_page_index, as anon_vma gives it), and one reservation over every offset, in which
+     * the vma and its splits, fork copies and mremap copies are indexed.
+     */
+    private Reservation newFileShadow() {
+        AnonAddressSpace as = new AnonAddressSpace(0);
+        as.fileShadow = true;
+        fileShadows.add(as);
+        stats.object("address_space", 1);
+        Reservation r = new Reservation(as, 0, Long.MAX_VALUE, true);
+        as.reservations.add(r);
+        stats.reservationsAllocated++;
+        stats.object("reservation", 1);
+        return r;
     }
 
     private void freeReservation(Reservation r) {
@@ -333,6 +359,9 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public void vmaLinked(Vma vma) {
         if (vma.file() != null) {
+            if (res(vma) != null) {
+                res(vma).insert(vma); // a split, fork copy or mremap copy of a private file vma with copies
+            }
             return;
         }
         Reservation r = res(vma);
@@ -353,9 +382,17 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         if (vma.anonVma != null) {
             return 0;
         }
+        if (vma.file() != null) {
+            if (vma.rmapPriv == null) {
+                Reservation r = newFileShadow();
+                vma.rmapPriv = r;
+                r.insert(vma);
+            }
+            vma.anonVma = res(vma).as;
+            return 0;
+        }
         if (vma.rmapPriv == null) {
-            throw new IllegalStateException("lokier: anonymous page in " + vma + ", which has no offsets"
-                    + " (private file mappings are not modelled)");
+            throw new IllegalStateException("lokier: anonymous page in " + vma + ", which has no offsets");
         }
         Mm mm = vma.mm;
         Vma head = vma;
@@ -399,6 +436,17 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public int vmaCopy(Vma src, Vma dst) {
+        if (dst.file() != null) {
+            // Choice 8: the copy (or the merged vma that takes src's pages) shares src's copies.
+            if (src.rmapPriv != null && dst.rmapPriv == null) {
+                dst.rmapPriv = src.rmapPriv;
+                dst.anonVma = src.anonVma;
+                if (dst.mm.vmaLookup(dst.start()) == dst) {
+                    res(dst).insert(dst); // already linked (a merge target); else vmaLinked does it
+                }
+            }
+            return 0;
+        }
         if (src.anonVma != null && dst.anonVma == null) {
             dst.anonVma = dst.rmapPriv != null ? res(dst).as : spaceOf(dst.pgoff());
         }
@@ -601,9 +649,27 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                     return "vma " + v + " of " + mm + " has VM_GROUP but does not continue its predecessor";
                 }
                 if (v.file() != null) {
-                    if (v.rmapPriv != null || v.anonVma != null) {
-                        return "file vma " + v + " has lokier state";
+                    if (v.rmapPriv == null) {
+                        if (v.anonVma != null) {
+                            return "file vma " + v + " has anon state but no offsets";
+                        }
+                        continue;
                     }
+                    if (!(v.rmapPriv instanceof Reservation r) || !r.as.fileShadow || !fileShadows.contains(r.as)
+                            || !r.as.reservations.contains(r)) {
+                        return "file vma " + v + " is indexed in " + v.rmapPriv + ", not a live file-copies address_space";
+                    }
+                    if (v.anonVma != null && v.anonVma != r.as) {
+                        return "file vma " + v + " has anon state " + v.anonVma + " but copies in " + r.as;
+                    }
+                    int hits = 0;
+                    for (Vma x : r.vmas) {
+                        hits += x == v ? 1 : 0;
+                    }
+                    if (hits != 1) {
+                        return "file vma " + v + " is " + hits + " times in " + r;
+                    }
+                    seen.computeIfAbsent(r, k -> new int[1])[0]++;
                     continue;
                 }
                 boolean has = v.anonVma != null;
@@ -662,6 +728,16 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                     if (r.vmas.get(i - 1).pgoff() > r.vmas.get(i).pgoff()) {
                         return r + " is out of pgoff order";
                     }
+                }
+            }
+        }
+        for (AnonAddressSpace as : fileShadows) {
+            live++;
+            for (Reservation r : as.reservations) {
+                reservations++;
+                int[] seenIn = seen.get(r);
+                if (r.vmas.isEmpty() || seenIn == null || seenIn[0] != r.vmas.size()) {
+                    return r + " holds " + r.vmas.size() + " vmas but " + (seenIn == null ? 0 : seenIn[0]) + " live vmas are in it";
                 }
             }
         }

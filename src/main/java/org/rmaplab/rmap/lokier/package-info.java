@@ -119,6 +119,15 @@
  *   <li><b>The walk</b> finds the reservation holding page-&gt;index by binary search in its
  *       address_space, then visits the vmas of that reservation that cover the index (kept in
  *       pgoff order: an interval tree's answer). It counts only those as visited.
+ *   <li><b>Private file mappings.</b> The mail is silent on them: a private file vma has a file
+ *       (its pgoff is the file's offset) and may have anonymous copies of file pages. Its copies get
+ *       an address_space of their own at the first copy (anon_vma_prepare's place), whose offsets
+ *       are the file's (base 0: a copy's index is linear_page_index, as under anon_vma) and which
+ *       holds one reservation over every offset, where the vma, its split pieces, fork copies and
+ *       mremap copies are indexed; the walk is the same. Such a vma carries both vm_file and the
+ *       anonymous address_space (one pointer more than the mail's "can share space with vm_file").
+ *       Nothing is reserved or grouped for it: a file vma grows in its file's offsets, and two
+ *       private file vmas with different copy address_spaces do not merge (as two anon_vmas do not).
  * </ol>
  *
  * <h2>Not modelled, and simplifications</h2>
@@ -128,8 +137,6 @@
  *       2^32-page address_space.
  *   <li>"VM_GROWSDOWN vmas might want to record a reservation down rather than up": stacks do not
  *       grow in the model; growsdown vmas are placed like any other.
- *   <li>Private file mappings (COW pages of a file) are not in the model yet; lokier would need
- *       an anonymous address_space for them too.
  *   <li>Regrouping at the end of a system call looks at every vma of the mm (O(map_count)); a
  *       kernel would look only at the boundaries the call touched. Merge attempts are recorded
  *       by the core as they happen.
