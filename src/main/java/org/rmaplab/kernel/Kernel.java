@@ -520,12 +520,14 @@ public final class Kernel implements Syscalls {
             }
             as = files.get((int) file);
         }
-        long r = doMmap(t, addr, len, prot, flags, as, off >>> PAGE_SHIFT);
+        // fget(fd): the harness opens the file for every mmap, so each mmap has its own struct file.
+        long r = doMmap(t, addr, len, prot, flags, as, as == null ? null : new Object(), off >>> PAGE_SHIFT);
         vmas.regroup(t.mm);
         return r;
     }
 
-    private long doMmap(Task t, long addr, long len, int prot, int flags, AddressSpace file, long pgoff) {
+    private long doMmap(Task t, long addr, long len, int prot, int flags, AddressSpace file, Object vmFile,
+                        long pgoff) {
         Mm mm = t.mm;
         if (len == 0) {
             return -Errno.EINVAL;
@@ -626,7 +628,7 @@ public final class Kernel implements Syscalls {
         if ((vmFlags & (Vma.VM_NORESERVE | Vma.VM_SHARED | Vma.VM_WRITE)) == Vma.VM_WRITE) {
             vmFlags |= Vma.VM_ACCOUNT;
         }
-        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared, file);
+        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared, file, vmFile);
         if (Errno.isError(r)) {
             return r;
         }
@@ -643,7 +645,7 @@ public final class Kernel implements Syscalls {
      * mapping the file's (shmem_mmap).
      */
     private long mmapRegion(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared,
-                            AddressSpace file) {
+                            AddressSpace file, Object vmFile) {
         long end = addr + len;
         if (mm.findVmaIntersection(addr, end) != null) {
             int e = vmas.munmapRange(mm, addr, end);
@@ -657,7 +659,7 @@ public final class Kernel implements Syscalls {
                 // the range is free, so the design sees the neighbours it may merge with.
                 pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
             }
-            Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, file, pgoff, null, null, false);
+            Vma merged = vmas.mergeNewRange(mm, addr, end, vmFlags, vmFile, pgoff, null, null, false);
             if (merged != null) {
                 if ((vmFlags & Vma.VM_LOCKED) != 0) {
                     mm.lockedVm += len >>> PAGE_SHIFT;
@@ -666,8 +668,10 @@ public final class Kernel implements Syscalls {
             }
         }
         Vma v = new Vma(mm, addr, end, vmFlags, pgoff, file);
+        v.vmFile = vmFile;
         if (shared && file == null) {
             v.file = new AddressSpace(nextIno++, "/dev/zero (deleted)", len);
+            v.vmFile = v.file; // shmem_zero_setup's own file
         }
         vmas.link(v);
         if ((vmFlags & Vma.VM_LOCKED) != 0) {
@@ -869,7 +873,7 @@ public final class Kernel implements Syscalls {
             boolean covered = false;
             for (; next != null && next.vmStart < start + size; next = mm.nextOf(next)) {
                 // hole between vmas?
-                if (next.vmStart != prev.vmEnd || next.file != vma.file || next.vmFlags != vma.vmFlags) {
+                if (next.vmStart != prev.vmEnd || next.vmFile != vma.vmFile || next.vmFlags != vma.vmFlags) {
                     return -Errno.EINVAL;
                 }
                 if (start + size <= next.vmEnd) {
@@ -882,7 +886,7 @@ public final class Kernel implements Syscalls {
                 return -Errno.EINVAL;
             }
         }
-        long r = doMmap(t, start, size, prot, flags, vma.file, pgoff);
+        long r = doMmap(t, start, size, prot, flags, vma.file, vma.vmFile, pgoff);
         return Errno.isError(r) ? r : 0;
     }
 
@@ -1548,7 +1552,7 @@ public final class Kernel implements Syscalls {
             if (last.file != null || design.canExpandAnon(last, delta)) {
                 // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
                 // possibly the next vma.
-                v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, last.vmFlags, last.file,
+                v = vmas.mergeNewRange(mm, oldEnd, oldEnd + delta, last.vmFlags, last.vmFile,
                         last.linearPageIndex(oldEnd), last.anonVma, null, false);
             } else {
                 v = growAnonPiece(mm, last, groupStart(mm, vma), oldEnd, oldEnd + delta);
@@ -1780,13 +1784,14 @@ public final class Kernel implements Syscalls {
         // registration, which is user-visible, is the same under every design.
         long flags = vma.vmFlags;
         Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
-        Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, vma.file, pgoff, vma.anonVma,
+        Vma merged = vmas.mergeNewRange(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma,
                 vma, false, notWith);
         if (merged != null) {
             merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
             return merged;
         }
         Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
+        nv.vmFile = vma.vmFile;
         nv.anonVma = null;
         if (design.vmaCopy(vma, nv) != 0) {
             return null;

@@ -53,6 +53,13 @@ public final class Vma {
     long vmPgoff;
     /** The backing file (a shmem object for shared anonymous memory), or null. */
     AddressSpace file;
+    /**
+     * vm_file, the open file (struct file) the vma maps through, or null: a new one per mmap of a
+     * FILE (the harness opens the file for each mmap, as a program opening it again would), kept
+     * by fork, split, mremap and remap_file_pages (get_file). Merges and anon_vma_compatible()
+     * compare it, not the file's pages: two mmaps of one file through two opens never merge.
+     */
+    Object vmFile;
 
     /** vma-&gt;anon_vma: the design's anon object for this vma, or null until prepared. */
     public Object anonVma;
@@ -66,11 +73,13 @@ public final class Vma {
         this.vmFlags = flags;
         this.vmPgoff = pgoff;
         this.file = file;
+        this.vmFile = file;
     }
 
     /** vm_area_dup(): a copy of every field but the design's list membership (anonVma kept). */
     Vma dup(Mm into) {
         Vma v = new Vma(into, vmStart, vmEnd, vmFlags, vmPgoff, file);
+        v.vmFile = vmFile;
         v.anonVma = anonVma;
         return v;
     }
@@ -93,6 +102,11 @@ public final class Vma {
 
     public AddressSpace file() {
         return file;
+    }
+
+    /** vm_file: the open file's identity (see the field), or null. */
+    public Object vmFile() {
+        return vmFile;
     }
 
     public long pages() {

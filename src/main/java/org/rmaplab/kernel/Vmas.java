@@ -122,22 +122,23 @@ final class Vmas {
     // ------------------------------------------------------------------ merge tests
 
     /**
-     * is_mergeable_vma(): flags (ignoring soft-dirty) and file. lokier's VM_GROUP says where a vma
-     * sits in its user-visible vma, not what it is: it never prevents a merge.
+     * is_mergeable_vma(): flags (ignoring soft-dirty) and vm_file (the open file, {@link Vma#vmFile}).
+     * lokier's VM_GROUP says where a vma sits in its user-visible vma, not what it is: it never
+     * prevents a merge.
      */
-    private static boolean isMergeableVma(Vma v, long flags, AddressSpace file) {
-        return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.file == file;
+    private static boolean isMergeableVma(Vma v, long flags, Object file) {
+        return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.vmFile == file;
     }
 
     /** can_vma_merge_after(): may a range at pgoff follow prev? */
-    private boolean canMergeAfter(Vma prev, long flags, AddressSpace file, long pgoff, Object anon, Vma src) {
+    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src) {
         return isMergeableVma(prev, flags, file)
                 && design.isMergeableAnonVma(prev, anon, src)
                 && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
     /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
-    private boolean canMergeBefore(Vma next, long flags, AddressSpace file, long pgoff, long pglen, Object anon, Vma src) {
+    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src) {
         return isMergeableVma(next, flags, file)
                 && design.isMergeableAnonVma(next, anon, src)
                 && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
@@ -153,13 +154,13 @@ final class Vmas {
      * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
      * (mremap's copy_vma): a merged target that had no anon state takes it from there.
      */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, AddressSpace file, long pgoff,
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
                       Object anon, Vma copiedFrom, boolean justExpand) {
         return mergeNewRange(mm, start, end, flags, file, pgoff, anon, copiedFrom, justExpand, null);
     }
 
     /** {@link #mergeNewRange}, never merging with {@code notWith} (when not null). */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, AddressSpace file, long pgoff,
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
                       Object anon, Vma copiedFrom, boolean justExpand, Vma notWith) {
         int i = mm.indexAfter(start);
         Vma prev = i > 0 ? mm.vma(i - 1) : null;
@@ -285,9 +286,9 @@ final class Vmas {
         long pglen = (end - start) >>> Kernel.PAGE_SHIFT;
         Object anon = middle.anonVma;
         boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
-                && canMergeAfter(prev, newFlags, middle.file, pgoff, anon, middle);
+                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle);
         boolean mergeRight = rightSide && next != null && next.vmStart == end
-                && canMergeBefore(next, newFlags, middle.file, pgoff, pglen, anon, middle);
+                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle);
         if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
             mergeRight = false;
         }

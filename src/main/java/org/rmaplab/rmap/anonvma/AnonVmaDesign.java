@@ -141,7 +141,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
      * VM_SOFTDIRTY, a flag of today that it never sets, as its core's test does), and the file.
      */
     private static boolean isMergeableVma(Vma v, long vmFlags, Vma like) {
-        return ((v.flags() ^ vmFlags) & ~Vma.VM_IGNORE_MERGE) == 0 && v.file() == like.file();
+        return ((v.flags() ^ vmFlags) & ~Vma.VM_IGNORE_MERGE) == 0 && v.vmFile() == like.vmFile();
     }
 
     /** can_vma_merge_before(next, vm_flags, NULL, file, pgoff): next->vm_pgoff == pgoff. */

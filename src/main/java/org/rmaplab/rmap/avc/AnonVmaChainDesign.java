@@ -156,7 +156,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     /** anon_vma_compatible(): adjacent, same file, flags equal but for rwx and soft-dirty, pgoff contiguous. */
     private static boolean anonVmaCompatible(Vma a, Vma b) {
         return a.end() == b.start()
-                && a.file() == b.file()
+                && a.vmFile() == b.vmFile()
                 && ((a.flags() ^ b.flags()) & ~(Vma.VM_ACCESS_FLAGS | Vma.VM_SOFTDIRTY)) == 0
                 && b.pgoff() == a.pgoff() + ((b.start() - a.start()) >>> Kernel.PAGE_SHIFT);
     }
