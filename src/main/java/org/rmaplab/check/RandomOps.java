@@ -77,6 +77,29 @@ public final class RandomOps {
     }
 
     private boolean uffd;
+    private boolean files;
+    /** The files opened so far (numbers {@link Syscalls#open} returned), named F1, F2, ... */
+    private final List<Long> fileNumbers = new ArrayList<>();
+    private long fileMaps;
+    private long fileShrinks;
+    private long fileRemaps;
+
+    /**
+     * Also mixes tmpfs files into the sequence, about one step in six: open (up to three files),
+     * mmap of a file (shared or private, fixed or not, at an offset that may lie past the end),
+     * ftruncate (growing, shrinking, sometimes to a size inside a page) and remap_file_pages. Off
+     * by default, so that the sequences of a seed stay what they were.
+     */
+    public RandomOps withFiles() {
+        files = true;
+        log.append("# with files\n");
+        return this;
+    }
+
+    /** Successful file mmaps, shrinking ftruncates and remap_file_pages calls so far. */
+    public long[] fileOps() {
+        return new long[] {fileMaps, fileShrinks, fileRemaps};
+    }
 
     /**
      * Also mixes userfaultfd into the sequence: uffd_register, uffd_move (with or without
@@ -167,6 +190,10 @@ public final class RandomOps {
         }
         if (uffd && rnd.nextInt(6) == 0) {
             doUffd(ti, t);
+            return;
+        }
+        if (files && rnd.nextInt(6) == 0) {
+            doFile(ti, t);
             return;
         }
         int op = rnd.nextInt(100);
@@ -412,6 +439,71 @@ public final class RandomOps {
         int p = prot();
         long r = sys.mmap(t, a, l, p, flags);
         line(ti, "mmap " + hex(a) + " " + l + " " + protName(p) + " " + fl, Errno.isError(r) ? Errno.name((int) -r) : hex(r));
+    }
+
+    private void doFile(int ti, Task t) {
+        int kind = rnd.nextInt(10);
+        if (fileNumbers.isEmpty() || (kind == 0 && fileNumbers.size() < 3)) {
+            long size = (1 + rnd.nextInt(24)) * P;
+            String name = "F" + (fileNumbers.size() + 1);
+            long r = sys.open(t, name.toLowerCase(), size);
+            line(ti, "open " + name.toLowerCase() + " " + size + " as " + name, r);
+            if (!Errno.isError(r)) {
+                fileNumbers.add(r);
+            }
+            return;
+        }
+        int fi = rnd.nextInt(fileNumbers.size());
+        long file = fileNumbers.get(fi);
+        String fname = "F" + (fi + 1);
+        if (kind < 6) {
+            boolean shared = rnd.nextBoolean();
+            int flags = shared ? Mman.MAP_SHARED : Mman.MAP_PRIVATE;
+            String fl = shared ? "shared" : "private";
+            long a = 0;
+            if (rnd.nextInt(3) != 0) {
+                a = addr() & Kernel.PAGE_MASK;
+                flags |= Mman.MAP_FIXED;
+                fl += "|fixed";
+            }
+            if (rnd.nextInt(8) == 0) {
+                flags |= Mman.MAP_POPULATE;
+                fl += "|populate";
+            }
+            long off = rnd.nextInt(20) * P;
+            long l = len();
+            int p = prot();
+            long r = sys.mmap(t, a, l, p, flags, file, off);
+            if (!Errno.isError(r)) {
+                fileMaps++;
+            }
+            line(ti, "mmap " + hex(a) + " " + l + " " + protName(p) + " " + fl + " " + fname + " " + off,
+                    Errno.isError(r) ? Errno.name((int) -r) : hex(r));
+        } else if (kind < 8) {
+            long old = sys.kernel().file(file).size();
+            long size = rnd.nextInt(8) == 0 ? rnd.nextInt(3) * P + 1 + rnd.nextInt(9) : rnd.nextInt(24) * P;
+            long r = sys.ftruncate(t, file, size);
+            if (r == 0 && size < old) {
+                fileShrinks++;
+            }
+            line(ti, "ftruncate " + fname + " " + size, r);
+        } else {
+            List<Vma> sh = new ArrayList<>();
+            for (int i = 0; i < t.mm().mapCount(); i++) {
+                if ((t.mm().vma(i).flags() & Vma.VM_SHARED) != 0) {
+                    sh.add(t.mm().vma(i));
+                }
+            }
+            Vma v = sh.isEmpty() || rnd.nextInt(5) == 0 ? null : sh.get(rnd.nextInt(sh.size()));
+            long a = v == null ? addr() : v.start() + rnd.nextInt((int) v.pages()) * P;
+            long l = (1 + rnd.nextInt(4)) * P;
+            long pgoff = rnd.nextInt(24);
+            long r = sys.remapFilePages(t, a, l, 0, pgoff, 0);
+            if (r == 0) {
+                fileRemaps++;
+            }
+            line(ti, "remap_file_pages " + hex(a) + " " + l + " " + pgoff, r);
+        }
     }
 
     private void doMremap(int ti, Task t) {

@@ -1,0 +1,39 @@
+package org.rmaplab.check;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rmaplab.rmap.RmapDesigns;
+
+/**
+ * Random sequences mixing tmpfs files (open, shared and private file mappings, ftruncate up and
+ * down, remap_file_pages) with fork, COW, mremap, mlock, reclaim (little RAM, a swap device),
+ * userfaultfd and exit; the oracle checks after every operation, every design: the walks of file
+ * pages and of the private copies of file pages, and every page's contents against the shadow.
+ */
+class RandomFileSequenceTest {
+    static final int SEEDS = 6;
+    static final int OPS = Integer.getInteger("rmaplab.random.ops", 4_000);
+
+    static Stream<Arguments> cases() {
+        return RmapDesigns.names().stream().flatMap(d ->
+                java.util.stream.LongStream.rangeClosed(1, SEEDS).mapToObj(s -> Arguments.of(d, s * 104729)));
+    }
+
+    @ParameterizedTest(name = "{0} seed {1}")
+    @MethodSource("cases")
+    void filesKeepEveryInvariantAndEveryPage(String design, long seed) {
+        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd();
+        r.run(OPS);
+        long[] f = r.fileOps();
+        assertTrue(f[0] > 0 && f[1] > 0 && f[2] > 0,
+                "file mmaps, shrinking truncates and remap_file_pages happened: " + Arrays.toString(f));
+        var c = r.syscalls().kernel().counters();
+        assertTrue(c.get("cow_copies") > 0, "pages were copied on write: " + c);
+    }
+}
