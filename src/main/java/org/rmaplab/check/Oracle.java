@@ -25,13 +25,15 @@ import org.rmaplab.rmap.RmapWalkControl;
  *   <li>vmas of each mm are sorted, page-aligned, non-overlapping, at most max_map_count, and
  *       every file vma is on its file's i_mmap (and only those);
  *   <li>every page-table frame is reached from exactly one place of its mm's tree, records that mm
- *       and the address it covers, and the mm's count of tables is right;
+ *       and the address it covers, owns the table id its content names (one id per table, each
+ *       owned id naming its frame back), and the mm's count of tables is right;
  *   <li>every present pte lies in a vma of its mm, maps the zero page only read-only in a private
  *       vma, maps a writable page only if the vma allows writes and (private vma) the page is an
  *       exclusive anonymous page with one mapping, and maps a page-cache page only at the pgoff
  *       the vma gives its address;
  *   <li>each frame's mapcount equals the ptes found, its refcount equals mapcount (+1 for the
- *       page cache), no allocated frame is unaccounted for (no leak), the free count is right;
+ *       page cache), no allocated frame is unaccounted for (no leak), the free count is right and
+ *       the free list (linked through lruNext) holds exactly the free frames, each once;
  *   <li>for every mapped page the design's reverse walk returns exactly the ptes the scan found;
  *   <li>the design's own invariants hold ({@link RmapSelfCheck});
  *   <li>every mapped page holds what the program last wrote there ({@link Shadow}).
@@ -96,6 +98,9 @@ public final class Oracle {
                 continue;
             }
             if ((flags & Frames.PG_TABLE) != 0) {
+                if (!f.isTable(pfn)) {
+                    fail("page-table frame " + pfn + " holds table id " + f.content[pfn] + " which it does not own");
+                }
                 if (tableOwners[pfn] != 1) {
                     fail("page-table frame " + pfn + " is referenced " + tableOwners[pfn] + " times");
                 }
@@ -136,6 +141,8 @@ public final class Oracle {
         if (free != f.free()) {
             fail(free + " frames are free but the free list holds " + f.free());
         }
+        checkFreeList(f);
+        checkTableIds(f);
         // The design's walk against the scan.
         RmapDesign design = k.design();
         WalkCollector wc = walkCollector;
@@ -252,6 +259,46 @@ public final class Oracle {
             }
         }
         return false;
+    }
+
+    /**
+     * The free list, linked through lruNext: exactly {@code f.free()} frames, each free (refcount
+     * 0, not the zero page), none twice, ending in -1.
+     */
+    private void checkFreeList(Frames f) {
+        boolean[] seen = new boolean[f.nrFrames()];
+        int n = 0;
+        for (int pfn = f.freeListHead(); pfn != -1; pfn = f.freeListNext(pfn)) {
+            if (pfn < 0 || pfn >= f.nrFrames() || n == f.free()) {
+                fail("the free list runs past its " + f.free() + " frames (at " + pfn + ")");
+            }
+            if (seen[pfn] || !f.isFree(pfn)) {
+                fail("the free list holds pfn " + pfn + (seen[pfn] ? " twice" : " which is not free"));
+            }
+            seen[pfn] = true;
+            n++;
+        }
+        if (n != f.free()) {
+            fail("the free list holds " + n + " frames but " + f.free() + " are counted free");
+        }
+    }
+
+    /** Every owned table id belongs to a page-table frame whose content names it; one id per table. */
+    private void checkTableIds(Frames f) {
+        int owned = 0;
+        for (int id = 0; id < f.tableIds(); id++) {
+            int pfn = f.tableIdOwner(id);
+            if (pfn < 0) {
+                continue;
+            }
+            owned++;
+            if ((f.flags[pfn] & Frames.PG_TABLE) == 0 || f.content[pfn] != id) {
+                fail("table id " + id + " is owned by pfn " + pfn + " which is not the page-table frame naming it");
+            }
+        }
+        if (owned != f.tables()) {
+            fail(owned + " table ids are in use for " + f.tables() + " page-table frames");
+        }
     }
 
     /** Walks one table (level 0 = PGD) and below; returns the number of table frames. */
@@ -404,7 +451,7 @@ public final class Oracle {
             }
             int pfn = swap.cachePfn(s);
             if (pfn >= 0) {
-                if ((f.flags[pfn] & Frames.PG_SWAPCACHE) == 0 || f.swapSlot[pfn] != s || (f.flags[pfn] & Frames.PG_ANON) == 0) {
+                if ((f.flags[pfn] & Frames.PG_SWAPCACHE) == 0 || f.swapSlot(pfn) != s || (f.flags[pfn] & Frames.PG_ANON) == 0) {
                     fail("swap slot " + s + " caches pfn " + pfn + " which is not its anonymous swap-cache page");
                 }
             }
@@ -416,8 +463,8 @@ public final class Oracle {
             fail(used + " swap slots are in use but the device counts " + swap.used());
         }
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
-            if ((f.flags[pfn] & Frames.PG_SWAPCACHE) != 0 && swap.cachePfn(f.swapSlot[pfn]) != pfn) {
-                fail("pfn " + pfn + " says it is in the swap cache at slot " + f.swapSlot[pfn] + " but is not");
+            if ((f.flags[pfn] & Frames.PG_SWAPCACHE) != 0 && swap.cachePfn(f.swapSlot(pfn)) != pfn) {
+                fail("pfn " + pfn + " says it is in the swap cache at slot " + f.swapSlot(pfn) + " but is not");
             }
         }
     }

@@ -76,7 +76,7 @@ public final class Kernel implements Syscalls {
     public Kernel(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
         this.design = design;
-        this.frames = new Frames(cfg.ramBytes());
+        this.frames = new Frames(cfg.ramBytes(), design.swapEntryInIndex());
         this.lru = new Lru(frames);
         this.swap = new Swap(cfg.swapBytes());
         this.memory = new Memory(this);

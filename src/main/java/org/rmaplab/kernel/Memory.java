@@ -279,7 +279,7 @@ final class Memory {
             }
             f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
             f.content[pfn] = sw.data(s);
-            f.swapSlot[pfn] = s;
+            f.setSwapSlot(pfn, s);
             sw.cache[s] = pfn; // the allocation's reference is the cache's
             k.lru.add(pfn, true);
             majorFaults++;
@@ -476,7 +476,7 @@ final class Memory {
                 addr = stop;
                 continue;
             }
-            long[] tab = f.table[PageTable.slotTable(slot)];
+            long[] tab = f.tab(PageTable.slotTable(slot));
             int i = PageTable.slotIndex(slot);
             for (; addr < stop; addr += Kernel.PAGE_SIZE, i++, slot++) {
                 long pte = tab[i];
@@ -614,7 +614,7 @@ final class Memory {
                 addr = stop;
                 continue;
             }
-            long[] stab = f.table[PageTable.slotTable(sslot)];
+            long[] stab = f.tab(PageTable.slotTable(sslot));
             int i = PageTable.slotIndex(sslot);
             long dslot = -1;
             for (; addr < stop; addr += Kernel.PAGE_SIZE, i++) {
@@ -790,7 +790,7 @@ final class Memory {
                 addr = stop;
                 continue;
             }
-            long[] tab = f.table[PageTable.slotTable(slot)];
+            long[] tab = f.tab(PageTable.slotTable(slot));
             int i = PageTable.slotIndex(slot);
             for (; addr < stop; addr += Kernel.PAGE_SIZE, i++) {
                 long pte = tab[i];

@@ -94,7 +94,7 @@ public final class PageTable {
 
     /** The pte at a slot. */
     public static long get(Frames f, long slot) {
-        return f.table[slotTable(slot)][slotIndex(slot)];
+        return f.tab(slotTable(slot))[slotIndex(slot)];
     }
 
     /**
@@ -102,7 +102,7 @@ public final class PageTable {
      * was set (for a design's page_referenced()). Changes nothing a program can see.
      */
     public static boolean testAndClearYoung(Frames f, long slot) {
-        long[] tab = f.table[slotTable(slot)];
+        long[] tab = f.tab(slotTable(slot));
         int i = slotIndex(slot);
         long pte = tab[i];
         if (!present(pte) || (pte & ACCESSED) == 0) {
@@ -113,7 +113,7 @@ public final class PageTable {
     }
 
     static void set(Frames f, long slot, long pte) {
-        f.table[slotTable(slot)][slotIndex(slot)] = pte;
+        f.tab(slotTable(slot))[slotIndex(slot)] = pte;
     }
 
     /** ptep_to_mm(): the mm whose page table holds the slot. */
@@ -131,15 +131,15 @@ public final class PageTable {
      * (pgd_offset / p4d / pud_offset / pmd_offset / pte_offset_map.)
      */
     public static long lookup(Frames f, int pgd, long addr) {
-        long e = f.table[pgd][idx(addr, PGDIR_SHIFT)];
+        long e = f.tab(pgd)[idx(addr, PGDIR_SHIFT)];
         if (e == 0) {
             return -1;
         }
-        e = f.table[ptePfn(e)][idx(addr, PUD_SHIFT)];
+        e = f.tab(ptePfn(e))[idx(addr, PUD_SHIFT)];
         if (e == 0) {
             return -1;
         }
-        e = f.table[ptePfn(e)][idx(addr, PMD_SHIFT)];
+        e = f.tab(ptePfn(e))[idx(addr, PMD_SHIFT)];
         if (e == 0) {
             return -1;
         }
@@ -178,11 +178,11 @@ public final class PageTable {
 
     /** The PMD entry's slot for addr (for whole-table moves), or -1 if the PMD table is missing. */
     static long pmdSlot(Frames f, int pgd, long addr) {
-        long e = f.table[pgd][idx(addr, PGDIR_SHIFT)];
+        long e = f.tab(pgd)[idx(addr, PGDIR_SHIFT)];
         if (e == 0) {
             return -1;
         }
-        e = f.table[ptePfn(e)][idx(addr, PUD_SHIFT)];
+        e = f.tab(ptePfn(e))[idx(addr, PUD_SHIFT)];
         if (e == 0) {
             return -1;
         }
@@ -195,7 +195,7 @@ public final class PageTable {
         for (int level = 0; level < 2; level++) {
             int shift = SHIFTS[level];
             int i = idx(addr, shift);
-            long e = f.table[t][i];
+            long e = f.tab(t)[i];
             if (e == 0) {
                 long span = 1L << shift;
                 int nt = f.allocTable(mm, addr & ~(span - 1));
@@ -203,7 +203,7 @@ public final class PageTable {
                     return -1;
                 }
                 mm.pgtables++;
-                f.table[t][i] = mkpte(nt, TABLE_FLAGS);
+                f.tab(t)[i] = mkpte(nt, TABLE_FLAGS);
                 t = nt;
             } else {
                 t = ptePfn(e);
@@ -244,7 +244,7 @@ public final class PageTable {
         if (Long.compareUnsigned(addr, end - 1) > 0) {
             return;
         }
-        long[] pgd = f.table[mm.pgd];
+        long[] pgd = f.tab(mm.pgd);
         long a = addr;
         do {
             long next = addrEnd(a, end, PGDIR_SIZE);
@@ -264,7 +264,7 @@ public final class PageTable {
     private static void freeLowerRange(Frames f, Mm mm, long[] parent, int parentIdx, int level,
                                        long addr, long end, long floor, long ceiling) {
         int t = ptePfn(parent[parentIdx]);
-        long[] tab = f.table[t];
+        long[] tab = f.tab(t);
         int shift = SHIFTS[level];
         long size = 1L << shift;
         long start = addr;
@@ -308,7 +308,7 @@ public final class PageTable {
     }
 
     static boolean tableEmpty(Frames f, int t) {
-        long[] tab = f.table[t];
+        long[] tab = f.tab(t);
         for (int i = 0; i < PTRS_PER_TABLE; i++) {
             if (tab[i] != 0) {
                 return false;
@@ -333,7 +333,7 @@ public final class PageTable {
     }
 
     private static void freeSubtree(Frames f, Mm mm, int t, int level) {
-        long[] tab = f.table[t];
+        long[] tab = f.tab(t);
         for (int i = 0; i < PTRS_PER_TABLE; i++) {
             long e = tab[i];
             if (e != 0) {

@@ -136,7 +136,7 @@ final class Reclaim {
             }
             Mm mm = vma.mm;
             if (anon) {
-                int s = f.swapSlot[pfn];
+                int s = f.swapSlot(pfn);
                 swap.count[s]++; // swap_duplicate()
                 PageTable.set(f, slot, PageTable.mkswp(s, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0));
                 mm.rssAnon--;
@@ -212,7 +212,7 @@ final class Reclaim {
         }
         if (anon) {
             // pageout() → swap_writepage(), then __delete_from_swap_cache() and the page is freed.
-            int s = f.swapSlot[pfn];
+            int s = f.swapSlot(pfn);
             swap.data[s] = f.content[pfn];
             swapOuts++;
             deleteFromSwapCache(pfn);
@@ -237,7 +237,7 @@ final class Reclaim {
             return false;
         }
         swap.cache[s] = pfn;
-        f.swapSlot[pfn] = s;
+        f.setSwapSlot(pfn, s);
         f.flags[pfn] |= Frames.PG_SWAPCACHE;
         f.refcount[pfn]++; // the swap cache's reference
         return true;
@@ -248,10 +248,10 @@ final class Reclaim {
      * no swap entry names it any more.
      */
     void deleteFromSwapCache(int pfn) {
-        int s = f.swapSlot[pfn];
+        int s = f.swapSlot(pfn);
         swap.cache[s] = -1;
         f.flags[pfn] &= ~Frames.PG_SWAPCACHE;
-        f.swapSlot[pfn] = 0;
+        f.setSwapSlot(pfn, 0);
         swap.maybeFree(s);
         k.memory.putPage(pfn);
     }

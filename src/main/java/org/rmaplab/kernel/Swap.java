@@ -8,7 +8,7 @@ package org.rmaplab.kernel;
  * name the slot — swap ptes and shmem objects' entries (swap_map without SWAP_HAS_CACHE);
  * {@code cache[slot]} is the pfn of the page in the swap cache for the slot, or -1 (the
  * SWAP_HAS_CACHE bit); a slot is free exactly when its count is 0 and it has no cache page;
- * a page in the swap cache has {@link Frames#PG_SWAPCACHE} and {@code Frames.swapSlot[pfn]} naming
+ * a page in the swap cache has {@link Frames#PG_SWAPCACHE} and {@code Frames.swapSlot(pfn)} naming
  * its slot, and the cache holds one reference on it; {@code data[slot]} is what was written out.
  */
 public final class Swap {

@@ -125,6 +125,17 @@ public interface RmapDesign {
     }
 
     /**
+     * Does the design keep a swap-cache page's swap slot in page-&gt;index, so that frames need no
+     * column of their own for it? True for 2.6.0 (pte_chains), whose add_to_swap_cache() put the
+     * page in swapper_space at index entry.val; false wherever index is the design's (anon_vma,
+     * anon_vma_chain and lokier's linear pgoff, anonmm's address) and the slot is page_private /
+     * folio-&gt;swap, a word of its own. Read once, when the machine is built.
+     */
+    default boolean swapEntryInIndex() {
+        return false;
+    }
+
+    /**
      * Does the design hide the boundary between two adjacent private anonymous vmas that could not
      * merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they show as one
      * user-visible vma and mremap treats them as one (lokier, seed 002)? Default: no.

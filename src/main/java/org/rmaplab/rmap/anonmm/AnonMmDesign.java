@@ -369,7 +369,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
             return false;
         }
         if (frames.mapcount[pfn] == 0 && (frames.flags[pfn] & Frames.PG_SWAPCACHE) != 0
-                && kernel.swap().count(frames.swapSlot[pfn]) <= 1) {
+                && kernel.swap().count(frames.swapSlot(pfn)) <= 1) {
             return false;
         }
         return true;

@@ -421,6 +421,28 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         pageAddRmap(pfn, ptep);
     }
 
+    /**
+     * 2.6.0's add_to_swap_cache() → add_to_page_cache(page, &amp;swapper_space, entry.val): a page in
+     * the swap cache keeps its swap entry in page-&gt;index (mapping = &amp;swapper_space), which an
+     * anonymous page of 2.6.0 does not otherwise use; delete_from_swap_cache() read it back from
+     * there (entry.val = page-&gt;index). So the frames need no swap-slot column under this design.
+     * The model keeps the PG_SWAPCACHE flag (2.6.7's) for the core's tests rather than comparing
+     * mapping with &amp;swapper_space, and leaves mapping null.
+     */
+    @Override
+    public boolean swapEntryInIndex() {
+        return true;
+    }
+
+    /**
+     * do_swap_page() of 2.6.0: page_add_rmap() only. The page stays in swapper_space, its swap
+     * entry in index, until it leaves the swap cache; nothing else of the page changes.
+     */
+    @Override
+    public void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
+        pageAddRmap(pfn, ptep);
+    }
+
     /** do_no_page() / copy_page_range(): file and shmem pages are chained like any other. */
     @Override
     public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {

@@ -77,8 +77,16 @@
  *       dup_mmap() called copy_page_range() for every vma, so a shared mapping's pages gained a
  *       chain entry per child at fork time; today's vma_needs_copy() skips vmas without an
  *       anon_vma. Not visible to programs.
- *   <li><b>page->mapping and index.</b> Anonymous pages get mapping NULL and index 0, as in 2.6.0
- *       (no swap cache yet). Page-cache pages keep the page cache's mapping and index, untouched.
+ *   <li><b>page->mapping and index.</b> Anonymous pages get mapping NULL and index 0, as in 2.6.0,
+ *       until they enter the swap cache. Then, as 2.6.0's add_to_swap_cache() →
+ *       add_to_page_cache(page, &amp;swapper_space, entry.val) did, index holds the swap slot
+ *       ({@code swapEntryInIndex() = true}: the frames have no swap-slot column under this design)
+ *       until it leaves the swap cache (delete_from_swap_cache: entry.val = page->index) and index
+ *       is 0 again; a page read back from swap gets only page_add_rmap() (do_swap_page), keeping
+ *       its slot in index. Simplification: mapping stays
+ *       NULL rather than &amp;swapper_space, and the core tests the PG_SWAPCACHE flag (2.6.7's)
+ *       where 2.6.0's PageSwapCache() compared mapping with &amp;swapper_space. Page-cache pages
+ *       keep the page cache's mapping and index, untouched.
  *   <li><b>COW reuse</b> (pageReuseAnon) changes nothing: the pte stays, and so does its record.
  *   <li><b>Not modelled:</b> the pte_chain_alloc() dance (callers preallocate a block before taking
  *       the page-table lock and give it back if page_add_rmap did not consume it, with a one-deep
