@@ -259,9 +259,11 @@ public final class Findings {
         b.append("## GC compaction with UFFDIO_MOVE: moves vs copies (seed 004)\n\n");
         b.append("`gc-compact objects=64 rounds=4 die=50`, x86_64: 64 one-page objects allocated a round, half "
                 + "of the live ones dying, the survivors moved into a fresh registered to-space. A snapshot child "
-                + "(forked in round 2 or 4, living one round) makes the pages it shares EBUSY; the collector copies those (a write: a COW "
-                + "fault while the child lives) and moves the copy. The same under every design.\n\n");
-        header(b, "variant", List.of("uffd_move calls", "pages moved", "EBUSY", "copies", "pages allocated"));
+                + "(forked in round 2 or 4, living one round) makes the pages it shares EBUSY; the collector falls back, as "
+                + "ART's compactor does, to UFFDIO_COPY of those into the to-space (`uffd_copy`: a new page and a copy; "
+                + "the shared page stays until the from-space is unmapped). The same under every design.\n\n");
+        header(b, "variant", List.of("uffd_move calls", "pages moved", "EBUSY", "pages copied (UFFDIO_COPY)",
+                "COW copies", "pages allocated"));
         Object[][] variants = {
             {"runs", p()},
             {"page by page", p("run", 0)},
@@ -278,7 +280,7 @@ public final class Findings {
             for (String d : designs) {
                 Run r = measure("gc-compact", pr, d);
                 String x = " | " + r.lines("uffd_move") + " | " + r.kernel("uffd_pages_moved") + " | "
-                        + r.lines("expect EBUSY") + " | " + r.kernel("cow_copies") + " | "
+                        + r.lines("expect EBUSY") + " | " + r.kernel("uffd_pages_copied") + " | " + r.kernel("cow_copies") + " | "
                         + r.kernel("anon_pages_allocated") + " |";
                 if (row != null && !row.equals(x)) {
                     throw new IllegalStateException("gc-compact differs between designs: " + row + " vs " + x);
@@ -289,8 +291,8 @@ public final class Findings {
         }
         b.append("\nWithout sharing, compaction allocates and copies nothing: each live page is moved (a pte and "
                 + "its page's mapping and index rewritten); allocations are the mutator's own objects. A child that "
-                + "shares the heap turns each shared live page into an EBUSY, an allocation and a copy, as "
-                + "designs.md says (\"EBUSY (page not exclusive — shared by fork or KSM)\"); a page stays "
+                + "shares the heap turns each shared live page into an EBUSY, then an allocation and a copy by "
+                + "UFFDIO_COPY, as designs.md says (\"EBUSY (page not exclusive — shared by fork or KSM)\"); a page stays "
                 + "unmovable after the child exits until the parent writes it (6.18 keys it on PageAnonExclusive: "
                 + "scenarios/uffd/move_ebusy_fork.vms). "
                 + "The published timings (MOVE 40% faster for a compaction thread; COPY 20% faster when pages must "
