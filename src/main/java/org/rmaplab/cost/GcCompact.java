@@ -27,12 +27,12 @@ import java.util.Random;
  * </ol>
  * A page shared with the snapshot child (or that was, until its first write since the fork: 6.18
  * keys "exclusive" on PageAnonExclusive, which only the parent's write fault gives back) cannot be
- * moved: {@code uffd_move} returns EBUSY and the collector copies the object instead. The scenario
- * language has no UFFDIO_COPY, and a write into the registered to-space would be a userfault
- * (SIGBUS mode), so the copy is made where the object is: the collector writes the object's value
- * into it (a COW fault: a new exclusive page, the same allocation and copy UFFDIO_COPY would make;
- * a reuse, no copy, once the child has exited) and then moves that page. Every live object thus
- * ends up in the to-space; moves = live objects, copies = objects the collector found shared.
+ * moved: {@code uffd_move} returns EBUSY (mm/userfaultfd.c move_pages_pte) and the collector falls
+ * back, as ART's concurrent compactor does, to UFFDIO_COPY of the object into its to-space slot
+ * ({@code uffd_copy}: mfill_atomic_copy allocates a new exclusive page and copies into it; the
+ * from-space page stays, still shared, until the from-space is unmapped). Every live object thus
+ * ends up in the to-space; pages moved + pages copied = live objects, copies = the objects the
+ * collector found not exclusive.
  */
 final class GcCompact {
     private GcCompact() {}
@@ -54,7 +54,8 @@ final class GcCompact {
     static Workload workload() {
         return new Workload("gc-compact",
                 "a GC allocates OBJECTS pages a round, some die (dontneed), it moves the live ones into a registered "
-                        + "to-space with UFFDIO_MOVE; a snapshot child makes moves EBUSY and the GC copies (seed 004)",
+                        + "to-space with UFFDIO_MOVE; a snapshot child makes moves EBUSY and the GC falls back to "
+                        + "UFFDIO_COPY (seed 004)",
                 List.of(param("objects", 32, 1, 1 << 12, "objects (pages) allocated per round"),
                         param("rounds", 4, 1, 64, "GC cycles"),
                         param("die", 50, 0, 100, "percent of live objects that die each round"),
@@ -137,10 +138,10 @@ final class GcCompact {
                         for (int i = 0; i < n; ) {
                             Obj o = live.get(i);
                             if (!o.exclusive) {
+                                // Not PageAnonExclusive: move_pages_pte refuses; copy it instead.
                                 t.line("t1 uffd_move", at(to, d), at(o.space, o.idx), "1p expect EBUSY");
-                                t.line("t1 write", at(o.space, o.idx), "1p", hex(o.val));
-                                o.exclusive = true;
-                                t.line("t1 uffd_move", at(to, d), at(o.space, o.idx), "1p expect 4096");
+                                t.line("t1 uffd_copy", at(to, d), at(o.space, o.idx), "1p expect 4096");
+                                o.exclusive = true; // the copy is a new exclusive page
                                 d++;
                                 i++;
                                 continue;

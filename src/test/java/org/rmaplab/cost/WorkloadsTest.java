@@ -166,19 +166,30 @@ class WorkloadsTest {
     }
 
     /**
-     * A snapshot child forked in round 1 shares the 8 objects: every move is EBUSY, the collector
-     * copies each (a COW fault: 8 copies) and moves the copy. Round 2 finds the survivors exclusive
-     * (they were copied) and moves the 8 old and 8 new objects: 24 moves, 8 copies, 8 EBUSY.
+     * A snapshot child forked in round 1 shares the 8 objects: every move is EBUSY and the
+     * collector copies each into the to-space with UFFDIO_COPY (8 pages copied, 8 allocated, no
+     * COW fault: nothing is written). Round 2 finds the survivors exclusive (they are the copies)
+     * and moves the 8 old and 8 new objects: 16 moves, 8 copies, 8 EBUSY; the child's view stays
+     * the fork's. Allocations: 16 objects + 8 copies.
      */
     @Test
     void gcCompactCopiesWhatTheSnapshotShares() {
         for (String d : RmapDesigns.names()) {
             Findings.Run r = run("gc-compact",
                     p("objects", 8, "rounds", 2, "die", 0, "snapshot", 1, "snapshot_rounds", 2), d);
-            assertEquals(24, r.kernel("uffd_pages_moved"), d);
+            assertEquals(16, r.kernel("uffd_pages_moved"), d);
             assertEquals(8, r.lines("expect EBUSY"), d);
-            assertEquals(8, r.kernel("cow_copies"), d);
+            assertEquals(8, r.lines("uffd_copy"), d);
+            assertEquals(8, r.kernel("uffd_pages_copied"), d);
+            assertEquals(0, r.kernel("cow_copies"), d);
+            assertEquals(24, r.kernel("anon_pages_allocated"), d);
         }
+        // With deaths and a child living past the fork round: every live object is moved or copied.
+        Findings.Run random = run("gc-compact",
+                p("objects", 16, "rounds", 5, "die", 40, "seed", 9, "snapshot", 2, "snapshot_rounds", 2), "anon_vma");
+        assertEquals(random.lines("t1 read T"), random.kernel("uffd_pages_moved") + random.kernel("uffd_pages_copied"));
+        assertEquals(random.lines("expect EBUSY"), random.kernel("uffd_pages_copied"));
+        assertTrue(random.kernel("uffd_pages_copied") > 0);
     }
 
     /**

@@ -30,8 +30,8 @@ import org.rmaplab.scenario.ScenarioRunner;
  * gc-compact also with a snapshot child) passes its own expectations there, and every line's
  * result agrees with the model's under today's design. The workloads' expectations are the
  * generators' bookkeeping of what each page holds and what each call returns (UFFDIO_MOVE's
- * byte counts and EBUSY included), so this checks the generators against Linux, not only against
- * the model. Skipped, with the reason, where the harness cannot run.
+ * byte counts and EBUSY, and the UFFDIO_COPY that falls back from it, included), so this checks
+ * the generators against Linux, not only against the model. Skipped, with the reason, where the harness cannot run.
  */
 class WorkloadsOnKernelTest {
 
