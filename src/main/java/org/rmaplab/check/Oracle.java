@@ -428,7 +428,7 @@ public final class Oracle {
     private void checkSwap(Frames f, org.rmaplab.kernel.Swap swap) {
         java.util.Set<AddressSpace> files = liveFiles();
         for (AddressSpace as : files) {
-            for (int pgoff = 0; pgoff < as.cacheSlots(); pgoff++) {
+            for (long pgoff = as.nextEntry(0); pgoff >= 0; pgoff = as.nextEntry(pgoff + 1)) {
                 int s = as.findSwap(pgoff);
                 if (s == 0) {
                     continue;

@@ -22,9 +22,15 @@ public final class AddressSpace {
     long size;
     /**
      * Page cache: pfn + 1 per page offset; 0 when absent; -slot when the page is on swap (a
-     * shmem swap entry, which holds one count of the slot).
+     * shmem swap entry, which holds one count of the slot). Offsets below {@link #DENSE} live in
+     * an array grown on demand (no allocation on the fault path once grown); a sparse file's far
+     * offsets (a tmpfs file may be ftruncated to terabytes and mapped anywhere) in a sorted map,
+     * as the kernel's xarray would hold them.
      */
     private int[] pages;
+    private java.util.TreeMap<Long, Integer> far;
+    /** Offsets from here on go to {@link #far}. */
+    static final long DENSE = 1L << 20;
     final List<Vma> iMmap = new ArrayList<>();
     /** Open references (vmas holding the file, plus open descriptors later). */
     int refs;
@@ -33,7 +39,7 @@ public final class AddressSpace {
         this.ino = ino;
         this.name = name;
         this.size = size;
-        this.pages = new int[(int) Math.min(Math.max(1, size >>> Kernel.PAGE_SHIFT), 1 << 20)];
+        this.pages = new int[(int) Math.min(Math.max(1, size >>> Kernel.PAGE_SHIFT), 1 << 10)];
     }
 
     public String name() {
@@ -48,44 +54,79 @@ public final class AddressSpace {
         return iMmap;
     }
 
+    private int get(long pgoff) {
+        if (pgoff < 0) {
+            return 0;
+        }
+        if (pgoff < DENSE) {
+            return pgoff < pages.length ? pages[(int) pgoff] : 0;
+        }
+        Integer v = far == null ? null : far.get(pgoff);
+        return v == null ? 0 : v;
+    }
+
+    private void set(long pgoff, int v) {
+        if (pgoff < DENSE) {
+            if (pgoff >= pages.length) {
+                if (v == 0) {
+                    return;
+                }
+                int n = pages.length;
+                while (n <= pgoff) {
+                    n *= 2;
+                }
+                pages = java.util.Arrays.copyOf(pages, n);
+            }
+            pages[(int) pgoff] = v;
+        } else if (v != 0) {
+            if (far == null) {
+                far = new java.util.TreeMap<>();
+            }
+            far.put(pgoff, v);
+        } else if (far != null) {
+            far.remove(pgoff);
+        }
+    }
+
     /** The cached page at pgoff, or -1 (find_get_page). */
     public int findPage(long pgoff) {
-        if (pgoff < 0 || pgoff >= pages.length || pages[(int) pgoff] <= 0) {
-            return -1;
-        }
-        return pages[(int) pgoff] - 1;
+        int v = get(pgoff);
+        return v > 0 ? v - 1 : -1;
     }
 
     /** The swap slot holding the page at pgoff (a shmem swap entry), or 0. */
     public int findSwap(long pgoff) {
-        if (pgoff < 0 || pgoff >= pages.length || pages[(int) pgoff] >= 0) {
-            return 0;
-        }
-        return -pages[(int) pgoff];
+        int v = get(pgoff);
+        return v < 0 ? -v : 0;
     }
 
     void setSwap(long pgoff, int slot) {
-        pages[(int) pgoff] = -slot;
+        set(pgoff, -slot);
     }
 
     void addPage(long pgoff, int pfn) {
-        if (pgoff >= pages.length) {
-            int n = pages.length;
-            while (n <= pgoff) {
-                n *= 2;
-            }
-            pages = java.util.Arrays.copyOf(pages, n);
-        }
-        pages[(int) pgoff] = pfn + 1;
+        set(pgoff, pfn + 1);
     }
 
     void removePage(long pgoff) {
-        pages[(int) pgoff] = 0;
+        set(pgoff, 0);
     }
 
-    /** Number of page-cache slots (an upper bound of cached page offsets). */
-    public int cacheSlots() {
-        return pages.length;
+    /**
+     * The first offset at or after {@code from} that holds a page or a swap entry, or -1 (a
+     * find_get_entries walk): {@code for (long i = as.nextEntry(0); i >= 0; i = as.nextEntry(i + 1))}.
+     */
+    public long nextEntry(long from) {
+        for (long i = Math.max(0, from); i < Math.min(pages.length, DENSE); i++) {
+            if (pages[(int) i] != 0) {
+                return i;
+            }
+        }
+        if (far == null) {
+            return -1;
+        }
+        Long k = far.ceilingKey(Math.max(from, DENSE));
+        return k == null ? -1 : k;
     }
 
     @Override

@@ -814,8 +814,8 @@ public final class Kernel implements Syscalls {
         }
         as.size = size;
         if (size < oldsize) {
-            long holebegin = pageAlign(size);
-            if (oldsize > holebegin) {
+            long holebegin = pageAlign(size); // unsigned: a size near 2^63 rounds past it
+            if (Long.compareUnsigned(oldsize, holebegin) > 0) {
                 memory.unmapMappingRange(as, holebegin >>> PAGE_SHIFT);
             }
             memory.shmemUndoRange(as, holebegin >>> PAGE_SHIFT);

@@ -513,7 +513,7 @@ final class Memory {
      * first, unmap_mapping_range), every swap entry its count (shmem_free_swap).
      */
     void shmemUndoRange(AddressSpace as, long fromPgoff) {
-        for (long pgoff = Math.max(0, fromPgoff); pgoff < as.cacheSlots(); pgoff++) {
+        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0; pgoff = as.nextEntry(pgoff + 1)) {
             int pfn = as.findPage(pgoff);
             if (pfn >= 0) {
                 as.removePage(pgoff);
