@@ -81,6 +81,7 @@ public final class CheckedSyscalls implements Syscalls {
         if (!Errno.isError(r)) {
             shadow.forget(t.mm(), r, r + pageAlign(len));
             shadow.prune(t.mm());
+            learnCopies(t.mm(), r, r + pageAlign(len));
         }
         after();
         return r;
@@ -123,6 +124,7 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mprotect(Task t, long addr, long len, int prot) {
         long r = k.mprotect(t, addr, len, prot);
+        learnCopies(t.mm(), addr, addr + pageAlign(len));
         after();
         return r;
     }
@@ -160,6 +162,7 @@ public final class CheckedSyscalls implements Syscalls {
                 shadow.forget(mm, oldAddr + ol, oldAddr + nl);
             }
             shadow.prune(mm);
+            learnCopies(mm, r, r + nl);
         }
         after();
         return r;
@@ -190,8 +193,44 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mlock(Task t, long addr, long len) {
         long r = k.mlock(t, addr, len);
+        learnCopies(t.mm(), addr, addr + pageAlign(len));
         after();
         return r;
+    }
+
+    /**
+     * Calls that populate with write faults (MAP_POPULATE / MAP_LOCKED, mlock, mprotect making a
+     * locked vma writable, mremap growing a locked one: populate_vma_page_range with FOLL_WRITE in
+     * private writable vmas) copy the pages of private file mappings as the file holds them at
+     * that moment, with no store the shadow could see. It learns of each copy from the ptes of
+     * [start, end): an anonymous page (or, after reclaim in the same call, a swap entry) in a
+     * private file vma where it remembers no private value; the value is its own (the file's).
+     */
+    private void learnCopies(Mm mm, long start, long end) {
+        if (mm == null || start < 0 || end <= start) {
+            return;
+        }
+        for (int i = 0; i < mm.mapCount(); i++) {
+            Vma v = mm.vma(i);
+            if (v.end() <= start || v.start() >= end || v.file() == null || (v.flags() & Vma.VM_SHARED) != 0) {
+                continue;
+            }
+            long sizePages = (v.file().size() + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+            for (long a = Math.max(start, v.start()) & Kernel.PAGE_MASK; a < Math.min(end, v.end()); a += Kernel.PAGE_SIZE) {
+                if (v.linearPageIndex(a) >= sizePages) {
+                    break;
+                }
+                if (shadow.hasPrivate(mm, a)) {
+                    continue;
+                }
+                long slot = PageTable.lookup(k.frames(), mm.pgd(), a);
+                long pte = slot < 0 ? 0 : PageTable.get(k.frames(), slot);
+                if (PageTable.isSwap(pte) || (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0
+                        && (k.frames().flags[PageTable.ptePfn(pte)] & org.rmaplab.kernel.Frames.PG_ANON) != 0)) {
+                    shadow.copiedFromFile(mm, v, a);
+                }
+            }
+        }
     }
 
     @Override

@@ -55,6 +55,21 @@ public final class Shadow {
         return v == null ? 0 : v;
     }
 
+    /**
+     * The page of a private file mapping was copied without a store (a populating call breaking
+     * COW: GUP with FOLL_WRITE): the copy holds what the file holds now. Does nothing where a
+     * private value is remembered already.
+     */
+    void copiedFromFile(Mm mm, Vma vma, long page) {
+        privOf(mm).putIfAbsent(page, expectedShared(vma.file(), vma.linearPageIndex(page)));
+    }
+
+    /** Is a private value remembered at the page? */
+    boolean hasPrivate(Mm mm, long page) {
+        HashMap<Long, Long> m = priv.get(mm);
+        return m != null && m.containsKey(page);
+    }
+
     /** A store of value to the page of addr succeeded. */
     void wrote(Mm mm, Vma vma, long addr, long value) {
         long page = addr & Kernel.PAGE_MASK;
