@@ -10,7 +10,8 @@ public final class Workloads {
 
     public static final List<Workload> ALL = List.of(forkFanout(), reallocGrowth(), preforkServer(), sharedSegment(),
             ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
-            GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth());
+            GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth(),
+            RmapTest.workload());
 
     public static Optional<Workload> find(String name) {
         return ALL.stream().filter(w -> w.name().equals(name)).findFirst();

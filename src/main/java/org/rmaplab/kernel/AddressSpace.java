@@ -12,8 +12,10 @@ import java.util.List;
  * address space and whose index is pgoff; each such page holds one reference for the cache;
  * i_mmap holds exactly the vmas whose {@code file} is this object.
  *
- * <p>Simplification: i_mmap is a list; the walk visits only the vmas whose pgoff range covers
- * the page (what the interval tree of Linux 3.7+ answers), and counts them.
+ * <p>Simplification: i_mmap is one list in link order (new vmas at the tail, fork's copy just after
+ * its parent's vma); what a walk visits on it is the design's era ({@code FileRmap}): the whole list
+ * for 2.6.6's lists, only the vmas whose pgoff range covers the page for the prio_tree and the
+ * interval tree.
  */
 public final class AddressSpace {
     final int ino;

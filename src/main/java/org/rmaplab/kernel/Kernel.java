@@ -292,7 +292,7 @@ public final class Kernel implements Syscalls {
             // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child's vma is not
             // registered (userfaultfd_reset_ctx).
             tmp.vmFlags &= ~Vma.VM_UFFD_MISSING;
-            vmas.link(tmp);
+            vmas.link(tmp, mpnt);
             if (!memory.copyPageRange(tmp, mpnt)) {
                 failed = true;
             }

@@ -31,14 +31,38 @@ final class Vmas {
 
     // ------------------------------------------------------------------ link / unlink
 
-    /** vma_link(): inserts a new vma into its mm and its file's i_mmap. */
+    /** vma_link(): inserts a new vma into its mm and at the tail of its file's i_mmap (__vma_link_file). */
     void link(Vma v) {
+        link(v, null);
+    }
+
+    /**
+     * dup_mmap()'s link of fork's copy {@code v} of {@code src}: "insert tmp into the share list,
+     * just after mpnt" (list_add(&amp;tmp-&gt;shared, &amp;mpnt-&gt;shared) in 2.6.6, vma_prio_tree_add in
+     * 2.6.7, vma_interval_tree_insert_after today), so the child's vma follows its parent's on
+     * i_mmap. With {@code src} null, the tail, as {@link #link(Vma)}.
+     */
+    void link(Vma v, Vma src) {
         v.mm.insert(v);
         if (v.file != null) {
-            v.file.iMmap.add(v);
+            int at = src == null ? -1 : indexOf(v.file.iMmap, src);
+            if (at < 0) {
+                v.file.iMmap.add(v);
+            } else {
+                v.file.iMmap.add(at + 1, v);
+            }
             v.file.refs++;
         }
         design.vmaLinked(v);
+    }
+
+    private static int indexOf(java.util.List<Vma> list, Vma v) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            if (list.get(i) == v) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Takes a vma out of its mm and i_mmap (the design has already been told). */

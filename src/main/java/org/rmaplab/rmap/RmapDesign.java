@@ -330,6 +330,16 @@ public interface RmapDesign {
         return 0;
     }
 
+    /**
+     * How the design's era kept a file's i_mmap, which decides what the reverse walk of a file page
+     * visits ({@link FileRmap}): 2.6.6's plain lists walked in full (anonmm; pte_chains' 2.6.0 too,
+     * though its walk follows its chains), 2.6.7's prio_tree (anon_vma) or today's interval tree
+     * (the default), the trees visiting only the vmas that cover the page.
+     */
+    default FileRmap.IMmap iMmapKind() {
+        return FileRmap.IMmap.INTERVAL_TREE;
+    }
+
     /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
     default boolean chainsFilePages() {
         return false;

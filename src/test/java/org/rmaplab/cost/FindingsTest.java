@@ -19,6 +19,38 @@ class FindingsTest {
     }
 
     /**
+     * Morton's rmap-test in shape (designs.md section 6), worked by hand. T tasks map one file in V
+     * one-page windows; fork links each child's vma just after its parent's, so i_mmap reads
+     * [window 0 of every task, window 1 of every task, ...]. Every page is mapped by all T tasks and
+     * every walk stops once it has found the T ptes. anonmm's list walk of window i's page visits
+     * the T (i + 1) vmas linked up to the last of window i: T (V + 1) / 2 per walk on average,
+     * growing with T x V. The prio_tree (anon_vma) and the interval tree (anon_vma_chain, lokier)
+     * visit the T covering vmas; pte_chains looks up one vma per chained pte: T. Every design checks T
+     * ptes per walk.
+     */
+    @Test
+    void rmapTestShape() {
+        java.util.List<String> designs = org.rmaplab.rmap.RmapDesigns.names();
+        long[][] cases = {{1, 8}, {4, 4}, {8, 2}, {8, 16}, {16, 8}};
+        for (long[] c : cases) {
+            long t = c[0];
+            long v = c[1];
+            double[][] r = Findings.rmapTestPerWalk(t, v, designs);
+            for (int d = 0; d < designs.size(); d++) {
+                String what = designs.get(d) + " tasks=" + t + " vmas=" + v;
+                double expected = designs.get(d).equals("anonmm") ? t * (v + 1) / 2.0 : t;
+                assertEquals(expected, r[d][0], 1e-9, what + ": vmas per walk");
+                assertEquals(t, r[d][1], 1e-9, what + ": ptes per walk");
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        Findings.rmapTest(b, designs);
+        String s = b.toString();
+        assertTrue(s.startsWith("## The linear i_mmap list: Morton's rmap-test"), s);
+        assertTrue(s.contains("| 32 | 8.00 | 8.00 | 8.00 | 132.00 | 8.00 | 8.00 |\n"), s);
+    }
+
+    /**
      * Bligh 2004 on the make-gcc trace. Both designs make the same calls by kind (the core makes
      * them); what differs is which of them the kernel's page_add_rmap is: pte_chains' takes fork's
      * copies too. With vfork'd children no pte is copied: no change, and no page is ever shared,

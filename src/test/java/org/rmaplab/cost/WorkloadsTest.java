@@ -53,7 +53,10 @@ class WorkloadsTest {
             Map.entry("anon-vma-growth", p("depth", 6, "pages", 3, "reclaim", 1)),
             Map.entry("anon-vma-growth", p("depth", 5, "pages", 3, "cow", 2, "parent_exits", 0)),
             Map.entry("split-growth", p("pages", 4, "factor", 8, "move_every", 3)),
-            Map.entry("split-growth", p("pages", 2, "factor", 16, "step", 3)));
+            Map.entry("split-growth", p("pages", 2, "factor", 16, "step", 3)),
+            Map.entry("rmap-test", p("tasks", 3, "vmas", 3, "pages", 2)),
+            Map.entry("rmap-test", p("tasks", 2, "vmas", 2, "pages", 1, "iters", 2, "pressure", 1)),
+            Map.entry("rmap-test", p("tasks", 1, "vmas", 3, "pages", 2)));
 
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();

@@ -384,6 +384,15 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /** mremap must hear of every moved pte: page-&gt;index is a user address. */
+    /**
+     * 2.6.6-mm's i_mmap and i_mmap_shared were plain lists (the prio_tree came in 2.6.7):
+     * page_referenced_file / try_to_unmap_file walk every vma on them.
+     */
+    @Override
+    public FileRmap.IMmap iMmapKind() {
+        return FileRmap.IMmap.LIST;
+    }
+
     @Override
     public boolean movesPtesOneByOne() {
         return true;
@@ -442,7 +451,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(kernel, pfn, ctl, stats);
+            FileRmap.walk(kernel, pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonMm anonmm = (AnonMm) frames.mapping[pfn];

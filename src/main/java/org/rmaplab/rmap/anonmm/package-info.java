@@ -48,7 +48,14 @@
  *       ({@code Kernel.pageMappedInMm}; the vma is looked up only to hand to the visitor), then
  *       every other anonmm round the list from it, skipping extinct mms and mms with rss 0,
  *       stopping when mapcount ptes were found. Cost: O(mms in the fork group) per page.
- *       File pages (shmem) go through {@code FileRmap}, the i_mmap walk.
+ *       File pages (shmem) go through {@code FileRmap}, the i_mmap walk, as 2.6.6-mm walked them
+ *       ({@code iMmapKind()} = {@code LIST}): i_mmap and i_mmap_shared were plain lists (the
+ *       prio_tree came with 2.6.7), and page_referenced_file / try_to_unmap_file ran
+ *       {@code list_for_each_entry} over i_mmap then i_mmap_shared, checking each vma with
+ *       vma_address() and the mm's rss, until mapcount ptes were found. Every vma the loop reaches
+ *       counts as visited, covering or not: O(vmas mapping the file) per page, the linear-list worst
+ *       case of Morton's rmap-test (designs.md section 6). fork's copy of a file vma goes just after
+ *       its parent's on the list (dup_mmap: "insert tmp into the share list, just after mpnt").
  *   <li><b>page_referenced_anon</b> ({@code pageReferencedAnon}): the same walk, plus the
  *       migration of a page whose anonmm's mm is extinct to the anonmm of the first mm found
  *       mapping it (so the extinct anonmm can be freed), when every pte was found.

@@ -343,6 +343,12 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /** mremap moves page tables without per-page work: vm_pgoff is kept (seed 000). */
+    /** 2.6.7 brought the prio_tree with anon_vma: a file page's walk visits only the vmas covering it. */
+    @Override
+    public FileRmap.IMmap iMmapKind() {
+        return FileRmap.IMmap.PRIO_TREE;
+    }
+
     @Override
     public boolean movesPtesOneByOne() {
         return false;
@@ -362,7 +368,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(kernel, pfn, ctl, stats);
+            FileRmap.walk(kernel, pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonVma av = live(frames.mapping[pfn], "page_referenced_anon");

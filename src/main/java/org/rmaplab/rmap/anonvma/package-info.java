@@ -29,7 +29,9 @@
  * is_mergeable_vma, is_mergeable_anon_vma, can_vma_merge_before/after, vma_adjust (remove_next,
  * insert), split_vma, do_munmap's splits, copy_vma (through vma_link). kernel/fork.c:
  * dup_mmap's anon_vma_link. mm/memory.c: do_wp_page's reuse. File pages are walked through
- * i_mmap ({@code FileRmap}, 2.6.7's prio_tree query).
+ * i_mmap ({@code FileRmap}, {@code iMmapKind()} = {@code PRIO_TREE}: 2.6.7 merged Rajesh
+ * Venkatasubramanian's prio_tree with anon_vma, so a file page's walk visits only the vmas whose
+ * pgoff range covers it, as vma_prio_tree_foreach did in page_referenced_file / try_to_unmap_file).
  *
  * <h2>List order</h2>
  * The walk stops early, so its cost depends on where a vma sits; every link is placed as 2.6.7

@@ -19,7 +19,9 @@ import org.rmaplab.rmap.RmapWalkControl;
  * parent's anon_vmas plus an anon_vma of its own, whose parent is the parent vma's — unless an
  * existing anon_vma with no vma and fewer than two children can be reused (commit 7a3ef208e662,
  * counters of 2555283eb40d). New pages go into {@code vma->anon_vma}; page->index is the linear
- * pgoff; the walk queries the page's anon_vma tree at that pgoff.
+ * pgoff; the walk queries the page's anon_vma tree at that pgoff. File pages are walked through
+ * the file's i_mmap interval tree (3.7 on; {@code FileRmap}, the default {@code iMmapKind()}):
+ * only the vmas covering the page's pgoff are visited.
  *
  * <p>Per-vma state: {@code vma.anonVma} is the {@link AnonVma}; {@code vma.rmapPriv} is the
  * same_vma list ({@code ArrayList<AnonVmaChain>}, newest first, as list_add() keeps it).
@@ -348,7 +350,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(kernel, pfn, ctl, stats);
+            FileRmap.walk(kernel, pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonVma av = (AnonVma) frames.mapping[pfn];

@@ -549,7 +549,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(kernel, pfn, ctl, stats);
+            FileRmap.walk(kernel, pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonAddressSpace as = (AnonAddressSpace) frames.mapping[pfn];

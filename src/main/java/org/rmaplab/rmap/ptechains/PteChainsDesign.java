@@ -7,6 +7,7 @@ import org.rmaplab.kernel.Kernel;
 import org.rmaplab.kernel.Mm;
 import org.rmaplab.kernel.PageTable;
 import org.rmaplab.kernel.Vma;
+import org.rmaplab.rmap.FileRmap;
 import org.rmaplab.rmap.RmapDesign;
 import org.rmaplab.rmap.RmapSelfCheck;
 import org.rmaplab.rmap.RmapWalkControl;
@@ -501,6 +502,15 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             ptemoved(pfn, srcVma, srcAddr, srcPtep, dstVma, dstAddr, dstPtep);
         }
         return 0;
+    }
+
+    /**
+     * 2.6.0's i_mmap was a pair of lists; the walk never reads them, since file pages are chained
+     * ({@link #chainsFilePages}), and checks only the ptes on the page's chain.
+     */
+    @Override
+    public FileRmap.IMmap iMmapKind() {
+        return FileRmap.IMmap.LIST;
     }
 
     @Override
