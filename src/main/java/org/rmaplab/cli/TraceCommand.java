@@ -58,7 +58,7 @@ final class TraceCommand implements Callable<Integer> {
                 description = "At most this many pages written per call (0: no cap; default: ${DEFAULT-VALUE}).")
         int touchCap;
 
-        @Option(names = "--files", paramLabel = "file|anon|skip", defaultValue = "anon",
+        @Option(names = "--files", paramLabel = "file|anon|skip", defaultValue = "file",
                 description = "File mappings: of model files (one per path, followed through openat/dup/close), as anonymous mappings of the same size and protection, or skipped (default: ${DEFAULT-VALUE}).")
         String files;
 

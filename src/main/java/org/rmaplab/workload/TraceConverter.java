@@ -42,14 +42,14 @@ import org.rmaplab.workload.StraceParser.Call;
  *   <li><b>Unknown memory.</b> What the kernel mapped at execve (the program's image, ld.so, the
  *       stack, vdso) never appears in the trace: calls on it are skipped (a comment says which
  *       line and why), and the parts of a range outside the traced mappings are dropped.
- *   <li><b>Files.</b> {@code --files file}: a file mmap maps a model file, one per
+ *   <li><b>Files.</b> {@code --files file} (the default): a file mmap maps a model file, one per
  *       path, opened ({@code open NAME SIZE as Fn}) at its first mapping; the mmap's descriptor
  *       names the path through the task's descriptor table ({@code descriptors}: what the trace
  *       shows of open, openat, creat, memfd_create, close, close_range, dup*, fcntl; fork copies
  *       the table, CLONE_FILES shares it, execve unshares it and closes what is close-on-exec).
  *       The size is a stat's st_size, else the extent mapped, grown by a later mapping past it
  *       ({@code modelFile}). A descriptor the trace never showed opened names no file: its
- *       mapping is anonymous (a comment says so). {@code --files anon} (the default): a file mmap becomes a
+ *       mapping is anonymous (a comment says so). {@code --files anon}: a file mmap becomes a
  *       private (or shared) anonymous mapping of the same size and protection; {@code --files
  *       skip}: it is skipped with everything the trace does inside it.
  *   <li><b>Accesses.</b> strace shows none. {@code --touch write-new} (default) writes every page
@@ -78,7 +78,7 @@ public final class TraceConverter {
      *                    its mm, as fork would make) instead of from the empty t1 ({@code --vfork empty})
      */
     public record Options(Touch touch, int touchCap, Files files, boolean vforkAsFork) {
-        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.ANON, false);
+        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.FILE, false);
 
         public String describe() {
             return "--touch " + touch.name().toLowerCase(Locale.ROOT).replace('_', '-') + " --touch-cap " + touchCap

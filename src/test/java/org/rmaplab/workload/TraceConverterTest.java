@@ -130,7 +130,9 @@ class TraceConverterTest {
                 "p1 exit", ""), body(r));
         assertTrue(r.scenario().contains("# trace:7 mprotect: mprotect outside the traced mappings: skipped"));
         assertEquals(1, r.count("skipped"));
-        assertEquals(2, r.count("files_as_anon"));
+        // fd 3 was never opened in this trace: its mappings are anonymous (--files file, the default).
+        assertEquals(2, r.count("files_unknown_as_anon"));
+        assertTrue(r.scenario().contains("# fd 3 not opened in the trace: anonymous"));
         runsEverywhere(r);
     }
 
