@@ -254,8 +254,7 @@ class TraceConverterTest {
                 "1 mmap(NULL, 4096, PROT_READ, MAP_SHARED, 6, 0) = 0x7f6000000000",
                 "1 exit_group(0) = ?",
                 "1 +++ exited with 0 +++", "");
-        TraceConverter.Result r = TraceConverter.convert("t.strace", trace,
-                new TraceConverter.Options(TraceConverter.Touch.WRITE_NEW, 64, TraceConverter.Files.FILE, false));
+        TraceConverter.Result r = convert(trace); // --files file, the default
         assertEquals(String.join("\n",
                 "t1 fork as p1",
                 "p1 exec",
@@ -290,9 +289,8 @@ class TraceConverterTest {
                 "p1 touch M7 1p expect ok",
                 "p3 exit",
                 "p1 exit", ""), body(r));
-        assertEquals(3, r.count("files"));
-        assertEquals(1, r.count("file_growths"));
-        assertEquals(2, r.count("files_unknown_as_anon"));
+        // files, file_growths, files_unknown_as_anon
+        assertEquals(List.of(3, 1, 2), List.of(r.count("files"), r.count("file_growths"), r.count("files_unknown_as_anon")));
         assertTrue(r.scenario().contains("p1 open libfoo_so_1 20000 as F1   # trace:7 /usr/lib/libfoo.so.1\n"), r.scenario());
         runsEverywhere(r);
 
@@ -306,8 +304,7 @@ class TraceConverterTest {
 
         TraceError e = assertThrows(TraceError.class, () -> convert("1 execve(\"/bin/x\", [], 0x0) = 0\n1 close(x) = 0\n"));
         // A trace without the descriptor calls: every file mapping's descriptor is unknown.
-        TraceConverter.Result u = TraceConverter.convert("t.strace", trace.replaceAll("(?m)^\\d+ (openat|dup|close|fcntl|newfstatat).*\n", ""),
-                new TraceConverter.Options(TraceConverter.Touch.WRITE_NEW, 64, TraceConverter.Files.FILE, false));
+        TraceConverter.Result u = convert(trace.replaceAll("(?m)^\\d+ (openat|dup|close|fcntl|newfstatat).*\n", ""));
         assertEquals(0, u.count("files"));
         assertEquals(8, u.count("files_unknown_as_anon"));
         assertTrue(u.scenario().contains("# fd 5 not opened in the trace: anonymous"), u.scenario());
