@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files anon|skip] [--vfork empty|fork]} */
+/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files file|anon|skip] [--vfork empty|fork]} */
 @Command(name = "trace",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -58,8 +58,8 @@ final class TraceCommand implements Callable<Integer> {
                 description = "At most this many pages written per call (0: no cap; default: ${DEFAULT-VALUE}).")
         int touchCap;
 
-        @Option(names = "--files", paramLabel = "anon|skip", defaultValue = "anon",
-                description = "File mappings: as anonymous mappings of the same size and protection, or skipped (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--files", paramLabel = "file|anon|skip", defaultValue = "file",
+                description = "File mappings: of model files (one per path, followed through openat/dup/close), as anonymous mappings of the same size and protection, or skipped (default: ${DEFAULT-VALUE}).")
         String files;
 
         @Option(names = "--vfork", paramLabel = "empty|fork", defaultValue = "empty",
@@ -116,7 +116,8 @@ final class TraceCommand implements Callable<Integer> {
         TraceConverter.Files f = switch (files.toLowerCase(Locale.ROOT)) {
             case "anon" -> TraceConverter.Files.ANON;
             case "skip" -> TraceConverter.Files.SKIP;
-            default -> throw new IllegalArgumentException("--files must be anon or skip, not '" + files + "'");
+            case "file" -> TraceConverter.Files.FILE;
+            default -> throw new IllegalArgumentException("--files must be file, anon or skip, not '" + files + "'");
         };
         if (!vfork.equals("empty") && !vfork.equals("fork")) {
             throw new IllegalArgumentException("--vfork must be empty or fork, not '" + vfork + "'");

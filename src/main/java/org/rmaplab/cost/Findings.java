@@ -438,7 +438,7 @@ public final class Findings {
         b.append("- Bligh's 2004 profile (page_add_rmap -57%, page_remove_rmap -35%): compared above in call "
                 + "counts on a traced build (make-gcc), of which only the disappearance of pte_chain allocation reproduces: "
                 + "the percentages are of profile time, which the model does not measure, and the trace is a small "
-                + "gcc build whose file pages are left out.\n");
+                + "gcc build whose page accesses are synthesized (the first 64 pages of each new mapping).\n");
         return b.toString();
     }
 
@@ -549,28 +549,43 @@ public final class Findings {
         b.append('\n');
     }
 
-    /** Sums, over the samples taken after every system call, of anonymous pages mapped and mapped once. */
+    /**
+     * Sums, over the samples taken after every system call, of anonymous pages mapped and mapped
+     * once, and the same of file (page-cache) pages.
+     */
     static final class MappedOnce {
         long mappedSum;
         long onceSum;
         long mappedPeak;
+        long fileSum;
+        long fileOnceSum;
+        long filePeak;
         long calls;
 
         void sample(Kernel k) {
             org.rmaplab.kernel.Frames f = k.frames();
             long mapped = 0;
             long once = 0;
+            long file = 0;
+            long fileOnce = 0;
             for (int pfn = 0, n = f.nrFrames(); pfn < n; pfn++) {
-                if ((f.flags[pfn] & org.rmaplab.kernel.Frames.PG_ANON) != 0 && f.mapcount[pfn] > 0) {
+                if (f.mapcount[pfn] <= 0) {
+                    continue;
+                }
+                if ((f.flags[pfn] & org.rmaplab.kernel.Frames.PG_ANON) != 0) {
                     mapped++;
-                    if (f.mapcount[pfn] == 1) {
-                        once++;
-                    }
+                    once += f.mapcount[pfn] == 1 ? 1 : 0;
+                } else {
+                    file++;
+                    fileOnce += f.mapcount[pfn] == 1 ? 1 : 0;
                 }
             }
             mappedSum += mapped;
             onceSum += once;
             mappedPeak = Math.max(mappedPeak, mapped);
+            fileSum += file;
+            fileOnceSum += fileOnce;
+            filePeak = Math.max(filePeak, file);
             calls++;
         }
     }
@@ -586,10 +601,14 @@ public final class Findings {
                 + "`rmaplab trace convert` with its defaults (`" + org.rmaplab.workload.TraceConverter.Options.DEFAULT.describe()
                 + "`), run under pte_chains, x86_64. Sampled after every system call of the converted scenario: "
                 + "`PG_direct` is pte_chains' own state (PG_direct pages / pages it tracks, direct or chained; the "
-                + "`pg_direct_share` column of `rmaplab compare`), `mapped once` the anonymous pages with mapcount 1 / "
-                + "anonymous pages mapped (what PG_direct would give without 2.6.0's lazy collapse).\n\n");
-        b.append("| trace | tasks | forks | vforks | calls | anon pages (peak) | PG_direct | mapped once | pages with a "
-                + "chain (peak) | pte_chain blocks (peak) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "`pg_direct_share` column of `rmaplab compare`): anonymous and file pages, as 2.6.0's PG_direct covered "
+                + "every page with a reverse mapping; `mapped once` the anonymous pages with mapcount 1 / anonymous pages "
+                + "mapped (Bligh's claim; what PG_direct would give on them without 2.6.0's lazy collapse); `file mapped "
+                + "once` the same of the page-cache pages of the files the programs map (their text, data and read-only "
+                + "files: the converter maps each file the trace opened, `--files file`).\n\n");
+        b.append("| trace | tasks | forks | vforks | calls | anon pages (peak) | PG_direct | mapped once | file pages (peak) "
+                + "| file mapped once | pages with a chain (peak) | pte_chain blocks (peak) |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         org.rmaplab.workload.TraceConverter.Options def = org.rmaplab.workload.TraceConverter.Options.DEFAULT;
         org.rmaplab.workload.TraceConverter.Options asFork = convertOptions(true);
         Map<String, double[]> shares = new LinkedHashMap<>();
@@ -611,19 +630,26 @@ public final class Findings {
                 + "pipeline, python starting a child) seldom maps an anonymous page twice, because a child is either "
                 + "vfork'd (nothing is shared) or execs soon after its fork; the preforking server, whose workers keep the "
                 + "parent's heap and cache, is the low end (%.1f%%).%n%n", 100 * lo, 100 * hi, 100 * pf[1]));
-        b.append(String.format(java.util.Locale.ROOT, "PG_direct itself is lower wherever a forked child execs or exits: "
-                + "page_remove_rmap leaves the parent's page in a one-pte chain and only page_referenced (reclaim) turns it "
-                + "back into a direct pointer, so without memory pressure the flag undercounts single mappers "
-                + "(sh-pipeline %.1f%% PG_direct against %.1f%% mapped once; make-gcc with `--vfork fork` %.1f%% against "
-                + "%.1f%%). No trace here reclaims.%n%n", 100 * sh[0], 100 * sh[1], 100 * makeFork[0], 100 * makeFork[1]));
+        double[] make = shares.get("make-gcc");
+        b.append(String.format(java.util.Locale.ROOT, "PG_direct itself is lower, for two reasons. It counts file pages, "
+                + "and those are the shared ones: the C library and the programs' text are mapped by every task that "
+                + "runs them at the same time (make, the cc driver, cc1 and as under make -j2: %.1f%% of make-gcc's "
+                + "mapped file pages are mapped once, against %.1f%% of its anonymous pages, and its PG_direct is "
+                + "%.1f%%). And wherever a forked child execs or exits, page_remove_rmap leaves the parent's page in a "
+                + "one-pte chain and only page_referenced (reclaim) turns it back into a direct pointer, so without "
+                + "memory pressure the flag undercounts single mappers (sh-pipeline %.1f%% PG_direct against %.1f%% "
+                + "of anonymous and %.1f%% of file pages mapped once; make-gcc with `--vfork fork` %.1f%%). No trace "
+                + "here reclaims.%n%n", 100 * make[2], 100 * make[1], 100 * make[0], 100 * sh[0], 100 * sh[1],
+                100 * sh[2], 100 * makeFork[0]));
         b.append("Why these numbers are soft: strace shows no memory accesses, so they are synthesized (`--touch "
-                + "write-new`: up to 64 pages of each region that becomes writable, nothing after fork, so children never "
-                + "COW what they inherit, which lowers the prefork trace's share: its workers really do COW); file "
-                + "mappings become anonymous ones, and their read-only pages (page cache in the kernel, which pte_chains "
-                + "chains too) are zero pages here and not counted; the shares are weighted by system calls, not by time; "
-                + "and the programs are today's (glibc's posix_spawn vforks, as 2003's make and gcc did, while shells "
-                + "fork), so how much is shared after fork depends on the mix of fork and vfork, which the `--vfork fork` "
-                + "rows bound.\n");
+                + "write-new`: up to 64 pages of each region that becomes writable, and of each read-only file mapping "
+                + "inside its file, read; nothing after fork, so children never COW what they inherit, which lowers the "
+                + "prefork trace's share: its workers really do COW); a file is one per path the trace opened, its "
+                + "size what a stat showed (else what was mapped), and a program's own image and ld.so, which execve "
+                + "maps, are not in the trace, so their pages are missing; the shares are weighted by system calls, not "
+                + "by time; and the programs are today's (glibc's posix_spawn vforks, as 2003's make and gcc did, "
+                + "while shells fork), so how much is shared after fork depends on the mix of fork and vfork, which the "
+                + "`--vfork fork` rows bound.\n");
     }
 
     /** The converter's default options, with vfork children forked from their parent or not. */
@@ -642,8 +668,8 @@ public final class Findings {
     /**
      * page_add_rmap calls in the kernel DESIGN stands for: pte_chains (2.6.0) calls it for a new
      * page and, in copy_page_range, for every pte fork copies; 2.6.7 (anon_vma) calls
-     * page_add_anon_rmap for a new page only, fork's copies being page_dup_rmap (a mapcount
-     * increment).
+     * page_add_anon_rmap or page_add_file_rmap for a new page only (both counted in rmap_adds),
+     * fork's copies being page_dup_rmap (a mapcount increment).
      */
     static long pageAddRmapCalls(Run r, String design) {
         return r.cost("rmap_adds") + (design.equals("pte_chains") ? r.cost("rmap_dups") : 0);
@@ -665,13 +691,20 @@ public final class Findings {
                 + "ld; see traces/README.md) converted by `rmaplab trace convert` with `" + convertOptions(false).describe()
                 + "` and with `--vfork fork`, run under pte_chains (modelled on 2.6.0) and anon_vma (2.6.7), x86_64. The columns "
                 + "are `rmap_adds`, `rmap_dups`, `rmap_removes` and `rmap_allocs` of `rmaplab compare` (the design's "
-                + "objects allocated: pte_chain blocks, anon_vmas). page_add_rmap calls: the pte_chains kernels call page_add_rmap for "
-                + "a new page and for each pte fork copies (copy_page_range), so adds + dups under pte_chains; 2.6.7 "
-                + "calls page_add_anon_rmap for a new page and page_dup_rmap (a mapcount increment) for fork's copies, "
-                + "so adds only. page_remove_rmap is called once per pte zapped in both.\n\n");
+                + "objects allocated: pte_chain blocks, anon_vmas). File pages are in: the converter maps each file the "
+                + "trace opened as a model file (one per path: the C library, cc1's and as's libraries and data files), "
+                + "reads up to 64 pages of each read-only file mapping and writes up to 64 of each writable one (a "
+                + "private page written becomes an anonymous copy). page_add_rmap calls: the pte_chains kernels call "
+                + "page_add_rmap for a new page, anonymous or file, and for each pte fork copies (copy_page_range, which "
+                + "2.6.0 ran on every vma), so adds + dups under pte_chains; 2.6.7 calls page_add_anon_rmap for a new "
+                + "anonymous page, page_add_file_rmap for a page-cache page a fault maps (both in `rmap_adds`), and "
+                + "page_dup_rmap (a mapcount increment) for fork's copies, so adds only. page_remove_rmap is called "
+                + "once per pte zapped in both.\n\n");
         b.append("| --vfork | design | rmap_adds | rmap_dups | rmap_removes | rmap_allocs | page_add_rmap calls | "
                 + "page_remove_rmap calls |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         String[] addChange = new String[2];
+        String[] removeChange = new String[2];
+        long fileCopies = 0;
         long[] chainBlocks = new long[2];
         long anonVmas = 0;
         for (int f = 0; f < 2; f++) {
@@ -686,8 +719,11 @@ public final class Findings {
                         .append(" | ").append(r.cost("rmap_removes")).append(" |\n");
             }
             addChange[f] = change(pageAddRmapCalls(pc, "pte_chains"), pageAddRmapCalls(av, "anon_vma"));
+            removeChange[f] = change(pc.cost("rmap_removes"), av.cost("rmap_removes"));
             b.append("| ").append(mode).append(" | change | | | | | ").append(addChange[f]).append(" | ")
-                    .append(change(pc.cost("rmap_removes"), av.cost("rmap_removes"))).append(" |\n");
+                    .append(removeChange[f]).append(" |\n");
+            // pte_chains' fork copies file ptes as adds (2.6.0); the model's anon_vma copies none.
+            fileCopies = pc.cost("rmap_adds") - av.cost("rmap_adds");
             chainBlocks[f] = pc.cost("rmap_allocs");
             anonVmas = av.cost("rmap_allocs");
         }
@@ -695,18 +731,21 @@ public final class Findings {
                 + "gives Bligh's figures as a profile, time spent in the functions, and a call's cost differs between "
                 + "the kernels (the pte_chains kernels' page_add_rmap may take a new pte_chain block, its page_remove_rmap searches the "
                 + "page's chain; 2.6.7's are mapcount updates and, for a new page, setting page->mapping). In calls, "
-                + "anon_vma still makes one page_add_anon_rmap per new anonymous page, so page_add_rmap drops only "
-                + "where fork's page_dup_rmap replaces a chain add: %s with vfork'd children (vfork and exec copy no "
-                + "ptes), %s when each vfork is a fork that execs at once; page_remove_rmap calls do not change (one per "
-                + "pte zapped, at exec and exit as at munmap). These counts rest on synthesized accesses (see the "
-                + "PG_direct section: children never COW what they inherit). The kernel's page_add_rmap also took every file page a "
-                + "build maps (gcc, cc1, as, ld and their libraries), which the object-based rmap of the anon_vma "
-                + "kernel sends to page_add_file_rmap instead; the converter makes file mappings anonymous and faults "
-                + "none of their read-only pages (`--touch write-new`), so whatever share of the drop came from file "
-                + "pages is not in these counts. What reproduces is the last part: pte_chain blocks go (%d allocated "
-                + "under pte_chains with `--vfork fork`, %d with vfork'd children, who share nothing), and anon_vma "
-                + "allocates %d anon_vmas instead, one per family of anonymous vmas, however many ptes map their "
-                + "pages.%n%n", addChange[0], addChange[1], chainBlocks[1], chainBlocks[0], anonVmas));
+                + "anon_vma still makes one page_add_anon_rmap or page_add_file_rmap per page a fault maps, so "
+                + "page_add_rmap drops only where fork's copies stop being adds: %s with vfork'd children (vfork and exec "
+                + "copy no ptes), %s when each vfork is a fork that execs at once (the anonymous ptes fork copies, "
+                + "page_dup_rmap in 2.6.7, and the %d file ptes that pte_chains' fork copies with page_add_rmap). The "
+                + "model's anon_vma follows today's vma_needs_copy (2.6.14) and does not copy those file ptes at all, "
+                + "where 2.6.7 copied them with page_dup_rmap and zapped them again: that is all of page_remove_rmap's "
+                + "%s with forks, which for 2.6.7 would be 0.0%%, as it is with vfork'd children (one call per pte "
+                + "zapped, at exec and exit as at munmap). These counts rest on synthesized accesses (see the PG_direct "
+                + "section: children never COW what they inherit, the first 64 pages of a mapping are the ones "
+                + "touched). What reproduces is the last part: pte_chain blocks go (%d allocated under pte_chains with "
+                + "`--vfork fork`, %d with vfork'd children, which share no anonymous page but do share file pages: "
+                + "make, the cc driver, cc1 and as map the C library, and two compilations run at once), and anon_vma "
+                + "allocates %d anon_vmas instead, one per family of anonymous vmas, however many ptes map their pages, "
+                + "and nothing per file page, which it finds through the file's i_mmap.%n%n", addChange[0], addChange[1],
+                fileCopies, removeChange[1], chainBlocks[1], chainBlocks[0], anonVmas));
     }
 
     /** One row of the PG_direct table: trace NAME converted with OPT, run under pte_chains. */
@@ -743,10 +782,13 @@ public final class Findings {
                 .append(" | ").append(conv.count("vforks")).append(" | ").append(once.calls).append(" | ")
                 .append(once.mappedPeak).append(" | ").append(row.get("pg_direct_share")).append(" | ")
                 .append(String.format(java.util.Locale.ROOT, "%.3f", (double) once.onceSum / Math.max(1, once.mappedSum)))
+                .append(" | ").append(once.filePeak).append(" | ")
+                .append(String.format(java.util.Locale.ROOT, "%.3f", (double) once.fileOnceSum / Math.max(1, once.fileSum)))
                 .append(" | ").append(row.get("pg_chained_peak")).append(" | ")
                 .append(n(row, "pte_chain_bytes_peak") / org.rmaplab.rmap.ptechains.PteChainGeometry.of("x86_64", 0).blockBytes())
                 .append(" |\n");
         String pd = row.get("pg_direct_share");
-        return new double[] {pd.isEmpty() ? 0 : Double.parseDouble(pd), (double) once.onceSum / Math.max(1, once.mappedSum)};
+        return new double[] {pd.isEmpty() ? 0 : Double.parseDouble(pd), (double) once.onceSum / Math.max(1, once.mappedSum),
+            (double) once.fileOnceSum / Math.max(1, once.fileSum)};
     }
 }

@@ -42,15 +42,23 @@ import org.rmaplab.workload.StraceParser.Call;
  *   <li><b>Unknown memory.</b> What the kernel mapped at execve (the program's image, ld.so, the
  *       stack, vdso) never appears in the trace: calls on it are skipped (a comment says which
  *       line and why), and the parts of a range outside the traced mappings are dropped.
- *   <li><b>Files.</b> The model has no files: a file mmap becomes a private (or shared) anonymous
- *       mapping of the same size and protection ({@code --files anon}, the default), or is skipped
- *       with everything the trace does inside it ({@code --files skip}). Read-only converted
- *       mappings then read zero pages where the kernel maps page-cache pages.
+ *   <li><b>Files.</b> {@code --files file} (the default): a file mmap maps a model file, one per
+ *       path, opened ({@code open NAME SIZE as Fn}) at its first mapping; the mmap's descriptor
+ *       names the path through the task's descriptor table ({@code descriptors}: what the trace
+ *       shows of open, openat, creat, memfd_create, close, close_range, dup*, fcntl; fork copies
+ *       the table, CLONE_FILES shares it, execve unshares it and closes what is close-on-exec).
+ *       The size is a stat's st_size, else the extent mapped, grown by a later mapping past it
+ *       ({@code modelFile}). A descriptor the trace never showed opened names no file: its
+ *       mapping is anonymous (a comment says so). {@code --files anon}: a file mmap becomes a
+ *       private (or shared) anonymous mapping of the same size and protection; {@code --files
+ *       skip}: it is skipped with everything the trace does inside it.
  *   <li><b>Accesses.</b> strace shows none. {@code --touch write-new} (default) writes every page
  *       that becomes writable (a writable mmap, brk growth, mremap growth, mprotect of PROT_NONE
  *       memory to writable) up to {@code --touch-cap} pages per call (0: no cap; the top pages of
- *       MAP_STACK/MAP_GROWSDOWN mappings); {@code --touch none} writes nothing. Accesses after
- *       fork are not modelled, so inherited pages stay shared until exec, exit or munmap.
+ *       MAP_STACK/MAP_GROWSDOWN mappings), and reads up to as many pages of every read-only file
+ *       mapping ({@code flushReads}); file pages only inside the file. {@code --touch none}
+ *       writes and reads nothing. Accesses after fork are not modelled, so inherited pages stay
+ *       shared until exec, exit or munmap.
  *   <li><b>Results.</b> A failed call the model can judge (its addresses all resolve, not a file
  *       mmap) is written with {@code expect ERRNO}; successful status calls with {@code expect ok},
  *       fixed mmaps, in-place mremaps and brk with the address the trace shows (relative), writes
@@ -63,14 +71,14 @@ import org.rmaplab.workload.StraceParser.Call;
 public final class TraceConverter {
     public enum Touch { NONE, WRITE_NEW }
 
-    public enum Files { ANON, SKIP }
+    public enum Files { ANON, SKIP, FILE }
 
     /**
      * @param vforkAsFork {@code --vfork fork}: a vfork child is forked from its parent (a copy of
      *                    its mm, as fork would make) instead of from the empty t1 ({@code --vfork empty})
      */
     public record Options(Touch touch, int touchCap, Files files, boolean vforkAsFork) {
-        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.ANON, false);
+        public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.FILE, false);
 
         public String describe() {
             return "--touch " + touch.name().toLowerCase(Locale.ROOT).replace('_', '-') + " --touch-cap " + touchCap
@@ -88,18 +96,31 @@ public final class TraceConverter {
     /** The calls the converter reads; the parser ignores the shape of every other call. */
     static final Set<String> KNOWN = Set.of("mmap", "mmap2", "munmap", "mremap", "mprotect", "brk", "madvise",
             "mlock", "mlock2", "munlock", "clone", "clone3", "fork", "vfork", "execve", "execveat", "exit",
-            "exit_group");
+            "exit_group", "open", "openat", "creat", "close", "close_range", "dup", "dup2", "dup3", "fcntl",
+            "fcntl64", "memfd_create", "fstat", "fstat64", "newfstatat", "fstatat64", "stat", "stat64", "lstat",
+            "lstat64", "statx");
 
     static final long PAGE = 4096;
 
-    /** A piece of a traced address space: [start, end) at model address anchor + (addr - base). */
-    private record Region(long start, long end, String anchor, long base, int prot, boolean skipped) {
+    /**
+     * A piece of a traced address space: [start, end) at model address anchor + (addr - base). A
+     * piece of a model file's mapping ({@code --files file}) names the file ({@code fvar}, else
+     * null), the byte offset in it at {@code start}, and the mapping it came from ({@code map}, an
+     * id: the pages of a read-only file mapping are read at the task's next call, from what is left
+     * of that mapping, see {@code flushReads}).
+     */
+    private record Region(long start, long end, String anchor, long base, int prot, boolean skipped, String fvar,
+            long foff, int map) {
+        Region(long start, long end, String anchor, long base, int prot, boolean skipped) {
+            this(start, end, anchor, base, prot, skipped, null, 0, 0);
+        }
+
         Region cut(long s, long e) {
-            return new Region(s, e, anchor, base, prot, skipped);
+            return new Region(s, e, anchor, base, prot, skipped, fvar, fvar == null ? 0 : foff + (s - start), map);
         }
 
         Region withProt(int p) {
-            return new Region(start, end, anchor, base, p, skipped);
+            return new Region(start, end, anchor, base, p, skipped, fvar, foff, map);
         }
     }
 
@@ -113,6 +134,9 @@ public final class TraceConverter {
         String heap;
         long heapBase;
         long brk;
+        /** Read-only file mappings whose pages are read at the next call of a task on this mm. */
+        final List<Integer> pendingReads = new ArrayList<>();
+        final List<String> pendingWho = new ArrayList<>();
 
         Layout copy() {
             Layout l = new Layout();
@@ -195,6 +219,8 @@ public final class TraceConverter {
         String opsAs;
         boolean vforked;
         boolean alive = true;
+        /** The task's file descriptor table (shared with the tasks a CLONE_FILES clone made). */
+        Map<Integer, Fd> fds = new HashMap<>();
 
         Proc(int pid, String name, int tgid, Layout mm) {
             this.pid = pid;
@@ -202,6 +228,13 @@ public final class TraceConverter {
             this.tgid = tgid;
             this.mm = mm;
             this.opsAs = name;
+        }
+    }
+
+    /** An open file descriptor: the path it was opened by, and its close-on-exec flag. */
+    private record Fd(String path, boolean cloexec) {
+        Fd withCloexec(boolean c) {
+            return new Fd(path, c);
         }
     }
 
@@ -214,6 +247,14 @@ public final class TraceConverter {
     private final Map<String, Integer> counts = new TreeMap<>();
     private int anchors;
     private int heaps;
+    private int maps;
+    private int memfds;
+    /** --files file: the model file of each path (its FILE name), its size, and the labels used. */
+    private final Map<String, String> fileOf = new HashMap<>();
+    private final Map<String, Long> fileSize = new HashMap<>();
+    private final Set<String> labels = new java.util.HashSet<>();
+    /** st_size of regular files, by path, from the latest stat call that printed it. */
+    private final Map<String, Long> statSize = new HashMap<>();
     private long writeValue;
     private boolean started;
 
@@ -228,6 +269,11 @@ public final class TraceConverter {
         TraceConverter c = new TraceConverter(file, opt);
         for (Call call : calls) {
             c.dispatch(call);
+        }
+        for (Proc p : new ArrayList<>(c.procs.values())) {
+            if (p.alive) {
+                c.flushReads(p.mm);
+            }
         }
         if (!c.waiting.isEmpty()) {
             Map.Entry<Integer, List<Call>> w = c.waiting.entrySet().iterator().next();
@@ -276,6 +322,9 @@ public final class TraceConverter {
     }
 
     private void handle(Proc p, Call c) {
+        if (!p.mm.pendingReads.isEmpty() && !fixedMmap(c)) {
+            flushReads(p.mm);
+        }
         switch (c.name()) {
             case "+++" -> {
                 if (p.alive) {
@@ -305,8 +354,20 @@ public final class TraceConverter {
                 p.mm = new Layout();
                 p.opsAs = p.name;
                 p.vforked = false;
+                // unshare_files(), then do_close_on_exec(): the new image keeps the descriptors
+                // without close-on-exec, in a table of its own.
+                Map<Integer, Fd> kept = new HashMap<>();
+                p.fds.forEach((fd, f) -> {
+                    if (!f.cloexec()) {
+                        kept.put(fd, f);
+                    }
+                });
+                p.fds = kept;
             }
             case "fork", "vfork", "clone", "clone3" -> fork(p, c);
+            case "open", "openat", "creat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "fcntl64",
+                    "memfd_create", "fstat", "fstat64", "newfstatat", "fstatat64", "stat", "stat64", "lstat",
+                    "lstat64", "statx" -> descriptors(p, c);
             default -> memory(p, c);
         }
     }
@@ -327,12 +388,14 @@ public final class TraceConverter {
         boolean vm = c.name().equals("vfork");
         boolean vfork = vm;
         boolean thread = false;
+        boolean files = false;
         if (c.name().startsWith("clone")) {
             Matcher m = CLONE_FLAGS.matcher(c.args());
             String f = m.find() ? "|" + m.group(1) + "|" : "||";
             vm = f.contains("|CLONE_VM|");
             vfork = f.contains("|CLONE_VFORK|");
             thread = f.contains("|CLONE_THREAD|");
+            files = f.contains("|CLONE_FILES|");
         }
         int child = (int) c.result();
         Proc old = procs.get(child);
@@ -357,6 +420,8 @@ public final class TraceConverter {
             emit(p.opsAs + " fork as " + k.name + "   # trace:" + c.line() + (vfork ? " (vfork, as fork: --vfork fork)" : ""));
             count(vfork ? "vforks" : "forks");
         }
+        // copy_files(): CLONE_FILES shares the table, else the child gets a copy (dup_fd).
+        k.fds = files ? p.fds : new HashMap<>(p.fds);
         List<Call> w = waiting.remove(child);
         if (w != null) {
             for (Call wc : w) {
@@ -372,7 +437,7 @@ public final class TraceConverter {
         String who = p.opsAs;
         Layout mm = p.mm;
         switch (c.name()) {
-            case "mmap", "mmap2" -> mmap(who, mm, c, a);
+            case "mmap", "mmap2" -> mmap(p, who, mm, c, a);
             case "munmap" -> ranged(who, mm, c, a, "munmap", "");
             case "mprotect" -> {
                 need(c, a, 3);
@@ -402,7 +467,7 @@ public final class TraceConverter {
         }
     }
 
-    private void mmap(String who, Layout mm, Call c, String[] a) {
+    private void mmap(Proc p, String who, Layout mm, Call c, String[] a) {
         need(c, a, 6);
         long addr = num(c, a[0]);
         long len = num(c, a[1]);
@@ -482,10 +547,26 @@ public final class TraceConverter {
             comment(c, "file mapping: skipped (--files skip)");
             return;
         }
-        if (file) {
+        String fvar = null;
+        long foff = 0;
+        if (file && opt.files() == Files.FILE) {
+            String path = fdPath(p, a[4]);
+            if (path == null) {
+                // A descriptor the trace never showed opened (inherited from strace's parent,
+                // or made by a call not traced): its file is unknown, so the mapping is anonymous.
+                flags.add("anonymous");
+                drop += "   # fd " + a[4] + " not opened in the trace: anonymous";
+                count("files_unknown_as_anon");
+            } else {
+                foff = num(c, a[5]);
+                fvar = modelFile(who, path, foff, len, c);
+                count("file_mmaps");
+            }
+        } else if (file) {
             flags.add("anonymous");
             count("files_as_anon");
         }
+        String fileArgs = fvar == null ? "" : " " + fvar + " " + len(foff);
         String f = String.join("|", flags);
         String target = null;
         String anchor;
@@ -508,18 +589,293 @@ public final class TraceConverter {
             base = r;
         }
         if (target != null) {
-            emit(who + " mmap " + target + " " + len(len) + " " + protText(prot) + " " + f + " expect " + target
-                    + "   # trace:" + c.line() + drop);
+            emit(who + " mmap " + target + " " + len(len) + " " + protText(prot) + " " + f + fileArgs + " expect "
+                    + target + "   # trace:" + c.line() + drop);
         } else {
             anchor = "M" + (++anchors);
-            emit(who + " mmap 0 " + len(len) + " " + protText(prot) + " " + f + " as " + anchor + "   # trace:"
-                    + c.line() + drop);
+            emit(who + " mmap 0 " + len(len) + " " + protText(prot) + " " + f + fileArgs + " as " + anchor
+                    + "   # trace:" + c.line() + drop);
         }
         count("mmaps");
-        mm.add(new Region(r, end, anchor, base, prot, false));
+        Region reg = new Region(r, end, anchor, base, prot, false, fvar, foff, fvar == null ? 0 : ++maps);
+        mm.add(reg);
         if ((prot & 2) != 0) {
-            touch(who, anchor, base, r, end, stack);
+            touch(who, anchor, base, r, eofEnd(reg), stack);
+        } else if (fvar != null && prot != 0 && opt.touch() != Touch.NONE) {
+            mm.pendingReads.add(reg.map);
+            mm.pendingWho.add(who);
         }
+    }
+
+    // ---------------------------------------------------------------- files (--files file)
+
+    /**
+     * The model file of PATH (its FILE name), opened (an {@code open} line) at its first mapping.
+     * Its size is the st_size a stat call printed for the path or a descriptor of it, else the
+     * extent mapped (OFF + LEN, since a program maps what it saw); a later mapping past that end,
+     * or a later stat showing more, grows it ({@code ftruncate}). It never shrinks: the converter
+     * cannot tell a truncation from a new file under the same path, whose old pages the kernel
+     * would keep for the mappings of the old inode.
+     */
+    private String modelFile(String who, String path, long off, long len, Call c) {
+        Long st = statSize.get(path);
+        long want = st != null ? st : off + len;
+        String v = fileOf.get(path);
+        if (v == null) {
+            v = "F" + (fileOf.size() + 1);
+            fileOf.put(path, v);
+            fileSize.put(v, want);
+            emit(who + " open " + label(path) + " " + len(want) + " as " + v + "   # trace:" + c.line() + " "
+                    + path.replace('\n', ' '));
+            count("files");
+        } else if (want > fileSize.get(v)) {
+            fileSize.put(v, want);
+            emit(who + " ftruncate " + v + " " + len(want) + " expect ok   # trace:" + c.line() + " "
+                    + (st != null ? "a stat showed " + path + " larger" : "mapped past the end of " + path));
+            count("file_growths");
+        }
+        return v;
+    }
+
+    /** The open's NAME for PATH: its last component, sanitized to the language's NAME rules, unique. */
+    private String label(String path) {
+        String b = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        b = b.substring(b.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_]", "_");
+        if (b.length() > 40) {
+            b = b.substring(0, 40);
+        }
+        if (b.isEmpty() || !Character.isLetter(b.charAt(0))) {
+            b = "f_" + b;
+        }
+        String l = b;
+        for (int i = 2; !labels.add(l); i++) {
+            l = b + "_" + i;
+        }
+        return l;
+    }
+
+    /** The end of R's pages that lie in its file (a page past the file's end would raise SIGBUS). */
+    private long eofEnd(Region r) {
+        if (r.fvar == null) {
+            return r.end;
+        }
+        long in = pageUp(fileSize.get(r.fvar)) - r.foff;
+        return in <= 0 ? r.start : Math.min(r.end, r.start + in);
+    }
+
+    private static boolean fixedMmap(Call c) {
+        return c.name().startsWith("mmap") && c.args().contains("MAP_FIXED");
+    }
+
+    /**
+     * Reads the pages of the read-only file mappings made since the task's last other call: up to
+     * --touch-cap pages from the bottom of what is left of each, inside the file (a program runs
+     * its text and reads its data: the page-cache pages get mapped, page_add_file_rmap). Deferred
+     * to the next call that is not a MAP_FIXED mmap so that ld.so's reservation is read only where
+     * its segments did not replace it.
+     */
+    private void flushReads(Layout mm) {
+        for (int i = 0; i < mm.pendingReads.size(); i++) {
+            int id = mm.pendingReads.get(i);
+            String who = mm.pendingWho.get(i);
+            long left = opt.touchCap() == 0 ? Long.MAX_VALUE : opt.touchCap();
+            Region run = null;
+            for (Region r : mm.regions.values()) {
+                if (r.map != id || r.prot == 0 || left == 0) {
+                    continue;
+                }
+                long e = Math.min(eofEnd(r), r.start + Math.min(left, (r.end - r.start) / PAGE) * PAGE);
+                if (e <= r.start) {
+                    continue;
+                }
+                left -= (e - r.start) / PAGE;
+                if (run != null && run.end == r.start && run.anchor.equals(r.anchor) && run.base == r.base) {
+                    run = run.cut(run.start, e);
+                } else {
+                    read(who, run);
+                    run = r.cut(r.start, e);
+                }
+            }
+            read(who, run);
+        }
+        mm.pendingReads.clear();
+        mm.pendingWho.clear();
+    }
+
+    private void read(String who, Region r) {
+        if (r == null) {
+            return;
+        }
+        long n = (r.end - r.start) / PAGE;
+        emit(who + " touch " + rel(r.anchor, r.base, r.start) + " " + n + "p expect ok");
+        count("reads");
+        counts.merge("pages_read", (int) n, Integer::sum);
+    }
+
+    private static final Pattern ST_SIZE = Pattern.compile("\\bstx?_size=(\\d+)");
+    private static final Pattern ST_REG = Pattern.compile("\\bstx?_mode=S_IFREG\\b");
+
+    /**
+     * The descriptor table: open, openat, creat, memfd_create, close, close_range, dup, dup2, dup3,
+     * fcntl F_DUPFD / F_DUPFD_CLOEXEC / F_SETFD, and the st_size of regular files that the stat
+     * calls print. A path is the string the trace shows (a relative one is not resolved against
+     * the working directory, which strace does not show; one relative to a traced directory
+     * descriptor is joined to its path); {@code -y} decorations, where present, win. A descriptor
+     * the trace never showed opened (0, 1, 2, or one made by a call not traced) names no file.
+     * Close-on-exec is what the trace shows (O_CLOEXEC, FD_CLOEXEC, MFD_CLOEXEC, F_DUPFD_CLOEXEC,
+     * CLOSE_RANGE_CLOEXEC); a descriptor whose flags it never shows is kept across execve.
+     */
+    private void descriptors(Proc p, Call c) {
+        if (c.failed() || c.noReturn()) {
+            return;
+        }
+        String[] a = args(c.args());
+        Map<Integer, Fd> t = p.fds;
+        int r = (int) c.result();
+        switch (c.name()) {
+            case "open", "creat" -> {
+                need(c, a, 1);
+                opened(t, r, path(p, "AT_FDCWD", a[0]), c.name().equals("creat") || a.length > 1 && hasFlag(a[1], "O_CLOEXEC"));
+            }
+            case "openat" -> {
+                need(c, a, 3);
+                opened(t, r, path(p, a[0], a[1]), hasFlag(a[2], "O_CLOEXEC"));
+            }
+            case "memfd_create" -> {
+                need(c, a, 2);
+                // Every memfd is a new file, whatever its name.
+                t.put(r, new Fd("memfd:" + unquote(a[0]) + "#" + (++memfds), hasFlag(a[1], "MFD_CLOEXEC")));
+            }
+            case "close" -> {
+                need(c, a, 1);
+                t.remove((int) num(c, a[0]));
+            }
+            case "close_range" -> {
+                need(c, a, 3);
+                long lo = num(c, a[0]);
+                long hi = num(c, a[1]);
+                if (hasFlag(a[2], "CLOSE_RANGE_UNSHARE")) {
+                    p.fds = t = new HashMap<>(t);
+                }
+                boolean cloexec = hasFlag(a[2], "CLOSE_RANGE_CLOEXEC");
+                for (Integer fd : new ArrayList<>(t.keySet())) {
+                    if (fd >= lo && fd <= hi) {
+                        if (cloexec) {
+                            t.put(fd, t.get(fd).withCloexec(true));
+                        } else {
+                            t.remove(fd);
+                        }
+                    }
+                }
+            }
+            case "dup" -> dup(t, p, a[0], r, false);
+            case "dup2" -> {
+                need(c, a, 2);
+                if (num(c, a[0]) != r) {
+                    dup(t, p, a[0], r, false);
+                }
+            }
+            case "dup3" -> {
+                need(c, a, 3);
+                dup(t, p, a[0], r, hasFlag(a[2], "O_CLOEXEC"));
+            }
+            case "fcntl", "fcntl64" -> {
+                need(c, a, 2);
+                int fd = (int) num(c, a[0]);
+                switch (a[1]) {
+                    case "F_DUPFD" -> dup(t, p, a[0], r, false);
+                    case "F_DUPFD_CLOEXEC" -> dup(t, p, a[0], r, true);
+                    case "F_SETFD" -> {
+                        Fd f = t.get(fd);
+                        if (f != null) {
+                            t.put(fd, f.withCloexec(a.length > 2 && hasFlag(a[2], "FD_CLOEXEC")));
+                        }
+                    }
+                    default -> { }
+                }
+            }
+            default -> stat(p, c, a);
+        }
+    }
+
+    /** fstat, newfstatat, statx, stat, lstat: the st_size of a regular file, by its path. */
+    private void stat(Proc p, Call c, String[] a) {
+        Matcher size = ST_SIZE.matcher(c.args());
+        if (!size.find() || !ST_REG.matcher(c.args()).find()) {
+            return;
+        }
+        String path;
+        switch (c.name()) {
+            case "fstat", "fstat64" -> path = fdPath(p, a[0]);
+            case "stat", "stat64", "lstat", "lstat64" -> path = path(p, "AT_FDCWD", a[0]);
+            default -> { // newfstatat, fstatat64, statx: DIRFD, PATH, ... (AT_EMPTY_PATH: "" names DIRFD)
+                need(c, a, 2);
+                path = a[1].equals("\"\"") ? fdPath(p, a[0]) : path(p, a[0], a[1]);
+            }
+        }
+        if (path != null) {
+            statSize.put(path, Long.parseLong(size.group(1)));
+        }
+    }
+
+    private static void opened(Map<Integer, Fd> t, int fd, String path, boolean cloexec) {
+        if (path == null) {
+            t.remove(fd);
+        } else {
+            t.put(fd, new Fd(path, cloexec));
+        }
+    }
+
+    private static void dup(Map<Integer, Fd> t, Proc p, String oldArg, int fd, boolean cloexec) {
+        String path = fdPath(p, oldArg);
+        opened(t, fd, path, cloexec);
+    }
+
+    /** The path descriptor argument S names: its {@code -y} decoration, else the task's table. */
+    private static String fdPath(Proc p, String s) {
+        String t = s.strip();
+        int lt = t.indexOf('<');
+        if (lt > 0 && t.endsWith(">")) {
+            return t.substring(lt + 1, t.length() - 1);
+        }
+        try {
+            Fd f = p.fds.get(Integer.parseInt(lt > 0 ? t.substring(0, lt) : t));
+            return f == null ? null : f.path();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The path of string argument NAME relative to directory descriptor DIRFD, or null if unknown. */
+    private static String path(Proc p, String dirfd, String name) {
+        String n = unquote(name);
+        if (n == null) {
+            return null;
+        }
+        if (n.startsWith("/") || dirfd.strip().startsWith("AT_FDCWD")) {
+            return n;
+        }
+        String dir = fdPath(p, dirfd);
+        return dir == null ? null : dir + "/" + n;
+    }
+
+    /** The text of an strace string ("..." with \" and \\ escaped; a truncated one keeps its "..."). */
+    private static String unquote(String s) {
+        String t = s.strip();
+        if (!t.startsWith("\"")) {
+            return null;
+        }
+        boolean truncated = t.endsWith("\"...");
+        int end = truncated ? t.length() - 4 : t.length() - 1;
+        if (end < 1) {
+            return null;
+        }
+        String body = t.substring(1, end).replace("\\\"", "\"").replace("\\\\", "\\");
+        return truncated ? body + "..." : body;
+    }
+
+    private static boolean hasFlag(String flags, String f) {
+        return ("|" + flags.strip() + "|").contains("|" + f + "|");
     }
 
     /** munmap, mprotect, madvise, mlock, munlock: one call per run of regions of one anchor. */
@@ -563,7 +919,7 @@ public final class TraceConverter {
                 for (Region r : ps) {
                     mm.add(r.withProt(prot));
                     if (!r.skipped && r.prot == 0 && (prot & 2) != 0) {
-                        touch(who, r.anchor, r.base, r.start, r.end, false);
+                        touch(who, r.anchor, r.base, r.start, eofEnd(r), false);
                     }
                 }
             }
@@ -672,17 +1028,23 @@ public final class TraceConverter {
         }
         // The moved vmas keep their protections; a grown tail takes the last one's (vma_expand).
         int lastProt = src.prot;
+        Region last = null;
         for (Region q : ps) {
             if (!q.skipped && q.start - old < newEnd - r) {
-                mm.add(new Region(r + (q.start - old), Math.min(newEnd, r + (q.end - old)), anchor, base, q.prot, false));
+                mm.add(new Region(r + (q.start - old), Math.min(newEnd, r + (q.end - old)), anchor, base, q.prot, false,
+                        q.fvar, q.foff, q.map));
                 lastProt = q.prot;
+                last = q;
             }
         }
         long tail = r + pageUp(oldLen);
         if (newEnd > tail) {
-            mm.add(new Region(tail, newEnd, anchor, base, lastProt, false));
+            Region t = last == null || last.fvar == null ? new Region(tail, newEnd, anchor, base, lastProt, false)
+                    : new Region(tail, newEnd, anchor, base, lastProt, false, last.fvar,
+                            last.foff + (tail - r) - (last.start - old), last.map);
+            mm.add(t);
             if ((lastProt & 2) != 0) {
-                touch(who, anchor, base, tail, newEnd, false);
+                touch(who, anchor, base, tail, eofEnd(t), false);
             }
         }
     }

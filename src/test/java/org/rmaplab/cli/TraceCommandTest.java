@@ -52,5 +52,12 @@ class TraceCommandTest extends CliTest {
         assertEquals("rmaplab: --touch must be none or write-new, not 'all'\n", err);
         assertEquals(2, run("trace", "convert", t.toString(), "--vfork", "share"));
         assertEquals("rmaplab: --vfork must be empty or fork, not 'share'\n", err);
+        assertEquals(2, run("trace", "convert", t.toString(), "--files", "real"));
+        assertEquals("rmaplab: --files must be file, anon or skip, not 'real'\n", err);
+        Path fd = dir.resolve("fd.strace");
+        Files.writeString(fd, "1 execve(\"/bin/x\", [], 0x0) = 0\n1 dup2(x, 4) = 4\n");
+        assertEquals(2, run("trace", "convert", fd.toString(), "--out", vms.toString()));
+        assertEquals(fd + ":2: dup2: 'x' is not a number\n", err);
+        assertFalse(Files.exists(vms));
     }
 }

@@ -130,7 +130,9 @@ class TraceConverterTest {
                 "p1 exit", ""), body(r));
         assertTrue(r.scenario().contains("# trace:7 mprotect: mprotect outside the traced mappings: skipped"));
         assertEquals(1, r.count("skipped"));
-        assertEquals(2, r.count("files_as_anon"));
+        // fd 3 was never opened in this trace: its mappings are anonymous (--files file, the default).
+        assertEquals(2, r.count("files_unknown_as_anon"));
+        assertTrue(r.scenario().contains("# fd 3 not opened in the trace: anonymous"));
         runsEverywhere(r);
     }
 
@@ -215,6 +217,99 @@ class TraceConverterTest {
                 "p1 madvise M1 2p dontneed expect ok", ""), body(r));
         assertEquals(5, r.count("skipped"));
         assertFalse(r.scenario().contains(" write "));
+    }
+
+    /**
+     * --files file: descriptors are followed through openat, dup, dup2, fcntl F_DUPFD_CLOEXEC,
+     * close, a fork (a copy of the table), execve (close-on-exec) and a CLONE_FILES thread (the
+     * same table); one model file per path, sized by newfstatat or by what is mapped, grown by a
+     * later mapping past its end; read-only file pages are read inside the file only.
+     */
+    @Test
+    void descriptorsNameTheFilesOfMappings() {
+        String trace = String.join("\n",
+                "1 execve(\"/bin/x\", [\"x\"], 0x7ffd /* 3 vars */) = 0",
+                "1 openat(AT_FDCWD, \"/usr/lib/libfoo.so.1\", O_RDONLY|O_CLOEXEC) = 3",
+                "1 newfstatat(3, \"\", {st_mode=S_IFREG|0755, st_size=20000, ...}, AT_EMPTY_PATH) = 0",
+                "1 openat(AT_FDCWD, \"/data/shared.db\", O_RDWR) = 4",
+                "1 dup(3) = 5",
+                "1 close(3) = 0",
+                "1 mmap(NULL, 32768, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 5, 0) = 0x7f0000000000",
+                "1 mmap(0x7f0000001000, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 5, 0x1000) = 0x7f0000001000",
+                "1 dup2(4, 7) = 7",
+                "1 fcntl(7, F_DUPFD_CLOEXEC, 10) = 10",
+                "1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0) = 2",
+                "2 close(7) = 0",
+                "1 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 7, 0) = 0x7f1000000000",
+                "2 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_SHARED, 4, 0) = 0x7f2000000000",
+                "2 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 7, 0) = 0x7f3000000000",
+                "2 execve(\"/bin/y\", [\"y\"], 0x55 /* 3 vars */) = 0",
+                "2 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 10, 0) = 0x7f4000000000",
+                "2 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 5, 0x4000) = 0x7f5000000000",
+                "2 exit_group(0) = ?",
+                "2 +++ exited with 0 +++",
+                "1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, child_tid=0x7f, "
+                        + "parent_tid=0x7f, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => {parent_tid=[3]}, 88) = 3",
+                "3 openat(AT_FDCWD, \"tmp/1-t.dat\", O_RDONLY) = 6",
+                "1 mmap(NULL, 4096, PROT_READ, MAP_SHARED, 6, 0) = 0x7f6000000000",
+                "1 exit_group(0) = ?",
+                "1 +++ exited with 0 +++", "");
+        TraceConverter.Result r = convert(trace); // --files file, the default
+        assertEquals(String.join("\n",
+                "t1 fork as p1",
+                "p1 exec",
+                // 20000 bytes by newfstatat: 5 pages; the reservation maps 8.
+                "p1 open libfoo_so_1 20000 as F1",
+                "p1 mmap 0 8p r private|denywrite F1 0 as M1",
+                "p1 mmap M1+1p 2p rw private|fixed|denywrite F1 1p expect M1+1p",
+                "p1 write M1+1p 2p 0x1 expect ok",
+                // The reservation's pages that its segment left, inside the file: pages 0, 3 and 4.
+                "p1 touch M1 1p expect ok",
+                "p1 touch M1+3p 2p expect ok",
+                "p1 fork as p2",
+                // fd 7 is fd 4's file (dup2); the child's close does not close the parent's.
+                "p1 open shared_db 2p as F2",
+                "p1 mmap 0 2p rw shared F2 0 as M2",
+                "p1 write M2 2p 0x2 expect ok",
+                // No stat for it: a mapping past its end grows the file.
+                "p2 ftruncate F2 4p expect ok",
+                "p2 mmap 0 4p rw shared F2 0 as M3",
+                "p2 write M3 4p 0x3 expect ok",
+                "p2 mmap 0 1p r private|anonymous as M4",
+                "p2 exec",
+                // fd 10 was close-on-exec; fd 5 (a dup: no close-on-exec) survives the execve.
+                "p2 mmap 0 1p r private|anonymous as M5",
+                "p2 mmap 0 1p r private F1 4p as M6",
+                "p2 touch M6 1p expect ok",
+                "p2 exit",
+                "p1 clone as p3",
+                // The thread's openat is in the table it shares with p1.
+                "p1 open f_1_t_dat 1p as F3",
+                "p1 mmap 0 1p r shared F3 0 as M7",
+                "p1 touch M7 1p expect ok",
+                "p3 exit",
+                "p1 exit", ""), body(r));
+        // files, file_growths, files_unknown_as_anon
+        assertEquals(List.of(3, 1, 2), List.of(r.count("files"), r.count("file_growths"), r.count("files_unknown_as_anon")));
+        assertTrue(r.scenario().contains("p1 open libfoo_so_1 20000 as F1   # trace:7 /usr/lib/libfoo.so.1\n"), r.scenario());
+        runsEverywhere(r);
+
+        // The same trace as anonymous memory: no file, no reads.
+        TraceConverter.Result a = TraceConverter.convert("t.strace", trace,
+                new TraceConverter.Options(TraceConverter.Touch.WRITE_NEW, 64, TraceConverter.Files.ANON, false));
+        assertFalse(a.scenario().contains(" open "));
+        assertEquals(0, a.count("reads"));
+        assertEquals(8, a.count("files_as_anon"));
+        runsEverywhere(a);
+
+        TraceError e = assertThrows(TraceError.class, () -> convert("1 execve(\"/bin/x\", [], 0x0) = 0\n1 close(x) = 0\n"));
+        // A trace without the descriptor calls: every file mapping's descriptor is unknown.
+        TraceConverter.Result u = convert(trace.replaceAll("(?m)^\\d+ (openat|dup|close|fcntl|newfstatat).*\n", ""));
+        assertEquals(0, u.count("files"));
+        assertEquals(8, u.count("files_unknown_as_anon"));
+        assertTrue(u.scenario().contains("# fd 5 not opened in the trace: anonymous"), u.scenario());
+        runsEverywhere(u);
+        assertEquals("t.strace:2: close: 'x' is not a number", e.getMessage());
     }
 
     /** strace -f on stderr: [pid N] only while several tasks live; attach messages cut lines. */
