@@ -696,7 +696,8 @@ public final class Findings {
                 + "reads up to 64 pages of each read-only file mapping and writes up to 64 of each writable one (a "
                 + "private page written becomes an anonymous copy). page_add_rmap calls: the pte_chains kernels call "
                 + "page_add_rmap for a new page, anonymous or file, and for each pte fork copies (copy_page_range, which "
-                + "2.6.0 ran on every vma), so adds + dups under pte_chains; 2.6.7 calls page_add_anon_rmap for a new "
+                + "2.6.0 and 2.6.7 ran on every vma: lazy page-table copies came in 2.6.14), so adds + dups under "
+                + "pte_chains; 2.6.7 calls page_add_anon_rmap for a new "
                 + "anonymous page, page_add_file_rmap for a page-cache page a fault maps (both in `rmap_adds`), and "
                 + "page_dup_rmap (a mapcount increment) for fork's copies, so adds only. page_remove_rmap is called "
                 + "once per pte zapped in both.\n\n");
@@ -704,7 +705,7 @@ public final class Findings {
                 + "page_remove_rmap calls |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         String[] addChange = new String[2];
         String[] removeChange = new String[2];
-        long fileCopies = 0;
+        long forkCopies = 0;
         long[] chainBlocks = new long[2];
         long anonVmas = 0;
         for (int f = 0; f < 2; f++) {
@@ -722,8 +723,8 @@ public final class Findings {
             removeChange[f] = change(pc.cost("rmap_removes"), av.cost("rmap_removes"));
             b.append("| ").append(mode).append(" | change | | | | | ").append(addChange[f]).append(" | ")
                     .append(removeChange[f]).append(" |\n");
-            // pte_chains' fork copies file ptes as adds (2.6.0); the model's anon_vma copies none.
-            fileCopies = pc.cost("rmap_adds") - av.cost("rmap_adds");
+            // Fork's copies, anonymous and file: page_add_rmap in 2.6.0, page_dup_rmap in 2.6.7.
+            forkCopies = pc.cost("rmap_dups");
             chainBlocks[f] = pc.cost("rmap_allocs");
             anonVmas = av.cost("rmap_allocs");
         }
@@ -733,19 +734,17 @@ public final class Findings {
                 + "page's chain; 2.6.7's are mapcount updates and, for a new page, setting page->mapping). In calls, "
                 + "anon_vma still makes one page_add_anon_rmap or page_add_file_rmap per page a fault maps, so "
                 + "page_add_rmap drops only where fork's copies stop being adds: %s with vfork'd children (vfork and exec "
-                + "copy no ptes), %s when each vfork is a fork that execs at once (the anonymous ptes fork copies, "
-                + "page_dup_rmap in 2.6.7, and the %d file ptes that pte_chains' fork copies with page_add_rmap). The "
-                + "model's anon_vma follows today's vma_needs_copy (2.6.14) and does not copy those file ptes at all, "
-                + "where 2.6.7 copied them with page_dup_rmap and zapped them again: that is all of page_remove_rmap's "
-                + "%s with forks, which for 2.6.7 would be 0.0%%, as it is with vfork'd children (one call per pte "
-                + "zapped, at exec and exit as at munmap). These counts rest on synthesized accesses (see the PG_direct "
+                + "copy no ptes), %s when each vfork is a fork that execs at once (the %d ptes, anonymous and file, that "
+                + "fork copies in both kernels: page_add_rmap under pte_chains, page_dup_rmap under 2.6.7). "
+                + "page_remove_rmap does not change (%s with forks, %s with vfork'd children): one call per pte zapped "
+                + "in both, at exec and exit as at munmap. These counts rest on synthesized accesses (see the PG_direct "
                 + "section: children never COW what they inherit, the first 64 pages of a mapping are the ones "
                 + "touched). What reproduces is the last part: pte_chain blocks go (%d allocated under pte_chains with "
                 + "`--vfork fork`, %d with vfork'd children, which share no anonymous page but do share file pages: "
                 + "make, the cc driver, cc1 and as map the C library, and two compilations run at once), and anon_vma "
                 + "allocates %d anon_vmas instead, one per family of anonymous vmas, however many ptes map their pages, "
                 + "and nothing per file page, which it finds through the file's i_mmap.%n%n", addChange[0], addChange[1],
-                fileCopies, removeChange[1], chainBlocks[1], chainBlocks[0], anonVmas));
+                forkCopies, removeChange[1], removeChange[0], chainBlocks[1], chainBlocks[0], anonVmas));
     }
 
     /** One row of the PG_direct table: trace NAME converted with OPT, run under pte_chains. */

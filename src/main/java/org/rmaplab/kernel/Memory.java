@@ -586,8 +586,8 @@ final class Memory {
 
     /**
      * vma_needs_copy(): fork copies page tables only where anonymous pages may be — unless the
-     * design copies every pte at fork ({@link RmapDesign#forkCopiesEveryPte}: 2.6.0's dup_mmap
-     * called copy_page_range for every vma).
+     * design copies every pte at fork ({@link RmapDesign#forkCopiesEveryPte}: before 2.6.14's lazy
+     * page-table copies, d992895ba2b2, dup_mmap called copy_page_range for every vma).
      */
     boolean vmaNeedsCopy(Vma src) {
         return src.anonVma != null || design.forkCopiesEveryPte();
@@ -654,7 +654,9 @@ final class Memory {
                         design.pageDupRmap(pfn, dst, addr, dslot);
                         dstMm.rssAnon++;
                     } else {
-                        design.stats().rmapAdds++;
+                        // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which
+                        // pte_chains' hook makes it): a dup, as for anonymous pages.
+                        design.stats().rmapDups++;
                         design.pageAddFileRmap(pfn, dst, addr, dslot);
                         dstMm.rssShmem++;
                     }

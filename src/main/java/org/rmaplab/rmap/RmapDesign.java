@@ -347,9 +347,11 @@ public interface RmapDesign {
 
     /**
      * Must fork copy the ptes of every vma, not only of those that may hold anonymous pages?
-     * Today's vma_needs_copy() skips a vma without an anon_vma (its pages come back by fault);
-     * 2.6.0's dup_mmap() called copy_page_range() for every vma, so a shared mapping's pages were
-     * chained (page_add_rmap) at fork time. Not user-visible: only page tables and rmap work differ.
+     * Today's vma_needs_copy() skips a vma without an anon_vma (its pages come back by fault), since
+     * 2.6.14's lazy page-table copies (d992895ba2b2); the kernels of the 2003-2004 designs (2.6.0,
+     * 2.6.6-mm, 2.6.7) called copy_page_range() for every vma, so a shared mapping's pages gained a
+     * mapping per child at fork (page_add_rmap, page_dup_rmap). Not user-visible: only page tables
+     * and rmap work differ.
      */
     default boolean forkCopiesEveryPte() {
         return false;

@@ -56,6 +56,12 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         this.mremapCow = mremapCow;
     }
 
+    /** 2.6.6-mm's dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in 2.6.14). */
+    @Override
+    public boolean forkCopiesEveryPte() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "anonmm";

@@ -88,8 +88,10 @@
  *       when a vma first gets an anonymous page and follows it through fork, split, copy and
  *       merge, only because the core reads it as "this vma has faulted" (fork's
  *       vma_needs_copy, mprotect's VM_ACCOUNT rule, MREMAP_DONTUNMAP), today's Linux semantics
- *       the model keeps for every design. 2.6.6's fork copied every vma's page tables; the
- *       difference is only in the zero-page ptes a child inherits, not in contents.
+ *       the model keeps for every design — except fork: 2.6.6's dup_mmap copied every vma's page
+ *       tables (lazy page-table copies came in 2.6.14), and so does anonmm here
+ *       ({@code forkCopiesEveryPte}): a shared or file mapping's pages gain a mapping per child at
+ *       fork (page_dup_rmap), and the child inherits zero-page ptes. Not visible to programs.
  *   <li><b>Merging</b>: 2.6.6's vma_merge had no anon rule, and can_vma_merge_after returned 1
  *       for any anonymous mapping, so {@code isMergeableAnonVma} and {@code anonVmasCompatible}
  *       are always true and {@code anonMergeNeedsPgoff} is false. Ten corpus scenarios therefore

@@ -38,6 +38,12 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     private Frames frames;
     private int nextId = 1;
 
+    /** 2.6.7's dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in 2.6.14). */
+    @Override
+    public boolean forkCopiesEveryPte() {
+        return true;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -61,6 +61,9 @@
  *
  * <h2>Choices and simplifications</h2>
  * <ul>
+ *   <li><b>fork copies every vma's ptes</b> ({@code forkCopiesEveryPte}): 2.6.7's dup_mmap called
+ *       copy_page_range for every vma (lazy page-table copies came in 2.6.14), so a shared or file
+ *       mapping's pages gain a mapping per child at fork (page_dup_rmap). Not visible to programs.
  *   <li><b>find_mergeable_anon_vma</b> is 2.6.7's (Hugh's "rmap 40 better anon_vma sharing"):
  *       next first, then prev; the neighbour must touch, have an anon_vma, have the same flags
  *       ignoring VM_READ|VM_WRITE|VM_EXEC (VM_SOFTDIRTY too, which the model never sets, as its

@@ -28,7 +28,7 @@ final class AnonAddressSpace {
     /** mms that allocate here ({@code mm->rmapPriv} points here). */
     int mmUsers;
     /**
-     * The address_space of the private copies of a private file vma (LokierDesign, choice 8):
+     * The address_space of the private copies of a private file vma (lokier package-info: private file mappings):
      * base 0, offsets are the file's, one reservation over all of them; no mm allocates here.
      */
     boolean fileShadow;

@@ -41,7 +41,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     private Frames frames;
     /** address_spaces by id (index 0 unused); null once freed. */
     private final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
-    /** The live address_spaces of private file vmas' copies (choice 8), in creation order. */
+    /** The live address_spaces of private file vmas' copies (package-info: private file mappings), in creation order. */
     private final ArrayList<AnonAddressSpace> fileShadows = new ArrayList<>();
 
     /** The proposal's numbers: 2^32-page address_spaces, reserve = size clamped to [2^22, 2^32 - size]. */
@@ -66,6 +66,12 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         this.reserveNum = reserveNum;
         this.reserveDen = reserveDen;
         spaces.add(null);
+    }
+
+    /** As the 2004 kernels lokier was proposed for did, fork copies every vma's ptes (lazy page-table copies came in 2.6.14). */
+    @Override
+    public boolean forkCopiesEveryPte() {
+        return true;
     }
 
     @Override
@@ -183,7 +189,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * Choice 8: the address_space for the private copies of a private file vma, made at its first
+     * The address_space for the private copies of a private file vma, made at its first
      * copy (anon_vma_prepare's place): base 0, so a copy's offset is the file offset it copies
      * (linear_page_index, as anon_vma gives it), and one reservation over every offset, in which
      * the vma and its splits, fork copies and mremap copies are indexed.
@@ -437,7 +443,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public int vmaCopy(Vma src, Vma dst) {
         if (dst.file() != null) {
-            // Choice 8: the copy (or the merged vma that takes src's pages) shares src's copies.
+            // Private file mappings (package-info): the copy (or the merged vma that takes src's pages) shares src's copies.
             if (src.rmapPriv != null && dst.rmapPriv == null) {
                 dst.rmapPriv = src.rmapPriv;
                 dst.anonVma = src.anonVma;

@@ -134,6 +134,8 @@
  *       file assumes the file walk is one that visits only covering vmas — a list walked in full
  *       would make lokier's own walk as slow as anonmm's file walk. Today's interval tree answers
  *       the same set as 2.6.7's prio_tree.
+ *   <li><b>fork copies every vma's ptes</b> ({@code forkCopiesEveryPte}), as the 2004 kernels the
+ *       proposal was made for did (lazy page-table copies came in 2.6.14). Not visible to programs.
  * </ol>
  *
  * <h2>Not modelled, and simplifications</h2>
