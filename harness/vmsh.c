@@ -244,6 +244,7 @@ static const struct flagdef copy_flags[] = {
 static const struct flagdef advices[] = {
 	{ "dontneed", MADV_DONTNEED }, { "dontfork", MADV_DONTFORK },
 	{ "dofork", MADV_DOFORK }, { "pageout", MADV_PAGEOUT },
+	{ "remove", MADV_REMOVE },
 	{ "normal", MADV_NORMAL }, { "random", MADV_RANDOM },
 	{ "sequential", MADV_SEQUENTIAL }, { "willneed", MADV_WILLNEED },
 	{ "free", MADV_FREE }, { "remove", MADV_REMOVE }, { "cold", MADV_COLD },

@@ -171,6 +171,24 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long madvise(Task t, long addr, long len, int advice) {
         long r = k.madvise(t, addr, len, advice);
+        if (advice == Mman.MADV_REMOVE && (addr & ~Kernel.PAGE_MASK) == 0 && addr + pageAlign(len) > addr) {
+            // madvise_remove() vma by vma, in order, until one refuses (locked or not a file:
+            // EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
+            Mm mm = t.mm();
+            long end = addr + pageAlign(len);
+            for (int i = 0; i < mm.mapCount(); i++) {
+                Vma v = mm.vma(i);
+                if (v.end() <= addr || v.start() >= end) {
+                    continue;
+                }
+                if ((v.flags() & Vma.VM_LOCKED) != 0 || v.file() == null
+                        || (v.flags() & (Vma.VM_SHARED | Vma.VM_MAYWRITE)) != (Vma.VM_SHARED | Vma.VM_MAYWRITE)) {
+                    break;
+                }
+                shadow.punchHole(v.file(), v.linearPageIndex(Math.max(addr, v.start())),
+                        v.linearPageIndex(Math.min(end, v.end())));
+            }
+        }
         if (advice == Mman.MADV_DONTNEED) {
             // Whatever the result, pages of private vmas whose pte is gone now read zero.
             Mm mm = t.mm();

@@ -87,7 +87,8 @@ public final class RandomOps {
     /**
      * Also mixes tmpfs files into the sequence, about one step in six: open (up to three files),
      * mmap of a file (shared or private, fixed or not, at an offset that may lie past the end),
-     * ftruncate (growing, shrinking, sometimes to a size inside a page) and remap_file_pages. Off
+     * ftruncate (growing, shrinking, sometimes to a size inside a page) and remap_file_pages; and
+     * madvise may be MADV_REMOVE (a hole punched). Off
      * by default, so that the sequences of a seed stay what they were.
      */
     public RandomOps withFiles() {
@@ -213,8 +214,9 @@ public final class RandomOps {
         } else if (op < 46) {
             long a = addr();
             long l = len();
-            int[] adv = {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK};
-            String[] an = {"dontneed", "dontneed", "dontfork", "dofork"};
+            int[] adv = files ? new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK,
+                Mman.MADV_REMOVE} : new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK};
+            String[] an = {"dontneed", "dontneed", "dontfork", "dofork", "remove"};
             int i = rnd.nextInt(adv.length);
             line(ti, "madvise " + hex(a) + " " + l + " " + an[i], sys.madvise(t, a, l, adv[i]));
         } else if (op < 50) {

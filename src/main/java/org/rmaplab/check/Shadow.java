@@ -109,6 +109,14 @@ public final class Shadow {
         }
     }
 
+    /** MADV_REMOVE punched a hole at [first, last) of the file: those pages read zero again. */
+    void punchHole(AddressSpace as, long first, long last) {
+        HashMap<Long, Long> m = shared.get(as);
+        if (m != null) {
+            m.keySet().removeIf(pgoff -> pgoff >= first && pgoff < last);
+        }
+    }
+
     /** The private pages of [start, end) read zero again (unmapped, replaced, or dropped). */
     void forget(Mm mm, long start, long end) {
         HashMap<Long, Long> m = priv.get(mm);

@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  *       first stream are those the generator made before files existed, with file lines in
  *       between: open, mmap of a file with {@code fixed} inside a region (shared or private, never
  *       executable: the harness's directory may be on a noexec mount), ftruncate (sometimes to a
- *       size inside a page) and remap_file_pages inside a region.
+ *       size inside a page), MADV_REMOVE and remap_file_pages inside a region.
  * </ul>
  *
  * <p>Deterministic: scenario INDEX of SEED is the same text, byte for byte, on every run and
@@ -299,6 +299,8 @@ public final class ScenarioGenerator {
             String more = f.nextInt(8) == 0 ? "|populate" : f.nextInt(12) == 0 ? "|locked" : "";
             line(t, "mmap " + at + " " + n + "p " + prots[f.nextInt(prots.length)] + " " + type + "|fixed" + more
                     + " " + file + " " + f.nextInt(24) + "p");
+        } else if (w == 6 && f.nextBoolean()) {
+            line(t, "madvise " + at + " " + n + "p remove");
         } else if (w < 8) {
             int pages = f.nextInt(32);
             String extra = f.nextInt(6) == 0 ? "+" + (1 + f.nextInt(4095)) : "";

@@ -816,9 +816,9 @@ public final class Kernel implements Syscalls {
         if (size < oldsize) {
             long holebegin = pageAlign(size); // unsigned: a size near 2^63 rounds past it
             if (Long.compareUnsigned(oldsize, holebegin) > 0) {
-                memory.unmapMappingRange(as, holebegin >>> PAGE_SHIFT);
+                memory.unmapMappingRange(as, holebegin >>> PAGE_SHIFT, Long.MAX_VALUE, true);
             }
-            memory.shmemUndoRange(as, holebegin >>> PAGE_SHIFT);
+            memory.shmemUndoRange(as, holebegin >>> PAGE_SHIFT, Long.MAX_VALUE);
             if ((size & (PAGE_SIZE - 1)) != 0) {
                 memory.shmemZeroPartial(as, size >>> PAGE_SHIFT, (int) (size & (PAGE_SIZE - 1)));
             }
@@ -1082,6 +1082,7 @@ public final class Kernel implements Syscalls {
             case Mman.MADV_DONTFORK:
             case Mman.MADV_DOFORK:
             case Mman.MADV_PAGEOUT:
+            case Mman.MADV_REMOVE:
             case Mman.MADV_NORMAL:
             case Mman.MADV_RANDOM:
             case Mman.MADV_SEQUENTIAL:
@@ -1152,6 +1153,23 @@ public final class Kernel implements Syscalls {
                 }
                 pageoutRange(vma, start, end);
                 return 0;
+            case Mman.MADV_REMOVE: {
+                // madvise_remove(): the range's file pages become a hole, vfs_fallocate(PUNCH_HOLE |
+                // KEEP_SIZE) → shmem_fallocate: unmapped from every mapping but for private copies
+                // (unmap_mapping_range without even_cows), then dropped from the cache and swap
+                // (shmem_truncate_range; the range is page-aligned, so no partial page).
+                if ((vma.vmFlags & Vma.VM_LOCKED) != 0 || vma.file == null) {
+                    return -Errno.EINVAL;
+                }
+                if ((vma.vmFlags & (Vma.VM_SHARED | Vma.VM_MAYWRITE)) != (Vma.VM_SHARED | Vma.VM_MAYWRITE)) {
+                    return -Errno.EACCES; // !vma_is_shared_maywrite()
+                }
+                long first = vma.linearPageIndex(start);
+                long last = vma.linearPageIndex(end);
+                memory.unmapMappingRange(vma.file, first, last, false);
+                memory.shmemUndoRange(vma.file, first, last);
+                return 0;
+            }
             case Mman.MADV_DONTFORK:
                 return madviseUpdate(vma, start, end, vma.vmFlags | Vma.VM_DONTCOPY, next);
             case Mman.MADV_DOFORK:

@@ -466,6 +466,11 @@ final class Memory {
      * the mappings (zap_present_ptes → folio_remove_rmap_ptes, then the references).
      */
     void zapRange(Vma vma, long start, long end) {
+        zapRange(vma, start, end, true);
+    }
+
+    /** zapRange; without {@code evenCows}, anonymous pages and swap entries stay (should_zap_folio). */
+    void zapRange(Vma vma, long start, long end, boolean evenCows) {
         Mm mm = vma.mm;
         long addr = start;
         while (addr < end) {
@@ -481,6 +486,10 @@ final class Memory {
             for (; addr < stop; addr += Kernel.PAGE_SIZE, i++, slot++) {
                 long pte = tab[i];
                 if (pte == 0) {
+                    continue;
+                }
+                if (!evenCows && (PageTable.isSwap(pte) || (pte & PageTable.SPECIAL) == 0
+                        && (f.flags[PageTable.ptePfn(pte)] & Frames.PG_ANON) != 0)) {
                     continue;
                 }
                 tab[i] = 0;
@@ -508,12 +517,12 @@ final class Memory {
     }
 
     /**
-     * shmem_undo_range() for the whole pages from {@code fromPgoff} on: every cached page leaves
-     * the cache and loses its reference (truncate_inode_folio; callers have unmapped the range
-     * first, unmap_mapping_range), every swap entry its count (shmem_free_swap).
+     * shmem_undo_range() for the whole pages of [fromPgoff, toPgoff): every cached page leaves the
+     * cache and loses its reference (truncate_inode_folio; callers have unmapped the range first,
+     * unmap_mapping_range), every swap entry its count (shmem_free_swap).
      */
-    void shmemUndoRange(AddressSpace as, long fromPgoff) {
-        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0; pgoff = as.nextEntry(pgoff + 1)) {
+    void shmemUndoRange(AddressSpace as, long fromPgoff, long toPgoff) {
+        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0 && pgoff < toPgoff; pgoff = as.nextEntry(pgoff + 1)) {
             int pfn = as.findPage(pgoff);
             if (pfn >= 0) {
                 as.removePage(pgoff);
@@ -529,21 +538,24 @@ final class Memory {
     }
 
     /**
-     * unmap_mapping_range(mapping, holebegin, 0, even_cows = 1) → unmap_mapping_range_tree(): in
-     * every vma of i_mmap, zaps the ptes of the file pages from {@code fromPgoff} on — and, with
-     * even_cows, the private copies and their swap entries in private vmas too.
+     * unmap_mapping_range() → unmap_mapping_range_tree(): in every vma of i_mmap, zaps the ptes of
+     * the file pages of [fromPgoff, toPgoff); with {@code evenCows} (truncation) the private
+     * copies and their swap entries in private vmas too, without it (hole punching) they stay
+     * (zap_details.even_cows, should_zap_folio / should_zap_cows).
      */
-    void unmapMappingRange(AddressSpace as, long fromPgoff) {
+    void unmapMappingRange(AddressSpace as, long fromPgoff, long toPgoff, boolean evenCows) {
         java.util.List<Vma> iMmap = as.iMmap;
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
             long vmaLast = vma.vmPgoff + ((vma.vmEnd - vma.vmStart) >>> Kernel.PAGE_SHIFT);
-            if (fromPgoff >= vmaLast) {
+            if (fromPgoff >= vmaLast || toPgoff <= vma.vmPgoff) {
                 continue;
             }
             long start = fromPgoff <= vma.vmPgoff ? vma.vmStart
                     : vma.vmStart + ((fromPgoff - vma.vmPgoff) << Kernel.PAGE_SHIFT);
-            zapRange(vma, start, vma.vmEnd);
+            long end = toPgoff >= vmaLast ? vma.vmEnd
+                    : vma.vmStart + ((toPgoff - vma.vmPgoff) << Kernel.PAGE_SHIFT);
+            zapRange(vma, start, end, evenCows);
         }
     }
 

@@ -86,7 +86,7 @@ final class Vmas {
             return;
         }
         // shmem_evict_inode → shmem_undo_range over the whole file.
-        k.memory.shmemUndoRange(as, 0);
+        k.memory.shmemUndoRange(as, 0, Long.MAX_VALUE);
     }
 
     // ------------------------------------------------------------------ split

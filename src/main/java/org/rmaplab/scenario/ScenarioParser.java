@@ -73,7 +73,8 @@ public final class ScenarioParser {
             "dontneed", Mman.MADV_DONTNEED,
             "dontfork", Mman.MADV_DONTFORK,
             "dofork", Mman.MADV_DOFORK,
-            "pageout", Mman.MADV_PAGEOUT);
+            "pageout", Mman.MADV_PAGEOUT,
+            "remove", Mman.MADV_REMOVE);
 
     static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
 

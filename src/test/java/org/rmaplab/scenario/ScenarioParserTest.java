@@ -233,7 +233,7 @@ class ScenarioParserTest {
         t1 mmap 0 1p rwz private => s.vms:1: bad protection 'rwz' (none, or letters from rwx)
         t1 mmap 0 1p rr private => s.vms:1: bad protection 'rr': 'r' given twice
         t1 mprotect 0 1p r-x => s.vms:1: bad protection 'r-x' (none, or letters from rwx)
-        t1 madvise 0 1p willneed => s.vms:1: unknown advice 'willneed' (known: dontneed, dontfork, dofork, pageout)
+        t1 madvise 0 1p willneed => s.vms:1: unknown advice 'willneed' (known: dontneed, dontfork, dofork, pageout, remove)
         t1 munmap 0 4k => s.vms:1: bad number '4k' (a decimal or 0x hex number, with an optional unit p, K, M or G)
         t1 munmap 0 0x => s.vms:1: bad number '0x' (a decimal or 0x hex number, with an optional unit p, K, M or G)
         t1 munmap 0 0x10000000000000000 => s.vms:1: number '0x10000000000000000' does not fit in 64 bits
