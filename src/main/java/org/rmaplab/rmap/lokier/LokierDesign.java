@@ -632,6 +632,25 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
+     * v's anon state is none or r's address_space and v is in r's index exactly once (then counted
+     * in {@code seen}); otherwise why not.
+     */
+    private static String indexedOnce(String what, Vma v, Reservation r, IdentityHashMap<Reservation, int[]> seen) {
+        if (v.anonVma != null && v.anonVma != r.as) {
+            return what + " " + v + " has anon state " + v.anonVma + " but offsets in " + r.as;
+        }
+        int hits = 0;
+        for (Vma x : r.vmas) {
+            hits += x == v ? 1 : 0;
+        }
+        if (hits != 1) {
+            return what + " " + v + " is " + hits + " times in " + r;
+        }
+        seen.computeIfAbsent(r, k -> new int[1])[0]++;
+        return null;
+    }
+
+    /**
      * Every private anonymous vma is indexed once in a live reservation of a live address_space that
      * holds its offsets, and its anon state is that address_space or none; reservations hold only
      * live vmas, in pgoff order, and are disjoint; VM_GROUP joins only what may be grouped, and a
@@ -665,17 +684,10 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                             || !r.as.reservations.contains(r)) {
                         return "file vma " + v + " is indexed in " + v.rmapPriv + ", not a live file-copies address_space";
                     }
-                    if (v.anonVma != null && v.anonVma != r.as) {
-                        return "file vma " + v + " has anon state " + v.anonVma + " but copies in " + r.as;
+                    String why = indexedOnce("file vma", v, r, seen);
+                    if (why != null) {
+                        return why;
                     }
-                    int hits = 0;
-                    for (Vma x : r.vmas) {
-                        hits += x == v ? 1 : 0;
-                    }
-                    if (hits != 1) {
-                        return "file vma " + v + " is " + hits + " times in " + r;
-                    }
-                    seen.computeIfAbsent(r, k -> new int[1])[0]++;
                     continue;
                 }
                 boolean has = v.anonVma != null;
@@ -692,17 +704,10 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 if (v.pgoff() < r.lo || v.pgoff() + v.pages() > r.hi) {
                     return "vma " + v + " lies outside its " + r;
                 }
-                if (v.anonVma != null && v.anonVma != r.as) {
-                    return "vma " + v + " has anon state " + v.anonVma + " but offsets in " + r.as;
+                String why = indexedOnce("vma", v, r, seen);
+                if (why != null) {
+                    return why;
                 }
-                int hits = 0;
-                for (Vma x : r.vmas) {
-                    hits += x == v ? 1 : 0;
-                }
-                if (hits != 1) {
-                    return "vma " + v + " is " + hits + " times in " + r;
-                }
-                seen.computeIfAbsent(r, k -> new int[1])[0]++;
             }
         }
         long reservations = 0;
