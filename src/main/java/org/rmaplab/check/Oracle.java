@@ -34,7 +34,12 @@ import org.rmaplab.rmap.RmapWalkControl;
  *   <li>each frame's mapcount equals the ptes found, its refcount equals mapcount (+1 for the
  *       page cache), no allocated frame is unaccounted for (no leak), the free count is right and
  *       the free list (linked through lruNext) holds exactly the free frames, each once;
- *   <li>for every mapped page the design's reverse walk returns exactly the ptes the scan found;
+ *   <li>for every mapped page the design's reverse walk returns exactly the ptes the scan found —
+ *       under a design that leaves the ptes of VM_LOCKED vmas unrecorded
+ *       ({@link RmapDesign#unchainsLockedPtes}, pte_chains with wli's step (b)) exactly those of
+ *       vmas without VM_LOCKED, none at all for a page mapped only from VM_LOCKED vmas; and a user
+ *       page is {@code PG_MLOCKED} exactly when that design is in use and some pte of a VM_LOCKED
+ *       vma maps it, and is on the LRU exactly when it is not {@code PG_MLOCKED};
  *   <li>the design's own invariants hold ({@link RmapSelfCheck});
  *   <li>every mapped page holds what the program last wrote there ({@link Shadow}).
  * </ol>
@@ -63,6 +68,8 @@ public final class Oracle {
         // pfn -> slots found by the scan (only for pages with mappings).
         long[][] slotsByPfn = new long[n][];
         int[] slotCount = new int[n];
+        unchainsLocked = k.design().unchainsLockedPtes();
+        lockedMaps = new int[n];
         org.rmaplab.kernel.Swap swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];
         for (Mm mm : k.mms()) {
@@ -110,6 +117,11 @@ public final class Oracle {
             if (f.mapcount[pfn] != mapped) {
                 fail("pfn " + pfn + " has mapcount " + f.mapcount[pfn] + " but " + mapped + " ptes map it");
             }
+            boolean mlocked = (flags & Frames.PG_MLOCKED) != 0;
+            if (mlocked != (lockedMaps[pfn] > 0)) {
+                fail("pfn " + pfn + (mlocked ? " is" : " is not") + " PG_mlocked but " + lockedMaps[pfn]
+                        + " ptes of VM_LOCKED vmas map it" + (unchainsLocked ? "" : " (the design keeps no PG_mlocked)"));
+            }
             if ((flags & Frames.PG_ANON) != 0) {
                 boolean cached = (flags & Frames.PG_SWAPCACHE) != 0;
                 if (mapped == 0 && !cached) {
@@ -147,8 +159,9 @@ public final class Oracle {
         RmapDesign design = k.design();
         WalkCollector wc = walkCollector;
         for (int pfn = 1; pfn < n; pfn++) {
+            // Pages mapped only by unrecorded ptes (step (b)) are walked too: the walk must find none.
             int want = slotCount[pfn];
-            if (want == 0) {
+            if (seenMaps[pfn] == 0) {
                 continue;
             }
             wc.reset(f.mapcount[pfn]);
@@ -156,7 +169,7 @@ public final class Oracle {
             design.stats().pauseWalkCounting();
             design.rmapWalk(pfn, wc);
             design.stats().resumeWalkCounting();
-            long[] expected = slotsByPfn[pfn];
+            long[] expected = slotsByPfn[pfn] != null ? slotsByPfn[pfn] : NO_SLOTS;
             java.util.Arrays.sort(expected, 0, want);
             java.util.Arrays.sort(wc.found, 0, wc.n);
             for (int i = 1; i < wc.n; i++) {
@@ -389,6 +402,10 @@ public final class Oracle {
                     + " but 0x" + Long.toHexString(expected) + " was last written there");
         }
         seenMaps[pfn]++;
+        if (unchainsLocked && (vma.flags() & Vma.VM_LOCKED) != 0) {
+            lockedMaps[pfn]++; // step (b): the design records no pte of a VM_LOCKED vma
+            return;
+        }
         long[] arr = slotsByPfn[pfn];
         if (arr == null) {
             arr = new long[2];
@@ -487,9 +504,12 @@ public final class Oracle {
             }
         }
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
-            boolean user = f.refcount[pfn] > 0 && (f.flags[pfn] & (Frames.PG_TABLE | Frames.PG_RESERVED)) == 0;
+            // A PG_mlocked page (step (b)) is kept off the LRU: 2.6.28's unevictable list, unmodelled.
+            boolean user = f.refcount[pfn] > 0
+                    && (f.flags[pfn] & (Frames.PG_TABLE | Frames.PG_RESERVED | Frames.PG_MLOCKED)) == 0;
             if (user != (seen[pfn] == 1) || seen[pfn] > 1) {
-                fail("pfn " + pfn + " is on the LRU " + seen[pfn] + " times" + (user ? " but is a user page" : ""));
+                fail("pfn " + pfn + " is on the LRU " + seen[pfn] + " times" + (user ? " but is a user page"
+                        : (f.flags[pfn] & Frames.PG_MLOCKED) != 0 ? " but is PG_mlocked" : ""));
             }
         }
     }
@@ -499,6 +519,11 @@ public final class Oracle {
     }
 
     private final WalkCollector walkCollector = new WalkCollector();
+    private static final long[] NO_SLOTS = new long[0];
+    /** This check's design leaves the ptes of VM_LOCKED vmas unrecorded (step (b)). */
+    private boolean unchainsLocked;
+    /** Per pfn, the ptes of VM_LOCKED vmas found by this check's scan (counted under step (b) only). */
+    private int[] lockedMaps;
 
     /** Collects a walk's ptes and stops once mapcount were found (or, on a bad walk, too many). */
     private static final class WalkCollector implements RmapWalkControl {

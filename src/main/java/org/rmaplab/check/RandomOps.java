@@ -114,6 +114,21 @@ public final class RandomOps {
         return this;
     }
 
+    private boolean mlockChurn;
+
+    /**
+     * Also mlocks and munlocks ranges inside a vma the task has (a random piece of it, so the
+     * call succeeds and meets populated pages), about one step in eight — for designs that treat
+     * mlocked ptes apart (pte_chains with wli's step (b)). The plain mlock/munlock steps take random
+     * ranges, which mostly fail on a hole. Off by default, so that the sequences of a seed stay
+     * what they were.
+     */
+    public RandomOps withMlockChurn() {
+        mlockChurn = true;
+        log.append("# with mlock churn\n");
+        return this;
+    }
+
     public CheckedSyscalls syscalls() {
         return sys;
     }
@@ -195,6 +210,17 @@ public final class RandomOps {
         }
         if (files && rnd.nextInt(6) == 0) {
             doFile(ti, t);
+            return;
+        }
+        if (mlockChurn && rnd.nextInt(8) == 0 && t.mm().mapCount() > 0) {
+            Vma v = t.mm().vma(rnd.nextInt(t.mm().mapCount()));
+            long a = v.start() + rnd.nextInt((int) v.pages()) * P;
+            long l = (1 + rnd.nextInt((int) ((v.end() - a) / P))) * P;
+            if (rnd.nextBoolean()) {
+                line(ti, "mlock " + hex(a) + " " + l, sys.mlock(t, a, l));
+            } else {
+                line(ti, "munlock " + hex(a) + " " + l, sys.munlock(t, a, l));
+            }
             return;
         }
         int op = rnd.nextInt(100);

@@ -45,6 +45,11 @@ public final class Frames {
     public static final int PG_RESERVED = 1 << 2;
     /** PageAnonExclusive: the anonymous page is mapped by exactly one process and may be reused. */
     public static final int PG_ANON_EXCLUSIVE = 1 << 3;
+    /**
+     * PG_mlocked: the page is mapped by a pte of a VM_LOCKED vma and kept off the LRU. Set only by
+     * pte_chains with wli's step (b) of seed 003 ("set a bitflag"), the bit 2.6.28 later named
+     * PG_mlocked; no other design sets it (the model keeps 2.6's mlocked pages on the LRU).
+     */
     public static final int PG_MLOCKED = 1 << 4;
     public static final int PG_DIRTY = 1 << 5;
     public static final int PG_SWAPBACKED = 1 << 6;

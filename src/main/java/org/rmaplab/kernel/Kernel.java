@@ -172,6 +172,30 @@ public final class Kernel implements Syscalls {
         return slot;
     }
 
+    /**
+     * For a design that keeps mlocked pages off the LRU (pte_chains with wli's step (b)):
+     * isolate_lru_page() — the page leaves its LRU list, if it is on one (a new anonymous page is
+     * not yet: {@code Memory.newAnonPage} then leaves a PG_MLOCKED page off, as 2.6.28's
+     * lru_cache_add_active_or_unevictable() did). The model has no unevictable list: the page is on
+     * no list, so reclaim never meets it.
+     */
+    public void isolateLruPage(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_LRU) != 0) {
+            lru.remove(pfn);
+        }
+    }
+
+    /**
+     * putback_lru_page() of a page that is evictable again (munlock_vma_page): the head of the
+     * active list, as a page still mapped and just in use (the model does not remember the list it
+     * came from).
+     */
+    public void putbackLruPage(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_LRU) == 0) {
+            lru.add(pfn, true);
+        }
+    }
+
     /** The machine's counters, in a fixed order. */
     public java.util.Map<String, Long> counters() {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
@@ -1306,6 +1330,8 @@ public final class Kernel implements Syscalls {
             v.mm.lockedVm -= pages;
         }
         setFlags(v, newFlags);
+        // mlock_vma_pages_range(): the design hears which range changed (step (b) of seed 003).
+        design.vmaLockChanged(v, start, end);
         return 0;
     }
 
@@ -1740,10 +1766,15 @@ public final class Kernel implements Syscalls {
                 long ge = groupLast(mm, old).vmEnd;
                 boolean whole = gs == oldAddr && ge == oldEnd;
                 for (Vma p = mm.vmaLookup(gs); p != null && p.vmStart < ge; p = mm.vmaLookup(p.vmEnd)) {
-                    if ((p.vmFlags & Vma.VM_LOCKED) != 0) {
+                    boolean wasLocked = (p.vmFlags & Vma.VM_LOCKED) != 0;
+                    if (wasLocked) {
                         mm.lockedVm -= p.pages();
                     }
                     p.vmFlags &= ~Vma.VM_LOCKED_MASK;
+                    if (wasLocked) {
+                        // A merged vma may hold moved pages: they are no longer mapped locked.
+                        design.vmaLockChanged(p, p.vmStart, p.vmEnd);
+                    }
                     boolean mergedWithDestination = p.vmStart < newAddr + newLen && newAddr < p.vmEnd;
                     if (whole && !mergedWithDestination && p.anonVma != null) {
                         design.vmaAnonReset(p);

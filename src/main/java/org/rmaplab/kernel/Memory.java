@@ -126,7 +126,11 @@ final class Memory {
         design.pageAddNewAnon(pfn, vma, addr, slot);
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         mm.rssAnon++;
-        k.lru.add(pfn, true); // lru_cache_add_active()
+        // lru_cache_add_active(); a page the design made PG_MLOCKED stays off the LRU, as 2.6.28's
+        // lru_cache_add_active_or_unevictable() kept it (only pte_chains with step (b) sets it).
+        if ((f.flags[pfn] & Frames.PG_MLOCKED) == 0) {
+            k.lru.add(pfn, true);
+        }
     }
 
     /**

@@ -357,6 +357,27 @@ public interface RmapDesign {
         return false;
     }
 
+    /**
+     * mlock_fixup() changed VM_LOCKED on [start, end) of {@code vma} (the flag is already the new
+     * one; vma may reach beyond the range after a merge). Called by mlock and munlock before mlock
+     * populates, and when mremap's MREMAP_DONTUNMAP takes VM_LOCKED off the old vma. Today's
+     * kernel walks the range here (mlock_vma_pages_range) to set or clear PG_mlocked; only
+     * pte_chains with wli's step (b) listens ({@link #unchainsLockedPtes}). Default: nothing.
+     */
+    default void vmaLockChanged(Vma vma, long start, long end) {
+    }
+
+    /**
+     * Does the design leave the ptes of VM_LOCKED vmas out of its reverse mapping (wli's step (b)
+     * of seed 003, a pte_chains variant)? Then the oracle expects the reverse walk of every page to
+     * return exactly the ptes that map it from vmas without VM_LOCKED, and a page to be
+     * {@code Frames.PG_MLOCKED} and off the LRU exactly when some pte of a VM_LOCKED vma maps it.
+     * Default: no — every pte is found and no page is PG_MLOCKED.
+     */
+    default boolean unchainsLockedPtes() {
+        return false;
+    }
+
     // ------------------------------------------------------------------ the walk
 
     /**

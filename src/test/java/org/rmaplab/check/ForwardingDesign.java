@@ -217,4 +217,14 @@ class ForwardingDesign implements RmapDesign {
         return d.forkCopiesEveryPte();
     }
 
+    @Override
+    public void vmaLockChanged(Vma vma, long start, long end) {
+        d.vmaLockChanged(vma, start, end);
+    }
+
+    @Override
+    public boolean unchainsLockedPtes() {
+        return d.unchainsLockedPtes();
+    }
+
 }

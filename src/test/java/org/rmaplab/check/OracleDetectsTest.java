@@ -126,4 +126,39 @@ class OracleDetectsTest {
         }
         assertThrows(InvariantViolation.class, () -> s.read(t2, a, P, new org.rmaplab.kernel.Syscalls.ReadResult()));
     }
+
+    /** A design that says it leaves mlocked ptes unchained (step (b)) but chains them is caught. */
+    @Test
+    void aDesignThatClaimsStepBButChainsLockedPtesIsCaught() {
+        RmapDesign broken = new ForwardingDesign(new org.rmaplab.rmap.ptechains.PteChainsDesign()) {
+            @Override
+            public boolean unchainsLockedPtes() {
+                return true;
+            }
+        };
+        CheckedSyscalls s = boot(broken);
+        Task t1 = s.initTask();
+        long a = setup(s, t1);
+        InvariantViolation e = assertThrows(InvariantViolation.class, () -> s.mlock(t1, a, 4 * P));
+        assertTrue(e.getMessage().contains("PG_mlocked"), e.getMessage());
+    }
+
+    /** Step (b) whose munlock does not rebuild the vma's chain entries: the walk misses them. */
+    @Test
+    void aStepBMunlockThatRebuildsNothingIsCaught() {
+        RmapDesign broken = new ForwardingDesign(org.rmaplab.rmap.ptechains.PteChainsDesign.withMlockedUnchained()) {
+            @Override
+            public void vmaLockChanged(Vma vma, long start, long end) {
+                if ((vma.flags() & Vma.VM_LOCKED) != 0) {
+                    d.vmaLockChanged(vma, start, end);
+                }
+            }
+        };
+        CheckedSyscalls s = boot(broken);
+        Task t1 = s.initTask();
+        long a = setup(s, t1);
+        s.mlock(t1, a, 4 * P);
+        InvariantViolation e = assertThrows(InvariantViolation.class, () -> s.munlock(t1, a, 4 * P));
+        assertTrue(e.getMessage().contains("PG_mlocked") || e.getMessage().contains("missed"), e.getMessage());
+    }
 }

@@ -28,6 +28,13 @@ import org.rmaplab.rmap.RmapWalkControl;
  * only the head block has free slots, packed at its start, and the head holds at least one pte;
  * every block in use belongs to exactly one chain; free blocks are zeroed; pages with no mapping
  * hold nothing.
+ *
+ * <p>With {@code mlockedUnchained} (wli's step (b), seed 003; see package-info): a pte of a
+ * VM_LOCKED vma is never chained and every pte of an unlocked vma is, so the direct pointer or
+ * chain holds exactly mapcount minus {@link #unchainedPtes} ptes — the counter in page-&gt;lru's
+ * space; {@code Frames.PG_MLOCKED} is set exactly when that counter is non-zero, and such a page
+ * is on no LRU list. mlock and munlock move the ptes of their own range between chain and counter
+ * by walking its page tables ({@link #vmaLockChanged}); no other pte needs to be found.
  */
 public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** PG_direct: page->pte.direct holds the page's only pte (include/linux/page-flags.h). */
@@ -47,6 +54,11 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     };
 
     private final int l1CacheBytesParam;
+    /**
+     * wli's step (b) (seed 003): ptes of VM_LOCKED vmas are not chained; see the class comment.
+     * Off in the registered {@code pte_chains} (2.6.0 chained every pte).
+     */
+    private final boolean mlockedUnchained;
     private final PteChainsStats stats = new PteChainsStats();
     private Kernel kernel;
     private Frames frames;
@@ -55,6 +67,13 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     private int nrpte;
     /** page->pte: the union { pte_addr_t direct; struct pte_chain *chain; } per frame. */
     private long[] pte;
+    /**
+     * Step (b)'s counter, "reuse page->lru for a counter": the ptes of VM_LOCKED vmas that map the
+     * page and are not on its chain. Non-zero exactly when the page is PG_mlocked and off the LRU,
+     * so page->lru is free to hold it; the model keeps it in a column of its own rather than in the
+     * core's lruNext/lruPrev. Null unless {@link #mlockedUnchained}.
+     */
+    private int[] lockedPtes;
 
     /** L1 line size of the machine's arch profile (x86_64 and i386: 64, i386-pae: 128). */
     public PteChainsDesign() {
@@ -66,7 +85,33 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      *                     default; checked against the arch when the kernel boots
      */
     public PteChainsDesign(int l1CacheBytes) {
+        this(l1CacheBytes, false);
+    }
+
+    /**
+     * A variant, not a registered name (as {@code AnonVmaChainDesign(false)} is): with
+     * {@code mlockedUnchained}, wli's step (b) of seed 003 — ptes of VM_LOCKED vmas carry no
+     * pte_chain entry, a page they map is PG_mlocked and off the LRU, and a counter stands in for
+     * its chain entries (see the class comment for the invariant and for how munlock rebuilds).
+     * The name stays {@code pte_chains}, so scenarios' {@code expect:pte_chains} lines and the cost
+     * model's sizes apply to it unchanged.
+     *
+     * @param l1CacheBytes     as {@link #PteChainsDesign(int)}
+     * @param mlockedUnchained omit the chain entries of ptes in VM_LOCKED vmas (step (b))
+     */
+    public PteChainsDesign(int l1CacheBytes, boolean mlockedUnchained) {
         this.l1CacheBytesParam = l1CacheBytes;
+        this.mlockedUnchained = mlockedUnchained;
+    }
+
+    /** The step (b) variant with the arch's line size: {@code new PteChainsDesign(0, true)}. */
+    public static PteChainsDesign withMlockedUnchained() {
+        return new PteChainsDesign(0, true);
+    }
+
+    /** Is this the step (b) variant? */
+    public boolean mlockedUnchained() {
+        return mlockedUnchained;
     }
 
     @Override
@@ -83,6 +128,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         this.nrpte = geometry.nrpte();
         this.pool = new PteChainPool(geometry);
         this.pte = new long[frames.nrFrames()];
+        this.lockedPtes = mlockedUnchained ? new int[frames.nrFrames()] : null;
     }
 
     @Override
@@ -278,6 +324,114 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         throw new IllegalStateException("page_remove_rmap: pte not in the chain of pfn " + pfn);
     }
 
+    // ------------------------------------------------------------------ step (b): mlocked ptes unchained
+
+    /** Does a pte of this vma go unchained? Only under step (b), for a VM_LOCKED vma. */
+    private boolean unchained(Vma vma) {
+        return mlockedUnchained && (vma.flags() & Vma.VM_LOCKED) != 0;
+    }
+
+    /** page_add_rmap() under step (b): a pte of a VM_LOCKED vma is counted, not chained. */
+    private void addPte(int pfn, Vma vma, long ptep) {
+        if (unchained(vma)) {
+            lockedPteAdd(pfn);
+        } else {
+            pageAddRmap(pfn, ptep);
+        }
+    }
+
+    /**
+     * page_remove_rmap() under step (b): a pte of a VM_LOCKED vma only drops the counter — there is
+     * no chain entry to search for, whether the page has a chain for other ptes or not.
+     */
+    private void removePte(int pfn, Vma vma, long ptep) {
+        if (unchained(vma)) {
+            lockedPteRemove(pfn);
+        } else {
+            pageRemoveRmapInternal(pfn, ptep);
+        }
+    }
+
+    /**
+     * One more unchained pte: the first makes the page PG_mlocked and takes it off the LRU ("Yank
+     * them off the LRU, set a bitflag"; isolate_lru_page() as 2.6.28's mlock_vma_page() did).
+     */
+    private void lockedPteAdd(int pfn) {
+        if (lockedPtes[pfn]++ == 0) {
+            frames.flags[pfn] |= Frames.PG_MLOCKED;
+            kernel.isolateLruPage(pfn);
+            stats.object("pg_mlocked", 1);
+        }
+    }
+
+    /**
+     * One unchained pte fewer: at zero the page is evictable again, PG_mlocked is cleared and the
+     * page goes back on the LRU (2.6.28's munlock_vma_page() → putback_lru_page()).
+     */
+    private void lockedPteRemove(int pfn) {
+        if (lockedPtes[pfn] <= 0) {
+            throw new IllegalStateException("page_remove_rmap: pfn " + pfn + " has no unchained mlocked pte");
+        }
+        if (--lockedPtes[pfn] == 0) {
+            frames.flags[pfn] &= ~Frames.PG_MLOCKED;
+            kernel.putbackLruPage(pfn);
+            stats.object("pg_mlocked", -1);
+        }
+    }
+
+    /** Ptes of VM_LOCKED vmas mapping the page and not on its chain (step (b)'s counter). */
+    public int unchainedPtes(int pfn) {
+        return lockedPtes == null ? 0 : lockedPtes[pfn];
+    }
+
+    /**
+     * mlock_fixup() changed VM_LOCKED on [start, end) of vma. Under step (b) the vma's own page
+     * tables say which ptes changed side, so this walks them as mlock_vma_pages_range() walks the
+     * range (mm/mlock.c, mlock_pte_range; 2.6.28's __mlock_vma_pages_range and
+     * munlock_vma_pages_range went by get_user_pages/follow_page over the same range): mlock takes
+     * each present pte's entry off the chain and counts it; munlock puts each one back on the chain
+     * — the only ptes that can be found, and the only ones that need to be. Ptes of the page in
+     * other VM_LOCKED vmas stay counted; pte_chains has no object to reach them, and need not.
+     */
+    @Override
+    public void vmaLockChanged(Vma vma, long start, long end) {
+        if (!mlockedUnchained) {
+            return;
+        }
+        Mm mm = vma.mm;
+        if (mm.pgd() < 0) {
+            return;
+        }
+        boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
+        for (long addr = start; addr < end; addr += Kernel.PAGE_SIZE) {
+            long slot = PageTable.lookup(frames, mm.pgd(), addr);
+            if (slot < 0) {
+                // No pte table here: on to the next one.
+                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - Kernel.PAGE_SIZE;
+                continue;
+            }
+            long e = PageTable.get(frames, slot);
+            if (!PageTable.present(e) || (e & PageTable.SPECIAL) != 0) {
+                continue;
+            }
+            int pfn = PageTable.ptePfn(e);
+            if (locked) {
+                pageRemoveRmapInternal(pfn, slot);
+                lockedPteAdd(pfn);
+                stats.mlockUnchained++;
+            } else {
+                lockedPteRemove(pfn);
+                pageAddRmap(pfn, slot);
+                stats.munlockRechained++;
+            }
+        }
+    }
+
+    @Override
+    public boolean unchainsLockedPtes() {
+        return mlockedUnchained;
+    }
+
     // ------------------------------------------------------------------ page_referenced
 
     /**
@@ -419,7 +573,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
         frames.mapping[pfn] = null;
         frames.index[pfn] = 0;
-        pageAddRmap(pfn, ptep);
+        addPte(pfn, vma, ptep);
     }
 
     /**
@@ -441,25 +595,25 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
-        pageAddRmap(pfn, ptep);
+        addPte(pfn, vma, ptep);
     }
 
     /** do_no_page() / copy_page_range(): file and shmem pages are chained like any other. */
     @Override
     public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        pageAddRmap(pfn, ptep);
+        addPte(pfn, vma, ptep);
     }
 
     /** copy_page_range() → copy_one_pte: page_add_rmap() for the child's pte. */
     @Override
     public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
-        pageAddRmap(pfn, dstPtep);
+        addPte(pfn, dstVma, dstPtep);
     }
 
     /** zap_pte_range(), do_wp_page() (the old page): page_remove_rmap(). */
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
-        pageRemoveRmapInternal(pfn, ptep);
+        removePte(pfn, vma, ptep);
     }
 
     /** do_wp_page() reusing a page (can_share_swap_page): the pte stays, the chain is unchanged. */
@@ -470,7 +624,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** free_pages_check(): a page must leave with no rmap left (page->pte.direct == 0). */
     @Override
     public void pageFreed(int pfn) {
-        if (pte[pfn] != 0 || isDirect(pfn)) {
+        if (pte[pfn] != 0 || isDirect(pfn) || (lockedPtes != null && lockedPtes[pfn] != 0)) {
             throw new IllegalStateException("pfn " + pfn + " freed with a reverse mapping");
         }
     }
@@ -484,9 +638,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */
     @Override
     public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
-        pageRemoveRmapInternal(pfn, oldPtep);
+        removePte(pfn, oldVma, oldPtep);
         stats.rmapRemoves++;
-        pageAddRmap(pfn, newPtep);
+        addPte(pfn, newVma, newPtep);
         stats.rmapAdds++;
     }
 
@@ -572,6 +726,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         int blocksSeen = 0;
         int directs = 0;
         int chained = 0;
+        int mlocked = 0;
         HashSet<Long> seen = new HashSet<>();
         boolean[] free = new boolean[pool.capacity() + 1];
         for (int i = 0; i < pool.freeCount(); i++) {
@@ -580,13 +735,28 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         for (int pfn = 0; pfn < n; pfn++) {
             long v = pte[pfn];
             boolean direct = isDirect(pfn);
+            // Step (b): the ptes counted apart from the chain; the chain holds the rest.
+            int unchained = unchainedPtes(pfn);
+            boolean pgMlocked = (frames.flags[pfn] & Frames.PG_MLOCKED) != 0;
+            if (unchained < 0 || pgMlocked != (unchained > 0)) {
+                return "pfn " + pfn + " counts " + unchained + " unchained mlocked ptes but is "
+                        + (pgMlocked ? "" : "not ") + "PG_mlocked";
+            }
+            if (pgMlocked) {
+                mlocked++;
+                if ((frames.flags[pfn] & Frames.PG_LRU) != 0) {
+                    return "PG_mlocked pfn " + pfn + " is on the LRU";
+                }
+            }
+            int chainedWant = frames.mapcount[pfn] - unchained;
             if (direct) {
                 directs++;
                 if (v == 0) {
                     return "pfn " + pfn + " is PG_direct with no pte";
                 }
-                if (frames.mapcount[pfn] != 1) {
-                    return "pfn " + pfn + " is PG_direct but has mapcount " + frames.mapcount[pfn];
+                if (chainedWant != 1) {
+                    return "pfn " + pfn + " is PG_direct but has mapcount " + frames.mapcount[pfn]
+                            + (unchained > 0 ? " with " + unchained + " unchained" : "");
                 }
                 String e = checkSlot(pfn, v);
                 if (e != null) {
@@ -595,8 +765,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
                 continue;
             }
             if (v == 0) {
-                if (frames.mapcount[pfn] != 0) {
-                    return "pfn " + pfn + " has mapcount " + frames.mapcount[pfn] + " but no reverse mapping";
+                if (chainedWant != 0) {
+                    return "pfn " + pfn + " has mapcount " + frames.mapcount[pfn] + " but no reverse mapping"
+                            + (unchained > 0 ? " for its " + chainedWant + " ptes of unlocked vmas" : "");
                 }
                 continue;
             }
@@ -638,8 +809,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
                 }
             }
             blocksSeen += blocks;
-            if (count != frames.mapcount[pfn]) {
-                return "the chain of pfn " + pfn + " holds " + count + " ptes for mapcount " + frames.mapcount[pfn];
+            if (count != chainedWant) {
+                return "the chain of pfn " + pfn + " holds " + count + " ptes for mapcount " + frames.mapcount[pfn]
+                        + (unchained > 0 ? " less " + unchained + " unchained" : "");
             }
         }
         if (blocksSeen != pool.alive()) {
@@ -650,6 +822,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
         if (stats.alive("pg_direct") != directs) {
             return "stats count " + stats.alive("pg_direct") + " PG_direct pages, the frames " + directs;
+        }
+        if (stats.alive("pg_mlocked") != mlocked) {
+            return "stats count " + stats.alive("pg_mlocked") + " PG_mlocked pages, the frames " + mlocked;
         }
         if (stats.alive("pg_chained") != chained) {
             return "stats count " + stats.alive("pg_chained") + " pages with a pte_chain, the frames " + chained;

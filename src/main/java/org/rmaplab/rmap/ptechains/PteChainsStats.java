@@ -22,6 +22,12 @@ public final class PteChainsStats extends RmapStats {
     /** page_referenced() calls, and the young ptes they found (and cleared). */
     public long pageReferencedCalls;
     public long pageReferencedYoung;
+    /**
+     * Step (b) only: chain entries mlock took off (ptes present when a range became VM_LOCKED) and
+     * entries munlock put back (the walk of the vma's page tables: the cost of munlock).
+     */
+    public long mlockUnchained;
+    public long munlockRechained;
 
     @Override
     public Map<String, Long> asMap() {
@@ -33,6 +39,8 @@ public final class PteChainsStats extends RmapStats {
         m.put("pte_chain_remove_slots_scanned", removeSlotsScanned);
         m.put("page_referenced_calls", pageReferencedCalls);
         m.put("page_referenced_young", pageReferencedYoung);
+        m.put("pte_chain_mlock_unchained", mlockUnchained);
+        m.put("pte_chain_munlock_rechained", munlockRechained);
         return m;
     }
 }

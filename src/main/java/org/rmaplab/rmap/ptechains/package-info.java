@@ -102,9 +102,61 @@
  *       page's; the core adds first. They are different pages, so the chains come out the same.
  * </ul>
  *
+ * <h2>Variant: wli's step (b), mlocked ptes unchained</h2>
+ * {@code new PteChainsDesign(l1, true)} ({@code PteChainsDesign.withMlockedUnchained()}) builds step
+ * (b) of William Lee Irwin III's three steps (seed 003, 2 July 2003): "implement the bits omitting
+ * pte_chains for mlock()'d mappings ... Yank them off the LRU, set a bitflag, and reuse page->lru for
+ * a counter". It is a variant, not a registered name (like anon_vma_chain without its reuse rule):
+ * it runs as {@code pte_chains}, so the corpus's {@code expect:pte_chains} lines and the cost model's
+ * sizes apply. It was never merged; 2.6.28's unevictable LRU (PG_mlocked) later did the LRU half for
+ * the object-based rmap. The mail leaves one thing open, and the model has to decide it.
+ * <p><b>The crux.</b> Whatever drops the chain of a locked page must rebuild it when an unlocked pte
+ * maps the page again (munlock, a fork child — children do not inherit VM_LOCKED —, another
+ * process faulting a shared page). If a page with any unlocked pte had to carry all its ptes, the
+ * munlock of one task among eight would need the other seven tasks' ptes, and pte_chains has no
+ * object that finds them: no anon_vma for anonymous pages, and a walk of i_mmap for file pages is
+ * the very thing pte_chains was built not to need. So the rule here is <b>per pte</b>, not per page:
+ * <ul>
+ *   <li><b>Invariant.</b> A pte of a VM_LOCKED vma is never on a chain; every pte of a vma without
+ *       VM_LOCKED is. A page's PG_direct pointer or chain holds exactly its ptes in unlocked vmas;
+ *       a counter (page->lru's space, {@code unchainedPtes(pfn)}) holds the number of the others,
+ *       so mapcount = chained + counted. A page is {@code Frames.PG_MLOCKED} — the bit wli's "set a
+ *       bitflag" asks for, named after 2.6.28's PG_mlocked — exactly when the counter is non-zero,
+ *       and is then on no LRU list. A page mapped only from VM_LOCKED vmas therefore has no chain at
+ *       all (the seed's case: "mlocked pages carry no chains"). The reverse walk returns exactly the
+ *       ptes of unlocked vmas; the oracle checks that against its scan
+ *       ({@code RmapDesign.unchainsLockedPtes()}), and the self-check the counter, the flag and the
+ *       LRU.
+ *   <li><b>Adding and removing a pte</b> (faults, populate, swap-in, fork's copies, COW, zap, exit,
+ *       truncate): the vma's VM_LOCKED decides — count it, or page_add_rmap / page_remove_rmap it.
+ *       A locked pte's removal searches no chain. mremap's and UFFDIO_MOVE's moves remove by the old
+ *       vma's flag and add by the new one's. The first counted pte sets PG_mlocked and takes the
+ *       page off the LRU ({@code Kernel.isolateLruPage}, isolate_lru_page; a new anonymous page
+ *       never goes on, as 2.6.28's lru_cache_add_active_or_unevictable); the last one clears it and
+ *       puts the page back on the active list ({@code Kernel.putbackLruPage}, munlock_vma_page).
+ *   <li><b>mlock and munlock</b> ({@code vmaLockChanged}, called by mlock_fixup for the range whose
+ *       flag changed, and by MREMAP_DONTUNMAP when the old vma loses VM_LOCKED) walk that range's
+ *       own page tables, as today's mlock_vma_pages_range does: mlock takes each present pte off
+ *       its page's chain and counts it; munlock un-counts it and page_add_rmap()s it. That is every
+ *       pte whose state changed, and the only ones anything can find; ptes of the page in other
+ *       locked vmas stay counted. munlock's cost is one page-table lookup per page of the range and
+ *       one page_add_rmap per present pte ({@code pte_chain_munlock_rechained}).
+ *   <li><b>Reclaim</b> never meets a PG_mlocked page, including one also mapped from unlocked vmas
+ *       (a fork child's, another process's): keeping it off the LRU is what makes a partial chain
+ *       safe, since 2.6.0's try_to_unmap would empty the chain, see page_mapped() false and call the
+ *       page unmapped while locked ptes still map it. MADV_PAGEOUT skips it (not on the LRU).
+ *       Locked pages were unevictable anyway (try_to_unmap fails on VM_LOCKED); what changes is that
+ *       reclaim no longer scans them and their ptes cost no chain memory.
+ *   <li><b>Simplifications.</b> The counter is a column of the design, not the core's lruNext; the
+ *       page goes back to the active list whatever list it left; no unevictable list (2.6.28's);
+ *       VM_LOCKONFAULT does not occur (the model's mlock sets VM_LOCKED).
+ * </ul>
+ *
  * <h2>Self-check</h2>
  * {@code checkInvariants()} proves, for the oracle: a PG_direct page records one pte and has
- * mapcount 1; a chain records exactly mapcount distinct ptes, each present and mapping the page;
+ * mapcount 1; a chain records exactly mapcount distinct ptes (under step (b): mapcount less the
+ * counted ptes of VM_LOCKED vmas, the counter non-zero exactly on PG_mlocked pages, which are off
+ * the LRU), each present and mapping the page;
  * only the head has free slots, packed at its start, and the head is never empty; non-head blocks
  * are full; every block in use is on exactly one chain, no chain loops or uses a free block; free
  * blocks are zeroed; the object counters match the pool and the frames.
