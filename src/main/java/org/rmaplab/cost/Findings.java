@@ -430,6 +430,7 @@ public final class Findings {
         threadedServer(b, designs);
         rmapTest(b, designs);
         pgDirectOnTraces(b);
+        mlockedSegment(b);
 
         b.append("\n## Not reproduced yet\n\n");
         b.append("- Timings (Morton's 10% off kernel compiles with pte_chain arrays; UFFDIO_MOVE's 40% off a "
@@ -440,6 +441,77 @@ public final class Findings {
                 + "the percentages are of profile time, which the model does not measure, and the trace is a small "
                 + "gcc build whose page accesses are synthesized (the first 64 pages of each new mapping).\n");
         return b.toString();
+    }
+
+    /** Pages of the segment in {@link #mlockedSegment}. */
+    static final long MLOCKED_SEGMENT_PAGES = 1024;
+
+    /** {@code mlocked-segment} on i386 under pte_chains as 2.6.0 built it ({@code stepB} false) or with wli's step (b). */
+    static Run mlockedSegmentRun(long tasks, long munlock, boolean stepB) {
+        return measure("mlocked-segment", p("tasks", tasks, "pages", MLOCKED_SEGMENT_PAGES, "munlock", munlock),
+                () -> new org.rmaplab.rmap.ptechains.PteChainsDesign(0, stepB), "i386", CheckPolicy.END);
+    }
+
+    /**
+     * wli's step (b) (seed 003): an mlocked segment shared by T tasks without pte_chains, against
+     * 2.6.0's pte_chains, on i386; then what munlock has to rebuild. A separate section so that
+     * other findings merge apart from it.
+     */
+    static void mlockedSegment(StringBuilder b) {
+        long pages = MLOCKED_SEGMENT_PAGES;
+        org.rmaplab.rmap.ptechains.PteChainGeometry g = org.rmaplab.rmap.ptechains.PteChainGeometry.of("i386", 0);
+        b.append("## mlocked pages without pte_chains (wli, 2003: step (b))\n\n");
+        b.append("`mlocked-segment pages=").append(pages).append("`, i386 (").append(g.blockBytes())
+                .append("-byte pte_chain blocks of ").append(g.nrpte()).append(" ptes, page tables in lowmem): T tasks "
+                        + "each map a tmpfs segment MAP_SHARED and mlock it, as each process of an Oracle-like server "
+                        + "attaches and locks its SGA; then `reclaim all`. pte_chains as 2.6.0 built it against the "
+                        + "variant `new PteChainsDesign(0, true)` (ptes of VM_LOCKED vmas unchained, the page PG_mlocked "
+                        + "and off the LRU; see the ptechains package-info).\n\n");
+        b.append("| tasks | pte_chain_bytes_peak 2.6.0 | step (b) | lowmem_bytes_peak 2.6.0 | step (b) | saved | "
+                + "reclaim: pages scanned 2.6.0 | step (b) | ptes walked 2.6.0 | step (b) |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (long t : new long[] {2, 4, 8, 16, 32}) {
+            Run plain = mlockedSegmentRun(t, 0, false);
+            Run stepB = mlockedSegmentRun(t, 0, true);
+            long lp = plain.cost("lowmem_bytes_peak");
+            long ls = stepB.cost("lowmem_bytes_peak");
+            b.append("| ").append(t).append(" | ").append(plain.cost("pte_chain_bytes_peak")).append(" | ")
+                    .append(stepB.cost("pte_chain_bytes_peak")).append(" | ").append(lp).append(" | ").append(ls)
+                    .append(String.format(java.util.Locale.ROOT, " | %.1f%%", 100.0 * (lp - ls) / lp)).append(" | ")
+                    .append(plain.kernel("pages_scanned")).append(" | ").append(stepB.kernel("pages_scanned")).append(" | ")
+                    .append(plain.cost("walk_ptes_checked")).append(" | ").append(stepB.cost("walk_ptes_checked"))
+                    .append(" |\n");
+        }
+        Run p16 = mlockedSegmentRun(16, 0, false);
+        b.append(String.format(java.util.Locale.ROOT,
+                "%nWhat it saves: all of the chains — %d bytes at 16 tasks, pages x ceil(T / %d) blocks of %d bytes "
+                        + "under 2.6.0, none with step (b) — and reclaim's time on locked pages: 2.6.0 keeps them on the "
+                        + "LRU, so reclaim scans them and try_to_unmap walks their chains to fail on the first VM_LOCKED "
+                        + "pte (%d failed unmaps at 16 tasks), where step (b) never sees them. What it does not "
+                        + "save: the page tables, one 4-byte pte per task per page in lowmem (no HIGHPTE on i386), which "
+                        + "cost about as much as the chains did (%d of %d lowmem bytes at 16 tasks), so lowmem falls by "
+                        + "about a quarter here, not to nothing; Bligh's 10 GB of chains for 5000 tasks x 2 GB go, the "
+                        + "page tables for them stay. The saving needs each process to lock the segment itself: a fork "
+                        + "child does not inherit VM_LOCKED, and 2.6.0's fork copies every pte, so a segment inherited by "
+                        + "fork is chained in full in the child until the child mlocks it.%n%n",
+                p16.cost("pte_chain_bytes_peak"), g.nrpte(), g.blockBytes(), p16.cost("unmaps_failed"),
+                p16.cost("pagetable_bytes_peak"), p16.cost("lowmem_bytes_peak")));
+        b.append("What munlock costs at 16 tasks: the vma's own page tables are walked (one lookup per page of the "
+                + "range) and every present pte is chained again; ptes of the tasks still locked stay unchained, since "
+                + "nothing in pte_chains can find them, and the page stays off the LRU until the last of them goes.\n\n");
+        b.append("| tasks munlocking | chain entries rebuilt | pte_chain_bytes_peak | pages still PG_mlocked | "
+                + "reclaim: pages scanned | pages evicted |\n|---:|---:|---:|---:|---:|---:|\n");
+        for (long m : new long[] {1, 4, 16}) {
+            Run r = mlockedSegmentRun(16, m, true);
+            b.append("| ").append(m).append(" | ").append(r.stat("pte_chain_munlock_rechained")).append(" | ")
+                    .append(r.cost("pte_chain_bytes_peak")).append(" | ").append(r.stat("pg_mlocked_alive")).append(" | ")
+                    .append(r.kernel("pages_scanned")).append(" | ").append(r.kernel("shmem_swap_outs")).append(" |\n");
+        }
+        b.append(String.format(java.util.Locale.ROOT,
+                "%nEach munlocking task rebuilds one entry per page (%d); once all 16 have munlocked, the chains are "
+                        + "2.6.0's again (the same peak as without step (b)) and reclaim evicts through them. The rebuild "
+                        + "is the price of keeping no object: it is paid per munlock, in full, and a task that locks and "
+                        + "unlocks a shared segment repeatedly pays it every time.%n%n", pages));
     }
 
     /** Walk vmas visited and ptes checked per walk of {@code rmap-test} with TASKS and VMAS, per design. */

@@ -9,6 +9,7 @@ public final class Workloads {
     private Workloads() {}
 
     public static final List<Workload> ALL = List.of(forkFanout(), reallocGrowth(), preforkServer(), sharedSegment(),
+            mlockedSegment(),
             ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
             GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth(),
             RmapTest.workload());
@@ -183,6 +184,52 @@ public final class Workloads {
                     }
                     // Every task sees the one segment.
                     b.append(n >= 2 ? "s" + n : "t1").append(" read S ").append(pages).append("p expect 0x3\n");
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /**
+     * An Oracle-SGA-like shape for wli's step (b) (seed 003: "the big apps can get their magical
+     * lowmem savings by just mlock()'ing _anything_ they do massive sharing with"): t1 opens a tmpfs
+     * file of S pages and forks T-1 processes before the segment exists; each then maps the whole
+     * file MAP_SHARED and mlocks it (mlock populates), as each Oracle process attaches and locks
+     * the SGA itself; t1 writes it, the last task reads it. Then the first M tasks munlock their
+     * mapping (what step (b) must rebuild), and reclaim runs over the still-locked segment.
+     */
+    static Workload mlockedSegment() {
+        return new Workload("mlocked-segment",
+                "a tmpfs segment of S pages mapped MAP_SHARED and mlocked by T tasks, then munlocked by M of "
+                        + "them, then reclaim (wli's step (b), 2003: mlocked pages without pte_chains)",
+                List.of(new Workload.Param("tasks", 16, 1, 4096, "tasks mapping and mlocking the segment"),
+                        new Workload.Param("pages", 64, 1, 1 << 18, "segment pages"),
+                        new Workload.Param("munlock", 0, 0, 4096, "tasks that munlock the segment at the end (<= tasks)")),
+                p -> {
+                    long n = p.get("tasks");
+                    long pages = p.get("pages");
+                    long m = Math.min(p.get("munlock"), n);
+                    StringBuilder b = new StringBuilder();
+                    b.append("# mlocked-segment tasks=").append(n).append(" pages=").append(pages)
+                            .append(" munlock=").append(m).append('\n');
+                    b.append(machine(pages * 2));
+                    b.append("t1 open sga ").append(pages).append("p as F\n");
+                    for (long i = 2; i <= n; i++) {
+                        b.append("t1 fork as s").append(i).append('\n');
+                    }
+                    for (long i = 1; i <= n; i++) {
+                        String t = i == 1 ? "t1" : "s" + i;
+                        b.append(t).append(" mmap 0 ").append(pages).append("p rw shared F 0 as S").append(i).append('\n');
+                        b.append(t).append(" mlock S").append(i).append(' ').append(pages).append("p\n");
+                    }
+                    b.append("t1 write S1 ").append(pages).append("p 0x5\n");
+                    b.append(n >= 2 ? "s" + n : "t1").append(" read S").append(n).append(' ').append(pages)
+                            .append("p expect 0x5\n");
+                    for (long i = 1; i <= m; i++) {
+                        b.append(i == 1 ? "t1" : "s" + i).append(" munlock S").append(i).append(' ').append(pages)
+                                .append("p\n");
+                    }
+                    b.append("reclaim all\n");
+                    b.append("t1 read S1 ").append(pages).append("p expect 0x5\n");
                     b.append("check\n");
                     return b.toString();
                 });

@@ -86,4 +86,43 @@ class FindingsTest {
         assertTrue(s.contains("the 6026 ptes, anonymous and file, that fork copies in both kernels"), s);
         assertTrue(s.contains("Not reproduced, and why."), s);
     }
+
+    /**
+     * wli's step (b) on {@code mlocked-segment pages=1024}, i386 (NRPTE 15, 64-byte blocks), worked by
+     * hand. 2.6.0 chains all T ptes of every page: ceil(T / 15) blocks a page, 1024 x 2 x 64 = 131072
+     * bytes at 16 tasks; step (b) chains none, and lowmem falls by exactly those bytes (the page
+     * tables are the same). 2.6.0's reclaim scans the locked pages and walks their chains; step (b)'s
+     * never meets them. Each munlocking task rebuilds one entry per page: 1 task, 1024 PG_direct
+     * pointers and no block; 4 tasks, 4-pte chains, one block a page (65536); all 16, 2.6.0's chains
+     * again (131072), no page PG_mlocked, and reclaim evicts every page through them.
+     */
+    @Test
+    void mlockedSegmentStepB() {
+        for (long t : new long[] {2, 16, 32}) {
+            Findings.Run plain = Findings.mlockedSegmentRun(t, 0, false);
+            Findings.Run stepB = Findings.mlockedSegmentRun(t, 0, true);
+            long chains = 1024 * ((t + 14) / 15) * 64;
+            assertEquals(chains, plain.cost("pte_chain_bytes_peak"), "tasks=" + t);
+            assertEquals(0, stepB.cost("pte_chain_bytes_peak"), "tasks=" + t);
+            assertEquals(chains, plain.cost("lowmem_bytes_peak") - stepB.cost("lowmem_bytes_peak"), "tasks=" + t);
+            assertEquals(plain.cost("pagetable_bytes_peak"), stepB.cost("pagetable_bytes_peak"), "tasks=" + t);
+            assertTrue(plain.kernel("pages_scanned") > 0 && plain.cost("walk_ptes_checked") > 0, "tasks=" + t);
+            assertEquals(0, stepB.kernel("pages_scanned"), "tasks=" + t);
+            assertEquals(0, stepB.cost("walk_ptes_checked"), "tasks=" + t);
+            assertEquals(1024, stepB.stat("pg_mlocked_alive"), "tasks=" + t);
+        }
+        long[][] munlock = {{1, 1024, 0, 1024, 0}, {4, 4096, 65536, 1024, 0}, {16, 16384, 131072, 0, 1024}};
+        for (long[] c : munlock) {
+            Findings.Run r = Findings.mlockedSegmentRun(16, c[0], true);
+            assertEquals(c[1], r.stat("pte_chain_munlock_rechained"), "munlock=" + c[0]);
+            assertEquals(c[2], r.cost("pte_chain_bytes_peak"), "munlock=" + c[0]);
+            assertEquals(c[3], r.stat("pg_mlocked_alive"), "munlock=" + c[0]);
+            assertEquals(c[4], r.kernel("shmem_swap_outs"), "munlock=" + c[0]);
+        }
+        StringBuilder b = new StringBuilder();
+        Findings.mlockedSegment(b);
+        String s = b.toString();
+        assertTrue(s.startsWith("## mlocked pages without pte_chains (wli, 2003: step (b))"), s);
+        assertTrue(s.contains("| 16 | 131072 | 0 | 540672 | 409600 | 24.2% |"), s);
+    }
 }

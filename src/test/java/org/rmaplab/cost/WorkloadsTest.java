@@ -43,6 +43,7 @@ class WorkloadsTest {
             Map.entry("realloc-growth", p("pages", 2, "rounds", 3, "children", 1)),
             Map.entry("prefork-server", p("workers", 3, "heap", 8, "cow", 4, "rounds", 2)),
             Map.entry("shared-segment", p("tasks", 4, "pages", 8)),
+            Map.entry("mlocked-segment", p("tasks", 4, "pages", 8, "munlock", 2)),
             Map.entry("fork-without-exec", p("children", 3, "pages", 8, "rounds", 20)),
             Map.entry("fork-without-exec", p("children", 2, "pages", 4, "rounds", 20, "seed", 5, "reclaim", 0)),
             Map.entry("mremap-after-fork", p("children", 3, "pages", 4, "rounds", 2, "cow", 1)),
