@@ -99,7 +99,7 @@ public final class CheckedSyscalls implements Syscalls {
         long old = k.file(file) == null ? 0 : k.file(file).size();
         long r = k.ftruncate(t, file, size);
         if (r == 0 && size < old) {
-            shadow.truncate(k.file(file), size, k.mms());
+            shadow.truncate(k.file(file), old, size, k.mms());
         }
         after();
         return r;

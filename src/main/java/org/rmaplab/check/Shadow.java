@@ -81,12 +81,13 @@ public final class Shadow {
     }
 
     /**
-     * The file shrank to {@code size} bytes (shmem_setattr): its pages past the end are gone, so
-     * are the private copies of them in every private mapping (unmap_mapping_range with
-     * even_cows), and the tail of a partial last page reads zero (only the first 8 bytes are
+     * The file shrank from {@code oldSize} to {@code size} bytes (shmem_setattr): its pages past the
+     * end are gone, so are the private copies from there on in every private mapping
+     * (unmap_mapping_range with even_cows, called only when the old size passed the new end's
+     * page), and the tail of a partial last page reads zero (only the first 8 bytes are
      * modelled, so only a size ending within them changes a value).
      */
-    void truncate(AddressSpace as, long size, java.util.List<Mm> mms) {
+    void truncate(AddressSpace as, long oldSize, long size, java.util.List<Mm> mms) {
         long holebegin = (size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
         HashMap<Long, Long> m = shared.get(as);
         if (m != null) {
@@ -96,6 +97,11 @@ public final class Shadow {
             if (off != 0 && off < 8 && v != null) {
                 m.put(size >>> Kernel.PAGE_SHIFT, v & ((1L << (8 * off)) - 1));
             }
+        }
+        if (Long.compareUnsigned(oldSize, holebegin << Kernel.PAGE_SHIFT) <= 0) {
+            // shmem_setattr unmaps only when the old size passed the new end's page: a private
+            // copy past the old end (UFFDIO_COPY does not look at i_size) stays then.
+            return;
         }
         for (Mm mm : mms) {
             HashMap<Long, Long> p = priv.get(mm);

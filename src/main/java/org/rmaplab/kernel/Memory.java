@@ -136,7 +136,7 @@ final class Memory {
     /**
      * mfill_atomic_install_pte() for UFFDIO_COPY: maps the new page {@code pfn} (refcount 1,
      * contents {@code value}) at addr of the registered vma. Private (mfill_atomic_pte_copy):
-     * EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
+     * EFAULT past the end of a file the vma maps (mfill_file_over_size), EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
      * exclusive, dirty anonymous page, writable if the vma is. Shared (shmem_mfill_atomic_pte):
      * EFAULT past i_size, EEXIST when the page cache already holds a page or a swap entry at the
      * offset, shmem_add_to_page_cache (the allocation's reference becomes the cache's), EEXIST
@@ -145,6 +145,12 @@ final class Memory {
      */
     int mfillInstallPte(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
         if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
+            // mfill_file_over_size(): a private mapping of a file takes no copy past its end,
+            // checked before the pte (EFAULT wins over EEXIST).
+            if (vma.file != null && vma.linearPageIndex(addr)
+                    >= (vma.file.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT) {
+                return -Errno.EFAULT;
+            }
             if (PageTable.get(f, slot) != 0) {
                 return -Errno.EEXIST;
             }

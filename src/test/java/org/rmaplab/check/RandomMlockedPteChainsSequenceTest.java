@@ -10,12 +10,13 @@ import org.rmaplab.rmap.ptechains.PteChainsDesign;
 import org.rmaplab.rmap.ptechains.PteChainsStats;
 
 /**
- * Seeded random sequences (files, fork, COW, mremap, mlock and munlock — also of pieces of existing
- * vmas, {@link RandomOps#withMlockChurn} — truncate, reclaim with swap, exit) under pte_chains with
- * wli's step (b), the oracle after every operation: its walk check accepts exactly the ptes of
- * unlocked vmas, PG_mlocked pages must be off the LRU. The seed is printed and in the test's name.
- * Without userfaultfd: with it, seed 39595 fails under every design, registered ones included, on
- * a page behind a short uffd_copy (EAGAIN) — a fault of the core or its shadow, not of step (b).
+ * Seeded random sequences (files, userfaultfd, fork, COW, mremap, mlock and munlock — also of
+ * pieces of existing vmas, {@link RandomOps#withMlockChurn} — truncate, reclaim with swap, exit)
+ * under pte_chains with wli's step (b), the oracle after every operation: its walk check accepts
+ * exactly the ptes of unlocked vmas, PG_mlocked pages must be off the LRU. The seed is printed and
+ * in the test's name. (With userfaultfd, this test's first version found that the model took a
+ * UFFDIO_COPY into a private file mapping past the end of the file, where Linux refuses with
+ * EFAULT: scenarios/file/truncate_copy_past_eof.vms.)
  */
 class RandomMlockedPteChainsSequenceTest {
     static final int OPS = Integer.getInteger("rmaplab.random.ops", 4_000);
@@ -28,7 +29,7 @@ class RandomMlockedPteChainsSequenceTest {
     @MethodSource("seeds")
     void mlockedPtesStayUnchainedAndEveryInvariantHolds(long seed) {
         PteChainsDesign d = PteChainsDesign.withMlockedUnchained();
-        RandomOps r = new RandomOps(seed, d, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withMlockChurn();
+        RandomOps r = new RandomOps(seed, d, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn();
         System.out.println("RandomMlockedPteChainsSequenceTest seed " + seed);
         r.run(OPS);
         PteChainsStats st = d.stats();
