@@ -910,7 +910,12 @@ public final class Kernel implements Syscalls {
                 return -Errno.EINVAL;
             }
         }
-        long r = doMmap(t, start, size, prot, flags, vma.file, vma.vmFile, pgoff);
+        // get_file(vma->vm_file): the file outlives the unmap of the old vma inside do_mmap, even
+        // when that vma held its last reference (a shared anonymous object no one else maps).
+        AddressSpace file = vma.file;
+        file.refs++;
+        long r = doMmap(t, start, size, prot, flags, file, vma.vmFile, pgoff);
+        vmas.fput(file);
         return Errno.isError(r) ? r : 0;
     }
 
