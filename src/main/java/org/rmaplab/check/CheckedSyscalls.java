@@ -163,6 +163,17 @@ public final class CheckedSyscalls implements Syscalls {
             }
             shadow.prune(mm);
             learnCopies(mm, r, r + nl);
+        } else if (!pieces.isEmpty() && k.lastRemapMovedBeforeError() > 0) {
+            // remap_move() failed on a later vma: the earlier ones stay moved, gaps kept.
+            long done = oldAddr + k.lastRemapMovedBeforeError();
+            for (long[] p : pieces) {
+                if (p[0] < done) {
+                    long d = newAddr + (p[0] - oldAddr);
+                    shadow.forget(mm, d, d + (p[1] - p[0]));
+                    shadow.move(mm, p[0], p[1] - p[0], d);
+                }
+            }
+            shadow.prune(mm);
         }
         after();
         return r;

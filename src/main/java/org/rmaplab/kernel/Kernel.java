@@ -1427,6 +1427,7 @@ public final class Kernel implements Syscalls {
     @Override
     public long mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
         requireAlive(t);
+        remapMovedBeforeError = 0;
         long r = doMremap(t, addr, oldLen, newLen, flags, newAddr);
         vmas.regroup(t.mm);
         return r;
@@ -1542,6 +1543,17 @@ public final class Kernel implements Syscalls {
      * through check_prep_vma() and mremap_to() on its own (so only the destination of each vma is
      * unmapped first). A gap at the start is EFAULT.
      */
+    /**
+     * How many bytes of the source range the last mremap's remap_move() had moved, vma by vma,
+     * when a later vma failed (the call returns that vma's error; the earlier ones stay moved, as
+     * in Linux); 0 otherwise.
+     */
+    public long lastRemapMovedBeforeError() {
+        return remapMovedBeforeError;
+    }
+
+    private long remapMovedBeforeError;
+
     private long remapMove(Mm mm, long start, long len, int flags, long newAddr) {
         long end = start + len;
         long target = newAddr;
@@ -1565,6 +1577,7 @@ public final class Kernel implements Syscalls {
             // vma_multi_allowed(): a uffd-armed vma moves only on its own (the notification
             // would need the mmap lock dropped).
             if (vma.uffdArmed() && (seen || vma.vmEnd < end)) {
+                remapMovedBeforeError = cursor - start;
                 return -Errno.EFAULT;
             }
             long r = checkPrepVma(vma, a, l, l, flags);
@@ -1572,6 +1585,7 @@ public final class Kernel implements Syscalls {
                 r = mremapTo(mm, a, l, l, flags, dest);
             }
             if (Errno.isError(r)) {
+                remapMovedBeforeError = cursor - start;
                 return r;
             }
             if (!seen) {
