@@ -12,8 +12,8 @@ import org.rmaplab.rmap.RmapDesigns;
 
 /**
  * Random sequences mixing tmpfs files (open, shared and private file mappings, ftruncate up and
- * down, remap_file_pages) with fork, COW, mremap, mlock, reclaim (little RAM, a swap device),
- * userfaultfd and exit; the oracle checks after every operation, every design: the walks of file
+ * down, MADV_REMOVE, remap_file_pages) with fork, COW, mremap, mlock and munlock of pieces of vmas
+ * ({@link RandomOps#withMlockChurn}), reclaim (little RAM, a swap device), userfaultfd and exit; the oracle checks after every operation, every design: the walks of file
  * pages and of the private copies of file pages, and every page's contents against the shadow.
  */
 class RandomFileSequenceTest {
@@ -28,7 +28,8 @@ class RandomFileSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void filesKeepEveryInvariantAndEveryPage(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd();
+        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd()
+                .withMlockChurn();
         r.run(OPS);
         long[] f = r.fileOps();
         assertTrue(f[0] > 0 && f[1] > 0 && f[2] > 0,
