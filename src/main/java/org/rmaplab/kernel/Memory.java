@@ -765,17 +765,23 @@ final class Memory {
             if (pte == 0) {
                 continue;
             }
-            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0) {
+            // Linus's rule (seed 001): make the page exclusive before moving it — an early COW at
+            // the old address. wp_page_copy gives up without copying when reclaim changed the pte
+            // while it allocated (a young bit cleared, the page swapped out): look again, as a
+            // retried fault would.
+            for (int tries = 0; PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0; tries++) {
                 int pfn = PageTable.ptePfn(pte);
-                if ((f.flags[pfn] & Frames.PG_ANON) != 0 && design.mremapMustCow(pfn)) {
-                    // Linus's rule (seed 001): make the page exclusive before moving it —
-                    // an early COW at the old address.
-                    if (wpPageCopy(mm, vma, oldAddr, oslot, pte) != FAULT_OK) {
-                        return false;
-                    }
-                    design.stats().mremapCows++;
-                    pte = PageTable.get(f, oslot);
+                if ((f.flags[pfn] & Frames.PG_ANON) == 0 || !design.mremapMustCow(pfn)) {
+                    break;
                 }
+                if (tries == 64 || wpPageCopy(mm, vma, oldAddr, oslot, pte) != FAULT_OK) {
+                    return false;
+                }
+                long now = PageTable.get(f, oslot);
+                if (PageTable.present(now) && PageTable.ptePfn(now) != pfn) {
+                    design.stats().mremapCows++;
+                }
+                pte = now;
             }
             long nslot = PageTable.alloc(f, newVma.mm, newAddr);
             if (nslot < 0) {
