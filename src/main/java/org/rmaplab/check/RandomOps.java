@@ -336,6 +336,9 @@ public final class RandomOps {
                 if (rnd.nextBoolean()) {
                     long v = rnd.nextLong(1, 1L << 32);
                     line(ti, "write " + hex(src) + " " + l + " " + hex(v), sys.write(t, src, l, v));
+                    if (!t.isAlive()) {
+                        return; // the OOM killer ended the task during the write
+                    }
                 }
             }
         }
