@@ -37,4 +37,24 @@ class RandomFileSequenceTest {
         var c = r.syscalls().kernel().counters();
         assertTrue(c.get("cow_copies") > 0, "pages were copied on write: " + c);
     }
+
+    /**
+     * Sequences that found bugs, kept as they were found: seed 437 (remap_file_pages freed a shared
+     * anonymous object whose only vma it remapped), 2327 (the shadow did not follow a partial
+     * multi-vma MREMAP_FIXED move), both at 384K RAM under every design; 1924 at 256K RAM under anonmm
+     * (mremap's early COW gave up when reclaim touched the pte during its allocation, and the move
+     * carried a shared page).
+     */
+    @ParameterizedTest(name = "{0} seed {1} ram {2}K")
+    @MethodSource("regressions")
+    void sequencesThatFoundBugsPass(String design, long seed, long ramK) {
+        new RandomOps(seed, design, ramK << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn()
+                .run(seed == 1924 ? 3000 : 2500);
+    }
+
+    static Stream<Arguments> regressions() {
+        Stream<Arguments> both = RmapDesigns.names().stream().flatMap(d ->
+                Stream.of(Arguments.of(d, 437L, 384L), Arguments.of(d, 2327L, 384L)));
+        return Stream.concat(both, Stream.of(Arguments.of("anonmm", 1924L, 256L)));
+    }
 }
