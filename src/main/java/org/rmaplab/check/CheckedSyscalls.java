@@ -244,7 +244,7 @@ public final class CheckedSyscalls implements Syscalls {
             if (v.end() <= start || v.start() >= end || v.file() == null || (v.flags() & Vma.VM_SHARED) != 0) {
                 continue;
             }
-            long sizePages = (v.file().size() + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+            long sizePages = v.file().sizePages();
             for (long a = Math.max(start, v.start()) & Kernel.PAGE_MASK; a < Math.min(end, v.end()); a += Kernel.PAGE_SIZE) {
                 if (v.linearPageIndex(a) >= sizePages) {
                     break;

@@ -138,7 +138,7 @@ public final class Oracle {
                 if (f.refcount[pfn] != mapped + 1) {
                     fail("page-cache pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes");
                 }
-                if (f.index[pfn] >= (as.size() + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT) {
+                if (f.index[pfn] >= as.sizePages()) {
                     fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " lies beyond the end of the file");
                 }
                 long want = shadow.expectedShared(as, f.index[pfn]);

@@ -52,6 +52,11 @@ public final class AddressSpace {
         return size;
     }
 
+    /** i_size in pages, rounded up: the first page offset past the end of the file. */
+    public long sizePages() {
+        return (size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT; // unsigned: exact up to 2^63 - 1
+    }
+
     public List<Vma> iMmap() {
         return iMmap;
     }

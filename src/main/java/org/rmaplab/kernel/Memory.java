@@ -147,8 +147,7 @@ final class Memory {
         if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
             // mfill_file_over_size(): a private mapping of a file takes no copy past its end,
             // checked before the pte (EFAULT wins over EEXIST).
-            if (vma.file != null && vma.linearPageIndex(addr)
-                    >= (vma.file.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT) {
+            if (vma.file != null && vma.linearPageIndex(addr) >= vma.file.sizePages()) {
                 return -Errno.EFAULT;
             }
             if (PageTable.get(f, slot) != 0) {
@@ -160,7 +159,7 @@ final class Memory {
         }
         AddressSpace as = vma.file;
         long pgoff = vma.linearPageIndex(addr);
-        long sizePages = (as.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        long sizePages = as.sizePages();
         if (pgoff >= sizePages) {
             return -Errno.EFAULT;
         }
@@ -193,7 +192,7 @@ final class Memory {
     private int doFileFault(Mm mm, Vma vma, long addr, long slot, boolean write) {
         AddressSpace as = vma.file;
         long pgoff = vma.linearPageIndex(addr);
-        long sizePages = (as.size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        long sizePages = as.sizePages();
         if (pgoff >= sizePages) {
             return FAULT_SIGBUS;
         }
