@@ -3,35 +3,35 @@ package org.rmaplab.check;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
 
 /**
- * The oracle between a caller (scenario runner, random sequences) and the {@link Kernel}: every
+ * The oracle between a caller (scenario runner, random sequences) and the {@link Machine}: every
  * call goes through, the {@link Shadow} learns what the program wrote and what the call did to it,
  * every read is compared with the shadow, and the full {@link Oracle} check runs after every call
  * ({@link CheckPolicy#EVERY}), at the end ({@link CheckPolicy#END}) or never.
  */
 public final class CheckedSyscalls implements Syscalls {
-    private final Kernel k;
+    private final Machine k;
     private final CheckPolicy policy;
     private final Shadow shadow = new Shadow();
     private final Oracle oracle;
     private final ReadResult one = new ReadResult();
 
-    public CheckedSyscalls(Kernel k, CheckPolicy policy) {
+    public CheckedSyscalls(Machine k, CheckPolicy policy) {
         this.k = k;
         this.policy = policy;
         this.oracle = new Oracle(k, shadow);
     }
 
-    public Kernel kernel() {
+    public Machine machine() {
         return k;
     }
 
@@ -65,7 +65,7 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     private static long pageAlign(long len) {
-        return (len + Kernel.PAGE_SIZE - 1) & Kernel.PAGE_MASK;
+        return (len + Machine.PAGE_SIZE - 1) & Machine.PAGE_MASK;
     }
 
     @Override
@@ -182,7 +182,7 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long madvise(Task t, long addr, long len, int advice) {
         long r = k.madvise(t, addr, len, advice);
-        if (advice == Mman.MADV_REMOVE && (addr & ~Kernel.PAGE_MASK) == 0 && addr + pageAlign(len) > addr) {
+        if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + pageAlign(len) > addr) {
             // madvise_remove() vma by vma, in order, until one refuses (locked or not a file:
             // EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
             Mm mm = t.mm();
@@ -204,7 +204,7 @@ public final class CheckedSyscalls implements Syscalls {
             // Whatever the result, pages of private vmas whose pte is gone now read zero.
             Mm mm = t.mm();
             long end = addr + pageAlign(len);
-            for (long a = addr & Kernel.PAGE_MASK; a < end && a >= 0; a += Kernel.PAGE_SIZE) {
+            for (long a = addr & Machine.PAGE_MASK; a < end && a >= 0; a += Machine.PAGE_SIZE) {
                 Vma v = mm.vmaLookup(a);
                 if (v == null || (v.flags() & Vma.VM_SHARED) != 0) {
                     continue;
@@ -245,7 +245,7 @@ public final class CheckedSyscalls implements Syscalls {
                 continue;
             }
             long sizePages = v.file().sizePages();
-            for (long a = Math.max(start, v.start()) & Kernel.PAGE_MASK; a < Math.min(end, v.end()); a += Kernel.PAGE_SIZE) {
+            for (long a = Math.max(start, v.start()) & Machine.PAGE_MASK; a < Math.min(end, v.end()); a += Machine.PAGE_SIZE) {
                 if (v.linearPageIndex(a) >= sizePages) {
                     break;
                 }
@@ -255,7 +255,7 @@ public final class CheckedSyscalls implements Syscalls {
                 long slot = PageTable.lookup(k.frames(), mm.pgd(), a);
                 long pte = slot < 0 ? 0 : PageTable.get(k.frames(), slot);
                 if (PageTable.isSwap(pte) || (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0
-                        && (k.frames().flags[PageTable.ptePfn(pte)] & org.rmaplab.kernel.Frames.PG_ANON) != 0)) {
+                        && (k.frames().flags[PageTable.ptePfn(pte)] & org.rmaplab.mm.Frames.PG_ANON) != 0)) {
                     shadow.copiedFromFile(mm, v, a);
                 }
             }
@@ -347,7 +347,7 @@ public final class CheckedSyscalls implements Syscalls {
         long copied = k.lastUffdCopied();
         if (copied > 0 && t.isAlive()) {
             // Page by page in the kernel's order, so that an overlapping copy reads what it wrote.
-            for (long off = 0; off < copied; off += Kernel.PAGE_SIZE) {
+            for (long off = 0; off < copied; off += Machine.PAGE_SIZE) {
                 shadow.copyPage(t.mm(), src + off, dst + off);
             }
         }
@@ -367,12 +367,12 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public int write(Task t, long addr, long len, long value) {
-        long first = addr & Kernel.PAGE_MASK;
-        long end = len == 0 ? first + Kernel.PAGE_SIZE : addr + len;
+        long first = addr & Machine.PAGE_MASK;
+        long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         int r = ACCESS_OK;
-        for (long a = first; a < end; a += Kernel.PAGE_SIZE) {
+        for (long a = first; a < end; a += Machine.PAGE_SIZE) {
             Vma v = t.mm().vmaLookup(a);
-            r = k.write(t, a, Kernel.PAGE_SIZE, value);
+            r = k.write(t, a, Machine.PAGE_SIZE, value);
             if (r != ACCESS_OK) {
                 break;
             }
@@ -391,14 +391,14 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public int read(Task t, long addr, long len, ReadResult out) {
-        long first = addr & Kernel.PAGE_MASK;
-        long end = len == 0 ? first + Kernel.PAGE_SIZE : addr + len;
+        long first = addr & Machine.PAGE_MASK;
+        long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         boolean have = false;
         out.mixed = false;
         out.value = 0;
         int r = ACCESS_OK;
-        for (long a = first; a < end; a += Kernel.PAGE_SIZE) {
-            r = k.read(t, a, Kernel.PAGE_SIZE, one);
+        for (long a = first; a < end; a += Machine.PAGE_SIZE) {
+            r = k.read(t, a, Machine.PAGE_SIZE, one);
             if (r != ACCESS_OK) {
                 break;
             }

@@ -5,15 +5,15 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 
-import org.rmaplab.kernel.AddressSpace;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapSelfCheck;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.AddressSpace;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapWalkControl;
 
 /**
  * The full invariant check: a brute-force scan of every page table of every mm, compared with the
@@ -45,11 +45,11 @@ import org.rmaplab.rmap.RmapWalkControl;
  * </ol>
  */
 public final class Oracle {
-    private final Kernel k;
+    private final Machine k;
     private final Shadow shadow;
     private long checks;
 
-    public Oracle(Kernel k, Shadow shadow) {
+    public Oracle(Machine k, Shadow shadow) {
         this.k = k;
         this.shadow = shadow;
     }
@@ -70,7 +70,7 @@ public final class Oracle {
         int[] slotCount = new int[n];
         unchainsLocked = k.design().unchainsLockedPtes();
         lockedMaps = new int[n];
-        org.rmaplab.kernel.Swap swap = k.swap();
+        org.rmaplab.mm.Swap swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];
         for (Mm mm : k.mms()) {
             checkVmas(mm);
@@ -221,13 +221,13 @@ public final class Oracle {
             if (v.mm != mm) {
                 fail("vma " + v + " of " + mm + " names another mm");
             }
-            if (v.start() >= v.end() || (v.start() & (Kernel.PAGE_SIZE - 1)) != 0 || (v.end() & (Kernel.PAGE_SIZE - 1)) != 0) {
+            if (v.start() >= v.end() || (v.start() & (Machine.PAGE_SIZE - 1)) != 0 || (v.end() & (Machine.PAGE_SIZE - 1)) != 0) {
                 fail("vma " + v + " of " + mm + " is empty or unaligned");
             }
             if (v.start() < prevEnd) {
                 fail("vma " + v + " of " + mm + " overlaps or is out of order");
             }
-            if (v.end() > Kernel.TASK_SIZE) {
+            if (v.end() > Machine.TASK_SIZE) {
                 fail("vma " + v + " of " + mm + " ends past TASK_SIZE");
             }
             if ((v.flags() & Vma.VM_SHARED) != 0 && v.file() == null) {
@@ -330,7 +330,7 @@ public final class Oracle {
         }
         long tables = 1;
         int shift = level == 0 ? PageTable.PGDIR_SHIFT : level == 1 ? PageTable.PUD_SHIFT
-                : level == 2 ? PageTable.PMD_SHIFT : Kernel.PAGE_SHIFT;
+                : level == 2 ? PageTable.PMD_SHIFT : Machine.PAGE_SHIFT;
         for (int i = 0; i < PageTable.PTRS_PER_TABLE; i++) {
             long e = f.entry(t, i);
             if (e == 0) {
@@ -422,7 +422,7 @@ public final class Oracle {
 
     /** A swap pte: a used slot, in a private vma, holding what was last written there. */
     private void checkSwapPte(Frames f, Mm mm, Vma vma, long addr, long pte) {
-        org.rmaplab.kernel.Swap swap = k.swap();
+        org.rmaplab.mm.Swap swap = k.swap();
         int s = PageTable.swpSlot(pte);
         if (s <= 0 || s >= swap.nrSlots()) {
             fail(mm + " swap pte at 0x" + Long.toHexString(addr) + " names slot " + s + " outside the device");
@@ -442,7 +442,7 @@ public final class Oracle {
     }
 
     /** Swap counts equal the entries found (ptes and shmem objects); the swap cache is consistent. */
-    private void checkSwap(Frames f, org.rmaplab.kernel.Swap swap) {
+    private void checkSwap(Frames f, org.rmaplab.mm.Swap swap) {
         java.util.Set<AddressSpace> files = liveFiles();
         for (AddressSpace as : files) {
             for (long pgoff = as.nextEntry(0); pgoff >= 0; pgoff = as.nextEntry(pgoff + 1)) {
@@ -488,7 +488,7 @@ public final class Oracle {
 
     /** Every anonymous and page-cache page is on exactly one LRU list, as its flags say. */
     private void checkLru(Frames f) {
-        org.rmaplab.kernel.Lru lru = k.lru();
+        org.rmaplab.mm.Lru lru = k.lru();
         int[] seen = new int[f.nrFrames()];
         for (boolean active : new boolean[] {false, true}) {
             int n = lru.walkList(active, pfn -> {

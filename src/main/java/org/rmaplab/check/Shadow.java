@@ -5,10 +5,10 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 
-import org.rmaplab.kernel.AddressSpace;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.AddressSpace;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Vma;
 
 /**
  * What every page should hold: the last value the program wrote there, kept apart from the
@@ -33,7 +33,7 @@ public final class Shadow {
 
     /** The value expected at the page of addr, mapped by vma in mm. */
     public long expected(Mm mm, Vma vma, long addr) {
-        long page = addr & Kernel.PAGE_MASK;
+        long page = addr & Machine.PAGE_MASK;
         if (isShared(vma)) {
             HashMap<Long, Long> m = shared.get(vma.file());
             Long v = m == null ? null : m.get(vma.linearPageIndex(page));
@@ -72,7 +72,7 @@ public final class Shadow {
 
     /** A store of value to the page of addr succeeded. */
     void wrote(Mm mm, Vma vma, long addr, long value) {
-        long page = addr & Kernel.PAGE_MASK;
+        long page = addr & Machine.PAGE_MASK;
         if (isShared(vma)) {
             shared.computeIfAbsent(vma.file(), x -> new HashMap<>()).put(vma.linearPageIndex(page), value);
         } else {
@@ -88,17 +88,17 @@ public final class Shadow {
      * modelled, so only a size ending within them changes a value).
      */
     void truncate(AddressSpace as, long oldSize, long size, java.util.List<Mm> mms) {
-        long holebegin = (size + Kernel.PAGE_SIZE - 1) >>> Kernel.PAGE_SHIFT;
+        long holebegin = (size + Machine.PAGE_SIZE - 1) >>> Machine.PAGE_SHIFT;
         HashMap<Long, Long> m = shared.get(as);
         if (m != null) {
             m.keySet().removeIf(pgoff -> pgoff >= holebegin);
-            long off = size & (Kernel.PAGE_SIZE - 1);
-            Long v = m.get(size >>> Kernel.PAGE_SHIFT);
+            long off = size & (Machine.PAGE_SIZE - 1);
+            Long v = m.get(size >>> Machine.PAGE_SHIFT);
             if (off != 0 && off < 8 && v != null) {
-                m.put(size >>> Kernel.PAGE_SHIFT, v & ((1L << (8 * off)) - 1));
+                m.put(size >>> Machine.PAGE_SHIFT, v & ((1L << (8 * off)) - 1));
             }
         }
-        if (Long.compareUnsigned(oldSize, holebegin << Kernel.PAGE_SHIFT) <= 0) {
+        if (Long.compareUnsigned(oldSize, holebegin << Machine.PAGE_SHIFT) <= 0) {
             // shmem_setattr unmaps only when the old size passed the new end's page: a private
             // copy past the old end (UFFDIO_COPY does not look at i_size) stays then.
             return;
@@ -164,14 +164,14 @@ public final class Shadow {
      * run into the next page (every page is its value in its first 8 bytes, zeros after).
      */
     void copyPage(Mm mm, long src, long dst) {
-        long page = src & Kernel.PAGE_MASK;
-        long off = src & ~Kernel.PAGE_MASK;
+        long page = src & Machine.PAGE_MASK;
+        long off = src & ~Machine.PAGE_MASK;
         long v = valueAt(mm, page);
         long value = v;
         if (off != 0) {
             value = off < 8 ? v >>> (8 * off) : 0;
-            if (off > Kernel.PAGE_SIZE - 8) {
-                value |= valueAt(mm, page + Kernel.PAGE_SIZE) << (8 * (Kernel.PAGE_SIZE - off));
+            if (off > Machine.PAGE_SIZE - 8) {
+                value |= valueAt(mm, page + Machine.PAGE_SIZE) << (8 * (Machine.PAGE_SIZE - off));
             }
         }
         wrote(mm, mm.vmaLookup(dst), dst, value);
@@ -188,7 +188,7 @@ public final class Shadow {
      */
     void movePages(Mm mm, long src, long dst, long bytes) {
         HashMap<Long, Long> m = privOf(mm);
-        for (long off = 0; off < bytes; off += Kernel.PAGE_SIZE) {
+        for (long off = 0; off < bytes; off += Machine.PAGE_SIZE) {
             Long v = m.remove(src + off);
             if (v == null) {
                 m.remove(dst + off);

@@ -4,11 +4,11 @@ import java.util.List;
 
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.linux.Harness;
-import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.harness.Harness;
+import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.rmap.RmapDesigns;
 
 /** What the CLI runs scenarios on: the model (and the kernel harness), or (in tests) a fake. */
@@ -35,7 +35,7 @@ public interface Backend {
 
             @Override
             public Syscalls create(String design, MachineConfig machine, CheckPolicy policy) {
-                return new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), policy);
+                return new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), policy);
             }
         };
     }

@@ -16,14 +16,14 @@ import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.cost.ArchProfile;
-import org.rmaplab.cost.CompareReport;
+import org.rmaplab.report.CompareReport;
 import org.rmaplab.cost.CostModel;
 import org.rmaplab.cost.CostTable;
 import org.rmaplab.cost.Meter;
-import org.rmaplab.cost.Workload;
-import org.rmaplab.cost.Workloads;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.workloads.Workload;
+import org.rmaplab.workloads.Workloads;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.RunResult;
@@ -261,7 +261,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Meter meter;
         try {
-            Kernel k = new Kernel(mc, RmapDesigns.create(d));
+            Machine k = new Machine(mc, RmapDesigns.create(d));
             CheckedSyscalls checked = new CheckedSyscalls(k, policy);
             meter = new Meter(checked, k, ArchProfile.of(mc.arch()));
             RunResult r = new ScenarioRunner((dd, m) -> meter).run(sc, d);

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.linux.Diff;
-import org.rmaplab.linux.HarnessError;
-import org.rmaplab.linux.HarnessLayout;
-import org.rmaplab.linux.KernelReplay;
-import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.harness.Diff;
+import org.rmaplab.harness.HarnessError;
+import org.rmaplab.harness.HarnessLayout;
+import org.rmaplab.harness.KernelReplay;
+import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.Scenario;

@@ -3,7 +3,7 @@ package org.rmaplab.cli;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-import org.rmaplab.cost.Findings;
+import org.rmaplab.report.Findings;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

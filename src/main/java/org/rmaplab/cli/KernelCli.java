@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.rmaplab.linux.Harness;
-import org.rmaplab.linux.KernelRunner;
-import org.rmaplab.linux.KernelVersion;
+import org.rmaplab.harness.Harness;
+import org.rmaplab.harness.KernelRunner;
+import org.rmaplab.harness.KernelVersion;
 import org.rmaplab.scenario.Designs;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;

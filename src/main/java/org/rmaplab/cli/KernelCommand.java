@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.rmaplab.linux.HarnessError;
-import org.rmaplab.linux.KernelReplay;
-import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.harness.HarnessError;
+import org.rmaplab.harness.KernelReplay;
+import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 

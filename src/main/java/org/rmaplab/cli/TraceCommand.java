@@ -7,8 +7,8 @@ import java.util.concurrent.Callable;
 
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
-import org.rmaplab.workload.TraceConverter;
-import org.rmaplab.workload.TraceError;
+import org.rmaplab.traces.TraceConverter;
+import org.rmaplab.traces.TraceError;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -3,8 +3,8 @@ package org.rmaplab.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import org.rmaplab.cost.Workload;
-import org.rmaplab.cost.Workloads;
+import org.rmaplab.workloads.Workload;
+import org.rmaplab.workloads.Workloads;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

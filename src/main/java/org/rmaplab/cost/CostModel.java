@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.RmapStats;
 
 /**
  * Turns a finished run's counters and object peaks into the columns {@code rmaplab compare}
@@ -87,12 +87,12 @@ public final class CostModel {
         Map<String, String> row = new LinkedHashMap<>();
         row.put("design", label);
         row.put("arch", m == null ? "" : m.arch().name());
-        Kernel k = m == null ? null : m.kernel();
+        Machine k = m == null ? null : m.machine();
         RmapStats s = k == null ? new RmapStats() : k.design().stats();
         String design = k == null ? "" : k.design().name();
         ArchProfile a = m == null ? ArchProfile.of("x86_64") : m.arch();
         Map<String, Long> kc = k == null ? Map.of() : k.counters();
-        long ramPages = k == null ? 0 : k.config().ramBytes() / Kernel.PAGE_SIZE;
+        long ramPages = k == null ? 0 : k.config().ramBytes() / Machine.PAGE_SIZE;
         long structPage = ramPages * a.pageGrowth(design);
 
         put(row, "rmap_bytes", m == null ? 0 : m.rmapBytesNow());
@@ -103,7 +103,7 @@ public final class CostModel {
         put(row, "vma_growth_bytes_peak", m == null ? 0 : m.vmaGrowthPeak);
         put(row, "mm_growth_bytes_peak", m == null ? 0 : m.mmGrowthPeak);
         put(row, "struct_page_bytes", structPage);
-        put(row, "pagetable_bytes_peak", m == null ? 0 : m.pagetableFramesPeak * Kernel.PAGE_SIZE);
+        put(row, "pagetable_bytes_peak", m == null ? 0 : m.pagetableFramesPeak * Machine.PAGE_SIZE);
         put(row, "lowmem_bytes_peak", m == null ? 0 : structPage + m.lowmemDynamicPeak);
         put(row, "lowmem_limit", a.lowmemLimit() != 0 || k == null ? a.lowmemLimit() : k.config().ramBytes());
         put(row, "walks", s.walks);

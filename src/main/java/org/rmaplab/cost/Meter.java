@@ -1,10 +1,10 @@
 package org.rmaplab.cost;
 
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.RmapStats;
 
 /**
  * A {@link Syscalls} that passes every call on and, after each one, samples the rmap metadata
@@ -13,7 +13,7 @@ import org.rmaplab.rmap.RmapStats;
  */
 public final class Meter implements Syscalls {
     private final Syscalls inner;
-    private final Kernel k;
+    private final Machine k;
     private final ArchProfile arch;
     private final String design;
 
@@ -38,7 +38,7 @@ public final class Meter implements Syscalls {
     long pgDirectSum;
     long pgTrackedSum;
 
-    public Meter(Syscalls inner, Kernel k, ArchProfile arch) {
+    public Meter(Syscalls inner, Machine k, ArchProfile arch) {
         this.inner = inner;
         this.k = k;
         this.arch = arch;
@@ -46,7 +46,7 @@ public final class Meter implements Syscalls {
         sample();
     }
 
-    public Kernel kernel() {
+    public Machine machine() {
         return k;
     }
 
@@ -91,7 +91,7 @@ public final class Meter implements Syscalls {
         long pt = k.frames().tables();
         rmapBytesPeak = Math.max(rmapBytesPeak, rmap);
         pagetableFramesPeak = Math.max(pagetableFramesPeak, pt);
-        lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + (arch.highpte() ? 0 : pt * Kernel.PAGE_SIZE));
+        lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + (arch.highpte() ? 0 : pt * Machine.PAGE_SIZE));
         vmasPeak = Math.max(vmasPeak, v);
         mmsPeak = Math.max(mmsPeak, m);
         vmaGrowthPeak = Math.max(vmaGrowthPeak, v * arch.vmaGrowth(design));

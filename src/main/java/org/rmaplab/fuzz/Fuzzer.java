@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.rmaplab.linux.Diff;
-import org.rmaplab.linux.HarnessError;
-import org.rmaplab.linux.KernelReplay;
-import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.harness.Diff;
+import org.rmaplab.harness.HarnessError;
+import org.rmaplab.harness.KernelReplay;
+import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
@@ -89,7 +89,7 @@ public final class Fuzzer {
         for (int attempt = 1;; attempt++) {
             try {
                 return KernelReplay.judgePartial(sc, kernel.runText(text));
-            } catch (org.rmaplab.linux.HarnessError e) {
+            } catch (org.rmaplab.harness.HarnessError e) {
                 if (attempt == 3) {
                     throw e;
                 }

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Seeded random scenarios for {@code rmaplab fuzz}: valid scenario text (version 1 of the language,
  * only what both the model and the kernel harness run) that mixes every supported operation, for
- * {@link org.rmaplab.linux.Diff} to compare between the kernel and the model.
+ * {@link org.rmaplab.harness.Diff} to compare between the kernel and the model.
  *
  * <p>How a scenario stays meaningful on a real kernel:
  * <ul>
@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *       Each address space starts with one to three <i>carve-outs</i> ({@code mmap 0 Np none
  *       private|anonymous as R0}), mostly mapped {@code rw} again at once with {@code fixed} so that
  *       accesses find memory, and the break ({@code brk 0 as H0}); the diff gives the model the
- *       harness's guard page above them ({@link org.rmaplab.linux.HarnessLayout}), so the topmost
+ *       harness's guard page above them ({@link org.rmaplab.harness.HarnessLayout}), so the topmost
  *       region has the same neighbour in both runs. Operations use {@code fixed} addresses inside a
  *       carve-out, or inside a mapping bound from an {@code mmap 0} (which the kernel places in the
  *       scenario's holes or below them); ranges never run past the end of their region, so growing

@@ -1,5 +1,6 @@
 package org.rmaplab.rmap;
 
+import org.rmaplab.mm.RmapDesign;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

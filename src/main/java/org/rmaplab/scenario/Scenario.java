@@ -2,7 +2,7 @@ package org.rmaplab.scenario;
 
 import java.util.List;
 
-import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.mm.MachineConfig;
 
 /**
  * A parsed scenario file.

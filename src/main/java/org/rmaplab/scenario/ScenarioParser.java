@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
 
 /**
  * Parses the scenario language, version 1 (shared/spec/scenario-language.md), into a

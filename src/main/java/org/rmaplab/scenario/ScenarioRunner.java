@@ -8,9 +8,9 @@ import java.util.Map;
 
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 
 /**
  * Runs a parsed {@link Scenario} under one design on a fresh {@link Syscalls} from a

@@ -1,14 +1,14 @@
 package org.rmaplab.scenario;
 
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
 
 /** Makes a fresh machine for one run of a scenario under one design. */
 @FunctionalInterface
 public interface SyscallsFactory {
     /**
      * A fresh Syscalls for DESIGN on MACHINE. The CLI returns
-     * {@code new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), policy)}.
+     * {@code new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), policy)}.
      */
     Syscalls create(String design, MachineConfig machine);
 }

@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.fuzz.RandomOps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -11,7 +12,7 @@ class DeterminismTest {
     private static String run(String design, long seed) {
         RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.END);
         r.run(3000);
-        return r.syscalls().kernel().counters() + " " + r.syscalls().kernel().design().stats().asMap();
+        return r.syscalls().machine().counters() + " " + r.syscalls().machine().design().stats().asMap();
     }
 
     @Test

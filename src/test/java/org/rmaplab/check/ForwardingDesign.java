@@ -1,12 +1,12 @@
 package org.rmaplab.check;
 
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapStats;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapStats;
+import org.rmaplab.mm.RmapWalkControl;
 
 /** Forwards every call, default hooks included, to another design; tests override one method to break it. */
 class ForwardingDesign implements RmapDesign {
@@ -22,8 +22,8 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public void attach(Kernel kernel) {
-        d.attach(kernel);
+    public void attach(Machine machine) {
+        d.attach(machine);
     }
 
     @Override

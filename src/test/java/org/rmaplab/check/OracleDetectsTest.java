@@ -4,22 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 
 /** The oracle is only worth something if it fails: break the model in known ways and watch it. */
 class OracleDetectsTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
 
     private static CheckedSyscalls boot(RmapDesign d) {
-        return new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(8L << 20), d), CheckPolicy.EVERY);
+        return new CheckedSyscalls(new Machine(MachineConfig.defaults().withRam(8L << 20), d), CheckPolicy.EVERY);
     }
 
     /** Maps 4 pages, writes them, forks: every page has two mappings. */
@@ -75,7 +75,7 @@ class OracleDetectsTest {
         CheckedSyscalls s = boot(new AnonVmaChainDesign());
         Task t1 = s.initTask();
         long a = setup(s, t1);
-        Frames f = s.kernel().frames();
+        Frames f = s.machine().frames();
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
             if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
                 f.content[pfn] ^= 1;
@@ -84,7 +84,7 @@ class OracleDetectsTest {
         }
         InvariantViolation e = assertThrows(InvariantViolation.class, s::checkNow);
         assertTrue(e.getMessage().contains("last written"), e.getMessage());
-        assertThrows(InvariantViolation.class, () -> s.read(t1, a, 4 * P, new org.rmaplab.kernel.Syscalls.ReadResult()));
+        assertThrows(InvariantViolation.class, () -> s.read(t1, a, 4 * P, new org.rmaplab.mm.Syscalls.ReadResult()));
     }
 
     @Test
@@ -93,7 +93,7 @@ class OracleDetectsTest {
         Task t1 = s.initTask();
         setup(s, t1);
         s.fork(t1); // read-only shared pages, so only the counters are wrong
-        Frames f = s.kernel().frames();
+        Frames f = s.machine().frames();
         int anon = -1;
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
             if ((f.flags[pfn] & Frames.PG_ANON) != 0 && f.mapcount[pfn] == 2) {
@@ -118,13 +118,13 @@ class OracleDetectsTest {
         Task t1 = s.initTask();
         long a = setup(s, t1);
         Task t2 = s.fork(t1);
-        Frames f = s.kernel().frames();
+        Frames f = s.machine().frames();
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
             if ((f.flags[pfn] & Frames.PG_ANON) != 0 && f.mapcount[pfn] == 2) {
                 f.content[pfn] = 0x22;
             }
         }
-        assertThrows(InvariantViolation.class, () -> s.read(t2, a, P, new org.rmaplab.kernel.Syscalls.ReadResult()));
+        assertThrows(InvariantViolation.class, () -> s.read(t2, a, P, new org.rmaplab.mm.Syscalls.ReadResult()));
     }
 
     /** A design that says it leaves mlocked ptes unchained (step (b)) but chains them is caught. */

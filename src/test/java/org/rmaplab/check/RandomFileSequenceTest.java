@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.fuzz.RandomOps;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -34,7 +35,7 @@ class RandomFileSequenceTest {
         long[] f = r.fileOps();
         assertTrue(f[0] > 0 && f[1] > 0 && f[2] > 0,
                 "file mmaps, shrinking truncates and remap_file_pages happened: " + Arrays.toString(f));
-        var c = r.syscalls().kernel().counters();
+        var c = r.syscalls().machine().counters();
         assertTrue(c.get("cow_copies") > 0, "pages were copied on write: " + c);
     }
 

@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.fuzz.RandomOps;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.LongStream;
@@ -35,7 +36,7 @@ class RandomMlockedPteChainsSequenceTest {
         PteChainsStats st = d.stats();
         System.out.println("  ops " + r.ops() + " pg_mlocked peak " + st.peak("pg_mlocked") + " unchained by mlock "
                 + st.mlockUnchained + " rechained by munlock " + st.munlockRechained + " swap_outs "
-                + r.syscalls().kernel().counters().get("swap_outs"));
+                + r.syscalls().machine().counters().get("swap_outs"));
         assertTrue(st.peak("pg_mlocked") > 0, "seed " + seed + ": some page was PG_mlocked");
         assertTrue(st.munlockRechained > 0, "seed " + seed + ": munlock rebuilt chain entries");
     }

@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.fuzz.RandomOps;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ class RandomSwapSequenceTest {
     void swapKeepsEveryInvariantAndEveryPage(String design, long seed) {
         RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY);
         r.run(OPS);
-        var c = r.syscalls().kernel().counters();
+        var c = r.syscalls().machine().counters();
         assertTrue(c.get("swap_outs") > 0 && c.get("swap_ins") > 0,
                 "swap was used: " + c.get("swap_outs") + " out, " + c.get("swap_ins") + " in");
     }

@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.fuzz.RandomOps;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -28,7 +29,7 @@ class RandomUffdSequenceTest {
     void movesKeepEveryInvariantAndEveryPage(String design, long seed) {
         RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withUffd();
         r.run(OPS);
-        var c = r.syscalls().kernel().counters();
+        var c = r.syscalls().machine().counters();
         assertTrue(c.get("uffd_pages_moved") > 0, "pages were moved: " + c);
         assertTrue(c.get("uffd_pages_copied") > 0, "pages were copied: " + c);
         assertTrue(c.get("uffd_copies_avoided") >= c.get("uffd_pages_moved"), "every page moved avoided a copy: " + c);

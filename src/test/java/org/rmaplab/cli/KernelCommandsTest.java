@@ -15,11 +15,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.linux.Harness;
-import org.rmaplab.linux.KernelAvailable;
-import org.rmaplab.linux.KernelRunner;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.harness.Harness;
+import org.rmaplab.harness.KernelAvailable;
+import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.scenario.FakeSyscalls;
 
 /** rmaplab kernel, diff and fuzz. The tests that need the real kernel skip without it. */

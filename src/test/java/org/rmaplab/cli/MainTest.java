@@ -15,9 +15,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 import org.rmaplab.scenario.FakeSyscalls;
 
 class MainTest {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -49,7 +49,7 @@ class CorpusConformanceTest {
     @TestFactory
     Stream<DynamicTest> everyScenarioUnderEveryDesign() throws IOException {
         ScenarioRunner runner = new ScenarioRunner((design, machine) ->
-                new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
+                new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : corpus()) {
             String rel = ROOT.relativize(file).toString();
@@ -71,7 +71,7 @@ class CorpusConformanceTest {
     @TestFactory
     Stream<DynamicTest> everyScenarioUnderEveryDesignWithConstantReclaim() throws IOException {
         ScenarioRunner runner = new ScenarioRunner((design, machine) -> new ReclaimingSyscalls(
-                new CheckedSyscalls(new Kernel(new MachineConfig(Math.min(machine.ramBytes(), SMALL_RAM),
+                new CheckedSyscalls(new Machine(new MachineConfig(Math.min(machine.ramBytes(), SMALL_RAM),
                         Math.max(machine.swapBytes(), SWAP), machine.arch()), RmapDesigns.create(design)),
                         CheckPolicy.EVERY)));
         List<DynamicTest> tests = new ArrayList<>();

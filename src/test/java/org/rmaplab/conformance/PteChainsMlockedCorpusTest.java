@@ -12,9 +12,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
 import org.rmaplab.rmap.ptechains.PteChainsDesign;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -48,13 +48,13 @@ class PteChainsMlockedCorpusTest {
     @TestFactory
     Stream<DynamicTest> everyScenarioWithMlockedPtesUnchained() throws IOException {
         return corpusUnder("pte_chains step (b)", machine ->
-                new CheckedSyscalls(new Kernel(machine, PteChainsDesign.withMlockedUnchained()), CheckPolicy.EVERY));
+                new CheckedSyscalls(new Machine(machine, PteChainsDesign.withMlockedUnchained()), CheckPolicy.EVERY));
     }
 
     @TestFactory
     Stream<DynamicTest> everyScenarioWithMlockedPtesUnchainedAndConstantReclaim() throws IOException {
         return corpusUnder("pte_chains step (b), swapping", machine -> new ReclaimingSyscalls(
-                new CheckedSyscalls(new Kernel(new MachineConfig(
+                new CheckedSyscalls(new Machine(new MachineConfig(
                         Math.min(machine.ramBytes(), CorpusConformanceTest.SMALL_RAM),
                         Math.max(machine.swapBytes(), CorpusConformanceTest.SWAP), machine.arch()),
                         PteChainsDesign.withMlockedUnchained()), CheckPolicy.EVERY)));

@@ -1,7 +1,7 @@
 package org.rmaplab.conformance;
 
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 
 /**
  * Memory pressure after every call: forwards each call, then evicts everything that can be

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
+import org.rmaplab.mm.Machine;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -27,7 +27,7 @@ class RemapAnonPagesTest {
     @TestFactory
     Stream<DynamicTest> underEveryDesign() {
         ScenarioRunner runner = new ScenarioRunner((design, machine) ->
-                new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
+                new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
         return RmapDesigns.names().stream().map(design -> DynamicTest.dynamicTest(design, () -> {
             Scenario sc = ScenarioParser.parseFile(FILE);
             RunResult r = runner.run(sc, design);

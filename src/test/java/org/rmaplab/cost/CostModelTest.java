@@ -1,5 +1,6 @@
 package org.rmaplab.cost;
 
+import org.rmaplab.workloads.Workloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
@@ -25,7 +26,7 @@ class CostModelTest {
         Scenario sc = ScenarioParser.parse("t.vms", text);
         MachineConfig mc = sc.machine();
         MachineConfig m2 = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch);
-        Kernel k = new Kernel(m2, RmapDesigns.create(design));
+        Machine k = new Machine(m2, RmapDesigns.create(design));
         CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
         Meter meter = new Meter(c, k, ArchProfile.of(arch));
         RunResult r = new ScenarioRunner((d, m) -> meter).run(sc, design);
@@ -171,7 +172,7 @@ class CostModelTest {
     void forkFanoutAnonVmaWalksOneToN() {
         int kids = 6;
         Scenario sc = ScenarioParser.parse("t.vms", fanout(kids, 1, 1));
-        Kernel k = new Kernel(sc.machine(), RmapDesigns.create("anon_vma"));
+        Machine k = new Machine(sc.machine(), RmapDesigns.create("anon_vma"));
         CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.EVERY);
         assertTrue(new ScenarioRunner((d, m) -> c).run(sc, "anon_vma").passed());
         var h = k.design().stats().walkVmas();

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.linux.HarnessLayout;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.harness.HarnessLayout;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Arg;
 import org.rmaplab.scenario.Op;
@@ -47,7 +47,7 @@ class ScenarioGeneratorTest {
     @Test
     void scenariosAreValidRunOnTheModelAndMixEveryOperation() {
         ScenarioRunner model = HarnessLayout.runner((design, machine) ->
-                new CheckedSyscalls(new Kernel(machine, RmapDesigns.create(design)), CheckPolicy.END));
+                new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END));
         Set<Op> seen = EnumSet.noneOf(Op.class);
         Set<String> flags = new java.util.TreeSet<>();
         Pattern len = Pattern.compile("(\\d+)p");

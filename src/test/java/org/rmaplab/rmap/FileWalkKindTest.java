@@ -1,14 +1,16 @@
 package org.rmaplab.rmap;
 
+import org.rmaplab.mm.FileRmap;
+import org.rmaplab.mm.RmapStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
 
 /**
  * The era of a design's i_mmap, worked by hand. One task maps one file K times, one page each, at
@@ -26,11 +28,11 @@ import org.rmaplab.kernel.Task;
  */
 class FileWalkKindTest {
     static final int K = 8;
-    static final long PAGE = Kernel.PAGE_SIZE;
+    static final long PAGE = Machine.PAGE_SIZE;
 
     /** vmas visited by the walk of each window's page, in link order; one walk per window checked. */
     static long[] visits(String design) {
-        Kernel k = new Kernel(new MachineConfig(64L << 20, 64L << 20, "x86_64"), RmapDesigns.create(design));
+        Machine k = new Machine(new MachineConfig(64L << 20, 64L << 20, "x86_64"), RmapDesigns.create(design));
         CheckedSyscalls s = new CheckedSyscalls(k, CheckPolicy.EVERY);
         Task t = s.initTask();
         long fd = s.open(t, "f", 2 * K * PAGE);
@@ -52,7 +54,7 @@ class FileWalkKindTest {
             out[j] = st.walkVmasVisited - v0;
         }
         for (int j = 0; j < K; j++) {
-            s.read(t, addr[j], PAGE, new org.rmaplab.kernel.Syscalls.ReadResult());
+            s.read(t, addr[j], PAGE, new org.rmaplab.mm.Syscalls.ReadResult());
         }
         s.finish();
         return out;

@@ -1,14 +1,15 @@
 package org.rmaplab.rmap;
 
+import org.rmaplab.mm.RmapStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
 
 /**
  * The model's side of the shape harness/bench/pageout_shape.c measures on the kernel (issue 7,
@@ -23,11 +24,11 @@ import org.rmaplab.kernel.Task;
  */
 class PageoutWalkShapeTest {
     static final int P = 4;
-    static final long PAGE = Kernel.PAGE_SIZE;
+    static final long PAGE = Machine.PAGE_SIZE;
 
     /** vmas visited per walk for {first child, last child, parent}; walks are checked to be P each. */
     static double[] shape(String design, int n) {
-        Kernel k = new Kernel(new MachineConfig(64L << 20, 64L << 20, "x86_64"), RmapDesigns.create(design));
+        Machine k = new Machine(new MachineConfig(64L << 20, 64L << 20, "x86_64"), RmapDesigns.create(design));
         CheckedSyscalls s = new CheckedSyscalls(k, CheckPolicy.END);
         Task parent = s.initTask();
         long a = s.mmap(parent, 0, P * PAGE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
@@ -56,7 +57,7 @@ class PageoutWalkShapeTest {
             out[j] = (double) (st.walkVmasVisited - v0) / P;
         }
         for (int i = 0; i < n; i++) {
-            s.read(child[i], a, P * PAGE, new org.rmaplab.kernel.Syscalls.ReadResult());
+            s.read(child[i], a, P * PAGE, new org.rmaplab.mm.Syscalls.ReadResult());
         }
         s.finish();
         return out;

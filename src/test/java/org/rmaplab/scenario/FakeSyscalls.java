@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.rmaplab.check.InvariantViolation;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 
 /**
  * A small in-memory stand-in for the kernel, enough to test the scenario runner: vmas with

@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
 
 class ScenarioParserTest {
 

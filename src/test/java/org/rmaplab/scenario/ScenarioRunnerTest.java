@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Syscalls;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Syscalls;
 
 class ScenarioRunnerTest {
 
@@ -288,7 +288,7 @@ class ScenarioRunnerTest {
         IllegalStateException boom = new IllegalStateException("boom");
         ScenarioRunner bad = new ScenarioRunner((d, m) -> new FakeSyscalls() {
             @Override
-            public long brk(org.rmaplab.kernel.Task t, long addr) {
+            public long brk(org.rmaplab.mm.Task t, long addr) {
                 throw boom;
             }
         });
@@ -310,7 +310,7 @@ class ScenarioRunnerTest {
     void aBadAccessCodeIsAModelError() {
         ScenarioRunner bad = new ScenarioRunner((d, m) -> new FakeSyscalls() {
             @Override
-            public int touch(org.rmaplab.kernel.Task t, long addr, long len) {
+            public int touch(org.rmaplab.mm.Task t, long addr, long len) {
                 return 7;
             }
         });
@@ -322,7 +322,7 @@ class ScenarioRunnerTest {
     void forkReturningNullIsAFailedFork() {
         ScenarioRunner noFork = new ScenarioRunner((d, m) -> new FakeSyscalls() {
             @Override
-            public org.rmaplab.kernel.Task fork(org.rmaplab.kernel.Task t) {
+            public org.rmaplab.mm.Task fork(org.rmaplab.mm.Task t) {
                 return null;
             }
         });
@@ -338,7 +338,7 @@ class ScenarioRunnerTest {
         List<Long> lens = new ArrayList<>();
         ScenarioRunner spy = new ScenarioRunner((d, m) -> new FakeSyscalls() {
             @Override
-            public int read(org.rmaplab.kernel.Task t, long addr, long len, Syscalls.ReadResult out) {
+            public int read(org.rmaplab.mm.Task t, long addr, long len, Syscalls.ReadResult out) {
                 lens.add(len);
                 return super.read(t, addr, len, out);
             }

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Task;
 
 /**
  * The COW fault after fork, per page: the parent writes each of {@link Rig#PAGES} pages it shares

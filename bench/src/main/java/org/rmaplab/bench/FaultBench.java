@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.rmaplab.kernel.Mman;
+import org.rmaplab.mm.Mman;
 
 /**
  * Anonymous faults with warm page tables, per page: a write fault (do_anonymous_page allocating a
@@ -33,7 +33,7 @@ public class FaultBench {
     public String design;
 
     private Rig rig;
-    private org.rmaplab.kernel.Task t;
+    private org.rmaplab.mm.Task t;
     private long a;
 
     @Setup(Level.Trial)

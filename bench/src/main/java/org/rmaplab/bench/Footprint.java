@@ -2,10 +2,10 @@ package org.rmaplab.bench;
 
 import java.lang.management.ManagementFactory;
 
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
@@ -88,7 +88,7 @@ public final class Footprint {
         double[] out = new double[7];
         int reps = 20;
         Rig rig = new Rig(d);
-        Kernel k = rig.k;
+        Machine k = rig.k;
         Task t = rig.init;
         long a = rig.mmapFixed(t, Rig.BASE, P);
         rig.write(t, a, P, 1);

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Task;
 
 /**
  * fork of an mm with {@link Rig#PAGES} written anonymous pages in one vma (dup_mmap,

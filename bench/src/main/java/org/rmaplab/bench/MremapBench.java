@@ -12,8 +12,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
 
 /**
  * mremap moving {@link Rig#PAGES} written anonymous pages, per page: move_page_tables one pte at a

@@ -1,35 +1,35 @@
 package org.rmaplab.bench;
 
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Task;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
- * What every benchmark builds on: a bare {@link Kernel} (no oracle: the benchmarks measure the
+ * What every benchmark builds on: a bare {@link Machine} (no oracle: the benchmarks measure the
  * model, not its checker) running one design, and helpers that fail loudly when a set-up call does
  * not do what the benchmark assumes.
  */
 final class Rig {
     /** Pages per invocation of the per-page benchmarks (@OperationsPerInvocation). */
     static final int PAGES = 4096;
-    static final long PAGE = Kernel.PAGE_SIZE;
+    static final long PAGE = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
     /** A fixed 2 MiB-aligned home for benchmark regions, far from mmap_base. */
     static final long BASE = 0x100000000000L;
 
-    final Kernel k;
+    final Machine k;
     final Task init;
 
     Rig(String design, long ramBytes, long swapBytes) {
         if (!RmapDesigns.exists(design)) {
             throw new IllegalArgumentException("unknown design " + design + " (known: " + RmapDesigns.names() + ")");
         }
-        k = new Kernel(new MachineConfig(ramBytes, swapBytes, "x86_64"), RmapDesigns.create(design));
+        k = new Machine(new MachineConfig(ramBytes, swapBytes, "x86_64"), RmapDesigns.create(design));
         init = k.initTask();
     }
 
@@ -43,7 +43,7 @@ final class Rig {
 
     void write(Task t, long addr, long pages, long value) {
         int r = k.write(t, addr, pages * PAGE, value);
-        if (r != Kernel.ACCESS_OK) {
+        if (r != Machine.ACCESS_OK) {
             throw new IllegalStateException("write: access result " + r);
         }
     }

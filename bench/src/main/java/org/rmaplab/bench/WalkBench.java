@@ -12,12 +12,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapWalkControl;
 
 /**
  * One reverse walk through the design, as page_referenced does it: the design's rmapWalk visits

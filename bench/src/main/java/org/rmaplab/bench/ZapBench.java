@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Task;
 
 /**
  * munmap of {@link Rig#PAGES} written anonymous pages, per page (unmap_region: zap_pte_range with

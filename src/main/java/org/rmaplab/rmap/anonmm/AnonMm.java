@@ -1,6 +1,6 @@
 package org.rmaplab.rmap.anonmm;
 
-import org.rmaplab.kernel.Mm;
+import org.rmaplab.mm.Mm;
 
 /**
  * struct anonmm of Hugh Dickins' anobjrmap (mm/rmap.c of 2.6.6-mm, "rmap 10 add anonmm rmap"):

@@ -1,6 +1,6 @@
 package org.rmaplab.rmap.anonvma;
 
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Vma;
 
 /**
  * {@code vma->anon_vma_node} of 2.6.7 (struct list_head embedded in struct vm_area_struct): the

@@ -1,6 +1,6 @@
 package org.rmaplab.rmap.avc;
 
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Vma;
 
 /** struct anon_vma_chain: links one vma to one anon_vma (same_vma list, anon_vma's tree). */
 final class AnonVmaChain {

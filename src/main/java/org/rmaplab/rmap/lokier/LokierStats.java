@@ -2,7 +2,7 @@ package org.rmaplab.rmap.lokier;
 
 import java.util.Map;
 
-import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.mm.RmapStats;
 
 /** lokier's counters on top of every design's: what the O(log(n/m)) claim is about. */
 public final class LokierStats extends RmapStats {

@@ -2,7 +2,7 @@ package org.rmaplab.rmap.lokier;
 
 import java.util.ArrayList;
 
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Vma;
 
 /**
  * One allocation from an address_space's bump counter (seed 002, steps 1 and 3): the offsets
@@ -57,7 +57,7 @@ final class Reservation {
      * reservation are unique within one mm (fork gives the child the same offsets: they are shared
      * between mms as a file's are).
      */
-    boolean free(org.rmaplab.kernel.Mm mm, long from, long to, Vma except) {
+    boolean free(org.rmaplab.mm.Mm mm, long from, long to, Vma except) {
         for (int i = 0, n = vmas.size(); i < n; i++) {
             Vma v = vmas.get(i);
             if (v.pgoff() >= to) {

@@ -2,15 +2,15 @@ package org.rmaplab.rmap.ptechains;
 
 import java.util.HashSet;
 
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.FileRmap;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapSelfCheck;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.FileRmap;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapWalkControl;
 
 /**
  * pte_chains — Rik van Riel's reverse mapping as in Linux 2.6.0 (mm/rmap.c): every pte that maps a
@@ -60,7 +60,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     private final boolean mlockedUnchained;
     private final PteChainsStats stats = new PteChainsStats();
-    private Kernel kernel;
+    private Machine machine;
     private Frames frames;
     private PteChainGeometry geometry;
     private PteChainPool pool;
@@ -121,8 +121,8 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     /** pte_chain_init(): the block cache, sized by the machine's arch; the page->pte column. */
     @Override
-    public void attach(Kernel k) {
-        this.kernel = k;
+    public void attach(Machine k) {
+        this.machine = k;
         this.frames = k.frames();
         this.geometry = PteChainGeometry.of(k.config().arch(), l1CacheBytesParam);
         this.nrpte = geometry.nrpte();
@@ -359,7 +359,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     private void lockedPteAdd(int pfn) {
         if (lockedPtes[pfn]++ == 0) {
             frames.flags[pfn] |= Frames.PG_MLOCKED;
-            kernel.isolateLruPage(pfn);
+            machine.isolateLruPage(pfn);
             stats.object("pg_mlocked", 1);
         }
     }
@@ -374,7 +374,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
         if (--lockedPtes[pfn] == 0) {
             frames.flags[pfn] &= ~Frames.PG_MLOCKED;
-            kernel.putbackLruPage(pfn);
+            machine.putbackLruPage(pfn);
             stats.object("pg_mlocked", -1);
         }
     }
@@ -403,11 +403,11 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             return;
         }
         boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
-        for (long addr = start; addr < end; addr += Kernel.PAGE_SIZE) {
+        for (long addr = start; addr < end; addr += Machine.PAGE_SIZE) {
             long slot = PageTable.lookup(frames, mm.pgd(), addr);
             if (slot < 0) {
                 // No pte table here: on to the next one.
-                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - Kernel.PAGE_SIZE;
+                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - Machine.PAGE_SIZE;
                 continue;
             }
             long e = PageTable.get(frames, slot);
@@ -711,7 +711,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         if (vma == null) {
             return false; // "During mremap, it's possible pages are not in a VMA": SWAP_FAIL
         }
-        long slot = kernel.pageMappedInMm(pfn, mm, address);
+        long slot = machine.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {
             return false;
         }

@@ -2,7 +2,7 @@ package org.rmaplab.rmap.ptechains;
 
 import java.util.Map;
 
-import org.rmaplab.rmap.RmapStats;
+import org.rmaplab.mm.RmapStats;
 
 /**
  * The common counters plus what only pte_chains does. Objects: {@code "pte_chain"} (blocks alive

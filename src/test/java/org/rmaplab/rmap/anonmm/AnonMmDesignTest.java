@@ -16,17 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
 import org.rmaplab.rmap.RmapDesigns;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.RmapWalkControl;
 
 /**
  * anonmm's own behaviour, the things that would show if it quietly behaved like another design:
@@ -37,18 +37,18 @@ import org.rmaplab.rmap.RmapWalkControl;
  * operation, so the walk is also proved against the page tables at every step.
  */
 class AnonMmDesignTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
 
     AnonMmDesign d;
     CheckedSyscalls s;
-    Kernel k;
+    Machine k;
     Frames f;
 
     private Task boot(AnonMmDesign design, CheckPolicy policy, long ram) {
         d = design;
-        k = new Kernel(MachineConfig.defaults().withRam(ram), d);
+        k = new Machine(MachineConfig.defaults().withRam(ram), d);
         s = new CheckedSyscalls(k, policy);
         f = k.frames();
         return s.initTask();

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
@@ -18,10 +18,10 @@ import org.rmaplab.rmap.RmapDesigns;
  * matches the address; an unshared one is simply re-homed.
  */
 class AnonMmSwapTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
 
     static CheckedSyscalls boot(String design) {
-        return new CheckedSyscalls(new Kernel(new MachineConfig(4L << 20, 16L << 20, "x86_64"),
+        return new CheckedSyscalls(new Machine(new MachineConfig(4L << 20, 16L << 20, "x86_64"),
                 RmapDesigns.create(design)), CheckPolicy.EVERY);
     }
 
@@ -42,8 +42,8 @@ class AnonMmSwapTest {
             assertEquals(0x42, r.value);
         }
         s.finish();
-        assertEquals(0, s.kernel().design().stats().mremapCows, "swap ptes are not COWed at mremap");
-        return s.kernel().counters().get("swapin_copies");
+        assertEquals(0, s.machine().design().stats().mremapCows, "swap ptes are not COWed at mremap");
+        return s.machine().counters().get("swapin_copies");
     }
 
     @Test

@@ -13,16 +13,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapDesign;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 
 /**
@@ -33,7 +33,7 @@ import org.rmaplab.rmap.avc.AnonVmaChainDesign;
  * operation, so the walks are also proved to find exactly the ptes that map each page.
  */
 class AnonVmaDesignTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
 
@@ -41,7 +41,7 @@ class AnonVmaDesignTest {
     private final CheckedSyscalls s = checked(d);
 
     private static CheckedSyscalls checked(RmapDesign design) {
-        return new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(16L << 20), design), CheckPolicy.EVERY);
+        return new CheckedSyscalls(new Machine(MachineConfig.defaults().withRam(16L << 20), design), CheckPolicy.EVERY);
     }
 
     private static Vma vma(Task t, long addr) {
@@ -52,7 +52,7 @@ class AnonVmaDesignTest {
 
     /** The page that task t maps at addr. */
     private static int pfnAt(CheckedSyscalls s, Task t, long addr) {
-        Frames f = s.kernel().frames();
+        Frames f = s.machine().frames();
         long slot = PageTable.lookup(f, t.mm().pgd(), addr);
         assertTrue(slot >= 0, "no page table at " + Long.toHexString(addr));
         long pte = PageTable.get(f, slot);
@@ -62,7 +62,7 @@ class AnonVmaDesignTest {
 
     /** One reverse walk of pfn, stopping at mapcount; returns {vmas visited, ptes checked}. */
     private static long[] walk(CheckedSyscalls s, RmapDesign design, int pfn) {
-        int want = s.kernel().frames().mapcount[pfn];
+        int want = s.machine().frames().mapcount[pfn];
         long v0 = design.stats().walkVmasVisited;
         long p0 = design.stats().walkPtesChecked;
         int[] found = new int[1];
@@ -138,7 +138,7 @@ class AnonVmaDesignTest {
             s.fork(p);
         }
         int pfn = pfnAt(s, p, a);
-        assertEquals(n + 1, s.kernel().frames().mapcount[pfn]);
+        assertEquals(n + 1, s.machine().frames().mapcount[pfn]);
         long[] cost = walk(s, d, pfn);
         assertEquals(n + 1, cost[0], "vmas visited");
         assertEquals(n + 1, cost[1], "ptes checked");
@@ -167,8 +167,8 @@ class AnonVmaDesignTest {
         Object av = vma(p, a).anonVma;
         for (int i = 1; i <= n; i++) {
             int pfn = pfnAt(s, child[i], a);
-            assertSame(av, s.kernel().frames().mapping[pfn], "a COWed page points to the shared anon_vma");
-            assertEquals(1, s.kernel().frames().mapcount[pfn]);
+            assertSame(av, s.machine().frames().mapping[pfn], "a COWed page points to the shared anon_vma");
+            assertEquals(1, s.machine().frames().mapcount[pfn]);
         }
         long[] first = walk(s, d, pfnAt(s, child[1], a));
         long[] middle = walk(s, d, pfnAt(s, child[5], a));
@@ -381,18 +381,18 @@ class AnonVmaDesignTest {
         s.write(p, a, 4 * P, 1);
         int pfn = pfnAt(s, p, a + P);
         Object av = vma(p, a).anonVma;
-        long index = s.kernel().frames().index[pfn];
-        assertEquals((a >>> Kernel.PAGE_SHIFT) + 1, index, "page->index is the linear pgoff");
+        long index = s.machine().frames().index[pfn];
+        assertEquals((a >>> Machine.PAGE_SHIFT) + 1, index, "page->index is the linear pgoff");
         Task c = s.fork(p);
         s.exit(c);
         s.write(p, a + P, P, 9); // do_wp_page reuses the page (count 1): mapping untouched
         assertEquals(pfn, pfnAt(s, p, a + P));
-        assertSame(av, s.kernel().frames().mapping[pfn]);
+        assertSame(av, s.machine().frames().mapping[pfn]);
         long b = s.mremap(p, a, 4 * P, 8 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a - 0x100000);
         assertEquals(a - 0x100000, b);
         assertEquals(pfn, pfnAt(s, p, b + P), "the page moved with its pte");
-        assertEquals(index, s.kernel().frames().index[pfn], "no per-page work at mremap");
-        assertEquals(a >>> Kernel.PAGE_SHIFT, vma(p, b).pgoff(), "the moved vma keeps vm_pgoff");
+        assertEquals(index, s.machine().frames().index[pfn], "no per-page work at mremap");
+        assertEquals(a >>> Machine.PAGE_SHIFT, vma(p, b).pgoff(), "the moved vma keeps vm_pgoff");
         assertSame(av, vma(p, b).anonVma);
         assertEquals(1, walk(s, d, pfn)[0]);
         s.munmap(p, b, 8 * P);

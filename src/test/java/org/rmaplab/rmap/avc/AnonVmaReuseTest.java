@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
 
 /**
  * The anon_vma reuse rule of commit 7a3ef208e662: a task that forks a child and exits, forever
@@ -18,11 +18,11 @@ import org.rmaplab.kernel.Task;
  * by one per generation without it.
  */
 class AnonVmaReuseTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int GENERATIONS = 200;
 
     private static long forkChain(AnonVmaChainDesign d) {
-        CheckedSyscalls s = new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(16L << 20), d),
+        CheckedSyscalls s = new CheckedSyscalls(new Machine(MachineConfig.defaults().withRam(16L << 20), d),
                 CheckPolicy.END);
         Task t = s.initTask();
         long a = s.mmap(t, 0, 4 * P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
@@ -37,7 +37,7 @@ class AnonVmaReuseTest {
         s.read(t, a + ((GENERATIONS - 1) % 4) * P, P, r);
         assertEquals(GENERATIONS - 1, r.value);
         s.finish();
-        assertEquals(1, s.kernel().mms().size());
+        assertEquals(1, s.machine().mms().size());
         return d.stats().alive("anon_vma");
     }
 
@@ -57,7 +57,7 @@ class AnonVmaReuseTest {
     @Test
     void theWalkOfAnUnCowedPageReachesEveryForkedChild() {
         AnonVmaChainDesign d = new AnonVmaChainDesign();
-        CheckedSyscalls s = new CheckedSyscalls(new Kernel(MachineConfig.defaults().withRam(16L << 20), d),
+        CheckedSyscalls s = new CheckedSyscalls(new Machine(MachineConfig.defaults().withRam(16L << 20), d),
                 CheckPolicy.EVERY);
         Task t1 = s.initTask();
         long a = s.mmap(t1, 0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
@@ -69,15 +69,15 @@ class AnonVmaReuseTest {
         // finds all nine, and left no trace in the design's counters (its walks are not the
         // workload's). A walk of our own visits one vma per mapping.
         assertEquals(0, d.stats().walks);
-        org.rmaplab.kernel.Frames f = s.kernel().frames();
+        org.rmaplab.mm.Frames f = s.machine().frames();
         int pfn = 1;
         while (f.mapcount[pfn] != 9) {
             pfn++;
         }
         int[] found = new int[1];
-        d.rmapWalk(pfn, new org.rmaplab.rmap.RmapWalkControl() {
+        d.rmapWalk(pfn, new org.rmaplab.mm.RmapWalkControl() {
             @Override
-            public boolean visit(org.rmaplab.kernel.Vma vma, long address, long ptep) {
+            public boolean visit(org.rmaplab.mm.Vma vma, long address, long ptep) {
                 found[0]++;
                 return false;
             }

@@ -12,12 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.InvariantViolation;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
 
 /**
  * Random operations aimed at groups (the core's RandomOps rarely makes one span an mremap):

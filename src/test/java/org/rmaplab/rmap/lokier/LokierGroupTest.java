@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rmaplab.rmap.lokier.LokierRig.P;
 
 import org.junit.jupiter.api.Test;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
 
 /** VM_GROUP: vmas split by growth are one user-visible vma, for maps and for mremap. */
 class LokierGroupTest {

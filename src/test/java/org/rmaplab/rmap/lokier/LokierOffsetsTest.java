@@ -13,11 +13,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.InvariantViolation;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapWalkControl;
 
 /** Where lokier's offsets come from, and what the walk does with them. */
 class LokierOffsetsTest {

@@ -7,7 +7,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.check.RandomOps;
+import org.rmaplab.fuzz.RandomOps;
 
 /**
  * Seeded random sequences under the oracle with lokier's numbers shrunk so that everything the

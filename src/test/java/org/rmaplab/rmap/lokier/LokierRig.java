@@ -5,25 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mm;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Syscalls;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Syscalls;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
 
 /** A machine running lokier behind the oracle, with shorthands for the tests. */
 final class LokierRig {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
     static final int FIXED = ANON | Mman.MAP_FIXED;
 
     final LokierDesign d;
-    final Kernel k;
+    final Machine k;
     final CheckedSyscalls sys;
     final Task t;
 
@@ -33,7 +33,7 @@ final class LokierRig {
 
     LokierRig(LokierDesign d, CheckPolicy policy, long ram) {
         this.d = d;
-        this.k = new Kernel(MachineConfig.defaults().withRam(ram), d);
+        this.k = new Machine(MachineConfig.defaults().withRam(ram), d);
         this.sys = new CheckedSyscalls(k, policy);
         this.t = sys.initTask();
     }

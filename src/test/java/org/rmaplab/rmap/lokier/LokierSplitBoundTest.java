@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.kernel.Errno;
-import org.rmaplab.kernel.Mman;
+import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.Mman;
 
 /**
  * Seed 002's claim: "it bounds the number of splits to O(log (n/m)) where n is the total mremap()

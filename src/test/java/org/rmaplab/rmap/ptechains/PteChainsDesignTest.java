@@ -17,15 +17,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.AddressSpace;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Task;
-import org.rmaplab.kernel.Vma;
-import org.rmaplab.rmap.RmapWalkControl;
+import org.rmaplab.mm.AddressSpace;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
 
 /**
@@ -36,7 +36,7 @@ import org.rmaplab.rmap.avc.AnonVmaChainDesign;
  * and the design's self-check.
  */
 class PteChainsDesignTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
     static final int SHARED_ANON = Mman.MAP_SHARED | Mman.MAP_ANONYMOUS;
@@ -50,7 +50,7 @@ class PteChainsDesignTest {
 
     private void boot(String arch, int line, long ram) {
         d = new PteChainsDesign(line);
-        s = new CheckedSyscalls(new Kernel(new MachineConfig(ram, 0, arch), d), CheckPolicy.EVERY);
+        s = new CheckedSyscalls(new Machine(new MachineConfig(ram, 0, arch), d), CheckPolicy.EVERY);
     }
 
     private void boot() {
@@ -58,7 +58,7 @@ class PteChainsDesignTest {
     }
 
     private Frames frames() {
-        return s.kernel().frames();
+        return s.machine().frames();
     }
 
     private long slotAt(Task t, long addr) {
@@ -474,7 +474,7 @@ class PteChainsDesignTest {
         long[] pmdMoves = new long[2];
         for (int k = 0; k < 2; k++) {
             boolean pte = k == 0;
-            Kernel kern = new Kernel(new MachineConfig(32L << 20, 0, "x86_64"),
+            Machine kern = new Machine(new MachineConfig(32L << 20, 0, "x86_64"),
                     pte ? new PteChainsDesign() : new AnonVmaChainDesign());
             CheckedSyscalls c = new CheckedSyscalls(kern, CheckPolicy.EVERY);
             Task t = c.initTask();

@@ -11,12 +11,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.kernel.Frames;
-import org.rmaplab.kernel.Kernel;
-import org.rmaplab.kernel.MachineConfig;
-import org.rmaplab.kernel.Mman;
-import org.rmaplab.kernel.PageTable;
-import org.rmaplab.kernel.Task;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
+import org.rmaplab.mm.Task;
 
 /**
  * wli's step (b) of seed 003 as a pte_chains variant ({@code new PteChainsDesign(0, true)}): ptes
@@ -25,7 +25,7 @@ import org.rmaplab.kernel.Task;
  * (its walk check accepts exactly the ptes of unlocked vmas), so each test also proves the walk.
  */
 class PteChainsMlockTest {
-    static final long P = Kernel.PAGE_SIZE;
+    static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int PAGES = 16;
     static final int TASKS = 8;
@@ -35,11 +35,11 @@ class PteChainsMlockTest {
 
     private void boot(boolean stepB, long swap) {
         d = new PteChainsDesign(0, stepB);
-        s = new CheckedSyscalls(new Kernel(new MachineConfig(32L << 20, swap, "x86_64"), d), CheckPolicy.EVERY);
+        s = new CheckedSyscalls(new Machine(new MachineConfig(32L << 20, swap, "x86_64"), d), CheckPolicy.EVERY);
     }
 
     private Frames frames() {
-        return s.kernel().frames();
+        return s.machine().frames();
     }
 
     private int pfnAt(Task t, long addr) {
@@ -122,7 +122,7 @@ class PteChainsMlockTest {
         }
         // t1 wrote the pages before it locked them (one pte each, direct): mlock took 16 entries off.
         assertEquals(PAGES, d.stats().mlockUnchained);
-        assertEquals(0, s.kernel().lru().active() + s.kernel().lru().inactive());
+        assertEquals(0, s.machine().lru().active() + s.machine().lru().inactive());
         s.finish();
     }
 
@@ -172,7 +172,7 @@ class PteChainsMlockTest {
             }
         }
         assertEquals(0, d.stats().alive("pg_mlocked"));
-        assertEquals(PAGES, s.kernel().lru().active() + s.kernel().lru().inactive());
+        assertEquals(PAGES, s.machine().lru().active() + s.machine().lru().inactive());
         s.reclaim(Long.MAX_VALUE);
         Task t2 = ts.get(2);
         for (int i = 0; i < PAGES; i++) {
@@ -182,7 +182,7 @@ class PteChainsMlockTest {
         }
         assertEquals(0, d.stats().alive("pg_direct"));
         // Faulted back in from swap with the contents t1 wrote.
-        var r = new org.rmaplab.kernel.Syscalls.ReadResult();
+        var r = new org.rmaplab.mm.Syscalls.ReadResult();
         assertEquals(0, s.read(t2, a[2], PAGES * P, r));
         s.finish();
     }

@@ -1,0 +1,141 @@
+package org.rmaplab.harness;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a scenario file on the real kernel through the harness in canonical mode
+ * ({@code vmsh -c FILE}) and collects each line's actual result as the harness printed it.
+ */
+public final class KernelRunner {
+    private static final long TIMEOUT_S = 600;
+
+    private final Harness harness;
+
+    public KernelRunner(Harness harness) {
+        this.harness = harness;
+    }
+
+    public Harness harness() {
+        return harness;
+    }
+
+    /**
+     * What the harness printed for one scenario.
+     *
+     * @param results   the canonical result of every line that ran, by line number, in order
+     *                  ({@code skipped: REASON} for what only the model can do)
+     * @param errorLine the line of the scenario error that stopped the harness, or 0
+     * @param error     that error's message, or null
+     */
+    public record Output(Map<Integer, String> results, int errorLine, String error) {
+        public Output {
+            results = Collections.unmodifiableMap(new LinkedHashMap<>(results));
+        }
+    }
+
+    /** Runs TEXT (written to a temporary file first). */
+    public Output runText(String text) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("rmaplab-", ".vms");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            return run(tmp);
+        } catch (IOException e) {
+            throw new HarnessError("cannot write a temporary scenario file: " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // a leftover temporary file is harmless
+                }
+            }
+        }
+    }
+
+    /** Runs FILE. */
+    public Output run(Path file) {
+        Process p;
+        try {
+            p = new ProcessBuilder(harness.binary().toString(), "-c", file.toString()).start();
+        } catch (IOException e) {
+            throw new HarnessError("cannot start " + harness.binary() + ": " + e.getMessage());
+        }
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        String stdout;
+        try {
+            p.getOutputStream().close();
+            stdout = drain(p.getInputStream());
+            if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new HarnessError("timed out");
+            }
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new HarnessError(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new HarnessError("interrupted");
+        }
+        int code = p.exitValue();
+        Map<Integer, String> results = new LinkedHashMap<>();
+        int errorLine = 0;
+        String error = null;
+        for (String l : stdout.split("\n")) {
+            if (l.isEmpty()) {
+                continue;
+            }
+            int tab = l.indexOf('\t');
+            if (l.startsWith("PARSE ")) {
+                throw new HarnessError("it rejects a scenario rmaplab accepts: " + l.substring(6));
+            }
+            if (tab <= 0) {
+                throw new HarnessError("unexpected output: " + l);
+            }
+            int line;
+            try {
+                line = Integer.parseInt(l.substring(0, tab));
+            } catch (NumberFormatException e) {
+                throw new HarnessError("unexpected output: " + l);
+            }
+            String r = l.substring(tab + 1);
+            if (r.startsWith("error: ")) {
+                errorLine = line;
+                error = r.substring("error: ".length());
+            } else {
+                results.put(line, r);
+            }
+        }
+        if (code != 0 && error == null) {
+            String why = stderr.join().strip();
+            throw new HarnessError("exit " + code
+                    + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s*\\R\\s*", " ")));
+        }
+        if (error != null) {
+            // A task that died says why on stderr (vmsh's fault handler): keep it with the error.
+            String why = stderr.join().strip();
+            if (!why.isEmpty()) {
+                error += " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]";
+            }
+        }
+        return new Output(results, errorLine, error);
+    }
+
+    private static String drain(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package org.rmaplab.mm;
+
+/**
+ * x86-64 four-level page tables (arch/x86/include/asm/pgtable_64_types.h): PGD (PML4), PUD, PMD
+ * and PTE levels of 512 entries each, every table a frame of {@link Frames}.
+ *
+ * <p>Entry format, as on x86: bits 12..51 hold the pfn, the low bits are flags
+ * ({@link #PRESENT}, {@link #RW}, {@link #USER}, {@link #ACCESSED}, {@link #DIRTY},
+ * {@link #SPECIAL}). An upper-level entry points to the next table. A pte that is 0 is
+ * pte_none(); a non-zero pte without {@link #PRESENT} will be a swap entry (the reclaim issue).
+ *
+ * <p>A pte is named by its <em>slot</em>: {@code (page-table pfn << 9) | index}, i.e. the pte's
+ * physical address divided by 8 — what 2.6.0's pte_addr_t held. {@link #slotMm} and
+ * {@link #slotAddress} lead back from a slot to (mm, virtual address) through the table frame's
+ * mapping and index, as ptep_to_mm() and ptep_to_address() did.
+ *
+ * <p>Page tables are freed only by {@link #freePgdRange} (free_pgtables), never when they merely
+ * become empty, as in Linux.
+ */
+public final class PageTable {
+    private PageTable() {}
+
+    public static final int PTRS_PER_TABLE = 512;
+    public static final int PMD_SHIFT = 21;
+    public static final int PUD_SHIFT = 30;
+    public static final int PGDIR_SHIFT = 39;
+    public static final long PMD_SIZE = 1L << PMD_SHIFT;
+    public static final long PUD_SIZE = 1L << PUD_SHIFT;
+    public static final long PGDIR_SIZE = 1L << PGDIR_SHIFT;
+
+    public static final long PRESENT = 1L;
+    public static final long RW = 1L << 1;
+    public static final long USER = 1L << 2;
+    public static final long ACCESSED = 1L << 5;
+    public static final long DIRTY = 1L << 6;
+    /** _PAGE_SPECIAL: a pte with no struct page behind it for rmap purposes (the zero page). */
+    public static final long SPECIAL = 1L << 9;
+    private static final long PFN_MASK = 0x000ffffffffff000L;
+    /**
+     * A swap entry in a pte: not present, this marker bit set, the swap slot in bits 12 and up
+     * (the model's pte_to_swp_entry / swp_entry_to_pte).
+     */
+    public static final long SWP_ENTRY = 1L << 8;
+    /** _PAGE_SWP_EXCLUSIVE: the page was exclusive to this pte when it was swapped out. */
+    public static final long SWP_EXCLUSIVE = 1L << 3;
+
+    public static long mkswp(int slot, boolean exclusive) {
+        return ((long) slot << Machine.PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
+    }
+
+    /** is_swap_pte(): neither none nor present. */
+    public static boolean isSwap(long pte) {
+        return (pte & PRESENT) == 0 && (pte & SWP_ENTRY) != 0;
+    }
+
+    public static int swpSlot(long pte) {
+        return (int) (pte >>> Machine.PAGE_SHIFT);
+    }
+
+    /** Upper-level entry flags (_PAGE_TABLE). */
+    private static final long TABLE_FLAGS = PRESENT | RW | USER | ACCESSED | DIRTY;
+
+    public static long mkpte(int pfn, long flags) {
+        return ((long) pfn << Machine.PAGE_SHIFT) | flags;
+    }
+
+    public static int ptePfn(long pte) {
+        return (int) ((pte & PFN_MASK) >>> Machine.PAGE_SHIFT);
+    }
+
+    public static boolean present(long pte) {
+        return (pte & PRESENT) != 0;
+    }
+
+    public static boolean writable(long pte) {
+        return (pte & RW) != 0;
+    }
+
+    public static long slot(int tablePfn, int idx) {
+        return ((long) tablePfn << 9) | idx;
+    }
+
+    public static int slotTable(long slot) {
+        return (int) (slot >>> 9);
+    }
+
+    public static int slotIndex(long slot) {
+        return (int) (slot & 511);
+    }
+
+    static int idx(long addr, int shift) {
+        return (int) ((addr >>> shift) & 511);
+    }
+
+    /** The pte at a slot. */
+    public static long get(Frames f, long slot) {
+        return f.tab(slotTable(slot))[slotIndex(slot)];
+    }
+
+    /**
+     * ptep_test_and_clear_young(): clears the accessed bit of the pte at a slot and says whether it
+     * was set (for a design's page_referenced()). Changes nothing a program can see.
+     */
+    public static boolean testAndClearYoung(Frames f, long slot) {
+        long[] tab = f.tab(slotTable(slot));
+        int i = slotIndex(slot);
+        long pte = tab[i];
+        if (!present(pte) || (pte & ACCESSED) == 0) {
+            return false;
+        }
+        tab[i] = pte & ~ACCESSED;
+        return true;
+    }
+
+    static void set(Frames f, long slot, long pte) {
+        f.tab(slotTable(slot))[slotIndex(slot)] = pte;
+    }
+
+    /** ptep_to_mm(): the mm whose page table holds the slot. */
+    public static Mm slotMm(Frames f, long slot) {
+        return (Mm) f.mapping[slotTable(slot)];
+    }
+
+    /** ptep_to_address(): the user address the slot maps. */
+    public static long slotAddress(Frames f, long slot) {
+        return f.index[slotTable(slot)] + ((long) slotIndex(slot) << Machine.PAGE_SHIFT);
+    }
+
+    /**
+     * The slot of the pte for addr, or -1 when a table on the way is missing (no allocation).
+     * (pgd_offset / p4d / pud_offset / pmd_offset / pte_offset_map.)
+     */
+    public static long lookup(Frames f, int pgd, long addr) {
+        long e = f.tab(pgd)[idx(addr, PGDIR_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        e = f.tab(ptePfn(e))[idx(addr, PUD_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        e = f.tab(ptePfn(e))[idx(addr, PMD_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+    }
+
+    /**
+     * The slot of the pte for addr, allocating missing tables (__pud_alloc, __pmd_alloc,
+     * __pte_alloc); -1 when memory is exhausted.
+     */
+    static long alloc(Frames f, Mm mm, long addr) {
+        long pmd = pmdSlotAlloc(f, mm, addr);
+        if (pmd < 0) {
+            return -1;
+        }
+        long e = get(f, pmd);
+        if (e == 0) {
+            int nt = f.allocTable(mm, addr & ~(PMD_SIZE - 1));
+            if (nt < 0) {
+                return -1;
+            }
+            mm.pgtables++;
+            e = mkpte(nt, TABLE_FLAGS);
+            set(f, pmd, e);
+        }
+        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+    }
+
+    private static final int[] SHIFTS = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT};
+
+    /** The PTE-table frame covering addr, or -1. */
+    static int pteTable(Frames f, int pgd, long addr) {
+        long s = lookup(f, pgd, addr);
+        return s < 0 ? -1 : slotTable(s);
+    }
+
+    /** The PMD entry's slot for addr (for whole-table moves), or -1 if the PMD table is missing. */
+    static long pmdSlot(Frames f, int pgd, long addr) {
+        long e = f.tab(pgd)[idx(addr, PGDIR_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        e = f.tab(ptePfn(e))[idx(addr, PUD_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        return slot(ptePfn(e), idx(addr, PMD_SHIFT));
+    }
+
+    /** The PMD slot for addr, allocating the PUD and PMD tables if needed; -1 on OOM. */
+    static long pmdSlotAlloc(Frames f, Mm mm, long addr) {
+        int t = mm.pgd;
+        for (int level = 0; level < 2; level++) {
+            int shift = SHIFTS[level];
+            int i = idx(addr, shift);
+            long e = f.tab(t)[i];
+            if (e == 0) {
+                long span = 1L << shift;
+                int nt = f.allocTable(mm, addr & ~(span - 1));
+                if (nt < 0) {
+                    return -1;
+                }
+                mm.pgtables++;
+                f.tab(t)[i] = mkpte(nt, TABLE_FLAGS);
+                t = nt;
+            } else {
+                t = ptePfn(e);
+            }
+        }
+        return slot(t, idx(addr, PMD_SHIFT));
+    }
+
+    static long mkTableEntry(int pfn) {
+        return mkpte(pfn, TABLE_FLAGS);
+    }
+
+    /**
+     * free_pgd_range(): frees the page tables that map only [addr, end), given that no vma lies
+     * in [floor, addr) or [end, ceiling) (ceiling 0 means the top of the address space). Tables
+     * whose span reaches outside [floor, ceiling) are kept. Mirrors mm/memory.c free_pgd_range,
+     * free_p4d_range (folded on 4-level x86-64), free_pud_range, free_pmd_range, free_pte_range:
+     * a PTE table in the range is freed whether or not it still holds entries — the caller has
+     * zapped them.
+     */
+    static void freePgdRange(Frames f, Mm mm, long addr, long end, long floor, long ceiling) {
+        addr &= ~(PMD_SIZE - 1);
+        if (addr < floor) {
+            addr += PMD_SIZE;
+            if (addr == 0) {
+                return;
+            }
+        }
+        if (ceiling != 0) {
+            ceiling &= ~(PMD_SIZE - 1);
+            if (ceiling == 0) {
+                return;
+            }
+        }
+        if (Long.compareUnsigned(end - 1, ceiling - 1) > 0) {
+            end -= PMD_SIZE;
+        }
+        if (Long.compareUnsigned(addr, end - 1) > 0) {
+            return;
+        }
+        long[] pgd = f.tab(mm.pgd);
+        long a = addr;
+        do {
+            long next = addrEnd(a, end, PGDIR_SIZE);
+            int i = idx(a, PGDIR_SHIFT);
+            if (pgd[i] != 0) {
+                freeLowerRange(f, mm, pgd, i, 1, a, next, floor, ceiling);
+            }
+            a = next;
+        } while (a != end);
+    }
+
+    /**
+     * free_pud_range (level 1) and free_pmd_range (level 2): frees what lies below the table that
+     * {@code parent[parentIdx]} points to, then the table itself if its whole span is inside
+     * [floor, ceiling).
+     */
+    private static void freeLowerRange(Frames f, Mm mm, long[] parent, int parentIdx, int level,
+                                       long addr, long end, long floor, long ceiling) {
+        int t = ptePfn(parent[parentIdx]);
+        long[] tab = f.tab(t);
+        int shift = SHIFTS[level];
+        long size = 1L << shift;
+        long start = addr;
+        long a = addr;
+        do {
+            long next = addrEnd(a, end, size);
+            int i = idx(a, shift);
+            if (tab[i] != 0) {
+                if (level == 1) {
+                    freeLowerRange(f, mm, tab, i, 2, a, next, floor, ceiling);
+                } else {
+                    freeTable(f, mm, ptePfn(tab[i])); // free_pte_range
+                    tab[i] = 0;
+                }
+            }
+            a = next;
+        } while (a != end);
+
+        long parentMask = ~((1L << SHIFTS[level - 1]) - 1);
+        start &= parentMask;
+        if (start < floor) {
+            return;
+        }
+        if (ceiling != 0) {
+            ceiling &= parentMask;
+            if (ceiling == 0) {
+                return;
+            }
+        }
+        if (Long.compareUnsigned(end - 1, ceiling - 1) > 0) {
+            return;
+        }
+        parent[parentIdx] = 0;
+        freeTable(f, mm, t);
+    }
+
+    /** pgd_addr_end / pud_addr_end / pmd_addr_end. */
+    private static long addrEnd(long addr, long end, long size) {
+        long boundary = (addr + size) & ~(size - 1);
+        return Long.compareUnsigned(boundary - 1, end - 1) < 0 ? boundary : end;
+    }
+
+    static boolean tableEmpty(Frames f, int t) {
+        long[] tab = f.tab(t);
+        for (int i = 0; i < PTRS_PER_TABLE; i++) {
+            if (tab[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void freeTable(Frames f, Mm mm, int t) {
+        mm.pgtables--;
+        f.refcount[t] = 0;
+        f.free(t);
+    }
+
+    /** Frees every table below the PGD and the PGD itself (exit_mmap → free_pgtables, pgd_free). */
+    static void freeAll(Frames f, Mm mm) {
+        freeSubtree(f, mm, mm.pgd, 0);
+        mm.pgtables--;
+        f.refcount[mm.pgd] = 0;
+        f.free(mm.pgd);
+        mm.pgd = -1;
+    }
+
+    private static void freeSubtree(Frames f, Mm mm, int t, int level) {
+        long[] tab = f.tab(t);
+        for (int i = 0; i < PTRS_PER_TABLE; i++) {
+            long e = tab[i];
+            if (e != 0) {
+                int child = ptePfn(e);
+                if (level < 2) {
+                    freeSubtree(f, mm, child, level + 1);
+                }
+                freeTable(f, mm, child);
+                tab[i] = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package org.rmaplab.mm;
+
+
+/**
+ * A reverse-mapping design: everything the VM core lets a design decide or record.
+ *
+ * <p>The core ({@code org.rmaplab.mm}) knows no design. It keeps the page tables, the frames'
+ * refcount and mapcount, and tells the design of every moment the kernel's rmap code hears about
+ * (designs.md, "Where each era hooks rmap into the rest of mm"): a fresh mm, fork of an mm and of a
+ * vma, the first anonymous fault in a vma, every pte that starts or stops mapping a page, COW,
+ * vma split / merge / expand / move / unlink, and the death of an mm. The design interprets the
+ * two struct page fields given to it ({@code Frames.mapping}, {@code Frames.index}) and whatever
+ * per-vma ({@code Vma.anonVma}, {@code Vma.rmapPriv}) and per-mm ({@code Mm.rmapPriv}) state it
+ * keeps, and answers the reverse walk.
+ *
+ * <p>How the five designs of the debate sit on this interface:
+ * <ul>
+ *   <li>pte_chains (2.6.0): {@link #pageAddRmap}, {@link #pageDupRmap} and {@link #pageRemoveRmap}
+ *       carry the pte's slot, so every pte is recorded; {@link #movesPtesOneByOne} is true, and
+ *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link #chainsFilePages}).
+ *   <li>anonmm: {@link #mmInit}/{@link #mmFork}/{@link #mmExit} keep the anonmm group; {@link
+ *       #mremapMustCow} makes the core break COW early on a page that mapcount &gt; 1 before moving
+ *       it (Linus's rule), and {@link #ptemoved} rewrites page-&gt;index.
+ *   <li>anon_vma (2.6.7) and anon_vma_chain (today): {@link #anonVmaPrepare}, {@link #vmaFork},
+ *       {@link #vmaSplit}, {@link #vmaCopy}, {@link #vmaMerged}, {@link #vmaUnlinked}, and the anon
+ *       part of the merge rule, {@link #isMergeableAnonVma}.
+ *   <li>lokier: offsets of a new anonymous range chosen by {@link #anonPgoff} (mmap, brk,
+ *       copy_vma), every anonymous vma indexed from {@link #vmaLinked}; growth asks
+ *       {@link #canExpandAnon} / {@link #canGrowMovedAnon}: when the vma cannot grow in its offset
+ *       space the core makes a new vma for the grown part, and {@link #groupsVmas} has the core
+ *       join refused merges with VM_GROUP into one user-visible vma.
+ * </ul>
+ *
+ * <p>Default methods give today's Linux behaviour (or none), so a design overrides only what it
+ * does differently. The core counts the rmap operations ({@link RmapStats#rmapAdds}, dups,
+ * removes) at every call of the page hooks; a design counts only what it does besides.
+ *
+ * <p>Errors: methods returning int return 0 or {@code -ENOMEM} (an allocation failed), which the
+ * core turns into the system call's error where Linux does.
+ */
+public interface RmapDesign {
+
+    /** The design's name as scenarios and the CLI spell it ({@code anon_vma_chain}, ...). */
+    String name();
+
+    /** Called once when the kernel boots, before any task exists. */
+    void attach(Machine machine);
+
+    // ------------------------------------------------------------------ mm lifecycle
+
+    /** A fresh mm for exec or the first task (anonmm: exec_rmap, a new group head). */
+    default void mmInit(Mm mm) {
+    }
+
+    /** fork: the child's mm, before any vma is copied (anonmm: dup_rmap joins the group). */
+    default void mmFork(Mm parent, Mm child) {
+    }
+
+    /** The mm's last vma is gone and its page tables freed (anonmm: exit_rmap, anonmm-&gt;mm = NULL). */
+    default void mmExit(Mm mm) {
+    }
+
+    // ------------------------------------------------------------------ vma lifecycle
+
+    /**
+     * Before the first anonymous page is added to {@code vma} (anon_vma_prepare); the core calls it
+     * on every anonymous fault and the design returns at once when it is already prepared.
+     * @return 0 or -ENOMEM
+     */
+    int anonVmaPrepare(Vma vma);
+
+    /** fork: {@code dst} is the child's copy of {@code src} (anon_vma_fork / anon_vma_link). */
+    int vmaFork(Vma src, Vma dst);
+
+    /**
+     * __split_vma: {@code piece} is the new vma cut off {@code orig} (both now have their final
+     * ranges and pgoffs); it must share {@code orig}'s anon state (anon_vma_clone).
+     */
+    int vmaSplit(Vma orig, Vma piece);
+
+    /**
+     * __split_vma called by munmap (do_vmi_align_munmap): as {@link #vmaSplit}, but {@code orig}
+     * is the part about to be unmapped and {@code piece} the part that stays mapped. 2.6's
+     * do_munmap split the other way round (split_vma(mpnt, start, 0) and split_vma(last, end, 1):
+     * "lower split_vma places tmp vma above, and higher split_vma places tmp vma below", so the new
+     * vma was the unmapped part), which a design whose lists record link order needs to know.
+     * Default: {@link #vmaSplit}.
+     * @return 0 or -ENOMEM
+     */
+    default int vmaSplitForUnmap(Vma orig, Vma piece) {
+        return vmaSplit(orig, piece);
+    }
+
+    /**
+     * mremap's copy_vma: {@code dst} is a new vma for the moved range of {@code src} (anon_vma_clone),
+     * or {@code dst} is an existing vma that was expanded to take the range.
+     */
+    int vmaCopy(Vma src, Vma dst);
+
+    /**
+     * The anon part of the merge rule (mm/vma.c is_mergeable_anon_vma): may {@code tgt} (an existing
+     * neighbour) absorb a range whose anon state is {@code srcAnon}, coming from vma {@code src}
+     * (null when the range is new)?
+     */
+    boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src);
+
+    /**
+     * May two existing vmas {@code prev} and {@code next} both be merged into one (three-way merge)?
+     * (mm/vma.c can_vma_merge_right: {@code !prev->anon_vma || !next->anon_vma || equal}).
+     */
+    boolean anonVmasCompatible(Vma prev, Vma next);
+
+    /**
+     * Must two anonymous vmas have contiguous pgoffs to merge? True where page->index is a linear
+     * pgoff (anon_vma, anon_vma_chain, lokier's offset space); false where the design never
+     * reads an anonymous vma's pgoff (pte_chains, anonmm: 2.6.0's can_vma_merge_after() returned 1
+     * for any anonymous mapping).
+     */
+    default boolean anonMergeNeedsPgoff() {
+        return true;
+    }
+
+    /**
+     * Does the design keep a swap-cache page's swap slot in page-&gt;index, so that frames need no
+     * column of their own for it? True for 2.6.0 (pte_chains), whose add_to_swap_cache() put the
+     * page in swapper_space at index entry.val; false wherever index is the design's (anon_vma,
+     * anon_vma_chain and lokier's linear pgoff, anonmm's address) and the slot is page_private /
+     * folio-&gt;swap, a word of its own. Read once, when the machine is built.
+     */
+    default boolean swapEntryInIndex() {
+        return false;
+    }
+
+    /**
+     * Does the design hide the boundary between two adjacent private anonymous vmas that could not
+     * merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they show as one
+     * user-visible vma and mremap treats them as one (lokier, seed 002)? Default: no.
+     */
+    default boolean groupsVmas() {
+        return false;
+    }
+
+    /**
+     * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
+     * (dup_anon_vma when survivor had none, then unlink_anon_vmas of removed). Pages of removed
+     * are now found through survivor.
+     */
+    int vmaMerged(Vma survivor, Vma removed);
+
+    /**
+     * A vma's range or pgoff changed without a split or merge (vma_expand, vma_shrink, brk,
+     * mremap growth in place); designs with interval trees re-index it.
+     */
+    void vmaAdjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff);
+
+    /** {@link #anonPgoff} is asked for a new mapping (mmap's __mmap_region). */
+    int ANON_MMAP = 0;
+    /** {@link #anonPgoff} is asked for brk's new range (do_brk_flags). */
+    int ANON_BRK = 1;
+    /** {@link #anonPgoff} is asked for mremap's copy of a vma with no anon state (copy_vma). */
+    int ANON_COPY = 2;
+    /**
+     * {@link #anonPgoff} is asked for the grown part of a vma that could not grow in its offset
+     * space ({@link #canExpandAnon} said no): a new vma of the same user-visible vma (lokier).
+     */
+    int ANON_GROW = 3;
+
+    /**
+     * The pgoff of a new private anonymous range [start, end) with {@code vmFlags} about to be
+     * mapped in {@code mm} ({@code why}: one of {@link #ANON_MMAP}, {@link #ANON_BRK},
+     * {@link #ANON_COPY}, {@link #ANON_GROW}). {@code regionStart} is where the user-visible vma
+     * that the range grows begins (start itself for a new mapping). The core asks before it tries
+     * to merge the range with a neighbour, so a design that allocates offsets (lokier) decides
+     * which merges can happen. Default: Linux's {@code addr >> PAGE_SHIFT} ("set pgoff according
+     * to addr for anon_vma").
+     */
+    default long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
+        return start >>> Machine.PAGE_SHIFT;
+    }
+
+    /**
+     * Growth in place of an anonymous vma by {@code delta} bytes: may it keep one offset range?
+     * Only lokier says no (its offset space is full); the core then makes a new vma for the grown
+     * part. Every other design returns true.
+     */
+    default boolean canExpandAnon(Vma vma, long delta) {
+        return true;
+    }
+
+    /**
+     * mremap moves [addr, addr+len) of {@code vma} and grows it by {@code delta} bytes at the new
+     * place (copy_vma sizes the new vma for new_len): may the moved vma take the offsets that follow
+     * the moved part? Only lokier may say no (they are not its to take); the core then makes a new
+     * vma for the grown part, as for {@link #canExpandAnon}. Default: yes.
+     */
+    default boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
+        return true;
+    }
+
+    /** The vma is unmapped and about to be freed (unlink_anon_vmas / anon_vma_unlink). */
+    void vmaUnlinked(Vma vma);
+
+    /**
+     * vma_link(): {@code vma} has just been inserted into its mm — a new mapping, a split piece,
+     * fork's copy or mremap's copy — with its final range and pgoff. A design that indexes every
+     * anonymous vma by offset, as a file's i_mmap indexes file vmas (lokier), inserts it here.
+     * Default: nothing (anon_vma designs link at the first fault or in vmaSplit/vmaFork/vmaCopy).
+     */
+    default void vmaLinked(Vma vma) {
+    }
+
+    /**
+     * MREMAP_DONTUNMAP moved every page out of {@code vma}, which stays mapped: its anon state goes
+     * (unlink_anon_vmas), so it is like a never-faulted vma again. Default: {@link #vmaUnlinked},
+     * then no anon state.
+     */
+    default void vmaAnonReset(Vma vma) {
+        vmaUnlinked(vma);
+        vma.anonVma = null;
+        vma.rmapPriv = null;
+    }
+
+    // ------------------------------------------------------------------ pages and ptes
+
+    /**
+     * A new anonymous page is mapped for the first time (folio_add_new_anon_rmap,
+     * page_add_anon_rmap). The core has set mapcount to 1.
+     */
+    void pageAddNewAnon(int pfn, Vma vma, long address, long ptep);
+
+    /** A file (page-cache) page gains a pte (page_add_file_rmap). mapcount already incremented. */
+    default void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+    }
+
+    /**
+     * fork copied a pte that maps an anonymous page into the child (page_dup_rmap /
+     * copy_one_pte). mapcount already incremented.
+     */
+    default void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+    }
+
+    /** A pte stops mapping the page (page_remove_rmap). mapcount already decremented. */
+    default void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+    }
+
+    /**
+     * A write fault reuses an anonymous page of which the writer is the only mapper
+     * (wp_can_reuse_anon_folio → folio_move_anon_rmap).
+     */
+    void pageReuseAnon(int pfn, Vma vma, long address);
+
+    /** The page's last reference is gone; it returns to the free pool. */
+    default void pageFreed(int pfn) {
+    }
+
+    // ------------------------------------------------------------------ reclaim and swap
+
+    /**
+     * do_swap_page() maps an anonymous page that rmap already knows (it sat in the swap cache with
+     * its mapping and index, or other ptes still map it): page_add_anon_rmap /
+     * folio_add_anon_rmap_ptes. mapcount already incremented. By default the same as a pte
+     * copied at fork.
+     */
+    default void pageAddAnonRmap(int pfn, Vma vma, long address, long ptep) {
+        pageDupRmap(pfn, vma, address, ptep);
+    }
+
+    /**
+     * do_swap_page() maps a page just read back from swap that rmap does not know yet
+     * (folio_add_new_anon_rmap; today's Linux uses the root anon_vma unless the page is
+     * {@code exclusive}). mapcount already set to 1. By default a new anonymous page.
+     */
+    default void pageAddSwapinAnon(int pfn, Vma vma, long address, long ptep, boolean exclusive) {
+        pageAddNewAnon(pfn, vma, address, ptep);
+    }
+
+    /**
+     * Must do_swap_page() give this address a private copy instead of mapping the swap-cache
+     * page? (anonmm: the page was moved by mremap while on swap, page->index != address.)
+     */
+    default boolean swapinMustCopy(int pfn, Vma vma, long address) {
+        return false;
+    }
+
+    /**
+     * Called at the end of page_referenced(), after the walk: pte_chains turns a one-entry chain
+     * back into a direct pointer here, anonmm re-homes a page whose mm has exited.
+     */
+    default void afterPageReferenced(int pfn) {
+    }
+
+    /** True if mremap must move ptes one at a time telling the design (no whole-table moves). */
+    default boolean movesPtesOneByOne() {
+        return false;
+    }
+
+    /**
+     * mremap is about to move a pte mapping an anonymous page: must the page first be made
+     * exclusive by an early COW? (anonmm, Linus's rule: mapcount &gt; 1.)
+     */
+    default boolean mremapMustCow(int pfn) {
+        return false;
+    }
+
+    /**
+     * mremap moved the pte of {@code pfn} from {@code oldAddress} in {@code oldVma} to
+     * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link #movesPtesOneByOne}.
+     */
+    default void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+    }
+
+    /**
+     * UFFDIO_MOVE / remap_anon_pages moved the exclusive anonymous page {@code pfn} from
+     * {@code srcAddr} in srcVma to {@code dstAddr} in dstVma of the same mm (move_present_pte; the
+     * source pte is already clear, the destination pte is set after this returns). For a page
+     * that sits in the swap cache behind a moved swap entry, both pteps are -1 (move_swap_pte).
+     * Returns 0, or -EBUSY to refuse: the core then puts the source pte back.
+     *
+     * <p>Default, today's Linux: folio_move_anon_rmap() — {@code mapping = dstVma->anon_vma} —
+     * and {@code index = linear_page_index(dstVma, dstAddr)}.
+     */
+    default int pageMoveAnon(Frames frames, int pfn, Vma srcVma, long srcAddr, long srcPtep,
+            Vma dstVma, long dstAddr, long dstPtep) {
+        frames.mapping[pfn] = dstVma.anonVma;
+        frames.index[pfn] = dstVma.linearPageIndex(dstAddr);
+        return 0;
+    }
+
+    /**
+     * How the design's era kept a file's i_mmap, which decides what the reverse walk of a file page
+     * visits ({@link FileRmap}): 2.6.6's plain lists walked in full (anonmm; pte_chains' 2.6.0 too,
+     * though its walk follows its chains), 2.6.7's prio_tree (anon_vma) or today's interval tree
+     * (the default), the trees visiting only the vmas that cover the page.
+     */
+    default FileRmap.IMmap iMmapKind() {
+        return FileRmap.IMmap.INTERVAL_TREE;
+    }
+
+    /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
+    default boolean chainsFilePages() {
+        return false;
+    }
+
+    /**
+     * Must fork copy the ptes of every vma, not only of those that may hold anonymous pages?
+     * Today's vma_needs_copy() skips a vma without an anon_vma (its pages come back by fault), since
+     * 2.6.14's lazy page-table copies (d992895ba2b2); the kernels of the 2003-2004 designs (2.6.0,
+     * 2.6.6-mm, 2.6.7) called copy_page_range() for every vma, so a shared mapping's pages gained a
+     * mapping per child at fork (page_add_rmap, page_dup_rmap). Not user-visible: only page tables
+     * and rmap work differ.
+     */
+    default boolean forkCopiesEveryPte() {
+        return false;
+    }
+
+    /**
+     * mlock_fixup() changed VM_LOCKED on [start, end) of {@code vma} (the flag is already the new
+     * one; vma may reach beyond the range after a merge). Called by mlock and munlock before mlock
+     * populates, and when mremap's MREMAP_DONTUNMAP takes VM_LOCKED off the old vma. Today's
+     * kernel walks the range here (mlock_vma_pages_range) to set or clear PG_mlocked; only
+     * pte_chains with wli's step (b) listens ({@link #unchainsLockedPtes}). Default: nothing.
+     */
+    default void vmaLockChanged(Vma vma, long start, long end) {
+    }
+
+    /**
+     * Does the design leave the ptes of VM_LOCKED vmas out of its reverse mapping (wli's step (b)
+     * of seed 003, a pte_chains variant)? Then the oracle expects the reverse walk of every page to
+     * return exactly the ptes that map it from vmas without VM_LOCKED, and a page to be
+     * {@code Frames.PG_MLOCKED} and off the LRU exactly when some pte of a VM_LOCKED vma maps it.
+     * Default: no — every pte is found and no page is PG_MLOCKED.
+     */
+    default boolean unchainsLockedPtes() {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ the walk
+
+    /**
+     * The reverse walk (rmap_walk): call {@code ctl.visit} for every pte mapping {@code pfn},
+     * checking candidate ptes with {@code Machine.pageMappedAt}, and stop when {@code ctl.done()}.
+     */
+    void rmapWalk(int pfn, RmapWalkControl ctl);
+
+    /** The design's counters (walks, objects alive, ...), for reports and tests. */
+    RmapStats stats();
+}

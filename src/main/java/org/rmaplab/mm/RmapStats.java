@@ -1,0 +1,177 @@
+package org.rmaplab.mm;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Counters every design keeps. Plain long fields, bumped on hot paths without allocation.
+ * {@link #asMap()} gives them in a fixed order for reports.
+ *
+ * <p>Every walk starts with {@link #beginWalk()} (which counts it); the design's walk then bumps
+ * the totals as it goes. What one walk added to the vmas, ptes and mms totals is recorded, one
+ * value per walk, in a distribution ({@link #walkVmas()}, {@link #walkPtes()}, {@link #walkMms()}):
+ * a walk's values are recorded when the next walk begins or when a distribution is read, since
+ * nothing but a walk bumps those totals. Recording allocates nothing (a histogram grows only when
+ * a value beyond any seen before arrives). Walks made between {@link #pauseWalkCounting()} and
+ * {@link #resumeWalkCounting()} (the oracle's) leave no trace in the totals or the distributions.
+ */
+public class RmapStats {
+    /** Reverse walks started. */
+    public long walks;
+    /** vmas (or mms, for anonmm) a walk looked at. */
+    public long walkVmasVisited;
+    /** Candidate ptes a walk checked. */
+    public long walkPtesChecked;
+    /** mms a walk looked at, for the designs whose walk visits mms ({@link #countsMms}: anonmm). */
+    public long walkMmsVisited;
+    /** True for a design whose walk visits mms rather than vmas and counts them in walkMmsVisited. */
+    public boolean countsMms;
+    /** rmap operations: add / dup / remove of a pte, and structure links. */
+    public long rmapAdds;
+    public long rmapRemoves;
+    public long rmapDups;
+    /** mremap early COWs (anonmm). */
+    public long mremapCows;
+
+    /** vmas visited per walk, ptes checked per walk, mms visited per walk: one value per walk. */
+    private final Histogram walkVmas = histogram();
+    private final Histogram walkPtes = histogram();
+    private final Histogram walkMms = histogram();
+    /** True while the last walk begun is not yet recorded; the totals when it began. */
+    private boolean walkOpen;
+    private long markVmas;
+    private long markPtes;
+    private long markMms;
+    /** The totals saved by pauseWalkCounting, and whether counting is paused. */
+    private long savedWalks;
+    private long savedVmas;
+    private long savedPtes;
+    private long savedMms;
+    private boolean paused;
+    /** Design-specific objects alive and their peaks, by kind ("anon_vma", "anon_vma_chain", ...). */
+    private final TreeMap<String, long[]> objects = new TreeMap<>();
+
+    private static Histogram histogram() {
+        // Integer counts, exact up to 2047 and to 3 significant digits above; resized on demand.
+        Histogram h = new Histogram(3);
+        h.setAutoResize(true);
+        return h;
+    }
+
+    /** A reverse walk starts: counts it, records the one before, remembers the totals so far. */
+    public void beginWalk() {
+        walks++;
+        endWalk();
+        if (!paused) {
+            walkOpen = true;
+            markVmas = walkVmasVisited;
+            markPtes = walkPtesChecked;
+            markMms = walkMmsVisited;
+        }
+    }
+
+    /** Records the walk begun last, if not yet recorded. */
+    private void endWalk() {
+        if (!walkOpen) {
+            return;
+        }
+        walkOpen = false;
+        walkVmas.recordValue(walkVmasVisited - markVmas);
+        walkPtes.recordValue(walkPtesChecked - markPtes);
+        if (countsMms) {
+            walkMms.recordValue(walkMmsVisited - markMms);
+        }
+    }
+
+    /** vmas (for anonmm: mms) visited per walk. */
+    public Histogram walkVmas() {
+        endWalk();
+        return walkVmas;
+    }
+
+    /** ptes checked per walk. */
+    public Histogram walkPtes() {
+        endWalk();
+        return walkPtes;
+    }
+
+    /** mms visited per walk (empty unless {@link #countsMms}). */
+    public Histogram walkMms() {
+        endWalk();
+        return walkMms;
+    }
+
+    /**
+     * Walks from now until {@link #resumeWalkCounting()} are not the workload's (the oracle checking
+     * every page's walk): they are neither counted nor recorded.
+     */
+    public void pauseWalkCounting() {
+        if (paused) {
+            return; // a walk that threw (a model bug) left it paused: keep what was saved
+        }
+        endWalk();
+        paused = true;
+        savedWalks = walks;
+        savedVmas = walkVmasVisited;
+        savedPtes = walkPtesChecked;
+        savedMms = walkMmsVisited;
+    }
+
+    /** Restores the walk totals saved by {@link #pauseWalkCounting()}. */
+    public void resumeWalkCounting() {
+        paused = false;
+        walks = savedWalks;
+        walkVmasVisited = savedVmas;
+        walkPtesChecked = savedPtes;
+        walkMmsVisited = savedMms;
+    }
+
+    /** Records that one object of {@code kind} was allocated (+1) or freed (-1). */
+    public void object(String kind, int delta) {
+        long[] c = objects.computeIfAbsent(kind, k -> new long[3]);
+        c[0] += delta;
+        if (c[0] > c[1]) {
+            c[1] = c[0];
+        }
+        if (delta > 0) {
+            c[2] += delta;
+        }
+    }
+
+    /** How many objects of {@code kind} were allocated over the run (frees not subtracted). */
+    public long allocated(String kind) {
+        long[] c = objects.get(kind);
+        return c == null ? 0 : c[2];
+    }
+
+    public long alive(String kind) {
+        long[] c = objects.get(kind);
+        return c == null ? 0 : c[0];
+    }
+
+    public long peak(String kind) {
+        long[] c = objects.get(kind);
+        return c == null ? 0 : c[1];
+    }
+
+    public Map<String, Long> asMap() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("walks", walks);
+        m.put("walk_vmas_visited", walkVmasVisited);
+        m.put("walk_ptes_checked", walkPtesChecked);
+        if (countsMms) {
+            m.put("walk_mms_visited", walkMmsVisited);
+        }
+        m.put("rmap_adds", rmapAdds);
+        m.put("rmap_dups", rmapDups);
+        m.put("rmap_removes", rmapRemoves);
+        m.put("mremap_cows", mremapCows);
+        for (Map.Entry<String, long[]> e : objects.entrySet()) {
+            m.put(e.getKey() + "_alive", e.getValue()[0]);
+            m.put(e.getKey() + "_peak", e.getValue()[1]);
+        }
+        return m;
+    }
+}

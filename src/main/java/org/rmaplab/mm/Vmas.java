@@ -1,0 +1,535 @@
+package org.rmaplab.mm;
+
+
+/**
+ * vma split, merge, expand and removal: the counterpart of mm/vma.c (Linux 6.x). Every change of
+ * a vma's range, pgoff or existence goes through here, so the design hears of it and i_mmap stays
+ * exact.
+ *
+ * <p>Merge rule (is_mergeable_vma + can_vma_merge_before/after): flags equal but for
+ * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
+ * ({@link RmapDesign#isMergeableAnonVma}). A three-way merge also needs prev and next compatible
+ * with each other ({@link RmapDesign#anonVmasCompatible}).
+ *
+ * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
+ * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
+ * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
+ * predecessor. A split always leaves a user-visible boundary.
+ */
+final class Vmas {
+    private final Machine k;
+    private final RmapDesign design;
+
+    long splits;
+    long merges;
+
+    Vmas(Machine k) {
+        this.k = k;
+        this.design = k.design;
+    }
+
+    // ------------------------------------------------------------------ link / unlink
+
+    /** vma_link(): inserts a new vma into its mm and at the tail of its file's i_mmap (__vma_link_file). */
+    void link(Vma v) {
+        link(v, null);
+    }
+
+    /**
+     * dup_mmap()'s link of fork's copy {@code v} of {@code src}: "insert tmp into the share list,
+     * just after mpnt" (list_add(&amp;tmp-&gt;shared, &amp;mpnt-&gt;shared) in 2.6.6, vma_prio_tree_add in
+     * 2.6.7, vma_interval_tree_insert_after today), so the child's vma follows its parent's on
+     * i_mmap. With {@code src} null, the tail, as {@link #link(Vma)}.
+     */
+    void link(Vma v, Vma src) {
+        v.mm.insert(v);
+        if (v.file != null) {
+            int at = src == null ? -1 : indexOf(v.file.iMmap, src);
+            if (at < 0) {
+                v.file.iMmap.add(v);
+            } else {
+                v.file.iMmap.add(at + 1, v);
+            }
+            v.file.refs++;
+        }
+        design.vmaLinked(v);
+    }
+
+    private static int indexOf(java.util.List<Vma> list, Vma v) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            if (list.get(i) == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Takes a vma out of its mm and i_mmap (the design has already been told). */
+    private void unlinkStruct(Vma v) {
+        v.mm.remove(v);
+        if (v.file != null) {
+            v.file.iMmap.remove(v);
+            fput(v.file);
+        }
+    }
+
+    /** remove_vma() after unlink_anon_vmas(): the vma is gone. */
+    void remove(Vma v) {
+        design.vmaUnlinked(v);
+        unlinkStruct(v);
+    }
+
+    /** fput(): the last reference to a shmem object frees its page cache. */
+    void fput(AddressSpace as) {
+        if (--as.refs > 0) {
+            return;
+        }
+        // shmem_evict_inode → shmem_undo_range over the whole file.
+        k.memory.shmemUndoRange(as, 0, Long.MAX_VALUE);
+    }
+
+    // ------------------------------------------------------------------ split
+
+    /** split_vma(): checks max_map_count, then __split_vma. */
+    int split(Vma vma, long addr, boolean newBelow) {
+        if (vma.mm.mapCount >= k.maxMapCount) {
+            return -Errno.ENOMEM;
+        }
+        return splitNoCheck(vma, addr, newBelow);
+    }
+
+    /**
+     * __split_vma(): cuts vma at addr; the new vma takes the part below addr (newBelow) or above it,
+     * and shares the anon state (anon_vma_clone). The original object keeps the other part.
+     */
+    int splitNoCheck(Vma vma, long addr, boolean newBelow) {
+        return splitNoCheck(vma, addr, newBelow, false);
+    }
+
+    /**
+     * __split_vma() as above; {@code forUnmap}: munmap splits, vma keeps the part to be unmapped
+     * and the design hears {@link RmapDesign#vmaSplitForUnmap}.
+     */
+    private int splitNoCheck(Vma vma, long addr, boolean newBelow, boolean forUnmap) {
+        Vma nv = vma.dup(vma.mm);
+        long oldStart = vma.vmStart;
+        long oldEnd = vma.vmEnd;
+        long oldPgoff = vma.vmPgoff;
+        long oldFlags = vma.vmFlags;
+        if (newBelow) {
+            nv.vmEnd = addr;
+            vma.vmStart = addr;
+            vma.vmPgoff += (addr - nv.vmStart) >>> Machine.PAGE_SHIFT;
+            vma.vmFlags &= ~Vma.VM_GROUP; // a split is a user-visible boundary (lokier's groups)
+        } else {
+            nv.vmStart = addr;
+            nv.vmPgoff += (addr - vma.vmStart) >>> Machine.PAGE_SHIFT;
+            nv.vmFlags &= ~Vma.VM_GROUP;
+            vma.vmEnd = addr;
+        }
+        vma.mm.invalidateCache();
+        int err = forUnmap ? design.vmaSplitForUnmap(vma, nv) : design.vmaSplit(vma, nv);
+        if (err != 0) {
+            vma.vmStart = oldStart;
+            vma.vmEnd = oldEnd;
+            vma.vmPgoff = oldPgoff;
+            vma.vmFlags = oldFlags;
+            return err;
+        }
+        design.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
+        link(nv);
+        splits++;
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ merge tests
+
+    /**
+     * is_mergeable_vma(): flags (ignoring soft-dirty) and vm_file (the open file, {@link Vma#vmFile}).
+     * lokier's VM_GROUP says where a vma sits in its user-visible vma, not what it is: it never
+     * prevents a merge.
+     */
+    private static boolean isMergeableVma(Vma v, long flags, Object file) {
+        return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.vmFile == file;
+    }
+
+    /** can_vma_merge_after(): may a range at pgoff follow prev? */
+    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src) {
+        return isMergeableVma(prev, flags, file)
+                && design.isMergeableAnonVma(prev, anon, src)
+                && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
+    }
+
+    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
+    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src) {
+        return isMergeableVma(next, flags, file)
+                && design.isMergeableAnonVma(next, anon, src)
+                && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
+    }
+
+    // ------------------------------------------------------------------ merge a new range
+
+    /**
+     * vma_merge_new_range(): tries to cover the new range [start, end) (pgoff, flags, file, anon
+     * state {@code anon} coming from {@code src}, or none) by expanding prev and/or next. Returns
+     * the vma that now covers it, or null when no merge is possible. {@code justExpand} forbids
+     * merging with next (do_brk_flags, vma_merge_extend's callers may allow it).
+     * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
+     * (mremap's copy_vma): a merged target that had no anon state takes it from there.
+     */
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
+                      Object anon, Vma copiedFrom, boolean justExpand) {
+        return mergeNewRange(mm, start, end, flags, file, pgoff, anon, copiedFrom, justExpand, null);
+    }
+
+    /** {@link #mergeNewRange}, never merging with {@code notWith} (when not null). */
+    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
+                      Object anon, Vma copiedFrom, boolean justExpand, Vma notWith) {
+        int i = mm.indexAfter(start);
+        Vma prev = i > 0 ? mm.vma(i - 1) : null;
+        Vma next = i < mm.mapCount ? mm.vma(i) : null;
+        if (prev != null && prev.vmEnd > start) {
+            throw new IllegalStateException("merge of a range that is mapped");
+        }
+        if (prev != null && prev.vmEnd == start) {
+            noteMergeAttempt(mm, start);
+        }
+        if (!justExpand && next != null && next.vmStart == end) {
+            noteMergeAttempt(mm, end);
+        }
+        if (prev == null && next == null) {
+            return null;
+        }
+        boolean left = prev != null && prev != notWith && prev.vmEnd == start
+                && canMergeAfter(prev, flags, file, pgoff, anon, null);
+        boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
+                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Machine.PAGE_SHIFT, anon, null)
+                && (!left || design.anonVmasCompatible(prev, next));
+        if (!left && !right) {
+            return null;
+        }
+        Vma target;
+        if (left) {
+            target = prev;
+            long oldStart = prev.vmStart;
+            long oldEnd = prev.vmEnd;
+            long oldPgoff = prev.vmPgoff;
+            if (right) {
+                // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
+                if (design.vmaMerged(prev, next) != 0) {
+                    return null;
+                }
+                long nextEnd = next.vmEnd;
+                unlinkStruct(next);
+                prev.vmEnd = nextEnd;
+            } else {
+                prev.vmEnd = end;
+            }
+            mm.invalidateCache();
+            design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
+        } else {
+            target = next;
+            long oldStart = next.vmStart;
+            long oldEnd = next.vmEnd;
+            long oldPgoff = next.vmPgoff;
+            next.vmStart = start;
+            next.vmPgoff = pgoff;
+            mm.invalidateCache();
+            design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        }
+        if (copiedFrom != null && copiedFrom.anonVma != null) {
+            // The pages moved in must be found through the target: it takes the source's anon
+            // state if it had none (dup_anon_vma).
+            if (design.vmaCopy(copiedFrom, target) != 0) {
+                return null;
+            }
+        }
+        merges++;
+        return target;
+    }
+
+    // ------------------------------------------------------------------ modify an existing range
+
+    /**
+     * vma_modify() for a flags change: tries vma_merge_existing_range(), else splits vma so that
+     * one vma covers exactly [start, end) and returns it. The caller then sets the flags.
+     * Returns null and sets {@link #err} on failure.
+     */
+    Vma modify(Vma middle, long start, long end, long newFlags) {
+        err = 0;
+        Mm mm = middle.mm;
+        Vma merged = mergeExistingRange(middle, start, end, newFlags);
+        if (merged != null) {
+            return merged;
+        }
+        if (err != 0) {
+            return null;
+        }
+        if (middle.vmStart < start) {
+            int e = split(middle, start, true);
+            if (e != 0) {
+                err = e;
+                return null;
+            }
+        }
+        if (middle.vmEnd > end) {
+            int e = split(middle, end, false);
+            if (e != 0) {
+                err = e;
+                return null;
+            }
+        }
+        mm.invalidateCache();
+        return middle;
+    }
+
+    /** The error of the last failed {@link #modify}. */
+    int err;
+
+    /**
+     * vma_merge_existing_range(): [start, end) lies in middle and is to get newFlags; if it can
+     * join prev and/or next, do so and return the vma that covers it.
+     */
+    private Vma mergeExistingRange(Vma middle, long start, long end, long newFlags) {
+        Mm mm = middle.mm;
+        boolean leftSide = start == middle.vmStart;
+        boolean rightSide = end == middle.vmEnd;
+        if (!leftSide && !rightSide) {
+            return null;
+        }
+        Vma prev = mm.prevOf(middle);
+        Vma next = mm.nextOf(middle);
+        if (leftSide && prev != null && prev.vmEnd == start) {
+            noteMergeAttempt(mm, start);
+        }
+        if (rightSide && next != null && next.vmStart == end) {
+            noteMergeAttempt(mm, end);
+        }
+        long pgoff = middle.linearPageIndex(start);
+        long pglen = (end - start) >>> Machine.PAGE_SHIFT;
+        Object anon = middle.anonVma;
+        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
+                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle);
+        boolean mergeRight = rightSide && next != null && next.vmStart == end
+                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle);
+        if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
+            mergeRight = false;
+        }
+        if (!mergeLeft && !mergeRight) {
+            return null;
+        }
+        if (mergeLeft) {
+            long oStart = prev.vmStart;
+            long oEnd = prev.vmEnd;
+            long oPgoff = prev.vmPgoff;
+            if (rightSide) {
+                // middle disappears into prev (and next too, when merging both).
+                if ((err = design.vmaMerged(prev, middle)) != 0) {
+                    return null;
+                }
+                long newEnd = middle.vmEnd;
+                unlinkStruct(middle);
+                if (mergeRight) {
+                    if ((err = design.vmaMerged(prev, next)) != 0) {
+                        return null;
+                    }
+                    newEnd = next.vmEnd;
+                    unlinkStruct(next);
+                }
+                prev.vmEnd = newEnd;
+            } else {
+                // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
+                if ((err = design.vmaCopy(middle, prev)) != 0) {
+                    return null;
+                }
+                long mStart = middle.vmStart;
+                long mEnd = middle.vmEnd;
+                long mPgoff = middle.vmPgoff;
+                middle.vmStart = end;
+                middle.vmPgoff = pgoff + pglen;
+                prev.vmEnd = end;
+                design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+            }
+            mm.invalidateCache();
+            design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
+            merges++;
+            return prev;
+        }
+        // Merge right only.
+        long oStart = next.vmStart;
+        long oEnd = next.vmEnd;
+        long oPgoff = next.vmPgoff;
+        if (leftSide) {
+            if ((err = design.vmaMerged(next, middle)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            unlinkStruct(middle);
+            next.vmStart = mStart;
+            next.vmPgoff = pgoff;
+        } else {
+            if ((err = design.vmaCopy(middle, next)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            long mEnd = middle.vmEnd;
+            long mPgoff = middle.vmPgoff;
+            middle.vmEnd = start;
+            next.vmStart = start;
+            next.vmPgoff = pgoff;
+            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+        }
+        mm.invalidateCache();
+        design.vmaAdjusted(next, oStart, oEnd, oPgoff);
+        merges++;
+        return next;
+    }
+
+    // ------------------------------------------------------------------ lokier's mremap groups
+
+    /** Boundaries (mm, address) where this system call tried to merge two vmas (lokier only). */
+    private Mm[] attemptMm = new Mm[8];
+    private long[] attemptAddr = new long[8];
+    private int attempts;
+
+    /** A merge was tried across {@code addr}: a boundary lokier may hide if the merge is refused. */
+    private void noteMergeAttempt(Mm mm, long addr) {
+        if (!design.groupsVmas()) {
+            return;
+        }
+        if (attempts == attemptAddr.length) {
+            attemptMm = java.util.Arrays.copyOf(attemptMm, attempts * 2);
+            attemptAddr = java.util.Arrays.copyOf(attemptAddr, attempts * 2);
+        }
+        attemptMm[attempts] = mm;
+        attemptAddr[attempts++] = addr;
+    }
+
+    private boolean attempted(Mm mm, long addr) {
+        for (int i = 0; i < attempts; i++) {
+            if (attemptMm[i] == mm && attemptAddr[i] == addr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * May {@code v} continue {@code prev} in one user-visible vma? Adjacent private anonymous vmas
+     * whose flags are equal but for VM_GROUP and VM_IGNORE_MERGE: what would merge but for the anon
+     * rule and pgoff ("Groups always have the same flags etc.; only the vm_offset varies").
+     */
+    static boolean groupable(Vma prev, Vma v) {
+        return prev.vmEnd == v.vmStart && prev.file == null && v.file == null
+                && ((prev.vmFlags ^ v.vmFlags) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0;
+    }
+
+    /**
+     * The end of a system call that may have changed the vmas of mm, for a design that groups
+     * ({@link RmapDesign#groupsVmas}, lokier, seed 002: "When trying to merge adjacent anon vmas
+     * during ordinary mmap/munmap/mprotect/mremap operations, if they are not vm_offset-compatible
+     * (or their address_spaces aren't equal) just use the mremap-group flag to make them appear
+     * merged"). A vma gets VM_GROUP where this call tried a merge across its start and the merge
+     * was refused although the two could be grouped; a vma loses VM_GROUP where it may no longer
+     * continue its predecessor (unmapped, moved away, flags changed). Then a group has one anon
+     * state, as a merged vma would (dup_anon_vma): if one piece has it, every piece is prepared.
+     * Does nothing under the other designs.
+     */
+    void regroup(Mm mm) {
+        if (!design.groupsVmas()) {
+            return;
+        }
+        for (int i = 0; i < mm.mapCount; i++) {
+            Vma v = mm.vma(i);
+            boolean ok = i > 0 && groupable(mm.vma(i - 1), v);
+            if ((v.vmFlags & Vma.VM_GROUP) != 0) {
+                if (!ok) {
+                    v.vmFlags &= ~Vma.VM_GROUP;
+                }
+            } else if (ok && attempted(mm, v.vmStart)) {
+                v.vmFlags |= Vma.VM_GROUP;
+            }
+        }
+        java.util.Arrays.fill(attemptMm, 0, attempts, null);
+        attempts = 0;
+        int head = 0;
+        for (int i = 1; i <= mm.mapCount; i++) {
+            if (i < mm.mapCount && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0) {
+                continue;
+            }
+            // [head, i) is one group.
+            boolean any = false;
+            boolean all = true;
+            for (int j = head; j < i; j++) {
+                boolean has = mm.vma(j).anonVma != null;
+                any |= has;
+                all &= has;
+            }
+            if (any && !all) {
+                for (int j = head; j < i; j++) {
+                    if (mm.vma(j).anonVma == null) {
+                        design.anonVmaPrepare(mm.vma(j));
+                    }
+                }
+            }
+            head = i;
+        }
+    }
+
+    // ------------------------------------------------------------------ unmap
+
+    /**
+     * do_vmi_align_munmap(): unmaps [start, end) of mm — splits the vmas at the edges, zaps their
+     * ptes, frees the page tables no vma needs any more (free_pgtables with floor and ceiling),
+     * and removes the vmas. start and end are page-aligned. Returns 0 or -ENOMEM.
+     */
+    int munmapRange(Mm mm, long start, long end) {
+        Vma vma = mm.findVmaIntersection(start, end);
+        if (vma == null) {
+            return 0;
+        }
+        // vms_gather_munmap_vmas: split the first vma if the range starts inside it...
+        if (start > vma.vmStart) {
+            if (end < vma.vmEnd && mm.mapCount >= k.maxMapCount) {
+                return -Errno.ENOMEM;
+            }
+            int e = splitNoCheck(vma, start, true, true);
+            if (e != 0) {
+                return e;
+            }
+        }
+        // ... and the last one if the range ends inside it.
+        Vma last = mm.findVma(end - 1);
+        if (last != null && last.vmStart < end && last.vmEnd > end) {
+            int e = splitNoCheck(last, end, false, true);
+            if (e != 0) {
+                return e;
+            }
+        }
+        int first = mm.indexAfter(start);
+        int stop = first;
+        while (stop < mm.mapCount && mm.vma(stop).vmStart < end) {
+            stop++;
+        }
+        Vma prev = first > 0 ? mm.vma(first - 1) : null;
+        Vma next = stop < mm.mapCount ? mm.vma(stop) : null;
+        // unmap_region(): zap every vma's ptes, then free the page tables between prev and next.
+        for (int i = first; i < stop; i++) {
+            Vma v = mm.vma(i);
+            k.memory.zapRange(v, v.vmStart, v.vmEnd);
+        }
+        long lo = mm.vma(first).vmStart;
+        long hi = mm.vma(stop - 1).vmEnd;
+        PageTable.freePgdRange(k.frames, mm, lo, hi, prev != null ? prev.vmEnd : Machine.FIRST_USER_ADDRESS,
+                next != null ? next.vmStart : Machine.USER_PGTABLES_CEILING);
+        // remove_vma() for each, after unlink_anon_vmas / unlink_file_vma in free_pgtables.
+        for (int i = stop - 1; i >= first; i--) {
+            Vma v = mm.vma(i);
+            if ((v.vmFlags & Vma.VM_LOCKED) != 0) {
+                mm.lockedVm -= v.pages();
+            }
+            remove(v);
+        }
+        return 0;
+    }
+}

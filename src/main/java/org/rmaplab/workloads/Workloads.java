@@ -1,0 +1,259 @@
+package org.rmaplab.workloads;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The named workloads of issue 7. */
+public final class Workloads {
+    private Workloads() {}
+
+    public static final List<Workload> ALL = List.of(forkFanout(), reallocGrowth(), preforkServer(), sharedSegment(),
+            mlockedSegment(),
+            ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
+            GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth(),
+            RmapTest.workload());
+
+    public static Optional<Workload> find(String name) {
+        return ALL.stream().filter(w -> w.name().equals(name)).findFirst();
+    }
+
+    static String machine(long pages) {
+        // Room for every page twice over, and swap for all of them.
+        long mb = Math.max(16, (pages * 2 * 4096 + (1 << 20) - 1) >> 20);
+        return "machine ram=" + mb + "M swap=" + mb + "M\n";
+    }
+
+    /**
+     * Fork fan-out with COW (commit 5beb49305251's example, scaled down): the parent writes P pages,
+     * forks N children, each child writes (COWs) every page, the parent exits if asked, then
+     * everything is reclaimed.
+     */
+    static Workload forkFanout() {
+        return new Workload("fork-fanout",
+                "N children each COW all P pages of their parent, then reclaim all (anon_vma walk O(N), AVC ~1)",
+                List.of(new Workload.Param("children", 8, 1, 4096, "forked children"),
+                        new Workload.Param("pages", 16, 1, 1 << 16, "anonymous pages the parent writes"),
+                        new Workload.Param("parent_exits", 0, 0, 1, "1: the parent exits before reclaim")),
+                p -> {
+                    long n = p.get("children");
+                    long pages = p.get("pages");
+                    StringBuilder b = new StringBuilder();
+                    b.append("# fork-fanout children=").append(n).append(" pages=").append(pages)
+                            .append(" parent_exits=").append(p.get("parent_exits")).append('\n');
+                    b.append(machine((n + 1) * pages));
+                    b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as A\n");
+                    b.append("t1 write A ").append(pages).append("p 0x1\n");
+                    for (long i = 1; i <= n; i++) {
+                        b.append("t1 fork as c").append(i).append('\n');
+                    }
+                    for (long i = 1; i <= n; i++) {
+                        b.append('c').append(i).append(" write A ").append(pages).append("p 0x")
+                                .append(Long.toHexString(0x100 + i)).append('\n');
+                    }
+                    if (p.get("parent_exits") == 1) {
+                        b.append("t1 exit\n");
+                    }
+                    b.append("reclaim all\n");
+                    for (long i = 1; i <= n; i++) {
+                        b.append('c').append(i).append(" read A+").append(pages - 1).append("p expect 0x")
+                                .append(Long.toHexString(0x100 + i)).append('\n');
+                    }
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /**
+     * Repeated realloc growth by mremap (seed 001's and seed 002's case): a buffer written in full,
+     * grown by a factor each round with MREMAP_MAYMOVE while a blocker mapping after it forces a move.
+     */
+    static Workload reallocGrowth() {
+        return new Workload("realloc-growth",
+                "one task grows a written buffer ROUNDS times by mremap maymove, a guard page forcing moves; "
+                        + "children forked first share it (anonmm's mremap COWs)",
+                List.of(new Workload.Param("pages", 4, 1, 1 << 16, "initial buffer pages"),
+                        new Workload.Param("rounds", 6, 1, 16, "growth rounds (doubling)"),
+                        new Workload.Param("children", 0, 0, 256, "children forked before growth, which keep sharing"),
+                        new Workload.Param("reclaim", 1, 0, 1, "1: reclaim all at the end")),
+                p -> {
+                    long pages = p.get("pages");
+                    long rounds = p.get("rounds");
+                    long n = p.get("children");
+                    long last = pages << rounds;
+                    StringBuilder b = new StringBuilder();
+                    b.append("# realloc-growth pages=").append(pages).append(" rounds=").append(rounds)
+                            .append(" children=").append(n).append(" reclaim=").append(p.get("reclaim")).append('\n');
+                    b.append(machine(last * 2 + pages * (n + 1)));
+                    b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as B\n");
+                    b.append("t1 write B ").append(pages).append("p 0x5\n");
+                    for (long i = 1; i <= n; i++) {
+                        b.append("t1 fork as c").append(i).append('\n');
+                    }
+                    long size = pages;
+                    for (long r = 1; r <= rounds; r++) {
+                        // A guard mapping right after the buffer makes in-place growth impossible.
+                        b.append("t1 mmap B+").append(size).append("p 1p r private|anonymous|fixed\n");
+                        b.append("t1 mremap B ").append(size).append("p ").append(size * 2).append("p maymove as B\n");
+                        b.append("t1 write B+").append(size).append("p ").append(size).append("p 0x5\n");
+                        size *= 2;
+                    }
+                    b.append("t1 read B expect 0x5\n");
+                    if (p.get("reclaim") == 1) {
+                        b.append("reclaim all\n");
+                        b.append("t1 read B+").append(size - 1).append("p expect 0x5\n");
+                    }
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /**
+     * A prefork server: a master with a heap forks W workers; each worker grows its own buffer by
+     * mremap a few times and writes some of the shared heap.
+     */
+    static Workload preforkServer() {
+        return new Workload("prefork-server",
+                "a master writes a heap and forks W workers; each worker COWs part of the heap and grows a "
+                        + "private buffer by mremap R times; then reclaim",
+                List.of(new Workload.Param("workers", 8, 1, 1024, "forked workers"),
+                        new Workload.Param("heap", 32, 1, 1 << 16, "master heap pages"),
+                        new Workload.Param("cow", 8, 0, 1 << 16, "heap pages each worker writes (<= heap)"),
+                        new Workload.Param("rounds", 3, 0, 12, "mremap growth rounds per worker")),
+                p -> {
+                    long w = p.get("workers");
+                    long heap = p.get("heap");
+                    long cow = Math.min(p.get("cow"), heap);
+                    long rounds = p.get("rounds");
+                    StringBuilder b = new StringBuilder();
+                    b.append("# prefork-server workers=").append(w).append(" heap=").append(heap)
+                            .append(" cow=").append(cow).append(" rounds=").append(rounds).append('\n');
+                    b.append(machine(heap * (w + 1) + w * (4L << rounds)));
+                    b.append("t1 mmap 0 ").append(heap).append("p rw private|anonymous as H\n");
+                    b.append("t1 write H ").append(heap).append("p 0x7\n");
+                    for (long i = 1; i <= w; i++) {
+                        b.append("t1 fork as w").append(i).append('\n');
+                    }
+                    for (long i = 1; i <= w; i++) {
+                        String t = "w" + i;
+                        if (cow > 0) {
+                            b.append(t).append(" write H ").append(cow).append("p 0x")
+                                    .append(Long.toHexString(0x200 + i)).append('\n');
+                        }
+                        b.append(t).append(" mmap 0 2p rw private|anonymous as X").append(i).append('\n');
+                        b.append(t).append(" write X").append(i).append(" 2p 0x9\n");
+                        long size = 2;
+                        for (long r = 1; r <= rounds; r++) {
+                            b.append(t).append(" mmap X").append(i).append('+').append(size)
+                                    .append("p 1p r private|anonymous|fixed\n");
+                            b.append(t).append(" mremap X").append(i).append(' ').append(size).append("p ")
+                                    .append(size * 2).append("p maymove as X").append(i).append('\n');
+                            b.append(t).append(" write X").append(i).append('+').append(size).append("p ")
+                                    .append(size).append("p 0x9\n");
+                            size *= 2;
+                        }
+                    }
+                    b.append("reclaim all\n");
+                    b.append("t1 read H expect 0x7\n");
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /**
+     * Bligh's case, scaled down: one big shared anonymous segment, touched by T tasks.
+     * (The model has no shm files yet, so the segment is MAP_SHARED|MAP_ANONYMOUS inherited by fork.)
+     */
+    static Workload sharedSegment() {
+        return new Workload("shared-segment",
+                "a MAP_SHARED anonymous segment of S pages mapped (by fork) and touched by T tasks; pte_chains "
+                        + "grow with T x S, the object designs stay flat (Bligh, 2003)",
+                List.of(new Workload.Param("tasks", 16, 1, 4096, "tasks mapping the segment"),
+                        new Workload.Param("pages", 64, 1, 1 << 18, "segment pages")),
+                p -> {
+                    long n = p.get("tasks");
+                    long pages = p.get("pages");
+                    StringBuilder b = new StringBuilder();
+                    b.append("# shared-segment tasks=").append(n).append(" pages=").append(pages).append('\n');
+                    b.append(machine(pages * 2));
+                    b.append("t1 mmap 0 ").append(pages).append("p rw shared|anonymous as S\n");
+                    b.append("t1 write S ").append(pages).append("p 0x3\n");
+                    for (long i = 2; i <= n; i++) {
+                        b.append("t1 fork as s").append(i).append('\n');
+                        b.append('s').append(i).append(" touch S ").append(pages).append("p\n");
+                    }
+                    // Every task sees the one segment.
+                    b.append(n >= 2 ? "s" + n : "t1").append(" read S ").append(pages).append("p expect 0x3\n");
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /**
+     * An Oracle-SGA-like shape for wli's step (b) (seed 003: "the big apps can get their magical
+     * lowmem savings by just mlock()'ing _anything_ they do massive sharing with"): t1 opens a tmpfs
+     * file of S pages and forks T-1 processes before the segment exists; each then maps the whole
+     * file MAP_SHARED and mlocks it (mlock populates), as each Oracle process attaches and locks
+     * the SGA itself; t1 writes it, the last task reads it. Then the first M tasks munlock their
+     * mapping (what step (b) must rebuild), and reclaim runs over the still-locked segment.
+     */
+    static Workload mlockedSegment() {
+        return new Workload("mlocked-segment",
+                "a tmpfs segment of S pages mapped MAP_SHARED and mlocked by T tasks, then munlocked by M of "
+                        + "them, then reclaim (wli's step (b), 2003: mlocked pages without pte_chains)",
+                List.of(new Workload.Param("tasks", 16, 1, 4096, "tasks mapping and mlocking the segment"),
+                        new Workload.Param("pages", 64, 1, 1 << 18, "segment pages"),
+                        new Workload.Param("munlock", 0, 0, 4096, "tasks that munlock the segment at the end (<= tasks)")),
+                p -> {
+                    long n = p.get("tasks");
+                    long pages = p.get("pages");
+                    long m = Math.min(p.get("munlock"), n);
+                    StringBuilder b = new StringBuilder();
+                    b.append("# mlocked-segment tasks=").append(n).append(" pages=").append(pages)
+                            .append(" munlock=").append(m).append('\n');
+                    b.append(machine(pages * 2));
+                    b.append("t1 open sga ").append(pages).append("p as F\n");
+                    for (long i = 2; i <= n; i++) {
+                        b.append("t1 fork as s").append(i).append('\n');
+                    }
+                    for (long i = 1; i <= n; i++) {
+                        String t = i == 1 ? "t1" : "s" + i;
+                        b.append(t).append(" mmap 0 ").append(pages).append("p rw shared F 0 as S").append(i).append('\n');
+                        b.append(t).append(" mlock S").append(i).append(' ').append(pages).append("p\n");
+                    }
+                    b.append("t1 write S1 ").append(pages).append("p 0x5\n");
+                    b.append(n >= 2 ? "s" + n : "t1").append(" read S").append(n).append(' ').append(pages)
+                            .append("p expect 0x5\n");
+                    for (long i = 1; i <= m; i++) {
+                        b.append(i == 1 ? "t1" : "s" + i).append(" munlock S").append(i).append(' ').append(pages)
+                                .append("p\n");
+                    }
+                    b.append("reclaim all\n");
+                    b.append("t1 read S1 ").append(pages).append("p expect 0x5\n");
+                    b.append("check\n");
+                    return b.toString();
+                });
+    }
+
+    /** The parameter map of {@code --param k=v} strings; IllegalArgumentException on a bad one. */
+    public static Map<String, Long> parseParams(List<String> kvs) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (String kv : kvs) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--param takes NAME=VALUE, not '" + kv + "'");
+            }
+            String k = kv.substring(0, eq);
+            long v;
+            try {
+                v = Long.parseLong(kv.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--param " + k + ": '" + kv.substring(eq + 1) + "' is not an integer");
+            }
+            if (m.put(k, v) != null) {
+                throw new IllegalArgumentException("--param " + k + " given twice");
+            }
+        }
+        return m;
+    }
+}

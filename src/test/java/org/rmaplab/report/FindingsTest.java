@@ -1,0 +1,128 @@
+package org.rmaplab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+/** docs/findings.md is what {@code rmaplab findings} generates today. */
+class FindingsTest {
+
+    @Test
+    void findingsAreUpToDate() throws IOException {
+        assertEquals(Findings.markdown(), Files.readString(Path.of("docs/findings.md")),
+                "docs/findings.md is stale: run ./rmaplab findings");
+    }
+
+    /**
+     * Morton's rmap-test in shape (designs.md section 6), worked by hand. T tasks map one file in V
+     * one-page windows; fork links each child's vma just after its parent's, so i_mmap reads
+     * [window 0 of every task, window 1 of every task, ...]. Every page is mapped by all T tasks and
+     * every walk stops once it has found the T ptes. anonmm's list walk of window i's page visits
+     * the T (i + 1) vmas linked up to the last of window i: T (V + 1) / 2 per walk on average,
+     * growing with T x V. The prio_tree (anon_vma) and the interval tree (anon_vma_chain, lokier)
+     * visit the T covering vmas; pte_chains looks up one vma per chained pte: T. Every design checks T
+     * ptes per walk.
+     */
+    @Test
+    void rmapTestShape() {
+        java.util.List<String> designs = org.rmaplab.rmap.RmapDesigns.names();
+        long[][] cases = {{1, 8}, {4, 4}, {8, 2}, {8, 16}, {16, 8}};
+        for (long[] c : cases) {
+            long t = c[0];
+            long v = c[1];
+            double[][] r = Findings.rmapTestPerWalk(t, v, designs);
+            for (int d = 0; d < designs.size(); d++) {
+                String what = designs.get(d) + " tasks=" + t + " vmas=" + v;
+                double expected = designs.get(d).equals("anonmm") ? t * (v + 1) / 2.0 : t;
+                assertEquals(expected, r[d][0], 1e-9, what + ": vmas per walk");
+                assertEquals(t, r[d][1], 1e-9, what + ": ptes per walk");
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        Findings.rmapTest(b, designs);
+        String s = b.toString();
+        assertTrue(s.startsWith("## The linear i_mmap list: Morton's rmap-test"), s);
+        assertTrue(s.contains("| 32 | 8.00 | 8.00 | 8.00 | 132.00 | 8.00 | 8.00 |\n"), s);
+    }
+
+    /**
+     * Bligh 2004 on the make-gcc trace, file pages in (--files file). With vfork'd children no pte
+     * is copied: both designs make the same calls (16814 adds, anonymous and file pages a fault
+     * maps), and pte_chains still allocates 1934 pte_chain blocks for the file pages that make,
+     * the driver, cc1 and as map at once. With each vfork a fork, both kernels' fork copies every
+     * pte (no lazy page-table copies before 2.6.14): 1664 anonymous and 4362 file ones, 6026 dups
+     * under both, which are page_add_rmap calls under pte_chains only: 22840 against 16814,
+     * -26.4%; removes 22840 under both. The numbers are the committed trace's, converted
+     * deterministically.
+     */
+    @Test
+    void blighProfileOnTheMakeGccTrace() {
+        for (boolean fork : new boolean[] {false, true}) {
+            Findings.Run pc = Findings.traceRun("make-gcc", Findings.convertOptions(fork), "pte_chains");
+            Findings.Run av = Findings.traceRun("make-gcc", Findings.convertOptions(fork), "anon_vma");
+            assertEquals(av.cost("rmap_adds"), pc.cost("rmap_adds"), "fork=" + fork);
+            assertEquals(av.cost("rmap_dups"), pc.cost("rmap_dups"), "fork=" + fork);
+            assertEquals(av.cost("rmap_removes"), pc.cost("rmap_removes"), "fork=" + fork);
+            assertEquals(16814, av.cost("rmap_adds"), "fork=" + fork);
+            assertEquals(16814, Findings.pageAddRmapCalls(av, "anon_vma"), "fork=" + fork);
+            assertEquals(fork ? 1664 + 4362 : 0, pc.cost("rmap_dups"));
+            assertEquals(fork ? 22840 : 16814, Findings.pageAddRmapCalls(pc, "pte_chains"));
+            assertEquals(fork ? 22840 : 16814, pc.cost("rmap_removes"));
+            assertEquals(fork ? 2696 : 1934, pc.cost("rmap_allocs"), "pte_chain blocks");
+            assertEquals(186, av.cost("rmap_allocs"), "anon_vmas");
+        }
+        StringBuilder b = new StringBuilder();
+        Findings.blighKernelBuild(b);
+        String s = b.toString();
+        assertTrue(s.startsWith("## rmap operations on a build: pte_chains to anon_vma (Bligh, 2004"), s);
+        assertTrue(s.contains("| empty | change | | | | | 0.0% | 0.0% |\n"), s);
+        assertTrue(s.contains("| fork | change | | | | | -26.4% | 0.0% |\n"), s);
+        assertTrue(s.contains("| fork | pte_chains | 16814 | 6026 | 22840 | 2696 | 22840 | 22840 |\n"), s);
+        assertTrue(s.contains("the 6026 ptes, anonymous and file, that fork copies in both kernels"), s);
+        assertTrue(s.contains("Not reproduced, and why."), s);
+    }
+
+    /**
+     * wli's step (b) on {@code mlocked-segment pages=1024}, i386 (NRPTE 15, 64-byte blocks), worked by
+     * hand. 2.6.0 chains all T ptes of every page: ceil(T / 15) blocks a page, 1024 x 2 x 64 = 131072
+     * bytes at 16 tasks; step (b) chains none, and lowmem falls by exactly those bytes (the page
+     * tables are the same). 2.6.0's reclaim scans the locked pages and walks their chains; step (b)'s
+     * never meets them. Each munlocking task rebuilds one entry per page: 1 task, 1024 PG_direct
+     * pointers and no block; 4 tasks, 4-pte chains, one block a page (65536); all 16, 2.6.0's chains
+     * again (131072), no page PG_mlocked, and reclaim evicts every page through them.
+     */
+    @Test
+    void mlockedSegmentStepB() {
+        for (long t : new long[] {2, 16, 32}) {
+            Findings.Run plain = Findings.mlockedSegmentRun(t, 0, false);
+            Findings.Run stepB = Findings.mlockedSegmentRun(t, 0, true);
+            long chains = 1024 * ((t + 14) / 15) * 64;
+            assertEquals(chains, plain.cost("pte_chain_bytes_peak"), "tasks=" + t);
+            assertEquals(0, stepB.cost("pte_chain_bytes_peak"), "tasks=" + t);
+            assertEquals(chains, plain.cost("lowmem_bytes_peak") - stepB.cost("lowmem_bytes_peak"), "tasks=" + t);
+            assertEquals(plain.cost("pagetable_bytes_peak"), stepB.cost("pagetable_bytes_peak"), "tasks=" + t);
+            assertTrue(plain.machine("pages_scanned") > 0 && plain.cost("walk_ptes_checked") > 0, "tasks=" + t);
+            assertEquals(0, stepB.machine("pages_scanned"), "tasks=" + t);
+            assertEquals(0, stepB.cost("walk_ptes_checked"), "tasks=" + t);
+            assertEquals(1024, stepB.stat("pg_mlocked_alive"), "tasks=" + t);
+        }
+        long[][] munlock = {{1, 1024, 0, 1024, 0}, {4, 4096, 65536, 1024, 0}, {16, 16384, 131072, 0, 1024}};
+        for (long[] c : munlock) {
+            Findings.Run r = Findings.mlockedSegmentRun(16, c[0], true);
+            assertEquals(c[1], r.stat("pte_chain_munlock_rechained"), "munlock=" + c[0]);
+            assertEquals(c[2], r.cost("pte_chain_bytes_peak"), "munlock=" + c[0]);
+            assertEquals(c[3], r.stat("pg_mlocked_alive"), "munlock=" + c[0]);
+            assertEquals(c[4], r.machine("shmem_swap_outs"), "munlock=" + c[0]);
+        }
+        StringBuilder b = new StringBuilder();
+        Findings.mlockedSegment(b);
+        String s = b.toString();
+        assertTrue(s.startsWith("## mlocked pages without pte_chains (wli, 2003: step (b))"), s);
+        assertTrue(s.contains("| 16 | 131072 | 0 | 540672 | 409600 | 24.2% |"), s);
+    }
+}

@@ -1,0 +1,294 @@
+package org.rmaplab.workloads;
+
+import org.rmaplab.report.Findings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.rmap.avc.AnonVmaChainDesign;
+import org.rmaplab.rmap.lokier.LokierDesign;
+
+/**
+ * Every named workload runs under every design with the oracle after every call, and the numbers
+ * of the new workloads that can be worked out by hand are pinned.
+ */
+class WorkloadsTest {
+
+    static Map<String, Long> p(Object... kv) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], ((Number) kv[i + 1]).longValue());
+        }
+        return m;
+    }
+
+    /** Small cases: every workload at least once (checked by {@link #everyWorkloadHasASmallCase}). */
+    static final List<Map.Entry<String, Map<String, Long>>> SMALL = List.of(
+            Map.entry("fork-fanout", p("children", 3, "pages", 4)),
+            Map.entry("fork-fanout", p("children", 3, "pages", 2, "parent_exits", 1)),
+            Map.entry("realloc-growth", p("pages", 2, "rounds", 3, "children", 1)),
+            Map.entry("prefork-server", p("workers", 3, "heap", 8, "cow", 4, "rounds", 2)),
+            Map.entry("shared-segment", p("tasks", 4, "pages", 8)),
+            Map.entry("mlocked-segment", p("tasks", 4, "pages", 8, "munlock", 2)),
+            Map.entry("fork-without-exec", p("children", 3, "pages", 8, "rounds", 20)),
+            Map.entry("fork-without-exec", p("children", 2, "pages", 4, "rounds", 20, "seed", 5, "reclaim", 0)),
+            Map.entry("mremap-after-fork", p("children", 3, "pages", 4, "rounds", 2, "cow", 1)),
+            Map.entry("threaded-server", p("threads", 3, "requests", 24, "pages", 3)),
+            Map.entry("gc-compact", p("objects", 6, "rounds", 3)),
+            Map.entry("gc-compact", p("objects", 6, "rounds", 3, "run", 0, "snapshot", 2, "snapshot_rounds", 1)),
+            Map.entry("gc-compact", p("objects", 5, "rounds", 3, "die", 30, "snapshot", 1, "snapshot_rounds", 3)),
+            Map.entry("anon-vma-growth", p("depth", 6, "pages", 3, "reclaim", 1)),
+            Map.entry("anon-vma-growth", p("depth", 5, "pages", 3, "cow", 2, "parent_exits", 0)),
+            Map.entry("split-growth", p("pages", 4, "factor", 8, "move_every", 3)),
+            Map.entry("split-growth", p("pages", 2, "factor", 16, "step", 3)),
+            Map.entry("rmap-test", p("tasks", 3, "vmas", 3, "pages", 2)),
+            Map.entry("rmap-test", p("tasks", 2, "vmas", 2, "pages", 1, "iters", 2, "pressure", 1)),
+            Map.entry("rmap-test", p("tasks", 1, "vmas", 3, "pages", 2)));
+
+    static Stream<Arguments> cases() {
+        List<Arguments> a = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Long>> c : SMALL) {
+            for (String d : RmapDesigns.names()) {
+                a.add(Arguments.of(c.getKey(), c.getValue(), d));
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} [{2}]")
+    @MethodSource("cases")
+    void runsCheckedAfterEveryCall(String workload, Map<String, Long> params, String design) {
+        // measure() throws if an expectation fails or the oracle finds a violated invariant.
+        Findings.Run r = Findings.measure(workload, params, () -> RmapDesigns.create(design), "x86_64",
+                CheckPolicy.EVERY);
+        assertTrue(r.text().lines().anyMatch(l -> l.contains(" expect ")), workload + " states expectations");
+    }
+
+    @Test
+    void everyWorkloadHasASmallCase() {
+        Set<String> covered = new TreeSet<>();
+        SMALL.forEach(e -> covered.add(e.getKey()));
+        Set<String> all = new TreeSet<>();
+        Workloads.ALL.forEach(w -> all.add(w.name()));
+        assertEquals(all, covered);
+    }
+
+    @Test
+    void generationIsDeterministicAndSeeded() {
+        for (Workload w : Workloads.ALL) {
+            assertEquals(w.generate(Map.of()), w.generate(Map.of()), w.name());
+            assertTrue(w.description().length() > 20, w.name());
+            if (w.params().stream().anyMatch(q -> q.name().equals("seed"))) {
+                assertNotEquals(w.generate(Map.of("seed", 1L)), w.generate(Map.of("seed", 2L)), w.name());
+            }
+        }
+    }
+
+    @Test
+    void badParametersAreRefused() {
+        Workload gc = Workloads.find("gc-compact").orElseThrow();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> gc.generate(p("rounds", 2, "snapshot", 3)));
+        assertEquals("--param snapshot=3 is after the last round (2)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> gc.generate(p("die", 101)));
+        assertThrows(IllegalArgumentException.class, () -> gc.generate(p("colour", 1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> Workloads.find("mremap-after-fork").orElseThrow().generate(p("pages", 4, "cow", 5)));
+        assertThrows(IllegalArgumentException.class,
+                () -> Workloads.find("anon-vma-growth").orElseThrow().generate(p("pages", 4, "cow", 5)));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Workloads.find("split-growth").orElseThrow().generate(p("pages", 4096, "factor", 4096)));
+        assertTrue(e.getMessage().startsWith("split-growth would make 16773120 mremap calls"), e.getMessage());
+    }
+
+    static Findings.Run run(String workload, Map<String, Long> params, String design) {
+        return Findings.measure(workload, params, () -> RmapDesigns.create(design), "x86_64", CheckPolicy.END);
+    }
+
+    /**
+     * mremap after fork under anonmm (Linus's rule): the parent moves first and finds every page
+     * not COWed by the children mapped N+1 times: P - COW early COWs; each child then finds the
+     * same pages mapped by the children still to move, until the last, which owns them: N x (P - COW)
+     * in all. A second round finds every page exclusive. The other designs move ptes and COW nothing;
+     * every design copies the N x COW pages the children write.
+     */
+    @Test
+    void mremapAfterForkCowsUnderAnonmm() {
+        long[][] cases = {{1, 8, 1, 0}, {4, 16, 2, 0}, {3, 8, 1, 5}, {8, 4, 1, 4}};
+        for (long[] c : cases) {
+            Map<String, Long> pr = p("children", c[0], "pages", c[1], "rounds", c[2], "cow", c[3]);
+            long cows = c[0] * (c[1] - c[3]);
+            Findings.Run mm = run("mremap-after-fork", pr, "anonmm");
+            assertEquals(cows, mm.cost("mremap_cows"), pr.toString());
+            assertEquals(cows + c[0] * c[3], mm.machine("cow_copies"), pr.toString());
+            for (String d : List.of("anon_vma_chain", "anon_vma", "pte_chains", "lokier")) {
+                Findings.Run r = run("mremap-after-fork", pr, d);
+                assertEquals(0, r.cost("mremap_cows"), d + " " + pr);
+                assertEquals(c[0] * c[3], r.machine("cow_copies"), d + " " + pr);
+            }
+        }
+    }
+
+    /**
+     * gc-compact without a snapshot child and with no deaths: OBJECTS new objects a round, all
+     * surviving, so round r moves r x OBJECTS pages: 8 + 16 + 24 = 48 for 8 objects and 3 rounds,
+     * with no copy and no EBUSY, under every design. In runs: one uffd_move in round 1 (the
+     * nursery), two after (the last to-space, then the nursery): 5 calls; page by page, 48.
+     */
+    @Test
+    void gcCompactMovesEveryLiveObjectWithoutCopies() {
+        for (String d : RmapDesigns.names()) {
+            Findings.Run r = run("gc-compact", p("objects", 8, "rounds", 3, "die", 0), d);
+            assertEquals(48, r.machine("uffd_pages_moved"), d);
+            assertEquals(0, r.machine("cow_copies"), d);
+            assertEquals(0, r.lines("EBUSY"), d);
+            assertEquals(5, r.lines("uffd_move"), d);
+        }
+        Findings.Run pageByPage = run("gc-compact", p("objects", 8, "rounds", 3, "die", 0, "run", 0), "anon_vma_chain");
+        assertEquals(48, pageByPage.lines("uffd_move"));
+        assertEquals(48, pageByPage.machine("uffd_pages_moved"));
+        // Everything dies: nothing to move.
+        assertEquals(0, run("gc-compact", p("die", 100), "anon_vma_chain").machine("uffd_pages_moved"));
+        // With deaths: moves = the objects alive at each collection, each read back once after it.
+        Findings.Run random = run("gc-compact", p("objects", 16, "rounds", 5, "die", 40, "seed", 9), "anonmm");
+        assertEquals(random.lines("t1 read T"), random.machine("uffd_pages_moved"));
+        assertEquals(0, random.machine("cow_copies"));
+    }
+
+    /**
+     * A snapshot child forked in round 1 shares the 8 objects: every move is EBUSY and the
+     * collector copies each into the to-space with UFFDIO_COPY (8 pages copied, 8 allocated, no
+     * COW fault: nothing is written). Round 2 finds the survivors exclusive (they are the copies)
+     * and moves the 8 old and 8 new objects: 16 moves, 8 copies, 8 EBUSY; the child's view stays
+     * the fork's. Allocations: 16 objects + 8 copies.
+     */
+    @Test
+    void gcCompactCopiesWhatTheSnapshotShares() {
+        for (String d : RmapDesigns.names()) {
+            Findings.Run r = run("gc-compact",
+                    p("objects", 8, "rounds", 2, "die", 0, "snapshot", 1, "snapshot_rounds", 2), d);
+            assertEquals(16, r.machine("uffd_pages_moved"), d);
+            assertEquals(8, r.lines("expect EBUSY"), d);
+            assertEquals(8, r.lines("uffd_copy"), d);
+            assertEquals(8, r.machine("uffd_pages_copied"), d);
+            assertEquals(0, r.machine("cow_copies"), d);
+            assertEquals(24, r.machine("anon_pages_allocated"), d);
+        }
+        // With deaths and a child living past the fork round: every live object is moved or copied.
+        Findings.Run random = run("gc-compact",
+                p("objects", 16, "rounds", 5, "die", 40, "seed", 9, "snapshot", 2, "snapshot_rounds", 2), "anon_vma");
+        assertEquals(random.lines("t1 read T"), random.machine("uffd_pages_moved") + random.machine("uffd_pages_copied"));
+        assertEquals(random.lines("expect EBUSY"), random.machine("uffd_pages_copied"));
+        assertTrue(random.machine("uffd_pages_copied") > 0);
+    }
+
+    /**
+     * A fork chain with exiting parents (commit 7a3ef208e662). Without reuse every generation adds
+     * an anon_vma that its descendants keep (their vma links to every ancestor): D + 1 anon_vmas and
+     * D + 1 chains at the end. With reuse, generation g+2 takes generation g's anon_vma (no vma left,
+     * one child): three at most. anon_vma (2.6.7): one for the whole family. With every generation
+     * alive, vma g links to g + 1 anon_vmas: (D+1)(D+2)/2 chains, D + 1 anon_vmas either way.
+     */
+    @Test
+    void anonVmaGrowthWithAndWithoutReuse() {
+        for (long depth : new long[] {1, 2, 5, 16, 40}) {
+            Map<String, Long> pr = p("depth", depth, "pages", 4, "cow", 1);
+            Findings.Run reuse = Findings.measure("anon-vma-growth", pr, () -> new AnonVmaChainDesign(true), "x86_64",
+                    CheckPolicy.END);
+            Findings.Run noReuse = Findings.measure("anon-vma-growth", pr, () -> new AnonVmaChainDesign(false),
+                    "x86_64", CheckPolicy.END);
+            assertEquals(Math.min(depth + 1, 3), reuse.stat("anon_vma_alive"), "depth " + depth);
+            assertEquals(Math.min(depth + 1, 3), reuse.stat("anon_vma_chain_alive"), "depth " + depth);
+            assertEquals(depth + 1, noReuse.stat("anon_vma_alive"), "depth " + depth);
+            assertEquals(depth + 1, noReuse.stat("anon_vma_chain_alive"), "depth " + depth);
+            assertEquals(1, run("anon-vma-growth", pr, "anon_vma").stat("anon_vma_peak"));
+
+            Map<String, Long> alive = p("depth", depth, "pages", 4, "cow", 1, "parent_exits", 0);
+            Findings.Run all = run("anon-vma-growth", alive, "anon_vma_chain");
+            assertEquals(depth + 1, all.stat("anon_vma_alive"));
+            assertEquals((depth + 1) * (depth + 2) / 2, all.stat("anon_vma_chain_alive"));
+            assertEquals(depth + 1, all.cost("mms_peak"));
+        }
+    }
+
+    /**
+     * split-growth, 16 pages grown one page at a time, under lokier with K = 1 and no minimum
+     * reserve: mmap reserves K x 16 = 16 extra offsets, half above, so the region grows in place to
+     * 24 pages; growing to 25 splits (a 1-page vma whose reservation holds K x 25 more), the next
+     * at 51, then 103, 207, 415, 831, 1663, 3327 (S_k = 26 x 2^(k-1) - 1): 2 splits for n = 64,
+     * 4 for 256, 6 for 1024, below the bound 1 + log2(n/m). With the proposal's minimum reserve
+     * (2^22 pages) none. One user-visible vma (the scenario expects it) over 1 + splits internal ones.
+     */
+    @Test
+    void splitGrowthUnderLokier() {
+        long[][] cases = {{4, 2}, {16, 4}, {64, 6}};
+        for (long[] c : cases) {
+            Map<String, Long> pr = p("pages", 16, "factor", c[0]);
+            Findings.Run k1 = Findings.measure("split-growth", pr, () -> new LokierDesign(1L << 32, 0, 1, 1), "x86_64",
+                    CheckPolicy.END);
+            assertEquals(c[1], k1.stat("growth_splits"), "factor " + c[0]);
+            assertTrue(c[1] < 1 + Math.log(c[0]) / Math.log(2));
+            assertEquals(c[1] + 1, k1.cost("vmas_peak"), "factor " + c[0]);
+            assertEquals(0, run("split-growth", pr, "lokier").stat("growth_splits"));
+            assertEquals(1, run("split-growth", pr, "anon_vma_chain").cost("vmas_peak"));
+        }
+    }
+
+    /**
+     * threaded-server: one mm. anonmm has one anonmm and its walk looks at that mm only, pte_chains
+     * at the page's one pte: one visit per walk. Nothing is shared, so no design COWs.
+     */
+    @Test
+    void threadedServerWalksOneMm() {
+        for (String d : List.of("anonmm", "pte_chains")) {
+            Findings.Run r = run("threaded-server", p(), d);
+            assertEquals(r.cost("walks"), r.cost("walk_vmas_visited"), d);
+            assertEquals(1, r.cost("mms_peak"), d);
+            assertEquals(0, r.machine("cow_copies"), d);
+            assertTrue(r.cost("pages_swapped_out") > 0, d);
+        }
+        assertEquals(40, run("threaded-server", p(), "anonmm").cost("anonmm_bytes_peak"));
+    }
+
+    /**
+     * fork-without-exec with no rounds: the parent and N children share P pages. anonmm: N + 1
+     * anonmms (40 bytes each); anon_vma_chain: N + 1 anon_vmas (96) and 2N + 1 chains (64);
+     * anon_vma: one (24); pte_chains: N + 1 ptes a page, ceil((N+1)/7) 64-byte blocks each.
+     * With rounds, only anonmm COWs on mremap.
+     */
+    @Test
+    void forkWithoutExecStructures() {
+        long n = 5;
+        long pages = 8;
+        Map<String, Long> pr = p("children", n, "pages", pages, "rounds", 0, "reclaim", 0);
+        assertEquals(40 * (n + 1), run("fork-without-exec", pr, "anonmm").cost("anonmm_bytes_peak"));
+        Findings.Run avc = run("fork-without-exec", pr, "anon_vma_chain");
+        assertEquals(96 * (n + 1), avc.cost("anon_vma_bytes_peak"));
+        assertEquals(64 * (2 * n + 1), avc.cost("anon_vma_chain_bytes_peak"));
+        assertEquals(24, run("fork-without-exec", pr, "anon_vma").cost("anon_vma_bytes_peak"));
+        assertEquals(pages * ((n + 1 + 6) / 7) * 64, run("fork-without-exec", pr, "pte_chains").cost("pte_chain_bytes_peak"));
+
+        Map<String, Long> busy = p("children", 4, "pages", 16, "rounds", 40, "seed", 3);
+        Findings.Run mm = run("fork-without-exec", busy, "anonmm");
+        assertTrue(mm.lines("mremap") > 0);
+        assertTrue(mm.cost("mremap_cows") > 0);
+        for (String d : List.of("anon_vma_chain", "anon_vma", "pte_chains", "lokier")) {
+            assertEquals(0, run("fork-without-exec", busy, d).cost("mremap_cows"), d);
+        }
+    }
+}
