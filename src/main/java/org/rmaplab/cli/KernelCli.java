@@ -7,7 +7,7 @@ import java.util.List;
 import org.rmaplab.harness.Harness;
 import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.harness.KernelVersion;
-import org.rmaplab.scenario.Designs;
+import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
@@ -77,20 +77,20 @@ final class KernelCli {
         return k;
     }
 
-    /** The designs --design names: one registered design, or all of them. */
+    /**
+     * The designs --design names: one registered design or variant ({@code DESIGN:VARIANT}), or
+     * {@code all} (the designs, not their variants).
+     */
     static List<String> designs(CommandSpec spec, Backend backend, String design) {
         List<String> known = backend.designs();
         if (design.equals("all")) {
             return known;
         }
-        if (known.contains(design)) {
+        if (known.contains(design) || RmapDesigns.variants().contains(design)) {
             return List.of(design);
         }
-        String available = "available: " + String.join(", ", known) + ", or all";
-        if (Designs.CONTRACT.contains(design)) {
-            throw new ParameterException(spec.commandLine(),
-                    "design '" + design + "' is not in the model yet (" + available + ")");
-        }
+        String available = "available: " + String.join(", ", known) + ", or all; variants: "
+                + String.join(", ", RmapDesigns.variants());
         throw new ParameterException(spec.commandLine(), "unknown design '" + design + "' (" + available + ")");
     }
 

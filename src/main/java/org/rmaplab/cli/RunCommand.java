@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
-            description = "The design to run (default: ${DEFAULT-VALUE}), or 'all' for every design.")
+            description = "The design to run (default: ${DEFAULT-VALUE}), or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, anon_vma_chain:noreuse, lokier:noreserve).")
     String design;
 
     @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
@@ -135,19 +135,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private List<String> designs() {
-        List<String> known = parent.backend.designs();
-        if (design.equals("all")) {
-            return known;
-        }
-        if (known.contains(design)) {
-            return List.of(design);
-        }
-        String available = "available: " + String.join(", ", known) + ", or all";
-        if (Designs.CONTRACT.contains(design)) {
-            throw new ParameterException(spec.commandLine(),
-                    "design '" + design + "' is not in the model yet (" + available + ")");
-        }
-        throw new ParameterException(spec.commandLine(), "unknown design '" + design + "' (" + available + ")");
+        return KernelCli.designs(spec, parent.backend, design);
     }
 
     /** The text of scenario file F (UTF-8); a UserError says what is wrong with it. */

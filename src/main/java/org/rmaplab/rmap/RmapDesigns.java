@@ -1,6 +1,5 @@
 package org.rmaplab.rmap;
 
-import org.rmaplab.mm.RmapDesign;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,15 +7,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import org.rmaplab.rmap.anonvma.AnonVmaDesign;
+import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.rmap.anonmm.AnonMmDesign;
+import org.rmaplab.rmap.anonvma.AnonVmaDesign;
 import org.rmaplab.rmap.avc.AnonVmaChainDesign;
-import org.rmaplab.rmap.ptechains.PteChainsDesign;
 import org.rmaplab.rmap.lokier.LokierDesign;
+import org.rmaplab.rmap.ptechains.PteChainsDesign;
 
 /**
- * The registry of designs by name (the scenario contract's names). Like Caffeine's simulator
- * policies: one interface, one package per design, and this table.
+ * The registry of designs and their variants by name: the one list of design names in the
+ * project. Like Caffeine's simulator policies: one interface ({@link RmapDesign}), one package per
+ * design, and this table.
+ *
+ * <p>The five designs are the scenario contract's names, in the order {@code --design all} runs
+ * them. A <em>variant</em> is a design with one knob turned, named {@code DESIGN:VARIANT}; it runs
+ * as its design (a scenario's {@code expect:DESIGN} lines apply to it) and must change nothing a
+ * program can see, which the conformance suite and the random sequences check by running every
+ * variant as they run every design.
  */
 public final class RmapDesigns {
     private RmapDesigns() {}
@@ -24,30 +31,74 @@ public final class RmapDesigns {
     /** Today's Linux. */
     public static final String DEFAULT = "anon_vma_chain";
 
+    /** The real kernel as a name of {@code expect:} scopes and of reports (not a design). */
+    public static final String LINUX = "linux";
+
     private static final Map<String, Supplier<RmapDesign>> DESIGNS = new LinkedHashMap<>();
+    private static final Map<String, Supplier<RmapDesign>> VARIANTS = new LinkedHashMap<>();
+    private static final Map<String, String> VARIANT_HELP = new LinkedHashMap<>();
     static {
         DESIGNS.put("anon_vma_chain", AnonVmaChainDesign::new);
         DESIGNS.put("anon_vma", AnonVmaDesign::new);
         DESIGNS.put("pte_chains", PteChainsDesign::new);
         DESIGNS.put("anonmm", AnonMmDesign::new);
         DESIGNS.put("lokier", LokierDesign::new);
+
+        variant("pte_chains:mlocked_unchained", PteChainsDesign::withMlockedUnchained,
+                "wli's step (b): ptes of VM_LOCKED vmas carry no pte_chain entry (counted, the page PG_mlocked off the LRU)");
+        variant("anon_vma_chain:noreuse", () -> new AnonVmaChainDesign(false),
+                "anon_vma_chain before 7a3ef208e662 (2.6.34 to 3.x): fork never reuses an anon_vma, so they accumulate");
+        variant("lokier:noreserve", () -> new LokierDesign(LokierDesign.DEFAULT_WRAP_LIMIT, 0, 0, 1),
+                "Lokier's offsets without a reservation: every growth in place splits (hidden by VM_GROUP)");
     }
 
-    /** Registered design names, the default first. */
+    private static void variant(String name, Supplier<RmapDesign> make, String help) {
+        VARIANTS.put(name, make);
+        VARIANT_HELP.put(name, help);
+    }
+
+    /** The five designs, the default first: what {@code --design all} runs. */
     public static List<String> names() {
         return Collections.unmodifiableList(new ArrayList<>(DESIGNS.keySet()));
     }
 
-    public static boolean exists(String name) {
-        return DESIGNS.containsKey(name);
+    /** The registered variants ({@code DESIGN:VARIANT}), in registration order. */
+    public static List<String> variants() {
+        return Collections.unmodifiableList(new ArrayList<>(VARIANTS.keySet()));
     }
 
-    /** A fresh instance of the named design; IllegalArgumentException for an unknown name. */
+    /** Every design, then every variant: what the conformance suite and the random sequences run. */
+    public static List<String> everyName() {
+        List<String> all = new ArrayList<>(DESIGNS.keySet());
+        all.addAll(VARIANTS.keySet());
+        return Collections.unmodifiableList(all);
+    }
+
+    /** What a variant changes, one line. */
+    public static String variantHelp(String variant) {
+        return VARIANT_HELP.get(variant);
+    }
+
+    /** True for a design or a variant. */
+    public static boolean exists(String name) {
+        return DESIGNS.containsKey(name) || VARIANTS.containsKey(name);
+    }
+
+    /** The design a name runs as: itself for a design, the part before ':' for a variant. */
+    public static String designOf(String name) {
+        int colon = name.indexOf(':');
+        return colon < 0 ? name : name.substring(0, colon);
+    }
+
+    /** A fresh instance of the named design or variant; IllegalArgumentException for an unknown name. */
     public static RmapDesign create(String name) {
         Supplier<RmapDesign> s = DESIGNS.get(name);
         if (s == null) {
+            s = VARIANTS.get(name);
+        }
+        if (s == null) {
             throw new IllegalArgumentException("unknown design '" + name + "' (known: "
-                    + String.join(", ", DESIGNS.keySet()) + ")");
+                    + String.join(", ", everyName()) + ")");
         }
         return s.get();
     }

@@ -1,31 +1,25 @@
 package org.rmaplab.scenario;
 
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import org.rmaplab.rmap.RmapDesigns;
 
-/** Design names a scenario may name in {@code expect:NAMES}. */
+/** Design names a scenario may name in {@code expect:NAMES}: the registry's designs and {@code linux}. */
 public final class Designs {
     private Designs() {}
 
-    /** The contract's design names (scenario-language.md), whether or not the model has them yet. */
-    public static final List<String> CONTRACT = List.of(
-            "pte_chains", "anonmm", "anon_vma", "anon_vma_chain", "lokier");
-
     /** The real kernel, as run by the kernel harness. */
-    public static final String LINUX = "linux";
+    public static final String LINUX = RmapDesigns.LINUX;
 
-    /** True if NAME may appear in an {@code expect:} scope. */
+    /** True if NAME may appear in an {@code expect:} scope (a design, not a variant: variants run as their design). */
     public static boolean isScopeName(String name) {
-        return LINUX.equals(name) || CONTRACT.contains(name) || RmapDesigns.exists(name);
+        return LINUX.equals(name) || RmapDesigns.names().contains(name);
     }
 
     /** Every name accepted in an {@code expect:} scope, sorted, for error messages. */
     public static String scopeNames() {
-        Set<String> all = new TreeSet<>(CONTRACT);
-        all.addAll(RmapDesigns.names());
+        Set<String> all = new TreeSet<>(RmapDesigns.names());
         all.add(LINUX);
         return String.join(", ", all);
     }

@@ -25,7 +25,8 @@ public record Statement(int line, String text, String task, Op op, List<Arg> arg
 
     /** The expectation that applies to DESIGN: its scoped one if any, else the unscoped one, else null. */
     public Expectation expectationFor(String design) {
-        Expectation e = scoped.get(design);
+        int colon = design.indexOf(':'); // a variant (DESIGN:VARIANT) runs as its design
+        Expectation e = scoped.get(colon < 0 ? design : design.substring(0, colon));
         return e != null ? e : expect;
     }
 

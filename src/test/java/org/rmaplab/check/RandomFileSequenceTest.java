@@ -22,7 +22,7 @@ class RandomFileSequenceTest {
     static final int OPS = Integer.getInteger("rmaplab.random.ops", 4_000);
 
     static Stream<Arguments> cases() {
-        return RmapDesigns.names().stream().flatMap(d ->
+        return RmapDesigns.everyName().stream().flatMap(d ->
                 java.util.stream.LongStream.rangeClosed(1, SEEDS).mapToObj(s -> Arguments.of(d, s * 104729)));
     }
 

@@ -22,7 +22,7 @@ class RandomSequenceTest {
 
     static Stream<Arguments> cases() {
         String only = System.getProperty("rmaplab.random.seed");
-        return RmapDesigns.names().stream().flatMap(d -> {
+        return RmapDesigns.everyName().stream().flatMap(d -> {
             if (only != null) {
                 return Stream.of(Arguments.of(d, Long.parseLong(only)));
             }

@@ -21,7 +21,7 @@ class RandomSwapSequenceTest {
 
     static Stream<Arguments> cases() {
         String only = System.getProperty("rmaplab.random.seed");
-        return RmapDesigns.names().stream().flatMap(d -> only != null
+        return RmapDesigns.everyName().stream().flatMap(d -> only != null
                 ? Stream.of(Arguments.of(d, Long.parseLong(only)))
                 : java.util.stream.LongStream.rangeClosed(1, SEEDS).mapToObj(s -> Arguments.of(d, s * 104729)));
     }

@@ -20,7 +20,7 @@ class RandomUffdSequenceTest {
     static final int OPS = Integer.getInteger("rmaplab.random.ops", 4_000);
 
     static Stream<Arguments> cases() {
-        return RmapDesigns.names().stream().flatMap(d ->
+        return RmapDesigns.everyName().stream().flatMap(d ->
                 java.util.stream.LongStream.rangeClosed(1, SEEDS).mapToObj(s -> Arguments.of(d, s * 7919)));
     }
 

@@ -251,4 +251,17 @@ class CompareCommandTest extends CliTest {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
+
+    @Test
+    void aVariantRunsByNameAsItsDesign() throws IOException {
+        // expect:pte_chains lines apply to pte_chains:mlocked_unchained; --design all runs no variant.
+        Path f = write("v.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 mlock A 2p\nt1 write A 4p 7\n"
+                + "t1 fork as t2\nt2 read A+3p expect 7\nt1 vmas A 4p expect 2 expect:pte_chains 2\ncheck\n");
+        for (String v : org.rmaplab.rmap.RmapDesigns.variants()) {
+            assertEquals(0, run("run", "--design", v, "--check", "every", f.toString()), err);
+            assertEquals("PASS " + f + " [" + v + "] (7 lines)\n1 run: 1 passed, 0 failed\n", out);
+        }
+        assertEquals(0, run("run", "--design", "all", f.toString()), err);
+        assertFalse(out.contains("mlocked_unchained") || out.contains("noreuse"), out);
+    }
 }

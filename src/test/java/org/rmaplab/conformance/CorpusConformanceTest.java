@@ -53,7 +53,7 @@ class CorpusConformanceTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : corpus()) {
             String rel = ROOT.relativize(file).toString();
-            for (String design : RmapDesigns.names()) {
+            for (String design : RmapDesigns.everyName()) {
                 tests.add(DynamicTest.dynamicTest(rel + " [" + design + "]", () -> {
                     Scenario sc = ScenarioParser.parseFile(ROOT.relativize(file));
                     RunResult r = runner.run(sc, design);
@@ -77,7 +77,7 @@ class CorpusConformanceTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : corpus()) {
             String rel = ROOT.relativize(file).toString();
-            for (String design : RmapDesigns.names()) {
+            for (String design : RmapDesigns.everyName()) {
                 tests.add(DynamicTest.dynamicTest(rel + " [" + design + ", swapping]", () -> {
                     Scenario sc = ScenarioParser.parseFile(ROOT.relativize(file));
                     RunResult r = runner.run(sc, design);

@@ -28,7 +28,7 @@ class RemapAnonPagesTest {
     Stream<DynamicTest> underEveryDesign() {
         ScenarioRunner runner = new ScenarioRunner((design, machine) ->
                 new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.EVERY));
-        return RmapDesigns.names().stream().map(design -> DynamicTest.dynamicTest(design, () -> {
+        return RmapDesigns.everyName().stream().map(design -> DynamicTest.dynamicTest(design, () -> {
             Scenario sc = ScenarioParser.parseFile(FILE);
             RunResult r = runner.run(sc, design);
             assertTrue(r.passed(), () -> String.join("\n", r.report()));
