@@ -17,7 +17,8 @@ import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
 
 /**
- * remap_anon_pages (seed 004, never merged) has no kernel to judge it, so its scenario lives out of
+ * remap_anon_pages (Andrea Arcangeli's 2014 syscall, never merged: docs/reference.md#uffd-move and
+ * docs/reference.md#arcangeli-remap-anon-pages) has no kernel to judge it, so its scenario lives out of
  * the corpus: src/test/resources/model-only/remap_anon_pages.vms, under every design with the
  * oracle after every operation.
  */

@@ -19,7 +19,7 @@ class FindingsTest {
     }
 
     /**
-     * Morton's rmap-test in shape (designs.md section 6), worked by hand. T tasks map one file in V
+     * Morton's rmap-test in shape (docs/reference.md#fig-rmap-test), worked by hand. T tasks map one file in V
      * one-page windows; fork links each child's vma just after its parent's, so i_mmap reads
      * [window 0 of every task, window 1 of every task, ...]. Every page is mapped by all T tasks and
      * every walk stops once it has found the T ptes. anonmm's list walk of window i's page visits

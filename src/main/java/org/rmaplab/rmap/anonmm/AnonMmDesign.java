@@ -19,8 +19,9 @@ import org.rmaplab.mm.RmapWalkControl;
 /**
  * anonmm — Hugh Dickins' anobjrmap as merged into 2.6.6-mm ("rmap 10 add anonmm rmap",
  * "rmap 11 mremap moves", with the "rmap anonhd locking fix"), which implements Linus's "anon
- * memory group" (seed 001). See {@code package-info.java} for the design, the kernel functions
- * mirrored and every choice made.
+ * memory group" (Linus Torvalds, 13 March 2004, "Re: anon_vma RFC2":
+ * docs/reference.md#linus-anon-memory-group). See {@code package-info.java} for the design, the
+ * kernel functions mirrored and every choice made.
  *
  * <p>Per mm: {@code mm.rmapPriv} is the mm's {@link AnonMm} (mm-&gt;anonmm). Per anonymous page:
  * {@code frames.mapping} = the anonmm of the mm that first faulted it, {@code frames.index} = its

@@ -1,7 +1,9 @@
 /**
  * anonmm — Hugh Dickins' anobjrmap for anonymous pages, the "anon memory group" Linus proposed
- * in seed 001, as it was merged into 2.6.6-mm in May 2004 and replaced by Andrea Arcangeli's
- * anon_vma in 2.6.7 ({@link org.rmaplab.rmap.anonmm.AnonMmDesign}, registered as {@code anonmm}).
+ * on 13 March 2004 ("Re: anon_vma RFC2", linux-kernel: docs/reference.md#linus-anon-memory-group;
+ * the design: docs/reference.md#anonmm), as it was merged into 2.6.6-mm in May 2004 and replaced
+ * by Andrea Arcangeli's anon_vma in 2.6.7 ({@link org.rmaplab.rmap.anonmm.AnonMmDesign}, registered
+ * as {@code anonmm}).
  *
  * <h2>Sources mirrored</h2>
  * The kernel code is read from Andrew Morton's posting of the 2.6.6-mm series to linux-mm,
@@ -54,8 +56,9 @@
  *       {@code list_for_each_entry} over i_mmap then i_mmap_shared, checking each vma with
  *       vma_address() and the mm's rss, until mapcount ptes were found. Every vma the loop reaches
  *       counts as visited, covering or not: O(vmas mapping the file) per page, the linear-list worst
- *       case of Morton's rmap-test (designs.md section 6). fork's copy of a file vma goes just after
- *       its parent's on the list (dup_mmap: "insert tmp into the share list, just after mpnt").
+ *       case of Morton's rmap-test (docs/reference.md#fig-rmap-test). fork's copy of a file vma goes
+ *       just after its parent's on the list (dup_mmap: "insert tmp into the share list, just after
+ *       mpnt").
  *   <li><b>page_referenced_anon</b> ({@code pageReferencedAnon}): the same walk, plus the
  *       migration of a page whose anonmm's mm is extinct to the anonmm of the first mm found
  *       mapping it (so the extinct anonmm can be freed), when every pte was found.
@@ -77,7 +80,8 @@
  * <h2>Choices and simplifications</h2>
  * <ul>
  *   <li><b>page-&gt;index is the page-aligned user address</b> ({@code address & PAGE_MASK}),
- *       as Hugh's code stores it, not the address &gt;&gt; PAGE_SHIFT Linus wrote in seed 001.
+ *       as Hugh's code stores it, not the address &gt;&gt; PAGE_SHIFT Linus wrote in his mail
+ *       (docs/reference.md#linus-anon-memory-group).
  *   <li><b>Where the page's anonmm count is dropped</b>: at mapcount 0, in page_remove_rmap's
  *       clear_page_anon, as the source does, not when the frame is freed. The two coincide today
  *       (an anonymous page's refcount equals its mapcount until swap exists); {@code pageFreed}

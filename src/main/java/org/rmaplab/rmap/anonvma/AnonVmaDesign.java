@@ -348,7 +348,10 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         return 0;
     }
 
-    /** mremap moves page tables without per-page work: vm_pgoff is kept (seed 000). */
+    /**
+     * mremap moves page tables without per-page work: vm_pgoff is kept
+     * (docs/reference.md#arcangeli-vm-pgoff).
+     */
     /** 2.6.7 brought the prio_tree with anon_vma: a file page's walk visits only the vmas covering it. */
     @Override
     public FileRmap.IMmap iMmapKind() {

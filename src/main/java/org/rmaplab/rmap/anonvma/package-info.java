@@ -1,6 +1,8 @@
 /**
  * anon_vma — Andrea Arcangeli's object-based reverse mapping for anonymous memory, as merged in
- * Linux 2.6.7 (June 2004; seed 000, designs.md §3). Registered as {@code anon_vma}.
+ * Linux 2.6.7 (June 2004; docs/reference.md#anon_vma, the answer to Andrea's vm_pgoff argument:
+ * Andrea Arcangeli, 12 March 2004, "Re: anon_vma RFC2", docs/reference.md#arcangeli-vm-pgoff).
+ * Registered as {@code anon_vma}.
  *
  * <h2>The design</h2>
  * <ul>
@@ -12,7 +14,7 @@
  *       ({@code Frames.mapping}, {@code Frames.index}). An anonymous vma's {@code vm_pgoff}
  *       starts as {@code vm_start >> PAGE_SHIFT} (the core does this) and is kept by mremap, so a
  *       moved page is found at {@code vm_start + ((index - vm_pgoff) << PAGE_SHIFT)} with no
- *       per-page work — the point of seed 000.
+ *       per-page work — the point of Andrea's vm_pgoff argument (docs/reference.md#arcangeli-vm-pgoff).
  *   <li>A fork family shares one anon_vma: the child vma joins the parent's list; COWed pages in
  *       a child still point to it. No chains, no per-child anon_vma.
  *   <li>Walk: every vma on the list, in list order, until mapcount ptes were found. With N forked

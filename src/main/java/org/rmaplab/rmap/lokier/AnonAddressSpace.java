@@ -3,7 +3,8 @@ package org.rmaplab.rmap.lokier;
 import java.util.ArrayList;
 
 /**
- * The address_space of anonymous memory (seed 002: "anonymous memory treated like a file"): a
+ * The address_space of anonymous memory (Lokier's offset space, docs/reference.md#lokier-offset-space:
+ * anonymous memory treated like a file): a
  * page-&gt;offset space of {@code wrapLimit} pages handed out by bumping {@link #next}, cut into
  * {@link Reservation}s. Pages point to it ({@code page->mapping}) with their offset
  * ({@code page->index}); vmas point to it through their reservation.

@@ -13,7 +13,8 @@ import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapWalkControl;
 
 /**
- * Jamie Lokier's proposal of 12 March 2004 (seed 002), never built: anonymous memory treated like
+ * Jamie Lokier's proposal of 12 March 2004 ("Re: anon_vma RFC2", linux-kernel:
+ * docs/reference.md#lokier-offset-space), never built: anonymous memory treated like
  * a file. Each anonymous vma has an address_space and a page-&gt;offset range inside it (its
  * pgoff); offsets come from a bump counter with room reserved for growth; a vma that cannot grow
  * in its offset space is split, and the VM_GROUP ("mremap-group") flag keeps the pieces one
@@ -27,9 +28,12 @@ import org.rmaplab.mm.RmapWalkControl;
  * address_space, {@code frames.index} = the page's offset.
  */
 public class LokierDesign implements RmapDesign, RmapSelfCheck {
-    /** Seed 002, step 2: "When it's about to wrap, allocate a new address_space" (2^32 pages). */
+    /**
+     * Lokier's step 2 (docs/reference.md#lokier-offset-space): "When it's about to wrap, allocate a
+     * new address_space" (2^32 pages).
+     */
     public static final long DEFAULT_WRAP_LIMIT = 1L << 32;
-    /** Seed 002, step 3: "a sane minimum such as 2^22". */
+    /** Lokier's step 3 (docs/reference.md#lokier-offset-space): "a sane minimum such as 2^22". */
     public static final long DEFAULT_MIN_RESERVE = 1L << 22;
 
     private final long wrapLimit;
@@ -155,7 +159,8 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * Seed 002, steps 1-3: a reservation of {@code pages + extra} offsets from mm's address_space by
+     * Lokier's steps 1-3 (docs/reference.md#lokier-offset-space): a reservation of {@code pages + extra}
+     * offsets from mm's address_space by
      * bumping its counter, leaving one unused offset after it (so that two reservations are never
      * contiguous); a new address_space when the counter would pass the wrap limit. A reservation
      * larger than the limit gets a fresh address_space of its own (the model's offsets do not wrap).
@@ -177,7 +182,8 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * Seed 002, step 3: "extra space ... proportional to the allocation, or the total size of the
+     * Lokier's step 3 (docs/reference.md#lokier-offset-space): "extra space ... proportional to the
+     * allocation, or the total size of the
      * region after mremap(), and clamped to a sane maximum such as 4G minus size, and a sane minimum
      * such as 2^22".
      */
@@ -284,7 +290,8 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * Seed 002, step 5: "look at the nearby preceding or following vma in the virtual address space.
+     * Lokier's step 5 (docs/reference.md#lokier-offset-space): "look at the nearby preceding or following
+     * vma in the virtual address space.
      * If the amount of page-&gt;offset space reserved by those vmas is large enough, we can claim some
      * of that reservation for the new allocation. If our good neighbour is adjacent to the new vma,
      * that means the neighbour vma is simply grown. Otherwise, it means we create a new vma which is

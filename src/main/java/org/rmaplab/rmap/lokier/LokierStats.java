@@ -13,7 +13,10 @@ public final class LokierStats extends RmapStats {
     public long growthSplits;
     /** Reservations taken from an address_space's counter. */
     public long reservationsAllocated;
-    /** New ranges placed in a neighbour's reservation instead (seed 002, step 5). */
+    /**
+     * New ranges placed in a neighbour's reservation instead (Lokier's step 5,
+     * docs/reference.md#lokier-offset-space).
+     */
     public long claims;
     /** address_spaces started because the current one would have wrapped. */
     public long wraps;

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import org.rmaplab.mm.Vma;
 
 /**
- * One allocation from an address_space's bump counter (seed 002, steps 1 and 3): the offsets
+ * One allocation from an address_space's bump counter (Lokier's steps 1 and 3,
+ * docs/reference.md#lokier-offset-space): the offsets
  * [{@link #lo}, {@link #hi}) — a vma's own pages plus the "extra page-&gt;offset space so that a vma
  * can grow into it". Every vma's offsets lie inside one reservation; a reservation holds, like a
  * file's i_mmap, every vma (of every mm of the fork group) whose offsets lie in it.

@@ -1,5 +1,6 @@
 /**
- * {@code lokier} — Jamie Lokier's proposal of 12 March 2004 ("Re: anon_vma RFC2", seed 002), never
+ * {@code lokier} — Jamie Lokier's proposal of 12 March 2004 ("Re: anon_vma RFC2", linux-kernel:
+ * docs/reference.md#lokier-offset-space; the design: docs/reference.md#lokier), never
  * built before: anonymous memory treated like a file.
  *
  * <h2>The design</h2>
@@ -19,7 +20,7 @@
  *       anon_vma's pgoff), so a moved vma's pages are found at the new address with no per-page
  *       work ({@code movesPtesOneByOne} is false: whole page tables move).
  *   <li>A vma that has to grow (mremap in place or moving, brk) takes the offsets after its own if
- *       they are in its reservation and unused in its mm; otherwise it is split (seed 002: "When a
+ *       they are in its reservation and unused in its mm; otherwise it is split (the mail: "When a
  *       vma is grown and the page-&gt;offset space it would like to occupy is already taken, it can
  *       be split into two vmas"): the grown part becomes a new vma with a fresh reservation whose
  *       extra is proportional to the whole user-visible region after growth ("That extra space
@@ -158,7 +159,7 @@
  * ({@code vmaSplit}), copy_vma ({@code vmaCopy}), vma_expand / dup_anon_vma ({@code vmaMerged}),
  * vma_interval_tree pre/post update ({@code vmaAdjusted}), unlink_file_vma's place
  * ({@code vmaUnlinked}), page_add_anon_rmap with a file-like mapping ({@code pageAddNewAnon}),
- * rmap_walk_file ({@code rmapWalk}); and, new: the offset allocator of seed 002 ({@code anonPgoff},
+ * rmap_walk_file ({@code rmapWalk}); and, new: the offset allocator of Lokier's mail ({@code anonPgoff},
  * {@code reserve}, {@code claim}).
  *
  * <h2>Core hooks added for this design</h2>

@@ -40,7 +40,7 @@ package org.rmaplab.rmap.ptechains;
  *       parameter), i386-pae to 128 (the Pentium 4 / generic kernels PAE boxes ran), x86_64 to
  *       the K8's 64.
  *   <li>The resulting NRPTE values (7, 15, 31; 15 for PAE with 128-byte lines; 7 on x86_64) are
- *       those quoted in the 2002-2003 threads (designs.md section 1; Andrew Morton on HIGHPTE's
+ *       those quoted in the 2002-2003 threads (docs/reference.md#struct-sizes; Andrew Morton on HIGHPTE's
  *       8-byte pte_addr_t: "fifteen pte_addr_t's per pte_chain on a P4").
  * </ul>
  *

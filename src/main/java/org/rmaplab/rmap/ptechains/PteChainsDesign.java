@@ -29,7 +29,8 @@ import org.rmaplab.mm.RmapWalkControl;
  * every block in use belongs to exactly one chain; free blocks are zeroed; pages with no mapping
  * hold nothing.
  *
- * <p>With {@code mlockedUnchained} (wli's step (b), seed 003; see package-info): a pte of a
+ * <p>With {@code mlockedUnchained} (wli's step (b): William Lee Irwin III, 2 July 2003, "Re: What to
+ * expect with the 2.6 VM", docs/reference.md#wli-three-steps; see package-info): a pte of a
  * VM_LOCKED vma is never chained and every pte of an unlocked vma is, so the direct pointer or
  * chain holds exactly mapcount minus {@link #unchainedPtes} ptes — the counter in page-&gt;lru's
  * space; {@code Frames.PG_MLOCKED} is set exactly when that counter is non-zero, and such a page
@@ -55,7 +56,8 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     private final int l1CacheBytesParam;
     /**
-     * wli's step (b) (seed 003): ptes of VM_LOCKED vmas are not chained; see the class comment.
+     * wli's step (b) (docs/reference.md#wli-three-steps): ptes of VM_LOCKED vmas are not chained; see the
+     * class comment.
      * Off in the registered {@code pte_chains} (2.6.0 chained every pte).
      */
     private final boolean mlockedUnchained;
@@ -90,9 +92,10 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     /**
      * A variant, not a registered name (as {@code AnonVmaChainDesign(false)} is): with
-     * {@code mlockedUnchained}, wli's step (b) of seed 003 — ptes of VM_LOCKED vmas carry no
-     * pte_chain entry, a page they map is PG_mlocked and off the LRU, and a counter stands in for
-     * its chain entries (see the class comment for the invariant and for how munlock rebuilds).
+     * {@code mlockedUnchained}, wli's step (b) (docs/reference.md#wli-three-steps) — ptes of
+     * VM_LOCKED vmas carry no pte_chain entry, a page they map is PG_mlocked and off the LRU, and a
+     * counter stands in for its chain entries (see the class comment for the invariant and for how
+     * munlock rebuilds).
      * The name stays {@code pte_chains}, so scenarios' {@code expect:pte_chains} lines and the cost
      * model's sizes apply to it unchanged.
      *

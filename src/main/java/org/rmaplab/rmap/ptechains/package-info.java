@@ -1,6 +1,6 @@
 /**
  * pte_chains — Rik van Riel's reverse mapping (2.5.x to 2.6.0), modelled on Linux 2.6.0's
- * mm/rmap.c (designs.md section 1). Registered as {@code pte_chains}; the class is
+ * mm/rmap.c (docs/reference.md#pte_chains). Registered as {@code pte_chains}; the class is
  * {@link org.rmaplab.rmap.ptechains.PteChainsDesign}.
  *
  * <h2>The design</h2>
@@ -42,7 +42,7 @@
  * the number of processes or vmas that do not map it. The walk does not stop early (2.6.0 kept no
  * mapcount for these pages) but the chain holds exactly the mapping ptes. The same holds for file
  * pages: 2.6.0's i_mmap was a pair of plain lists ({@code iMmapKind()} is {@code LIST}), but the
- * walk never reads it, which is why Morton's rmap-test (designs.md section 6) ran in 5 minutes here
+ * walk never reads it, which is why Morton's rmap-test (docs/reference.md#fig-rmap-test) ran in 5 minutes here
  * against 22 with a linear i_mmap search.
  *
  * <h2>Memory</h2>
@@ -104,7 +104,8 @@
  *
  * <h2>Variant: wli's step (b), mlocked ptes unchained</h2>
  * {@code new PteChainsDesign(l1, true)} ({@code PteChainsDesign.withMlockedUnchained()}) builds step
- * (b) of William Lee Irwin III's three steps (seed 003, 2 July 2003): "implement the bits omitting
+ * (b) of William Lee Irwin III's three steps (2 July 2003, "Re: What to expect with the 2.6 VM",
+ * linux-kernel and linux-mm: docs/reference.md#wli-three-steps): "implement the bits omitting
  * pte_chains for mlock()'d mappings ... Yank them off the LRU, set a bitflag, and reuse page->lru for
  * a counter". It is a variant, not a registered name (like anon_vma_chain without its reuse rule):
  * it runs as {@code pte_chains}, so the corpus's {@code expect:pte_chains} lines and the cost model's
@@ -123,8 +124,8 @@
  *       so mapcount = chained + counted. A page is {@code Frames.PG_MLOCKED} — the bit wli's "set a
  *       bitflag" asks for, named after 2.6.28's PG_mlocked — exactly when the counter is non-zero,
  *       and is then on no LRU list. A page mapped only from VM_LOCKED vmas therefore has no chain at
- *       all (the seed's case: "mlocked pages carry no chains"). The reverse walk returns exactly the
- *       ptes of unlocked vmas; the oracle checks that against its scan
+ *       all (the mail's case: ptes of mlock()'d mappings carry no pte_chains). The reverse walk
+ *       returns exactly the ptes of unlocked vmas; the oracle checks that against its scan
  *       ({@code RmapDesign.unchainsLockedPtes()}), and the self-check the counter, the flag and the
  *       LRU.
  *   <li><b>Adding and removing a pte</b> (faults, populate, swap-in, fork's copies, COW, zap, exit,

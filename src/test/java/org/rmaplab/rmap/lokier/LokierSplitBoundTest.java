@@ -15,9 +15,10 @@ import org.rmaplab.mm.Errno;
 import org.rmaplab.mm.Mman;
 
 /**
- * Seed 002's claim: "it bounds the number of splits to O(log (n/m)) where n is the total mremap()
- * region size, and m is the original size. The constant in that expression is determined by the
- * proportion that is used for reserving extra space."
+ * Jamie Lokier's claim (12 March 2004, "Re: anon_vma RFC2": docs/reference.md#lokier-offset-space,
+ * docs/reference.md#fig-lokier-splits): "it bounds the number of splits to O(log (n/m)) where n
+ * is the total mremap() region size, and m is the original size. The constant in that expression
+ * is determined by the proportion that is used for reserving extra space."
  *
  * <p>The bound, for a reserve of K times the region (K = reserveNum/reserveDen, no minimum):
  * after the first split the region is larger than m. A split at region size S (after the growth)

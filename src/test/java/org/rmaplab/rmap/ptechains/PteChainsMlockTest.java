@@ -19,7 +19,8 @@ import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Task;
 
 /**
- * wli's step (b) of seed 003 as a pte_chains variant ({@code new PteChainsDesign(0, true)}): ptes
+ * wli's step (b) (William Lee Irwin III, 2 July 2003, docs/reference.md#wli-three-steps) as a pte_chains
+ * variant ({@code new PteChainsDesign(0, true)}): ptes
  * of VM_LOCKED vmas carry no chain entry, a page they map is PG_mlocked and off the LRU, munlock
  * rebuilds the entries of its own vma's ptes. Hand-worked counts; the oracle runs after every call
  * (its walk check accepts exactly the ptes of unlocked vmas), so each test also proves the walk.
