@@ -19,7 +19,7 @@ import org.rmaplab.mm.Mman;
 import org.rmaplab.mm.Syscalls;
 
 /**
- * Parses the scenario language, version 1 (shared/spec/scenario-language.md), into a
+ * Parses the scenario language, version 1 (docs/scenario-language.md), into a
  * {@link Scenario}. Everything that can be checked without running is checked here: argument
  * counts and kinds, flags, advice, protections, results allowed for each operation, names (a name
  * must be bound by an earlier line before it is used, and keeps one kind: task, value or file),
