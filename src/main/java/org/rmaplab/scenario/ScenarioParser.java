@@ -199,61 +199,85 @@ public final class ScenarioParser {
     }
 
     private Statement parseStatement(String text, String[] tok) {
-        String task = null;
-        Op op;
-        int i;
         Op first = Op.byWord(tok[0]);
-        if (first != null && first.isGlobal()) {
-            op = first;
-            i = 1;
-        } else {
-            task = tok[0];
-            NameInfo ni = names.get(task);
-            if (ni == null) {
-                if (first != null) {
-                    throw error("missing task name before '" + task + "' (e.g. t1 " + task + " ...)");
-                }
-                if (!NAME.matcher(task).matches()) {
-                    throw error("a line starts with a task name or reclaim/check, not '" + task + "'");
-                }
-                throw error("unknown task '" + task + "'");
-            }
-            if (ni.kind != NameKind.TASK) {
-                throw error("'" + task + "' is " + ni.kind.what + " (line " + ni.line + "), not a task");
-            }
-            if (tok.length < 2) {
-                throw error("missing operation after '" + task + "'");
-            }
-            op = Op.byWord(tok[1]);
-            if (op == null) {
-                throw error("unknown operation '" + tok[1] + "'");
-            }
-            if (op.isGlobal()) {
-                throw error(op.word() + " is a global operation: write it without a task");
-            }
-            i = 2;
-        }
-
+        boolean global = first != null && first.isGlobal();
+        String task = global ? null : parseTask(tok, first);
+        Op op = global ? first : parseTaskOp(tok);
+        int i = global ? 1 : 2;
         // arguments run up to the first clause keyword
         int argEnd = i;
         while (argEnd < tok.length && !isClauseStart(tok[argEnd])) {
             argEnd++;
         }
-        int n = argEnd - i;
+        List<Arg> args = parseArgs(op, tok, i, argEnd);
+        Clauses c = parseClauses(op, tok, argEnd);
+        if (c.as != null) {
+            bind(op, c.as);
+        } else if (op == Op.FORK || op == Op.CLONE) {
+            throw error(op.word() + " needs 'as NAME' to name the new task");
+        } else if (op == Op.OPEN) {
+            throw error("open needs 'as NAME' to name the file");
+        }
+        return new Statement(lineNo, text, task, op, args, c.as, c.expect, c.scoped);
+    }
+
+    /** The task a task operation's line starts with: a bound task name. */
+    private String parseTask(String[] tok, Op first) {
+        String task = tok[0];
+        NameInfo ni = names.get(task);
+        if (ni == null) {
+            if (first != null) {
+                throw error("missing task name before '" + task + "' (e.g. t1 " + task + " ...)");
+            }
+            if (!NAME.matcher(task).matches()) {
+                throw error("a line starts with a task name or reclaim/check, not '" + task + "'");
+            }
+            throw error("unknown task '" + task + "'");
+        }
+        if (ni.kind != NameKind.TASK) {
+            throw error("'" + task + "' is " + ni.kind.what + " (line " + ni.line + "), not a task");
+        }
+        return task;
+    }
+
+    /** The operation after the task name. */
+    private Op parseTaskOp(String[] tok) {
+        if (tok.length < 2) {
+            throw error("missing operation after '" + tok[0] + "'");
+        }
+        Op op = Op.byWord(tok[1]);
+        if (op == null) {
+            throw error("unknown operation '" + tok[1] + "'");
+        }
+        if (op.isGlobal()) {
+            throw error(op.word() + " is a global operation: write it without a task");
+        }
+        return op;
+    }
+
+    /** The arguments tok[from, to) of op, checked against its arity and argument kinds. */
+    private List<Arg> parseArgs(Op op, String[] tok, int from, int to) {
+        int n = to - from;
         if (!op.acceptsArity(n)) {
             String usage = op.usage().isEmpty() ? "no arguments" : op.usage();
             throw error(op.word() + " takes " + usage + ", got " + n + " argument" + (n == 1 ? "" : "s"));
         }
         List<Arg> args = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            args.add(parseArg(op, op.kind(k), tok[i + k]));
+            args.add(parseArg(op, op.kind(k), tok[from + k]));
         }
+        return args;
+    }
 
-        // clauses
+    /** What follows a line's arguments: {@code as NAME}, {@code expect RESULT}, {@code expect:DESIGNS RESULT}. */
+    private record Clauses(String as, Expectation expect, Map<String, Expectation> scoped) {
+    }
+
+    private Clauses parseClauses(Op op, String[] tok, int from) {
         String as = null;
         Expectation expect = null;
         Map<String, Expectation> scoped = new LinkedHashMap<>();
-        int j = argEnd;
+        int j = from;
         while (j < tok.length) {
             String t = tok[j];
             if (t.equals("as")) {
@@ -272,19 +296,8 @@ public final class ScenarioParser {
                 } else if (expect != null) {
                     throw error("duplicate 'expect' (use expect:DESIGNS for a design's own result)");
                 }
-                if (j + 1 >= tok.length || isClauseStart(tok[j + 1])) {
-                    throw error("'" + t + "' needs a RESULT");
-                }
-                int used = 1;
-                String r2 = null;
-                if (op.result() == Op.Result.VMA && tok[j + 1].contains("..")) {
-                    if (j + 2 >= tok.length || isClauseStart(tok[j + 2])) {
-                        throw error("vma result '" + tok[j + 1] + "' needs PERMS after it (e.g. rw-p)");
-                    }
-                    r2 = tok[j + 2];
-                    used = 2;
-                }
-                Expectation e = parseResult(op, tok[j + 1], r2);
+                int used = expectationTokens(op, tok, j);
+                Expectation e = parseResult(op, tok[j + 1], used == 2 ? tok[j + 2] : null);
                 if (scope == null) {
                     expect = e;
                 } else {
@@ -297,15 +310,21 @@ public final class ScenarioParser {
                 throw error("unexpected '" + t + "' (after the arguments come only 'as NAME' and 'expect RESULT')");
             }
         }
+        return new Clauses(as, expect, scoped);
+    }
 
-        if (as != null) {
-            bind(op, as);
-        } else if (op == Op.FORK || op == Op.CLONE) {
-            throw error(op.word() + " needs 'as NAME' to name the new task");
-        } else if (op == Op.OPEN) {
-            throw error("open needs 'as NAME' to name the file");
+    /** How many tokens the RESULT after the expect clause at tok[j] takes: 1, or 2 for a vma range and its perms. */
+    private int expectationTokens(Op op, String[] tok, int j) {
+        if (j + 1 >= tok.length || isClauseStart(tok[j + 1])) {
+            throw error("'" + tok[j] + "' needs a RESULT");
         }
-        return new Statement(lineNo, text, task, op, args, as, expect, scoped);
+        if (op.result() == Op.Result.VMA && tok[j + 1].contains("..")) {
+            if (j + 2 >= tok.length || isClauseStart(tok[j + 2])) {
+                throw error("vma result '" + tok[j + 1] + "' needs PERMS after it (e.g. rw-p)");
+            }
+            return 2;
+        }
+        return 1;
     }
 
     private static boolean isClauseStart(String t) {
