@@ -219,14 +219,21 @@ public final class RandomOps {
             Vma v = t.mm().vma(rnd.nextInt(t.mm().mapCount()));
             long a = v.start() + rnd.nextInt((int) v.pages()) * P;
             long l = (1 + rnd.nextInt((int) ((v.end() - a) / P))) * P;
-            if (rnd.nextBoolean()) {
-                line(ti, "mlock " + hex(a) + " " + l, sys.mlock(t, a, l));
-            } else {
-                line(ti, "munlock " + hex(a) + " " + l, sys.munlock(t, a, l));
-            }
+            doMlockOrMunlock(ti, t, a, l);
             return;
         }
         int op = rnd.nextInt(100);
+        if (op < 54) {
+            doVmaOp(ti, t, op);
+        } else if (op < 88) {
+            doAccess(ti, t, op);
+        } else {
+            doTaskOp(ti, t, op);
+        }
+    }
+
+    /** Operations on vmas: mmap, munmap, mprotect, mremap, madvise, mlock/munlock, brk (op below 54). */
+    private void doVmaOp(int ti, Task t, int op) {
         if (op < 14) {
             doMmap(ti, t);
         } else if (op < 22) {
@@ -241,26 +248,39 @@ public final class RandomOps {
         } else if (op < 40) {
             doMremap(ti, t);
         } else if (op < 46) {
-            long a = addr();
-            long l = len();
-            int[] adv = files ? new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK,
-                Mman.MADV_REMOVE} : new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK};
-            String[] an = {"dontneed", "dontneed", "dontfork", "dofork", "remove"};
-            int i = rnd.nextInt(adv.length);
-            line(ti, "madvise " + hex(a) + " " + l + " " + an[i], sys.madvise(t, a, l, adv[i]));
+            doMadvise(ti, t);
         } else if (op < 50) {
             long a = addr();
             long l = len();
-            if (rnd.nextBoolean()) {
-                line(ti, "mlock " + hex(a) + " " + l, sys.mlock(t, a, l));
-            } else {
-                line(ti, "munlock " + hex(a) + " " + l, sys.munlock(t, a, l));
-            }
-        } else if (op < 54) {
+            doMlockOrMunlock(ti, t, a, l);
+        } else {
             long cur = sys.brk(t, 0);
             long target = cur + (rnd.nextInt(9) - 3) * P;
             line(ti, "brk " + hex(target), hex(sys.brk(t, target)));
-        } else if (op < 72) {
+        }
+    }
+
+    private void doMadvise(int ti, Task t) {
+        long a = addr();
+        long l = len();
+        int[] adv = files ? new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK,
+            Mman.MADV_REMOVE} : new int[] {Mman.MADV_DONTNEED, Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK};
+        String[] an = {"dontneed", "dontneed", "dontfork", "dofork", "remove"};
+        int i = rnd.nextInt(adv.length);
+        line(ti, "madvise " + hex(a) + " " + l + " " + an[i], sys.madvise(t, a, l, adv[i]));
+    }
+
+    private void doMlockOrMunlock(int ti, Task t, long a, long l) {
+        if (rnd.nextBoolean()) {
+            line(ti, "mlock " + hex(a) + " " + l, sys.mlock(t, a, l));
+        } else {
+            line(ti, "munlock " + hex(a) + " " + l, sys.munlock(t, a, l));
+        }
+    }
+
+    /** Memory accesses: write, read, touch (op from 54 to 87). */
+    private void doAccess(int ti, Task t, int op) {
+        if (op < 72) {
             long a = addr();
             long l = 1 + rnd.nextInt(6) * P;
             long v = rnd.nextLong(1, 1L << 32);
@@ -270,11 +290,16 @@ public final class RandomOps {
             long l = rnd.nextInt(6) * P;
             int r = sys.read(t, a, l, rr);
             line(ti, "read " + hex(a) + " " + l, r == 0 ? (rr.mixed ? "MIXED" : hex(rr.value)) : "fault " + r);
-        } else if (op < 88) {
+        } else {
             long a = addr();
             long l = rnd.nextInt(6) * P;
             line(ti, "touch " + hex(a) + " " + l, sys.touch(t, a, l));
-        } else if (op < 93) {
+        }
+    }
+
+    /** Tasks: fork, clone, exec, exit (op 88 and above). */
+    private void doTaskOp(int ti, Task t, int op) {
+        if (op < 93) {
             if (tasks.size() < MAX_TASKS) {
                 String name = "t" + nextName++;
                 Task c = sys.fork(t);
@@ -301,12 +326,10 @@ public final class RandomOps {
                     names.remove(i);
                 }
             }
-        } else {
-            if (tasks.size() > 1) {
-                line(ti, "exit", sys.exit(t));
-                tasks.remove(ti);
-                names.remove(ti);
-            }
+        } else if (tasks.size() > 1) {
+            line(ti, "exit", sys.exit(t));
+            tasks.remove(ti);
+            names.remove(ti);
         }
     }
 
