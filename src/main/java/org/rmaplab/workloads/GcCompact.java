@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A garbage collector compacting its heap with UFFDIO_MOVE (seed 004's remap_anon_pages, merged as
- * UFFDIO_MOVE in 6.8; designs.md section 7: "MOVE cut a heap compaction thread's time by over 40%").
+ * A garbage collector compacting its heap with UFFDIO_MOVE (the remap_anon_pages of Andrea Arcangeli's
+ * 2014 patch set, "Re: [PATCH 12/17] mm: sys_remap_anon_pages", linux-kernel, 6 October 2014, merged as
+ * UFFDIO_MOVE in 6.8 by commit adef440691ba "userfaultfd: UFFDIO_MOVE uABI": "over 40% reduction
+ * (on a Google pixel 6 device) in the compacting thread's completion time").
  * One object is one page. Each round (a GC cycle):
  * <ol>
  *   <li>the mutator allocates OBJECTS objects in a fresh allocation region {@code Nr} (mmap);
