@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The sizes designs.md states, and the derived ones, per profile. */
+/** The sizes of the kernels' structures (sources in ArchProfile's comment), and the derived ones, per profile. */
 class ArchProfileTest {
 
     @Test
