@@ -2,10 +2,8 @@ package org.rmaplab.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -304,13 +302,13 @@ final class CompareCommand implements Callable<Integer> {
         };
         try {
             if (emit != null) {
-                writeAtomically(emit, cases.text());
+                AtomicFile.write(emit, cases.text());
             }
             if (htmlFile != null) {
-                writeAtomically(htmlFile, CompareReport.html(cases.file(), cases.sweepColumn(), rows));
+                AtomicFile.write(htmlFile, CompareReport.html(cases.file(), cases.sweepColumn(), rows));
             }
             if (outFile != null) {
-                writeAtomically(outFile, rendered);
+                AtomicFile.write(outFile, rendered);
             } else {
                 out.print(rendered);
                 out.flush();
@@ -355,23 +353,6 @@ final class CompareCommand implements Callable<Integer> {
 
     private static String workloadNames() {
         return String.join(", ", Workloads.ALL.stream().map(Workload::name).toList());
-    }
-
-    static void writeAtomically(String f, String text) throws IOException {
-        Path p = Path.of(f).toAbsolutePath();
-        Path tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                // createTempFile makes it private (0600); an output file is as readable as any other.
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep what it gave
-            }
-            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private List<String> designList() {
