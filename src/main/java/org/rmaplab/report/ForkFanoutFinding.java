@@ -3,6 +3,7 @@ package org.rmaplab.report;
 import static org.rmaplab.report.Findings.params;
 import static org.rmaplab.report.Findings.run;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,14 +20,14 @@ final class ForkFanoutFinding implements Finding {
         md.paragraph("`fork-fanout pages=4 parent_exits=1`, x86_64: vmas visited per walk (walk_vmas_visited / walks).");
         md.header("children", designs);
         for (long c : CHILDREN) {
-            md.text("| " + c + " |");
+            List<Object> cells = new ArrayList<>(List.of(c));
             for (String d : designs) {
                 Map<String, String> row = run("fork-fanout", params("children", c, "pages", 4, "parent_exits", 1), d,
                         "x86_64");
-                md.text(" " + Markdown.f2(Markdown.per(Long.parseLong(row.get("walk_vmas_visited")),
-                        Long.parseLong(row.get("walks")))) + " |");
+                cells.add(Markdown.f2(Markdown.per(Long.parseLong(row.get("walk_vmas_visited")),
+                        Long.parseLong(row.get("walks")))));
             }
-            md.text("\n");
+            md.row(cells.toArray());
         }
         md.paragraph("\nanon_vma: (N+1)/2 on average (children at the head of one list, the walk stops at the page's "
                 + "vma); anon_vma_chain: 1.");
