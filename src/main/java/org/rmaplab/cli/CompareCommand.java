@@ -2,10 +2,8 @@ package org.rmaplab.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,16 +92,54 @@ final class CompareCommand implements Callable<Integer> {
             description = "Run the workload once per value of parameter K; rows gain a K column after design.")
     String sweep;
 
-    /** The swept parameter's name, when --sweep is given. */
-    private String sweepColumn;
-
     @Parameters(index = "0", paramLabel = "SCENARIO|WORKLOAD", description = "A .vms file or a workload name.")
     String source;
+
+    /** Bad input found after option parsing: MESSAGE is the one line for stderr, the exit code 2. */
+    private static final class BadInput extends Exception {
+        BadInput(String line) {
+            super(line);
+        }
+    }
+
+    /** A model bug, already reported on stderr: exit 3. */
+    private static final class ModelBugReported extends Exception {
+    }
+
+    /**
+     * What to run: FILE names the scenario or workload (in messages, in the JSON, in the HTML), TEXT
+     * is the one scenario's text (for --emit; null with --sweep), SCENARIOS the cases, one per
+     * value of SWEEP_VALUES when SWEEP_COLUMN (the swept parameter) is not null.
+     */
+    private record Cases(String file, String text, List<Scenario> scenarios, String sweepColumn,
+                         List<Long> sweepValues) {
+    }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        CheckPolicy policy = checkOptions();
+        List<String> names = designList();
+        List<String> failures = new ArrayList<>();
+        try {
+            Cases cases = resolveCases();
+            List<Map<String, String>> rows = runAll(cases, names, policy, failures, err);
+            writeOutputs(cases, rows, out);
+        } catch (BadInput e) {
+            return userError(err, e.getMessage());
+        } catch (ModelBugReported e) {
+            return ExitCodes.INTERNAL;
+        }
+        for (String f : failures) {
+            err.println(f);
+        }
+        err.flush();
+        return failures.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** Checks --format and --arch and parses --check; ParameterException (exit 2) if one is bad. */
+    private CheckPolicy checkOptions() {
         if (!List.of("table", "csv", "json").contains(format)) {
             throw new ParameterException(spec.commandLine(), "--format must be table, csv or json, not '" + format + "'");
         }
@@ -111,145 +147,175 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "unknown arch '" + arch + "' (known: " + String.join(", ", ArchProfile.NAMES) + ")");
         }
-        CheckPolicy policy;
         try {
-            policy = CheckPolicy.parse(check);
+            return CheckPolicy.parse(check);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        List<String> names = designList();
+    }
 
-        // Every case (one scenario, or one per --sweep value) is generated, parsed and checked
-        // before anything runs.
-        List<Scenario> cases = new ArrayList<>();
-        List<Long> sweepValues = new ArrayList<>();
-        String text = null;
-        String file;
+    /**
+     * The source as cases: a workload (unless a file of that name exists) or a .vms file. Every case
+     * is generated, parsed and checked before anything runs.
+     */
+    private Cases resolveCases() throws BadInput {
         try {
             Optional<Workload> w = Workloads.find(source);
             if (w.isPresent() && !Files.exists(Path.of(source))) {
-                Map<String, Long> given;
-                try {
-                    given = Workloads.parseParams(params);
-                    String sweepName = null;
-                    if (sweep != null) {
-                        if (emit != null) {
-                            return userError(err, "rmaplab: --emit and --sweep do not go together");
-                        }
-                        int eq = sweep.indexOf('=');
-                        if (eq <= 0) {
-                            return userError(err, "rmaplab: --sweep takes NAME=V1,V2,..., not '" + sweep + "'");
-                        }
-                        sweepName = sweep.substring(0, eq);
-                        if (given.containsKey(sweepName)) {
-                            return userError(err, "rmaplab: " + sweepName + " is both swept and given by --param");
-                        }
-                        for (String v : sweep.substring(eq + 1).split(",", -1)) {
-                            try {
-                                sweepValues.add(Workloads.parseParams(List.of(sweepName + "=" + v)).get(sweepName));
-                            } catch (IllegalArgumentException e) {
-                                throw new IllegalArgumentException(e.getMessage().replaceFirst("^--param", "--sweep"));
-                            }
-                        }
-                    }
-                    if (sweepName == null) {
-                        text = w.get().generate(given);
-                        file = w.get().label(given);
-                        cases.add(ScenarioParser.parse(file, text));
-                    } else {
-                        file = w.get().label(given);
-                        for (long v : sweepValues) {
-                            Map<String, Long> g = new java.util.LinkedHashMap<>(given);
-                            g.put(sweepName, v);
-                            cases.add(ScenarioParser.parse(w.get().label(g), w.get().generate(g)));
-                        }
-                        sweepColumn = sweepName;
-                    }
-                } catch (IllegalArgumentException e) {
-                    return userError(err, "rmaplab: " + e.getMessage());
-                }
-            } else {
-                if (!params.isEmpty() || sweep != null) {
-                    return userError(err, "rmaplab: --param and --sweep are for workloads; " + source
-                            + " is a file (workloads: " + workloadNames() + ")");
-                }
-                if (emit != null) {
-                    return userError(err, "rmaplab: --emit is for workloads; " + source + " is a file");
-                }
-                if (!source.endsWith(".vms") && !Files.exists(Path.of(source))) {
-                    return userError(err, "rmaplab: " + source + ": no such file or workload (workloads: "
-                            + workloadNames() + ")");
-                }
-                file = source;
-                text = RunCommand.read(source);
-                cases.add(ScenarioParser.parse(file, text));
+                return workloadCases(w.get());
             }
+            return fileCases();
         } catch (ScenarioError e) {
-            return userError(err, e.getMessage());
+            throw new BadInput(e.getMessage());
         } catch (RunCommand.UserError e) {
-            return userError(err, "rmaplab: " + e.getMessage());
+            throw new BadInput("rmaplab: " + e.getMessage());
         } catch (java.nio.file.InvalidPathException e) {
-            return userError(err, "rmaplab: " + source + ": bad file name");
+            throw new BadInput("rmaplab: " + source + ": bad file name");
         }
+    }
 
-        List<Map<String, String>> rows = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        Progress progress = Progress.stderr();
-        for (int ci = 0; ci < cases.size(); ci++) {
-            Scenario sc = cases.get(ci);
-            for (int di = 0; di < names.size(); di++) {
-                String d = names.get(di);
-                progress.accept("compare: " + sc.file() + (cases.size() > 1 ? " (" + (ci + 1) + "/" + cases.size() + ")" : "")
-                        + " design " + (di + 1) + "/" + names.size());
-                Map<String, String> row;
-                try {
-                    row = runOne(sc, d, policy, failures, err);
-                } catch (ScenarioError e) {
-                    progress.done();
-                    return userError(err, e.getMessage());
-                }
-                if (row == null) {
-                    progress.done();
-                    return ExitCodes.INTERNAL;
-                }
-                if (sweepColumn != null) {
-                    Map<String, String> r2 = new java.util.LinkedHashMap<>();
-                    r2.put("design", row.remove("design"));
-                    r2.put(sweepColumn, Long.toString(sweepValues.get(ci)));
-                    r2.putAll(row);
-                    row = r2;
-                }
-                rows.add(row);
+    /** Workload W with the --param values: one case, or one per --sweep value. */
+    private Cases workloadCases(Workload w) throws BadInput {
+        try {
+            Map<String, Long> given = Workloads.parseParams(params);
+            if (sweep == null) {
+                String text = w.generate(given);
+                String file = w.label(given);
+                return new Cases(file, text, List.of(ScenarioParser.parse(file, text)), null, List.of());
+            }
+            String sweepName = sweepName(given);
+            List<Long> values = sweepValues(sweepName);
+            String file = w.label(given);
+            List<Scenario> cases = new ArrayList<>();
+            for (long v : values) {
+                Map<String, Long> g = new java.util.LinkedHashMap<>(given);
+                g.put(sweepName, v);
+                cases.add(ScenarioParser.parse(w.label(g), w.generate(g)));
+            }
+            return new Cases(file, null, cases, sweepName, values);
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("rmaplab: " + e.getMessage());
+        }
+    }
+
+    /** The parameter --sweep names; BadInput if --emit is given too, or the parameter is also a --param. */
+    private String sweepName(Map<String, Long> given) throws BadInput {
+        if (emit != null) {
+            throw new BadInput("rmaplab: --emit and --sweep do not go together");
+        }
+        int eq = sweep.indexOf('=');
+        if (eq <= 0) {
+            throw new BadInput("rmaplab: --sweep takes NAME=V1,V2,..., not '" + sweep + "'");
+        }
+        String name = sweep.substring(0, eq);
+        if (given.containsKey(name)) {
+            throw new BadInput("rmaplab: " + name + " is both swept and given by --param");
+        }
+        return name;
+    }
+
+    /** The values of --sweep NAME=V1,V2,...; IllegalArgumentException (as --param's, but naming --sweep). */
+    private List<Long> sweepValues(String name) {
+        List<Long> values = new ArrayList<>();
+        for (String v : sweep.substring(sweep.indexOf('=') + 1).split(",", -1)) {
+            try {
+                values.add(Workloads.parseParams(List.of(name + "=" + v)).get(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^--param", "--sweep"));
             }
         }
+        return values;
+    }
 
-        progress.done();
+    /** The source as a .vms file: one case; BadInput if workload options are given or there is no such file. */
+    private Cases fileCases() throws BadInput, RunCommand.UserError {
+        if (!params.isEmpty() || sweep != null) {
+            throw new BadInput("rmaplab: --param and --sweep are for workloads; " + source
+                    + " is a file (workloads: " + workloadNames() + ")");
+        }
+        if (emit != null) {
+            throw new BadInput("rmaplab: --emit is for workloads; " + source + " is a file");
+        }
+        if (!source.endsWith(".vms") && !Files.exists(Path.of(source))) {
+            throw new BadInput("rmaplab: " + source + ": no such file or workload (workloads: "
+                    + workloadNames() + ")");
+        }
+        String text = RunCommand.read(source);
+        return new Cases(source, text, List.of(ScenarioParser.parse(source, text)), null, List.of());
+    }
+
+    /**
+     * Every case under every design in NAMES, in order: one row each (with the swept value after the
+     * design when sweeping); failed expectations and violated invariants go to FAILURES.
+     */
+    private List<Map<String, String>> runAll(Cases cases, List<String> names, CheckPolicy policy,
+                                             List<String> failures, PrintWriter err)
+            throws BadInput, ModelBugReported {
+        List<Map<String, String>> rows = new ArrayList<>();
+        List<Scenario> scs = cases.scenarios();
+        Progress progress = Progress.stderr();
+        try {
+            for (int ci = 0; ci < scs.size(); ci++) {
+                Scenario sc = scs.get(ci);
+                for (int di = 0; di < names.size(); di++) {
+                    String d = names.get(di);
+                    progress.accept("compare: " + sc.file()
+                            + (scs.size() > 1 ? " (" + (ci + 1) + "/" + scs.size() + ")" : "")
+                            + " design " + (di + 1) + "/" + names.size());
+                    Map<String, String> row;
+                    try {
+                        row = runOne(sc, d, policy, failures, err);
+                    } catch (ScenarioError e) {
+                        throw new BadInput(e.getMessage());
+                    }
+                    if (row == null) {
+                        throw new ModelBugReported();
+                    }
+                    rows.add(cases.sweepColumn() == null ? row
+                            : withSweptValue(row, cases.sweepColumn(), cases.sweepValues().get(ci)));
+                }
+            }
+        } finally {
+            progress.done();
+        }
+        return rows;
+    }
+
+    /** ROW with COLUMN = VALUE right after its design. */
+    private static Map<String, String> withSweptValue(Map<String, String> row, String column, long value) {
+        Map<String, String> r2 = new java.util.LinkedHashMap<>();
+        r2.put("design", row.remove("design"));
+        r2.put(column, Long.toString(value));
+        r2.putAll(row);
+        return r2;
+    }
+
+    /**
+     * The rows in --format to --out (or OUT), and the --emit and --html files: each file written
+     * atomically, once everything has run; BadInput if one cannot be written.
+     */
+    private void writeOutputs(Cases cases, List<Map<String, String>> rows, PrintWriter out) throws BadInput {
         String rendered = switch (format) {
             case "csv" -> CostTable.csv(rows);
-            case "json" -> CostTable.json(file, rows);
+            case "json" -> CostTable.json(cases.file(), rows);
             default -> CostTable.table(rows);
         };
         try {
             if (emit != null) {
-                writeAtomically(emit, text);
+                AtomicFile.write(emit, cases.text());
             }
             if (htmlFile != null) {
-                writeAtomically(htmlFile, CompareReport.html(file, sweepColumn, rows));
+                AtomicFile.write(htmlFile, CompareReport.html(cases.file(), cases.sweepColumn(), rows));
             }
             if (outFile != null) {
-                writeAtomically(outFile, rendered);
+                AtomicFile.write(outFile, rendered);
             } else {
                 out.print(rendered);
                 out.flush();
             }
         } catch (IOException | java.nio.file.InvalidPathException e) {
-            return userError(err, "rmaplab: cannot write: " + e.getMessage());
+            throw new BadInput("rmaplab: cannot write: " + e.getMessage());
         }
-        for (String f : failures) {
-            err.println(f);
-        }
-        err.flush();
-        return failures.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     /** One run of SC under DESIGN: its row, or null after a model bug was reported on ERR. */
@@ -287,23 +353,6 @@ final class CompareCommand implements Callable<Integer> {
 
     private static String workloadNames() {
         return String.join(", ", Workloads.ALL.stream().map(Workload::name).toList());
-    }
-
-    static void writeAtomically(String f, String text) throws IOException {
-        Path p = Path.of(f).toAbsolutePath();
-        Path tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                // createTempFile makes it private (0600); an output file is as readable as any other.
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep what it gave
-            }
-            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private List<String> designList() {

@@ -34,7 +34,7 @@ final class FindingsCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         try {
-            CompareCommand.writeAtomically(out, md);
+            AtomicFile.write(out, md);
         } catch (IOException | java.nio.file.InvalidPathException e) {
             spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
             spec.commandLine().getErr().flush();

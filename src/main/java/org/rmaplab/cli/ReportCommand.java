@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         try {
-            CompareCommand.writeAtomically(out, html);
+            AtomicFile.write(out, html);
         } catch (IOException | java.nio.file.InvalidPathException e) {
             spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
             spec.commandLine().getErr().flush();

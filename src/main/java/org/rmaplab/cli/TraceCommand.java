@@ -85,7 +85,7 @@ final class TraceCommand implements Callable<Integer> {
                     spec.commandLine().getOut().print(r.scenario());
                     spec.commandLine().getOut().flush();
                 } else {
-                    CompareCommand.writeAtomically(out, r.scenario());
+                    AtomicFile.write(out, r.scenario());
                 }
                 return ExitCodes.OK;
             } catch (TraceError e) {

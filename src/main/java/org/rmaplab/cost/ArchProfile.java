@@ -12,7 +12,7 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  * SMP, so spinlocks are 4 bytes; slab rounding beyond the alignment is ignored):
  * <ul>
  *   <li><b>pte_chain</b>: one L1 cache line per block, from {@link PteChainGeometry} (2.6.0
- *       mm/rmap.c; designs.md section 1). The union {@code page->pte} (direct pte address or chain
+ *       mm/rmap.c, struct pte_chain and NRPTE). The union {@code page->pte} (direct pte address or chain
  *       pointer) adds {@code sizeof(pte_addr_t)} to every {@code struct page}: 8 on x86_64, 4 on
  *       i386, 8 on i386 PAE with HIGHPTE (include/asm-i386/pgtable.h of 2.6.0).
  *   <li><b>_mapcount</b>: the object-based designs (anonmm, anon_vma, anon_vma_chain, lokier) drop
@@ -20,19 +20,19 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  *       (2.6.7 include/linux/mm.h).
  *   <li><b>anonmm</b>: {@code { atomic_t count; spinlock_t lock; struct mm_struct *mm;
  *       struct anonmm *head; struct list_head list; }} = 4+4+4+4+8 = 24 on i386, 4+4+8+8+16 = 40
- *       on x86_64 (designs.md section 2 gives the same). Each {@code mm_struct} gains the pointer
+ *       on x86_64 (struct anonmm, mm/rmap.c of 2.6.6-mm). Each {@code mm_struct} gains the pointer
  *       to it (+4 / +8).
  *   <li><b>anon_vma (2.6.7)</b>: {@code { spinlock_t lock; struct list_head head; }} = 12 on i386,
  *       24 on x86_64 (4 + pad 4 + 16); each vma gains {@code anon_vma} and {@code anon_vma_node}:
- *       +12 / +24 (designs.md section 3).
+ *       +12 / +24 (2.6.7 include/linux/rmap.h and include/linux/mm.h).
  *   <li><b>anon_vma (today)</b>: {@code { root; struct rw_semaphore rwsem; atomic_t refcount;
  *       unsigned long num_children, num_active_vmas; parent; struct rb_root_cached rb_root; }}.
  *       x86_64: 8 + 40 (rwsem: count 8, owner 8, osq 4, wait_lock 4, wait_list 16) + 4 (+4 pad) +
- *       8 + 8 + 8 + 16 = 96, as designs.md section 4 says. i386, derived the same way with 4-byte
+ *       8 + 8 + 8 + 16 = 96 (include/linux/rmap.h today). i386, derived the same way with 4-byte
  *       longs and pointers: 4 + 24 + 4 + 4 + 4 + 4 + 8 = 52.
  *   <li><b>anon_vma_chain</b>: {@code { vma; anon_vma; struct list_head same_vma; struct rb_node rb;
  *       unsigned long rb_subtree_last; }} = 8+8+16+24+8 = 64 on x86_64, 4+4+8+12+4 = 32 on i386
- *       (designs.md section 4). Each vma gains {@code anon_vma} and the {@code anon_vma_chain}
+ *       (include/linux/rmap.h today). Each vma gains {@code anon_vma} and the {@code anon_vma_chain}
  *       list head: +12 / +24.
  *   <li><b>lokier</b> (never built, so derived): the anonymous {@code address_space} is taken to be
  *       2.6.0's {@code struct address_space} (include/linux/fs.h): host, page_tree (radix root:
@@ -45,7 +45,8 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  *   <li><b>pte_chains</b> adds nothing to vmas or mms: the page-table page's own {@code struct
  *       page} records mm and address in fields it already has (mapping, index).
  *   <li><b>lowmem</b>: i386 and i386 PAE kernels map 896 MB of ZONE_DMA + ZONE_NORMAL (1 GB of kernel
- *       address space less 128 MB of vmalloc/fixmap; Bligh's figure, designs.md). Slab objects,
+ *       address space less 128 MB of vmalloc/fixmap: MAXMEM = -PAGE_OFFSET - __VMALLOC_RESERVE,
+ *       include/asm-i386/page.h of 2.6). Slab objects,
  *       {@code mem_map} (all of it) and, without CONFIG_HIGHPTE, page tables live there. The i386
  *       profile has no HIGHPTE (pte_addr_t is a pointer there); i386-pae is the HIGHPTE kernel
  *       (see {@link PteChainGeometry}), so its page tables are in highmem. x86_64 has no highmem:

@@ -44,34 +44,9 @@ public final class CompareReport {
             }
             body.append("<figure>\n<figcaption>").append(esc(col)).append("</figcaption>\n");
             if (sweep != null) {
-                Map<String, double[]> ys = new LinkedHashMap<>();
-                Map<String, String[]> cells = new LinkedHashMap<>();
-                for (String d : designs) {
-                    double[] y = new double[xs.size()];
-                    String[] c = new String[xs.size()];
-                    for (int i = 0; i < xs.size(); i++) {
-                        String v = value(rows, d, sweep, xs.get(i), col);
-                        c[i] = v;
-                        y[i] = v.isEmpty() ? Double.NaN : Double.parseDouble(v);
-                    }
-                    if (!allNaN(y)) {
-                        ys.put(d, y);
-                        cells.put(d, c);
-                    }
-                }
-                String[] xa = xs.toArray(new String[0]);
-                body.append(HtmlReport.lineChart(col, sweep, xa, ys, unit(col)));
-                body.append(HtmlReport.seriesTable(sweep, xa, cells, "metric"));
+                lineFigure(body, rows, designs, sweep, xs, col);
             } else {
-                Map<String, Double> bars = new LinkedHashMap<>();
-                Map<String, String[]> cells = new LinkedHashMap<>();
-                for (String d : designs) {
-                    String v = value(rows, d, null, null, col);
-                    bars.put(d, v.isEmpty() ? Double.NaN : Double.parseDouble(v));
-                    cells.put(d, new String[] {v});
-                }
-                body.append(HtmlReport.barChart(col, bars, unit(col)));
-                body.append(HtmlReport.seriesTable("", new String[] {col}, cells, "metric"));
+                barFigure(body, rows, designs, col);
             }
             body.append("</figure>\n");
         }
@@ -87,6 +62,43 @@ public final class CompareReport {
                 + "</code>: one line per design.")
                 + " Byte counts are shown in KiB or MiB (1024-based) where they are large; the tables give them exactly.";
         return HtmlReport.page("rmaplab compare: " + scenario, intro, body);
+    }
+
+    /** COL against the SWEEP values XS: a line chart, one line per design with a value, and its table. */
+    private static void lineFigure(StringBuilder body, List<Map<String, String>> rows, List<String> designs,
+                                   String sweep, List<String> xs, String col) {
+        Map<String, double[]> ys = new LinkedHashMap<>();
+        Map<String, String[]> cells = new LinkedHashMap<>();
+        for (String d : designs) {
+            double[] y = new double[xs.size()];
+            String[] c = new String[xs.size()];
+            for (int i = 0; i < xs.size(); i++) {
+                String v = value(rows, d, sweep, xs.get(i), col);
+                c[i] = v;
+                y[i] = v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+            }
+            if (!allNaN(y)) {
+                ys.put(d, y);
+                cells.put(d, c);
+            }
+        }
+        String[] xa = xs.toArray(new String[0]);
+        body.append(HtmlReport.lineChart(col, sweep, xa, ys, unit(col)));
+        body.append(HtmlReport.seriesTable(sweep, xa, cells, "metric"));
+    }
+
+    /** COL without a sweep: a bar chart, one bar per design, and its table. */
+    private static void barFigure(StringBuilder body, List<Map<String, String>> rows, List<String> designs,
+                                  String col) {
+        Map<String, Double> bars = new LinkedHashMap<>();
+        Map<String, String[]> cells = new LinkedHashMap<>();
+        for (String d : designs) {
+            String v = value(rows, d, null, null, col);
+            bars.put(d, v.isEmpty() ? Double.NaN : Double.parseDouble(v));
+            cells.put(d, new String[] {v});
+        }
+        body.append(HtmlReport.barChart(col, bars, unit(col)));
+        body.append(HtmlReport.seriesTable("", new String[] {col}, cells, "metric"));
     }
 
     /** The table of every row and column, with id "data". */

@@ -13,7 +13,7 @@ import org.rmaplab.rmap.RmapDesigns;
 /**
  * Self-contained HTML reports (XHTML, so they parse as XML; no scripts, no network): inline SVG
  * charts, one line (or bar) per design, each design with its own colour, dash pattern and point
- * marker, axes with units, and the numbers in tables. Deterministic.
+ * marker ({@link DesignStyle}), axes with units, and the numbers in tables. Deterministic.
  *
  * <p>{@link #html} is {@code rmaplab report}: sweeps over the named workloads. {@link CompareReport}
  * ({@code rmaplab compare --html}) draws its rows with the same {@link #lineChart}, {@link #barChart}
@@ -28,8 +28,6 @@ public final class HtmlReport {
      */
     record Chart(String title, String workload, String arch, String param, long[] values, Map<String, Long> fixed,
                  String metricName, String unit, ToDoubleFunction<Map<String, String>> metric) {}
-
-    static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
     /** Chart size (SVG user units = CSS pixels) and the plot's margins inside it. */
     static final int W = 560;
@@ -87,23 +85,9 @@ public final class HtmlReport {
                 + body + "</body>\n</html>\n";
     }
 
+    /** Chart C as a figure: caption, what was run, the line chart and its numbers. */
     static String chart(Chart c, Consumer<String> progress, String where) {
-        List<String> designs = RmapDesigns.names();
-        Map<String, double[]> ys = new LinkedHashMap<>();
-        for (int di = 0; di < designs.size(); di++) {
-            String d = designs.get(di);
-            double[] y = new double[c.values().length];
-            for (int i = 0; i < y.length; i++) {
-                if (progress != null) {
-                    progress.accept("report: " + where + " " + c.workload() + " " + c.param() + "="
-                            + c.values()[i] + " design " + (di + 1) + "/" + designs.size());
-                }
-                Map<String, Long> p = new LinkedHashMap<>(c.fixed());
-                p.put(c.param(), c.values()[i]);
-                y[i] = c.metric().applyAsDouble(Findings.run(c.workload(), p, d, c.arch()));
-            }
-            ys.put(d, y);
-        }
+        Map<String, double[]> ys = measure(c, progress, where);
         String[] xs = new String[c.values().length];
         for (int i = 0; i < xs.length; i++) {
             xs[i] = Long.toString(c.values()[i]);
@@ -122,6 +106,30 @@ public final class HtmlReport {
         });
         b.append(seriesTable(c.param(), xs, cells, null));
         return b.append("</figure>\n").toString();
+    }
+
+    /**
+     * C's metric per design (in registry order) at each swept value; PROGRESS (if not null) hears of
+     * each run, WHERE saying which chart it is.
+     */
+    private static Map<String, double[]> measure(Chart c, Consumer<String> progress, String where) {
+        List<String> designs = RmapDesigns.names();
+        Map<String, double[]> ys = new LinkedHashMap<>();
+        for (int di = 0; di < designs.size(); di++) {
+            String d = designs.get(di);
+            double[] y = new double[c.values().length];
+            for (int i = 0; i < y.length; i++) {
+                if (progress != null) {
+                    progress.accept("report: " + where + " " + c.workload() + " " + c.param() + "="
+                            + c.values()[i] + " design " + (di + 1) + "/" + designs.size());
+                }
+                Map<String, Long> p = new LinkedHashMap<>(c.fixed());
+                p.put(c.param(), c.values()[i]);
+                y[i] = c.metric().applyAsDouble(Findings.run(c.workload(), p, d, c.arch()));
+            }
+            ys.put(d, y);
+        }
+        return ys;
     }
 
     /**
@@ -159,9 +167,23 @@ public final class HtmlReport {
         }
         Unit u = Unit.of(unit, max);
         Axis axis = Axis.of(max / u.divisor(), u.integral());
+        StringBuilder b = svgOpen(title, H);
+        lineChartAxes(b, xLabel, xs, u, axis);
+        double top = axis.step() * axis.ticks() * u.divisor();
+        int row = 0;
+        for (Map.Entry<String, double[]> e : ys.entrySet()) {
+            series(b, e.getKey(), e.getValue(), xs.length, top, row++);
+        }
+        return b.append("</svg>\n").toString();
+    }
+
+    /**
+     * The line chart's frame: grid lines and tick labels of AXIS on the y axis in U, its unit label,
+     * the XS at their places along the x axis and the axis label XLABEL.
+     */
+    private static void lineChartAxes(StringBuilder b, String xLabel, String[] xs, Unit u, Axis axis) {
         double pw = W - LEFT - RIGHT;
         double ph = H - TOP - BOTTOM;
-        StringBuilder b = svgOpen(title, H);
         // Horizontal grid lines and y tick labels, in the chosen unit.
         for (int t = 0; t <= axis.ticks(); t++) {
             double y = H - BOTTOM - ph * t / axis.ticks();
@@ -182,42 +204,57 @@ public final class HtmlReport {
         }
         b.append(String.format(Locale.ROOT, "<text class=\"x-label\" x=\"%.1f\" y=\"%d\" font-size=\"12\" "
                 + "text-anchor=\"middle\">%s</text>\n", LEFT + pw / 2, H - 8, esc(xLabel)));
-        double top = axis.step() * axis.ticks() * u.divisor();
-        int row = 0;
-        for (Map.Entry<String, double[]> e : ys.entrySet()) {
-            int k = style(e.getKey());
-            String color = COLORS[k % COLORS.length];
-            String dash = DASHES[k % DASHES.length];
-            double[] y = e.getValue();
-            StringBuilder pts = new StringBuilder();
-            StringBuilder marks = new StringBuilder();
-            for (int i = 0; i < y.length; i++) {
-                if (Double.isNaN(y[i])) {
-                    continue;
-                }
-                double x = xAt(i, xs.length, pw);
-                double yy = H - BOTTOM - ph * y[i] / top;
-                pts.append(pts.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", x, yy));
-                marks.append(marker(k, x, yy, color));
-            }
-            // Designs with equal values draw on top of each other: each gets its own dash pattern
-            // and point marker, so every one stays visible.
-            b.append("<polyline class=\"series\" data-design=\"").append(esc(e.getKey())).append("\" fill=\"none\" stroke=\"")
-                    .append(color).append("\" stroke-width=\"2\"")
-                    .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"")
-                    .append(" points=\"").append(pts).append("\"/>\n").append(marks);
-            int ly = TOP + 12 + 18 * row++;
-            b.append(String.format(Locale.ROOT,
-                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-                    W - RIGHT + 8, ly - 4, W - RIGHT + 30, ly - 4, color,
-                    dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\""));
-            b.append(marker(k, W - RIGHT + 19, ly - 4, color));
-            b.append(String.format(Locale.ROOT,
-                    "<text class=\"legend\" x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"%s\">%s</text>\n", W - RIGHT + 34, ly,
-                    color, esc(e.getKey())));
-        }
-        return b.append("</svg>\n").toString();
     }
+
+    /**
+     * DESIGN's line: its Y values as points (NaN: none) at the N x positions on a y axis up to TOP,
+     * with markers, and its entry in the legend's ROW-th line.
+     */
+    private static void series(StringBuilder b, String design, double[] y, int n, double top, int row) {
+        double pw = W - LEFT - RIGHT;
+        double ph = H - TOP - BOTTOM;
+        DesignStyle st = DesignStyle.of(design);
+        String color = st.color();
+        String dash = st.dash();
+        StringBuilder pts = new StringBuilder();
+        StringBuilder marks = new StringBuilder();
+        for (int i = 0; i < y.length; i++) {
+            if (Double.isNaN(y[i])) {
+                continue;
+            }
+            double x = xAt(i, n, pw);
+            double yy = H - BOTTOM - ph * y[i] / top;
+            pts.append(pts.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", x, yy));
+            marks.append(st.marker(x, yy));
+        }
+        // Designs with equal values draw on top of each other: each gets its own dash pattern
+        // and point marker, so every one stays visible.
+        b.append("<polyline class=\"series\" data-design=\"").append(esc(design)).append("\" fill=\"none\" stroke=\"")
+                .append(color).append("\" stroke-width=\"2\"")
+                .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"")
+                .append(" points=\"").append(pts).append("\"/>\n").append(marks);
+        legendEntry(b, design, st, row);
+    }
+
+    /** DESIGN (drawn in ST) in the legend's ROW-th line: a stretch of its line, its marker, its name. */
+    private static void legendEntry(StringBuilder b, String design, DesignStyle st, int row) {
+        String color = st.color();
+        String dash = st.dash();
+        int ly = TOP + 12 + 18 * row;
+        b.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+                W - RIGHT + 8, ly - 4, W - RIGHT + 30, ly - 4, color,
+                dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\""));
+        b.append(st.marker(W - RIGHT + 19, ly - 4));
+        b.append(String.format(Locale.ROOT,
+                "<text class=\"legend\" x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"%s\">%s</text>\n", W - RIGHT + 34, ly,
+                color, esc(design)));
+    }
+
+    /** Bar charts: bar height and the plot's left and right margins (room for names and values). */
+    private static final int BAR = 18;
+    private static final int BAR_LEFT = 110;
+    private static final int BAR_RIGHT = 64;
 
     /** An SVG bar chart: one horizontal bar per design (NaN: none), the value axis in UNIT. */
     static String barChart(String title, Map<String, Double> values, String unit) {
@@ -229,13 +266,21 @@ public final class HtmlReport {
         }
         Unit u = Unit.of(unit, max);
         Axis axis = Axis.of(max / u.divisor(), u.integral());
-        int bar = 18;
-        int left = 110;
-        int right = 64;
-        int h = TOP + values.size() * (bar + 6) + BOTTOM;
-        double pw = W - left - right;
+        int h = TOP + values.size() * (BAR + 6) + BOTTOM;
         double top = axis.step() * axis.ticks() * u.divisor();
         StringBuilder b = svgOpen(title, h);
+        barChartAxes(b, h, u, axis);
+        int i = 0;
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            bar(b, i++, e.getKey(), e.getValue(), top, u);
+        }
+        return b.append("</svg>\n").toString();
+    }
+
+    /** The bar chart's frame, H high: grid lines and tick labels of AXIS along x in U, both axes, the unit. */
+    private static void barChartAxes(StringBuilder b, int h, Unit u, Axis axis) {
+        int left = BAR_LEFT;
+        double pw = W - BAR_LEFT - BAR_RIGHT;
         for (int t = 0; t <= axis.ticks(); t++) {
             double x = left + pw * t / axis.ticks();
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n",
@@ -246,28 +291,29 @@ public final class HtmlReport {
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
                 left, TOP, left, h - BOTTOM));
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
-                left, h - BOTTOM, W - right, h - BOTTOM));
+                left, h - BOTTOM, W - BAR_RIGHT, h - BOTTOM));
         b.append(String.format(Locale.ROOT, "<text class=\"y-unit\" x=\"%.1f\" y=\"%d\" font-size=\"12\" "
                 + "text-anchor=\"middle\">%s</text>\n", left + pw / 2, h - 8, esc(u.label())));
-        int i = 0;
-        for (Map.Entry<String, Double> e : values.entrySet()) {
-            int k = style(e.getKey());
-            String color = COLORS[k % COLORS.length];
-            int y = TOP + 3 + i++ * (bar + 6);
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-                    left - 5, y + bar - 5, esc(e.getKey())));
-            if (Double.isNaN(e.getValue())) {
-                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#777\">not counted</text>\n",
-                        left + 4, y + bar - 5));
-                continue;
-            }
-            double len = pw * e.getValue() / top;
-            b.append(String.format(Locale.ROOT, "<rect class=\"bar\" data-design=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
-                    + "height=\"%d\" fill=\"%s\"/>\n", esc(e.getKey()), left, y, len, bar, color));
-            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>\n",
-                    left + len + 4, y + bar - 5, fmt(e.getValue() / u.divisor())));
+    }
+
+    /** The I-th bar: DESIGN's VALUE (NaN: "not counted") on an axis up to TOP, labelled in U. */
+    private static void bar(StringBuilder b, int i, String design, double value, double top, Unit u) {
+        int left = BAR_LEFT;
+        double pw = W - BAR_LEFT - BAR_RIGHT;
+        String color = DesignStyle.of(design).color();
+        int y = TOP + 3 + i * (BAR + 6);
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+                left - 5, y + BAR - 5, esc(design)));
+        if (Double.isNaN(value)) {
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#777\">not counted</text>\n",
+                    left + 4, y + BAR - 5));
+            return;
         }
-        return b.append("</svg>\n").toString();
+        double len = pw * value / top;
+        b.append(String.format(Locale.ROOT, "<rect class=\"bar\" data-design=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
+                + "height=\"%d\" fill=\"%s\"/>\n", esc(design), left, y, len, BAR, color));
+        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>\n",
+                left + len + 4, y + BAR - 5, fmt(value / u.divisor())));
     }
 
     private static StringBuilder svgOpen(String title, int h) {
@@ -288,12 +334,6 @@ public final class HtmlReport {
     private static double xAt(int i, int n, double pw) {
         double pad = 14;
         return LEFT + pad + (n == 1 ? (pw - 2 * pad) / 2 : (pw - 2 * pad) * i / (n - 1));
-    }
-
-    /** A design's style index: its place in the registry (unknown names after them). */
-    private static int style(String design) {
-        int i = RmapDesigns.names().indexOf(design);
-        return i >= 0 ? i : RmapDesigns.names().size();
     }
 
     /**
@@ -333,29 +373,6 @@ public final class HtmlReport {
                 step = Math.max(1, Math.round(step));
             }
             return new Axis(step, (int) Math.ceil(max / step - 1e-9));
-        }
-    }
-
-    /** Dash patterns, one per design in registry order (the first solid). */
-    private static final String[] DASHES = {"", "8 4", "2 3", "10 3 2 3", "5 5"};
-
-    /** A point marker: circle, square, triangle, diamond, cross, by design. */
-    private static String marker(int k, double x, double y, String color) {
-        switch (k % 5) {
-            case 0:
-                return String.format(Locale.ROOT, "<circle class=\"marker\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y, color);
-            case 1:
-                return String.format(Locale.ROOT, "<rect class=\"marker\" x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/>\n",
-                        x - 3, y - 3, color);
-            case 2:
-                return String.format(Locale.ROOT, "<polygon class=\"marker\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>\n",
-                        x, y - 4, x - 4, y + 3, x + 4, y + 3, color);
-            case 3:
-                return String.format(Locale.ROOT, "<polygon class=\"marker\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\"/>\n",
-                        x, y - 5, x + 5, y, x, y + 5, x - 5, y, color);
-            default:
-                return String.format(Locale.ROOT, "<path class=\"marker\" d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
-                        x - 4, y - 4, x + 4, y + 4, x - 4, y + 4, x + 4, y - 4, color);
         }
     }
 

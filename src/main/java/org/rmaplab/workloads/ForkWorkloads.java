@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Workloads of forking processes (seeds 001 and 002, commits 5beb49305251 and 7a3ef208e662):
+ * Workloads of forking processes (Linus Torvalds and Jamie Lokier, "Re: anon_vma RFC2",
+ * linux-kernel, 13 and 12 March 2004; commits 5beb49305251 and 7a3ef208e662):
  * fork without exec, mremap after fork, fork chains, and the growth of one region by mremap.
  * Every generator tracks what each task's pages hold and states it as read expectations, so a run
  * is checked as well as measured. Random choices use {@link Random} (its algorithm is fixed by the
@@ -36,7 +37,8 @@ final class ForkWorkloads {
     }
 
     /**
-     * Seed 001's "somebody does a ton of forks without any execve's": a big process (an emacs or
+     * Linus Torvalds's "somebody does a ton of forks without any execve's" ("Re: anon_vma RFC2",
+     * linux-kernel, 13 March 2004): a big process (an emacs or
      * JVM heap) keeps N children that never exec. Each round the parent writes P/8 random pages of
      * its heap (COW away from every child still sharing them) and one random child acts: writes
      * (COWs) some pages, reads one, moves its whole heap with mremap (Linus's special case: anonmm
@@ -127,7 +129,8 @@ final class ForkWorkloads {
     }
 
     /**
-     * Linus's special case (seed 001): "The only problem is mremap() after a fork() ... let's just
+     * Linus's special case (Linus Torvalds, "Re: anon_vma RFC2", linux-kernel, 13 March 2004):
+     * "The only problem is mremap() after a fork() ... let's just
      * add a few lines to copy_one_pte()" that copy a page with page-&gt;count &gt; 1 before moving it.
      * A parent writes P pages and forks N children; each child first writes (COWs) COW of them;
      * then every task in turn (the parent first, then the children in order) moves its whole region
@@ -246,7 +249,8 @@ final class ForkWorkloads {
     }
 
     /**
-     * Seed 002's claim, as a workload: a region of M pages is grown to M x FACTOR pages by mremap
+     * Jamie Lokier's claim ("Re: anon_vma RFC2", linux-kernel, 12 March 2004), as a workload: a
+     * region of M pages is grown to M x FACTOR pages by mremap
      * MAYMOVE, STEP pages at a time (one page at a time is the worst case: every split as early as
      * it can be); every MOVE_EVERY-th step a one-page shared mapping is put right after the region,
      * so that it must move. Lokier splits a vma whose reservation has no room left and keeps the

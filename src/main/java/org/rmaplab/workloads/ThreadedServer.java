@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Linus in seed 001: "A high-performance server would use threads, anyway." A threaded server:
+ * Linus Torvalds, "Re: anon_vma RFC2" (linux-kernel, 13 March 2004): "A high-performance server
+ * would use threads, anyway." A threaded server:
  * T threads (clone) in one mm, each with an arena it grows by mremap MAYMOVE (doubling to 32
  * pages, then trimmed by MADV_DONTNEED of its upper half, as malloc_trim does), serving requests
  * with per-request buffers: mmap, write, sometimes realloc by mremap (doubling), read, and munmap

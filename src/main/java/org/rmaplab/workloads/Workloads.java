@@ -65,7 +65,8 @@ public final class Workloads {
     }
 
     /**
-     * Repeated realloc growth by mremap (seed 001's and seed 002's case): a buffer written in full,
+     * Repeated realloc growth by mremap (the case of Linus Torvalds's and Jamie Lokier's
+     * "Re: anon_vma RFC2", linux-kernel, 13 and 12 March 2004): a buffer written in full,
      * grown by a factor each round with MREMAP_MAYMOVE while a blocker mapping after it forces a move.
      */
     static Workload reallocGrowth() {
@@ -190,7 +191,8 @@ public final class Workloads {
     }
 
     /**
-     * An Oracle-SGA-like shape for wli's step (b) (seed 003: "the big apps can get their magical
+     * An Oracle-SGA-like shape for wli's step (b) (William Lee Irwin III, "Re: What to
+     * expect with the 2.6 VM", linux-kernel, 2 July 2003: "the big apps can get their magical
      * lowmem savings by just mlock()'ing _anything_ they do massive sharing with"): t1 opens a tmpfs
      * file of S pages and forks T-1 processes before the segment exists; each then maps the whole
      * file MAP_SHARED and mlocks it (mlock populates), as each Oracle process attaches and locks

@@ -19,8 +19,8 @@ class FindingsTest {
     }
 
     /**
-     * Morton's rmap-test in shape (docs/reference.md#fig-rmap-test), worked by hand. T tasks map one file in V
-     * one-page windows; fork links each child's vma just after its parent's, so i_mmap reads
+     * Andrew Morton's rmap-test (docs/reference.md#fig-rmap-test; workloads/RmapTest) in shape, worked
+     * by hand. T tasks map one file in V one-page windows; fork links each child's vma just after its parent's, so i_mmap reads
      * [window 0 of every task, window 1 of every task, ...]. Every page is mapped by all T tasks and
      * every walk stops once it has found the T ptes. anonmm's list walk of window i's page visits
      * the T (i + 1) vmas linked up to the last of window i: T (V + 1) / 2 per walk on average,
