@@ -15,7 +15,7 @@ import java.util.Map;
 final class GcCompactionFinding implements Finding {
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("GC compaction with UFFDIO_MOVE: moves vs copies (seed 004)");
+        md.heading("GC compaction with UFFDIO_MOVE: moves vs copies ([reference](reference.md#fig-uffd-move))");
         md.paragraph("`gc-compact objects=64 rounds=4 die=50`, x86_64: 64 one-page objects allocated a round, half "
                 + "of the live ones dying, the survivors moved into a fresh registered to-space. A snapshot child "
                 + "(forked in round 2 or 4, living one round) makes the pages it shares EBUSY; the collector falls back, as "
@@ -30,7 +30,7 @@ final class GcCompactionFinding implements Finding {
         md.paragraph("\nWithout sharing, compaction allocates and copies nothing: each live page is moved (a pte and "
                 + "its page's mapping and index rewritten); allocations are the mutator's own objects. A child that "
                 + "shares the heap turns each shared live page into an EBUSY, then an allocation and a copy by "
-                + "UFFDIO_COPY, as designs.md says (\"EBUSY (page not exclusive — shared by fork or KSM)\"); a page stays "
+                + "UFFDIO_COPY, as mm/userfaultfd.c's move_pages() has it (\"EBUSY (page not exclusive — shared by fork or KSM)\", [reference](reference.md#uffd-move)); a page stays "
                 + "unmovable after the child exits until the parent writes it (6.18 keys it on PageAnonExclusive: "
                 + "scenarios/uffd/move_ebusy_fork.vms). "
                 + "The published timings (MOVE 40% faster for a compaction thread; COPY 20% faster when pages must "

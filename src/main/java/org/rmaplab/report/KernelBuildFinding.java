@@ -97,7 +97,7 @@ final class KernelBuildFinding implements Finding {
     }
 
     private static void notReproduced(Markdown md, Totals t) {
-        md.format("%nNot reproduced, and why. The model counts calls; designs.md "
+        md.format("%nNot reproduced, and why. The model counts calls; [reference](reference.md#fig-bligh-profile) "
                 + "gives Bligh's figures as a profile, time spent in the functions, and a call's cost differs between "
                 + "the kernels (the pte_chains kernels' page_add_rmap may take a new pte_chain block, its page_remove_rmap searches the "
                 + "page's chain; 2.6.7's are mapcount updates and, for a new page, setting page->mapping). In calls, "

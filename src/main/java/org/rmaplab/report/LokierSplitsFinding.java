@@ -16,7 +16,7 @@ import org.rmaplab.rmap.lokier.LokierDesign;
 final class LokierSplitsFinding implements Finding {
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("lokier: O(log(n/m)) splits (Lokier, seed 002)");
+        md.heading("lokier: O(log(n/m)) splits ([Jamie Lokier, 12 March 2004](reference.md#fig-lokier-splits))");
         md.paragraph("`split-growth pages=16 step=1`, x86_64: a 16-page region grown one page at a time by mremap to "
                 + "16 x factor pages (the worst case: every split as early as it can be). Splits and internal vmas "
                 + "under lokier with a reserve of K = 1 times the region and no minimum (the claim's constant made "

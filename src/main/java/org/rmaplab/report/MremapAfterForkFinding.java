@@ -16,7 +16,7 @@ final class MremapAfterForkFinding implements Finding {
 
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("mremap after fork: anonmm's early COWs (Linus, seed 001)");
+        md.heading("mremap after fork: anonmm's early COWs ([Linus, 13 March 2004](reference.md#linus-anon-memory-group))");
         md.paragraph("`mremap-after-fork pages=16 rounds=1`, x86_64: the parent and its N children each move the 16 "
                 + "pages they share (mremap MAYMOVE|FIXED), the parent first. mremap_cows under anonmm; COW copies "
                 + "(every cause) under anonmm and under the other designs (all equal); rmap_ops per design.");

@@ -12,7 +12,7 @@ import java.util.List;
 final class MremapCowFinding implements Finding {
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("anonmm's mremap COW \"should usually not even trigger\" (Linus, seed 001)");
+        md.heading("anonmm's mremap COW \"should usually not even trigger\" ([Linus, 13 March 2004](reference.md#fig-mremap-cow))");
         md.paragraph("`realloc-growth pages=4 rounds=6`, x86_64: mremap_cows under anonmm, by children sharing "
                 + "the buffer when it starts to grow (4 pages shared, 256 at the end).");
         md.header("children", List.of("mremap_cows"));

@@ -22,7 +22,7 @@ final class RmapTestFinding implements Finding {
 
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("The linear i_mmap list: Morton's rmap-test (designs.md section 6)");
+        md.heading("The linear i_mmap list: Morton's rmap-test ([reference](reference.md#fig-rmap-test))");
         md.paragraph("`rmap-test pages=1 iters=1`, x86_64: TASKS tasks (the parent and its children) each map one "
                 + "file in VMAS one-page windows (i_mmap holds TASKS x VMAS vmas), each writes every page, then "
                 + "reclaim all. Vmas visited per walk (walk_vmas_visited / walks) per design; ptes checked per "
@@ -115,7 +115,7 @@ final class RmapTestFinding implements Finding {
                 + "and the prio_tree of 2.6.7 (anon_vma) and today's interval tree bring the file walk down "
                 + "to the same TASKS vmas. At Morton's 100 tasks x 100 vmas (101 tasks with the parent) the "
                 + "list walk visits about 5100 vmas per page against 101 ptes: about 50 times the work per "
-                + "walk, where the published run took 22 minutes against 5 (designs.md); Rajesh "
+                + "walk, where the published run took 22 minutes against 5 ([reference](reference.md#fig-rmap-test)); Rajesh "
                 + "Venkatasubramanian's prio_tree posting (linux-kernel, March 2004) has `rmap-test -l -i 10 "
                 + "-n 100 -s 600 -t 100` at 13 minutes on 2.6.5-rc2 (pte_chains), 13.5 with prio_tree and "
                 + "objrmap, and killed after 7.5 hours with objrmap's lists. The model counts vmas visited "

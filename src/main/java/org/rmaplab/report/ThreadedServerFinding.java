@@ -12,7 +12,7 @@ import org.rmaplab.rmap.RmapDesigns;
 final class ThreadedServerFinding implements Finding {
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("One mm: a threaded server (Linus, seed 001)");
+        md.heading("One mm: a threaded server ([Linus, 13 March 2004](reference.md#linus-anon-memory-group))");
         md.paragraph("`threaded-server` (defaults: 8 threads, 64 requests), x86_64, run with the oracle's full check "
                 + "off (contents still checked on every read) so that the walks are reclaim's own: vmas (mms for "
                 + "anonmm) visited per walk, vmas and anon_vmas at peak.");

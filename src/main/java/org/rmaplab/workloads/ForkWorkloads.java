@@ -50,7 +50,7 @@ final class ForkWorkloads {
     static Workload forkWithoutExec() {
         return new Workload("fork-without-exec",
                 "a big process keeps N children that never exec: they COW, read, move their heap by mremap and "
-                        + "exit at random while the parent keeps writing; then reclaim (seed 001: long-lived "
+                        + "exit at random while the parent keeps writing; then reclaim (docs/reference.md#linus-anon-memory-group: long-lived "
                         + "sharing; anonmm's mremap COWs; walks per design)",
                 List.of(param("children", 4, 1, 256, "children alive at once (one that exits is replaced)"),
                         param("pages", 32, 1, 1 << 14, "heap pages of the parent"),
@@ -142,7 +142,7 @@ final class ForkWorkloads {
     static Workload mremapAfterFork() {
         return new Workload("mremap-after-fork",
                 "a parent and N children each move (mremap) the region they share after fork, ROUNDS times: "
-                        + "anonmm COWs every page still shared, N x (P - COW) in all; the others move ptes (seed 001)",
+                        + "anonmm COWs every page still shared, N x (P - COW) in all; the others move ptes (Linus's rule, docs/reference.md#linus-anon-memory-group)",
                 List.of(param("children", 4, 1, 256, "forked children"),
                         param("pages", 16, 1, 1 << 14, "pages of the shared region"),
                         param("rounds", 1, 1, 64, "moves per task"),
@@ -260,7 +260,7 @@ final class ForkWorkloads {
     static Workload splitGrowth() {
         return new Workload("split-growth",
                 "a region of M pages grown to M x FACTOR by mremap, STEP pages at a time, a mapping in the way "
-                        + "every MOVE_EVERY steps: lokier's splits (claimed O(log(n/m)), seed 002)",
+                        + "every MOVE_EVERY steps: lokier's splits (claimed O(log(n/m)), docs/reference.md#fig-lokier-splits)",
                 List.of(param("pages", 16, 1, 1 << 16, "initial region pages (m)"),
                         param("factor", 64, 2, 1 << 16, "growth factor n/m"),
                         param("step", 1, 1, 1 << 20, "pages added per mremap"),

@@ -57,7 +57,7 @@ final class GcCompact {
         return new Workload("gc-compact",
                 "a GC allocates OBJECTS pages a round, some die (dontneed), it moves the live ones into a registered "
                         + "to-space with UFFDIO_MOVE; a snapshot child makes moves EBUSY and the GC falls back to "
-                        + "UFFDIO_COPY (seed 004)",
+                        + "UFFDIO_COPY (docs/reference.md#uffd-move)",
                 List.of(param("objects", 32, 1, 1 << 12, "objects (pages) allocated per round"),
                         param("rounds", 4, 1, 64, "GC cycles"),
                         param("die", 50, 0, 100, "percent of live objects that die each round"),
