@@ -140,8 +140,9 @@ public final class Kernel implements Syscalls {
      * instead of mapping the shared zero page — do_anonymous_page() in mm/memory.c (6.18) takes
      * the zero page only {@code if (!(vmf->flags & FAULT_FLAG_WRITE) &&
      * !mm_forbids_zeropage(vma->vm_mm))}. Stock x86_64 Linux never forbids it (false, the
-     * default); s390 does for KVM guests, and a PVM guest kernel booted with
-     * {@code pvm_no_zero_page=1} does for every process (docs/kernel-notes.md). {@code rmaplab
+     * default); s390 does for a process hosting KVM guests, and a PVM guest kernel booted with
+     * {@code pvm_no_zero_page=1}, as this machine's is, behaves so for every process (observed:
+     * docs/kernel-notes.md, "Read faults and the zero page"). {@code rmaplab
      * diff} sets what the host's kernel does (org.rmaplab.linux.HarnessLayout).
      */
     public void setForbidsZeroPage(boolean forbid) {
