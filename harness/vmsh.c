@@ -7,6 +7,7 @@
  * read/write is a real access.
  *
  *   vmsh [-v|-m|-c] FILE.vms
+ *   vmsh -z
  *
  * Output: one line per scenario line, "LINE: RESULT", plus
  * "FAIL file:line: expected X, got Y" for each failed expectation.
@@ -24,6 +25,15 @@
  * "0xSTART..0xEND PERMS" or "none" for vma; "skipped: REASON" for what only
  * the model can do (machine, remap_anon_pages).  A scenario error prints
  * "LINE<TAB>error: MESSAGE" and exits 2; exit 0 otherwise.
+ *
+ * -z (a probe of the host, for rmaplab's `diff` and `fuzz`): prints
+ * "zero_page 1" if a read fault on fresh private anonymous memory maps the
+ * shared zero page (stock Linux), "zero_page 0" if it allocates a page of its
+ * own (as where mm_forbids_zeropage(): an s390 process hosting KVM guests; and
+ * any process of a PVM guest kernel booted with pvm_no_zero_page=1), told apart by
+ * /proc/self/pagemap's "exclusively mapped" bit (56), which the zero page
+ * never has and a page of one's own always has (unprivileged: only the PFN
+ * needs CAP_SYS_ADMIN).  Exit 0, or 2 if the probe cannot tell.
  *
  * Build (static linking is strongly recommended: a dynamically linked task
  * has ld.so's anonymous mappings right where `mmap 0` places scenario
@@ -1983,6 +1993,29 @@ static int coordinator(const char *file)
 	return failures ? 1 : 0;
 }
 
+/* vmsh -z: does a read fault of private anonymous memory map the zero page? */
+static int zero_page_probe(void)
+{
+	volatile uint64_t *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die(2, "vmsh -z: mmap: %s", strerror(errno));
+	uint64_t v = *p;	/* the read fault */
+	(void)v;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		die(2, "vmsh -z: /proc/self/pagemap: %s", strerror(errno));
+	uint64_t e = 0;
+	if (pread(fd, &e, sizeof e, (off_t)((uintptr_t)p / PAGE * sizeof e)) != sizeof e)
+		die(2, "vmsh -z: reading /proc/self/pagemap: %s", strerror(errno));
+	close(fd);
+	if (!(e >> 63 & 1))
+		die(2, "vmsh -z: the page read is not present (pagemap entry %#llx)",
+		    (unsigned long long)e);
+	printf("zero_page %d\n", (e >> 56 & 1) ? 0 : 1);
+	return 0;
+}
+
 /* Defined only in a dynamically linked (or static-pie) executable. */
 extern char _DYNAMIC[] __attribute__((weak));
 
@@ -1990,6 +2023,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "--task"))
 		return task_main(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 2 && !strcmp(argv[1], "-z"))
+		return zero_page_probe();
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v"))
@@ -1999,10 +2034,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c"))
 			g_canonical = 1;
 		else
-			die(2, "usage: %s [-v|-m|-c] FILE.vms", argv[0]);
+			die(2, "usage: %s [-v|-m|-c] FILE.vms | -z", argv[0]);
 	}
 	if (i != argc - 1)
-		die(2, "usage: %s [-v|-m|-c] FILE.vms", argv[0]);
+		die(2, "usage: %s [-v|-m|-c] FILE.vms | -z", argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (_DYNAMIC)
 		fprintf(stderr, "vmsh: warning: not linked with -static; ld.so's own mappings "

@@ -73,7 +73,15 @@ final class DiffCommand implements Callable<Integer> {
         try {
             List<Scenario> scenarios = KernelCli.parseAll(files, err);
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
-            ScenarioRunner runner = HarnessLayout.runner((d, m) -> parent.backend.create(d, m, policy));
+            ScenarioRunner runner;
+            try {
+                runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
+            } catch (HarnessError e) {
+                out.flush();
+                err.println("rmaplab: kernel harness failed: " + e.getMessage());
+                err.flush();
+                return ExitCodes.INTERNAL;
+            }
             int runs = 0;
             int same = 0;
             int diverged = 0;

@@ -92,7 +92,7 @@ final class FuzzCommand implements Callable<Integer> {
         }
         try {
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
-            ScenarioRunner runner = HarnessLayout.runner((d, m) -> parent.backend.create(d, m, policy));
+            ScenarioRunner runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
             Fuzzer fuzzer = new Fuzzer(kernel, runner, designs);
             int diverged = 0;
             for (int i = 0; i < count; i++) {

@@ -18,22 +18,50 @@ import org.rmaplab.scenario.SyscallsFactory;
  * shared|anonymous} before the first line — so that the scenario's mappings have the same
  * neighbour in both runs. (What sits above the guard page is never reached by {@code mmap 0}:
  * the guard is at the top of the mmap area in both.)
+ *
+ * <p>Given the kernel it is compared with ({@link #runner(KernelRunner, SyscallsFactory)}), the
+ * model also faults as that kernel does: where read faults of private anonymous memory do not map
+ * the zero page ({@link KernelRunner#readFaultMapsZeroPage()}), the model's do not either
+ * ({@link Machine#setForbidsZeroPage}), so that a read gives the vma an anon_vma in both runs and
+ * merges, splits and mremap's checks that depend on it agree.
  */
 public final class HarnessLayout {
     private HarnessLayout() {}
 
     /** Sets the harness's layout as SYS's image, if SYS is the model (else leaves it alone). */
     public static Syscalls apply(Syscalls sys) {
+        return apply(sys, true);
+    }
+
+    /**
+     * Sets the harness's layout as SYS's image and, unless ZERO_PAGE, forbids the zero page
+     * (mm_forbids_zeropage), if SYS is the model (else leaves it alone).
+     */
+    public static Syscalls apply(Syscalls sys, boolean zeroPage) {
         Machine k = sys instanceof CheckedSyscalls c ? c.machine() : sys instanceof Machine kk ? kk : null;
         if (k != null) {
             k.setImage(t -> guard(k, t));
+            k.setForbidsZeroPage(!zeroPage);
         }
         return sys;
     }
 
-    /** A runner whose every machine from FACTORY has the harness's layout. */
+    /**
+     * A runner whose every machine from FACTORY has the harness's layout, and faults as stock
+     * Linux does (read faults map the zero page): for diffs against recorded kernel results.
+     */
     public static ScenarioRunner runner(SyscallsFactory factory) {
         return new ScenarioRunner((design, machine) -> apply(factory.create(design, machine)));
+    }
+
+    /**
+     * A runner whose every machine from FACTORY has the harness's layout and maps the zero page on
+     * a read fault exactly when KERNEL does (probed here, once per KERNEL: a {@link HarnessError}
+     * if the probe fails).
+     */
+    public static ScenarioRunner runner(KernelRunner kernel, SyscallsFactory factory) {
+        boolean zeroPage = kernel.readFaultMapsZeroPage();
+        return new ScenarioRunner((design, machine) -> apply(factory.create(design, machine), zeroPage));
     }
 
     private static void guard(Machine k, Task t) {

@@ -28,6 +28,54 @@ public final class KernelRunner {
         return harness;
     }
 
+    private Boolean zeroPage;
+
+    /**
+     * Whether a read fault on fresh private anonymous memory maps the shared zero page on this
+     * kernel ({@code vmsh -z}; probed once per runner): true on stock Linux, false where
+     * mm_forbids_zeropage() holds, as on a PVM guest booted with {@code pvm_no_zero_page=1}, whose
+     * reads then allocate a page and the vma's anon_vma (docs/kernel-notes.md). The model's side
+     * of a diff must do the same ({@link HarnessLayout#runner(KernelRunner,
+     * org.rmaplab.scenario.SyscallsFactory)}).
+     */
+    public synchronized boolean readFaultMapsZeroPage() {
+        if (zeroPage == null) {
+            zeroPage = probeZeroPage();
+        }
+        return zeroPage;
+    }
+
+    private boolean probeZeroPage() {
+        Process p;
+        try {
+            p = new ProcessBuilder(harness.binary().toString(), "-z").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new HarnessError("cannot start " + harness.binary() + " -z: " + e.getMessage());
+        }
+        String out;
+        try {
+            p.getOutputStream().close();
+            out = drain(p.getInputStream()).strip();
+            if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new HarnessError("-z timed out");
+            }
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new HarnessError(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new HarnessError("interrupted");
+        }
+        return switch (p.exitValue() == 0 ? out : "") {
+            case "zero_page 1" -> true;
+            case "zero_page 0" -> false;
+            default -> throw new HarnessError("the zero-page probe (-z) failed: exit " + p.exitValue()
+                    + (out.isEmpty() ? "" : ": " + out.replaceAll("\\s*\\R\\s*", " ")));
+        };
+    }
+
     /**
      * What the harness printed for one scenario.
      *

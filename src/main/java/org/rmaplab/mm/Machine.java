@@ -134,6 +134,28 @@ public final class Machine implements Syscalls {
     }
 
     /**
+     * mm_forbids_zeropage() for every mm: when true, a read fault on a missing page of private
+     * anonymous memory allocates a page of its own (and the vma's anon state, anon_vma_prepare)
+     * instead of mapping the shared zero page — do_anonymous_page() in mm/memory.c (6.18) takes
+     * the zero page only {@code if (!(vmf->flags & FAULT_FLAG_WRITE) &&
+     * !mm_forbids_zeropage(vma->vm_mm))}. Stock x86_64 Linux never forbids it (false, the
+     * default); s390 does for a process hosting KVM guests, and a PVM guest kernel booted with
+     * {@code pvm_no_zero_page=1}, as this machine's is, behaves so for every process (observed:
+     * docs/kernel-notes.md, "Read faults and the zero page"). {@code rmaplab
+     * diff} sets what the host's kernel does (org.rmaplab.harness.HarnessLayout).
+     */
+    public void setForbidsZeroPage(boolean forbid) {
+        forbidsZeroPage = forbid;
+    }
+
+    /** Whether read faults of private anonymous memory allocate ({@link #setForbidsZeroPage}). */
+    public boolean forbidsZeroPage() {
+        return forbidsZeroPage;
+    }
+
+    boolean forbidsZeroPage;
+
+    /**
      * Sets what every new program image maps before the scenario's first line: called with the
      * first task (by {@link #initTask()}) and with every task after its {@link #exec}. Null (the
      * default) is the contract's empty address space; {@code rmaplab diff} sets the kernel

@@ -88,9 +88,14 @@ final class Memory {
         return FAULT_OK;
     }
 
-    /** do_anonymous_page(): zero page on a read, a new zeroed page on a write. */
+    /**
+     * do_anonymous_page(): zero page on a read, a new zeroed page on a write — and on a read too
+     * where mm_forbids_zeropage() ({@link Machine#setForbidsZeroPage}): then the read allocates
+     * the page and the vma's anon state like a write, and maps it writable and dirty if the vma
+     * is writable, as the write path's {@code pte_mkwrite(pte_mkdirty(entry))} does.
+     */
     private int doAnonymousPage(Mm mm, Vma vma, long addr, long slot, boolean write) {
-        if (!write) {
+        if (!write && !k.forbidsZeroPage) {
             // Use the zero-page for reads (my_zero_pfn), mapped read-only and special.
             PageTable.set(f, slot, PageTable.mkpte(Frames.ZERO_PFN,
                     PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.SPECIAL));

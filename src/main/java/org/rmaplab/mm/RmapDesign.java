@@ -105,6 +105,17 @@ public interface RmapDesign {
     boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src);
 
     /**
+     * {@link #isMergeableAnonVma(Vma, Object, Vma)} for a range mremap is copying from vma
+     * {@code copiedFrom} (copy_vma → vma_merge_copied_range(), which sets vmg-&gt;copied_from; null
+     * for every other merge). Only today's rule looks at it (anon_vma_chain: 6.18.y's
+     * is_mergeable_anon_vma refuses to dup the anon state of a forked vma); by default the
+     * design's own rule, which never knew of it.
+     */
+    default boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src, Vma copiedFrom) {
+        return isMergeableAnonVma(tgt, srcAnon, src);
+    }
+
+    /**
      * May two existing vmas {@code prev} and {@code next} both be merged into one (three-way merge)?
      * (mm/vma.c can_vma_merge_right: {@code !prev->anon_vma || !next->anon_vma || equal}).
      */

@@ -153,17 +153,23 @@ final class Vmas {
         return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.vmFile == file;
     }
 
-    /** can_vma_merge_after(): may a range at pgoff follow prev? */
-    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src) {
+    /**
+     * can_vma_merge_after(): may a range at pgoff follow prev? {@code src} is vmg-&gt;middle (the
+     * existing vma whose range changes, null for a new range), {@code copiedFrom} vmg-&gt;copied_from
+     * (the vma mremap copies the range from, else null).
+     */
+    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src,
+                                  Vma copiedFrom) {
         return isMergeableVma(prev, flags, file)
-                && design.isMergeableAnonVma(prev, anon, src)
+                && design.isMergeableAnonVma(prev, anon, src, copiedFrom)
                 && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
-    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
-    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src) {
+    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? As canMergeAfter. */
+    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src,
+                                   Vma copiedFrom) {
         return isMergeableVma(next, flags, file)
-                && design.isMergeableAnonVma(next, anon, src)
+                && design.isMergeableAnonVma(next, anon, src, copiedFrom)
                 && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
@@ -175,7 +181,10 @@ final class Vmas {
      * the vma that now covers it, or null when no merge is possible. {@code justExpand} forbids
      * merging with next (do_brk_flags, vma_merge_extend's callers may allow it).
      * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
-     * (mremap's copy_vma): a merged target that had no anon state takes it from there.
+     * (mremap's copy_vma → vma_merge_copied_range(), 6.18.y with the Jan 2026 backport: it moves
+     * vmg-&gt;middle to vmg-&gt;copied_from): the anon rule sees it ({@link
+     * RmapDesign#isMergeableAnonVma(Vma, Object, Vma, Vma)}), and a merged target that had no anon
+     * state takes it from there (vma_expand's unconditional dup_anon_vma(target, copied_from)).
      */
     Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
                       Object anon, Vma copiedFrom, boolean justExpand) {
@@ -201,9 +210,10 @@ final class Vmas {
             return null;
         }
         boolean left = prev != null && prev != notWith && prev.vmEnd == start
-                && canMergeAfter(prev, flags, file, pgoff, anon, null);
+                && canMergeAfter(prev, flags, file, pgoff, anon, null, copiedFrom);
         boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
-                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Machine.PAGE_SHIFT, anon, null)
+                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Machine.PAGE_SHIFT, anon, null,
+                        copiedFrom)
                 && (!left || design.anonVmasCompatible(prev, next));
         if (!left && !right) {
             return null;
@@ -309,9 +319,9 @@ final class Vmas {
         long pglen = (end - start) >>> Machine.PAGE_SHIFT;
         Object anon = middle.anonVma;
         boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
-                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle);
+                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle, null);
         boolean mergeRight = rightSide && next != null && next.vmStart == end
-                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle);
+                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle, null);
         if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
             mergeRight = false;
         }

@@ -119,7 +119,8 @@ class KernelCommandsTest {
     void badOptionsAreExit2WithOneLine() throws IOException {
         String f = file("ok.vms", "t1 brk 0");
         assertUserError(run(noCompiler, "diff", "--design", "foo", f), "rmaplab: unknown design 'foo' (available: "
-                + String.join(", ", Backend.model().designs()) + ", or all) (see 'rmaplab diff --help')");
+                + String.join(", ", Backend.model().designs()) + ", or all; variants: "
+                + String.join(", ", org.rmaplab.rmap.RmapDesigns.variants()) + ") (see 'rmaplab diff --help')");
         assertUserError(run(noCompiler, "fuzz", "--seed", "1", "--count", "-1"),
                 "rmaplab: --count must not be negative, not -1 (see 'rmaplab fuzz --help')");
         assertUserError(run(noCompiler, "fuzz", "--count", "1"),

@@ -27,7 +27,7 @@ class FuzzDiffTest {
     @Test
     void aThousandRandomScenariosDiffClean() {
         KernelRunner k = KernelAvailable.kernel();
-        Fuzzer f = new Fuzzer(k, HarnessLayout.runner((design, machine) ->
+        Fuzzer f = new Fuzzer(k, HarnessLayout.runner(k, (design, machine) ->
                 new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END)),
                 List.of(RmapDesigns.DEFAULT));
         List<String> found = new ArrayList<>();

@@ -60,13 +60,13 @@ class KernelCorpusTest {
 
     @TestFactory
     Stream<DynamicTest> everyScenarioDiffsClean() throws IOException {
-        ScenarioRunner model = HarnessLayout.runner((design, machine) ->
-                new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END));
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : corpus()) {
             Path rel = ROOT.relativize(file);
             tests.add(DynamicTest.dynamicTest(rel.toString(), () -> {
                 KernelRunner k = KernelAvailable.kernel();
+                ScenarioRunner model = HarnessLayout.runner(k, (design, machine) ->
+                        new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END));
                 Scenario sc = ScenarioParser.parseFile(rel);
                 KernelReplay.LinuxResult kr = retried(rel, () -> KernelReplay.judgePartial(sc, k.run(rel)));
                 Diff.Result r = Diff.compare(sc, kr, model, RmapDesigns.DEFAULT);

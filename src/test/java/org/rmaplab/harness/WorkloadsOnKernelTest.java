@@ -52,13 +52,13 @@ class WorkloadsOnKernelTest {
 
     @TestFactory
     Stream<DynamicTest> everyWorkloadPassesOnTheKernelAndDiffsClean() {
-        ScenarioRunner model = HarnessLayout.runner((design, machine) ->
-                new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END));
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<Workload, Map<String, Long>> e : cases()) {
             String label = e.getKey().label(e.getValue());
             tests.add(DynamicTest.dynamicTest(label, () -> {
                 KernelRunner k = KernelAvailable.kernel();
+                ScenarioRunner model = HarnessLayout.runner(k, (design, machine) ->
+                        new CheckedSyscalls(new Machine(machine, RmapDesigns.create(design)), CheckPolicy.END));
                 Path file = write(label.replaceAll("[^A-Za-z0-9_.-]", "_") + ".vms",
                         e.getKey().generate(e.getValue()));
                 Scenario sc = ScenarioParser.parseFile(file);

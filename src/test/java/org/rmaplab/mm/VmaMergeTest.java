@@ -104,6 +104,36 @@ class VmaMergeTest {
     }
 
     @Test
+    void aForkChildsFaultedVmaMovedNextToAnUnfaultedOneDoesNotMerge() {
+        //  0123456789abcdef
+        //      VVV            map V at page 4, fault it; park it at page 11 (it keeps pgoff 4)
+        //  UUUU       VVV     map U at page 0, unfaulted: pgoff 0..3 continues into V's
+        //  UUUUVVV            fork; the child moves V back to page 4: no merge, since
+        //                     vma_merge_copied_range() hands is_mergeable_anon_vma() the
+        //                     copied-from vma and it is a fork child (6.18.y, Jan 2026 backport)
+        s.mmap(t, a + 4 * P, 3 * P, RW, FIXED);
+        s.write(t, a + 4 * P, 3 * P, 1);
+        int move = Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED;
+        assertEquals(a + 11 * P, s.mremap(t, a + 4 * P, 3 * P, 3 * P, move, a + 11 * P));
+        s.mmap(t, a, 4 * P, RW, FIXED);
+        Task c = s.fork(t);
+        assertEquals(a + 4 * P, s.mremap(c, a + 11 * P, 3 * P, 3 * P, move, a + 4 * P));
+        assertEquals(2, s.vmasIn(c, a, 7 * P));
+        assertEquals(null, vmaOf(c, a).anonVma, "U took no anon state from the child's V");
+        // In the parent, whose V is no fork child, the same move merges (and U takes V's anon_vma).
+        Object av = vma(a + 11 * P).anonVma;
+        assertEquals(a + 4 * P, s.mremap(t, a + 11 * P, 3 * P, 3 * P, move, a + 4 * P));
+        assertEquals(1, s.vmasIn(t, a, 7 * P));
+        assertSame(av, vma(a).anonVma);
+    }
+
+    Vma vmaOf(Task task, long addr) {
+        Vma v = task.mm().vmaLookup(addr);
+        assertNotNull(v, "no vma at page " + (addr - a) / P);
+        return v;
+    }
+
+    @Test
     void mprotectBackToTheSameProtectionRemergesButVmAccountCanKeepThemApart() {
         //  0123456789
         //  rrrrrr        map read-only (no VM_ACCOUNT)

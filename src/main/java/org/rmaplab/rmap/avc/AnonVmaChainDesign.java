@@ -228,22 +228,41 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         return 0;
     }
 
-    /** vma_is_fork_child() (vma_had_uncowed_parents before 6.17). */
+    /**
+     * vma_is_fork_child() (mm/vma.c, 6.18.y with the backport of "mm/vma: enforce VMA fork limit
+     * on unfaulted,faulted mremap merge too", which renamed vma_had_uncowed_parents() to it): was
+     * this vma ever forked from a parent — an anon_vma and more than one anon_vma_chain?
+     */
     private static boolean isForkChild(Vma v) {
         return v != null && v.anonVma != null && chainCount(v) != 1;
     }
 
-    /** is_mergeable_anon_vma() of mm/vma.c (6.16+). */
+    /** is_mergeable_anon_vma() for a merge that is not mremap's copy (vmg-&gt;copied_from null). */
     @Override
     public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
+        return isMergeableAnonVma(tgt, srcAnon, src, null);
+    }
+
+    /**
+     * is_mergeable_anon_vma() of mm/vma.c, 6.18.y with Lorenzo Stoakes' series "mm/vma: fix
+     * anon_vma UAF on mremap() faulted, unfaulted merge" backported (Jan 2026; 6.18.44, the kernel
+     * this was checked on, has it). tgt is vmg-&gt;next or vmg-&gt;prev, src vmg-&gt;middle (null for a
+     * new range), srcAnon vmg-&gt;anon_vma, copiedFrom vmg-&gt;copied_from (the vma copy_vma() copies
+     * from, set by vma_merge_copied_range(); null otherwise).
+     */
+    @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src, Vma copiedFrom) {
         Object tgtAnon = tgt.anonVma;
         if (tgtAnon == null && srcAnon != null) {
-            return !isForkChild(src); // case 1: dup_anon_vma() from src into tgt
+            // Case 1: we will dup_anon_vma() from src (or copied_from) into tgt — refused when
+            // either was forked (the copied_from test is 3b617fd3d317's: before it, mremap of a
+            // forked faulted vma next to an unfaulted one merged, since vmg->middle is NULL there).
+            return !isForkChild(src) && !isForkChild(copiedFrom);
         }
         if (tgtAnon != null && srcAnon == null) {
-            return !isForkChild(tgt); // case 2: use tgt's anon_vma
+            return !isForkChild(tgt); // case 2: we will simply use tgt's anon_vma
         }
-        return srcAnon == tgtAnon; // case 3: already shared
+        return srcAnon == tgtAnon; // case 3: the anon_vmas are already shared
     }
 
     @Override
