@@ -100,116 +100,6 @@ public final class TraceConverter {
             "fcntl64", "memfd_create", "fstat", "fstat64", "newfstatat", "fstatat64", "stat", "stat64", "lstat",
             "lstat64", "statx");
 
-    static final long PAGE = 4096;
-
-    /**
-     * A piece of a traced address space: [start, end) at model address anchor + (addr - base). A
-     * piece of a model file's mapping ({@code --files file}) names the file ({@code fvar}, else
-     * null), the byte offset in it at {@code start}, and the mapping it came from ({@code map}, an
-     * id: the pages of a read-only file mapping are read at the task's next call, from what is left
-     * of that mapping, see {@code flushReads}).
-     */
-    private record Region(long start, long end, String anchor, long base, int prot, boolean skipped, String fvar,
-            long foff, int map) {
-        Region(long start, long end, String anchor, long base, int prot, boolean skipped) {
-            this(start, end, anchor, base, prot, skipped, null, 0, 0);
-        }
-
-        Region cut(long s, long e) {
-            return new Region(s, e, anchor, base, prot, skipped, fvar, fvar == null ? 0 : foff + (s - start), map);
-        }
-
-        Region withProt(int p) {
-            return new Region(start, end, anchor, base, p, skipped, fvar, foff, map);
-        }
-    }
-
-    /** The extent an anchor has covered: addresses inside it are written relative to it. */
-    private record Hull(String anchor, long base, long lo, long hi) {}
-
-    /** One traced mm. */
-    private static final class Layout {
-        final TreeMap<Long, Region> regions = new TreeMap<>();
-        final LinkedHashMap<String, Hull> hulls = new LinkedHashMap<>();
-        String heap;
-        long heapBase;
-        long brk;
-        /** Read-only file mappings whose pages are read at the next call of a task on this mm. */
-        final List<Integer> pendingReads = new ArrayList<>();
-        final List<String> pendingWho = new ArrayList<>();
-
-        Layout copy() {
-            Layout l = new Layout();
-            l.regions.putAll(regions);
-            l.hulls.putAll(hulls);
-            l.heap = heap;
-            l.heapBase = heapBase;
-            l.brk = brk;
-            return l;
-        }
-
-        /** Removes [s, e) from the regions, splitting those it cuts. */
-        void remove(long s, long e) {
-            Map.Entry<Long, Region> f = regions.lowerEntry(s);
-            if (f != null && f.getValue().end > s) {
-                Region r = f.getValue();
-                regions.put(r.start, r.cut(r.start, s));
-                if (r.end > e) {
-                    regions.put(e, r.cut(e, r.end));
-                }
-            }
-            for (Map.Entry<Long, Region> en : new ArrayList<>(regions.subMap(s, true, e, false).entrySet())) {
-                Region r = en.getValue();
-                regions.remove(r.start);
-                if (r.end > e) {
-                    regions.put(e, r.cut(e, r.end));
-                }
-            }
-        }
-
-        void add(Region r) {
-            remove(r.start, r.end);
-            regions.put(r.start, r);
-            if (!r.skipped) {
-                Hull h = hulls.remove(r.anchor);
-                hulls.put(r.anchor, h == null ? new Hull(r.anchor, r.base, r.start, r.end)
-                        : new Hull(r.anchor, r.base, Math.min(h.lo, r.start), Math.max(h.hi, r.end)));
-            }
-        }
-
-        /** The regions meeting [s, e), in address order. */
-        List<Region> pieces(long s, long e) {
-            List<Region> out = new ArrayList<>();
-            Map.Entry<Long, Region> f = regions.lowerEntry(s);
-            if (f != null && f.getValue().end > s) {
-                Region r = f.getValue();
-                out.add(r.cut(s, Math.min(e, r.end)));
-            }
-            for (Region r : regions.subMap(s, true, e, false).values()) {
-                out.add(r.cut(r.start, Math.min(e, r.end)));
-            }
-            return out;
-        }
-
-        /** The anchor whose extent holds [s, e): the region at s first, else the latest hull. */
-        Hull hullOf(long s, long e) {
-            Map.Entry<Long, Region> f = regions.floorEntry(s);
-            if (f != null && f.getValue().end > s && !f.getValue().skipped) {
-                Hull h = hulls.get(f.getValue().anchor);
-                if (h != null && h.lo <= s && e <= h.hi) {
-                    return h;
-                }
-            }
-            Hull found = null;
-            for (Hull h : hulls.values()) {
-                if (h.lo <= s && e <= h.hi) {
-                    found = h;
-                }
-            }
-            return found;
-        }
-    }
-
     private static final class Proc {
         final int pid;
         final String name;
@@ -530,18 +420,18 @@ public final class TraceConverter {
                 count("errors");
                 return;
             }
-            Hull h = mm.hullOf(addr, addr + pageUp(len));
+            Layout.Hull h = mm.hullOf(addr, addr + Layout.pageUp(len));
             if (h == null) {
                 comment(c, "failed fixed mmap outside the traced mappings: skipped");
                 return;
             }
-            emit(who + " mmap " + rel(h.anchor, h.base, addr) + " " + len(len) + " " + protText(prot) + " "
+            emit(who + " mmap " + rel(h.anchor(), h.base(), addr) + " " + len(len) + " " + protText(prot) + " "
                     + String.join("|", flags) + " expect " + c.errno() + "   # trace:" + c.line());
             count("errors");
             return;
         }
         long r = c.result();
-        long end = r + pageUp(len);
+        long end = r + Layout.pageUp(len);
         if (file && opt.files() == Files.SKIP) {
             mm.add(new Region(r, end, null, 0, prot, true));
             comment(c, "file mapping: skipped (--files skip)");
@@ -572,11 +462,11 @@ public final class TraceConverter {
         String anchor;
         long base;
         if (fixed) {
-            Hull h = mm.hullOf(r, end);
+            Layout.Hull h = mm.hullOf(r, end);
             if (h != null) {
-                target = rel(h.anchor, h.base, r);
-                anchor = h.anchor;
-                base = h.base;
+                target = rel(h.anchor(), h.base(), r);
+                anchor = h.anchor();
+                base = h.base();
             } else {
                 // Not inside one anchor's extent: unmap what it replaced, let the model place it.
                 unmapPieces(who, mm, r, end, c);
@@ -602,8 +492,7 @@ public final class TraceConverter {
         if ((prot & 2) != 0) {
             touch(who, anchor, base, r, eofEnd(reg), stack);
         } else if (fvar != null && prot != 0 && opt.touch() != Touch.NONE) {
-            mm.pendingReads.add(reg.map);
-            mm.pendingWho.add(who);
+            mm.pendingReads.add(new Layout.PendingRead(reg.map(), who));
         }
     }
 
@@ -656,11 +545,11 @@ public final class TraceConverter {
 
     /** The end of R's pages that lie in its file (a page past the file's end would raise SIGBUS). */
     private long eofEnd(Region r) {
-        if (r.fvar == null) {
-            return r.end;
+        if (r.fvar() == null) {
+            return r.end();
         }
-        long in = pageUp(fileSize.get(r.fvar)) - r.foff;
-        return in <= 0 ? r.start : Math.min(r.end, r.start + in);
+        long in = Layout.pageUp(fileSize.get(r.fvar())) - r.foff();
+        return in <= 0 ? r.start() : Math.min(r.end(), r.start() + in);
     }
 
     private static boolean fixedMmap(Call c) {
@@ -675,39 +564,38 @@ public final class TraceConverter {
      * its segments did not replace it.
      */
     private void flushReads(Layout mm) {
-        for (int i = 0; i < mm.pendingReads.size(); i++) {
-            int id = mm.pendingReads.get(i);
-            String who = mm.pendingWho.get(i);
+        for (Layout.PendingRead pr : mm.pendingReads) {
+            int id = pr.map();
+            String who = pr.who();
             long left = opt.touchCap() == 0 ? Long.MAX_VALUE : opt.touchCap();
             Region run = null;
             for (Region r : mm.regions.values()) {
-                if (r.map != id || r.prot == 0 || left == 0) {
+                if (r.map() != id || r.prot() == 0 || left == 0) {
                     continue;
                 }
-                long e = Math.min(eofEnd(r), r.start + Math.min(left, (r.end - r.start) / PAGE) * PAGE);
-                if (e <= r.start) {
+                long e = Math.min(eofEnd(r), r.start() + Math.min(left, (r.end() - r.start()) / Layout.PAGE) * Layout.PAGE);
+                if (e <= r.start()) {
                     continue;
                 }
-                left -= (e - r.start) / PAGE;
-                if (run != null && run.end == r.start && run.anchor.equals(r.anchor) && run.base == r.base) {
-                    run = run.cut(run.start, e);
+                left -= (e - r.start()) / Layout.PAGE;
+                if (run != null && run.joins(r)) {
+                    run = run.cut(run.start(), e);
                 } else {
                     read(who, run);
-                    run = r.cut(r.start, e);
+                    run = r.cut(r.start(), e);
                 }
             }
             read(who, run);
         }
         mm.pendingReads.clear();
-        mm.pendingWho.clear();
     }
 
     private void read(String who, Region r) {
         if (r == null) {
             return;
         }
-        long n = (r.end - r.start) / PAGE;
-        emit(who + " touch " + rel(r.anchor, r.base, r.start) + " " + n + "p expect ok");
+        long n = (r.end() - r.start()) / Layout.PAGE;
+        emit(who + " touch " + rel(r.anchor(), r.base(), r.start()) + " " + n + "p expect ok");
         count("reads");
         counts.merge("pages_read", (int) n, Integer::sum);
     }
@@ -883,23 +771,23 @@ public final class TraceConverter {
         need(c, a, 2);
         long addr = num(c, a[0]);
         long len = num(c, a[1]);
-        long end = addr + pageUp(len);
+        long end = addr + Layout.pageUp(len);
         if (c.failed()) {
-            Hull h = mm.hullOf(addr, end);
+            Layout.Hull h = mm.hullOf(addr, end);
             if (h == null) {
                 comment(c, op + " failed (" + c.errno() + ") outside the traced mappings: skipped");
                 return;
             }
-            emit(who + " " + op + " " + rel(h.anchor, h.base, addr) + " " + len(len) + extra + " expect " + c.errno()
+            emit(who + " " + op + " " + rel(h.anchor(), h.base(), addr) + " " + len(len) + extra + " expect " + c.errno()
                     + "   # trace:" + c.line());
             count("errors");
             return;
         }
         List<Region> ps = mm.pieces(addr, end);
-        List<Region> runs = runs(ps);
+        List<Region> runs = Layout.runs(ps);
         long covered = 0;
         for (Region r : ps) {
-            covered += r.end - r.start;
+            covered += r.end() - r.start();
         }
         if (runs.isEmpty()) {
             comment(c, op + " outside the traced mappings: skipped");
@@ -907,8 +795,8 @@ public final class TraceConverter {
             comment(c, op + " partly outside the traced mappings: only the traced part");
         }
         for (Region r : runs) {
-            long l = r.start == addr && r.end == end ? len : r.end - r.start;
-            emit(who + " " + op + " " + rel(r.anchor, r.base, r.start) + " " + len(l) + extra + " expect ok   # trace:"
+            long l = r.start() == addr && r.end() == end ? len : r.end() - r.start();
+            emit(who + " " + op + " " + rel(r.anchor(), r.base(), r.start()) + " " + len(l) + extra + " expect ok   # trace:"
                     + c.line());
             count(op);
         }
@@ -918,8 +806,8 @@ public final class TraceConverter {
                 int prot = prot(c, args(c.args())[2]);
                 for (Region r : ps) {
                     mm.add(r.withProt(prot));
-                    if (!r.skipped && r.prot == 0 && (prot & 2) != 0) {
-                        touch(who, r.anchor, r.base, r.start, eofEnd(r), false);
+                    if (!r.skipped() && r.prot() == 0 && (prot & 2) != 0) {
+                        touch(who, r.anchor(), r.base(), r.start(), eofEnd(r), false);
                     }
                 }
             }
@@ -927,26 +815,9 @@ public final class TraceConverter {
         }
     }
 
-    /** Maximal runs of adjacent non-skipped pieces with the same anchor. */
-    private static List<Region> runs(List<Region> ps) {
-        List<Region> out = new ArrayList<>();
-        for (Region r : ps) {
-            if (r.skipped) {
-                continue;
-            }
-            Region last = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (last != null && last.end == r.start && last.anchor.equals(r.anchor) && last.base == r.base) {
-                out.set(out.size() - 1, last.cut(last.start, r.end));
-            } else {
-                out.add(r);
-            }
-        }
-        return out;
-    }
-
     private void unmapPieces(String who, Layout mm, long s, long e, Call c) {
-        for (Region r : runs(mm.pieces(s, e))) {
-            emit(who + " munmap " + rel(r.anchor, r.base, r.start) + " " + len(r.end - r.start)
+        for (Region r : Layout.runs(mm.pieces(s, e))) {
+            emit(who + " munmap " + rel(r.anchor(), r.base(), r.start()) + " " + len(r.end() - r.start())
                     + " expect ok   # trace:" + c.line() + " (replaced by a fixed mmap)");
             count("munmap");
         }
@@ -977,29 +848,29 @@ public final class TraceConverter {
             }
         }
         String f = flags.isEmpty() ? "0" : String.join("|", flags);
-        long oldEnd = old + pageUp(oldLen);
+        long oldEnd = old + Layout.pageUp(oldLen);
         List<Region> ps = mm.pieces(old, Math.max(oldEnd, old + 1));
-        List<Region> runs = runs(ps);
-        Region src = runs.size() == 1 && runs.get(0).start == old ? runs.get(0) : null;
+        List<Region> runs = Layout.runs(ps);
+        Region src = runs.size() == 1 && runs.get(0).start() == old ? runs.get(0) : null;
         String newAddr = "";
         if (fixed) {
             long na = num(c, a[4]);
-            Hull h = mm.hullOf(na, na + pageUp(newLen));
+            Layout.Hull h = mm.hullOf(na, na + Layout.pageUp(newLen));
             if (h == null) {
                 src = null;
             } else {
-                newAddr = " " + rel(h.anchor, h.base, na);
+                newAddr = " " + rel(h.anchor(), h.base(), na);
             }
         }
         if (src == null) {
             comment(c, "mremap of memory the trace did not map (or to an unknown place): skipped");
             if (!c.failed()) {
                 mm.remove(old, oldEnd);
-                mm.remove(c.result(), c.result() + pageUp(newLen));
+                mm.remove(c.result(), c.result() + Layout.pageUp(newLen));
             }
             return;
         }
-        String from = rel(src.anchor, src.base, old);
+        String from = rel(src.anchor(), src.base(), old);
         if (c.failed()) {
             emit(who + " mremap " + from + " " + len(oldLen) + " " + len(newLen) + " " + f + newAddr + " expect "
                     + c.errno() + "   # trace:" + c.line());
@@ -1007,15 +878,15 @@ public final class TraceConverter {
             return;
         }
         long r = c.result();
-        long newEnd = r + pageUp(newLen);
+        long newEnd = r + Layout.pageUp(newLen);
         String anchor;
         long base;
         if (!flags.contains("maymove")) {
             // In place: the address cannot change, so the model must agree on it.
             emit(who + " mremap " + from + " " + len(oldLen) + " " + len(newLen) + " " + f + " expect " + from
                     + "   # trace:" + c.line());
-            anchor = src.anchor;
-            base = src.base;
+            anchor = src.anchor();
+            base = src.base();
         } else {
             anchor = "M" + (++anchors);
             base = r;
@@ -1027,21 +898,21 @@ public final class TraceConverter {
             mm.remove(old, oldEnd);
         }
         // The moved vmas keep their protections; a grown tail takes the last one's (vma_expand).
-        int lastProt = src.prot;
+        int lastProt = src.prot();
         Region last = null;
         for (Region q : ps) {
-            if (!q.skipped && q.start - old < newEnd - r) {
-                mm.add(new Region(r + (q.start - old), Math.min(newEnd, r + (q.end - old)), anchor, base, q.prot, false,
-                        q.fvar, q.foff, q.map));
-                lastProt = q.prot;
+            if (!q.skipped() && q.start() - old < newEnd - r) {
+                mm.add(new Region(r + (q.start() - old), Math.min(newEnd, r + (q.end() - old)), anchor, base, q.prot(), false,
+                        q.fvar(), q.foff(), q.map()));
+                lastProt = q.prot();
                 last = q;
             }
         }
-        long tail = r + pageUp(oldLen);
+        long tail = r + Layout.pageUp(oldLen);
         if (newEnd > tail) {
-            Region t = last == null || last.fvar == null ? new Region(tail, newEnd, anchor, base, lastProt, false)
-                    : new Region(tail, newEnd, anchor, base, lastProt, false, last.fvar,
-                            last.foff + (tail - r) - (last.start - old), last.map);
+            Region t = last == null || last.fvar() == null ? new Region(tail, newEnd, anchor, base, lastProt, false)
+                    : new Region(tail, newEnd, anchor, base, lastProt, false, last.fvar(),
+                            last.foff() + (tail - r) - (last.start() - old), last.map());
             mm.add(t);
             if ((lastProt & 2) != 0) {
                 touch(who, anchor, base, tail, eofEnd(t), false);
@@ -1069,8 +940,8 @@ public final class TraceConverter {
         emit(who + " brk " + (addr == 0 ? "0" : rel(h, mm.heapBase, addr)) + " expect " + rel(h, mm.heapBase, r)
                 + "   # trace:" + c.line());
         count("brk");
-        long oldEnd = pageUp(mm.brk);
-        long newEnd = pageUp(r);
+        long oldEnd = Layout.pageUp(mm.brk);
+        long newEnd = Layout.pageUp(r);
         mm.brk = r;
         if (newEnd > oldEnd) {
             mm.add(new Region(oldEnd, newEnd, h, mm.heapBase, 3, false));
@@ -1084,9 +955,9 @@ public final class TraceConverter {
         if (opt.touch() == Touch.NONE || e <= s) {
             return;
         }
-        long pages = (e - s) / PAGE;
+        long pages = (e - s) / Layout.PAGE;
         long n = opt.touchCap() == 0 ? pages : Math.min(pages, opt.touchCap());
-        long from = top ? e - n * PAGE : s;
+        long from = top ? e - n * Layout.PAGE : s;
         emit(who + " write " + rel(anchor, base, from) + " " + n + "p 0x" + Long.toHexString(++writeValue)
                 + " expect ok");
         count("writes");
@@ -1112,21 +983,17 @@ public final class TraceConverter {
         String sign = off < 0 ? "-" : "+";
         long m = Math.abs(off);
         StringBuilder b = new StringBuilder(anchor);
-        if (m / PAGE != 0) {
-            b.append(sign).append(m / PAGE).append('p');
+        if (m / Layout.PAGE != 0) {
+            b.append(sign).append(m / Layout.PAGE).append('p');
         }
-        if (m % PAGE != 0) {
-            b.append(sign).append(m % PAGE);
+        if (m % Layout.PAGE != 0) {
+            b.append(sign).append(m % Layout.PAGE);
         }
         return b.toString();
     }
 
     static String len(long l) {
-        return l != 0 && l % PAGE == 0 ? (l / PAGE) + "p" : Long.toString(l);
-    }
-
-    static long pageUp(long l) {
-        return (l + PAGE - 1) & -PAGE;
+        return l != 0 && l % Layout.PAGE == 0 ? (l / Layout.PAGE) + "p" : Long.toString(l);
     }
 
     private static String protText(int p) {
