@@ -100,38 +100,10 @@ public final class TraceConverter {
             "fcntl64", "memfd_create", "fstat", "fstat64", "newfstatat", "fstatat64", "stat", "stat64", "lstat",
             "lstat64", "statx");
 
-    private static final class Proc {
-        final int pid;
-        final String name;
-        int tgid;
-        Layout mm;
-        /** The task whose name the calls on mm are written with (the parent, for a vfork child before exec). */
-        String opsAs;
-        boolean vforked;
-        boolean alive = true;
-        /** The task's file descriptor table (shared with the tasks a CLONE_FILES clone made). */
-        Map<Integer, Fd> fds = new HashMap<>();
-
-        Proc(int pid, String name, int tgid, Layout mm) {
-            this.pid = pid;
-            this.name = name;
-            this.tgid = tgid;
-            this.mm = mm;
-            this.opsAs = name;
-        }
-    }
-
-    /** An open file descriptor: the path it was opened by, and its close-on-exec flag. */
-    private record Fd(String path, boolean cloexec) {
-        Fd withCloexec(boolean c) {
-            return new Fd(path, c);
-        }
-    }
-
     private final String file;
     private final Options opt;
     private final StringBuilder out = new StringBuilder();
-    private final Map<Integer, Proc> procs = new HashMap<>();
+    private final Map<Integer, Task> procs = new HashMap<>();
     private final Map<Integer, Integer> pidUses = new HashMap<>();
     private final Map<Integer, List<Call>> waiting = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new TreeMap<>();
@@ -160,7 +132,7 @@ public final class TraceConverter {
         for (Call call : calls) {
             c.dispatch(call);
         }
-        for (Proc p : new ArrayList<>(c.procs.values())) {
+        for (Task p : new ArrayList<>(c.procs.values())) {
             if (p.alive) {
                 c.flushReads(p.mm);
             }
@@ -189,11 +161,11 @@ public final class TraceConverter {
     private void dispatch(Call c) {
         if (!started) {
             started = true;
-            Proc root = newProc(c.pid(), c.pid(), new Layout());
+            Task root = newTask(c.pid(), c.pid(), new Layout());
             emit("t1 fork as " + root.name + "   # the traced program (trace:" + c.line() + ")");
             count("tasks");
         }
-        Proc p = procs.get(c.pid());
+        Task p = procs.get(c.pid());
         if (p != null && !p.alive && c.name().equals("+++")) {
             return; // already ended (exit_group, or exec's de_thread)
         }
@@ -204,14 +176,14 @@ public final class TraceConverter {
         handle(p, c);
     }
 
-    private Proc newProc(int pid, int tgid, Layout mm) {
+    private Task newTask(int pid, int tgid, Layout mm) {
         int use = pidUses.merge(pid, 1, Integer::sum);
-        Proc p = new Proc(pid, "p" + pid + (use > 1 ? "_" + use : ""), tgid, mm);
+        Task p = new Task(pid, "p" + pid + (use > 1 ? "_" + use : ""), tgid, mm);
         procs.put(pid, p);
         return p;
     }
 
-    private void handle(Proc p, Call c) {
+    private void handle(Task p, Call c) {
         if (!p.mm.pendingReads.isEmpty() && !fixedMmap(c)) {
             flushReads(p.mm);
         }
@@ -223,7 +195,7 @@ public final class TraceConverter {
             }
             case "exit" -> exit(p);
             case "exit_group" -> {
-                for (Proc o : new ArrayList<>(procs.values())) {
+                for (Task o : new ArrayList<>(procs.values())) {
                     if (o != p && o.alive && o.tgid == p.tgid) {
                         exit(o);
                     }
@@ -236,7 +208,7 @@ public final class TraceConverter {
                 }
                 emit(p.name + " exec   # trace:" + c.line());
                 count("execs");
-                for (Proc o : procs.values()) {
+                for (Task o : procs.values()) {
                     if (o != p && o.alive && !o.vforked && o.mm == p.mm && p.opsAs.equals(p.name)) {
                         o.alive = false; // de_thread(): the model's exec ends them too
                     }
@@ -244,15 +216,7 @@ public final class TraceConverter {
                 p.mm = new Layout();
                 p.opsAs = p.name;
                 p.vforked = false;
-                // unshare_files(), then do_close_on_exec(): the new image keeps the descriptors
-                // without close-on-exec, in a table of its own.
-                Map<Integer, Fd> kept = new HashMap<>();
-                p.fds.forEach((fd, f) -> {
-                    if (!f.cloexec()) {
-                        kept.put(fd, f);
-                    }
-                });
-                p.fds = kept;
+                p.fds = p.fds.afterExec();
             }
             case "fork", "vfork", "clone", "clone3" -> fork(p, c);
             case "open", "openat", "creat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "fcntl64",
@@ -262,7 +226,7 @@ public final class TraceConverter {
         }
     }
 
-    private void exit(Proc p) {
+    private void exit(Task p) {
         p.alive = false;
         emit(p.name + " exit");
         count("exits");
@@ -270,7 +234,7 @@ public final class TraceConverter {
 
     private static final Pattern CLONE_FLAGS = Pattern.compile("flags=([A-Z0-9_|]+)");
 
-    private void fork(Proc p, Call c) {
+    private void fork(Task p, Call c) {
         if (c.failed() || c.noReturn()) {
             comment(c, c.name() + " failed (" + c.errno() + "): skipped");
             return;
@@ -288,30 +252,29 @@ public final class TraceConverter {
             files = f.contains("|CLONE_FILES|");
         }
         int child = (int) c.result();
-        Proc old = procs.get(child);
+        Task old = procs.get(child);
         if (old != null && old.alive) {
             throw error(c, c.name() + " returned pid " + child + ", which is still alive");
         }
         count("tasks");
-        Proc k;
+        Task k;
         if (vm && vfork && !opt.vforkAsFork()) {
-            k = newProc(child, child, p.mm);
+            k = newTask(child, child, p.mm);
             k.opsAs = p.opsAs;
             k.vforked = true;
             emit("t1 fork as " + k.name + "   # trace:" + c.line() + " " + p.name + " " + c.name()
                     + " (vfork: the child starts empty, as after its execve)");
             count("vforks");
         } else if (vm && !vfork) {
-            k = newProc(child, thread ? p.tgid : child, p.mm);
+            k = newTask(child, thread ? p.tgid : child, p.mm);
             emit(p.opsAs + " clone as " + k.name + "   # trace:" + c.line());
             count("threads");
         } else {
-            k = newProc(child, child, p.mm.copy());
+            k = newTask(child, child, p.mm.copy());
             emit(p.opsAs + " fork as " + k.name + "   # trace:" + c.line() + (vfork ? " (vfork, as fork: --vfork fork)" : ""));
             count(vfork ? "vforks" : "forks");
         }
-        // copy_files(): CLONE_FILES shares the table, else the child gets a copy (dup_fd).
-        k.fds = files ? p.fds : new HashMap<>(p.fds);
+        k.fds = p.fds.forChild(files);
         List<Call> w = waiting.remove(child);
         if (w != null) {
             for (Call wc : w) {
@@ -322,7 +285,7 @@ public final class TraceConverter {
 
     // ---------------------------------------------------------------- memory calls
 
-    private void memory(Proc p, Call c) {
+    private void memory(Task p, Call c) {
         String[] a = args(c.args());
         String who = p.opsAs;
         Layout mm = p.mm;
@@ -357,7 +320,7 @@ public final class TraceConverter {
         }
     }
 
-    private void mmap(Proc p, String who, Layout mm, Call c, String[] a) {
+    private void mmap(Task p, String who, Layout mm, Call c, String[] a) {
         need(c, a, 6);
         long addr = num(c, a[0]);
         long len = num(c, a[1]);
@@ -440,7 +403,7 @@ public final class TraceConverter {
         String fvar = null;
         long foff = 0;
         if (file && opt.files() == Files.FILE) {
-            String path = fdPath(p, a[4]);
+            String path = p.fds.pathOf(a[4]);
             if (path == null) {
                 // A descriptor the trace never showed opened (inherited from strace's parent,
                 // or made by a call not traced): its file is unknown, so the mapping is anonymous.
@@ -613,72 +576,58 @@ public final class TraceConverter {
      * Close-on-exec is what the trace shows (O_CLOEXEC, FD_CLOEXEC, MFD_CLOEXEC, F_DUPFD_CLOEXEC,
      * CLOSE_RANGE_CLOEXEC); a descriptor whose flags it never shows is kept across execve.
      */
-    private void descriptors(Proc p, Call c) {
+    private void descriptors(Task p, Call c) {
         if (c.failed() || c.noReturn()) {
             return;
         }
         String[] a = args(c.args());
-        Map<Integer, Fd> t = p.fds;
         int r = (int) c.result();
         switch (c.name()) {
             case "open", "creat" -> {
                 need(c, a, 1);
-                opened(t, r, path(p, "AT_FDCWD", a[0]), c.name().equals("creat") || a.length > 1 && hasFlag(a[1], "O_CLOEXEC"));
+                p.fds.opened(r, p.fds.path("AT_FDCWD", a[0]),
+                        c.name().equals("creat") || a.length > 1 && hasFlag(a[1], "O_CLOEXEC"));
             }
             case "openat" -> {
                 need(c, a, 3);
-                opened(t, r, path(p, a[0], a[1]), hasFlag(a[2], "O_CLOEXEC"));
+                p.fds.opened(r, p.fds.path(a[0], a[1]), hasFlag(a[2], "O_CLOEXEC"));
             }
             case "memfd_create" -> {
                 need(c, a, 2);
                 // Every memfd is a new file, whatever its name.
-                t.put(r, new Fd("memfd:" + unquote(a[0]) + "#" + (++memfds), hasFlag(a[1], "MFD_CLOEXEC")));
+                p.fds.opened(r, "memfd:" + unquote(a[0]) + "#" + (++memfds), hasFlag(a[1], "MFD_CLOEXEC"));
             }
             case "close" -> {
                 need(c, a, 1);
-                t.remove((int) num(c, a[0]));
+                p.fds.close((int) num(c, a[0]));
             }
             case "close_range" -> {
                 need(c, a, 3);
                 long lo = num(c, a[0]);
                 long hi = num(c, a[1]);
                 if (hasFlag(a[2], "CLOSE_RANGE_UNSHARE")) {
-                    p.fds = t = new HashMap<>(t);
+                    p.fds = p.fds.copy();
                 }
-                boolean cloexec = hasFlag(a[2], "CLOSE_RANGE_CLOEXEC");
-                for (Integer fd : new ArrayList<>(t.keySet())) {
-                    if (fd >= lo && fd <= hi) {
-                        if (cloexec) {
-                            t.put(fd, t.get(fd).withCloexec(true));
-                        } else {
-                            t.remove(fd);
-                        }
-                    }
-                }
+                p.fds.closeRange(lo, hi, hasFlag(a[2], "CLOSE_RANGE_CLOEXEC"));
             }
-            case "dup" -> dup(t, p, a[0], r, false);
+            case "dup" -> p.fds.dup(a[0], r, false);
             case "dup2" -> {
                 need(c, a, 2);
                 if (num(c, a[0]) != r) {
-                    dup(t, p, a[0], r, false);
+                    p.fds.dup(a[0], r, false);
                 }
             }
             case "dup3" -> {
                 need(c, a, 3);
-                dup(t, p, a[0], r, hasFlag(a[2], "O_CLOEXEC"));
+                p.fds.dup(a[0], r, hasFlag(a[2], "O_CLOEXEC"));
             }
             case "fcntl", "fcntl64" -> {
                 need(c, a, 2);
                 int fd = (int) num(c, a[0]);
                 switch (a[1]) {
-                    case "F_DUPFD" -> dup(t, p, a[0], r, false);
-                    case "F_DUPFD_CLOEXEC" -> dup(t, p, a[0], r, true);
-                    case "F_SETFD" -> {
-                        Fd f = t.get(fd);
-                        if (f != null) {
-                            t.put(fd, f.withCloexec(a.length > 2 && hasFlag(a[2], "FD_CLOEXEC")));
-                        }
-                    }
+                    case "F_DUPFD" -> p.fds.dup(a[0], r, false);
+                    case "F_DUPFD_CLOEXEC" -> p.fds.dup(a[0], r, true);
+                    case "F_SETFD" -> p.fds.setCloexec(fd, a.length > 2 && hasFlag(a[2], "FD_CLOEXEC"));
                     default -> { }
                 }
             }
@@ -687,18 +636,18 @@ public final class TraceConverter {
     }
 
     /** fstat, newfstatat, statx, stat, lstat: the st_size of a regular file, by its path. */
-    private void stat(Proc p, Call c, String[] a) {
+    private void stat(Task p, Call c, String[] a) {
         Matcher size = ST_SIZE.matcher(c.args());
         if (!size.find() || !ST_REG.matcher(c.args()).find()) {
             return;
         }
         String path;
         switch (c.name()) {
-            case "fstat", "fstat64" -> path = fdPath(p, a[0]);
-            case "stat", "stat64", "lstat", "lstat64" -> path = path(p, "AT_FDCWD", a[0]);
+            case "fstat", "fstat64" -> path = p.fds.pathOf(a[0]);
+            case "stat", "stat64", "lstat", "lstat64" -> path = p.fds.path("AT_FDCWD", a[0]);
             default -> { // newfstatat, fstatat64, statx: DIRFD, PATH, ... (AT_EMPTY_PATH: "" names DIRFD)
                 need(c, a, 2);
-                path = a[1].equals("\"\"") ? fdPath(p, a[0]) : path(p, a[0], a[1]);
+                path = a[1].equals("\"\"") ? p.fds.pathOf(a[0]) : p.fds.path(a[0], a[1]);
             }
         }
         if (path != null) {
@@ -706,49 +655,8 @@ public final class TraceConverter {
         }
     }
 
-    private static void opened(Map<Integer, Fd> t, int fd, String path, boolean cloexec) {
-        if (path == null) {
-            t.remove(fd);
-        } else {
-            t.put(fd, new Fd(path, cloexec));
-        }
-    }
-
-    private static void dup(Map<Integer, Fd> t, Proc p, String oldArg, int fd, boolean cloexec) {
-        String path = fdPath(p, oldArg);
-        opened(t, fd, path, cloexec);
-    }
-
-    /** The path descriptor argument S names: its {@code -y} decoration, else the task's table. */
-    private static String fdPath(Proc p, String s) {
-        String t = s.strip();
-        int lt = t.indexOf('<');
-        if (lt > 0 && t.endsWith(">")) {
-            return t.substring(lt + 1, t.length() - 1);
-        }
-        try {
-            Fd f = p.fds.get(Integer.parseInt(lt > 0 ? t.substring(0, lt) : t));
-            return f == null ? null : f.path();
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /** The path of string argument NAME relative to directory descriptor DIRFD, or null if unknown. */
-    private static String path(Proc p, String dirfd, String name) {
-        String n = unquote(name);
-        if (n == null) {
-            return null;
-        }
-        if (n.startsWith("/") || dirfd.strip().startsWith("AT_FDCWD")) {
-            return n;
-        }
-        String dir = fdPath(p, dirfd);
-        return dir == null ? null : dir + "/" + n;
-    }
-
     /** The text of an strace string ("..." with \" and \\ escaped; a truncated one keeps its "..."). */
-    private static String unquote(String s) {
+    static String unquote(String s) {
         String t = s.strip();
         if (!t.startsWith("\"")) {
             return null;
