@@ -111,7 +111,7 @@ final class DescriptorTable {
 
     /** The path of string argument NAME relative to directory descriptor DIRFD, or null if unknown. */
     String path(String dirfd, String name) {
-        String n = TraceConverter.unquote(name);
+        String n = StraceArgs.unquote(name);
         if (n == null) {
             return null;
         }

@@ -5,7 +5,7 @@ package org.rmaplab.traces;
  * piece of a model file's mapping ({@code --files file}) names the file ({@code fvar}, else
  * null), the byte offset in it at {@code start}, and the mapping it came from ({@code map}, an
  * id: the pages of a read-only file mapping are read at the task's next call, from what is left
- * of that mapping, see {@code TraceConverter.flushReads}). A {@code skipped} piece is memory the
+ * of that mapping, see {@link Accesses#flushReads}). A {@code skipped} piece is memory the
  * scenario does not have ({@code --files skip}): calls inside it are dropped.
  */
 record Region(long start, long end, String anchor, long base, int prot, boolean skipped, String fvar, long foff,
