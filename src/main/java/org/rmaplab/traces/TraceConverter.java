@@ -73,11 +73,19 @@ import org.rmaplab.traces.StraceParser.Call;
  * tied together by a {@link Conversion}.
  */
 public final class TraceConverter {
+    /** {@code --touch}: which accesses the converter adds ({@link Accesses}). */
     public enum Touch { NONE, WRITE_NEW }
 
+    /** {@code --files}: what a file mapping becomes (a model file's mapping, an anonymous one, nothing). */
     public enum Files { ANON, SKIP, FILE }
 
     /**
+     * The options of {@code rmaplab trace convert}, each written in the scenario's header
+     * ({@link #describe}).
+     *
+     * @param touch       {@code --touch none|write-new}
+     * @param touchCap    {@code --touch-cap}: at most this many pages written or read per call (0: no cap)
+     * @param files       {@code --files file|anon|skip}
      * @param vforkAsFork {@code --vfork fork}: a vfork child is forked from its parent (a copy of
      *                    its mm, as fork would make) instead of from the empty t1 ({@code --vfork empty})
      */
