@@ -85,11 +85,34 @@ public final class StraceParser {
         return new TraceError(file, line, what);
     }
 
+    /** A line's text after its pid prefix, and the pid it belongs to (0: the first task's, not yet known). */
+    private record Prefixed(int pid, String rest) {}
+
     private void line(int no, String raw) {
         String s = raw.strip();
         if (s.isEmpty() || s.startsWith("strace: ") || s.startsWith("[ Process PID")) {
             return;
         }
+        Prefixed l = pid(no, s);
+        int pid = l.pid();
+        s = l.rest();
+        Matcher m = TIME.matcher(s);
+        if (m.find()) {
+            s = s.substring(m.end());
+        }
+        s = DURATION.matcher(s).replaceFirst("");
+        if (s.startsWith("---")) {
+            return; // signal delivery
+        }
+        if (s.startsWith("+++")) {
+            taskEnd(no, pid, s);
+            return;
+        }
+        call(no, pid, s);
+    }
+
+    /** The pid line NO belongs to: its {@code N} or {@code [pid N]} prefix, else the only live task's. */
+    private Prefixed pid(int no, String s) {
         int pid = 0;
         Matcher m = PID.matcher(s);
         // A bare number is a pid only when more follows (a -ttt timestamp has a dot).
@@ -105,25 +128,24 @@ public final class StraceParser {
             }
             pid = live.iterator().next();
         }
-        m = TIME.matcher(s);
-        if (m.find()) {
-            s = s.substring(m.end());
+        return new Prefixed(pid, s);
+    }
+
+    /** {@code +++ exited with N +++} or {@code +++ killed by SIG... +++}: task PID ends. */
+    private void taskEnd(int no, int pid, String s) {
+        if (s.startsWith("+++ exited with ") || s.startsWith("+++ killed by ")) {
+            calls.add(new Call(no, pid, "+++", s, 0, null, true));
+            live.remove(pid);
+            return;
         }
-        s = DURATION.matcher(s).replaceFirst("");
-        if (s.startsWith("---")) {
-            return; // signal delivery
+        if (s.startsWith("+++ superseded by execve")) {
+            throw error(no, "execve from a thread other than the group leader is not supported");
         }
-        if (s.startsWith("+++")) {
-            if (s.startsWith("+++ exited with ") || s.startsWith("+++ killed by ")) {
-                calls.add(new Call(no, pid, "+++", s, 0, null, true));
-                live.remove(pid);
-                return;
-            }
-            if (s.startsWith("+++ superseded by execve")) {
-                throw error(no, "execve from a thread other than the group leader is not supported");
-            }
-            throw error(no, "unknown strace line: " + s);
-        }
+        throw error(no, "unknown strace line: " + s);
+    }
+
+    /** {@code NAME(ARGS) = RESULT}, or its {@code <unfinished ...>} start, or its {@code <... NAME resumed>} end. */
+    private void call(int no, int pid, String s) {
         Matcher r = RESUMED.matcher(s);
         if (r.matches()) {
             String[] p = pending.remove(pid);
