@@ -24,6 +24,9 @@ final class StraceArgs {
 
     /** Argument I as strace printed it. */
     String get(int i) {
+        if (i >= a.length) {
+            throw error(call.name() + " needs " + (i + 1) + " arguments, the trace shows " + a.length);
+        }
         return a[i];
     }
 
@@ -40,7 +43,7 @@ final class StraceArgs {
 
     /** Argument I as a number. */
     long num(int i) {
-        return num(a[i]);
+        return num(get(i));
     }
 
     /** S as a number: decimal, 0x hex, NULL, or a descriptor with its {@code -y} path. */

@@ -60,4 +60,17 @@ class TraceCommandTest extends CliTest {
         assertEquals(fd + ":2: dup2: 'x' is not a number\n", err);
         assertFalse(Files.exists(vms));
     }
+
+    @Test
+    void aCallWithTooFewArgumentsIsBadInputNotACrash() throws IOException {
+        String head = "execve(\"/bin/true\", [\"true\"], 0x0 /* 0 vars */) = 0\n";
+        Path dup = write("dup.strace", head + "dup() = 3\n");
+        assertEquals(2, run("trace", "convert", dup.toString()));
+        assertEquals(dup + ":2: dup needs 1 arguments, the trace shows 0\n", err);
+        Path mremap = write("mremap.strace", head
+                + "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                + "mremap(0x7f0000000000, 8192, 16384, MREMAP_MAYMOVE|MREMAP_FIXED) = 0x7f1000000000\n");
+        assertEquals(2, run("trace", "convert", mremap.toString()));
+        assertEquals(mremap + ":3: mremap needs 5 arguments, the trace shows 4\n", err);
+    }
 }
