@@ -122,6 +122,26 @@ public final class ScenarioParser {
         return new Scenario(file, m, p.statements);
     }
 
+    /**
+     * A parser fed one line at a time, names bound by earlier lines staying known: for a generator
+     * that runs each line before it writes the next. FILE names it in messages.
+     */
+    public static ScenarioParser incremental(String file) {
+        return new ScenarioParser(file);
+    }
+
+    /** Parses the next line: its statement, or null for a blank, comment or {@code machine} line. */
+    public Statement next(String line) {
+        lineNo++;
+        parseLine(line);
+        return statements.isEmpty() ? null : statements.remove(statements.size() - 1);
+    }
+
+    /** The machine of the {@code machine} line fed so far, or the defaults. */
+    public MachineConfig machine() {
+        return machine != null ? machine : MachineConfig.defaults();
+    }
+
     /** Reads and parses a file (UTF-8); the path as given names it in messages. */
     public static Scenario parseFile(Path path) throws IOException {
         String text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
