@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -14,7 +14,7 @@ import org.rmaplab.rmap.RmapDesigns;
 /**
  * Random sequences mixing tmpfs files (open, shared and private file mappings, ftruncate up and
  * down, MADV_REMOVE, remap_file_pages) with fork, COW, mremap, mlock and munlock of pieces of vmas
- * ({@link RandomOps#withMlockChurn}), reclaim (little RAM, a swap device), userfaultfd and exit; the oracle checks after every operation, every design: the walks of file
+ * ({@link ModelProfile#withMlockChurn}), reclaim (little RAM, a swap device), userfaultfd and exit; the oracle checks after every operation, every design: the walks of file
  * pages and of the private copies of file pages, and every page's contents against the shadow.
  */
 class RandomFileSequenceTest {
@@ -29,7 +29,7 @@ class RandomFileSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void filesKeepEveryInvariantAndEveryPage(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd()
+        ModelProfile r = new ModelProfile(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd()
                 .withMlockChurn();
         r.run(OPS);
         long[] f = r.fileOps();
@@ -49,7 +49,7 @@ class RandomFileSequenceTest {
     @ParameterizedTest(name = "{0} seed {1} ram {2}K")
     @MethodSource("regressions")
     void sequencesThatFoundBugsPass(String design, long seed, long ramK) {
-        new RandomOps(seed, design, ramK << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn()
+        new ModelProfile(seed, design, ramK << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn()
                 .run(seed == 1924 ? 3000 : 2500);
     }
 
