@@ -6,6 +6,7 @@ import static org.rmaplab.fuzz.Vocabulary.prot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -177,12 +178,19 @@ public final class ModelProfile {
         }
     }
 
+    /** The failure, its scenario saved (through a temporary file and a rename) under the failure directory. */
     private Failure failure(RuntimeException cause) {
         String text = out.text();
         Path saved = failureDir.resolve(out.file());
         try {
             Files.createDirectories(failureDir);
-            Files.writeString(saved, text);
+            Path tmp = Files.createTempFile(failureDir, ".model-", ".tmp");
+            try {
+                Files.writeString(tmp, text);
+                Files.move(tmp, saved, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             saved = null;
         }
