@@ -78,6 +78,7 @@ public final class ScenarioParser {
 
     static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
 
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Pattern NUMBER = Pattern.compile("(0[xX][0-9a-fA-F]+|[0-9]+)([pKMG]?)");
     private static final Pattern ERRNO_LIKE = Pattern.compile("E[A-Z0-9]+");
@@ -160,7 +161,7 @@ public final class ScenarioParser {
         if (text.isEmpty()) {
             return;
         }
-        String[] tok = text.split("\\s+");
+        String[] tok = BLANKS.split(text);
         if (tok[0].equals("machine")) {
             if (seenLine) {
                 throw error("the machine line must be the first non-comment line");
