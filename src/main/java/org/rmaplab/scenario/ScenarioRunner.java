@@ -90,9 +90,9 @@ public final class ScenarioRunner {
             return last.kind == Kind.NUMBER ? last.value : 0;
         }
 
-        /** The task bound to NAME, or null (never bound, its fork failed, or it is gone). */
+        /** The task bound to NAME, or null (never bound, its fork failed, it exited or it is gone). */
         public Task task(String name) {
-            return run.bound.get(name) instanceof Task t && t.isAlive() ? t : null;
+            return run.bound.get(name) instanceof Task t && t.isAlive() && !run.exitedAt.containsKey(t) ? t : null;
         }
 
         /** The number {@link Syscalls#open} returned for the file bound to NAME, or -1. */
