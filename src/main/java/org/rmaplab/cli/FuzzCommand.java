@@ -91,22 +91,8 @@ final class FuzzCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (count < 0) {
-            throw new ParameterException(spec.commandLine(), "--count must not be negative, not " + count);
-        }
         boolean model = profile.equals("model");
-        if (!model && !profile.equals("kernel")) {
-            throw new ParameterException(spec.commandLine(), "--profile must be kernel or model, not '" + profile + "'");
-        }
-        if (steps < 0) {
-            throw new ParameterException(spec.commandLine(), "--steps must not be negative, not " + steps);
-        }
-        CheckPolicy policy;
-        try {
-            policy = CheckPolicy.parse(check != null ? check : model ? "every" : "end");
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        CheckPolicy policy = policy(model);
         List<String> designs = KernelCli.designs(spec, parent.backend, design);
         Path dir;
         try {
@@ -159,6 +145,24 @@ final class FuzzCommand implements Callable<Integer> {
             err.println("rmaplab: internal error (a bug in the scenario generator): " + e.getMessage());
             err.flush();
             return ExitCodes.INTERNAL;
+        }
+    }
+
+    /** Checks --count, --profile and --steps; the oracle's policy (--check, else by profile). */
+    private CheckPolicy policy(boolean model) {
+        if (count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must not be negative, not " + count);
+        }
+        if (!model && !profile.equals("kernel")) {
+            throw new ParameterException(spec.commandLine(), "--profile must be kernel or model, not '" + profile + "'");
+        }
+        if (steps < 0) {
+            throw new ParameterException(spec.commandLine(), "--steps must not be negative, not " + steps);
+        }
+        try {
+            return CheckPolicy.parse(check != null ? check : model ? "every" : "end");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

@@ -128,6 +128,10 @@ class KernelCommandsTest {
                 "rmaplab: Invalid value for option '--seed': 'x' is not a long (see 'rmaplab fuzz --help')");
         assertUserError(run(noCompiler, "kernel"),
                 "rmaplab: Missing required parameter: 'FILE' (see 'rmaplab kernel --help')");
+    }
+
+    @Test
+    void badProfileOptionsAreExit2WithOneLine() {
         assertUserError(run(noCompiler, "fuzz", "--seed", "1", "--count", "1", "--profile", "linux"),
                 "rmaplab: --profile must be kernel or model, not 'linux' (see 'rmaplab fuzz --help')");
         assertUserError(run(noCompiler, "fuzz", "--seed", "1", "--count", "1", "--profile", "model", "--steps", "-1"),
