@@ -29,8 +29,11 @@ import org.rmaplab.rmap.RmapDesigns;
  * literal, in a window of 128 pages, so that operations keep colliding: splits, merges, moves onto
  * mappings, COW after fork, threads and exits. With swap it also reclaims ({@code reclaim},
  * MADV_PAGEOUT) in little RAM with a busy page-table lock now and then; userfaultfd, tmpfs files and
- * mlock churn are options (the kernel profile, {@link ScenarioGenerator}, has none of these: see
- * docs/reference.md on what the real kernel can be asked).
+ * mlock churn are options. The kernel profile, {@link ScenarioGenerator}, writes what the real kernel
+ * can run too (README "The real kernel as judge"): addresses relative to names it bound, no
+ * reclaim (the kernel does not say what it freed), no userfaultfd (a missing page of a registered
+ * range would block a real task) and no remap_anon_pages (never merged into Linux). Both draw from
+ * the same {@link Vocabulary}.
  *
  * <p>A failure ({@link Failure}) carries the seed and the scenario so far, saved under
  * {@code target/fuzz}; {@code ./rmaplab run --check every --design DESIGN FILE} replays it.

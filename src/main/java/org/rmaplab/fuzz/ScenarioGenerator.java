@@ -9,9 +9,11 @@ import org.rmaplab.mm.Mman;
 import static org.rmaplab.fuzz.Vocabulary.at;
 
 /**
- * Seeded random scenarios for {@code rmaplab fuzz}: valid scenario text (version 1 of the language,
- * only what both the model and the kernel harness run) that mixes every supported operation, for
- * {@link org.rmaplab.harness.Diff} to compare between the kernel and the model.
+ * The generator's kernel profile: seeded random scenarios for {@code rmaplab fuzz}, valid scenario
+ * text (version 1 of the language, only what both the model and the kernel harness run) that mixes
+ * every supported operation, for {@link org.rmaplab.harness.Diff} to compare between the kernel and
+ * the model. Its draws and printer come from {@link Vocabulary}, shared with the model profile
+ * ({@link ModelProfile}: literal addresses, reclaim, userfaultfd, run line by line on the model).
  *
  * <p>How a scenario stays meaningful on a real kernel:
  * <ul>
