@@ -9,6 +9,7 @@ import java.util.Map;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
 
@@ -59,7 +60,7 @@ public final class ScenarioRunner {
 
         /** A session on SYS (fresh, t1 not yet made) under DESIGN; FILE names it in messages. */
         public Session(String file, String design, Syscalls sys) {
-            run = new Run(new Scenario(file, org.rmaplab.mm.MachineConfig.defaults(), List.of()), design, sys);
+            run = new Run(new Scenario(file, MachineConfig.defaults(), List.of()), design, sys);
             run.keepOutcomes = false;
             run.bound.put("t1", sys.initTask());
         }

@@ -44,7 +44,9 @@ class RandomFileSequenceTest {
      * anonymous object whose only vma it remapped), 2327 (the shadow did not follow a partial
      * multi-vma MREMAP_FIXED move), both at 384K RAM under every design; 1924 at 256K RAM under anonmm
      * (mremap's early COW gave up when reclaim touched the pte during its allocation, and the move
-     * carried a shared page).
+     * carried a shared page). They were found by RandomOps, which the model profile replaced drawing
+     * the same numbers in the same order, so these are still the sequences that were found (the
+     * replacement was checked against it: the same lines and counters under every design).
      */
     @ParameterizedTest(name = "{0} seed {1} ram {2}K")
     @MethodSource("regressions")
