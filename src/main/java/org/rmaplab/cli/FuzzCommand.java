@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.fuzz.Fuzzer;
+import org.rmaplab.fuzz.ModelProfile;
 import org.rmaplab.fuzz.ScenarioGenerator;
 import org.rmaplab.harness.Diff;
 import org.rmaplab.harness.HarnessError;
@@ -19,6 +20,7 @@ import org.rmaplab.harness.HarnessLayout;
 import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioRunner;
 
 import picocli.CommandLine.Command;
@@ -28,7 +30,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab fuzz --seed S --count N [--design NAME|all] [--out DIR] [--check ...]} */
+/**
+ * {@code rmaplab fuzz --seed S --count N [--design NAME|all] [--out DIR] [--check ...]}, and
+ * {@code --profile model [--steps N]}: the model profile under the oracle only.
+ */
 @Command(name = "fuzz",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -37,11 +42,15 @@ import picocli.CommandLine.Spec;
             "Generates N scenarios from seed S (the same seed gives the same scenarios),",
             "diffs each as 'diff' does, and saves every one that diverges, shrunk to the",
             "lines the divergence needs, as DIR/fuzz-S-I-DESIGN.vms. Prints the divergence",
-            "of each saved file (its name leads the line), then a summary line."},
+            "of each saved file (its name leads the line), then a summary line.",
+            "With --profile model, no kernel: scenario I is the model profile's seed S+I",
+            "(literal addresses, 384K of RAM and a swap device, reclaim, userfaultfd, files,",
+            "mlock churn) run under the oracle, and each that fails is saved as",
+            "DIR/model-SEED-DESIGN.vms ('run --check every' replays it)."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every scenario diffed clean",
-            "  1  some scenario diverged (or crashed the model): see the saved files",
+            "  1  some scenario diverged, failed the oracle or crashed the model: see the saved files",
             "  2  bad option; no C compiler",
             "  3  internal error: the harness failed, or a generated scenario is invalid"})
 final class FuzzCommand implements Callable<Integer> {
@@ -66,29 +75,33 @@ final class FuzzCommand implements Callable<Integer> {
             description = "Where diverging scenarios are saved (default: ${DEFAULT-VALUE}).")
     String outDir;
 
-    @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
-            description = "When the model's oracle checks every invariant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--check", paramLabel = "every|end|off",
+            description = "When the model's oracle checks every invariant (default: end; every with --profile model).")
     String check;
+
+    @Option(names = "--profile", paramLabel = "kernel|model", defaultValue = "kernel",
+            description = "kernel: diff against the real kernel (default); model: the model profile, oracle only.")
+    String profile;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "4000",
+            description = "With --profile model: steps per scenario (default: ${DEFAULT-VALUE}).")
+    int steps;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (count < 0) {
-            throw new ParameterException(spec.commandLine(), "--count must not be negative, not " + count);
-        }
-        CheckPolicy policy;
-        try {
-            policy = CheckPolicy.parse(check);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        boolean model = profile.equals("model");
+        CheckPolicy policy = policy(model);
         List<String> designs = KernelCli.designs(spec, parent.backend, design);
         Path dir;
         try {
             dir = Path.of(outDir);
         } catch (java.nio.file.InvalidPathException e) {
             throw new ParameterException(spec.commandLine(), "--out: bad directory name '" + outDir + "'");
+        }
+        if (model) {
+            return fuzzModel(designs, policy, dir, out, err);
         }
         try {
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
@@ -133,6 +146,56 @@ final class FuzzCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.INTERNAL;
         }
+    }
+
+    /** Checks --count, --profile and --steps; the oracle's policy (--check, else by profile). */
+    private CheckPolicy policy(boolean model) {
+        if (count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must not be negative, not " + count);
+        }
+        if (!model && !profile.equals("kernel")) {
+            throw new ParameterException(spec.commandLine(), "--profile must be kernel or model, not '" + profile + "'");
+        }
+        if (steps < 0) {
+            throw new ParameterException(spec.commandLine(), "--steps must not be negative, not " + steps);
+        }
+        try {
+            return CheckPolicy.parse(check != null ? check : model ? "every" : "end");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The model profile: scenario I is seed S+I under each design, run under the oracle; each that
+     * fails is saved (by the profile) and reported in one line.
+     */
+    private int fuzzModel(List<String> designs, CheckPolicy policy, Path dir, PrintWriter out, PrintWriter err) {
+        int failed = 0;
+        for (int i = 0; i < count; i++) {
+            for (String d : designs) {
+                ModelProfile p = new ModelProfile(seed + i, d, 384L << 10, 16L << 20, policy).withFiles().withUffd()
+                        .withMlockChurn().failuresTo(dir);
+                try {
+                    p.run(steps);
+                } catch (ModelProfile.Failure f) {
+                    if (f.getCause() instanceof ScenarioError e) {
+                        out.flush();
+                        err.println("rmaplab: internal error (a bug in the scenario generator): " + e.getMessage());
+                        err.flush();
+                        return ExitCodes.INTERNAL;
+                    }
+                    failed++;
+                    String where = f.saved != null ? f.saved.toString() : "seed " + (seed + i);
+                    out.println(where + ": [" + d + "] " + Main.oneLine(String.valueOf(f.getCause())));
+                    out.flush();
+                }
+            }
+        }
+        out.println(KernelCli.plural(count, "scenario") + ": " + failed + " failed"
+                + (failed == 0 ? "" : " (saved under " + dir + ")"));
+        out.flush();
+        return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     /** The header line, then how to replay, then the shrunk lines. */

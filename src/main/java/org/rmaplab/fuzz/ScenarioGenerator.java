@@ -4,10 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.rmaplab.mm.Mman;
+
+import static org.rmaplab.fuzz.Vocabulary.at;
+
 /**
- * Seeded random scenarios for {@code rmaplab fuzz}: valid scenario text (version 1 of the language,
- * only what both the model and the kernel harness run) that mixes every supported operation, for
- * {@link org.rmaplab.harness.Diff} to compare between the kernel and the model.
+ * The generator's kernel profile: seeded random scenarios for {@code rmaplab fuzz}, valid scenario
+ * text (version 1 of the language, only what both the model and the kernel harness run) that mixes
+ * every supported operation, for {@link org.rmaplab.harness.Diff} to compare between the kernel and
+ * the model. Its draws and printer come from {@link Vocabulary}, shared with the model profile
+ * ({@link ModelProfile}: literal addresses, reclaim, userfaultfd, run line by line on the model).
  *
  * <p>How a scenario stays meaningful on a real kernel:
  * <ul>
@@ -45,8 +51,6 @@ public final class ScenarioGenerator {
     static final int MAX_REGIONS_PER_SPACE = 6;
     static final int MAX_ALIVE = 5;
     static final int MAX_CREATED = 10;
-
-    private static final String[] PROTS = {"rw", "rw", "rw", "rw", "r", "none", "rwx", "w", "rx"};
 
     private final SplittableRandom rnd;
     /** The second stream: file operations only. */
@@ -151,11 +155,11 @@ public final class ScenarioGenerator {
         } else if (w < 26) {
             access(t, "touch");
         } else if (w < 36) {
-            mmapIn(t, "fixed");
+            mmapIn(t, Mman.MAP_FIXED);
         } else if (w < 39) {
-            mmapIn(t, rnd.nextInt(4) == 0 ? "fixed|fixed_noreplace" : "fixed_noreplace");
+            mmapIn(t, rnd.nextInt(4) == 0 ? Mman.MAP_FIXED | Mman.MAP_FIXED_NOREPLACE : Mman.MAP_FIXED_NOREPLACE);
         } else if (w < 41) {
-            mmapIn(t, null);
+            mmapIn(t, 0);
         } else if (w < 44) {
             mmapAnywhere(t);
         } else if (w < 50) {
@@ -171,8 +175,8 @@ public final class ScenarioGenerator {
         } else if (w < 75) {
             Region r = region(t);
             int k = rnd.nextInt(r.pages);
-            String[] adv = {"dontneed", "dontneed", "dontfork", "dofork"};
-            line(t, "madvise " + addr(r, k, true) + " " + len(r.pages - k, true) + " " + adv[rnd.nextInt(adv.length)]);
+            String range = addr(r, k, true) + " " + len(r.pages - k, true);
+            line(t, "madvise " + range + " " + Vocabulary.advice(Vocabulary.draw(rnd, Vocabulary.ADVICE, Vocabulary.ANON_ADVICE)));
         } else if (w < 81) {
             Region r = region(t);
             int k = rnd.nextInt(r.pages);
@@ -213,7 +217,7 @@ public final class ScenarioGenerator {
         int room;
         if (rnd.nextInt(6) == 0) {
             int k = rnd.nextInt(24);
-            a = t.space.heap + (k == 0 ? "" : "+" + k + "p");
+            a = at(t.space.heap, k);
             room = 24 - k;
         } else {
             Region r = region(t);
@@ -229,35 +233,31 @@ public final class ScenarioGenerator {
         }
     }
 
-    /** mmap inside a region: FIXED is fixed, fixed_noreplace, or null for a hint. */
-    private void mmapIn(Task t, String fixed) {
+    /** mmap inside a region: FIXED is MAP_FIXED, MAP_FIXED_NOREPLACE (or both), or 0 for a hint. */
+    private void mmapIn(Task t, int fixed) {
         Region r = region(t);
         int k = rnd.nextInt(r.pages);
         int n = pages(r.pages - k);
-        StringBuilder f = new StringBuilder(rnd.nextInt(5) == 0 ? "shared" : "private");
-        f.append("|anonymous");
-        if (fixed != null) {
-            f.append('|').append(fixed);
-        }
+        int f = (rnd.nextInt(5) == 0 ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_ANONYMOUS | fixed;
         if (rnd.nextInt(8) == 0) {
-            f.append("|populate");
+            f |= Mman.MAP_POPULATE;
         }
         if (rnd.nextInt(12) == 0) {
-            f.append("|locked");
+            f |= Mman.MAP_LOCKED;
         }
-        line(t, "mmap " + addr(r, k, false) + " " + n + "p " + prot() + " " + f);
+        line(t, "mmap " + addr(r, k, false) + " " + n + "p " + prot() + " " + Vocabulary.mmapFlags(f));
     }
 
     /** mmap 0: the kernel places it; it becomes a region of the task's space. */
     private void mmapAnywhere(Task t) {
         if (t.space.regions.size() >= MAX_REGIONS_PER_SPACE) {
-            mmapIn(t, "fixed");
+            mmapIn(t, Mman.MAP_FIXED);
             return;
         }
         int n = 1 + rnd.nextInt(24);
         String name = "M" + regions++;
-        String flags = rnd.nextInt(5) == 0 ? "shared|anonymous" : "private|anonymous";
-        line(t, "mmap 0 " + n + "p " + prot() + " " + flags + " as " + name);
+        int flags = (rnd.nextInt(5) == 0 ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_ANONYMOUS;
+        line(t, "mmap 0 " + n + "p " + prot() + " " + Vocabulary.mmapFlags(flags) + " as " + name);
         t.space.regions.add(new Region(name, n));
     }
 
@@ -268,14 +268,22 @@ public final class ScenarioGenerator {
         int a = pages(room);
         int b = pages(room);
         String at = addr(r, k, rnd.nextInt(30) == 0);
+        final int mayMove = Mman.MREMAP_MAYMOVE;
+        final int fixed = mayMove | Mman.MREMAP_FIXED;
         switch (rnd.nextInt(8)) {
-            case 0 -> line(t, "mremap " + at + " " + a + "p " + b + "p 0");
-            case 1, 2 -> line(t, "mremap " + at + " " + a + "p " + b + "p maymove");
-            case 3, 4 -> line(t, "mremap " + at + " " + a + "p " + b + "p maymove|fixed " + target(t, b));
-            case 5 -> line(t, "mremap " + at + " " + a + "p " + a + "p maymove|dontunmap");
-            case 6 -> line(t, "mremap " + at + " " + a + "p " + a + "p maymove|fixed|dontunmap " + target(t, a));
-            default -> line(t, "mremap " + at + " 0 " + b + "p maymove");
+            case 0 -> mremapLine(t, at, a, b, 0, null);
+            case 1, 2 -> mremapLine(t, at, a, b, mayMove, null);
+            case 3, 4 -> mremapLine(t, at, a, b, fixed, target(t, b));
+            case 5 -> mremapLine(t, at, a, a, mayMove | Mman.MREMAP_DONTUNMAP, null);
+            case 6 -> mremapLine(t, at, a, a, fixed | Mman.MREMAP_DONTUNMAP, target(t, a));
+            default -> mremapLine(t, at, 0, b, mayMove, null);
         }
+    }
+
+    /** mremap AT from OLD to NEW pages (OLD 0: duplicate a shared mapping) with FLAGS, to TARGET if not null. */
+    private void mremapLine(Task t, String at, int old, int nu, int flags, String target) {
+        line(t, "mremap " + at + " " + (old == 0 ? "0" : Vocabulary.pages(old)) + " " + Vocabulary.pages(nu) + " "
+                + Vocabulary.mremapFlags(flags) + (target == null ? "" : " " + target));
     }
 
     /** One file operation, drawn from the second stream only. */
@@ -292,13 +300,13 @@ public final class ScenarioGenerator {
         Region r = rs.get(f.nextInt(rs.size()));
         int k = f.nextInt(r.pages);
         int n = 1 + f.nextInt(Math.min(r.pages - k, 8));
-        String at = r.name + (k == 0 ? "" : "+" + k + "p");
+        String at = at(r.name, k);
         if (w < 6) {
-            String[] prots = {"rw", "rw", "r", "none", "w"};
-            String type = f.nextInt(3) == 0 ? "private" : "shared";
-            String more = f.nextInt(8) == 0 ? "|populate" : f.nextInt(12) == 0 ? "|locked" : "";
-            line(t, "mmap " + at + " " + n + "p " + prots[f.nextInt(prots.length)] + " " + type + "|fixed" + more
-                    + " " + file + " " + f.nextInt(24) + "p");
+            int flags = (f.nextInt(3) == 0 ? Mman.MAP_PRIVATE : Mman.MAP_SHARED) | Mman.MAP_FIXED;
+            flags |= f.nextInt(8) == 0 ? Mman.MAP_POPULATE : f.nextInt(12) == 0 ? Mman.MAP_LOCKED : 0;
+            String prot = Vocabulary.prot(Vocabulary.draw(f, Vocabulary.FILE_PROTS));
+            line(t, "mmap " + at + " " + n + "p " + prot + " " + Vocabulary.mmapFlags(flags) + " " + file + " "
+                    + f.nextInt(24) + "p");
         } else if (w == 6 && f.nextBoolean()) {
             line(t, "madvise " + at + " " + n + "p remove");
         } else if (w < 8) {
@@ -345,7 +353,7 @@ public final class ScenarioGenerator {
 
     /** R+kp; with MAYBEUNALIGNED, now and then one byte past the page (an error for most calls). */
     private String addr(Region r, int k, boolean maybeUnaligned) {
-        String a = r.name + (k == 0 ? "" : "+" + k + "p");
+        String a = at(r.name, k);
         if (maybeUnaligned && rnd.nextInt(40) == 0) {
             a += "+1";
         }
@@ -374,6 +382,6 @@ public final class ScenarioGenerator {
     }
 
     private String prot() {
-        return PROTS[rnd.nextInt(PROTS.length)];
+        return Vocabulary.prot(Vocabulary.draw(rnd, Vocabulary.KERNEL_PROTS));
     }
 }

@@ -78,6 +78,7 @@ public final class ScenarioParser {
 
     static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
 
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Pattern NUMBER = Pattern.compile("(0[xX][0-9a-fA-F]+|[0-9]+)([pKMG]?)");
     private static final Pattern ERRNO_LIKE = Pattern.compile("E[A-Z0-9]+");
@@ -122,6 +123,26 @@ public final class ScenarioParser {
         return new Scenario(file, m, p.statements);
     }
 
+    /**
+     * A parser fed one line at a time, names bound by earlier lines staying known: for a generator
+     * that runs each line before it writes the next. FILE names it in messages.
+     */
+    public static ScenarioParser incremental(String file) {
+        return new ScenarioParser(file);
+    }
+
+    /** Parses the next line: its statement, or null for a blank, comment or {@code machine} line. */
+    public Statement next(String line) {
+        lineNo++;
+        parseLine(line);
+        return statements.isEmpty() ? null : statements.remove(statements.size() - 1);
+    }
+
+    /** The machine of the {@code machine} line fed so far, or the defaults. */
+    public MachineConfig machine() {
+        return machine != null ? machine : MachineConfig.defaults();
+    }
+
     /** Reads and parses a file (UTF-8); the path as given names it in messages. */
     public static Scenario parseFile(Path path) throws IOException {
         String text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
@@ -140,7 +161,7 @@ public final class ScenarioParser {
         if (text.isEmpty()) {
             return;
         }
-        String[] tok = text.split("\\s+");
+        String[] tok = BLANKS.split(text);
         if (tok[0].equals("machine")) {
             if (seenLine) {
                 throw error("the machine line must be the first non-comment line");

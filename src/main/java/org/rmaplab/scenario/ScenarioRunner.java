@@ -9,6 +9,7 @@ import java.util.Map;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.mm.Errno;
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
 
@@ -48,6 +49,64 @@ public final class ScenarioRunner {
         return new Run(scenario, design, sys).run();
     }
 
+    /**
+     * A run fed one statement at a time, for a generator that reads the model's state after each
+     * line before it writes the next (the lines it fed are still a scenario that {@link #run} replays).
+     * {@code t1} is bound at creation; nothing is recorded but the last result.
+     */
+    public static final class Session {
+        private final Run run;
+        private Actual last;
+
+        /** A session on SYS (fresh, t1 not yet made) under DESIGN; FILE names it in messages. */
+        public Session(String file, String design, Syscalls sys) {
+            run = new Run(new Scenario(file, MachineConfig.defaults(), List.of()), design, sys);
+            run.keepOutcomes = false;
+            run.bound.put("t1", sys.initTask());
+        }
+
+        /**
+         * Runs S: an {@link InvariantViolation} or {@link ScenarioError} is thrown as it is, any other
+         * exception of the model as a {@link ModelError}. Returns the canonical result.
+         */
+        public String step(Statement s) {
+            run.cur = s;
+            try {
+                last = run.step(s);
+            } catch (InvariantViolation | ScenarioError e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ModelError(run.sc.file(), s.line(), run.design, e);
+            }
+            return canonical(s.op().result(), last);
+        }
+
+        /** Whether the last statement failed (an errno or a fault). */
+        public boolean failed() {
+            return last.failed();
+        }
+
+        /** The last statement's number (an address, status, count or value read); 0 for the others. */
+        public long value() {
+            return last.kind == Kind.NUMBER ? last.value : 0;
+        }
+
+        /** The task bound to NAME, or null (never bound, its fork failed, it exited or it is gone). */
+        public Task task(String name) {
+            return run.bound.get(name) instanceof Task t && t.isAlive() && !run.exitedAt.containsKey(t) ? t : null;
+        }
+
+        /** The number {@link Syscalls#open} returned for the file bound to NAME, or -1. */
+        public long file(String name) {
+            return run.bound.get(name) instanceof FileRef f ? f.number() : -1;
+        }
+
+        /** The failed expectations so far (the statements a generator feeds usually have none). */
+        public List<RunResult.Failure> failures() {
+            return List.copyOf(run.failures);
+        }
+    }
+
     /** The actual result of a line. */
     private enum Kind { NUMBER, ERRNO, FAULT, MIXED, VMA, NO_VMA, TASK, FILE, DONE }
 
@@ -79,6 +138,7 @@ public final class ScenarioRunner {
         final List<RunResult.Failure> failures = new ArrayList<>();
         final List<RunResult.LineOutcome> outcomes = new ArrayList<>();
         final Syscalls.ReadResult rr = new Syscalls.ReadResult();
+        boolean keepOutcomes = true;
         Statement cur;
 
         Run(Scenario sc, String design, Syscalls sys) {
@@ -114,7 +174,7 @@ public final class ScenarioRunner {
             return new ScenarioError(sc.file(), cur.line(), what);
         }
 
-        void step(Statement s) {
+        Actual step(Statement s) {
             Task t = s.task() == null ? null : task(s.task());
             Actual a = execute(s, t);
             if (t != null && !t.isAlive() && s.op() != Op.EXIT) {
@@ -122,13 +182,13 @@ public final class ScenarioRunner {
                 a = new Actual(Kind.FAULT, Syscalls.ACCESS_KILLED);
                 exitedAt.put(t, s.line());
             }
-            String actual = canonical(s.op().result(), a);
-            outcomes.add(new RunResult.LineOutcome(s.line(), actual));
-
+            if (keepOutcomes) {
+                outcomes.add(new RunResult.LineOutcome(s.line(), canonical(s.op().result(), a)));
+            }
             Expectation e = s.expectationFor(design);
             if (e != null && !matches(e, a)) {
                 failures.add(new RunResult.Failure(s.line(),
-                        "expected " + describe(s.op().result(), e) + ", got " + actual, false));
+                        "expected " + describe(s.op().result(), e) + ", got " + canonical(s.op().result(), a), false));
             }
             if (s.op() == Op.EXIT && !a.failed()) {
                 exitedAt.put(t, s.line());
@@ -142,6 +202,7 @@ public final class ScenarioRunner {
                     unbound.remove(s.as());
                 }
             }
+            return a;
         }
 
         static Object boundValue(Statement s, Actual a) {

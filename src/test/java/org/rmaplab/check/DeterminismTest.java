@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -10,13 +10,14 @@ import org.rmaplab.rmap.RmapDesigns;
 /** Same seed, same everything: the model keeps no hidden state between machines. */
 class DeterminismTest {
     private static String run(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.END);
+        ModelProfile r = new ModelProfile(seed, design, 384L << 10, 16L << 20, CheckPolicy.END);
         r.run(3000);
-        return r.syscalls().machine().counters() + " " + r.syscalls().machine().design().stats().asMap();
+        return r.syscalls().machine().counters() + " " + r.syscalls().machine().design().stats().asMap() + "\n"
+                + r.scenario();
     }
 
     @Test
-    void everyDesignGivesTheSameCountersForTheSameSeed() {
+    void everyDesignGivesTheSameCountersAndScenarioForTheSameSeed() {
         for (String d : RmapDesigns.everyName()) {
             assertEquals(run(d, 42), run(d, 42), d);
         }

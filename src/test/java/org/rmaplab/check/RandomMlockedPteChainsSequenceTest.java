@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.LongStream;
@@ -12,7 +12,7 @@ import org.rmaplab.rmap.ptechains.PteChainsStats;
 
 /**
  * Seeded random sequences (files, userfaultfd, fork, COW, mremap, mlock and munlock — also of
- * pieces of existing vmas, {@link RandomOps#withMlockChurn} — truncate, reclaim with swap, exit)
+ * pieces of existing vmas, {@link ModelProfile#withMlockChurn} — truncate, reclaim with swap, exit)
  * under pte_chains with wli's step (b), the oracle after every operation: its walk check accepts
  * exactly the ptes of unlocked vmas, PG_mlocked pages must be off the LRU. The seed is printed and
  * in the test's name. (With userfaultfd, this test's first version found that the model took a
@@ -30,7 +30,7 @@ class RandomMlockedPteChainsSequenceTest {
     @MethodSource("seeds")
     void mlockedPtesStayUnchainedAndEveryInvariantHolds(long seed) {
         PteChainsDesign d = PteChainsDesign.withMlockedUnchained();
-        RandomOps r = new RandomOps(seed, d, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn();
+        ModelProfile r = new ModelProfile(seed, d, 384L << 10, 16L << 20, CheckPolicy.EVERY).withFiles().withUffd().withMlockChurn();
         System.out.println("RandomMlockedPteChainsSequenceTest seed " + seed);
         r.run(OPS);
         PteChainsStats st = d.stats();

@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -33,7 +33,7 @@ class RandomSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void randomSequenceKeepsEveryInvariant(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 8L << 20, CheckPolicy.EVERY);
+        ModelProfile r = new ModelProfile(seed, design, 8L << 20, CheckPolicy.EVERY);
         r.run(OPS);
         assertTrue(r.syscalls().checks() >= OPS, "the oracle ran after every operation");
     }

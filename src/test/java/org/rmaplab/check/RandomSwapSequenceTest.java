@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -29,7 +29,7 @@ class RandomSwapSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void swapKeepsEveryInvariantAndEveryPage(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY);
+        ModelProfile r = new ModelProfile(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY);
         r.run(OPS);
         var c = r.syscalls().machine().counters();
         assertTrue(c.get("swap_outs") > 0 && c.get("swap_ins") > 0,

@@ -1,6 +1,6 @@
 package org.rmaplab.check;
 
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -27,7 +27,7 @@ class RandomUffdSequenceTest {
     @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("cases")
     void movesKeepEveryInvariantAndEveryPage(String design, long seed) {
-        RandomOps r = new RandomOps(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withUffd();
+        ModelProfile r = new ModelProfile(seed, design, 384L << 10, 16L << 20, CheckPolicy.EVERY).withUffd();
         r.run(OPS);
         var c = r.syscalls().machine().counters();
         assertTrue(c.get("uffd_pages_moved") > 0, "pages were moved: " + c);

@@ -131,6 +131,24 @@ class KernelCommandsTest {
                 "rmaplab: Missing required parameter: 'FILE' (see 'rmaplab kernel --help')");
     }
 
+    @Test
+    void badProfileOptionsAreExit2WithOneLine() {
+        assertUserError(run(noCompiler, "fuzz", "--seed", "1", "--count", "1", "--profile", "linux"),
+                "rmaplab: --profile must be kernel or model, not 'linux' (see 'rmaplab fuzz --help')");
+        assertUserError(run(noCompiler, "fuzz", "--seed", "1", "--count", "1", "--profile", "model", "--steps", "-1"),
+                "rmaplab: --steps must not be negative, not -1 (see 'rmaplab fuzz --help')");
+    }
+
+    /** The model profile needs no kernel: it runs under the oracle only. */
+    @Test
+    void fuzzModelProfileRunsWithoutTheKernel() {
+        Path saved = dir.resolve("model");
+        assertEquals(0, run(noCompiler, "fuzz", "--profile", "model", "--seed", "5", "--count", "2", "--steps", "400",
+                "--design", "all", "--out", saved.toString()), err);
+        assertEquals(List.of("2 scenarios: 0 failed"), lines(out));
+        assertFalse(Files.exists(saved));
+    }
+
     // ------------------------------------------------------------------ on the kernel
 
     @Test

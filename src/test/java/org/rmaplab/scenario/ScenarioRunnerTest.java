@@ -352,4 +352,29 @@ class ScenarioRunnerTest {
         RunResult r = run("# nothing");
         assertEquals(List.of("PASS r.vms [anon_vma_chain] (0 lines)"), r.report());
     }
+
+    /** A session runs the lines an incremental parser gives it, one at a time, as run runs a file. */
+    @Test
+    void aSessionRunsLineByLineAsRunDoes() {
+        String[] lines = {"# a comment", "t1 mmap 0 4p rw private|anonymous as A", "t1 write A 2p 0xA1", "t1 read A",
+            "t1 munmap A+1 1p", "t1 fork as t2", "t2 read A+1p", "t2 exit", "check"};
+        ScenarioParser p = ScenarioParser.incremental("s.vms");
+        FakeSyscalls f = new FakeSyscalls();
+        ScenarioRunner.Session session = new ScenarioRunner.Session("s.vms", "anon_vma_chain", f);
+        List<String> results = new ArrayList<>();
+        for (String line : lines) {
+            Statement st = p.next(line);
+            if (st != null) {
+                results.add(session.step(st));
+                if (st.op() == Op.FORK) {
+                    assertTrue(session.task("t2") != null, "t2 is bound");
+                }
+            }
+        }
+        assertEquals(actuals(run(lines)), results);
+        assertFalse(session.failed());
+        assertEquals(null, session.task("t2"), "t2 exited");
+        assertEquals(null, p.next("# only a comment"));
+        assertThrows(ScenarioError.class, () -> p.next("t3 read A"));
+    }
 }

@@ -20,7 +20,7 @@ import org.rmaplab.mm.Task;
 import org.rmaplab.mm.Vma;
 
 /**
- * Random operations aimed at groups (the core's RandomOps rarely makes one span an mremap):
+ * Random operations aimed at groups (the model profile (ModelProfile) rarely makes one span an mremap):
  * regions grown in small steps with small reserves, then moved whole or in part (with growth,
  * MREMAP_FIXED, DONTUNMAP, the multi-vma remap_move), shrunk, cut by munmap, mprotect and mlock,
  * forked and written — the oracle checking everything after every call.

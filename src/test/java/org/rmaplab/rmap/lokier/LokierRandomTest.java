@@ -7,7 +7,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.fuzz.RandomOps;
+import org.rmaplab.fuzz.ModelProfile;
 
 /**
  * Seeded random sequences under the oracle with lokier's numbers shrunk so that everything the
@@ -24,7 +24,7 @@ class LokierRandomTest {
     @MethodSource("seeds")
     void tinyReservationsKeepEveryInvariant(long seed) {
         LokierDesign d = new LokierDesign(64, 0, 1, 2);
-        RandomOps r = new RandomOps(seed, d, 16L << 20, CheckPolicy.EVERY);
+        ModelProfile r = new ModelProfile(seed, d, 16L << 20, CheckPolicy.EVERY);
         r.run(10_000);
         assertTrue(r.syscalls().checks() >= 10_000);
         LokierStats s = d.stats();
