@@ -42,10 +42,10 @@ public final class Machine implements Syscalls {
     final RmapDesign design;
     final Frames frames;
     final Lru lru;
-    final Swap swap;
+    final Swapfile swap;
     final Memory memory;
-    final Vmas vmas;
-    final Reclaim reclaim;
+    final VmaOps vmas;
+    final Vmscan reclaim;
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
 
     private final List<Task> tasks = new ArrayList<>();
@@ -77,10 +77,10 @@ public final class Machine implements Syscalls {
         this.design = design;
         this.frames = new Frames(cfg.ramBytes(), design.swapEntryInIndex());
         this.lru = new Lru(frames);
-        this.swap = new Swap(cfg.swapBytes());
+        this.swap = new Swapfile(cfg.swapBytes());
         this.memory = new Memory(this);
-        this.vmas = new Vmas(this);
-        this.reclaim = new Reclaim(this);
+        this.vmas = new VmaOps(this);
+        this.reclaim = new Vmscan(this);
         frames.pressure = this::relieve;
         design.attach(this);
     }
@@ -91,7 +91,7 @@ public final class Machine implements Syscalls {
         return frames;
     }
 
-    public Swap swap() {
+    public Swapfile swap() {
         return swap;
     }
 
@@ -449,7 +449,7 @@ public final class Machine implements Syscalls {
         }
         inReclaim = true;
         try {
-            reclaim.tryToFreePages(Reclaim.SWAP_CLUSTER_MAX);
+            reclaim.tryToFreePages(Vmscan.SWAP_CLUSTER_MAX);
             if (frames.free() > 0) {
                 return true;
             }

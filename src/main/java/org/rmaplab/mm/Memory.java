@@ -270,7 +270,7 @@ final class Memory {
      * private copy instead (anonmm: the page was moved while on swap, page->index != address).
      */
     private int doSwapPage(Mm mm, Vma vma, long addr, long slot, long pte, boolean write) {
-        Swap sw = k.swap;
+        Swapfile sw = k.swap;
         int s = PageTable.swpSlot(pte);
         boolean exclusive = (pte & PageTable.SWP_EXCLUSIVE) != 0;
         int pfn = sw.cachePfn(s);
@@ -361,7 +361,7 @@ final class Memory {
 
     /** folio_free_swap(): leaves the swap cache once no swap entry needs the slot. */
     private void freeSwapCacheIfUnused(int s) {
-        Swap sw = k.swap;
+        Swapfile sw = k.swap;
         int pfn = sw.cachePfn(s);
         if (sw.count[s] == 0) {
             if (pfn >= 0) {
@@ -592,7 +592,7 @@ final class Memory {
 
     /** free_swap_and_cache(): one swap entry fewer; the slot and its cache page go with the last. */
     void freeSwapAndCache(int s) {
-        Swap sw = k.swap;
+        Swapfile sw = k.swap;
         sw.count[s]--;
         int pfn = sw.cachePfn(s);
         if (sw.count[s] == 0 && pfn >= 0 && f.mapcount[pfn] == 0) {

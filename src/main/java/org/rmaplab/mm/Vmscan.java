@@ -12,7 +12,7 @@ package org.rmaplab.mm;
  * anonymous page becomes a swap entry holding one count of the page's slot; a page leaves the swap
  * cache only once written and unmapped; mlocked (VM_LOCKED) pages are never evicted.
  */
-final class Reclaim {
+final class Vmscan {
     static final int SWAP_CLUSTER_MAX = 32;
     static final int DEF_PRIORITY = 12;
     /** vm_swappiness. */
@@ -26,7 +26,7 @@ final class Reclaim {
     private final Machine k;
     private final Frames f;
     private final Lru lru;
-    private final Swap swap;
+    private final Swapfile swap;
     private final RmapDesign design;
 
     // Counters.
@@ -57,7 +57,7 @@ final class Reclaim {
     /** Collects the ptes of one walk (vma, address, slot), reused. */
     private final Collector collector = new Collector();
 
-    Reclaim(Machine k) {
+    Vmscan(Machine k) {
         this.k = k;
         this.f = k.frames;
         this.lru = k.lru;

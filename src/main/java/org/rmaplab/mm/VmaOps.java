@@ -2,7 +2,7 @@ package org.rmaplab.mm;
 
 
 /**
- * vma split, merge, expand and removal: the counterpart of mm/vma.c (Linux 6.x). Every change of
+ * mm/vma.c: vma split, merge, expand and removal (Linux 6.x). Every change of
  * a vma's range, pgoff or existence goes through here, so the design hears of it and i_mmap stays
  * exact.
  *
@@ -16,14 +16,14 @@ package org.rmaplab.mm;
  * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
  * predecessor. A split always leaves a user-visible boundary.
  */
-final class Vmas {
+final class VmaOps {
     private final Machine k;
     private final RmapDesign design;
 
     long splits;
     long merges;
 
-    Vmas(Machine k) {
+    VmaOps(Machine k) {
         this.k = k;
         this.design = k.design;
     }
