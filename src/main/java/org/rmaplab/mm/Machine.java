@@ -21,10 +21,10 @@ import java.util.List;
  * top-down below it (arch_get_unmapped_area_topdown), and the program break starting at
  * {@link #START_BRK} (there is no executable image: see README, "Model").
  */
-public final class Machine implements Syscalls {
-    public static final int PAGE_SHIFT = 12;
-    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
-    public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
+public final class Machine implements Syscalls, RmapHost {
+    public static final int PAGE_SHIFT = PageTable.PAGE_SHIFT;
+    public static final long PAGE_SIZE = PageTable.PAGE_SIZE;
+    public static final long PAGE_MASK = PageTable.PAGE_MASK;
     /** TASK_SIZE_MAX for 4-level paging: (1 &lt;&lt; 47) - PAGE_SIZE. */
     public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
     /** mmap_base(): TASK_SIZE minus the minimum gap of 128 MiB, no randomization. */
@@ -87,10 +87,12 @@ public final class Machine implements Syscalls {
 
     // ------------------------------------------------------------------ accessors for designs and the oracle
 
+    @Override
     public Frames frames() {
         return frames;
     }
 
+    @Override
     public Swapfile swap() {
         return swap;
     }
@@ -103,11 +105,13 @@ public final class Machine implements Syscalls {
         return design;
     }
 
+    @Override
     public MachineConfig config() {
         return config;
     }
 
     /** Live address spaces, in creation order. */
+    @Override
     public List<Mm> mms() {
         return Collections.unmodifiableList(mms);
     }
@@ -147,6 +151,7 @@ public final class Machine implements Syscalls {
      * For a design's walk: the slot of the pte that maps pfn at address in vma's mm, or -1
      * (page_vma_mapped_walk on one address). Counts as one pte checked for the design.
      */
+    @Override
     public long pageMappedAt(int pfn, Vma vma, long address) {
         return pageMappedInMm(pfn, vma.mm, address);
     }
@@ -155,6 +160,7 @@ public final class Machine implements Syscalls {
      * For a design that walks address spaces rather than vmas (anonmm): the slot of the pte that
      * maps pfn at address in mm, or -1. Counts as one pte checked for the design.
      */
+    @Override
     public long pageMappedInMm(int pfn, Mm mm, long address) {
         design.stats().walkPtesChecked++;
         if (mm.pgd < 0) {
@@ -178,6 +184,7 @@ public final class Machine implements Syscalls {
      * lru_cache_add_active_or_unevictable() did). The model has no unevictable list: the page is on
      * no list, so reclaim never meets it.
      */
+    @Override
     public void isolateLruPage(int pfn) {
         if ((frames.flags[pfn] & Frames.PG_LRU) != 0) {
             lru.remove(pfn);
@@ -189,6 +196,7 @@ public final class Machine implements Syscalls {
      * active list, as a page still mapped and just in use (the model does not remember the list it
      * came from).
      */
+    @Override
     public void putbackLruPage(int pfn) {
         if ((frames.flags[pfn] & Frames.PG_LRU) == 0) {
             lru.add(pfn, true);

@@ -20,6 +20,11 @@ package org.rmaplab.mm;
 public final class PageTable {
     private PageTable() {}
 
+    /** PAGE_SHIFT, PAGE_SIZE, PAGE_MASK (arch/x86/include/asm/page_types.h): 4 KiB pages. */
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
+
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
     public static final int PUD_SHIFT = 30;
@@ -45,7 +50,7 @@ public final class PageTable {
     public static final long SWP_EXCLUSIVE = 1L << 3;
 
     public static long mkswp(int slot, boolean exclusive) {
-        return ((long) slot << Machine.PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
+        return ((long) slot << PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
     }
 
     /** is_swap_pte(): neither none nor present. */
@@ -54,18 +59,18 @@ public final class PageTable {
     }
 
     public static int swpSlot(long pte) {
-        return (int) (pte >>> Machine.PAGE_SHIFT);
+        return (int) (pte >>> PAGE_SHIFT);
     }
 
     /** Upper-level entry flags (_PAGE_TABLE). */
     private static final long TABLE_FLAGS = PRESENT | RW | USER | ACCESSED | DIRTY;
 
     public static long mkpte(int pfn, long flags) {
-        return ((long) pfn << Machine.PAGE_SHIFT) | flags;
+        return ((long) pfn << PAGE_SHIFT) | flags;
     }
 
     public static int ptePfn(long pte) {
-        return (int) ((pte & PFN_MASK) >>> Machine.PAGE_SHIFT);
+        return (int) ((pte & PFN_MASK) >>> PAGE_SHIFT);
     }
 
     public static boolean present(long pte) {
@@ -123,7 +128,7 @@ public final class PageTable {
 
     /** ptep_to_address(): the user address the slot maps. */
     public static long slotAddress(Frames f, long slot) {
-        return f.index[slotTable(slot)] + ((long) slotIndex(slot) << Machine.PAGE_SHIFT);
+        return f.index[slotTable(slot)] + ((long) slotIndex(slot) << PAGE_SHIFT);
     }
 
     /**
@@ -143,7 +148,7 @@ public final class PageTable {
         if (e == 0) {
             return -1;
         }
-        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+        return slot(ptePfn(e), idx(addr, PAGE_SHIFT));
     }
 
     /**
@@ -165,7 +170,7 @@ public final class PageTable {
             e = mkpte(nt, TABLE_FLAGS);
             set(f, pmd, e);
         }
-        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+        return slot(ptePfn(e), idx(addr, PAGE_SHIFT));
     }
 
     private static final int[] SHIFTS = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT};

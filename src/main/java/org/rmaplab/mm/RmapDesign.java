@@ -44,7 +44,7 @@ public interface RmapDesign {
     String name();
 
     /** Called once when the kernel boots, before any task exists. */
-    void attach(Machine machine);
+    void attach(RmapHost host);
 
     // ------------------------------------------------------------------ mm lifecycle
 
