@@ -348,7 +348,7 @@ public final class RandomOps {
         if (kind < 7) {
             boolean holes = rnd.nextBoolean();
             line(ti, "uffd_move " + hex(a) + " " + hex(src) + " " + l + (holes ? " allow_src_holes" : ""),
-                    sys.uffdMove(t, a, src, l, holes ? Machine.UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0));
+                    sys.uffdMove(t, a, src, l, holes ? org.rmaplab.mm.Userfaultfd.UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0));
         } else {
             line(ti, "remap_anon_pages " + hex(a) + " " + hex(src) + " " + l, sys.remapAnonPages(t, a, src, l, 0));
         }

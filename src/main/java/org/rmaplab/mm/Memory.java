@@ -366,7 +366,7 @@ final class Memory {
         if (sw.count[s] == 0) {
             if (pfn >= 0) {
                 f.flags[pfn] |= Frames.PG_DIRTY;
-                k.reclaim.deleteFromSwapCache(pfn);
+                k.vmscan.deleteFromSwapCache(pfn);
             } else {
                 sw.maybeFree(s);
             }
@@ -596,7 +596,7 @@ final class Memory {
         sw.count[s]--;
         int pfn = sw.cachePfn(s);
         if (sw.count[s] == 0 && pfn >= 0 && f.mapcount[pfn] == 0) {
-            k.reclaim.deleteFromSwapCache(pfn);
+            k.vmscan.deleteFromSwapCache(pfn);
         } else {
             sw.maybeFree(s);
         }

@@ -25,6 +25,16 @@ public final class PageTable {
     public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
 
+    /** PAGE_ALIGN() (include/linux/mm.h): len rounded up to a whole page. */
+    static long pageAlign(long len) {
+        return (len + PAGE_SIZE - 1) & PAGE_MASK;
+    }
+
+    /** offset_in_page() (include/linux/mm.h) is not 0. */
+    static boolean offsetInPage(long addr) {
+        return (addr & (PAGE_SIZE - 1)) != 0;
+    }
+
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
     public static final int PUD_SHIFT = 30;

@@ -532,4 +532,77 @@ final class VmaOps {
         }
         return 0;
     }
+
+    /** The last vma of the user-visible vma containing v: v itself but under lokier. */
+    static Vma groupLast(Mm mm, Vma v) {
+        int n = mm.mapCount;
+        int i = mm.indexOf(v);
+        while (i + 1 < n && (mm.vma(i + 1).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i).vmEnd == mm.vma(i + 1).vmStart) {
+            i++;
+        }
+        return mm.vma(i);
+    }
+
+    /**
+     * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps
+     * its own VM_GROUP bit (its place in a user-visible vma), whatever the range's was.
+     */
+    static void setFlags(Vma v, long newFlags) {
+        v.vmFlags = (newFlags & ~Vma.VM_GROUP) | (v.vmFlags & Vma.VM_GROUP);
+    }
+
+    /**
+     * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its
+     * predecessor with lokier's VM_GROUP flag (never set under the other designs).
+     */
+    static long groupStart(Mm mm, Vma v) {
+        if ((v.vmFlags & Vma.VM_GROUP) == 0) {
+            return v.vmStart;
+        }
+        int i = mm.indexOf(v);
+        while (i > 0 && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i - 1).vmEnd == mm.vma(i).vmStart) {
+            i--;
+        }
+        return mm.vma(i).vmStart;
+    }
+
+    // ------------------------------------------------------------------ copy_vma (mm/vma.c since 6.12; mremap's)
+
+    /**
+     * copy_vma(): a vma for [addr, addr+len) with vma's flags, file and anon state, merged with a
+     * neighbour when possible. An anonymous vma that was never faulted takes the pgoff of its new
+     * address, to merge better.
+     */
+    Vma copyVma(Vma vma, long addr, long len, long pgoff) {
+        Mm mm = vma.mm;
+        if (vma.file == null && vma.anonVma == null) {
+            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
+        }
+        // copy_vma merges with the source's flags and vm_userfaultfd_ctx (VMG_VMA_STATE), so a
+        // registered range merges with registered neighbours; then move_vma's
+        // mremap_userfaultfd_prep(), without UFFD_FEATURE_EVENT_REMAP, drops the registration of
+        // the whole new vma (userfaultfd_reset_ctx), neighbours merged into it included, with no
+        // re-merge (uffd/mremap_into_registered_hole.vms).
+        // A faulted vma never merges with its own copy under today's rules (pgoff linearity:
+        // copy_vma's VM_BUG_ON_VMA(faulted_in_anon_vma)), so a registered DONTUNMAP source keeps
+        // its registration. Designs whose anon merge ignores pgoff (pte_chains, anonmm) could
+        // merge the two; the model keeps a registered faulted source apart from its copy, so that
+        // registration, which is user-visible, is the same under every design.
+        long flags = vma.vmFlags;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
+        Vma merged = mergeNewRange(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma,
+                vma, false, notWith);
+        if (merged != null) {
+            merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
+            return merged;
+        }
+        Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
+        nv.vmFile = vma.vmFile;
+        nv.anonVma = null;
+        if (design.vmaCopy(vma, nv) != 0) {
+            return null;
+        }
+        link(nv);
+        return nv;
+    }
 }

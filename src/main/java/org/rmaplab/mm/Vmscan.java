@@ -337,6 +337,15 @@ final class Vmscan {
      * goes on until three sweeps in a row free nothing — as kswapd keeps trying while below its
      * watermark.
      */
+    /**
+     * The model's reclaim system call (global memory pressure, kswapd's work done at once):
+     * completes an OOM teardown left pending, then {@link #reclaim}.
+     */
+    long reclaimSyscall(long count) {
+        k.quiesce();
+        return reclaim(count);
+    }
+
     int reclaim(long count) {
         int total = 0;
         int idle = 0;
