@@ -72,6 +72,8 @@ public final class Machine implements Syscalls, RmapHost {
     final Memory memory;
     final VmaOps vmaOps;
     final Vmscan vmscan;
+    final Rmap rmap;
+    final SwapState swapState;
     final OomKill oomKill;
     final Fork fork;
     final Exec exec;
@@ -95,6 +97,8 @@ public final class Machine implements Syscalls, RmapHost {
         this.memory = new Memory(this);
         this.vmaOps = new VmaOps(this);
         this.vmscan = new Vmscan(this);
+        this.rmap = new Rmap(this);
+        this.swapState = new SwapState(this);
         this.oomKill = new OomKill(this);
         this.fork = new Fork(this);
         this.exec = new Exec(this);
@@ -161,7 +165,7 @@ public final class Machine implements Syscalls, RmapHost {
      * and the page is retried later (0, the default: never).
      */
     public void setPtlBusyEvery(int n) {
-        vmscan.ptlBusyEvery = n;
+        rmap.ptlBusyEvery = n;
     }
 
     /**
@@ -240,8 +244,8 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("cow_reuses", memory.cowReuses);
         m.put("fork_ptes_copied", memory.forkPtesCopied);
         m.put("ptes_zapped", memory.ptesZapped);
-        m.put("mremap_pmd_moves", memory.pmdMoves);
-        m.put("mremap_ptes_moved", memory.ptesMoved);
+        m.put("mremap_pmd_moves", mremap.pmdMoves);
+        m.put("mremap_ptes_moved", mremap.ptesMoved);
         m.put("vma_splits", vmaOps.splits);
         m.put("vma_merges", vmaOps.merges);
         m.put("forks", fork.forks);
@@ -251,14 +255,14 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("swap_ins", memory.swapIns);
         m.put("swapin_copies", memory.swapinCopies);
         m.put("pages_scanned", vmscan.pagesScanned);
-        m.put("referenced_checks", vmscan.referencedChecks);
-        m.put("referenced_young", vmscan.referencedYoung);
-        m.put("unmaps_tried", vmscan.unmapsTried);
-        m.put("unmaps_succeeded", vmscan.unmapsSucceeded);
-        m.put("unmaps_failed_locked", vmscan.unmapsFailedLocked);
-        m.put("unmaps_failed_young", vmscan.unmapsFailedYoung);
-        m.put("unmaps_again", vmscan.unmapsAgain);
-        m.put("unmaps_failed_busy", vmscan.unmapsFailedBusy);
+        m.put("referenced_checks", rmap.referencedChecks);
+        m.put("referenced_young", rmap.referencedYoung);
+        m.put("unmaps_tried", rmap.unmapsTried);
+        m.put("unmaps_succeeded", rmap.unmapsSucceeded);
+        m.put("unmaps_failed_locked", rmap.unmapsFailedLocked);
+        m.put("unmaps_failed_young", rmap.unmapsFailedYoung);
+        m.put("unmaps_again", rmap.unmapsAgain);
+        m.put("unmaps_failed_busy", rmap.unmapsFailedBusy);
         m.put("no_swap_slot", vmscan.noSwapSlot);
         m.put("swap_outs", vmscan.swapOuts);
         m.put("shmem_swap_outs", vmscan.shmemSwapOuts);

@@ -122,7 +122,7 @@ final class Madvise {
                 long first = vma.linearPageIndex(start);
                 long last = vma.linearPageIndex(end);
                 k.memory.unmapMappingRange(vma.file, first, last, false);
-                k.memory.shmemUndoRange(vma.file, first, last);
+                k.shmem.shmemUndoRange(vma.file, first, last);
                 return 0;
             }
             case Mman.MADV_DONTFORK:

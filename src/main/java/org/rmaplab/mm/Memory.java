@@ -1,6 +1,5 @@
 package org.rmaplab.mm;
 
-
 /**
  * Page-level memory management: faults, COW, zapping, fork's page-table copy and mremap's page-table
  * move. The counterpart of mm/memory.c and the pte half of mm/mremap.c.
@@ -36,8 +35,6 @@ final class Memory {
     long cowCopies;
     long cowReuses;
     long anonPagesAllocated;
-    long pmdMoves;
-    long ptesMoved;
     long forkPtesCopied;
     long ptesZapped;
     long majorFaults;
@@ -113,7 +110,7 @@ final class Memory {
      * Maps a freshly allocated frame as a new exclusive anonymous page holding {@code value}
      * (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
      */
-    private void newAnonPage(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
+    void newAnonPage(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
         f.content[pfn] = value;
         f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
         f.mapcount[pfn] = 1;
@@ -130,58 +127,6 @@ final class Memory {
         if ((f.flags[pfn] & Frames.PG_MLOCKED) == 0) {
             k.lru.add(pfn, true);
         }
-    }
-
-    /**
-     * mfill_atomic_install_pte() for UFFDIO_COPY: maps the new page {@code pfn} (refcount 1,
-     * contents {@code value}) at addr of the registered vma. Private (mfill_atomic_pte_copy):
-     * EFAULT past the end of a file the vma maps (mfill_file_over_size), EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
-     * exclusive, dirty anonymous page, writable if the vma is. Shared (shmem_mfill_atomic_pte):
-     * EFAULT past i_size, EEXIST when the page cache already holds a page or a swap entry at the
-     * offset, shmem_add_to_page_cache (the allocation's reference becomes the cache's), EEXIST
-     * unless the pte is none, then page_add_file_rmap with a dirty pte, writable if the vma is.
-     * Returns 0 or -errno; on an error the page is still the caller's.
-     */
-    int mfillInstallPte(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
-        if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
-            // mfill_file_over_size(): a private mapping of a file takes no copy past its end,
-            // checked before the pte (EFAULT wins over EEXIST).
-            if (vma.file != null && vma.linearPageIndex(addr) >= vma.file.sizePages()) {
-                return -Errno.EFAULT;
-            }
-            if (PageTable.get(f, slot) != 0) {
-                return -Errno.EEXIST;
-            }
-            anonPagesAllocated++;
-            newAnonPage(mm, vma, addr, slot, pfn, value);
-            return 0;
-        }
-        AddressSpace as = vma.file;
-        long pgoff = vma.linearPageIndex(addr);
-        long sizePages = as.sizePages();
-        if (pgoff >= sizePages) {
-            return -Errno.EFAULT;
-        }
-        if (as.findPage(pgoff) >= 0 || as.findSwap(pgoff) > 0 || PageTable.get(f, slot) != 0) {
-            return -Errno.EEXIST;
-        }
-        f.content[pfn] = value;
-        f.flags[pfn] = Frames.PG_SWAPBACKED;
-        f.mapping[pfn] = as;
-        f.index[pfn] = pgoff;
-        as.addPage(pgoff, pfn);
-        k.lru.add(pfn, false); // folio_add_lru() of a newly allocated cache page
-        f.refcount[pfn]++;
-        f.mapcount[pfn]++;
-        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
-        if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
-            bits |= PageTable.RW;
-        }
-        design.stats().rmapAdds++;
-        design.pageAddFileRmap(pfn, vma, addr, slot);
-        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
-        mm.rssShmem++;
-        return 0;
     }
 
     /**
@@ -315,7 +260,7 @@ final class Memory {
             anonPagesAllocated++;
             sw.count[s]--;
             mm.swapents--;
-            freeSwapCacheIfUnused(s);
+            k.swapState.freeSwapCacheIfUnused(s);
             newAnonPage(mm, vma, addr, slot, np, value);
             return FAULT_OK;
         }
@@ -333,7 +278,7 @@ final class Memory {
         boolean mapWritable = false;
         // should_try_to_free_swap(): swap full, mlocked, or a write fault where we may be alone.
         if (sw.full() || (vma.vmFlags & Vma.VM_LOCKED) != 0 || (write && f.refcount[pfn] == 2)) {
-            freeSwapCacheIfUnused(s);
+            k.swapState.freeSwapCacheIfUnused(s);
         }
         if (exclusive || f.refcount[pfn] == 1) {
             f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
@@ -357,20 +302,6 @@ final class Memory {
             return doWpPage(mm, vma, addr, slot, PageTable.get(f, slot));
         }
         return FAULT_OK;
-    }
-
-    /** folio_free_swap(): leaves the swap cache once no swap entry needs the slot. */
-    private void freeSwapCacheIfUnused(int s) {
-        Swapfile sw = k.swap;
-        int pfn = sw.cachePfn(s);
-        if (sw.count[s] == 0) {
-            if (pfn >= 0) {
-                f.flags[pfn] |= Frames.PG_DIRTY;
-                k.vmscan.deleteFromSwapCache(pfn);
-            } else {
-                sw.maybeFree(s);
-            }
-        }
     }
 
     /**
@@ -504,7 +435,7 @@ final class Memory {
                 ptesZapped++;
                 if (PageTable.isSwap(pte)) {
                     mm.swapents--;
-                    freeSwapAndCache(PageTable.swpSlot(pte));
+                    k.swapState.freeSwapAndCache(PageTable.swpSlot(pte));
                     continue;
                 }
                 if ((pte & PageTable.SPECIAL) != 0) {
@@ -520,27 +451,6 @@ final class Memory {
                     mm.rssShmem--;
                 }
                 putPage(pfn);
-            }
-        }
-    }
-
-    /**
-     * shmem_undo_range() for the whole pages of [fromPgoff, toPgoff): every cached page leaves the
-     * cache and loses its reference (truncate_inode_folio; callers have unmapped the range first,
-     * unmap_mapping_range), every swap entry its count (shmem_free_swap).
-     */
-    void shmemUndoRange(AddressSpace as, long fromPgoff, long toPgoff) {
-        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0 && pgoff < toPgoff; pgoff = as.nextEntry(pgoff + 1)) {
-            int pfn = as.findPage(pgoff);
-            if (pfn >= 0) {
-                as.removePage(pgoff);
-                putPage(pfn);
-            } else {
-                int s = as.findSwap(pgoff);
-                if (s > 0) {
-                    as.removePage(pgoff);
-                    freeSwapAndCache(s);
-                }
             }
         }
     }
@@ -564,41 +474,6 @@ final class Memory {
             long end = toPgoff >= vmaLast ? vma.vmEnd
                     : vma.vmStart + ((toPgoff - vma.vmPgoff) << Machine.PAGE_SHIFT);
             zapRange(vma, start, end, evenCows);
-        }
-    }
-
-    /**
-     * The partial page of a truncation to a size that is not page-aligned (shmem_undo_range():
-     * shmem_get_partial_folio, then truncate_inode_partial_folio → folio_zero_range of [offset,
-     * PAGE_SIZE)). A page's contents in the model are its first 8 bytes, so only an offset below 8
-     * changes them. Simplification: a page on swap is zeroed in its slot instead of being read back
-     * first (the contents are the same; no swap-in is counted). A hole stays a hole.
-     */
-    void shmemZeroPartial(AddressSpace as, long pgoff, int offset) {
-        if (offset >= 8) {
-            return;
-        }
-        long keep = (1L << (8 * offset)) - 1;
-        int pfn = as.findPage(pgoff);
-        if (pfn >= 0) {
-            f.content[pfn] &= keep;
-            return;
-        }
-        int s = as.findSwap(pgoff);
-        if (s > 0) {
-            k.swap.data[s] &= keep;
-        }
-    }
-
-    /** free_swap_and_cache(): one swap entry fewer; the slot and its cache page go with the last. */
-    void freeSwapAndCache(int s) {
-        Swapfile sw = k.swap;
-        sw.count[s]--;
-        int pfn = sw.cachePfn(s);
-        if (sw.count[s] == 0 && pfn >= 0 && f.mapcount[pfn] == 0) {
-            k.vmscan.deleteFromSwapCache(pfn);
-        } else {
-            sw.maybeFree(s);
         }
     }
 
@@ -695,147 +570,4 @@ final class Memory {
         return true;
     }
 
-    // ------------------------------------------------------------------ mremap
-
-    /**
-     * move_page_tables(): moves the ptes of [oldAddr, oldAddr+len) in {@code vma} to
-     * {@code newAddr} in {@code newVma}. Whole PTE tables move by re-pointing the PMD entry
-     * (move_normal_pmd) when both sides are PMD-aligned over a whole PMD and the design does not
-     * need to hear of each pte; otherwise pte by pte (move_ptes). Returns the bytes moved
-     * (less than len only on OOM).
-     */
-    long movePageTables(Vma vma, long oldAddr, Vma newVma, long newAddr, long len) {
-        Mm mm = vma.mm;
-        boolean oneByOne = design.movesPtesOneByOne();
-        long oldEnd = oldAddr + len;
-        long moved = 0;
-        while (oldAddr < oldEnd) {
-            // get_extent(NORMAL_PMD, ...): up to the next PMD boundary of either side.
-            long extent = PageTable.PMD_SIZE - (oldAddr & (PageTable.PMD_SIZE - 1));
-            extent = Math.min(extent, PageTable.PMD_SIZE - (newAddr & (PageTable.PMD_SIZE - 1)));
-            extent = Math.min(extent, oldEnd - oldAddr);
-            long oldPmd = PageTable.pmdSlot(f, mm.pgd, oldAddr);
-            if (oldPmd < 0 || PageTable.get(f, oldPmd) == 0) {
-                oldAddr += extent;
-                newAddr += extent;
-                moved += extent;
-                continue;
-            }
-            if (!oneByOne && extent == PageTable.PMD_SIZE) {
-                long newPmd = PageTable.pmdSlotAlloc(f, newVma.mm, newAddr);
-                if (newPmd < 0) {
-                    return moved;
-                }
-                if (PageTable.get(f, newPmd) == 0) {
-                    // move_normal_pmd: the PTE table changes owner address, not contents.
-                    long entry = PageTable.get(f, oldPmd);
-                    PageTable.set(f, oldPmd, 0);
-                    PageTable.set(f, newPmd, entry);
-                    int t = PageTable.ptePfn(entry);
-                    f.index[t] = newAddr;
-                    pmdMoves++;
-                    oldAddr += extent;
-                    newAddr += extent;
-                    moved += extent;
-                    continue;
-                }
-            }
-            if (!movePtes(vma, oldAddr, newVma, newAddr, extent)) {
-                return moved;
-            }
-            oldAddr += extent;
-            newAddr += extent;
-            moved += extent;
-        }
-        return moved;
-    }
-
-    /** move_ptes(): moves the ptes of one extent, telling the design when it asks to hear. */
-    private boolean movePtes(Vma vma, long oldAddr, Vma newVma, long newAddr, long extent) {
-        Mm mm = vma.mm;
-        long end = oldAddr + extent;
-        for (; oldAddr < end; oldAddr += Machine.PAGE_SIZE, newAddr += Machine.PAGE_SIZE) {
-            long oslot = PageTable.lookup(f, mm.pgd, oldAddr);
-            if (oslot < 0) {
-                continue;
-            }
-            long pte = PageTable.get(f, oslot);
-            if (pte == 0) {
-                continue;
-            }
-            // Linus's rule (seed 001): make the page exclusive before moving it — an early COW at
-            // the old address. wp_page_copy gives up without copying when reclaim changed the pte
-            // while it allocated (a young bit cleared, the page swapped out): look again, as a
-            // retried fault would.
-            for (int tries = 0; PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0; tries++) {
-                int pfn = PageTable.ptePfn(pte);
-                if ((f.flags[pfn] & Frames.PG_ANON) == 0 || !design.mremapMustCow(pfn)) {
-                    break;
-                }
-                if (tries == 64 || wpPageCopy(mm, vma, oldAddr, oslot, pte) != FAULT_OK) {
-                    return false;
-                }
-                long now = PageTable.get(f, oslot);
-                if (PageTable.present(now) && PageTable.ptePfn(now) != pfn) {
-                    design.stats().mremapCows++;
-                }
-                pte = now;
-            }
-            long nslot = PageTable.alloc(f, newVma.mm, newAddr);
-            if (nslot < 0) {
-                return false;
-            }
-            pte = PageTable.get(f, oslot); // reclaim may have run during the allocation
-            PageTable.set(f, oslot, 0);
-            PageTable.set(f, nslot, pte);
-            ptesMoved++;
-            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && design.movesPtesOneByOne()) {
-                int pfn = PageTable.ptePfn(pte);
-                design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
-            }
-        }
-        return true;
-    }
-
-    // ------------------------------------------------------------------ protection
-
-    /**
-     * change_protection(): rewrites the write bit of the ptes of [start, end) in vma after its
-     * flags changed. Removing write clears RW; adding it sets RW where the kernel may do so at once
-     * (can_change_pte_writable: shared mappings, and exclusive anonymous pages of private ones); the
-     * rest take a write fault later.
-     */
-    void changeProtection(Vma vma, long start, long end) {
-        Mm mm = vma.mm;
-        boolean write = (vma.vmFlags & Vma.VM_WRITE) != 0;
-        boolean shared = (vma.vmFlags & Vma.VM_SHARED) != 0;
-        long addr = start;
-        while (addr < end) {
-            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
-            long stop = Math.min(tableEnd, end);
-            long slot = PageTable.lookup(f, mm.pgd, addr);
-            if (slot < 0) {
-                addr = stop;
-                continue;
-            }
-            long[] tab = f.tab(PageTable.slotTable(slot));
-            int i = PageTable.slotIndex(slot);
-            for (; addr < stop; addr += Machine.PAGE_SIZE, i++) {
-                long pte = tab[i];
-                if (!PageTable.present(pte)) {
-                    continue;
-                }
-                if (!write) {
-                    tab[i] = pte & ~PageTable.RW;
-                } else if ((pte & PageTable.SPECIAL) == 0) {
-                    int pfn = PageTable.ptePfn(pte);
-                    boolean can = shared
-                            || ((f.flags[pfn] & Frames.PG_ANON) != 0 && (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
-                    if (can && (pte & PageTable.DIRTY) != 0) {
-                        tab[i] = pte | PageTable.RW;
-                    }
-                }
-            }
-        }
-    }
 }

@@ -103,7 +103,7 @@ final class Mprotect {
             return k.vmaOps.err;
         }
         VmaOps.setFlags(v, newFlags);
-        k.memory.changeProtection(v, v.vmStart, v.vmEnd);
+        changeProtection(v, v.vmStart, v.vmEnd);
         // Private locked memory becoming writable is faulted in for writing now
         // (populate_vma_page_range), so that later writes do not fault: it breaks COW, and an
         // unfaulted vma gets its anon_vma (and keeps VM_ACCOUNT when made read-only again).
@@ -112,5 +112,45 @@ final class Mprotect {
             k.gup.populate(v.mm, start, end, true);
         }
         return 0;
+    }
+
+    /**
+     * change_protection(): rewrites the write bit of the ptes of [start, end) in vma after its
+     * flags changed. Removing write clears RW; adding it sets RW where the kernel may do so at once
+     * (can_change_pte_writable: shared mappings, and exclusive anonymous pages of private ones); the
+     * rest take a write fault later.
+     */
+    void changeProtection(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        boolean write = (vma.vmFlags & Vma.VM_WRITE) != 0;
+        boolean shared = (vma.vmFlags & Vma.VM_SHARED) != 0;
+        long addr = start;
+        while (addr < end) {
+            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
+            long stop = Math.min(tableEnd, end);
+            long slot = PageTable.lookup(frames, mm.pgd, addr);
+            if (slot < 0) {
+                addr = stop;
+                continue;
+            }
+            long[] tab = frames.tab(PageTable.slotTable(slot));
+            int i = PageTable.slotIndex(slot);
+            for (; addr < stop; addr += Machine.PAGE_SIZE, i++) {
+                long pte = tab[i];
+                if (!PageTable.present(pte)) {
+                    continue;
+                }
+                if (!write) {
+                    tab[i] = pte & ~PageTable.RW;
+                } else if ((pte & PageTable.SPECIAL) == 0) {
+                    int pfn = PageTable.ptePfn(pte);
+                    boolean can = shared
+                            || ((frames.flags[pfn] & Frames.PG_ANON) != 0 && (frames.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
+                    if (can && (pte & PageTable.DIRTY) != 0) {
+                        tab[i] = pte | PageTable.RW;
+                    }
+                }
+            }
+        }
     }
 }

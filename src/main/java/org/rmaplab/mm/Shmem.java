@@ -66,11 +66,55 @@ final class Shmem {
             if (Long.compareUnsigned(oldsize, holebegin) > 0) {
                 k.memory.unmapMappingRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE, true);
             }
-            k.memory.shmemUndoRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE);
+            shmemUndoRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE);
             if ((size & (Machine.PAGE_SIZE - 1)) != 0) {
-                k.memory.shmemZeroPartial(as, size >>> Machine.PAGE_SHIFT, (int) (size & (Machine.PAGE_SIZE - 1)));
+                shmemZeroPartial(as, size >>> Machine.PAGE_SHIFT, (int) (size & (Machine.PAGE_SIZE - 1)));
             }
         }
         return 0;
+    }
+
+    /**
+     * shmem_undo_range() for the whole pages of [fromPgoff, toPgoff): every cached page leaves the
+     * cache and loses its reference (truncate_inode_folio; callers have unmapped the range first,
+     * unmap_mapping_range), every swap entry its count (shmem_free_swap).
+     */
+    void shmemUndoRange(AddressSpace as, long fromPgoff, long toPgoff) {
+        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0 && pgoff < toPgoff; pgoff = as.nextEntry(pgoff + 1)) {
+            int pfn = as.findPage(pgoff);
+            if (pfn >= 0) {
+                as.removePage(pgoff);
+                k.memory.putPage(pfn);
+            } else {
+                int s = as.findSwap(pgoff);
+                if (s > 0) {
+                    as.removePage(pgoff);
+                    k.swapState.freeSwapAndCache(s);
+                }
+            }
+        }
+    }
+
+    /**
+     * The partial page of a truncation to a size that is not page-aligned (shmem_undo_range():
+     * shmem_get_partial_folio, then truncate_inode_partial_folio → folio_zero_range of [offset,
+     * PAGE_SIZE)). A page's contents in the model are its first 8 bytes, so only an offset below 8
+     * changes them. Simplification: a page on swap is zeroed in its slot instead of being read back
+     * first (the contents are the same; no swap-in is counted). A hole stays a hole.
+     */
+    void shmemZeroPartial(AddressSpace as, long pgoff, int offset) {
+        if (offset >= 8) {
+            return;
+        }
+        long keep = (1L << (8 * offset)) - 1;
+        int pfn = as.findPage(pgoff);
+        if (pfn >= 0) {
+            frames.content[pfn] &= keep;
+            return;
+        }
+        int s = as.findSwap(pgoff);
+        if (s > 0) {
+            k.swap.data[s] &= keep;
+        }
     }
 }

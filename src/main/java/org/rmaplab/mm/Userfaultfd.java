@@ -273,10 +273,7 @@ public final class Userfaultfd {
             return -Errno.EFAULT;
         }
         long value = copiedValue;
-        // The kernel looks dst up again after the fallback copy (goto retry); in the model the
-        // source fault cannot change the vmas, and the caller is alive.
-        long dslot = PageTable.lookup(frames, mm.pgd, dst);
-        int e = k.memory.mfillInstallPte(mm, dstVma, dst, dslot, pfn, value);
+        int e = mfillInstallPte(dstVma, dst, pfn, value);
         if (e != 0) {
             frames.refcount[pfn] = 0;
             frames.free(pfn);
@@ -512,6 +509,63 @@ public final class Userfaultfd {
         PageTable.set(f, dslot, spte);
         uffdPtesRewritten++;
         uffdCopiesAvoided++;
+        return 0;
+    }
+
+    /**
+     * mfill_atomic_install_pte() for UFFDIO_COPY: maps the new page {@code pfn} (refcount 1,
+     * contents {@code value}) at addr of the registered vma. Private (mfill_atomic_pte_copy):
+     * EFAULT past the end of a file the vma maps (mfill_file_over_size), EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
+     * exclusive, dirty anonymous page, writable if the vma is. Shared (shmem_mfill_atomic_pte):
+     * EFAULT past i_size, EEXIST when the page cache already holds a page or a swap entry at the
+     * offset, shmem_add_to_page_cache (the allocation's reference becomes the cache's), EEXIST
+     * unless the pte is none, then page_add_file_rmap with a dirty pte, writable if the vma is.
+     * Returns 0 or -errno; on an error the page is still the caller's.
+     */
+    int mfillInstallPte(Vma vma, long addr, int pfn, long value) {
+        Mm mm = vma.mm;
+        Frames f = frames;
+        // The kernel looks dst up again after the fallback copy (goto retry); in the model the
+        // source fault cannot change the vmas, and the caller is alive.
+        long slot = PageTable.lookup(f, mm.pgd, addr);
+        if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
+            // mfill_file_over_size(): a private mapping of a file takes no copy past its end,
+            // checked before the pte (EFAULT wins over EEXIST).
+            if (vma.file != null && vma.linearPageIndex(addr) >= vma.file.sizePages()) {
+                return -Errno.EFAULT;
+            }
+            if (PageTable.get(f, slot) != 0) {
+                return -Errno.EEXIST;
+            }
+            k.memory.anonPagesAllocated++;
+            k.memory.newAnonPage(mm, vma, addr, slot, pfn, value);
+            return 0;
+        }
+        AddressSpace as = vma.file;
+        long pgoff = vma.linearPageIndex(addr);
+        long sizePages = as.sizePages();
+        if (pgoff >= sizePages) {
+            return -Errno.EFAULT;
+        }
+        if (as.findPage(pgoff) >= 0 || as.findSwap(pgoff) > 0 || PageTable.get(f, slot) != 0) {
+            return -Errno.EEXIST;
+        }
+        f.content[pfn] = value;
+        f.flags[pfn] = Frames.PG_SWAPBACKED;
+        f.mapping[pfn] = as;
+        f.index[pfn] = pgoff;
+        as.addPage(pgoff, pfn);
+        k.lru.add(pfn, false); // folio_add_lru() of a newly allocated cache page
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
+        if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
+            bits |= PageTable.RW;
+        }
+        design.stats().rmapAdds++;
+        design.pageAddFileRmap(pfn, vma, addr, slot);
+        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
+        mm.rssShmem++;
         return 0;
     }
 }

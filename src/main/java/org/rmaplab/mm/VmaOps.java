@@ -85,7 +85,7 @@ final class VmaOps {
             return;
         }
         // shmem_evict_inode → shmem_undo_range over the whole file.
-        k.memory.shmemUndoRange(as, 0, Long.MAX_VALUE);
+        k.shmem.shmemUndoRange(as, 0, Long.MAX_VALUE);
     }
 
     // ------------------------------------------------------------------ split

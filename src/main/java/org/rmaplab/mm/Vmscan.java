@@ -1,27 +1,26 @@
 package org.rmaplab.mm;
 
-
 /**
- * Page reclaim through the reverse map, as 2.6 did it (mm/vmscan.c of 2.6.11: shrink_zone,
- * refill_inactive_zone, shrink_list; mm/rmap.c: page_referenced, try_to_unmap; mm/swap_state.c:
- * add_to_swap, delete_from_swap_cache), plus today's MADV_PAGEOUT (reclaim_pages with the
- * references ignored) and the OOM killer (mm/oom_kill.c: select_bad_process, oom_kill_process).
+ * mm/vmscan.c: page reclaim through the reverse map, as 2.6 did it (mm/vmscan.c of 2.6.11:
+ * shrink_zone, refill_inactive_zone, shrink_list), plus today's MADV_PAGEOUT (reclaim_pages with
+ * the references ignored). The reverse-map half, page_referenced and try_to_unmap, is in
+ * {@link Rmap} (mm/rmap.c); the swap cache's add_to_swap and delete_from_swap_cache in
+ * {@link SwapState} (mm/swap_state.c); the OOM killer in {@link OomKill} (mm/oom_kill.c).
  * It calls nothing of the design but the walk and the rmap hooks every other path calls.
  *
  * <p>Invariants kept: a page is unmapped only through the design's walk; every pte of an
  * anonymous page becomes a swap entry holding one count of the page's slot; a page leaves the swap
  * cache only once written and unmapped; mlocked (VM_LOCKED) pages are never evicted.
+ *
+ * <p>Lock order (for the reader: the model is single-threaded): the LRU lock to isolate pages,
+ * dropped; then per page the folio lock, then the rmap walk's locks (i_mmap_rwsem or the anon_vma
+ * root's rwsem, then the pte lock: see {@link Rmap}), then the swap cache's lock.
  */
 final class Vmscan {
     static final int SWAP_CLUSTER_MAX = 32;
     static final int DEF_PRIORITY = 12;
     /** vm_swappiness. */
     static final int SWAPPINESS = 60;
-
-    /** try_to_unmap results. */
-    static final int SWAP_SUCCESS = 0;
-    static final int SWAP_AGAIN = 1;
-    static final int SWAP_FAIL = 2;
 
     private final Machine k;
     private final Frames f;
@@ -31,22 +30,6 @@ final class Vmscan {
 
     // Counters.
     long pagesScanned;
-    long referencedChecks;
-    long referencedYoung;
-    long unmapsTried;
-    long unmapsSucceeded;
-    long unmapsFailedLocked;
-    long unmapsFailedYoung;
-    long unmapsAgain;
-    long unmapsFailedBusy;
-
-    /**
-     * Page-table lock contention: every ptlBusyEvery-th trylock in try_to_unmap_one fails, as
-     * page_check_address's spin_trylock did under load in 2.6 (0: never). The model is
-     * single-threaded, so contention is injected; the page stays on the list and is retried later.
-     */
-    int ptlBusyEvery;
-    private long ptlTries;
     long noSwapSlot;
     long swapOuts;
     long shmemSwapOuts;
@@ -54,115 +37,12 @@ final class Vmscan {
     long activated;
     long deactivated;
 
-    /** Collects the ptes of one walk (vma, address, slot), reused. */
-    private final Collector collector = new Collector();
-
     Vmscan(Machine k) {
         this.k = k;
         this.f = k.frames;
         this.lru = k.lru;
         this.swap = k.swap;
         this.design = k.design;
-    }
-
-    // ------------------------------------------------------------------ page_referenced
-
-    /**
-     * page_referenced(): walks the page's mappings, clearing and counting young ptes (plus a
-     * PG_referenced from the page itself). The design then gets its chance to tidy up
-     * (pte_chains collapses a one-entry chain here, anonmm re-homes a page of a dead mm).
-     */
-    int pageReferenced(int pfn) {
-        referencedChecks++;
-        int referenced = 0;
-        if ((f.flags[pfn] & Frames.PG_REFERENCED) != 0) {
-            f.flags[pfn] &= ~Frames.PG_REFERENCED;
-            referenced++;
-        }
-        if (f.mapcount[pfn] > 0) {
-            collector.reset(f.mapcount[pfn]);
-            design.rmapWalk(pfn, collector);
-            for (int i = 0; i < collector.n; i++) {
-                long slot = collector.slots[i];
-                long pte = PageTable.get(f, slot);
-                if ((pte & PageTable.ACCESSED) != 0) {
-                    PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
-                    referenced++;
-                }
-            }
-            collector.clear();
-        }
-        design.afterPageReferenced(pfn);
-        referencedYoung += referenced;
-        return referenced;
-    }
-
-    // ------------------------------------------------------------------ try_to_unmap
-
-    /**
-     * try_to_unmap(): unmaps the page from every pte the walk finds — an anonymous page's ptes
-     * become swap entries of its swap-cache slot, a page-cache page's are cleared.
-     * try_to_unmap_one fails on a VM_LOCKED vma and, unless references are ignored, on a young pte.
-     */
-    int tryToUnmap(int pfn, boolean ignoreReferences) {
-        unmapsTried++;
-        boolean anon = (f.flags[pfn] & Frames.PG_ANON) != 0;
-        collector.reset(f.mapcount[pfn]);
-        design.rmapWalk(pfn, collector);
-        int n = collector.n;
-        int ret = SWAP_SUCCESS;
-        for (int i = 0; i < n; i++) {
-            Vma vma = collector.vmas[i];
-            long address = collector.addresses[i];
-            long slot = collector.slots[i];
-            long pte = PageTable.get(f, slot);
-            if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
-                unmapsFailedLocked++;
-                ret = SWAP_FAIL;
-                break;
-            }
-            if (!ignoreReferences && (pte & PageTable.ACCESSED) != 0) {
-                PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
-                unmapsFailedYoung++;
-                ret = SWAP_FAIL;
-                break;
-            }
-            if (ptlBusyEvery > 0 && ++ptlTries % ptlBusyEvery == 0) {
-                unmapsFailedBusy++;
-                ret = SWAP_AGAIN; // the page table was busy: try this page again later
-                break;
-            }
-            Mm mm = vma.mm;
-            if (anon) {
-                int s = f.swapSlot(pfn);
-                swap.count[s]++; // swap_duplicate()
-                PageTable.set(f, slot, PageTable.mkswp(s, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0));
-                mm.rssAnon--;
-                mm.swapents++;
-            } else {
-                PageTable.set(f, slot, 0);
-                mm.rssShmem--;
-            }
-            if ((pte & PageTable.DIRTY) != 0) {
-                f.flags[pfn] |= Frames.PG_DIRTY;
-            }
-            f.mapcount[pfn]--;
-            design.stats().rmapRemoves++;
-            design.pageRemoveRmap(pfn, vma, address, slot);
-            k.memory.putPage(pfn); // the pte's reference; the cache keeps the page
-        }
-        collector.clear();
-        if (ret == SWAP_SUCCESS && f.mapcount[pfn] > 0) {
-            ret = SWAP_AGAIN; // the walk did not find every mapping
-        }
-        if (ret == SWAP_SUCCESS) {
-            unmapsSucceeded++;
-            // An unmapped anonymous page is exclusive to no one; its swap ptes keep the bit.
-            f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
-        } else if (ret == SWAP_AGAIN) {
-            unmapsAgain++;
-        }
-        return ret;
     }
 
     // ------------------------------------------------------------------ shrink_list
@@ -180,14 +60,14 @@ final class Vmscan {
         }
         boolean anon = (f.flags[pfn] & Frames.PG_ANON) != 0;
         if (!ignoreReferences) {
-            int referenced = pageReferenced(pfn);
+            int referenced = k.rmap.pageReferenced(pfn);
             if (referenced > 0 && f.mapcount[pfn] > 0) {
                 activate(pfn);
                 return false;
             }
         }
         if (anon && (f.flags[pfn] & Frames.PG_SWAPCACHE) == 0) {
-            if (!addToSwap(pfn)) {
+            if (!k.swapState.addToSwap(pfn)) {
                 noSwapSlot++;
                 activate(pfn);
                 return false;
@@ -199,12 +79,12 @@ final class Vmscan {
             return false; // shmem_writepage needs a slot too
         }
         if (f.mapcount[pfn] > 0) {
-            int r = tryToUnmap(pfn, ignoreReferences);
-            if (r == SWAP_FAIL) {
+            int r = k.rmap.tryToUnmap(pfn, ignoreReferences);
+            if (r == Rmap.SWAP_FAIL) {
                 activate(pfn);
                 return false;
             }
-            if (r == SWAP_AGAIN) {
+            if (r == Rmap.SWAP_AGAIN) {
                 return false;
             }
         }
@@ -213,7 +93,7 @@ final class Vmscan {
             int s = f.swapSlot(pfn);
             swap.data[s] = f.content[pfn];
             swapOuts++;
-            deleteFromSwapCache(pfn);
+            k.swapState.deleteFromSwapCache(pfn);
         } else {
             // shmem_writepage(): the page's place in the shmem object becomes a swap entry.
             AddressSpace as = (AddressSpace) f.mapping[pfn];
@@ -226,32 +106,6 @@ final class Vmscan {
         }
         pagesReclaimed++;
         return true;
-    }
-
-    /** add_to_swap(): a slot for the page, and the page into the swap cache. */
-    boolean addToSwap(int pfn) {
-        int s = swap.alloc();
-        if (s < 0) {
-            return false;
-        }
-        swap.cache[s] = pfn;
-        f.setSwapSlot(pfn, s);
-        f.flags[pfn] |= Frames.PG_SWAPCACHE;
-        f.refcount[pfn]++; // the swap cache's reference
-        return true;
-    }
-
-    /**
-     * __delete_from_swap_cache() and the release of the cache's reference; the slot is freed when
-     * no swap entry names it any more.
-     */
-    void deleteFromSwapCache(int pfn) {
-        int s = f.swapSlot(pfn);
-        swap.cache[s] = -1;
-        f.flags[pfn] &= ~Frames.PG_SWAPCACHE;
-        f.setSwapSlot(pfn, 0);
-        swap.maybeFree(s);
-        k.memory.putPage(pfn);
     }
 
     private void activate(int pfn) {
@@ -283,7 +137,7 @@ final class Vmscan {
             pagesScanned++;
             if (f.mapcount[pfn] > 0) {
                 boolean anon = (f.flags[pfn] & Frames.PG_ANON) != 0;
-                if (!reclaimMapped || (swap.total() == 0 && anon) || pageReferenced(pfn) > 0) {
+                if (!reclaimMapped || (swap.total() == 0 && anon) || k.rmap.pageReferenced(pfn) > 0) {
                     lru.move(pfn, true);
                     continue;
                 }
@@ -369,41 +223,4 @@ final class Vmscan {
         return shrinkPage(pfn, true);
     }
 
-    /** Collects the ptes a walk finds, so that they can be changed after the walk. */
-    private static final class Collector implements RmapWalkControl {
-        Vma[] vmas = new Vma[8];
-        long[] addresses = new long[8];
-        long[] slots = new long[8];
-        int n;
-        int want;
-
-        void reset(int mapcount) {
-            n = 0;
-            want = mapcount;
-        }
-
-        void clear() {
-            java.util.Arrays.fill(vmas, 0, n, null);
-            n = 0;
-        }
-
-        @Override
-        public boolean visit(Vma vma, long address, long ptep) {
-            if (n == slots.length) {
-                vmas = java.util.Arrays.copyOf(vmas, n * 2);
-                addresses = java.util.Arrays.copyOf(addresses, n * 2);
-                slots = java.util.Arrays.copyOf(slots, n * 2);
-            }
-            vmas[n] = vma;
-            addresses[n] = address;
-            slots[n] = ptep;
-            n++;
-            return false;
-        }
-
-        @Override
-        public boolean done() {
-            return n >= want;
-        }
-    }
 }
