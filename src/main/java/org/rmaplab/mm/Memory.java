@@ -1,8 +1,10 @@
 package org.rmaplab.mm;
 
 /**
- * Page-level memory management: faults, COW, zapping, fork's page-table copy and mremap's page-table
- * move. The counterpart of mm/memory.c and the pte half of mm/mremap.c.
+ * mm/memory.c: page-level memory management shared by every system call — faults
+ * (handle_mm_fault and the do_*_page handlers), COW, swap-in, zapping (zap_page_range_single,
+ * unmap_mapping_range) and fork's page-table copy (copy_page_range). mremap's page-table move is in
+ * {@link Mremap}, change_protection in {@link Mprotect}.
  *
  * <p>Invariants kept (checked by the oracle after every operation):
  * <ul>
@@ -17,6 +19,12 @@ package org.rmaplab.mm;
  * </ul>
  * Hot paths (fault, zap, copy, move) allocate nothing on the Java heap except page-table frames'
  * entry arrays, once per 2 MiB of address space.
+ *
+ * <p>Lock order (for the reader: the model is single-threaded): mmap_lock (read, or the per-vma
+ * lock, for a fault; write for exit_mmap), then the pte lock; a fault that needs an anon_vma takes
+ * the anon_vma root's rwsem (anon_vma_prepare) before the pte lock; copy_page_range takes the
+ * child's pte lock, then the parent's (nested); a zap of file pages runs under i_mmap_rwsem
+ * (unmap_mapping_range), taken before the pte lock.
  */
 final class Memory {
     /** Fault results (VM_FAULT_*). */

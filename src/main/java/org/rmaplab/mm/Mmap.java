@@ -184,7 +184,7 @@ final class Mmap {
                 // the range is free, so the design sees the neighbours it may merge with.
                 pgoff = design.anonPgoff(mm, addr, end, vmFlags, RmapDesign.ANON_MMAP, addr);
             }
-            Vma merged = k.vmaOps.mergeNewRange(mm, addr, end, vmFlags, vmFile, pgoff, null, null, false);
+            Vma merged = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, addr, end, vmFlags, vmFile, pgoff));
             if (merged != null) {
                 if ((vmFlags & Vma.VM_LOCKED) != 0) {
                     mm.lockedVm += len >>> Machine.PAGE_SHIFT;
@@ -369,7 +369,7 @@ final class Mmap {
         long pgoff = design.anonPgoff(mm, addr, addr + len, flags, RmapDesign.ANON_BRK,
                 extend ? VmaOps.groupStart(mm, vma) : addr);
         if (extend) {
-            Vma merged = k.vmaOps.mergeNewRange(mm, addr, addr + len, flags, null, pgoff, null, null, true);
+            Vma merged = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, addr, addr + len, flags, null, pgoff).justExpanding());
             if (merged != null) {
                 return 0;
             }

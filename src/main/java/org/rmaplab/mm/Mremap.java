@@ -271,8 +271,8 @@ public final class Mremap {
             if (last.file != null || design.canExpandAnon(last, delta)) {
                 // expand_vma_in_place() → vma_merge_extend(): the grown range merges with vma and
                 // possibly the next vma.
-                v = k.vmaOps.mergeNewRange(mm, oldEnd, oldEnd + delta, last.vmFlags, last.vmFile,
-                        last.linearPageIndex(oldEnd), last.anonVma, null, false);
+                v = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, oldEnd, oldEnd + delta, last.vmFlags,
+                        last.vmFile, last.linearPageIndex(oldEnd)).withAnon(last.anonVma));
             } else {
                 v = growAnonPiece(last, VmaOps.groupStart(mm, vma), oldEnd, oldEnd + delta);
             }
@@ -306,7 +306,7 @@ public final class Mremap {
         Mm mm = prev.mm;
         long flags = prev.vmFlags & ~Vma.VM_GROUP;
         long pgoff = design.anonPgoff(mm, start, end, flags, RmapDesign.ANON_GROW, regionStart);
-        Vma v = k.vmaOps.mergeNewRange(mm, start, end, flags, null, pgoff, prev.anonVma, null, false);
+        Vma v = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, start, end, flags, null, pgoff).withAnon(prev.anonVma));
         if (v != null) {
             return v;
         }

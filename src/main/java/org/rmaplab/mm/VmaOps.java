@@ -14,7 +14,13 @@ package org.rmaplab.mm;
  * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
  * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
  * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
- * predecessor. A split always leaves a user-visible boundary.
+ * predecessor. A split always leaves a user-visible boundary (VM_GROUP and the helpers
+ * {@link #groupStart}, {@link #groupLast}, {@link #regroup} are rmaplab's own, for the lokier
+ * design; Linux has no such flag).
+ *
+ * <p>Lock order (vma_prepare(); for the reader: the model is single-threaded): mmap_lock (write),
+ * then the file's i_mmap_rwsem (write), then the anon_vma root's rwsem (write); the pte lock only
+ * inside the unmap of do_vmi_munmap (mm/memory.c's zap).
  */
 final class VmaOps {
     private final Machine k;
@@ -153,38 +159,63 @@ final class VmaOps {
         return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.vmFile == file;
     }
 
-    /** can_vma_merge_after(): may a range at pgoff follow prev? */
-    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src) {
-        return isMergeableVma(prev, flags, file)
-                && design.isMergeableAnonVma(prev, anon, src)
-                && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
+    /** can_vma_merge_after(): may vmg's range (at its pgoff) follow prev? */
+    private boolean canMergeAfter(Vma prev, Vmg vmg) {
+        Object file = vmg.file();
+        return isMergeableVma(prev, vmg.flags(), file)
+                && design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle())
+                && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
-    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? */
-    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src) {
-        return isMergeableVma(next, flags, file)
-                && design.isMergeableAnonVma(next, anon, src)
-                && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
+    /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
+    private boolean canMergeBefore(Vma next, Vmg vmg) {
+        Object file = vmg.file();
+        long pglen = (vmg.end() - vmg.start()) >>> Machine.PAGE_SHIFT;
+        return isMergeableVma(next, vmg.flags(), file)
+                && design.isMergeableAnonVma(next, vmg.anon(), vmg.middle())
+                && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
     // ------------------------------------------------------------------ merge a new range
 
     /**
-     * vma_merge_new_range(): tries to cover the new range [start, end) (pgoff, flags, file, anon
-     * state {@code anon} coming from {@code src}, or none) by expanding prev and/or next. Returns
-     * the vma that now covers it, or null when no merge is possible. {@code justExpand} forbids
-     * merging with next (do_brk_flags, vma_merge_extend's callers may allow it).
-     * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
-     * (mremap's copy_vma): a merged target that had no anon state takes it from there.
+     * struct vma_merge_struct (vmg): a range [start, end) of mm to merge, with the flags, file
+     * ({@link Vma#vmFile}), pgoff and anon state ({@code anon}) it is to have. For
+     * vma_merge_existing_range(), {@code middle} is the vma the range lies in (the design's anon
+     * merge test sees it); for vma_merge_new_range(), {@code copiedFrom}, when not null, is the vma
+     * whose pages will be moved into the range (mremap's copy_vma): a merged target that had no
+     * anon state takes it from there. {@code justExpand} forbids merging with next (do_brk_flags,
+     * vma_merge_extend's callers may allow it); the range never merges with {@code notWith} (when
+     * not null).
      */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
-                      Object anon, Vma copiedFrom, boolean justExpand) {
-        return mergeNewRange(mm, start, end, flags, file, pgoff, anon, copiedFrom, justExpand, null);
+    record Vmg(Mm mm, long start, long end, long flags, Object file, long pgoff, Object anon, Vma middle,
+               Vma copiedFrom, boolean justExpand, Vma notWith) {
+        /** A new range: no middle, nothing copied, free to merge both ways. */
+        static Vmg newRange(Mm mm, long start, long end, long flags, Object file, long pgoff) {
+            return new Vmg(mm, start, end, flags, file, pgoff, null, null, null, false, null);
+        }
+
+        Vmg withAnon(Object anon) {
+            return new Vmg(mm, start, end, flags, file, pgoff, anon, middle, copiedFrom, justExpand, notWith);
+        }
+
+        Vmg justExpanding() {
+            return new Vmg(mm, start, end, flags, file, pgoff, anon, middle, copiedFrom, true, notWith);
+        }
     }
 
-    /** {@link #mergeNewRange}, never merging with {@code notWith} (when not null). */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
-                      Object anon, Vma copiedFrom, boolean justExpand, Vma notWith) {
+    /**
+     * vma_merge_new_range(): tries to cover vmg's new range [start, end) by expanding prev and/or
+     * next. Returns the vma that now covers it, or null when no merge is possible.
+     */
+    Vma mergeNewRange(Vmg vmg) {
+        Mm mm = vmg.mm();
+        long start = vmg.start();
+        long end = vmg.end();
+        long pgoff = vmg.pgoff();
+        boolean justExpand = vmg.justExpand();
+        Vma notWith = vmg.notWith();
+        Vma copiedFrom = vmg.copiedFrom();
         int i = mm.indexAfter(start);
         Vma prev = i > 0 ? mm.vma(i - 1) : null;
         Vma next = i < mm.mapCount ? mm.vma(i) : null;
@@ -201,9 +232,9 @@ final class VmaOps {
             return null;
         }
         boolean left = prev != null && prev != notWith && prev.vmEnd == start
-                && canMergeAfter(prev, flags, file, pgoff, anon, null);
+                && canMergeAfter(prev, vmg);
         boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
-                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Machine.PAGE_SHIFT, anon, null)
+                && canMergeBefore(next, vmg)
                 && (!left || design.anonVmasCompatible(prev, next));
         if (!left && !right) {
             return null;
@@ -307,11 +338,9 @@ final class VmaOps {
         }
         long pgoff = middle.linearPageIndex(start);
         long pglen = (end - start) >>> Machine.PAGE_SHIFT;
-        Object anon = middle.anonVma;
-        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
-                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle);
-        boolean mergeRight = rightSide && next != null && next.vmStart == end
-                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle);
+        Vmg vmg = new Vmg(mm, start, end, newFlags, middle.vmFile, pgoff, middle.anonVma, middle, null, false, null);
+        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start && canMergeAfter(prev, vmg);
+        boolean mergeRight = rightSide && next != null && next.vmStart == end && canMergeBefore(next, vmg);
         if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
             mergeRight = false;
         }
@@ -590,8 +619,8 @@ final class VmaOps {
         // registration, which is user-visible, is the same under every design.
         long flags = vma.vmFlags;
         Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
-        Vma merged = mergeNewRange(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma,
-                vma, false, notWith);
+        Vma merged = mergeNewRange(new Vmg(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma, null,
+                vma, false, notWith));
         if (merged != null) {
             merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
             return merged;
