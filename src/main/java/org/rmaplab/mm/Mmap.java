@@ -46,14 +46,41 @@ final class Mmap {
             as = k.files.get((int) file);
         }
         // fget(fd): the harness opens the file for every mmap, so each mmap has its own struct file.
-        long r = doMmap(t, addr, len, prot, flags, as, as == null ? null : new Object(), off >>> Machine.PAGE_SHIFT);
+        long r = doMmap(t.mm, new MmapRequest(addr, len, prot, flags, as, as == null ? null : new Object(),
+                off >>> Machine.PAGE_SHIFT));
         k.vmaOps.regroup(t.mm);
         return r;
     }
 
-    long doMmap(Task t, long addr, long len, int prot, int flags, AddressSpace file, Object vmFile,
-                        long pgoff) {
-        Mm mm = t.mm;
+    /**
+     * What do_mmap() is asked, after the system call's entry: the hint or fixed address, the
+     * length, prot and flags as given, the file ({@code file}: its tmpfs inode or null; {@code vmFile}:
+     * the open file, see {@link Vma#vmFile}) and the offset in pages.
+     */
+    record MmapRequest(long addr, long len, int prot, int flags, AddressSpace file, Object vmFile, long pgoff) {}
+
+    /**
+     * struct mmap_state (Linux 6.13+): the mapping __mmap_region() is to make, checked and placed:
+     * [addr, addr+len) with vm_flags, pgoff, sharing and file.
+     */
+    record MmapState(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared, AddressSpace file,
+                     Object vmFile) {
+        MmapState with(long vmFlags, boolean shared, long pgoff) {
+            return new MmapState(mm, addr, len, vmFlags, pgoff, shared, file, vmFile);
+        }
+    }
+
+    /**
+     * do_mmap(), checks in the kernel's order: the length and hint, get_unmapped_area(), the
+     * vm_flags of prot and flags; then the MAP_TYPE switch of a file ({@link #doMmapFile}) or of
+     * anonymous memory ({@link #doMmapAnon}).
+     */
+    long doMmap(Mm mm, MmapRequest req) {
+        long addr = req.addr();
+        long len = req.len();
+        int flags = req.flags();
+        AddressSpace file = req.file();
+        long pgoff = req.pgoff();
         if (len == 0) {
             return -Errno.EINVAL;
         }
@@ -79,10 +106,9 @@ final class Mmap {
         if (mm.mapCount > k.maxMapCount) {
             return -Errno.ENOMEM;
         }
-        boolean sharedType = (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED || (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE;
         // __get_unmapped_area: a file (shmem_get_unmapped_area; tmpfs mounted huge=never) and
         // shared anonymous memory are placed plainly; only private anonymous memory is THP-aligned.
-        long a = getUnmappedArea(mm, addr, len, flags, file == null && (flags & Mman.MAP_SHARED) == 0);
+        long a = getUnmappedArea(mm, addr, len, flags);
         if (Errno.isError(a)) {
             return a;
         }
@@ -90,62 +116,84 @@ final class Mmap {
         if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(addr, addr + len) != null) {
             return -Errno.EEXIST;
         }
-        long vmFlags = protBits(prot) | Vma.VM_MAYREAD | Vma.VM_MAYWRITE | Vma.VM_MAYEXEC;
+        long vmFlags = protBits(req.prot()) | Vma.VM_MAYREAD | Vma.VM_MAYWRITE | Vma.VM_MAYEXEC;
         if ((flags & Mman.MAP_GROWSDOWN) != 0) {
             vmFlags |= Vma.VM_GROWSDOWN;
         }
         if ((flags & Mman.MAP_LOCKED) != 0) {
             vmFlags |= Vma.VM_LOCKED;
         }
+        MmapState map = new MmapState(mm, addr, len, vmFlags, pgoff, false, file, req.vmFile());
+        return file != null ? doMmapFile(map, flags) : doMmapAnon(map, flags);
+    }
+
+    /** do_mmap()'s MAP_TYPE switch for a file, with file_mmap_ok(); then {@link #doMmapRegion}. */
+    long doMmapFile(MmapState map, int flags) {
+        long vmFlags = map.vmFlags();
         boolean shared;
-        if (file != null) {
-            // file_mmap_ok(): MAX_LFS_FILESIZE for a tmpfs file.
-            long maxsize = Long.MAX_VALUE - len;
-            if (Long.compareUnsigned(pgoff, maxsize >>> Machine.PAGE_SHIFT) > 0) {
-                return -Errno.EOVERFLOW;
-            }
-            switch (flags & Mman.MAP_TYPE) {
-                case Mman.MAP_SHARED:
-                case Mman.MAP_SHARED_VALIDATE:
-                    // MAP_SHARED drops unknown flags (LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses
-                    // them. The file is open O_RDWR (the harness's), so PROT_WRITE is allowed.
-                    if ((flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE
-                            && (flags & ~Mman.LEGACY_MAP_MASK) != 0) {
-                        return -Errno.EOPNOTSUPP;
-                    }
-                    vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
-                    shared = true;
-                    break;
-                case Mman.MAP_PRIVATE:
-                    shared = false;
-                    break;
-                default:
-                    return -Errno.EINVAL;
-            }
-            if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
-                return -Errno.EINVAL;
-            }
-        } else {
-            switch (flags & Mman.MAP_TYPE) {
-                case Mman.MAP_SHARED:
-                    if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
-                        return -Errno.EINVAL;
-                    }
-                    shared = true;
-                    pgoff = 0; // ignore pgoff
-                    vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
-                    break;
-                case Mman.MAP_PRIVATE:
-                    shared = false;
-                    pgoff = addr >>> Machine.PAGE_SHIFT; // set pgoff according to addr for anon_vma
-                    break;
-                default:
-                    return -Errno.EINVAL; // MAP_SHARED_VALIDATE and others are for files only
-            }
-            if (sharedType && !shared) {
-                return -Errno.EINVAL;
-            }
+        // file_mmap_ok(): MAX_LFS_FILESIZE for a tmpfs file.
+        long maxsize = Long.MAX_VALUE - map.len();
+        if (Long.compareUnsigned(map.pgoff(), maxsize >>> Machine.PAGE_SHIFT) > 0) {
+            return -Errno.EOVERFLOW;
         }
+        switch (flags & Mman.MAP_TYPE) {
+            case Mman.MAP_SHARED:
+            case Mman.MAP_SHARED_VALIDATE:
+                // MAP_SHARED drops unknown flags (LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses
+                // them. The file is open O_RDWR (the harness's), so PROT_WRITE is allowed.
+                if ((flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE
+                        && (flags & ~Mman.LEGACY_MAP_MASK) != 0) {
+                    return -Errno.EOPNOTSUPP;
+                }
+                vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
+                shared = true;
+                break;
+            case Mman.MAP_PRIVATE:
+                shared = false;
+                break;
+            default:
+                return -Errno.EINVAL;
+        }
+        if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+            return -Errno.EINVAL;
+        }
+        return doMmapRegion(map.with(vmFlags, shared, map.pgoff()), flags);
+    }
+
+    /** do_mmap()'s MAP_TYPE switch for anonymous memory; then {@link #doMmapRegion}. */
+    long doMmapAnon(MmapState map, int flags) {
+        long vmFlags = map.vmFlags();
+        long pgoff;
+        boolean shared;
+        boolean sharedType = (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED || (flags & Mman.MAP_TYPE) == Mman.MAP_SHARED_VALIDATE;
+        switch (flags & Mman.MAP_TYPE) {
+            case Mman.MAP_SHARED:
+                if ((vmFlags & Vma.VM_GROWSDOWN) != 0) {
+                    return -Errno.EINVAL;
+                }
+                shared = true;
+                pgoff = 0; // ignore pgoff
+                vmFlags |= Vma.VM_SHARED | Vma.VM_MAYSHARE;
+                break;
+            case Mman.MAP_PRIVATE:
+                shared = false;
+                pgoff = map.addr() >>> Machine.PAGE_SHIFT; // set pgoff according to addr for anon_vma
+                break;
+            default:
+                return -Errno.EINVAL; // MAP_SHARED_VALIDATE and others are for files only
+        }
+        if (sharedType && !shared) {
+            return -Errno.EINVAL;
+        }
+        return doMmapRegion(map.with(vmFlags, shared, pgoff), flags);
+    }
+
+    /**
+     * The end of do_mmap(): VM_NORESERVE and VM_ACCOUNT, then mmap_region(); and vm_mmap_pgoff()'s
+     * mm_populate() of a locked or MAP_POPULATE mapping. Returns the address or -errno.
+     */
+    long doMmapRegion(MmapState map, int flags) {
+        long vmFlags = map.vmFlags();
         if ((flags & Mman.MAP_NORESERVE) != 0) {
             vmFlags |= Vma.VM_NORESERVE;
         }
@@ -153,13 +201,14 @@ final class Mmap {
         if ((vmFlags & (Vma.VM_NORESERVE | Vma.VM_SHARED | Vma.VM_WRITE)) == Vma.VM_WRITE) {
             vmFlags |= Vma.VM_ACCOUNT;
         }
-        long r = mmapRegion(mm, addr, len, vmFlags, pgoff, shared, file, vmFile);
+        long r = mmapRegion(map.with(vmFlags, map.shared(), map.pgoff()));
         if (Errno.isError(r)) {
             return r;
         }
+        long addr = map.addr();
         if ((vmFlags & Vma.VM_LOCKED) != 0
                 || (flags & (Mman.MAP_POPULATE | Mman.MAP_NONBLOCK)) == Mman.MAP_POPULATE) {
-            k.gup.populate(mm, addr, addr + len);
+            k.gup.populate(map.mm(), addr, addr + map.len());
         }
         return addr;
     }
@@ -169,8 +218,15 @@ final class Mmap {
      * makes a new vma; shared anonymous memory gets its shmem object (shmem_zero_setup), a file
      * mapping the file's (shmem_mmap).
      */
-    long mmapRegion(Mm mm, long addr, long len, long vmFlags, long pgoff, boolean shared,
-                            AddressSpace file, Object vmFile) {
+    long mmapRegion(MmapState map) {
+        Mm mm = map.mm();
+        long addr = map.addr();
+        long len = map.len();
+        long vmFlags = map.vmFlags();
+        long pgoff = map.pgoff();
+        boolean shared = map.shared();
+        AddressSpace file = map.file();
+        Object vmFile = map.vmFile();
         long end = addr + len;
         if (mm.findVmaIntersection(addr, end) != null) {
             int e = k.vmaOps.munmapRange(mm, addr, end);
@@ -207,9 +263,11 @@ final class Mmap {
 
     /**
      * __get_unmapped_area() → arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c),
-     * with the THP alignment of large anonymous mappings (thp_get_unmapped_area_vmflags).
+     * with the THP alignment of large private anonymous mappings (thp_get_unmapped_area_vmflags:
+     * no file, that is MAP_ANONYMOUS, and not MAP_SHARED).
      */
-    long getUnmappedArea(Mm mm, long addr, long len, int flags, boolean anonPrivate) {
+    long getUnmappedArea(Mm mm, long addr, long len, int flags) {
+        boolean anonPrivate = (flags & (Mman.MAP_ANONYMOUS | Mman.MAP_SHARED)) == Mman.MAP_ANONYMOUS;
         if (len > Machine.TASK_SIZE) {
             return -Errno.ENOMEM;
         }
@@ -339,7 +397,7 @@ final class Mmap {
             return brk;
         }
         // check_brk_limits(): the range must be mappable at a fixed address.
-        if (Errno.isError(getUnmappedArea(mm, oldbrk, newbrk - oldbrk, Mman.MAP_FIXED, true))) {
+        if (Errno.isError(getUnmappedArea(mm, oldbrk, newbrk - oldbrk, Mman.MAP_FIXED))) {
             return origbrk;
         }
         // Only check if the next vma is within the stack_guard_gap of the expansion area.
@@ -442,7 +500,7 @@ final class Mmap {
         // when that vma held its last reference (a shared anonymous object no one else maps).
         AddressSpace file = vma.file;
         file.refs++;
-        long r = doMmap(t, start, size, prot, flags, file, vma.vmFile, pgoff);
+        long r = doMmap(mm, new MmapRequest(start, size, prot, flags, file, vma.vmFile, pgoff));
         k.vmaOps.fput(file);
         return Errno.isError(r) ? r : 0;
     }

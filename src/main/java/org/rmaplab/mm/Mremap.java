@@ -332,7 +332,10 @@ public final class Mremap {
         if ((vma.vmFlags & Vma.VM_MAYSHARE) != 0) {
             mapFlags |= Mman.MAP_SHARED;
         }
-        return k.mmap.getUnmappedArea(mm, newAddr, newLen, mapFlags, vma.file == null && (mapFlags & Mman.MAP_SHARED) == 0);
+        if (vma.file == null) {
+            mapFlags |= Mman.MAP_ANONYMOUS;
+        }
+        return k.mmap.getUnmappedArea(mm, newAddr, newLen, mapFlags);
     }
 
     /** vma_expandable(): nothing mapped in [vm_end, vm_end + delta) and within TASK_SIZE. */
@@ -344,7 +347,7 @@ public final class Mremap {
         if (mm.findVmaIntersection(vma.vmEnd, end) != null) {
             return false;
         }
-        return !Errno.isError(k.mmap.getUnmappedArea(mm, vma.vmStart, end - vma.vmStart, Mman.MAP_FIXED, false));
+        return !Errno.isError(k.mmap.getUnmappedArea(mm, vma.vmStart, end - vma.vmStart, Mman.MAP_FIXED));
     }
 
     /** mremap_to(): MREMAP_FIXED / MREMAP_DONTUNMAP. */
