@@ -76,12 +76,11 @@ final class Madvise {
                 }
             }
             long tmp = Math.min(vma.vmEnd, end);
-            long[] next = {0};
-            long error = madviseVma(vma, start, tmp, advice, next);
-            if (error != 0) {
-                return error;
+            long next = madviseVma(vma, start, tmp, advice);
+            if (next < 0) {
+                return next;
             }
-            start = next[0];
+            start = next;
             if (start >= end) {
                 break;
             }
@@ -90,9 +89,11 @@ final class Madvise {
         return unmappedError;
     }
 
-    /** madvise_vma_behavior() for one vma piece; sets next[0] to where the walk resumes. */
-    long madviseVma(Vma vma, long start, long end, int advice, long[] next) {
-        next[0] = end;
+    /**
+     * madvise_vma_behavior() for one vma piece [start, end): -errno, or where the walk resumes
+     * (end).
+     */
+    long madviseVma(Vma vma, long start, long end, int advice) {
         switch (advice) {
             case Mman.MADV_DONTNEED:
                 // madvise_dontneed_free_valid_vma()
@@ -100,14 +101,14 @@ final class Madvise {
                     return -Errno.EINVAL;
                 }
                 k.memory.zapRange(vma, start, end);
-                return 0;
+                return end;
             case Mman.MADV_PAGEOUT:
                 // can_madv_lru_vma(), then madvise_cold_or_pageout_pte_range() and reclaim_pages().
                 if ((vma.vmFlags & (Vma.VM_LOCKED | Vma.VM_IO)) != 0) {
                     return -Errno.EINVAL;
                 }
                 pageoutRange(vma, start, end);
-                return 0;
+                return end;
             case Mman.MADV_REMOVE: {
                 // madvise_remove(): the range's file pages become a hole, vfs_fallocate(PUNCH_HOLE |
                 // KEEP_SIZE) → shmem_fallocate: unmapped from every mapping but for private copies
@@ -123,17 +124,17 @@ final class Madvise {
                 long last = vma.linearPageIndex(end);
                 k.memory.unmapMappingRange(vma.file, first, last, false);
                 k.shmem.shmemUndoRange(vma.file, first, last);
-                return 0;
+                return end;
             }
             case Mman.MADV_DONTFORK:
-                return madviseUpdate(vma, start, end, vma.vmFlags | Vma.VM_DONTCOPY, next);
+                return madviseUpdate(vma, start, end, vma.vmFlags | Vma.VM_DONTCOPY);
             case Mman.MADV_DOFORK:
                 if ((vma.vmFlags & Vma.VM_IO) != 0) {
                     return -Errno.EINVAL;
                 }
-                return madviseUpdate(vma, start, end, vma.vmFlags & ~Vma.VM_DONTCOPY, next);
+                return madviseUpdate(vma, start, end, vma.vmFlags & ~Vma.VM_DONTCOPY);
             default:
-                return 0; // hints without an effect the model can show
+                return end; // hints without an effect the model can show
         }
     }
 
@@ -162,10 +163,10 @@ final class Madvise {
         }
     }
 
-    /** madvise_update_vma(): vma_modify_flags then set the flags. */
-    long madviseUpdate(Vma vma, long start, long end, long newFlags, long[] next) {
+    /** madvise_update_vma(): vma_modify_flags then set the flags; -errno or where the walk resumes. */
+    long madviseUpdate(Vma vma, long start, long end, long newFlags) {
         if (newFlags == vma.vmFlags) {
-            return 0;
+            return end;
         }
         Vma v = k.vmaOps.modify(vma, start, end, newFlags);
         if (v == null) {
@@ -173,7 +174,6 @@ final class Madvise {
             return k.vmaOps.err == -Errno.ENOMEM ? -Errno.EAGAIN : k.vmaOps.err;
         }
         VmaOps.setFlags(v, newFlags);
-        next[0] = Math.max(end, Math.min(v.vmEnd, end));
-        return 0;
+        return Math.max(end, Math.min(v.vmEnd, end));
     }
 }

@@ -446,13 +446,21 @@ final class Mmap {
      */
     public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
         k.requireAlive(t);
-        long r = doRemapFilePages(t, start, size, prot, pgoff, flags);
+        long r = doRemapFilePages(t.mm, new FilePagesRemap(start, size, prot, pgoff, flags));
         k.vmaOps.regroup(t.mm);
         return r;
     }
 
-    long doRemapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
-        Mm mm = t.mm;
+    /** remap_file_pages(2)'s arguments: start, size, prot, pgoff, flags. */
+    record FilePagesRemap(long start, long size, int prot, long pgoff, int flags) {}
+
+    /** SYSCALL_DEFINE5(remap_file_pages) (mm/mmap.c since 4.0) after the entry. */
+    long doRemapFilePages(Mm mm, FilePagesRemap req) {
+        long start = req.start();
+        long size = req.size();
+        int prot = req.prot();
+        long pgoff = req.pgoff();
+        int flags = req.flags();
         if (prot != 0) {
             return -Errno.EINVAL;
         }
