@@ -29,7 +29,7 @@ final class Mmap {
 
     /**
      * sys_mmap (arch/x86/kernel/sys_x86_64.c) → ksys_mmap_pgoff → do_mmap, checks in the kernel's
-     * order. {@code file} is a number {@link #open} returned, or -1; with MAP_ANONYMOUS it is
+     * order. {@code file} is a number {@link Shmem#open} returned, or -1; with MAP_ANONYMOUS it is
      * ignored, as the kernel ignores the descriptor. {@code off} is the byte offset.
      */
     public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {

@@ -378,7 +378,7 @@ public interface RmapDesign {
 
     /**
      * The reverse walk (rmap_walk): call {@code ctl.visit} for every pte mapping {@code pfn},
-     * checking candidate ptes with {@code Machine.pageMappedAt}, and stop when {@code ctl.done()}.
+     * checking candidate ptes with {@code RmapHost.pageMappedAt}, and stop when {@code ctl.done()}.
      */
     void rmapWalk(int pfn, RmapWalkControl ctl);
 

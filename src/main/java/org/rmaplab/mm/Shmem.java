@@ -27,7 +27,7 @@ final class Shmem {
      * open(2) of a new file (O_RDWR | O_CREAT | O_TRUNC) in a tmpfs directory, then ftruncate to
      * {@code size}, as the kernel harness does (in /dev/shm): a shmem inode, kept alive by its
      * directory entry for the rest of the run (the harness unlinks its files only at the end).
-     * Returns the file's number, to pass to {@link #mmap}, or -errno.
+     * Returns the file's number, to pass to {@link Mmap#mmap}, or -errno.
      */
     public long open(Task t, String name, long size) {
         k.requireAlive(t);
