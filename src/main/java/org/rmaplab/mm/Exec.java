@@ -4,7 +4,7 @@ package org.rmaplab.mm;
  * fs/exec.c, the mm part of execve(2): de_thread() ends the other threads of the task's thread
  * group, exec_mmap() gives the task a fresh address space (mm_alloc()) and drops the old one
  * (mmput()); then the machine's program image, if any, is mapped. The first task of a machine
- * gets its address space the same way.
+ * gets its address space the same way. Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: after exec the task is the only user of a new, empty mm (but for the image);
  * the old mm is torn down when its last user is gone.
@@ -26,6 +26,10 @@ final class Exec {
         this.design = k.design;
     }
 
+    /**
+     * The first task of a machine, as if it had just exec'd: a fresh mm (mm_alloc) and the
+     * program image, if any. Out of frames for its page directory, the machine cannot start.
+     */
     public Task initTask() {
         if (k.init != null) {
             return k.init;

@@ -3,7 +3,7 @@ package org.rmaplab.mm;
 /**
  * kernel/exit.c, the mm part of exit(2): do_exit() → exit_mm() → mmput(); and the ending of
  * every task of an mm but one, which exec's de_thread() (zap_other_threads, kernel/signal.c) and
- * oom_kill_process() (mm/oom_kill.c) share in the model.
+ * oom_kill_process() (mm/oom_kill.c) share in the model. Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: an exited task is on no list and marked exited; mm_users counts the live
  * tasks using an mm.
@@ -13,18 +13,15 @@ package org.rmaplab.mm;
  */
 final class Exit {
     private final Machine k;
-    private final Frames frames;
-    private final RmapDesign design;
 
     /** Counter: exits. */
     long exits;
 
     Exit(Machine k) {
         this.k = k;
-        this.frames = k.frames;
-        this.design = k.design;
     }
 
+    /** do_exit() → exit_mm() → mmput(): the task goes; its mm with its last user. */
     public long exit(Task t) {
         k.requireAlive(t);
         t.exited = true;

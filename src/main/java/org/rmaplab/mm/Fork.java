@@ -2,7 +2,7 @@ package org.rmaplab.mm;
 
 /**
  * kernel/fork.c, the mm part: mm_alloc() and mmput(), copy_process() → copy_mm() → dup_mm() →
- * dup_mmap() for fork(2), and CLONE_VM for clone(2).
+ * dup_mmap() for fork(2), and CLONE_VM for clone(2). Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: a child's mm holds a copy of every vma of its parent but VM_DONTCOPY ones,
  * without VM_LOCKED and without the userfaultfd registration, each linked just after its parent's
@@ -94,6 +94,7 @@ final class Fork {
         return child;
     }
 
+    /** clone(2) with CLONE_VM: copy_mm() shares the parent's mm (mmget, mm_users + 1). */
     public Task clone(Task parent) {
         k.requireAlive(parent);
         parent.mm.users++;

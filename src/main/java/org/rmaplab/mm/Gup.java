@@ -5,6 +5,7 @@ package org.rmaplab.mm;
  * locked vma), and the user accesses of a task (read, write, touch), which the model resolves as
  * the MMU and do_user_addr_fault() (arch/x86/mm/fault.c) do, fault by fault through
  * handle_mm_fault(), as fixup_user_fault() / __get_user_pages() do for the kernel's own accesses.
+ * Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: an access succeeds only inside a vma that allows it (a read: any of read,
  * write, exec on x86), and leaves the pte young (and dirty for a write); populate faults in
@@ -16,12 +17,10 @@ package org.rmaplab.mm;
 final class Gup {
     private final Machine k;
     private final Frames frames;
-    private final RmapDesign design;
 
     Gup(Machine k) {
         this.k = k;
         this.frames = k.frames;
-        this.design = k.design;
     }
 
     /**
@@ -75,6 +74,7 @@ final class Gup {
         return 0;
     }
 
+    /** mm_populate(): {@link #populate(Mm, long, long, boolean)} ignoring errors. */
     void populate(Mm mm, long start, long end) {
         populate(mm, start, end, true);
     }
@@ -118,6 +118,7 @@ final class Gup {
         throw new IllegalStateException("a fault at 0x" + Long.toHexString(addr) + " keeps being retried");
     }
 
+    /** The task stores value into the first 8 bytes of every page of [addr, addr+len): write faults. */
     public int write(Task t, long addr, long len, long value) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
@@ -132,6 +133,7 @@ final class Gup {
         return Syscalls.ACCESS_OK;
     }
 
+    /** The task loads from every page of [addr, addr+len): read faults. */
     public int touch(Task t, long addr, long len) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
@@ -145,6 +147,7 @@ final class Gup {
         return Syscalls.ACCESS_OK;
     }
 
+    /** The task loads every page of [addr, addr+len); the value read goes to {@code out}. */
     public int read(Task t, long addr, long len, Syscalls.ReadResult out) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;

@@ -1,9 +1,10 @@
 package org.rmaplab.mm;
 
 /**
- * mm/madvise.c: madvise(2) (do_madvise, madvise_walk_vmas, madvise_vma_behavior) for the advice
- * the model knows: DONTNEED, PAGEOUT (through mm/vmscan.c's reclaim_pages), REMOVE (through
+ * mm/madvise.c: madvise(2) (do_madvise, madvise_walk_vmas, madvise_vma_behavior) for the advice the
+ * model knows: DONTNEED, PAGEOUT (through mm/vmscan.c's reclaim_pages), REMOVE (through
  * mm/shmem.c), DONTFORK / DOFORK (a vma flag), and the hints without an effect the model can show.
+ * Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: a locked or VM_IO vma is never zapped or paged out (EINVAL); a page mapped
  * by other processes is not paged out; REMOVE keeps private COW copies.
@@ -14,12 +15,10 @@ package org.rmaplab.mm;
 final class Madvise {
     private final Machine k;
     private final Frames frames;
-    private final RmapDesign design;
 
     Madvise(Machine k) {
         this.k = k;
         this.frames = k.frames;
-        this.design = k.design;
     }
 
     /** do_madvise() for the advice the model knows. */
@@ -30,6 +29,7 @@ final class Madvise {
         return r;
     }
 
+    /** do_madvise() after the entry: madvise_behavior_valid(), the range, madvise_walk_vmas(). */
     long doMadvise(Task t, long start, long lenIn, int advice) {
         Mm mm = t.mm;
         switch (advice) {

@@ -2,7 +2,7 @@ package org.rmaplab.mm;
 
 /**
  * mm/mlock.c: mlock(2) and munlock(2) (do_mlock, apply_vma_lock_flags, mlock_fixup), the locked
- * range then populated through mm/gup.c.
+ * range then populated through mm/gup.c. Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: locked_vm counts the pages of the mm's VM_LOCKED vmas; the design hears of
  * every range whose lock changed (mlock_vma_pages_range) before the call returns.
@@ -12,15 +12,14 @@ package org.rmaplab.mm;
  */
 final class Mlock {
     private final Machine k;
-    private final Frames frames;
     private final RmapDesign design;
 
     Mlock(Machine k) {
         this.k = k;
-        this.frames = k.frames;
         this.design = k.design;
     }
 
+    /** SYSCALL_DEFINE2(mlock) → do_mlock(start, len, VM_LOCKED). */
     public long mlock(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doMlock(t.mm, start, len, Vma.VM_LOCKED);
@@ -28,6 +27,7 @@ final class Mlock {
         return r;
     }
 
+    /** SYSCALL_DEFINE2(munlock) → apply_vma_lock_flags(start, len, 0). */
     public long munlock(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doMlock(t.mm, start, len, 0);

@@ -352,6 +352,7 @@ final class Mmap {
         return r;
     }
 
+    /** __vm_munmap()'s checks, then do_vmi_munmap() (mm/vma.c) of the page-aligned range. */
     long doMunmap(Mm mm, long start, long len) {
         if (PageTable.offsetInPage(start) || start > Machine.TASK_SIZE || len > Machine.TASK_SIZE - start) {
             return -Errno.EINVAL;
@@ -371,6 +372,11 @@ final class Mmap {
         return r;
     }
 
+    /**
+     * SYSCALL_DEFINE1(brk) after the entry: shrinking always allowed (do_vmi_align_munmap),
+     * growing checked by check_brk_limits() and the stack guard gap, then do_brk_flags(). Returns
+     * the new break, or the old one when the change is refused.
+     */
     long doBrk(Task t, long brk) {
         Mm mm = t.mm;
         long origbrk = mm.brk;

@@ -2,7 +2,7 @@ package org.rmaplab.mm;
 
 /**
  * mm/mprotect.c: mprotect(2) (do_mprotect_pkey, mprotect_fixup), and the pte side,
- * change_protection().
+ * change_protection(). Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: every vma of the range gets the new VM_READ/WRITE/EXEC only where its
  * VM_MAY* bits allow (else EACCES and the vmas before it keep their change, as in Linux);
@@ -14,12 +14,10 @@ package org.rmaplab.mm;
 final class Mprotect {
     private final Machine k;
     private final Frames frames;
-    private final RmapDesign design;
 
     Mprotect(Machine k) {
         this.k = k;
         this.frames = k.frames;
-        this.design = k.design;
     }
 
     /** do_mprotect_pkey() (pkey -1). */
@@ -30,6 +28,7 @@ final class Mprotect {
         return r;
     }
 
+    /** do_mprotect_pkey() after the entry: the checks, then mprotect_fixup() vma by vma. */
     long doMprotect(Task t, long start, long len, int prot) {
         Mm mm = t.mm;
         if (PageTable.offsetInPage(start)) {

@@ -1,9 +1,10 @@
 package org.rmaplab.mm;
 
 /**
- * mm/oom_kill.c: out_of_memory() → select_bad_process() / oom_badness() → oom_kill_process();
- * and the allocator's slow path that leads there (__alloc_pages_slowpath() of mm/page_alloc.c:
- * direct reclaim, then __alloc_pages_may_oom()), which the model has nowhere else to keep.
+ * mm/oom_kill.c: out_of_memory() → select_bad_process() / oom_badness() → oom_kill_process(); and
+ * the allocator's slow path that leads there (__alloc_pages_slowpath() of mm/page_alloc.c: direct
+ * reclaim, then __alloc_pages_may_oom()), which the model has nowhere else to keep. Linux 6.18
+ * unless a method says otherwise.
  *
  * <p>Invariants kept: a victim's tasks all end at once (the whole mm goes); the mm of the running
  * system call is never torn down under it: its teardown waits until the call returns
@@ -15,7 +16,6 @@ package org.rmaplab.mm;
 final class OomKill {
     private final Machine k;
     private final Frames frames;
-    private final RmapDesign design;
 
     // Counters.
     long oomEvents;
@@ -27,7 +27,6 @@ final class OomKill {
     OomKill(Machine k) {
         this.k = k;
         this.frames = k.frames;
-        this.design = k.design;
     }
 
     /**

@@ -1,20 +1,17 @@
 package org.rmaplab.mm;
 
 /**
- * fs/proc/task_mmu.c: what /proc/PID/maps shows. The vmas that lokier's VM_GROUP joins (the
- * model's own flag: a vma that continues the previous one) show as one line.
+ * fs/proc/task_mmu.c: what /proc/PID/maps shows. The vmas that lokier's VM_GROUP joins (the model's
+ * own flag: a vma that continues the previous one) show as one line. Linux 6.18 unless a method
+ * says otherwise.
  *
  * <p>Lock order (for the reader): mmap_lock (read) for the walk.
  */
 final class ProcMaps {
     private final Machine k;
-    private final Frames frames;
-    private final RmapDesign design;
 
     ProcMaps(Machine k) {
         this.k = k;
-        this.frames = k.frames;
-        this.design = k.design;
     }
 
     /**
@@ -41,6 +38,7 @@ final class ProcMaps {
         return new Syscalls.VmaInfo(mm.vma(lo).vmStart, mm.vma(hi).vmEnd, v.perms());
     }
 
+    /** How many lines of /proc/PID/maps show a vma intersecting [addr, addr+len). */
     public int vmasIn(Task t, long addr, long len) {
         k.requireAlive(t);
         Mm mm = t.mm;

@@ -3,7 +3,7 @@ package org.rmaplab.mm;
 /**
  * mm/shmem.c and mm/truncate.c as the model needs them: the tmpfs file of open(2) (a shmem inode
  * kept alive by its directory entry) and ftruncate(2) (shmem_setattr → unmap_mapping_range →
- * shmem_truncate_range, zeroing the partial last page).
+ * shmem_truncate_range, zeroing the partial last page). Linux 6.18 unless a method says otherwise.
  *
  * <p>Invariants kept: a file's page cache and swap entries hold nothing at or past the first page
  * wholly beyond i_size after a truncate; no pte maps such a page any more, private COW copies
@@ -15,12 +15,10 @@ package org.rmaplab.mm;
 final class Shmem {
     private final Machine k;
     private final Frames frames;
-    private final RmapDesign design;
 
     Shmem(Machine k) {
         this.k = k;
         this.frames = k.frames;
-        this.design = k.design;
     }
 
     /**

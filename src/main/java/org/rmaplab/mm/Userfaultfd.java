@@ -111,6 +111,7 @@ public final class Userfaultfd {
         return r;
     }
 
+    /** userfaultfd_register() after the entry: validate_range(), vma_can_userfault(), then the range. */
     long doUffdRegister(Mm mm, long start, long len) {
         long r = uffdValidateRange(start, len);
         if (r != 0) {

@@ -108,6 +108,7 @@ final class Vmscan {
         return true;
     }
 
+    /** activate_page(): the page goes to the head of the active list. */
     private void activate(int pfn) {
         activated++;
         lru.move(pfn, true);
@@ -200,6 +201,7 @@ final class Vmscan {
         return reclaim(count);
     }
 
+    /** try_to_free_pages() until count pages are freed or three passes free nothing. */
     int reclaim(long count) {
         int total = 0;
         int idle = 0;
