@@ -14,7 +14,6 @@ package org.rmaplab.mm;
  */
 final class Exec {
     private final Machine k;
-    private final Frames frames;
     private final RmapDesign design;
 
     /** Counter: successful execs. */
@@ -22,7 +21,6 @@ final class Exec {
 
     Exec(Machine k) {
         this.k = k;
-        this.frames = k.frames;
         this.design = k.design;
     }
 
