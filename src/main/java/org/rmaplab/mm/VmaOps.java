@@ -239,34 +239,9 @@ final class VmaOps {
         if (!left && !right) {
             return null;
         }
-        Vma target;
-        if (left) {
-            target = prev;
-            long oldStart = prev.vmStart;
-            long oldEnd = prev.vmEnd;
-            long oldPgoff = prev.vmPgoff;
-            if (right) {
-                // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
-                if (design.vmaMerged(prev, next) != 0) {
-                    return null;
-                }
-                long nextEnd = next.vmEnd;
-                unlinkStruct(next);
-                prev.vmEnd = nextEnd;
-            } else {
-                prev.vmEnd = end;
-            }
-            mm.invalidateCache();
-            design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
-        } else {
-            target = next;
-            long oldStart = next.vmStart;
-            long oldEnd = next.vmEnd;
-            long oldPgoff = next.vmPgoff;
-            next.vmStart = start;
-            next.vmPgoff = pgoff;
-            mm.invalidateCache();
-            design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        Vma target = left ? expandPrev(vmg, prev, right ? next : null) : expandNext(vmg, next);
+        if (target == null) {
+            return null;
         }
         if (copiedFrom != null && copiedFrom.anonVma != null) {
             // The pages moved in must be found through the target: it takes the source's anon
@@ -277,6 +252,43 @@ final class VmaOps {
         }
         merges++;
         return target;
+    }
+
+    /**
+     * vma_merge_new_range() merging left (vma_expand): prev grows over vmg's range, and over
+     * {@code next} too when it is not null (remove_next). Null when the design refuses.
+     */
+    private Vma expandPrev(Vmg vmg, Vma prev, Vma next) {
+        Mm mm = vmg.mm();
+        long oldStart = prev.vmStart;
+        long oldEnd = prev.vmEnd;
+        long oldPgoff = prev.vmPgoff;
+        if (next != null) {
+            // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
+            if (design.vmaMerged(prev, next) != 0) {
+                return null;
+            }
+            long nextEnd = next.vmEnd;
+            unlinkStruct(next);
+            prev.vmEnd = nextEnd;
+        } else {
+            prev.vmEnd = vmg.end();
+        }
+        mm.invalidateCache();
+        design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
+        return prev;
+    }
+
+    /** vma_merge_new_range() merging right only: next grows down over vmg's range. */
+    private Vma expandNext(Vmg vmg, Vma next) {
+        long oldStart = next.vmStart;
+        long oldEnd = next.vmEnd;
+        long oldPgoff = next.vmPgoff;
+        next.vmStart = vmg.start();
+        next.vmPgoff = vmg.pgoff();
+        vmg.mm().invalidateCache();
+        design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        return next;
     }
 
     // ------------------------------------------------------------------ modify an existing range
@@ -337,7 +349,6 @@ final class VmaOps {
             noteMergeAttempt(mm, end);
         }
         long pgoff = middle.linearPageIndex(start);
-        long pglen = (end - start) >>> Machine.PAGE_SHIFT;
         Vmg vmg = new Vmg(mm, start, end, newFlags, middle.vmFile, pgoff, middle.anonVma, middle, null, false, null);
         boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start && canMergeAfter(prev, vmg);
         boolean mergeRight = rightSide && next != null && next.vmStart == end && canMergeBefore(next, vmg);
@@ -347,44 +358,66 @@ final class VmaOps {
         if (!mergeLeft && !mergeRight) {
             return null;
         }
-        if (mergeLeft) {
-            long oStart = prev.vmStart;
-            long oEnd = prev.vmEnd;
-            long oPgoff = prev.vmPgoff;
-            if (rightSide) {
-                // middle disappears into prev (and next too, when merging both).
-                if ((err = design.vmaMerged(prev, middle)) != 0) {
-                    return null;
-                }
-                long newEnd = middle.vmEnd;
-                unlinkStruct(middle);
-                if (mergeRight) {
-                    if ((err = design.vmaMerged(prev, next)) != 0) {
-                        return null;
-                    }
-                    newEnd = next.vmEnd;
-                    unlinkStruct(next);
-                }
-                prev.vmEnd = newEnd;
-            } else {
-                // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
-                if ((err = design.vmaCopy(middle, prev)) != 0) {
-                    return null;
-                }
-                long mStart = middle.vmStart;
-                long mEnd = middle.vmEnd;
-                long mPgoff = middle.vmPgoff;
-                middle.vmStart = end;
-                middle.vmPgoff = pgoff + pglen;
-                prev.vmEnd = end;
-                design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+        return mergeLeft ? mergeIntoPrev(vmg, prev, next, mergeRight) : mergeIntoNext(vmg, next);
+    }
+
+    /**
+     * vma_merge_existing_range(), merging left: vmg's range (in vmg.middle) joins prev — all of
+     * middle, and next too when {@code mergeRight}, or prev grows over the range and middle keeps
+     * the rest.
+     */
+    private Vma mergeIntoPrev(Vmg vmg, Vma prev, Vma next, boolean mergeRight) {
+        Vma middle = vmg.middle();
+        Mm mm = vmg.mm();
+        long end = vmg.end();
+        boolean rightSide = end == middle.vmEnd;
+        long oStart = prev.vmStart;
+        long oEnd = prev.vmEnd;
+        long oPgoff = prev.vmPgoff;
+        if (rightSide) {
+            // middle disappears into prev (and next too, when merging both).
+            if ((err = design.vmaMerged(prev, middle)) != 0) {
+                return null;
             }
-            mm.invalidateCache();
-            design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
-            merges++;
-            return prev;
+            long newEnd = middle.vmEnd;
+            unlinkStruct(middle);
+            if (mergeRight) {
+                if ((err = design.vmaMerged(prev, next)) != 0) {
+                    return null;
+                }
+                newEnd = next.vmEnd;
+                unlinkStruct(next);
+            }
+            prev.vmEnd = newEnd;
+        } else {
+            // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
+            if ((err = design.vmaCopy(middle, prev)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            long mEnd = middle.vmEnd;
+            long mPgoff = middle.vmPgoff;
+            middle.vmStart = end;
+            middle.vmPgoff = vmg.pgoff() + ((end - vmg.start()) >>> Machine.PAGE_SHIFT);
+            prev.vmEnd = end;
+            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
         }
-        // Merge right only.
+        mm.invalidateCache();
+        design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
+        merges++;
+        return prev;
+    }
+
+    /**
+     * vma_merge_existing_range(), merging right only: vmg's range (in vmg.middle) joins next —
+     * all of middle, or next grows down over the range and middle keeps the rest.
+     */
+    private Vma mergeIntoNext(Vmg vmg, Vma next) {
+        Vma middle = vmg.middle();
+        Mm mm = vmg.mm();
+        long start = vmg.start();
+        long pgoff = vmg.pgoff();
+        boolean leftSide = start == middle.vmStart;
         long oStart = next.vmStart;
         long oEnd = next.vmEnd;
         long oPgoff = next.vmPgoff;
