@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-
 /**
  * The machine: physical memory, tasks, address spaces, and the memory system calls with Linux 6.x
  * semantics, each delegated in one line to the class that mirrors its Linux source file
@@ -189,49 +188,26 @@ public final class Machine implements Syscalls, RmapHost {
 
     /**
      * For a design that walks address spaces rather than vmas (anonmm): the slot of the pte that
-     * maps pfn at address in mm, or -1. Counts as one pte checked for the design.
+     * maps pfn at address in mm, or -1 ({@link Rmap}: page_vma_mapped_walk on one address).
      */
     @Override
     public long pageMappedInMm(int pfn, Mm mm, long address) {
-        design.stats().walkPtesChecked++;
-        if (mm.pgd < 0) {
-            return -1;
-        }
-        long slot = PageTable.lookup(frames, mm.pgd, address);
-        if (slot < 0) {
-            return -1;
-        }
-        long pte = PageTable.get(frames, slot);
-        if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0 || PageTable.ptePfn(pte) != pfn) {
-            return -1;
-        }
-        return slot;
+        return rmap.pageMappedInMm(pfn, mm, address);
     }
 
     /**
      * For a design that keeps mlocked pages off the LRU (pte_chains with wli's step (b)):
-     * isolate_lru_page() — the page leaves its LRU list, if it is on one (a new anonymous page is
-     * not yet: {@code Memory.newAnonPage} then leaves a PG_MLOCKED page off, as 2.6.28's
-     * lru_cache_add_active_or_unevictable() did). The model has no unevictable list: the page is on
-     * no list, so reclaim never meets it.
+     * isolate_lru_page() ({@link Vmscan}).
      */
     @Override
     public void isolateLruPage(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_LRU) != 0) {
-            lru.remove(pfn);
-        }
+        vmscan.isolateLruPage(pfn);
     }
 
-    /**
-     * putback_lru_page() of a page that is evictable again (munlock_vma_page): the head of the
-     * active list, as a page still mapped and just in use (the model does not remember the list it
-     * came from).
-     */
+    /** putback_lru_page() of a page that is evictable again (munlock_vma_page) ({@link Vmscan}). */
     @Override
     public void putbackLruPage(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_LRU) == 0) {
-            lru.add(pfn, true);
-        }
+        vmscan.putbackLruPage(pfn);
     }
 
     /** The machine's counters, in a fixed order. */

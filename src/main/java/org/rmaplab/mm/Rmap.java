@@ -188,4 +188,25 @@ final class Rmap {
             return n >= want;
         }
     }
+
+    /**
+     * page_vma_mapped_walk() on one address (mm/page_vma_mapped.c), for a design's walk: the slot
+     * of the pte that maps pfn at address in mm, or -1. Counts as one pte checked for the design.
+     * Allocation-free.
+     */
+    long pageMappedInMm(int pfn, Mm mm, long address) {
+        design.stats().walkPtesChecked++;
+        if (mm.pgd < 0) {
+            return -1;
+        }
+        long slot = PageTable.lookup(f, mm.pgd, address);
+        if (slot < 0) {
+            return -1;
+        }
+        long pte = PageTable.get(f, slot);
+        if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0 || PageTable.ptePfn(pte) != pfn) {
+            return -1;
+        }
+        return slot;
+    }
 }

@@ -225,4 +225,27 @@ final class Vmscan {
         return shrinkPage(pfn, true);
     }
 
+    /**
+     * For a design that keeps mlocked pages off the LRU (pte_chains with wli's step (b)):
+     * isolate_lru_page() — the page leaves its LRU list, if it is on one (a new anonymous page is
+     * not yet: {@code Memory.newAnonPage} then leaves a PG_MLOCKED page off, as 2.6.28's
+     * lru_cache_add_active_or_unevictable() did). The model has no unevictable list: the page is on
+     * no list, so reclaim never meets it.
+     */
+    void isolateLruPage(int pfn) {
+        if ((f.flags[pfn] & Frames.PG_LRU) != 0) {
+            k.lru.remove(pfn);
+        }
+    }
+
+    /**
+     * putback_lru_page() of a page that is evictable again (munlock_vma_page): the head of the
+     * active list, as a page still mapped and just in use (the model does not remember the list it
+     * came from).
+     */
+    void putbackLruPage(int pfn) {
+        if ((f.flags[pfn] & Frames.PG_LRU) == 0) {
+            k.lru.add(pfn, true);
+        }
+    }
 }
