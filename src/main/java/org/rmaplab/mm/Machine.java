@@ -11,9 +11,11 @@ import java.util.List;
  * {@link Madvise} mm/madvise.c, {@link Mlock} mm/mlock.c, {@link Fork} kernel/fork.c,
  * {@link Exec} fs/exec.c, {@link Exit} kernel/exit.c, {@link Shmem} mm/shmem.c,
  * {@link Userfaultfd} userfaultfd.c, {@link Gup} mm/gup.c, {@link ProcMaps} fs/proc/task_mmu.c;
- * shared by them: {@link Memory} mm/memory.c, {@link VmaOps} mm/vma.c, {@link Vmscan}
- * mm/vmscan.c, {@link OomKill} mm/oom_kill.c). The machine keeps the state they work on and no
- * system-call logic. It knows no reverse-mapping design: the core tells the {@link RmapDesign} of
+ * shared by them: {@link Memory} mm/memory.c, {@link VmaOps} mm/vma.c, {@link Rmap} and
+ * {@link FileRmap} mm/rmap.c, {@link Vmscan} mm/vmscan.c, {@link SwapState} mm/swap_state.c,
+ * {@link Swapfile} mm/swapfile.c, {@link OomKill} mm/oom_kill.c). The machine keeps the state they
+ * work on (frames, LRU, swap, tasks, mms, files, configuration, the design; the counters live in
+ * the class that counts them, {@link #counters} gathers them) and no system-call logic. It knows no reverse-mapping design: the core tells the {@link RmapDesign} of
  * every event and asks it to decide the anon part of merges; the design sees the machine only as
  * an {@link RmapHost}.
  *
