@@ -59,7 +59,7 @@ final class Gup {
                             continue;
                         }
                     }
-                    int r = k.memory.handleFault(mm, vma, a, write);
+                    int r = k.memory.handleFault(vma, a, write);
                     if (r != Memory.FAULT_OK) {
                         err = r == Memory.FAULT_OOM ? -Errno.ENOMEM : -Errno.EFAULT;
                         break;
@@ -103,7 +103,7 @@ final class Gup {
                     return PageTable.ptePfn(pte);
                 }
             }
-            int r = k.memory.handleFault(mm, vma, addr, write);
+            int r = k.memory.handleFault(vma, addr, write);
             if (r == Memory.FAULT_SIGSEGV) {
                 return -1 - Syscalls.ACCESS_SEGV;
             }

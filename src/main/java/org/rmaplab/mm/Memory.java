@@ -61,7 +61,8 @@ final class Memory {
      * handle_mm_fault(): resolves a fault at addr in vma, whose access has been checked against
      * the vma's protection by the caller (access_error()). Returns a FAULT_* code.
      */
-    int handleFault(Mm mm, Vma vma, long addr, boolean write) {
+    int handleFault(Vma vma, long addr, boolean write) {
+        Mm mm = vma.mm;
         minorFaults++;
         long slot = PageTable.alloc(f, mm, addr);
         if (slot < 0) {
@@ -77,15 +78,15 @@ final class Memory {
         }
         if (pte == 0) {
             if (vma.file == null) {
-                return doAnonymousPage(mm, vma, addr, slot, write);
+                return doAnonymousPage(vma, addr, slot, write);
             }
-            return doFileFault(mm, vma, addr, slot, write);
+            return doFileFault(vma, addr, slot, write);
         }
         if (PageTable.isSwap(pte)) {
-            return doSwapPage(mm, vma, addr, slot, pte, write);
+            return doSwapPage(vma, addr, slot, write);
         }
         if (write && !PageTable.writable(pte)) {
-            return doWpPage(mm, vma, addr, slot, pte);
+            return doWpPage(vma, addr, slot, pte);
         }
         // Spurious / accessed-bit fault: handle_pte_fault's pte_mkyoung.
         long nv = pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0);
@@ -94,7 +95,7 @@ final class Memory {
     }
 
     /** do_anonymous_page(): zero page on a read, a new zeroed page on a write. */
-    private int doAnonymousPage(Mm mm, Vma vma, long addr, long slot, boolean write) {
+    private int doAnonymousPage(Vma vma, long addr, long slot, boolean write) {
         if (!write) {
             // Use the zero-page for reads (my_zero_pfn), mapped read-only and special.
             PageTable.set(f, slot, PageTable.mkpte(Frames.ZERO_PFN,
@@ -110,16 +111,17 @@ final class Memory {
             return FAULT_OOM;
         }
         anonPagesAllocated++;
-        newAnonPage(mm, vma, addr, slot, pfn, 0L);
+        f.content[pfn] = 0L;
+        newAnonPage(vma, addr, slot, pfn);
         return FAULT_OK;
     }
 
     /**
-     * Maps a freshly allocated frame as a new exclusive anonymous page holding {@code value}
-     * (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
+     * Maps a freshly allocated frame, its contents already written, as a new exclusive anonymous
+     * page at addr of vma (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
      */
-    void newAnonPage(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
-        f.content[pfn] = value;
+    void newAnonPage(Vma vma, long addr, long slot, int pfn) {
+        Mm mm = vma.mm;
         f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
         f.mapcount[pfn] = 1;
         long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
@@ -141,7 +143,8 @@ final class Memory {
      * do_read_fault / do_shared_fault / do_cow_fault for a file-backed vma (shmem for shared
      * anonymous memory): find or create the page-cache page, SIGBUS beyond end of file.
      */
-    private int doFileFault(Mm mm, Vma vma, long addr, long slot, boolean write) {
+    private int doFileFault(Vma vma, long addr, long slot, boolean write) {
+        Mm mm = vma.mm;
         AddressSpace as = vma.file;
         long pgoff = vma.linearPageIndex(addr);
         long sizePages = as.sizePages();
@@ -196,7 +199,8 @@ final class Memory {
             }
             anonPagesAllocated++;
             cowCopies++;
-            newAnonPage(mm, vma, addr, slot, np, value);
+            f.content[np] = value;
+            newAnonPage(vma, addr, slot, np);
             return FAULT_OK;
         }
         f.refcount[pfn]++;
@@ -222,7 +226,9 @@ final class Memory {
      * is given up when it is no longer needed (should_try_to_free_swap). A design may ask for a
      * private copy instead (anonmm: the page was moved while on swap, page->index != address).
      */
-    private int doSwapPage(Mm mm, Vma vma, long addr, long slot, long pte, boolean write) {
+    private int doSwapPage(Vma vma, long addr, long slot, boolean write) {
+        Mm mm = vma.mm;
+        long pte = PageTable.get(f, slot); // vmf->orig_pte
         Swapfile sw = k.swap;
         int s = PageTable.swpSlot(pte);
         boolean exclusive = (pte & PageTable.SWP_EXCLUSIVE) != 0;
@@ -269,7 +275,8 @@ final class Memory {
             sw.count[s]--;
             mm.swapents--;
             k.swapState.freeSwapCacheIfUnused(s);
-            newAnonPage(mm, vma, addr, slot, np, value);
+            f.content[np] = value;
+            newAnonPage(vma, addr, slot, np);
             return FAULT_OK;
         }
         if (design.anonVmaPrepare(vma) != 0) {
@@ -307,7 +314,7 @@ final class Memory {
         }
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         if (write && !mapWritable) {
-            return doWpPage(mm, vma, addr, slot, PageTable.get(f, slot));
+            return doWpPage(vma, addr, slot, PageTable.get(f, slot));
         }
         return FAULT_OK;
     }
@@ -317,7 +324,7 @@ final class Memory {
      * (wp_page_shared); an anonymous page the writer alone maps is reused
      * (wp_can_reuse_anon_folio → folio_move_anon_rmap); anything else is copied (wp_page_copy).
      */
-    private int doWpPage(Mm mm, Vma vma, long addr, long slot, long pte) {
+    private int doWpPage(Vma vma, long addr, long slot, long pte) {
         int pfn = PageTable.ptePfn(pte);
         if ((vma.vmFlags & Vma.VM_SHARED) != 0) {
             PageTable.set(f, slot, pte | PageTable.RW | PageTable.DIRTY | PageTable.ACCESSED);
@@ -341,14 +348,15 @@ final class Memory {
                 return FAULT_OK;
             }
         }
-        return wpPageCopy(mm, vma, addr, slot, pte);
+        return wpPageCopy(vma, addr, slot, pte);
     }
 
     /**
      * wp_page_copy(): a new anonymous page with the old contents (zeroed for the zero page) replaces
      * the pte; the old page loses this mapping.
      */
-    int wpPageCopy(Mm mm, Vma vma, long addr, long slot, long pte) {
+    int wpPageCopy(Vma vma, long addr, long slot, long pte) {
+        Mm mm = vma.mm;
         int old = PageTable.ptePfn(pte);
         boolean special = (pte & PageTable.SPECIAL) != 0;
         if (design.anonVmaPrepare(vma) != 0) {
@@ -377,7 +385,8 @@ final class Memory {
         }
         // The new page goes in first (folio_add_new_anon_rmap, set_pte_at), then the old one
         // loses the pte (folio_remove_rmap_pte) and our reference (folio_put).
-        newAnonPage(mm, vma, addr, slot, np, value);
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
         if (!special) {
             boolean anon = (f.flags[old] & Frames.PG_ANON) != 0;
             f.mapcount[old]--;

@@ -622,7 +622,7 @@ public final class Mremap {
                 if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !design.mremapMustCow(pfn)) {
                     break;
                 }
-                if (tries == 64 || k.memory.wpPageCopy(mm, vma, oldAddr, oslot, pte) != Memory.FAULT_OK) {
+                if (tries == 64 || k.memory.wpPageCopy(vma, oldAddr, oslot, pte) != Memory.FAULT_OK) {
                     return false;
                 }
                 long now = PageTable.get(frames, oslot);

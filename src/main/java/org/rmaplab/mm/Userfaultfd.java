@@ -539,7 +539,8 @@ public final class Userfaultfd {
                 return -Errno.EEXIST;
             }
             k.memory.anonPagesAllocated++;
-            k.memory.newAnonPage(mm, vma, addr, slot, pfn, value);
+            f.content[pfn] = value;
+            k.memory.newAnonPage(vma, addr, slot, pfn);
             return 0;
         }
         AddressSpace as = vma.file;
