@@ -153,55 +153,13 @@ final class Memory {
         }
         int pfn = as.findPage(pgoff);
         if (pfn < 0) {
-            // shmem_get_folio: a new page in the page cache (zeroed, or read back from swap),
-            // referenced by the cache.
-            int s = as.findSwap(pgoff);
-            pfn = f.alloc();
+            pfn = shmemGetPage(as, pgoff, slot);
             if (pfn < 0) {
-                return FAULT_OOM;
+                return -1 - pfn; // out of memory, or a retry
             }
-            if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
-                // Reclaim ran during the allocation and changed what we looked at: retry.
-                f.refcount[pfn] = 0;
-                f.free(pfn);
-                return FAULT_OK;
-            }
-            f.flags[pfn] = Frames.PG_SWAPBACKED;
-            f.mapping[pfn] = as;
-            f.index[pfn] = pgoff;
-            if (s > 0) {
-                // shmem_swapin_folio(): the page comes back; the shmem entry's count goes.
-                f.content[pfn] = k.swap.data(s);
-                majorFaults++;
-                swapIns++;
-                k.swap.count[s]--;
-                k.swap.maybeFree(s);
-            }
-            as.addPage(pgoff, pfn);
-            k.lru.add(pfn, false); // add_to_page_cache_lru()
         }
         if (write && (vma.vmFlags & Vma.VM_SHARED) == 0) {
-            // do_cow_fault: a private copy of the file page (held while we allocate).
-            if (design.anonVmaPrepare(vma) != 0) {
-                return FAULT_OOM;
-            }
-            f.refcount[pfn]++;
-            int np = f.alloc();
-            long value = f.content[pfn];
-            putPage(pfn);
-            if (np < 0) {
-                return FAULT_OOM;
-            }
-            if (PageTable.get(f, slot) != 0) {
-                f.refcount[np] = 0;
-                f.free(np);
-                return FAULT_OK;
-            }
-            anonPagesAllocated++;
-            cowCopies++;
-            f.content[np] = value;
-            newAnonPage(vma, addr, slot, np);
-            return FAULT_OK;
+            return doCowFault(vma, addr, slot, pfn);
         }
         f.refcount[pfn]++;
         f.mapcount[pfn]++;
@@ -220,6 +178,63 @@ final class Memory {
     }
 
     /**
+     * shmem_get_folio() of a page the cache does not hold: a new page in the page cache (zeroed,
+     * or read back from swap), referenced by the cache. Returns its pfn, or -1 - FAULT_OOM, or
+     * -1 - FAULT_OK when reclaim changed the pte or the cache during the allocation (a retry).
+     */
+    private int shmemGetPage(AddressSpace as, long pgoff, long slot) {
+        int s = as.findSwap(pgoff);
+        int pfn = f.alloc();
+        if (pfn < 0) {
+            return -1 - FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
+            // Reclaim ran during the allocation and changed what we looked at: retry.
+            f.refcount[pfn] = 0;
+            f.free(pfn);
+            return -1 - FAULT_OK;
+        }
+        f.flags[pfn] = Frames.PG_SWAPBACKED;
+        f.mapping[pfn] = as;
+        f.index[pfn] = pgoff;
+        if (s > 0) {
+            // shmem_swapin_folio(): the page comes back; the shmem entry's count goes.
+            f.content[pfn] = k.swap.data(s);
+            majorFaults++;
+            swapIns++;
+            k.swap.count[s]--;
+            k.swap.maybeFree(s);
+        }
+        as.addPage(pgoff, pfn);
+        k.lru.add(pfn, false); // add_to_page_cache_lru()
+        return pfn;
+    }
+
+    /** do_cow_fault(): a private copy of the file page pfn (held while we allocate). */
+    private int doCowFault(Vma vma, long addr, long slot, int pfn) {
+        if (design.anonVmaPrepare(vma) != 0) {
+            return FAULT_OOM;
+        }
+        f.refcount[pfn]++;
+        int np = f.alloc();
+        long value = f.content[pfn];
+        putPage(pfn);
+        if (np < 0) {
+            return FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != 0) {
+            f.refcount[np] = 0;
+            f.free(np);
+            return FAULT_OK;
+        }
+        anonPagesAllocated++;
+        cowCopies++;
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
+        return FAULT_OK;
+    }
+
+    /**
      * do_swap_page(): the page comes from the swap cache, or is read from the device into it (a
      * major fault); the swap entry's count goes; the page is mapped, writable at once when it is
      * certainly exclusive (the swap pte's exclusive bit, or no other reference), and the swap cache
@@ -234,50 +249,14 @@ final class Memory {
         boolean exclusive = (pte & PageTable.SWP_EXCLUSIVE) != 0;
         int pfn = sw.cachePfn(s);
         if (pfn < 0) {
-            // swapin_readahead() → __read_swap_cache_async(): a new page in the swap cache.
-            pfn = f.alloc();
+            pfn = swapinReadahead(slot, pte);
             if (pfn < 0) {
-                return FAULT_OOM;
+                return -1 - pfn; // out of memory, or a retry
             }
-            if (PageTable.get(f, slot) != pte || sw.cachePfn(s) >= 0) {
-                f.refcount[pfn] = 0;
-                f.free(pfn);
-                return FAULT_OK; // reclaim changed things under us: retry
-            }
-            f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
-            f.content[pfn] = sw.data(s);
-            f.setSwapSlot(pfn, s);
-            sw.cache[s] = pfn; // the allocation's reference is the cache's
-            k.lru.add(pfn, true);
-            majorFaults++;
         }
         swapIns++;
         if (design.swapinMustCopy(pfn, vma, addr)) {
-            // A private copy at this address; the swap entry is dropped.
-            f.refcount[pfn]++;
-            if (design.anonVmaPrepare(vma) != 0) {
-                putPage(pfn);
-                return FAULT_OOM;
-            }
-            int np = f.alloc();
-            long value = f.content[pfn];
-            putPage(pfn);
-            if (np < 0) {
-                return FAULT_OOM;
-            }
-            if (PageTable.get(f, slot) != pte) {
-                f.refcount[np] = 0;
-                f.free(np);
-                return FAULT_OK;
-            }
-            swapinCopies++;
-            anonPagesAllocated++;
-            sw.count[s]--;
-            mm.swapents--;
-            k.swapState.freeSwapCacheIfUnused(s);
-            f.content[np] = value;
-            newAnonPage(vma, addr, slot, np);
-            return FAULT_OK;
+            return swapinCopy(vma, addr, slot, pte);
         }
         if (design.anonVmaPrepare(vma) != 0) {
             return FAULT_OOM;
@@ -316,6 +295,68 @@ final class Memory {
         if (write && !mapWritable) {
             return doWpPage(vma, addr, slot, PageTable.get(f, slot));
         }
+        return FAULT_OK;
+    }
+
+    /**
+     * swapin_readahead() → __read_swap_cache_async(): a new page in the swap cache for the swap
+     * entry pte (at slot). Returns its pfn, or -1 - FAULT_OOM, or -1 - FAULT_OK when reclaim
+     * changed things under us during the allocation (a retry).
+     */
+    private int swapinReadahead(long slot, long pte) {
+        Swapfile sw = k.swap;
+        int s = PageTable.swpSlot(pte);
+        int pfn = f.alloc();
+        if (pfn < 0) {
+            return -1 - FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != pte || sw.cachePfn(s) >= 0) {
+            f.refcount[pfn] = 0;
+            f.free(pfn);
+            return -1 - FAULT_OK; // reclaim changed things under us: retry
+        }
+        f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
+        f.content[pfn] = sw.data(s);
+        f.setSwapSlot(pfn, s);
+        sw.cache[s] = pfn; // the allocation's reference is the cache's
+        k.lru.add(pfn, true);
+        majorFaults++;
+        return pfn;
+    }
+
+    /**
+     * do_swap_page() when the design asks for a private copy at this address
+     * ({@link RmapDesign#swapinMustCopy}; anonmm: the page was moved while on swap): a new page
+     * with the swap-cache page's contents; the swap entry (orig pte) is dropped.
+     */
+    private int swapinCopy(Vma vma, long addr, long slot, long pte) {
+        Mm mm = vma.mm;
+        Swapfile sw = k.swap;
+        int s = PageTable.swpSlot(pte);
+        int pfn = sw.cachePfn(s);
+        f.refcount[pfn]++;
+        if (design.anonVmaPrepare(vma) != 0) {
+            putPage(pfn);
+            return FAULT_OOM;
+        }
+        int np = f.alloc();
+        long value = f.content[pfn];
+        putPage(pfn);
+        if (np < 0) {
+            return FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != pte) {
+            f.refcount[np] = 0;
+            f.free(np);
+            return FAULT_OK;
+        }
+        swapinCopies++;
+        anonPagesAllocated++;
+        sw.count[s]--;
+        mm.swapents--;
+        k.swapState.freeSwapCacheIfUnused(s);
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
         return FAULT_OK;
     }
 
@@ -556,22 +597,7 @@ final class Memory {
                 }
                 forkPtesCopied++;
                 if ((pte & PageTable.SPECIAL) == 0) {
-                    int pfn = PageTable.ptePfn(pte);
-                    f.refcount[pfn]++;
-                    f.mapcount[pfn]++;
-                    if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
-                        // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
-                        f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
-                        design.stats().rmapDups++;
-                        design.pageDupRmap(pfn, dst, addr, dslot);
-                        dstMm.rssAnon++;
-                    } else {
-                        // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which
-                        // pte_chains' hook makes it): a dup, as for anonymous pages.
-                        design.stats().rmapDups++;
-                        design.pageAddFileRmap(pfn, dst, addr, dslot);
-                        dstMm.rssShmem++;
-                    }
+                    copyPresentPage(dst, addr, dslot, PageTable.ptePfn(pte));
                 }
                 if (cow && PageTable.writable(pte)) {
                     pte &= ~PageTable.RW;
@@ -585,6 +611,29 @@ final class Memory {
             }
         }
         return true;
+    }
+
+    /**
+     * copy_present_pte()'s page side: the child's pte at dslot (addr in dst) maps pfn too, one
+     * more reference and mapping, and the design hears of the dup.
+     */
+    private void copyPresentPage(Vma dst, long addr, long dslot, int pfn) {
+        Mm dstMm = dst.mm;
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+            // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
+            f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
+            design.stats().rmapDups++;
+            design.pageDupRmap(pfn, dst, addr, dslot);
+            dstMm.rssAnon++;
+        } else {
+            // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which
+            // pte_chains' hook makes it): a dup, as for anonymous pages.
+            design.stats().rmapDups++;
+            design.pageAddFileRmap(pfn, dst, addr, dslot);
+            dstMm.rssShmem++;
+        }
     }
 
 }
