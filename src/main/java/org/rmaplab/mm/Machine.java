@@ -88,6 +88,7 @@ public final class Machine implements Syscalls, RmapHost {
     final Mremap mremap;
     final Userfaultfd userfaultfd;
     final ProcMaps procMaps;
+    final FileRmap fileRmap;
 
     public Machine(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
@@ -113,6 +114,7 @@ public final class Machine implements Syscalls, RmapHost {
         this.mremap = new Mremap(this);
         this.userfaultfd = new Userfaultfd(this);
         this.procMaps = new ProcMaps(this);
+        this.fileRmap = new FileRmap(this);
         frames.pressure = oomKill::allocSlowpath;
         design.attach(this);
     }
@@ -210,6 +212,11 @@ public final class Machine implements Syscalls, RmapHost {
     @Override
     public void putbackLruPage(int pfn) {
         vmscan.putbackLruPage(pfn);
+    }
+
+    @Override
+    public void rmapWalkFile(int pfn, RmapWalkControl ctl, RmapStats stats, FileRmap.IMmap kind) {
+        fileRmap.walk(pfn, ctl, stats, kind);
     }
 
     /** The machine's counters, in a fixed order. */

@@ -44,9 +44,7 @@ public interface RmapHost {
 
     /**
      * rmap_walk_file() (mm/rmap.c): visits the ptes that map the page-cache page pfn through its
-     * file's i_mmap, as the design's era kept it ({@link FileRmap#walk}).
+     * file's i_mmap, as the design's era kept it ({@link FileRmap}).
      */
-    default void rmapWalkFile(int pfn, RmapWalkControl ctl, RmapStats stats, FileRmap.IMmap kind) {
-        FileRmap.walk(this, pfn, ctl, stats, kind);
-    }
+    void rmapWalkFile(int pfn, RmapWalkControl ctl, RmapStats stats, FileRmap.IMmap kind);
 }
