@@ -10,6 +10,10 @@ package org.rmaplab.mm;
  * SWAP_HAS_CACHE bit); a slot is free exactly when its count is 0 and it has no cache page;
  * a page in the swap cache has {@link Frames#PG_SWAPCACHE} and {@code Frames.swapSlot(pfn)} naming
  * its slot, and the cache holds one reference on it; {@code data[slot]} is what was written out.
+ * The functions that change the swap cache are in {@link SwapState}.
+ *
+ * <p>Lock order (for the reader: the model is single-threaded): the swap cache's lock, then the
+ * device's si-&gt;lock for the map.
  */
 public final class Swapfile {
     final int nr;
