@@ -283,14 +283,7 @@ public final class Machine implements Syscalls, RmapHost {
      * killer ended while the call was running in it. The oracle calls this before a check.
      */
     public void quiesce() {
-        current = null;
-        Mm mm = pendingTeardown;
-        if (mm != null) {
-            pendingTeardown = null;
-            if (mms.contains(mm) && mm.users <= 0) {
-                mmap.exitMmap(mm);
-            }
-        }
+        oomKill.finishPendingTeardown();
     }
 
     /** The files {@link #open} made (Shmem.open), by number. */

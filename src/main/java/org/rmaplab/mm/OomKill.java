@@ -81,4 +81,20 @@ final class OomKill {
         k.mmap.exitMmap(vm);
         return true;
     }
+
+    /**
+     * The end of a system call during which the OOM killer ended the tasks of its own mm: that mm
+     * is torn down now (exit_mmap), as the victim's exit would once the call unwinds. Clears the
+     * current mm.
+     */
+    void finishPendingTeardown() {
+        k.current = null;
+        Mm mm = k.pendingTeardown;
+        if (mm != null) {
+            k.pendingTeardown = null;
+            if (k.mms.contains(mm) && mm.users <= 0) {
+                k.mmap.exitMmap(mm);
+            }
+        }
+    }
 }
