@@ -48,8 +48,9 @@ final class Fork {
     }
 
     /**
-     * dup_mm() / dup_mmap(): copies every vma but DONTCOPY ones and shares the pages COW. Out of
-     * memory, the half-built child is torn down and fork fails (null: ENOMEM).
+     * fork(2): copy_process() → copy_mm() → dup_mm(): a new mm with the parent's brk and
+     * mmap_base, then dup_mmap(). Out of memory, the half-built child is torn down and fork fails
+     * (null: ENOMEM).
      */
     public Task fork(Task parent) {
         k.requireAlive(parent);
@@ -62,28 +63,7 @@ final class Fork {
         mm.startBrk = old.startBrk;
         mm.mmapBase = old.mmapBase;
         design.mmFork(old, mm);
-        boolean failed = false;
-        for (int i = 0; i < old.mapCount && !failed; i++) {
-            Vma mpnt = old.vma(i);
-            if ((mpnt.vmFlags & Vma.VM_DONTCOPY) != 0) {
-                continue;
-            }
-            Vma tmp = mpnt.dup(mm);
-            tmp.anonVma = null;
-            if (design.vmaFork(mpnt, tmp) != 0) {
-                failed = true;
-                break;
-            }
-            // The child does not inherit mlock (vm_flags_clear(tmp, VM_LOCKED_MASK)).
-            tmp.vmFlags &= ~Vma.VM_LOCKED_MASK;
-            // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child's vma is not
-            // registered (userfaultfd_reset_ctx).
-            tmp.vmFlags &= ~Vma.VM_UFFD_MISSING;
-            k.vmaOps.link(tmp, mpnt);
-            if (!k.memory.copyPageRange(tmp, mpnt)) {
-                failed = true;
-            }
-        }
+        boolean failed = !dupMmap(mm, old);
         if (failed || parent.exited) {
             k.mmap.exitMmap(mm);
             return null;
@@ -92,6 +72,34 @@ final class Fork {
         k.tasks.add(child);
         forks++;
         return child;
+    }
+
+    /**
+     * dup_mmap(): copies every vma of oldmm but DONTCOPY ones into mm and shares the pages COW
+     * (copy_page_range). False when out of memory (the caller tears mm down).
+     */
+    boolean dupMmap(Mm mm, Mm oldmm) {
+        for (int i = 0; i < oldmm.mapCount; i++) {
+            Vma mpnt = oldmm.vma(i);
+            if ((mpnt.vmFlags & Vma.VM_DONTCOPY) != 0) {
+                continue;
+            }
+            Vma tmp = mpnt.dup(mm);
+            tmp.anonVma = null;
+            if (design.vmaFork(mpnt, tmp) != 0) {
+                return false;
+            }
+            // The child does not inherit mlock (vm_flags_clear(tmp, VM_LOCKED_MASK)).
+            tmp.vmFlags &= ~Vma.VM_LOCKED_MASK;
+            // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child's vma is not
+            // registered (userfaultfd_reset_ctx).
+            tmp.vmFlags &= ~Vma.VM_UFFD_MISSING;
+            k.vmaOps.link(tmp, mpnt);
+            if (!k.memory.copyPageRange(tmp, mpnt)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** clone(2) with CLONE_VM: copy_mm() shares the parent's mm (mmget, mm_users + 1). */
