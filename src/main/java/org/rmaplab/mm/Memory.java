@@ -4,7 +4,8 @@ package org.rmaplab.mm;
  * mm/memory.c: page-level memory management shared by every system call — faults
  * (handle_mm_fault and the do_*_page handlers), COW, swap-in, zapping (zap_page_range_single,
  * unmap_mapping_range) and fork's page-table copy (copy_page_range). mremap's page-table move is in
- * {@link Mremap}, change_protection in {@link Mprotect}.
+ * {@link Mremap}, change_protection in {@link Mprotect}. Linux 6.18 unless a method says
+ * otherwise.
  *
  * <p>Invariants kept (checked by the oracle after every operation):
  * <ul>

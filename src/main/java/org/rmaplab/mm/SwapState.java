@@ -3,7 +3,9 @@ package org.rmaplab.mm;
 /**
  * mm/swap_state.c: the swap cache — add_to_swap() and delete_from_swap_cache() — and the
  * swap-cache side of mm/swapfile.c that frees it (free_swap_and_cache(), folio_free_swap()). The
- * swap map itself (counts, slots, the cache's pfn per slot) is {@link Swapfile}.
+ * swap map itself (counts, slots, the cache's pfn per slot) is {@link Swapfile}. The functions
+ * keep 2.6.11's shapes (add_to_swap, __delete_from_swap_cache) under their names of then or of
+ * 6.18 (folio_free_swap).
  *
  * <p>Invariants kept: a page is in the swap cache exactly when it has PG_SWAPCACHE, a slot, and the
  * slot's cache entry names it; the cache holds one reference on it; a slot is freed once no swap

@@ -2,9 +2,9 @@ package org.rmaplab.mm;
 
 
 /**
- * mm/vma.c: vma split, merge, expand and removal (Linux 6.x). Every change of
- * a vma's range, pgoff or existence goes through here, so the design hears of it and i_mmap stays
- * exact.
+ * mm/vma.c: vma split, merge, expand and removal (Linux 6.18 unless a method says otherwise).
+ * Every change of a vma's range, pgoff or existence goes through here, so the design hears of it
+ * and i_mmap stays exact.
  *
  * <p>Merge rule (is_mergeable_vma + can_vma_merge_before/after): flags equal but for
  * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
