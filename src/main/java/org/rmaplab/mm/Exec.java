@@ -28,7 +28,7 @@ final class Exec {
      * The first task of a machine, as if it had just exec'd: a fresh mm (mm_alloc) and the
      * program image, if any. Out of frames for its page directory, the machine cannot start.
      */
-    public Task initTask() {
+    Task initTask() {
         if (k.init != null) {
             return k.init;
         }
@@ -49,7 +49,7 @@ final class Exec {
      * execve(): de_thread() ends every other thread of the task's thread group (the tasks made by
      * clone that share its mm), then exec_mmap() gives it a fresh address space.
      */
-    public long exec(Task t) {
+    long exec(Task t) {
         k.requireAlive(t);
         Mm old = t.mm;
         k.exit.endTasksOf(old, t, false);

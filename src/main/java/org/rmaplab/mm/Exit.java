@@ -22,7 +22,7 @@ final class Exit {
     }
 
     /** do_exit() → exit_mm() → mmput(): the task goes; its mm with its last user. */
-    public long exit(Task t) {
+    long exit(Task t) {
         k.requireAlive(t);
         t.exited = true;
         k.tasks.remove(t);

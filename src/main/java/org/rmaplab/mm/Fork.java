@@ -52,7 +52,7 @@ final class Fork {
      * mmap_base, then dup_mmap(). Out of memory, the half-built child is torn down and fork fails
      * (null: ENOMEM).
      */
-    public Task fork(Task parent) {
+    Task fork(Task parent) {
         k.requireAlive(parent);
         Mm old = parent.mm;
         Mm mm = mmAlloc();
@@ -103,7 +103,7 @@ final class Fork {
     }
 
     /** clone(2) with CLONE_VM: copy_mm() shares the parent's mm (mmget, mm_users + 1). */
-    public Task clone(Task parent) {
+    Task clone(Task parent) {
         k.requireAlive(parent);
         parent.mm.users++;
         Task t = new Task(k.nextPid++, parent.mm);

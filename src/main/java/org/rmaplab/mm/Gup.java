@@ -119,7 +119,7 @@ final class Gup {
     }
 
     /** The task stores value into the first 8 bytes of every page of [addr, addr+len): write faults. */
-    public int write(Task t, long addr, long len, long value) {
+    int write(Task t, long addr, long len, long value) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
@@ -134,7 +134,7 @@ final class Gup {
     }
 
     /** The task loads from every page of [addr, addr+len): read faults. */
-    public int touch(Task t, long addr, long len) {
+    int touch(Task t, long addr, long len) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
@@ -148,7 +148,7 @@ final class Gup {
     }
 
     /** The task loads every page of [addr, addr+len); the value read goes to {@code out}. */
-    public int read(Task t, long addr, long len, Syscalls.ReadResult out) {
+    int read(Task t, long addr, long len, Syscalls.ReadResult out) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;

@@ -22,7 +22,7 @@ final class Madvise {
     }
 
     /** do_madvise() for the advice the model knows. */
-    public long madvise(Task t, long start, long lenIn, int advice) {
+    long madvise(Task t, long start, long lenIn, int advice) {
         k.requireAlive(t);
         long r = doMadvise(t, start, lenIn, advice);
         k.vmaOps.regroup(t.mm);

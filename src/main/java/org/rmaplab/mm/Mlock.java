@@ -20,7 +20,7 @@ final class Mlock {
     }
 
     /** SYSCALL_DEFINE2(mlock) → do_mlock(start, len, VM_LOCKED). */
-    public long mlock(Task t, long start, long len) {
+    long mlock(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doMlock(t.mm, start, len, Vma.VM_LOCKED);
         k.vmaOps.regroup(t.mm);
@@ -28,7 +28,7 @@ final class Mlock {
     }
 
     /** SYSCALL_DEFINE2(munlock) → apply_vma_lock_flags(start, len, 0). */
-    public long munlock(Task t, long start, long len) {
+    long munlock(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doMlock(t.mm, start, len, 0);
         k.vmaOps.regroup(t.mm);

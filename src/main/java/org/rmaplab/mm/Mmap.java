@@ -32,7 +32,7 @@ final class Mmap {
      * order. {@code file} is a number {@link Shmem#open} returned, or -1; with MAP_ANONYMOUS it is
      * ignored, as the kernel ignores the descriptor. {@code off} is the byte offset.
      */
-    public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+    long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
         k.requireAlive(t);
         if ((off & ~Machine.PAGE_MASK) != 0) {
             return -Errno.EINVAL; // sys_mmap: off & ~PAGE_MASK, for anonymous mappings too
@@ -345,7 +345,7 @@ final class Mmap {
     }
 
     /** __vm_munmap() → do_vmi_munmap(). */
-    public long munmap(Task t, long start, long len) {
+    long munmap(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doMunmap(t.mm, start, len);
         k.vmaOps.regroup(t.mm);
@@ -365,7 +365,7 @@ final class Mmap {
     }
 
     /** SYSCALL_DEFINE1(brk) and do_brk_flags(). */
-    public long brk(Task t, long brk) {
+    long brk(Task t, long brk) {
         k.requireAlive(t);
         long r = doBrk(t, brk);
         k.vmaOps.regroup(t.mm);
@@ -450,7 +450,7 @@ final class Mmap {
      * pgoff over the range, with the vma's protection: a new vma (merged where the offsets line up).
      * Returns 0 or -errno. The era's nonlinear vmas (VM_NONLINEAR) are not modelled.
      */
-    public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
+    long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
         k.requireAlive(t);
         long r = doRemapFilePages(t.mm, new FilePagesRemap(start, size, prot, pgoff, flags));
         k.vmaOps.regroup(t.mm);

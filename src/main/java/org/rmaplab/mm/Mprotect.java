@@ -21,7 +21,7 @@ final class Mprotect {
     }
 
     /** do_mprotect_pkey() (pkey -1). */
-    public long mprotect(Task t, long start, long len, int prot) {
+    long mprotect(Task t, long start, long len, int prot) {
         k.requireAlive(t);
         long r = doMprotect(t, start, len, prot);
         k.vmaOps.regroup(t.mm);

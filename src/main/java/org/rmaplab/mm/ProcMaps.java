@@ -18,7 +18,7 @@ final class ProcMaps {
      * The user-visible vma at addr. vmas joined by lokier's VM_GROUP flag show as one (the flag
      * marks a vma that continues the previous one).
      */
-    public Syscalls.VmaInfo vmaAt(Task t, long addr) {
+    Syscalls.VmaInfo vmaAt(Task t, long addr) {
         k.requireAlive(t);
         Mm mm = t.mm;
         Vma v = mm.vmaLookup(addr);
@@ -39,7 +39,7 @@ final class ProcMaps {
     }
 
     /** How many lines of /proc/PID/maps show a vma intersecting [addr, addr+len). */
-    public int vmasIn(Task t, long addr, long len) {
+    int vmasIn(Task t, long addr, long len) {
         k.requireAlive(t);
         Mm mm = t.mm;
         long end = addr + len;

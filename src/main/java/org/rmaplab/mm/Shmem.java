@@ -27,7 +27,7 @@ final class Shmem {
      * directory entry for the rest of the run (the harness unlinks its files only at the end).
      * Returns the file's number, to pass to {@link Mmap#mmap}, or -errno.
      */
-    public long open(Task t, String name, long size) {
+    long open(Task t, String name, long size) {
         k.requireAlive(t);
         if (size < 0) {
             return -Errno.EINVAL; // do_sys_ftruncate: length < 0
@@ -45,7 +45,7 @@ final class Shmem {
      * included (unmap_mapping_range with even_cows), and drops them from the page cache and swap
      * (shmem_truncate_range), zeroing the tail of a partial last page. Returns 0 or -errno.
      */
-    public long ftruncate(Task t, long file, long size) {
+    long ftruncate(Task t, long file, long size) {
         k.requireAlive(t);
         AddressSpace as = k.file(file);
         if (as == null) {

@@ -104,7 +104,7 @@ public final class Userfaultfd {
      * (userfaultfd_register_range → vma_modify_flags_uffd, which may merge it with registered
      * neighbours).
      */
-    public long uffdRegister(Task t, long start, long len) {
+    long uffdRegister(Task t, long start, long len) {
         k.requireAlive(t);
         long r = doUffdRegister(t.mm, start, len);
         k.vmaOps.regroup(t.mm);
@@ -327,7 +327,7 @@ public final class Userfaultfd {
      * entry swap count 1, and a file pte source is EFAULT. Returns the bytes moved (a short move
      * returns what moved, as move_pages() does), or -errno when none moved.
      */
-    public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
+    long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         k.requireAlive(t);
         if (PageTable.offsetInPage(src) || PageTable.offsetInPage(dst) || PageTable.offsetInPage(len) || len == 0
                 || src + len <= src || dst + len <= dst) {
