@@ -13,6 +13,7 @@ import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.mm.Mman;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Userfaultfd;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.rmap.RmapDesigns;
@@ -348,7 +349,7 @@ public final class RandomOps {
         if (kind < 7) {
             boolean holes = rnd.nextBoolean();
             line(ti, "uffd_move " + hex(a) + " " + hex(src) + " " + l + (holes ? " allow_src_holes" : ""),
-                    sys.uffdMove(t, a, src, l, holes ? org.rmaplab.mm.Userfaultfd.UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0));
+                    sys.uffdMove(t, a, src, l, holes ? Userfaultfd.UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0));
         } else {
             line(ti, "remap_anon_pages " + hex(a) + " " + hex(src) + " " + l, sys.remapAnonPages(t, a, src, l, 0));
         }
