@@ -7,9 +7,11 @@ import org.rmaplab.mm.Errno;
 import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.Mremap;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Userfaultfd;
 import org.rmaplab.mm.Vma;
 
 /**
@@ -147,7 +149,8 @@ public final class CheckedSyscalls implements Syscalls {
                 }
             }
         }
-        long r = k.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
+        Mremap.Result res = k.mremapFull(t, new Mremap.Request(oldAddr, oldLen, newLen, flags, newAddr));
+        long r = res.ret();
         if (!Errno.isError(r)) {
             if (!pieces.isEmpty() && r != oldAddr) {
                 for (long[] p : pieces) {
@@ -163,9 +166,9 @@ public final class CheckedSyscalls implements Syscalls {
             }
             shadow.prune(mm);
             learnCopies(mm, r, r + nl);
-        } else if (!pieces.isEmpty() && k.lastRemapMovedBeforeError() > 0) {
+        } else if (!pieces.isEmpty() && res.movedBeforeError() > 0) {
             // remap_move() failed on a later vma: the earlier ones stay moved, gaps kept.
-            long done = oldAddr + k.lastRemapMovedBeforeError();
+            long done = oldAddr + res.movedBeforeError();
             for (long[] p : pieces) {
                 if (p[0] < done) {
                     long d = newAddr + (p[0] - oldAddr);
@@ -332,8 +335,9 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long uffdMove(Task t, long dst, long src, long len, int mode) {
-        long r = k.uffdMove(t, dst, src, len, mode);
-        long moved = k.lastUffdMoved();
+        Userfaultfd.MoveResult res = k.uffdMoveFull(t, new Userfaultfd.UffdioMove(dst, src, len, mode));
+        long r = res.ret();
+        long moved = res.moved();
         if (moved > 0) {
             shadow.movePages(t.mm(), src, dst, moved);
         }
@@ -343,8 +347,9 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long uffdCopy(Task t, long dst, long src, long len, int mode) {
-        long r = k.uffdCopy(t, dst, src, len, mode);
-        long copied = k.lastUffdCopied();
+        Userfaultfd.CopyResult res = k.uffdCopyFull(t, new Userfaultfd.UffdioCopy(dst, src, len, mode));
+        long r = res.ret();
+        long copied = res.copied();
         if (copied > 0 && t.isAlive()) {
             // Page by page in the kernel's order, so that an overlapping copy reads what it wrote.
             for (long off = 0; off < copied; off += Machine.PAGE_SIZE) {

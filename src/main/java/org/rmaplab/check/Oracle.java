@@ -70,7 +70,7 @@ public final class Oracle {
         int[] slotCount = new int[n];
         unchainsLocked = k.design().unchainsLockedPtes();
         lockedMaps = new int[n];
-        org.rmaplab.mm.Swap swap = k.swap();
+        org.rmaplab.mm.Swapfile swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];
         for (Mm mm : k.mms()) {
             checkVmas(mm);
@@ -422,7 +422,7 @@ public final class Oracle {
 
     /** A swap pte: a used slot, in a private vma, holding what was last written there. */
     private void checkSwapPte(Frames f, Mm mm, Vma vma, long addr, long pte) {
-        org.rmaplab.mm.Swap swap = k.swap();
+        org.rmaplab.mm.Swapfile swap = k.swap();
         int s = PageTable.swpSlot(pte);
         if (s <= 0 || s >= swap.nrSlots()) {
             fail(mm + " swap pte at 0x" + Long.toHexString(addr) + " names slot " + s + " outside the device");
@@ -442,7 +442,7 @@ public final class Oracle {
     }
 
     /** Swap counts equal the entries found (ptes and shmem objects); the swap cache is consistent. */
-    private void checkSwap(Frames f, org.rmaplab.mm.Swap swap) {
+    private void checkSwap(Frames f, org.rmaplab.mm.Swapfile swap) {
         java.util.Set<AddressSpace> files = liveFiles();
         for (AddressSpace as : files) {
             for (long pgoff = as.nextEntry(0); pgoff >= 0; pgoff = as.nextEntry(pgoff + 1)) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 
 /**
- * The reverse walk of a page-cache page through its file's i_mmap (rmap_walk_file and its
+ * mm/rmap.c's file walk: the reverse walk of a page-cache page through its file's i_mmap (rmap_walk_file and its
  * ancestors), shared by every design that does not chain file pages itself. What the walk visits
  * depends on how the design's era kept i_mmap ({@link RmapDesign#iMmapKind()}):
  * <ul>
@@ -29,7 +29,14 @@ import java.util.List;
  * Allocation-free.
  */
 public final class FileRmap {
-    private FileRmap() {}
+    private final RmapHost host;
+    private final Frames f;
+
+    /** The file walk of host's page cache; the {@link Machine} keeps one. */
+    FileRmap(RmapHost host) {
+        this.host = host;
+        this.f = host.frames();
+    }
 
     /** How an era kept a file's i_mmap, which decides what the walk of a file page visits. */
     public enum IMmap {
@@ -42,15 +49,14 @@ public final class FileRmap {
     }
 
     /** rmap_walk_file() (page_referenced_file / try_to_unmap_file): visits the ptes mapping the page-cache page pfn. */
-    public static void walk(Machine machine, int pfn, RmapWalkControl ctl, RmapStats stats, IMmap kind) {
-        Frames f = machine.frames();
+    void walk(int pfn, RmapWalkControl ctl, RmapStats stats, IMmap kind) {
         AddressSpace as = (AddressSpace) f.mapping[pfn];
         long pgoff = f.index[pfn];
         List<Vma> iMmap = as.iMmap();
         if (kind == IMmap.LIST) {
             // i_mmap (private vmas) first, then i_mmap_shared.
-            if (!walkList(machine, iMmap, false, pfn, pgoff, ctl, stats)) {
-                walkList(machine, iMmap, true, pfn, pgoff, ctl, stats);
+            if (!walkList(false, pfn, ctl, stats)) {
+                walkList(true, pfn, ctl, stats);
             }
             return;
         }
@@ -61,7 +67,7 @@ public final class FileRmap {
                 continue;
             }
             stats.walkVmasVisited++;
-            if (visit(machine, pfn, vma, address, ctl)) {
+            if (visit(pfn, vma, address, ctl)) {
                 return;
             }
         }
@@ -69,11 +75,12 @@ public final class FileRmap {
 
     /**
      * One of 2.6.6's lists: {@code list_for_each_entry(vma, &mapping->i_mmap[_shared], shared)},
-     * vma_address(), the {@code vma->vm_mm->rss} test, page_referenced_one / try_to_unmap_one.
-     * Returns true when the walk is over.
+     * vma_address(), the {@code vma->vm_mm->rss} test, page_referenced_one / try_to_unmap_one, for
+     * the page-cache page pfn. Returns true when the walk is over.
      */
-    private static boolean walkList(Machine machine, List<Vma> iMmap, boolean shared, int pfn, long pgoff,
-            RmapWalkControl ctl, RmapStats stats) {
+    private boolean walkList(boolean shared, int pfn, RmapWalkControl ctl, RmapStats stats) {
+        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap();
+        long pgoff = f.index[pfn];
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
             if (((vma.flags() & Vma.VM_SHARED) != 0) != shared) {
@@ -84,7 +91,7 @@ public final class FileRmap {
             if (address < 0 || vma.mm.rss() == 0) {
                 continue;
             }
-            if (visit(machine, pfn, vma, address, ctl)) {
+            if (visit(pfn, vma, address, ctl)) {
                 return true;
             }
         }
@@ -92,8 +99,8 @@ public final class FileRmap {
     }
 
     /** The pte at address in vma, if it maps pfn, to the control; true to stop the walk. */
-    private static boolean visit(Machine machine, int pfn, Vma vma, long address, RmapWalkControl ctl) {
-        long slot = machine.pageMappedAt(pfn, vma, address);
+    private boolean visit(int pfn, Vma vma, long address, RmapWalkControl ctl) {
+        long slot = host.pageMappedAt(pfn, vma, address);
         if (slot < 0) {
             return false;
         }

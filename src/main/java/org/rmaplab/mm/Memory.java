@@ -1,9 +1,11 @@
 package org.rmaplab.mm;
 
-
 /**
- * Page-level memory management: faults, COW, zapping, fork's page-table copy and mremap's page-table
- * move. The counterpart of mm/memory.c and the pte half of mm/mremap.c.
+ * mm/memory.c: page-level memory management shared by every system call — faults
+ * (handle_mm_fault and the do_*_page handlers), COW, swap-in, zapping (zap_page_range_single,
+ * unmap_mapping_range) and fork's page-table copy (copy_page_range). mremap's page-table move is in
+ * {@link Mremap}, change_protection in {@link Mprotect}. Linux 6.18 unless a method says
+ * otherwise.
  *
  * <p>Invariants kept (checked by the oracle after every operation):
  * <ul>
@@ -18,6 +20,12 @@ package org.rmaplab.mm;
  * </ul>
  * Hot paths (fault, zap, copy, move) allocate nothing on the Java heap except page-table frames'
  * entry arrays, once per 2 MiB of address space.
+ *
+ * <p>Lock order (for the reader: the model is single-threaded): mmap_lock (read, or the per-vma
+ * lock, for a fault; write for exit_mmap), then the pte lock; a fault that needs an anon_vma takes
+ * the anon_vma root's rwsem (anon_vma_prepare) before the pte lock; copy_page_range takes the
+ * child's pte lock, then the parent's (nested); a zap of file pages runs under i_mmap_rwsem
+ * (unmap_mapping_range), taken before the pte lock.
  */
 final class Memory {
     /** Fault results (VM_FAULT_*). */
@@ -36,8 +44,6 @@ final class Memory {
     long cowCopies;
     long cowReuses;
     long anonPagesAllocated;
-    long pmdMoves;
-    long ptesMoved;
     long forkPtesCopied;
     long ptesZapped;
     long majorFaults;
@@ -56,7 +62,8 @@ final class Memory {
      * handle_mm_fault(): resolves a fault at addr in vma, whose access has been checked against
      * the vma's protection by the caller (access_error()). Returns a FAULT_* code.
      */
-    int handleFault(Mm mm, Vma vma, long addr, boolean write) {
+    int handleFault(Vma vma, long addr, boolean write) {
+        Mm mm = vma.mm;
         minorFaults++;
         long slot = PageTable.alloc(f, mm, addr);
         if (slot < 0) {
@@ -72,15 +79,15 @@ final class Memory {
         }
         if (pte == 0) {
             if (vma.file == null) {
-                return doAnonymousPage(mm, vma, addr, slot, write);
+                return doAnonymousPage(vma, addr, slot, write);
             }
-            return doFileFault(mm, vma, addr, slot, write);
+            return doFileFault(vma, addr, slot, write);
         }
         if (PageTable.isSwap(pte)) {
-            return doSwapPage(mm, vma, addr, slot, pte, write);
+            return doSwapPage(vma, addr, slot, write);
         }
         if (write && !PageTable.writable(pte)) {
-            return doWpPage(mm, vma, addr, slot, pte);
+            return doWpPage(vma, addr, slot, pte);
         }
         // Spurious / accessed-bit fault: handle_pte_fault's pte_mkyoung.
         long nv = pte | PageTable.ACCESSED | (write ? PageTable.DIRTY : 0);
@@ -94,7 +101,7 @@ final class Memory {
      * the page and the vma's anon state like a write, and maps it writable and dirty if the vma
      * is writable, as the write path's {@code pte_mkwrite(pte_mkdirty(entry))} does.
      */
-    private int doAnonymousPage(Mm mm, Vma vma, long addr, long slot, boolean write) {
+    private int doAnonymousPage(Vma vma, long addr, long slot, boolean write) {
         if (!write && !k.forbidsZeroPage) {
             // Use the zero-page for reads (my_zero_pfn), mapped read-only and special.
             PageTable.set(f, slot, PageTable.mkpte(Frames.ZERO_PFN,
@@ -110,16 +117,17 @@ final class Memory {
             return FAULT_OOM;
         }
         anonPagesAllocated++;
-        newAnonPage(mm, vma, addr, slot, pfn, 0L);
+        f.content[pfn] = 0L;
+        newAnonPage(vma, addr, slot, pfn);
         return FAULT_OK;
     }
 
     /**
-     * Maps a freshly allocated frame as a new exclusive anonymous page holding {@code value}
-     * (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
+     * Maps a freshly allocated frame, its contents already written, as a new exclusive anonymous
+     * page at addr of vma (folio_add_new_anon_rmap + set_pte_at). refcount is already 1.
      */
-    private void newAnonPage(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
-        f.content[pfn] = value;
+    void newAnonPage(Vma vma, long addr, long slot, int pfn) {
+        Mm mm = vma.mm;
         f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
         f.mapcount[pfn] = 1;
         long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
@@ -138,62 +146,11 @@ final class Memory {
     }
 
     /**
-     * mfill_atomic_install_pte() for UFFDIO_COPY: maps the new page {@code pfn} (refcount 1,
-     * contents {@code value}) at addr of the registered vma. Private (mfill_atomic_pte_copy):
-     * EFAULT past the end of a file the vma maps (mfill_file_over_size), EEXIST unless the pte is none, else folio_add_new_anon_rmap + folio_add_lru_vma: an
-     * exclusive, dirty anonymous page, writable if the vma is. Shared (shmem_mfill_atomic_pte):
-     * EFAULT past i_size, EEXIST when the page cache already holds a page or a swap entry at the
-     * offset, shmem_add_to_page_cache (the allocation's reference becomes the cache's), EEXIST
-     * unless the pte is none, then page_add_file_rmap with a dirty pte, writable if the vma is.
-     * Returns 0 or -errno; on an error the page is still the caller's.
-     */
-    int mfillInstallPte(Mm mm, Vma vma, long addr, long slot, int pfn, long value) {
-        if ((vma.vmFlags & Vma.VM_SHARED) == 0) {
-            // mfill_file_over_size(): a private mapping of a file takes no copy past its end,
-            // checked before the pte (EFAULT wins over EEXIST).
-            if (vma.file != null && vma.linearPageIndex(addr) >= vma.file.sizePages()) {
-                return -Errno.EFAULT;
-            }
-            if (PageTable.get(f, slot) != 0) {
-                return -Errno.EEXIST;
-            }
-            anonPagesAllocated++;
-            newAnonPage(mm, vma, addr, slot, pfn, value);
-            return 0;
-        }
-        AddressSpace as = vma.file;
-        long pgoff = vma.linearPageIndex(addr);
-        long sizePages = as.sizePages();
-        if (pgoff >= sizePages) {
-            return -Errno.EFAULT;
-        }
-        if (as.findPage(pgoff) >= 0 || as.findSwap(pgoff) > 0 || PageTable.get(f, slot) != 0) {
-            return -Errno.EEXIST;
-        }
-        f.content[pfn] = value;
-        f.flags[pfn] = Frames.PG_SWAPBACKED;
-        f.mapping[pfn] = as;
-        f.index[pfn] = pgoff;
-        as.addPage(pgoff, pfn);
-        k.lru.add(pfn, false); // folio_add_lru() of a newly allocated cache page
-        f.refcount[pfn]++;
-        f.mapcount[pfn]++;
-        long bits = PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.DIRTY;
-        if ((vma.vmFlags & Vma.VM_WRITE) != 0) {
-            bits |= PageTable.RW;
-        }
-        design.stats().rmapAdds++;
-        design.pageAddFileRmap(pfn, vma, addr, slot);
-        PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
-        mm.rssShmem++;
-        return 0;
-    }
-
-    /**
      * do_read_fault / do_shared_fault / do_cow_fault for a file-backed vma (shmem for shared
      * anonymous memory): find or create the page-cache page, SIGBUS beyond end of file.
      */
-    private int doFileFault(Mm mm, Vma vma, long addr, long slot, boolean write) {
+    private int doFileFault(Vma vma, long addr, long slot, boolean write) {
+        Mm mm = vma.mm;
         AddressSpace as = vma.file;
         long pgoff = vma.linearPageIndex(addr);
         long sizePages = as.sizePages();
@@ -202,54 +159,13 @@ final class Memory {
         }
         int pfn = as.findPage(pgoff);
         if (pfn < 0) {
-            // shmem_get_folio: a new page in the page cache (zeroed, or read back from swap),
-            // referenced by the cache.
-            int s = as.findSwap(pgoff);
-            pfn = f.alloc();
+            pfn = shmemGetPage(as, pgoff, slot);
             if (pfn < 0) {
-                return FAULT_OOM;
+                return -1 - pfn; // out of memory, or a retry
             }
-            if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
-                // Reclaim ran during the allocation and changed what we looked at: retry.
-                f.refcount[pfn] = 0;
-                f.free(pfn);
-                return FAULT_OK;
-            }
-            f.flags[pfn] = Frames.PG_SWAPBACKED;
-            f.mapping[pfn] = as;
-            f.index[pfn] = pgoff;
-            if (s > 0) {
-                // shmem_swapin_folio(): the page comes back; the shmem entry's count goes.
-                f.content[pfn] = k.swap.data(s);
-                majorFaults++;
-                swapIns++;
-                k.swap.count[s]--;
-                k.swap.maybeFree(s);
-            }
-            as.addPage(pgoff, pfn);
-            k.lru.add(pfn, false); // add_to_page_cache_lru()
         }
         if (write && (vma.vmFlags & Vma.VM_SHARED) == 0) {
-            // do_cow_fault: a private copy of the file page (held while we allocate).
-            if (design.anonVmaPrepare(vma) != 0) {
-                return FAULT_OOM;
-            }
-            f.refcount[pfn]++;
-            int np = f.alloc();
-            long value = f.content[pfn];
-            putPage(pfn);
-            if (np < 0) {
-                return FAULT_OOM;
-            }
-            if (PageTable.get(f, slot) != 0) {
-                f.refcount[np] = 0;
-                f.free(np);
-                return FAULT_OK;
-            }
-            anonPagesAllocated++;
-            cowCopies++;
-            newAnonPage(mm, vma, addr, slot, np, value);
-            return FAULT_OK;
+            return doCowFault(vma, addr, slot, pfn);
         }
         f.refcount[pfn]++;
         f.mapcount[pfn]++;
@@ -268,61 +184,85 @@ final class Memory {
     }
 
     /**
+     * shmem_get_folio() of a page the cache does not hold: a new page in the page cache (zeroed,
+     * or read back from swap), referenced by the cache. Returns its pfn, or -1 - FAULT_OOM, or
+     * -1 - FAULT_OK when reclaim changed the pte or the cache during the allocation (a retry).
+     */
+    private int shmemGetPage(AddressSpace as, long pgoff, long slot) {
+        int s = as.findSwap(pgoff);
+        int pfn = f.alloc();
+        if (pfn < 0) {
+            return -1 - FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
+            // Reclaim ran during the allocation and changed what we looked at: retry.
+            f.refcount[pfn] = 0;
+            f.free(pfn);
+            return -1 - FAULT_OK;
+        }
+        f.flags[pfn] = Frames.PG_SWAPBACKED;
+        f.mapping[pfn] = as;
+        f.index[pfn] = pgoff;
+        if (s > 0) {
+            // shmem_swapin_folio(): the page comes back; the shmem entry's count goes.
+            f.content[pfn] = k.swap.data(s);
+            majorFaults++;
+            swapIns++;
+            k.swap.count[s]--;
+            k.swap.maybeFree(s);
+        }
+        as.addPage(pgoff, pfn);
+        k.lru.add(pfn, false); // add_to_page_cache_lru()
+        return pfn;
+    }
+
+    /** do_cow_fault(): a private copy of the file page pfn (held while we allocate). */
+    private int doCowFault(Vma vma, long addr, long slot, int pfn) {
+        if (design.anonVmaPrepare(vma) != 0) {
+            return FAULT_OOM;
+        }
+        f.refcount[pfn]++;
+        int np = f.alloc();
+        long value = f.content[pfn];
+        putPage(pfn);
+        if (np < 0) {
+            return FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != 0) {
+            f.refcount[np] = 0;
+            f.free(np);
+            return FAULT_OK;
+        }
+        anonPagesAllocated++;
+        cowCopies++;
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
+        return FAULT_OK;
+    }
+
+    /**
      * do_swap_page(): the page comes from the swap cache, or is read from the device into it (a
      * major fault); the swap entry's count goes; the page is mapped, writable at once when it is
      * certainly exclusive (the swap pte's exclusive bit, or no other reference), and the swap cache
      * is given up when it is no longer needed (should_try_to_free_swap). A design may ask for a
      * private copy instead (anonmm: the page was moved while on swap, page->index != address).
      */
-    private int doSwapPage(Mm mm, Vma vma, long addr, long slot, long pte, boolean write) {
-        Swap sw = k.swap;
+    private int doSwapPage(Vma vma, long addr, long slot, boolean write) {
+        Mm mm = vma.mm;
+        long pte = PageTable.get(f, slot); // vmf->orig_pte
+        Swapfile sw = k.swap;
         int s = PageTable.swpSlot(pte);
         boolean exclusive = (pte & PageTable.SWP_EXCLUSIVE) != 0;
         int pfn = sw.cachePfn(s);
         if (pfn < 0) {
-            // swapin_readahead() → __read_swap_cache_async(): a new page in the swap cache.
-            pfn = f.alloc();
+            pfn = swapinReadahead(slot, pte);
             if (pfn < 0) {
-                return FAULT_OOM;
+                return -1 - pfn; // out of memory, or a retry
             }
-            if (PageTable.get(f, slot) != pte || sw.cachePfn(s) >= 0) {
-                f.refcount[pfn] = 0;
-                f.free(pfn);
-                return FAULT_OK; // reclaim changed things under us: retry
-            }
-            f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
-            f.content[pfn] = sw.data(s);
-            f.setSwapSlot(pfn, s);
-            sw.cache[s] = pfn; // the allocation's reference is the cache's
-            k.lru.add(pfn, true);
-            majorFaults++;
         }
         swapIns++;
         if (design.swapinMustCopy(pfn, vma, addr)) {
-            // A private copy at this address; the swap entry is dropped.
-            f.refcount[pfn]++;
-            if (design.anonVmaPrepare(vma) != 0) {
-                putPage(pfn);
-                return FAULT_OOM;
-            }
-            int np = f.alloc();
-            long value = f.content[pfn];
-            putPage(pfn);
-            if (np < 0) {
-                return FAULT_OOM;
-            }
-            if (PageTable.get(f, slot) != pte) {
-                f.refcount[np] = 0;
-                f.free(np);
-                return FAULT_OK;
-            }
-            swapinCopies++;
-            anonPagesAllocated++;
-            sw.count[s]--;
-            mm.swapents--;
-            freeSwapCacheIfUnused(s);
-            newAnonPage(mm, vma, addr, slot, np, value);
-            return FAULT_OK;
+            return swapinCopy(vma, addr, slot, pte);
         }
         if (design.anonVmaPrepare(vma) != 0) {
             return FAULT_OOM;
@@ -338,7 +278,7 @@ final class Memory {
         boolean mapWritable = false;
         // should_try_to_free_swap(): swap full, mlocked, or a write fault where we may be alone.
         if (sw.full() || (vma.vmFlags & Vma.VM_LOCKED) != 0 || (write && f.refcount[pfn] == 2)) {
-            freeSwapCacheIfUnused(s);
+            k.swapState.freeSwapCacheIfUnused(s);
         }
         if (exclusive || f.refcount[pfn] == 1) {
             f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
@@ -359,23 +299,71 @@ final class Memory {
         }
         PageTable.set(f, slot, PageTable.mkpte(pfn, bits));
         if (write && !mapWritable) {
-            return doWpPage(mm, vma, addr, slot, PageTable.get(f, slot));
+            return doWpPage(vma, addr, slot, PageTable.get(f, slot));
         }
         return FAULT_OK;
     }
 
-    /** folio_free_swap(): leaves the swap cache once no swap entry needs the slot. */
-    private void freeSwapCacheIfUnused(int s) {
-        Swap sw = k.swap;
-        int pfn = sw.cachePfn(s);
-        if (sw.count[s] == 0) {
-            if (pfn >= 0) {
-                f.flags[pfn] |= Frames.PG_DIRTY;
-                k.reclaim.deleteFromSwapCache(pfn);
-            } else {
-                sw.maybeFree(s);
-            }
+    /**
+     * swapin_readahead() → __read_swap_cache_async(): a new page in the swap cache for the swap
+     * entry pte (at slot). Returns its pfn, or -1 - FAULT_OOM, or -1 - FAULT_OK when reclaim
+     * changed things under us during the allocation (a retry).
+     */
+    private int swapinReadahead(long slot, long pte) {
+        Swapfile sw = k.swap;
+        int s = PageTable.swpSlot(pte);
+        int pfn = f.alloc();
+        if (pfn < 0) {
+            return -1 - FAULT_OOM;
         }
+        if (PageTable.get(f, slot) != pte || sw.cachePfn(s) >= 0) {
+            f.refcount[pfn] = 0;
+            f.free(pfn);
+            return -1 - FAULT_OK; // reclaim changed things under us: retry
+        }
+        f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
+        f.content[pfn] = sw.data(s);
+        f.setSwapSlot(pfn, s);
+        sw.cache[s] = pfn; // the allocation's reference is the cache's
+        k.lru.add(pfn, true);
+        majorFaults++;
+        return pfn;
+    }
+
+    /**
+     * do_swap_page() when the design asks for a private copy at this address
+     * ({@link RmapDesign#swapinMustCopy}; anonmm: the page was moved while on swap): a new page
+     * with the swap-cache page's contents; the swap entry (orig pte) is dropped.
+     */
+    private int swapinCopy(Vma vma, long addr, long slot, long pte) {
+        Mm mm = vma.mm;
+        Swapfile sw = k.swap;
+        int s = PageTable.swpSlot(pte);
+        int pfn = sw.cachePfn(s);
+        f.refcount[pfn]++;
+        if (design.anonVmaPrepare(vma) != 0) {
+            putPage(pfn);
+            return FAULT_OOM;
+        }
+        int np = f.alloc();
+        long value = f.content[pfn];
+        putPage(pfn);
+        if (np < 0) {
+            return FAULT_OOM;
+        }
+        if (PageTable.get(f, slot) != pte) {
+            f.refcount[np] = 0;
+            f.free(np);
+            return FAULT_OK;
+        }
+        swapinCopies++;
+        anonPagesAllocated++;
+        sw.count[s]--;
+        mm.swapents--;
+        k.swapState.freeSwapCacheIfUnused(s);
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
+        return FAULT_OK;
     }
 
     /**
@@ -383,7 +371,7 @@ final class Memory {
      * (wp_page_shared); an anonymous page the writer alone maps is reused
      * (wp_can_reuse_anon_folio → folio_move_anon_rmap); anything else is copied (wp_page_copy).
      */
-    private int doWpPage(Mm mm, Vma vma, long addr, long slot, long pte) {
+    private int doWpPage(Vma vma, long addr, long slot, long pte) {
         int pfn = PageTable.ptePfn(pte);
         if ((vma.vmFlags & Vma.VM_SHARED) != 0) {
             PageTable.set(f, slot, pte | PageTable.RW | PageTable.DIRTY | PageTable.ACCESSED);
@@ -407,14 +395,15 @@ final class Memory {
                 return FAULT_OK;
             }
         }
-        return wpPageCopy(mm, vma, addr, slot, pte);
+        return wpPageCopy(vma, addr, slot, pte);
     }
 
     /**
      * wp_page_copy(): a new anonymous page with the old contents (zeroed for the zero page) replaces
      * the pte; the old page loses this mapping.
      */
-    int wpPageCopy(Mm mm, Vma vma, long addr, long slot, long pte) {
+    int wpPageCopy(Vma vma, long addr, long slot, long pte) {
+        Mm mm = vma.mm;
         int old = PageTable.ptePfn(pte);
         boolean special = (pte & PageTable.SPECIAL) != 0;
         if (design.anonVmaPrepare(vma) != 0) {
@@ -443,7 +432,8 @@ final class Memory {
         }
         // The new page goes in first (folio_add_new_anon_rmap, set_pte_at), then the old one
         // loses the pte (folio_remove_rmap_pte) and our reference (folio_put).
-        newAnonPage(mm, vma, addr, slot, np, value);
+        f.content[np] = value;
+        newAnonPage(vma, addr, slot, np);
         if (!special) {
             boolean anon = (f.flags[old] & Frames.PG_ANON) != 0;
             f.mapcount[old]--;
@@ -509,7 +499,7 @@ final class Memory {
                 ptesZapped++;
                 if (PageTable.isSwap(pte)) {
                     mm.swapents--;
-                    freeSwapAndCache(PageTable.swpSlot(pte));
+                    k.swapState.freeSwapAndCache(PageTable.swpSlot(pte));
                     continue;
                 }
                 if ((pte & PageTable.SPECIAL) != 0) {
@@ -525,27 +515,6 @@ final class Memory {
                     mm.rssShmem--;
                 }
                 putPage(pfn);
-            }
-        }
-    }
-
-    /**
-     * shmem_undo_range() for the whole pages of [fromPgoff, toPgoff): every cached page leaves the
-     * cache and loses its reference (truncate_inode_folio; callers have unmapped the range first,
-     * unmap_mapping_range), every swap entry its count (shmem_free_swap).
-     */
-    void shmemUndoRange(AddressSpace as, long fromPgoff, long toPgoff) {
-        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0 && pgoff < toPgoff; pgoff = as.nextEntry(pgoff + 1)) {
-            int pfn = as.findPage(pgoff);
-            if (pfn >= 0) {
-                as.removePage(pgoff);
-                putPage(pfn);
-            } else {
-                int s = as.findSwap(pgoff);
-                if (s > 0) {
-                    as.removePage(pgoff);
-                    freeSwapAndCache(s);
-                }
             }
         }
     }
@@ -569,41 +538,6 @@ final class Memory {
             long end = toPgoff >= vmaLast ? vma.vmEnd
                     : vma.vmStart + ((toPgoff - vma.vmPgoff) << Machine.PAGE_SHIFT);
             zapRange(vma, start, end, evenCows);
-        }
-    }
-
-    /**
-     * The partial page of a truncation to a size that is not page-aligned (shmem_undo_range():
-     * shmem_get_partial_folio, then truncate_inode_partial_folio → folio_zero_range of [offset,
-     * PAGE_SIZE)). A page's contents in the model are its first 8 bytes, so only an offset below 8
-     * changes them. Simplification: a page on swap is zeroed in its slot instead of being read back
-     * first (the contents are the same; no swap-in is counted). A hole stays a hole.
-     */
-    void shmemZeroPartial(AddressSpace as, long pgoff, int offset) {
-        if (offset >= 8) {
-            return;
-        }
-        long keep = (1L << (8 * offset)) - 1;
-        int pfn = as.findPage(pgoff);
-        if (pfn >= 0) {
-            f.content[pfn] &= keep;
-            return;
-        }
-        int s = as.findSwap(pgoff);
-        if (s > 0) {
-            k.swap.data[s] &= keep;
-        }
-    }
-
-    /** free_swap_and_cache(): one swap entry fewer; the slot and its cache page go with the last. */
-    void freeSwapAndCache(int s) {
-        Swap sw = k.swap;
-        sw.count[s]--;
-        int pfn = sw.cachePfn(s);
-        if (sw.count[s] == 0 && pfn >= 0 && f.mapcount[pfn] == 0) {
-            k.reclaim.deleteFromSwapCache(pfn);
-        } else {
-            sw.maybeFree(s);
         }
     }
 
@@ -669,22 +603,7 @@ final class Memory {
                 }
                 forkPtesCopied++;
                 if ((pte & PageTable.SPECIAL) == 0) {
-                    int pfn = PageTable.ptePfn(pte);
-                    f.refcount[pfn]++;
-                    f.mapcount[pfn]++;
-                    if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
-                        // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
-                        f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
-                        design.stats().rmapDups++;
-                        design.pageDupRmap(pfn, dst, addr, dslot);
-                        dstMm.rssAnon++;
-                    } else {
-                        // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which
-                        // pte_chains' hook makes it): a dup, as for anonymous pages.
-                        design.stats().rmapDups++;
-                        design.pageAddFileRmap(pfn, dst, addr, dslot);
-                        dstMm.rssShmem++;
-                    }
+                    copyPresentPage(dst, addr, dslot, PageTable.ptePfn(pte));
                 }
                 if (cow && PageTable.writable(pte)) {
                     pte &= ~PageTable.RW;
@@ -700,147 +619,27 @@ final class Memory {
         return true;
     }
 
-    // ------------------------------------------------------------------ mremap
-
     /**
-     * move_page_tables(): moves the ptes of [oldAddr, oldAddr+len) in {@code vma} to
-     * {@code newAddr} in {@code newVma}. Whole PTE tables move by re-pointing the PMD entry
-     * (move_normal_pmd) when both sides are PMD-aligned over a whole PMD and the design does not
-     * need to hear of each pte; otherwise pte by pte (move_ptes). Returns the bytes moved
-     * (less than len only on OOM).
+     * copy_present_pte()'s page side: the child's pte at dslot (addr in dst) maps pfn too, one
+     * more reference and mapping, and the design hears of the dup.
      */
-    long movePageTables(Vma vma, long oldAddr, Vma newVma, long newAddr, long len) {
-        Mm mm = vma.mm;
-        boolean oneByOne = design.movesPtesOneByOne();
-        long oldEnd = oldAddr + len;
-        long moved = 0;
-        while (oldAddr < oldEnd) {
-            // get_extent(NORMAL_PMD, ...): up to the next PMD boundary of either side.
-            long extent = PageTable.PMD_SIZE - (oldAddr & (PageTable.PMD_SIZE - 1));
-            extent = Math.min(extent, PageTable.PMD_SIZE - (newAddr & (PageTable.PMD_SIZE - 1)));
-            extent = Math.min(extent, oldEnd - oldAddr);
-            long oldPmd = PageTable.pmdSlot(f, mm.pgd, oldAddr);
-            if (oldPmd < 0 || PageTable.get(f, oldPmd) == 0) {
-                oldAddr += extent;
-                newAddr += extent;
-                moved += extent;
-                continue;
-            }
-            if (!oneByOne && extent == PageTable.PMD_SIZE) {
-                long newPmd = PageTable.pmdSlotAlloc(f, newVma.mm, newAddr);
-                if (newPmd < 0) {
-                    return moved;
-                }
-                if (PageTable.get(f, newPmd) == 0) {
-                    // move_normal_pmd: the PTE table changes owner address, not contents.
-                    long entry = PageTable.get(f, oldPmd);
-                    PageTable.set(f, oldPmd, 0);
-                    PageTable.set(f, newPmd, entry);
-                    int t = PageTable.ptePfn(entry);
-                    f.index[t] = newAddr;
-                    pmdMoves++;
-                    oldAddr += extent;
-                    newAddr += extent;
-                    moved += extent;
-                    continue;
-                }
-            }
-            if (!movePtes(vma, oldAddr, newVma, newAddr, extent)) {
-                return moved;
-            }
-            oldAddr += extent;
-            newAddr += extent;
-            moved += extent;
-        }
-        return moved;
-    }
-
-    /** move_ptes(): moves the ptes of one extent, telling the design when it asks to hear. */
-    private boolean movePtes(Vma vma, long oldAddr, Vma newVma, long newAddr, long extent) {
-        Mm mm = vma.mm;
-        long end = oldAddr + extent;
-        for (; oldAddr < end; oldAddr += Machine.PAGE_SIZE, newAddr += Machine.PAGE_SIZE) {
-            long oslot = PageTable.lookup(f, mm.pgd, oldAddr);
-            if (oslot < 0) {
-                continue;
-            }
-            long pte = PageTable.get(f, oslot);
-            if (pte == 0) {
-                continue;
-            }
-            // Linus's rule (seed 001): make the page exclusive before moving it — an early COW at
-            // the old address. wp_page_copy gives up without copying when reclaim changed the pte
-            // while it allocated (a young bit cleared, the page swapped out): look again, as a
-            // retried fault would.
-            for (int tries = 0; PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0; tries++) {
-                int pfn = PageTable.ptePfn(pte);
-                if ((f.flags[pfn] & Frames.PG_ANON) == 0 || !design.mremapMustCow(pfn)) {
-                    break;
-                }
-                if (tries == 64 || wpPageCopy(mm, vma, oldAddr, oslot, pte) != FAULT_OK) {
-                    return false;
-                }
-                long now = PageTable.get(f, oslot);
-                if (PageTable.present(now) && PageTable.ptePfn(now) != pfn) {
-                    design.stats().mremapCows++;
-                }
-                pte = now;
-            }
-            long nslot = PageTable.alloc(f, newVma.mm, newAddr);
-            if (nslot < 0) {
-                return false;
-            }
-            pte = PageTable.get(f, oslot); // reclaim may have run during the allocation
-            PageTable.set(f, oslot, 0);
-            PageTable.set(f, nslot, pte);
-            ptesMoved++;
-            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && design.movesPtesOneByOne()) {
-                int pfn = PageTable.ptePfn(pte);
-                design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
-            }
-        }
-        return true;
-    }
-
-    // ------------------------------------------------------------------ protection
-
-    /**
-     * change_protection(): rewrites the write bit of the ptes of [start, end) in vma after its
-     * flags changed. Removing write clears RW; adding it sets RW where the kernel may do so at once
-     * (can_change_pte_writable: shared mappings, and exclusive anonymous pages of private ones); the
-     * rest take a write fault later.
-     */
-    void changeProtection(Vma vma, long start, long end) {
-        Mm mm = vma.mm;
-        boolean write = (vma.vmFlags & Vma.VM_WRITE) != 0;
-        boolean shared = (vma.vmFlags & Vma.VM_SHARED) != 0;
-        long addr = start;
-        while (addr < end) {
-            long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
-            long stop = Math.min(tableEnd, end);
-            long slot = PageTable.lookup(f, mm.pgd, addr);
-            if (slot < 0) {
-                addr = stop;
-                continue;
-            }
-            long[] tab = f.tab(PageTable.slotTable(slot));
-            int i = PageTable.slotIndex(slot);
-            for (; addr < stop; addr += Machine.PAGE_SIZE, i++) {
-                long pte = tab[i];
-                if (!PageTable.present(pte)) {
-                    continue;
-                }
-                if (!write) {
-                    tab[i] = pte & ~PageTable.RW;
-                } else if ((pte & PageTable.SPECIAL) == 0) {
-                    int pfn = PageTable.ptePfn(pte);
-                    boolean can = shared
-                            || ((f.flags[pfn] & Frames.PG_ANON) != 0 && (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
-                    if (can && (pte & PageTable.DIRTY) != 0) {
-                        tab[i] = pte | PageTable.RW;
-                    }
-                }
-            }
+    private void copyPresentPage(Vma dst, long addr, long dslot, int pfn) {
+        Mm dstMm = dst.mm;
+        f.refcount[pfn]++;
+        f.mapcount[pfn]++;
+        if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+            // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
+            f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
+            design.stats().rmapDups++;
+            design.pageDupRmap(pfn, dst, addr, dslot);
+            dstMm.rssAnon++;
+        } else {
+            // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which
+            // pte_chains' hook makes it): a dup, as for anonymous pages.
+            design.stats().rmapDups++;
+            design.pageAddFileRmap(pfn, dst, addr, dslot);
+            dstMm.rssShmem++;
         }
     }
+
 }

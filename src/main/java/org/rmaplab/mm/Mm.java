@@ -9,8 +9,9 @@ import java.util.Arrays;
  * page-aligned; mapCount &le; max_map_count after every successful system call; {@link #vmaCache}
  * is null or one of the mm's vmas; {@link #pgtables} counts the page-table frames owned by the mm.
  *
- * <p>Lock order (as the kernel's, for the reader; the model is single-threaded): mmap_lock, then
- * the design's anon lock (anon_vma root / anonmm head), then i_mmap, then the page-table lock.
+ * <p>Lock order (as the kernel's, mm/rmap.c's opening comment; for the reader: the model is
+ * single-threaded): mmap_lock, then mapping-&gt;i_mmap_rwsem, then the design's anon lock
+ * (anon_vma-&gt;rwsem of the root / anonmm's lock), then the page-table lock.
  *
  * <p>The vma "tree" is a sorted array searched by bisection, with a one-entry lookup cache like
  * 2.6's mm-&gt;mmap_cache (the maple tree of today gives the same answers). Lookups allocate nothing.

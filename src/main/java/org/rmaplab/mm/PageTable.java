@@ -20,6 +20,21 @@ package org.rmaplab.mm;
 public final class PageTable {
     private PageTable() {}
 
+    /** PAGE_SHIFT, PAGE_SIZE, PAGE_MASK (arch/x86/include/asm/page_types.h): 4 KiB pages. */
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
+
+    /** PAGE_ALIGN() (include/linux/mm.h): len rounded up to a whole page. */
+    static long pageAlign(long len) {
+        return (len + PAGE_SIZE - 1) & PAGE_MASK;
+    }
+
+    /** offset_in_page() (include/linux/mm.h) is not 0. */
+    static boolean offsetInPage(long addr) {
+        return (addr & (PAGE_SIZE - 1)) != 0;
+    }
+
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
     public static final int PUD_SHIFT = 30;
@@ -45,7 +60,7 @@ public final class PageTable {
     public static final long SWP_EXCLUSIVE = 1L << 3;
 
     public static long mkswp(int slot, boolean exclusive) {
-        return ((long) slot << Machine.PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
+        return ((long) slot << PAGE_SHIFT) | SWP_ENTRY | (exclusive ? SWP_EXCLUSIVE : 0);
     }
 
     /** is_swap_pte(): neither none nor present. */
@@ -54,18 +69,18 @@ public final class PageTable {
     }
 
     public static int swpSlot(long pte) {
-        return (int) (pte >>> Machine.PAGE_SHIFT);
+        return (int) (pte >>> PAGE_SHIFT);
     }
 
     /** Upper-level entry flags (_PAGE_TABLE). */
     private static final long TABLE_FLAGS = PRESENT | RW | USER | ACCESSED | DIRTY;
 
     public static long mkpte(int pfn, long flags) {
-        return ((long) pfn << Machine.PAGE_SHIFT) | flags;
+        return ((long) pfn << PAGE_SHIFT) | flags;
     }
 
     public static int ptePfn(long pte) {
-        return (int) ((pte & PFN_MASK) >>> Machine.PAGE_SHIFT);
+        return (int) ((pte & PFN_MASK) >>> PAGE_SHIFT);
     }
 
     public static boolean present(long pte) {
@@ -123,7 +138,7 @@ public final class PageTable {
 
     /** ptep_to_address(): the user address the slot maps. */
     public static long slotAddress(Frames f, long slot) {
-        return f.index[slotTable(slot)] + ((long) slotIndex(slot) << Machine.PAGE_SHIFT);
+        return f.index[slotTable(slot)] + ((long) slotIndex(slot) << PAGE_SHIFT);
     }
 
     /**
@@ -143,7 +158,7 @@ public final class PageTable {
         if (e == 0) {
             return -1;
         }
-        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+        return slot(ptePfn(e), idx(addr, PAGE_SHIFT));
     }
 
     /**
@@ -165,7 +180,7 @@ public final class PageTable {
             e = mkpte(nt, TABLE_FLAGS);
             set(f, pmd, e);
         }
-        return slot(ptePfn(e), idx(addr, Machine.PAGE_SHIFT));
+        return slot(ptePfn(e), idx(addr, PAGE_SHIFT));
     }
 
     private static final int[] SHIFTS = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT};
@@ -217,6 +232,13 @@ public final class PageTable {
     }
 
     /**
+     * What free_pgd_range() passes down its levels: the frames, the mm (with the mmu_gather in
+     * Linux) and [floor, ceiling), where no vma lies but in the range being freed. Made once per
+     * call, not per table.
+     */
+    record FreeRange(Frames f, Mm mm, long floor, long ceiling) {}
+
+    /**
      * free_pgd_range(): frees the page tables that map only [addr, end), given that no vma lies
      * in [floor, addr) or [end, ceiling) (ceiling 0 means the top of the address space). Tables
      * whose span reaches outside [floor, ceiling) are kept. Mirrors mm/memory.c free_pgd_range,
@@ -224,7 +246,11 @@ public final class PageTable {
      * a PTE table in the range is freed whether or not it still holds entries — the caller has
      * zapped them.
      */
-    static void freePgdRange(Frames f, Mm mm, long addr, long end, long floor, long ceiling) {
+    static void freePgdRange(FreeRange r, long addr, long end) {
+        Frames f = r.f();
+        Mm mm = r.mm();
+        long floor = r.floor();
+        long ceiling = r.ceiling();
         addr &= ~(PMD_SIZE - 1);
         if (addr < floor) {
             addr += PMD_SIZE;
@@ -244,61 +270,87 @@ public final class PageTable {
         if (Long.compareUnsigned(addr, end - 1) > 0) {
             return;
         }
+        FreeRange down = ceiling == r.ceiling() ? r : new FreeRange(f, mm, floor, ceiling);
         long[] pgd = f.tab(mm.pgd);
         long a = addr;
         do {
             long next = addrEnd(a, end, PGDIR_SIZE);
             int i = idx(a, PGDIR_SHIFT);
             if (pgd[i] != 0) {
-                freeLowerRange(f, mm, pgd, i, 1, a, next, floor, ceiling);
+                freePudRange(down, slot(mm.pgd, i), a, next);
             }
             a = next;
         } while (a != end);
     }
 
     /**
-     * free_pud_range (level 1) and free_pmd_range (level 2): frees what lies below the table that
-     * {@code parent[parentIdx]} points to, then the table itself if its whole span is inside
-     * [floor, ceiling).
+     * free_pud_range(): frees what lies below the PUD table that the PGD entry at pgdSlot points
+     * to, then the table itself if its whole span is inside [floor, ceiling).
      */
-    private static void freeLowerRange(Frames f, Mm mm, long[] parent, int parentIdx, int level,
-                                       long addr, long end, long floor, long ceiling) {
-        int t = ptePfn(parent[parentIdx]);
+    private static void freePudRange(FreeRange r, long pgdSlot, long addr, long end) {
+        Frames f = r.f();
+        long[] pgd = f.tab(slotTable(pgdSlot));
+        int pi = slotIndex(pgdSlot);
+        int t = ptePfn(pgd[pi]);
         long[] tab = f.tab(t);
-        int shift = SHIFTS[level];
-        long size = 1L << shift;
-        long start = addr;
         long a = addr;
         do {
-            long next = addrEnd(a, end, size);
-            int i = idx(a, shift);
+            long next = addrEnd(a, end, PUD_SIZE);
+            int i = idx(a, PUD_SHIFT);
             if (tab[i] != 0) {
-                if (level == 1) {
-                    freeLowerRange(f, mm, tab, i, 2, a, next, floor, ceiling);
-                } else {
-                    freeTable(f, mm, ptePfn(tab[i])); // free_pte_range
-                    tab[i] = 0;
-                }
+                freePmdRange(r, slot(t, i), a, next);
             }
             a = next;
         } while (a != end);
-
-        long parentMask = ~((1L << SHIFTS[level - 1]) - 1);
-        start &= parentMask;
-        if (start < floor) {
-            return;
+        if (spanInside(r, addr, end, ~(PGDIR_SIZE - 1))) {
+            pgd[pi] = 0;
+            freeTable(f, r.mm(), t);
         }
+    }
+
+    /**
+     * free_pmd_range(): frees the PTE tables (free_pte_range) below the PMD table that the PUD
+     * entry at pudSlot points to, then the table itself if its whole span is inside [floor, ceiling).
+     */
+    private static void freePmdRange(FreeRange r, long pudSlot, long addr, long end) {
+        Frames f = r.f();
+        long[] pud = f.tab(slotTable(pudSlot));
+        int pi = slotIndex(pudSlot);
+        int t = ptePfn(pud[pi]);
+        long[] tab = f.tab(t);
+        long a = addr;
+        do {
+            long next = addrEnd(a, end, PMD_SIZE);
+            int i = idx(a, PMD_SHIFT);
+            if (tab[i] != 0) {
+                freeTable(f, r.mm(), ptePfn(tab[i])); // free_pte_range
+                tab[i] = 0;
+            }
+            a = next;
+        } while (a != end);
+        if (spanInside(r, addr, end, ~(PUD_SIZE - 1))) {
+            pud[pi] = 0;
+            freeTable(f, r.mm(), t);
+        }
+    }
+
+    /**
+     * The test that ends free_pud_range() / free_pmd_range(): may the table spanning
+     * [start &amp; mask, ...) for [start, end) go, its whole span inside [floor, ceiling)?
+     */
+    private static boolean spanInside(FreeRange r, long start, long end, long mask) {
+        start &= mask;
+        if (start < r.floor()) {
+            return false;
+        }
+        long ceiling = r.ceiling();
         if (ceiling != 0) {
-            ceiling &= parentMask;
+            ceiling &= mask;
             if (ceiling == 0) {
-                return;
+                return false;
             }
         }
-        if (Long.compareUnsigned(end - 1, ceiling - 1) > 0) {
-            return;
-        }
-        parent[parentIdx] = 0;
-        freeTable(f, mm, t);
+        return Long.compareUnsigned(end - 1, ceiling - 1) <= 0;
     }
 
     /** pgd_addr_end / pud_addr_end / pmd_addr_end. */

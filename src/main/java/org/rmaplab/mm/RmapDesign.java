@@ -44,7 +44,7 @@ public interface RmapDesign {
     String name();
 
     /** Called once when the kernel boots, before any task exists. */
-    void attach(Machine machine);
+    void attach(RmapHost host);
 
     // ------------------------------------------------------------------ mm lifecycle
 
@@ -389,7 +389,7 @@ public interface RmapDesign {
 
     /**
      * The reverse walk (rmap_walk): call {@code ctl.visit} for every pte mapping {@code pfn},
-     * checking candidate ptes with {@code Machine.pageMappedAt}, and stop when {@code ctl.done()}.
+     * checking candidate ptes with {@code RmapHost.pageMappedAt}, and stop when {@code ctl.done()}.
      */
     void rmapWalk(int pfn, RmapWalkControl ctl);
 

@@ -1,7 +1,7 @@
 package org.rmaplab.check;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.RmapDesign;
@@ -22,8 +22,8 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public void attach(Machine machine) {
-        d.attach(machine);
+    public void attach(RmapHost host) {
+        d.attach(host);
     }
 
     @Override

@@ -188,7 +188,7 @@ class FramesColumnsTest {
         Syscalls.ReadResult r = new Syscalls.ReadResult();
         assertEquals(Syscalls.ACCESS_OK, s.read(t, a, P, r));
         assertEquals(9, r.value);
-        Swap sw = s.machine().swap();
+        Swapfile sw = s.machine().swap();
         for (int slot = 1; slot < sw.nrSlots(); slot++) {
             if (sw.cachePfn(slot) >= 0) {
                 int pfn = sw.cachePfn(slot);

@@ -59,7 +59,7 @@ class ReclaimTest {
         s.write(t1, a, P, 7);
         Task t2 = s.fork(t1);
         s.reclaim(Long.MAX_VALUE);
-        Swap sw = s.machine().swap();
+        Swapfile sw = s.machine().swap();
         assertEquals(1, sw.used());
         int slot = -1;
         for (int i = 1; i < sw.nrSlots(); i++) {

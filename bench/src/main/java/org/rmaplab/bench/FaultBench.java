@@ -19,7 +19,7 @@ import org.rmaplab.mm.Mman;
  * page) and a read fault (mapping the shared zero page).
  *
  * <p>Method: one invocation accesses {@link Rig#PAGES} consecutive pages of one vma through
- * {@code Kernel.write} / {@code Kernel.touch} (each page one fault); the
+ * {@code Machine.write} / {@code Machine.touch} (Gup) (each page one fault); the
  * {@code @Setup(Level.Invocation)} before it MADV_DONTNEEDs the range, which frees the pages but
  * keeps the page tables (the model frees tables only by free_pgd_range's rule), as
  * harness/bench/fault.c does on the kernel. The set-up is not timed; at about a millisecond per

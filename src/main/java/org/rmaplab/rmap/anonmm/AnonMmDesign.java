@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Set;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
@@ -40,7 +41,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     {
         stats.countsMms = true; // the walk visits mms (walkVmasVisited counts them too)
     }
-    private Machine machine;
+    private RmapHost host;
     private Frames frames;
     private int nextId = 1;
 
@@ -69,8 +70,8 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public void attach(Machine k) {
-        this.machine = k;
+    public void attach(RmapHost k) {
+        this.host = k;
         this.frames = k.frames();
     }
 
@@ -299,7 +300,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
         AnonMm anonmm = anonmmOf(vma.mm);
         bugOn(frames.mapping[pfn] != null, "page_add_anon_rmap: page already has a mapping");
-        frames.index[pfn] = address & Machine.PAGE_MASK;
+        frames.index[pfn] = address & PageTable.PAGE_MASK;
         frames.mapping[pfn] = anonmm;
         anonmm.count++;
     }
@@ -372,11 +373,11 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public boolean swapinMustCopy(int pfn, Vma vma, long address) {
         long index = frames.index[pfn];
-        if (index == 0 || index == (address & Machine.PAGE_MASK)) {
+        if (index == 0 || index == (address & PageTable.PAGE_MASK)) {
             return false;
         }
         if (frames.mapcount[pfn] == 0 && (frames.flags[pfn] & Frames.PG_SWAPCACHE) != 0
-                && machine.swap().count(frames.swapSlot(pfn)) <= 1) {
+                && host.swap().count(frames.swapSlot(pfn)) <= 1) {
             return false;
         }
         return true;
@@ -425,7 +426,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
             return;
         }
         bugOn(mremapCow && frames.mapcount[pfn] != 1, "mremap moved a shared anonymous page");
-        frames.index[pfn] = newAddress & Machine.PAGE_MASK;
+        frames.index[pfn] = newAddress & PageTable.PAGE_MASK;
         stats.rmapAdds++;
     }
 
@@ -436,7 +437,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
             long dstAddr, long dstPtep) {
-        f.index[pfn] = dstAddr & Machine.PAGE_MASK;
+        f.index[pfn] = dstAddr & PageTable.PAGE_MASK;
         stats.rmapAdds++;
         return 0;
     }
@@ -458,7 +459,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(machine, pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonMm anonmm = (AnonMm) frames.mapping[pfn];
@@ -553,7 +554,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     private int referencedOne(int pfn, Mm mm, long address, RmapWalkControl ctl) {
         stats.walkVmasVisited++;
         stats.walkMmsVisited++;
-        long slot = machine.pageMappedInMm(pfn, mm, address);
+        long slot = host.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {
             return 0;
         }
@@ -573,7 +574,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public String checkInvariants() {
         Set<AnonMm> heads = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Mm> mms = machine.mms();
+        List<Mm> mms = host.mms();
         for (Mm mm : mms) {
             if (!(mm.rmapPriv instanceof AnonMm a)) {
                 return mm + " has no anonmm";
@@ -625,7 +626,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
             if (!(frames.mapping[pfn] instanceof AnonMm a) || a.count <= 0 || !heads.contains(a.head)) {
                 return "anonymous pfn " + pfn + " names " + frames.mapping[pfn] + ", not a live anonmm";
             }
-            if ((frames.index[pfn] & ~Machine.PAGE_MASK) != 0) {
+            if ((frames.index[pfn] & ~PageTable.PAGE_MASK) != 0) {
                 return "anonymous pfn " + pfn + " has an unaligned index 0x" + Long.toHexString(frames.index[pfn]);
             }
             a.checkPages++;

@@ -47,7 +47,7 @@
  *       new exclusive page, and {@code ptemoved} rewrites page-&gt;index to the new address.
  *   <li><b>The walk</b> ({@code rmapWalk}): under the head's lock, the indicated mm (that of
  *       page-&gt;mapping) first with one page-table lookup at page-&gt;index
- *       ({@code Kernel.pageMappedInMm}; the vma is looked up only to hand to the visitor), then
+ *       ({@code RmapHost.pageMappedInMm}; the vma is looked up only to hand to the visitor), then
  *       every other anonmm round the list from it, skipping extinct mms and mms with rss 0,
  *       stopping when mapcount ptes were found. Cost: O(mms in the fork group) per page.
  *       File pages (shmem) go through {@code FileRmap}, the i_mmap walk, as 2.6.6-mm walked them
@@ -108,7 +108,7 @@
  *   <li><b>Counters</b>: {@code RmapStats.walkVmasVisited} counts mms looked at (anonmm walks
  *       mms, not vmas), and so does {@code walkMmsVisited} (anonmm is the design with
  *       {@code countsMms}: compare's walk_mms_ columns); {@code walkPtesChecked} the page-table lookups
- *       ({@code Kernel.pageMappedInMm}); object kind {@code "anonmm"} alive and peak.
+ *       ({@code RmapHost.pageMappedInMm}); object kind {@code "anonmm"} alive and peak.
  *       rmapAdds counts new anonymous pages, dup_rmap and index rewrites at mremap; rmapRemoves
  *       page_remove_rmap and exit_rmap.
  *   <li><b>Locks</b>: the model has one thread. The head's spinlock is a held flag asserting

@@ -5,11 +5,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
@@ -34,7 +34,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public static final String NAME = "anon_vma";
 
     private final RmapStats stats = new RmapStats();
-    private Machine machine;
+    private RmapHost host;
     private Frames frames;
     private int nextId = 1;
 
@@ -50,8 +50,8 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public void attach(Machine k) {
-        this.machine = k;
+    public void attach(RmapHost k) {
+        this.host = k;
         this.frames = k.frames();
     }
 
@@ -377,7 +377,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(machine, pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonVma av = live(frames.mapping[pfn], "page_referenced_anon");
@@ -396,7 +396,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             if (address < 0) {
                 continue; // vma_address() == -EFAULT
             }
-            long slot = machine.pageMappedAt(pfn, vma, address);
+            long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;
             }
@@ -424,7 +424,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public String checkInvariants() {
         IdentityHashMap<Vma, Boolean> liveVmas = new IdentityHashMap<>();
         IdentityHashMap<AnonVma, int[]> used = new IdentityHashMap<>();
-        for (Mm mm : machine.mms()) {
+        for (Mm mm : host.mms()) {
             for (int i = 0; i < mm.mapCount(); i++) {
                 Vma v = mm.vma(i);
                 liveVmas.put(v, Boolean.TRUE);

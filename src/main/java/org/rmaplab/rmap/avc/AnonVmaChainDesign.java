@@ -3,11 +3,11 @@ package org.rmaplab.rmap.avc;
 import java.util.ArrayList;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Vma;
-import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
@@ -33,7 +33,7 @@ import org.rmaplab.mm.RmapWalkControl;
 public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     private final boolean reuse;
     private final RmapStats stats = new RmapStats();
-    private Machine machine;
+    private RmapHost host;
     private Frames frames;
     private int nextId = 1;
 
@@ -53,8 +53,8 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public void attach(Machine k) {
-        this.machine = k;
+    public void attach(RmapHost k) {
+        this.host = k;
         this.frames = k.frames();
     }
 
@@ -160,7 +160,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         return a.end() == b.start()
                 && a.vmFile() == b.vmFile()
                 && ((a.flags() ^ b.flags()) & ~(Vma.VM_ACCESS_FLAGS | Vma.VM_SOFTDIRTY)) == 0
-                && b.pgoff() == a.pgoff() + ((b.start() - a.start()) >>> Machine.PAGE_SHIFT);
+                && b.pgoff() == a.pgoff() + ((b.start() - a.start()) >>> PageTable.PAGE_SHIFT);
     }
 
     /** anon_vma_clone(dst, src): a chain to every anon_vma of src, oldest first; reuse if allowed. */
@@ -369,7 +369,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(machine, pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonVma av = (AnonVma) frames.mapping[pfn];
@@ -385,7 +385,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
                 continue; // not in this chain's interval
             }
             stats.walkVmasVisited++;
-            long slot = machine.pageMappedAt(pfn, vma, address);
+            long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;
             }
@@ -404,7 +404,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public String checkInvariants() {
         java.util.IdentityHashMap<AnonVma, int[]> seen = new java.util.IdentityHashMap<>();
-        for (Mm mm : machine.mms()) {
+        for (Mm mm : host.mms()) {
             for (int i = 0; i < mm.mapCount(); i++) {
                 Vma v = mm.vma(i);
                 @SuppressWarnings("unchecked")

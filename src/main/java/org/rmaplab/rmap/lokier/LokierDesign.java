@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Vma;
-import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapWalkControl;
 
@@ -41,7 +41,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     private final long reserveNum;
     private final long reserveDen;
     private final LokierStats stats = new LokierStats();
-    private Machine machine;
+    private RmapHost host;
     private Frames frames;
     /** address_spaces by id (index 0 unused); null once freed. */
     private final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
@@ -84,8 +84,8 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     }
 
     @Override
-    public void attach(Machine k) {
-        this.machine = k;
+    public void attach(RmapHost k) {
+        this.host = k;
         this.frames = k.frames();
     }
 
@@ -257,7 +257,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
-        long pages = (end - start) >>> Machine.PAGE_SHIFT;
+        long pages = (end - start) >>> PageTable.PAGE_SHIFT;
         if (why == ANON_BRK || why == ANON_GROW) {
             Vma prev = mm.vmaBefore(start);
             if (prev != null && prev.end() == start && prev.file() == null && prev.rmapPriv != null
@@ -267,7 +267,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                     return from; // the heap vma simply grows
                 }
                 stats.growthSplits++;
-                long region = (end - regionStart) >>> Machine.PAGE_SHIFT;
+                long region = (end - regionStart) >>> PageTable.PAGE_SHIFT;
                 return reserve(mm, pages, extra(pages, region), true).lo;
             }
         }
@@ -276,7 +276,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             return claimed;
         }
         if (why == ANON_COPY || why == ANON_GROW) {
-            long region = (end - regionStart) >>> Machine.PAGE_SHIFT;
+            long region = (end - regionStart) >>> PageTable.PAGE_SHIFT;
             return reserve(mm, pages, extra(pages, region), true).lo;
         }
         long extra = extra(pages, pages);
@@ -330,7 +330,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         if (r.exclusive) {
             return -1;
         }
-        long off = nb.pgoff() + ((start - nb.start()) >> Machine.PAGE_SHIFT);
+        long off = nb.pgoff() + ((start - nb.start()) >> PageTable.PAGE_SHIFT);
         if (off < r.lo || off + pages > r.hi || !r.free(mm, off, off + pages, null)) {
             return -1;
         }
@@ -343,7 +343,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         if (vma.rmapPriv == null) {
             return true;
         }
-        return canTake(vma, vma.pgoff() + vma.pages(), delta >>> Machine.PAGE_SHIFT);
+        return canTake(vma, vma.pgoff() + vma.pages(), delta >>> PageTable.PAGE_SHIFT);
     }
 
     /** Growth of a moved part: the offsets after the moved part, as for {@link #canExpandAnon}. */
@@ -353,7 +353,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             return true;
         }
         long from = vma.linearPageIndex(addr + len);
-        long pages = delta >>> Machine.PAGE_SHIFT;
+        long pages = delta >>> PageTable.PAGE_SHIFT;
         Reservation r = res(vma);
         return from + pages <= r.hi && r.free(vma.mm, from, from + pages, null);
     }
@@ -562,7 +562,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            FileRmap.walk(machine, pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
             return;
         }
         AnonAddressSpace as = (AnonAddressSpace) frames.mapping[pfn];
@@ -585,7 +585,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 continue;
             }
             stats.walkVmasVisited++;
-            long slot = machine.pageMappedAt(pfn, vma, address);
+            long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;
             }
@@ -667,7 +667,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public String checkInvariants() {
         IdentityHashMap<Reservation, int[]> seen = new IdentityHashMap<>();
         IdentityHashMap<AnonAddressSpace, int[]> users = new IdentityHashMap<>();
-        for (Mm mm : machine.mms()) {
+        for (Mm mm : host.mms()) {
             AnonAddressSpace cur = (AnonAddressSpace) mm.rmapPriv;
             if (cur == null || spaces.get(cur.id) != cur) {
                 return mm + " allocates from a dead address_space " + cur;

@@ -93,7 +93,7 @@
  *       mmap/munmap/mprotect/mremap operations, if they are not vm_offset-compatible ... just use
  *       the mremap-group flag to make them appear merged". So wherever the core tried a merge and
  *       it was refused, and the two vmas are adjacent private anonymous vmas with equal flags (but
- *       for VM_GROUP and soft-dirty), the later one gets VM_GROUP (core: {@code Vmas.regroup} at
+ *       for VM_GROUP and soft-dirty), the later one gets VM_GROUP (core: {@code VmaOps.regroup} at
  *       the end of the system call; {@code RmapDesign.groupsVmas}). Boundaries no merge was tried
  *       across (a split left by a failed call) stay visible, as in Linux. VM_GROUP never prevents a
  *       merge and is kept by a vma whose flags are reset after a merge.
@@ -165,7 +165,7 @@
  * <h2>Core hooks added for this design</h2>
  * All default methods with today's behaviour: {@code RmapDesign.anonPgoff} (mmap, brk, copy_vma,
  * growth pieces), {@code vmaLinked}, {@code vmaAnonReset} (DONTUNMAP), {@code groupsVmas},
- * {@code canGrowMovedAnon}; and in the core, VM_GROUP groups ({@code Vmas.regroup}, merge-attempt
+ * {@code canGrowMovedAnon}; and in the core, VM_GROUP groups ({@code VmaOps.regroup}, merge-attempt
  * boundaries, flag changes keeping VM_GROUP) and mremap of a group as one vma.
  */
 package org.rmaplab.rmap.lokier;

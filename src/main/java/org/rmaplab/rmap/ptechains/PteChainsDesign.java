@@ -3,12 +3,12 @@ package org.rmaplab.rmap.ptechains;
 import java.util.HashSet;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapWalkControl;
 
@@ -62,7 +62,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     private final boolean mlockedUnchained;
     private final PteChainsStats stats = new PteChainsStats();
-    private Machine machine;
+    private RmapHost host;
     private Frames frames;
     private PteChainGeometry geometry;
     private PteChainPool pool;
@@ -124,8 +124,8 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     /** pte_chain_init(): the block cache, sized by the machine's arch; the page->pte column. */
     @Override
-    public void attach(Machine k) {
-        this.machine = k;
+    public void attach(RmapHost k) {
+        this.host = k;
         this.frames = k.frames();
         this.geometry = PteChainGeometry.of(k.config().arch(), l1CacheBytesParam);
         this.nrpte = geometry.nrpte();
@@ -362,7 +362,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     private void lockedPteAdd(int pfn) {
         if (lockedPtes[pfn]++ == 0) {
             frames.flags[pfn] |= Frames.PG_MLOCKED;
-            machine.isolateLruPage(pfn);
+            host.isolateLruPage(pfn);
             stats.object("pg_mlocked", 1);
         }
     }
@@ -377,7 +377,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
         if (--lockedPtes[pfn] == 0) {
             frames.flags[pfn] &= ~Frames.PG_MLOCKED;
-            machine.putbackLruPage(pfn);
+            host.putbackLruPage(pfn);
             stats.object("pg_mlocked", -1);
         }
     }
@@ -406,11 +406,11 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             return;
         }
         boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
-        for (long addr = start; addr < end; addr += Machine.PAGE_SIZE) {
+        for (long addr = start; addr < end; addr += PageTable.PAGE_SIZE) {
             long slot = PageTable.lookup(frames, mm.pgd(), addr);
             if (slot < 0) {
                 // No pte table here: on to the next one.
-                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - Machine.PAGE_SIZE;
+                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - PageTable.PAGE_SIZE;
                 continue;
             }
             long e = PageTable.get(frames, slot);
@@ -714,7 +714,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         if (vma == null) {
             return false; // "During mremap, it's possible pages are not in a VMA": SWAP_FAIL
         }
-        long slot = machine.pageMappedInMm(pfn, mm, address);
+        long slot = host.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {
             return false;
         }

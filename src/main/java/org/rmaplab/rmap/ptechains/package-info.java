@@ -37,7 +37,7 @@
  * {@code rmapWalk} is try_to_unmap()'s loop: the direct pte or every pte of the chain, head first
  * and each block from its first used slot; each slot leads to (mm, address) through its page-table
  * frame and to the vma through {@code mm.vmaLookup} (find_vma in try_to_unmap_one); each pte is
- * confirmed with {@code Kernel.pageMappedInMm}. {@code walkVmasVisited} counts one vma lookup per
+ * confirmed with {@code RmapHost.pageMappedInMm}. {@code walkVmasVisited} counts one vma lookup per
  * pte and {@code walkPtesChecked} one pte per pte: the walk's cost is the page's mapcount, whatever
  * the number of processes or vmas that do not map it. The walk does not stop early (2.6.0 kept no
  * mapcount for these pages) but the chain holds exactly the mapping ptes. The same holds for file
@@ -132,9 +132,9 @@
  *       truncate): the vma's VM_LOCKED decides — count it, or page_add_rmap / page_remove_rmap it.
  *       A locked pte's removal searches no chain. mremap's and UFFDIO_MOVE's moves remove by the old
  *       vma's flag and add by the new one's. The first counted pte sets PG_mlocked and takes the
- *       page off the LRU ({@code Kernel.isolateLruPage}, isolate_lru_page; a new anonymous page
+ *       page off the LRU ({@code RmapHost.isolateLruPage}, isolate_lru_page; a new anonymous page
  *       never goes on, as 2.6.28's lru_cache_add_active_or_unevictable); the last one clears it and
- *       puts the page back on the active list ({@code Kernel.putbackLruPage}, munlock_vma_page).
+ *       puts the page back on the active list ({@code RmapHost.putbackLruPage}, munlock_vma_page).
  *   <li><b>mlock and munlock</b> ({@code vmaLockChanged}, called by mlock_fixup for the range whose
  *       flag changed, and by MREMAP_DONTUNMAP when the old vma loses VM_LOCKED) walk that range's
  *       own page tables, as today's mlock_vma_pages_range does: mlock takes each present pte off

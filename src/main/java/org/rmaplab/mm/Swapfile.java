@@ -1,7 +1,7 @@
 package org.rmaplab.mm;
 
 /**
- * A swap device (struct swap_info_struct) with its swap cache: {@code machine swap=} bytes of
+ * mm/swapfile.c: the swap map. A swap device (struct swap_info_struct) with its swap cache: {@code machine swap=} bytes of
  * 4 KiB slots. Slot 0 is the header, never handed out, as in Linux.
  *
  * <p>Invariants (checked by the oracle): {@code count[slot]} is the number of swap entries that
@@ -10,8 +10,12 @@ package org.rmaplab.mm;
  * SWAP_HAS_CACHE bit); a slot is free exactly when its count is 0 and it has no cache page;
  * a page in the swap cache has {@link Frames#PG_SWAPCACHE} and {@code Frames.swapSlot(pfn)} naming
  * its slot, and the cache holds one reference on it; {@code data[slot]} is what was written out.
+ * The functions that change the swap cache are in {@link SwapState}.
+ *
+ * <p>Lock order (for the reader: the model is single-threaded): the swap cache's lock, then the
+ * device's si-&gt;lock for the map.
  */
-public final class Swap {
+public final class Swapfile {
     final int nr;
     final int[] count;
     final int[] cache;
@@ -21,7 +25,7 @@ public final class Swap {
     private int used;
     private int peak;
 
-    Swap(long bytes) {
+    Swapfile(long bytes) {
         long n = bytes >>> Machine.PAGE_SHIFT;
         if (n > (1 << 26)) {
             throw new IllegalArgumentException("swap is limited to 256G in the model");

@@ -2,9 +2,9 @@ package org.rmaplab.mm;
 
 
 /**
- * vma split, merge, expand and removal: the counterpart of mm/vma.c (Linux 6.x). Every change of
- * a vma's range, pgoff or existence goes through here, so the design hears of it and i_mmap stays
- * exact.
+ * mm/vma.c: vma split, merge, expand and removal (Linux 6.18 unless a method says otherwise).
+ * Every change of a vma's range, pgoff or existence goes through here, so the design hears of it
+ * and i_mmap stays exact.
  *
  * <p>Merge rule (is_mergeable_vma + can_vma_merge_before/after): flags equal but for
  * VM_IGNORE_MERGE, the same file, contiguous pgoff, and the design's anon rule
@@ -14,16 +14,22 @@ package org.rmaplab.mm;
  * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
  * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
  * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
- * predecessor. A split always leaves a user-visible boundary.
+ * predecessor. A split always leaves a user-visible boundary (VM_GROUP and the helpers
+ * {@link #groupStart}, {@link #groupLast}, {@link #regroup} are rmaplab's own, for the lokier
+ * design; Linux has no such flag).
+ *
+ * <p>Lock order (vma_prepare(); for the reader: the model is single-threaded): mmap_lock (write),
+ * then the file's i_mmap_rwsem (write), then the anon_vma root's rwsem (write); the pte lock only
+ * inside the unmap of do_vmi_munmap (mm/memory.c's zap).
  */
-final class Vmas {
+final class VmaOps {
     private final Machine k;
     private final RmapDesign design;
 
     long splits;
     long merges;
 
-    Vmas(Machine k) {
+    VmaOps(Machine k) {
         this.k = k;
         this.design = k.design;
     }
@@ -85,7 +91,7 @@ final class Vmas {
             return;
         }
         // shmem_evict_inode → shmem_undo_range over the whole file.
-        k.memory.shmemUndoRange(as, 0, Long.MAX_VALUE);
+        k.shmem.shmemUndoRange(as, 0, Long.MAX_VALUE);
     }
 
     // ------------------------------------------------------------------ split
@@ -153,47 +159,66 @@ final class Vmas {
         return ((v.vmFlags ^ flags) & ~(Vma.VM_IGNORE_MERGE | Vma.VM_GROUP)) == 0 && v.vmFile == file;
     }
 
-    /**
-     * can_vma_merge_after(): may a range at pgoff follow prev? {@code src} is vmg-&gt;middle (the
-     * existing vma whose range changes, null for a new range), {@code copiedFrom} vmg-&gt;copied_from
-     * (the vma mremap copies the range from, else null).
-     */
-    private boolean canMergeAfter(Vma prev, long flags, Object file, long pgoff, Object anon, Vma src,
-                                  Vma copiedFrom) {
-        return isMergeableVma(prev, flags, file)
-                && design.isMergeableAnonVma(prev, anon, src, copiedFrom)
-                && (prev.vmPgoff + prev.pages() == pgoff || (file == null && !design.anonMergeNeedsPgoff()));
+    /** can_vma_merge_after(): may vmg's range (at its pgoff) follow prev? */
+    private boolean canMergeAfter(Vma prev, Vmg vmg) {
+        Object file = vmg.file();
+        return isMergeableVma(prev, vmg.flags(), file)
+                && design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom())
+                && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
-    /** can_vma_merge_before(): may a range of pglen pages at pgoff precede next? As canMergeAfter. */
-    private boolean canMergeBefore(Vma next, long flags, Object file, long pgoff, long pglen, Object anon, Vma src,
-                                   Vma copiedFrom) {
-        return isMergeableVma(next, flags, file)
-                && design.isMergeableAnonVma(next, anon, src, copiedFrom)
-                && (next.vmPgoff == pgoff + pglen || (file == null && !design.anonMergeNeedsPgoff()));
+    /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
+    private boolean canMergeBefore(Vma next, Vmg vmg) {
+        Object file = vmg.file();
+        long pglen = (vmg.end() - vmg.start()) >>> Machine.PAGE_SHIFT;
+        return isMergeableVma(next, vmg.flags(), file)
+                && design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom())
+                && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !design.anonMergeNeedsPgoff()));
     }
 
     // ------------------------------------------------------------------ merge a new range
 
     /**
-     * vma_merge_new_range(): tries to cover the new range [start, end) (pgoff, flags, file, anon
-     * state {@code anon} coming from {@code src}, or none) by expanding prev and/or next. Returns
-     * the vma that now covers it, or null when no merge is possible. {@code justExpand} forbids
-     * merging with next (do_brk_flags, vma_merge_extend's callers may allow it).
-     * {@code copiedFrom}, when not null, is the vma whose pages will be moved into the range
-     * (mremap's copy_vma → vma_merge_copied_range(), 6.18.y with the Jan 2026 backport: it moves
-     * vmg-&gt;middle to vmg-&gt;copied_from): the anon rule sees it ({@link
-     * RmapDesign#isMergeableAnonVma(Vma, Object, Vma, Vma)}), and a merged target that had no anon
-     * state takes it from there (vma_expand's unconditional dup_anon_vma(target, copied_from)).
+     * struct vma_merge_struct (vmg): a range [start, end) of mm to merge, with the flags, file
+     * ({@link Vma#vmFile}), pgoff and anon state ({@code anon}) it is to have. For
+     * vma_merge_existing_range(), {@code middle} is the vma the range lies in (the design's anon
+     * merge test sees it); for vma_merge_new_range(), {@code copiedFrom}, when not null, is the vma
+     * whose pages will be moved into the range (mremap's copy_vma → vma_merge_copied_range(), 6.18.y
+     * with the Jan 2026 backport: it moves vmg-&gt;middle to vmg-&gt;copied_from): the anon rule sees it
+     * ({@link RmapDesign#isMergeableAnonVma(Vma, Object, Vma, Vma)}), and a merged target that had
+     * no anon state takes it from there (vma_expand's unconditional dup_anon_vma(target, copied_from)).
+     * {@code justExpand} forbids merging with next (do_brk_flags,
+     * vma_merge_extend's callers may allow it); the range never merges with {@code notWith} (when
+     * not null).
      */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
-                      Object anon, Vma copiedFrom, boolean justExpand) {
-        return mergeNewRange(mm, start, end, flags, file, pgoff, anon, copiedFrom, justExpand, null);
+    record Vmg(Mm mm, long start, long end, long flags, Object file, long pgoff, Object anon, Vma middle,
+               Vma copiedFrom, boolean justExpand, Vma notWith) {
+        /** A new range: no middle, nothing copied, free to merge both ways. */
+        static Vmg newRange(Mm mm, long start, long end, long flags, Object file, long pgoff) {
+            return new Vmg(mm, start, end, flags, file, pgoff, null, null, null, false, null);
+        }
+
+        Vmg withAnon(Object anon) {
+            return new Vmg(mm, start, end, flags, file, pgoff, anon, middle, copiedFrom, justExpand, notWith);
+        }
+
+        Vmg justExpanding() {
+            return new Vmg(mm, start, end, flags, file, pgoff, anon, middle, copiedFrom, true, notWith);
+        }
     }
 
-    /** {@link #mergeNewRange}, never merging with {@code notWith} (when not null). */
-    Vma mergeNewRange(Mm mm, long start, long end, long flags, Object file, long pgoff,
-                      Object anon, Vma copiedFrom, boolean justExpand, Vma notWith) {
+    /**
+     * vma_merge_new_range(): tries to cover vmg's new range [start, end) by expanding prev and/or
+     * next. Returns the vma that now covers it, or null when no merge is possible.
+     */
+    Vma mergeNewRange(Vmg vmg) {
+        Mm mm = vmg.mm();
+        long start = vmg.start();
+        long end = vmg.end();
+        long pgoff = vmg.pgoff();
+        boolean justExpand = vmg.justExpand();
+        Vma notWith = vmg.notWith();
+        Vma copiedFrom = vmg.copiedFrom();
         int i = mm.indexAfter(start);
         Vma prev = i > 0 ? mm.vma(i - 1) : null;
         Vma next = i < mm.mapCount ? mm.vma(i) : null;
@@ -210,42 +235,16 @@ final class Vmas {
             return null;
         }
         boolean left = prev != null && prev != notWith && prev.vmEnd == start
-                && canMergeAfter(prev, flags, file, pgoff, anon, null, copiedFrom);
+                && canMergeAfter(prev, vmg);
         boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
-                && canMergeBefore(next, flags, file, pgoff, (end - start) >>> Machine.PAGE_SHIFT, anon, null,
-                        copiedFrom)
+                && canMergeBefore(next, vmg)
                 && (!left || design.anonVmasCompatible(prev, next));
         if (!left && !right) {
             return null;
         }
-        Vma target;
-        if (left) {
-            target = prev;
-            long oldStart = prev.vmStart;
-            long oldEnd = prev.vmEnd;
-            long oldPgoff = prev.vmPgoff;
-            if (right) {
-                // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
-                if (design.vmaMerged(prev, next) != 0) {
-                    return null;
-                }
-                long nextEnd = next.vmEnd;
-                unlinkStruct(next);
-                prev.vmEnd = nextEnd;
-            } else {
-                prev.vmEnd = end;
-            }
-            mm.invalidateCache();
-            design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
-        } else {
-            target = next;
-            long oldStart = next.vmStart;
-            long oldEnd = next.vmEnd;
-            long oldPgoff = next.vmPgoff;
-            next.vmStart = start;
-            next.vmPgoff = pgoff;
-            mm.invalidateCache();
-            design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        Vma target = left ? expandPrev(vmg, prev, right ? next : null) : expandNext(vmg, next);
+        if (target == null) {
+            return null;
         }
         if (copiedFrom != null && copiedFrom.anonVma != null) {
             // The pages moved in must be found through the target: it takes the source's anon
@@ -256,6 +255,43 @@ final class Vmas {
         }
         merges++;
         return target;
+    }
+
+    /**
+     * vma_merge_new_range() merging left (vma_expand): prev grows over vmg's range, and over
+     * {@code next} too when it is not null (remove_next). Null when the design refuses.
+     */
+    private Vma expandPrev(Vmg vmg, Vma prev, Vma next) {
+        Mm mm = vmg.mm();
+        long oldStart = prev.vmStart;
+        long oldEnd = prev.vmEnd;
+        long oldPgoff = prev.vmPgoff;
+        if (next != null) {
+            // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
+            if (design.vmaMerged(prev, next) != 0) {
+                return null;
+            }
+            long nextEnd = next.vmEnd;
+            unlinkStruct(next);
+            prev.vmEnd = nextEnd;
+        } else {
+            prev.vmEnd = vmg.end();
+        }
+        mm.invalidateCache();
+        design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
+        return prev;
+    }
+
+    /** vma_merge_new_range() merging right only: next grows down over vmg's range. */
+    private Vma expandNext(Vmg vmg, Vma next) {
+        long oldStart = next.vmStart;
+        long oldEnd = next.vmEnd;
+        long oldPgoff = next.vmPgoff;
+        next.vmStart = vmg.start();
+        next.vmPgoff = vmg.pgoff();
+        vmg.mm().invalidateCache();
+        design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        return next;
     }
 
     // ------------------------------------------------------------------ modify an existing range
@@ -316,56 +352,75 @@ final class Vmas {
             noteMergeAttempt(mm, end);
         }
         long pgoff = middle.linearPageIndex(start);
-        long pglen = (end - start) >>> Machine.PAGE_SHIFT;
-        Object anon = middle.anonVma;
-        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start
-                && canMergeAfter(prev, newFlags, middle.vmFile, pgoff, anon, middle, null);
-        boolean mergeRight = rightSide && next != null && next.vmStart == end
-                && canMergeBefore(next, newFlags, middle.vmFile, pgoff, pglen, anon, middle, null);
+        Vmg vmg = new Vmg(mm, start, end, newFlags, middle.vmFile, pgoff, middle.anonVma, middle, null, false, null);
+        boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start && canMergeAfter(prev, vmg);
+        boolean mergeRight = rightSide && next != null && next.vmStart == end && canMergeBefore(next, vmg);
         if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
             mergeRight = false;
         }
         if (!mergeLeft && !mergeRight) {
             return null;
         }
-        if (mergeLeft) {
-            long oStart = prev.vmStart;
-            long oEnd = prev.vmEnd;
-            long oPgoff = prev.vmPgoff;
-            if (rightSide) {
-                // middle disappears into prev (and next too, when merging both).
-                if ((err = design.vmaMerged(prev, middle)) != 0) {
-                    return null;
-                }
-                long newEnd = middle.vmEnd;
-                unlinkStruct(middle);
-                if (mergeRight) {
-                    if ((err = design.vmaMerged(prev, next)) != 0) {
-                        return null;
-                    }
-                    newEnd = next.vmEnd;
-                    unlinkStruct(next);
-                }
-                prev.vmEnd = newEnd;
-            } else {
-                // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
-                if ((err = design.vmaCopy(middle, prev)) != 0) {
-                    return null;
-                }
-                long mStart = middle.vmStart;
-                long mEnd = middle.vmEnd;
-                long mPgoff = middle.vmPgoff;
-                middle.vmStart = end;
-                middle.vmPgoff = pgoff + pglen;
-                prev.vmEnd = end;
-                design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+        return mergeLeft ? mergeIntoPrev(vmg, prev, next, mergeRight) : mergeIntoNext(vmg, next);
+    }
+
+    /**
+     * vma_merge_existing_range(), merging left: vmg's range (in vmg.middle) joins prev — all of
+     * middle, and next too when {@code mergeRight}, or prev grows over the range and middle keeps
+     * the rest.
+     */
+    private Vma mergeIntoPrev(Vmg vmg, Vma prev, Vma next, boolean mergeRight) {
+        Vma middle = vmg.middle();
+        Mm mm = vmg.mm();
+        long end = vmg.end();
+        boolean rightSide = end == middle.vmEnd;
+        long oStart = prev.vmStart;
+        long oEnd = prev.vmEnd;
+        long oPgoff = prev.vmPgoff;
+        if (rightSide) {
+            // middle disappears into prev (and next too, when merging both).
+            if ((err = design.vmaMerged(prev, middle)) != 0) {
+                return null;
             }
-            mm.invalidateCache();
-            design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
-            merges++;
-            return prev;
+            long newEnd = middle.vmEnd;
+            unlinkStruct(middle);
+            if (mergeRight) {
+                if ((err = design.vmaMerged(prev, next)) != 0) {
+                    return null;
+                }
+                newEnd = next.vmEnd;
+                unlinkStruct(next);
+            }
+            prev.vmEnd = newEnd;
+        } else {
+            // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
+            if ((err = design.vmaCopy(middle, prev)) != 0) {
+                return null;
+            }
+            long mStart = middle.vmStart;
+            long mEnd = middle.vmEnd;
+            long mPgoff = middle.vmPgoff;
+            middle.vmStart = end;
+            middle.vmPgoff = vmg.pgoff() + ((end - vmg.start()) >>> Machine.PAGE_SHIFT);
+            prev.vmEnd = end;
+            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
         }
-        // Merge right only.
+        mm.invalidateCache();
+        design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
+        merges++;
+        return prev;
+    }
+
+    /**
+     * vma_merge_existing_range(), merging right only: vmg's range (in vmg.middle) joins next —
+     * all of middle, or next grows down over the range and middle keeps the rest.
+     */
+    private Vma mergeIntoNext(Vmg vmg, Vma next) {
+        Vma middle = vmg.middle();
+        Mm mm = vmg.mm();
+        long start = vmg.start();
+        long pgoff = vmg.pgoff();
+        boolean leftSide = start == middle.vmStart;
         long oStart = next.vmStart;
         long oEnd = next.vmEnd;
         long oPgoff = next.vmPgoff;
@@ -530,8 +585,9 @@ final class Vmas {
         }
         long lo = mm.vma(first).vmStart;
         long hi = mm.vma(stop - 1).vmEnd;
-        PageTable.freePgdRange(k.frames, mm, lo, hi, prev != null ? prev.vmEnd : Machine.FIRST_USER_ADDRESS,
-                next != null ? next.vmStart : Machine.USER_PGTABLES_CEILING);
+        PageTable.freePgdRange(new PageTable.FreeRange(k.frames, mm,
+                prev != null ? prev.vmEnd : Machine.FIRST_USER_ADDRESS,
+                next != null ? next.vmStart : Machine.USER_PGTABLES_CEILING), lo, hi);
         // remove_vma() for each, after unlink_anon_vmas / unlink_file_vma in free_pgtables.
         for (int i = stop - 1; i >= first; i--) {
             Vma v = mm.vma(i);
@@ -541,5 +597,78 @@ final class Vmas {
             remove(v);
         }
         return 0;
+    }
+
+    /** The last vma of the user-visible vma containing v: v itself but under lokier. */
+    static Vma groupLast(Mm mm, Vma v) {
+        int n = mm.mapCount;
+        int i = mm.indexOf(v);
+        while (i + 1 < n && (mm.vma(i + 1).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i).vmEnd == mm.vma(i + 1).vmStart) {
+            i++;
+        }
+        return mm.vma(i);
+    }
+
+    /**
+     * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps
+     * its own VM_GROUP bit (its place in a user-visible vma), whatever the range's was.
+     */
+    static void setFlags(Vma v, long newFlags) {
+        v.vmFlags = (newFlags & ~Vma.VM_GROUP) | (v.vmFlags & Vma.VM_GROUP);
+    }
+
+    /**
+     * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its
+     * predecessor with lokier's VM_GROUP flag (never set under the other designs).
+     */
+    static long groupStart(Mm mm, Vma v) {
+        if ((v.vmFlags & Vma.VM_GROUP) == 0) {
+            return v.vmStart;
+        }
+        int i = mm.indexOf(v);
+        while (i > 0 && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i - 1).vmEnd == mm.vma(i).vmStart) {
+            i--;
+        }
+        return mm.vma(i).vmStart;
+    }
+
+    // ------------------------------------------------------------------ copy_vma (mm/vma.c since 6.12; mremap's)
+
+    /**
+     * copy_vma(): a vma for [addr, addr+len) with vma's flags, file and anon state, merged with a
+     * neighbour when possible. An anonymous vma that was never faulted takes the pgoff of its new
+     * address, to merge better.
+     */
+    Vma copyVma(Vma vma, long addr, long len, long pgoff) {
+        Mm mm = vma.mm;
+        if (vma.file == null && vma.anonVma == null) {
+            pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
+        }
+        // copy_vma merges with the source's flags and vm_userfaultfd_ctx (VMG_VMA_STATE), so a
+        // registered range merges with registered neighbours; then move_vma's
+        // mremap_userfaultfd_prep(), without UFFD_FEATURE_EVENT_REMAP, drops the registration of
+        // the whole new vma (userfaultfd_reset_ctx), neighbours merged into it included, with no
+        // re-merge (uffd/mremap_into_registered_hole.vms).
+        // A faulted vma never merges with its own copy under today's rules (pgoff linearity:
+        // copy_vma's VM_BUG_ON_VMA(faulted_in_anon_vma)), so a registered DONTUNMAP source keeps
+        // its registration. Designs whose anon merge ignores pgoff (pte_chains, anonmm) could
+        // merge the two; the model keeps a registered faulted source apart from its copy, so that
+        // registration, which is user-visible, is the same under every design.
+        long flags = vma.vmFlags;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
+        Vma merged = mergeNewRange(new Vmg(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma, null,
+                vma, false, notWith));
+        if (merged != null) {
+            merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
+            return merged;
+        }
+        Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
+        nv.vmFile = vma.vmFile;
+        nv.anonVma = null;
+        if (design.vmaCopy(vma, nv) != 0) {
+            return null;
+        }
+        link(nv);
+        return nv;
     }
 }
