@@ -68,7 +68,7 @@ public final class Oracle {
         // pfn -> slots found by the scan (only for pages with mappings).
         long[][] slotsByPfn = new long[n][];
         int[] slotCount = new int[n];
-        unchainsLocked = k.design().unchainsLockedPtes();
+        unchainsLocked = k.traits().unchainsLockedPtes();
         lockedMaps = new int[n];
         org.rmaplab.mm.Swapfile swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * mm/rmap.c's file walk: the reverse walk of a page-cache page through its file's i_mmap (rmap_walk_file and its
  * ancestors), shared by every design that does not chain file pages itself. What the walk visits
- * depends on how the design's era kept i_mmap ({@link RmapDesign#iMmapKind()}):
+ * depends on how the design's era kept i_mmap ({@link DesignTraits#iMmapKind()}):
  * <ul>
  *   <li>{@link IMmap#LIST}: 2.6.6's (and 2.6.0's) two plain lists, {@code i_mmap} of private and
  *       {@code i_mmap_shared} of {@code VM_SHARED} vmas, walked in full by page_referenced_file() /

@@ -48,6 +48,8 @@ public final class Machine implements Syscalls, RmapHost {
 
     final MachineConfig config;
     final RmapDesign design;
+    /** The design's capabilities, read once ({@link RmapDesign#traits()}). */
+    final DesignTraits traits;
     final Frames frames;
     final Lru lru;
     final Swapfile swap;
@@ -93,7 +95,8 @@ public final class Machine implements Syscalls, RmapHost {
     public Machine(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
         this.design = design;
-        this.frames = new Frames(cfg.ramBytes(), design.swapEntryInIndex());
+        this.traits = design.traits();
+        this.frames = new Frames(cfg.ramBytes(), traits.swapEntryInIndex());
         this.lru = new Lru(frames);
         this.swap = new Swapfile(cfg.swapBytes());
         this.memory = new Memory(this);
@@ -137,6 +140,11 @@ public final class Machine implements Syscalls, RmapHost {
 
     public RmapDesign design() {
         return design;
+    }
+
+    /** The design's capabilities, as read when the machine was built. */
+    public DesignTraits traits() {
+        return traits;
     }
 
     @Override

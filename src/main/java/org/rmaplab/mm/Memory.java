@@ -549,7 +549,7 @@ final class Memory {
      * page-table copies, d992895ba2b2, dup_mmap called copy_page_range for every vma).
      */
     boolean vmaNeedsCopy(Vma src) {
-        return src.anonVma != null || design.forkCopiesEveryPte();
+        return src.anonVma != null || k.traits.forkCopiesEveryPte();
     }
 
     /**

@@ -551,7 +551,7 @@ public final class Mremap {
         long newAddr = pmc.newAddr();
         long len = pmc.len();
         Mm mm = vma.mm;
-        boolean oneByOne = design.movesPtesOneByOne();
+        boolean oneByOne = k.traits.movesPtesOneByOne();
         long oldEnd = oldAddr + len;
         long moved = 0;
         while (oldAddr < oldEnd) {
@@ -639,7 +639,7 @@ public final class Mremap {
             PageTable.set(frames, oslot, 0);
             PageTable.set(frames, nslot, pte);
             ptesMoved++;
-            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && design.movesPtesOneByOne()) {
+            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && k.traits.movesPtesOneByOne()) {
                 int pfn = PageTable.ptePfn(pte);
                 design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
             }

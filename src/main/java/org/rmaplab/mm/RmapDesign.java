@@ -16,8 +16,8 @@ package org.rmaplab.mm;
  * <p>How the five designs of the debate sit on this interface:
  * <ul>
  *   <li>pte_chains (2.6.0): {@link #pageAddRmap}, {@link #pageDupRmap} and {@link #pageRemoveRmap}
- *       carry the pte's slot, so every pte is recorded; {@link #movesPtesOneByOne} is true, and
- *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link #chainsFilePages}).
+ *       carry the pte's slot, so every pte is recorded; {@link DesignTraits#movesPtesOneByOne} is true, and
+ *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link DesignTraits#chainsFilePages}).
  *   <li>anonmm: {@link #mmInit}/{@link #mmFork}/{@link #mmExit} keep the anonmm group; {@link
  *       #mremapMustCow} makes the core break COW early on a page that mapcount &gt; 1 before moving
  *       it (Linus's rule), and {@link #ptemoved} rewrites page-&gt;index.
@@ -27,7 +27,7 @@ package org.rmaplab.mm;
  *   <li>lokier: offsets of a new anonymous range chosen by {@link #anonPgoff} (mmap, brk,
  *       copy_vma), every anonymous vma indexed from {@link #vmaLinked}; growth asks
  *       {@link #canExpandAnon} / {@link #canGrowMovedAnon}: when the vma cannot grow in its offset
- *       space the core makes a new vma for the grown part, and {@link #groupsVmas} has the core
+ *       space the core makes a new vma for the grown part, and {@link DesignTraits#groupsVmas} has the core
  *       join refused merges with VM_GROUP into one user-visible vma.
  * </ul>
  *
@@ -43,8 +43,16 @@ public interface RmapDesign {
     /** The design's name as scenarios and the CLI spell it ({@code anon_vma_chain}, ...). */
     String name();
 
-    /** Called once when the kernel boots, before any task exists. */
+    /** Called once when the machine boots, before any task exists. */
     void attach(RmapHost host);
+
+    /**
+     * The design's capabilities, asked once when the machine is built (before {@link #attach}):
+     * today's Linux unless the design's era differs ({@link DesignTraits} lists them per design).
+     */
+    default DesignTraits traits() {
+        return DesignTraits.TODAY;
+    }
 
     // ------------------------------------------------------------------ mm lifecycle
 
@@ -120,36 +128,6 @@ public interface RmapDesign {
      * (mm/vma.c can_vma_merge_right: {@code !prev->anon_vma || !next->anon_vma || equal}).
      */
     boolean anonVmasCompatible(Vma prev, Vma next);
-
-    /**
-     * Must two anonymous vmas have contiguous pgoffs to merge? True where page->index is a linear
-     * pgoff (anon_vma, anon_vma_chain, lokier's offset space); false where the design never
-     * reads an anonymous vma's pgoff (pte_chains, anonmm: 2.6.0's can_vma_merge_after() returned 1
-     * for any anonymous mapping).
-     */
-    default boolean anonMergeNeedsPgoff() {
-        return true;
-    }
-
-    /**
-     * Does the design keep a swap-cache page's swap slot in page-&gt;index, so that frames need no
-     * column of their own for it? True for 2.6.0 (pte_chains), whose add_to_swap_cache() put the
-     * page in swapper_space at index entry.val; false wherever index is the design's (anon_vma,
-     * anon_vma_chain and lokier's linear pgoff, anonmm's address) and the slot is page_private /
-     * folio-&gt;swap, a word of its own. Read once, when the machine is built.
-     */
-    default boolean swapEntryInIndex() {
-        return false;
-    }
-
-    /**
-     * Does the design hide the boundary between two adjacent private anonymous vmas that could not
-     * merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they show as one
-     * user-visible vma and mremap treats them as one (lokier, seed 002)? Default: no.
-     */
-    default boolean groupsVmas() {
-        return false;
-    }
 
     /**
      * {@code survivor} has grown to cover the range of {@code removed}, which is about to be freed
@@ -300,11 +278,6 @@ public interface RmapDesign {
     default void afterPageReferenced(int pfn) {
     }
 
-    /** True if mremap must move ptes one at a time telling the design (no whole-table moves). */
-    default boolean movesPtesOneByOne() {
-        return false;
-    }
-
     /**
      * mremap is about to move a pte mapping an anonymous page: must the page first be made
      * exclusive by an early COW? (anonmm, Linus's rule: mapcount &gt; 1.)
@@ -315,7 +288,7 @@ public interface RmapDesign {
 
     /**
      * mremap moved the pte of {@code pfn} from {@code oldAddress} in {@code oldVma} to
-     * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link #movesPtesOneByOne}.
+     * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link DesignTraits#movesPtesOneByOne}.
      */
     default void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
     }
@@ -338,51 +311,13 @@ public interface RmapDesign {
     }
 
     /**
-     * How the design's era kept a file's i_mmap, which decides what the reverse walk of a file page
-     * visits ({@link FileRmap}): 2.6.6's plain lists walked in full (anonmm; pte_chains' 2.6.0 too,
-     * though its walk follows its chains), 2.6.7's prio_tree (anon_vma) or today's interval tree
-     * (the default), the trees visiting only the vmas that cover the page.
-     */
-    default FileRmap.IMmap iMmapKind() {
-        return FileRmap.IMmap.INTERVAL_TREE;
-    }
-
-    /** Does this design record file pages itself (pte_chains), rather than walking i_mmap? */
-    default boolean chainsFilePages() {
-        return false;
-    }
-
-    /**
-     * Must fork copy the ptes of every vma, not only of those that may hold anonymous pages?
-     * Today's vma_needs_copy() skips a vma without an anon_vma (its pages come back by fault), since
-     * 2.6.14's lazy page-table copies (d992895ba2b2); the kernels of the 2003-2004 designs (2.6.0,
-     * 2.6.6-mm, 2.6.7) called copy_page_range() for every vma, so a shared mapping's pages gained a
-     * mapping per child at fork (page_add_rmap, page_dup_rmap). Not user-visible: only page tables
-     * and rmap work differ.
-     */
-    default boolean forkCopiesEveryPte() {
-        return false;
-    }
-
-    /**
      * mlock_fixup() changed VM_LOCKED on [start, end) of {@code vma} (the flag is already the new
      * one; vma may reach beyond the range after a merge). Called by mlock and munlock before mlock
      * populates, and when mremap's MREMAP_DONTUNMAP takes VM_LOCKED off the old vma. Today's
      * kernel walks the range here (mlock_vma_pages_range) to set or clear PG_mlocked; only
-     * pte_chains with wli's step (b) listens ({@link #unchainsLockedPtes}). Default: nothing.
+     * pte_chains with wli's step (b) listens ({@link DesignTraits#unchainsLockedPtes}). Default: nothing.
      */
     default void vmaLockChanged(Vma vma, long start, long end) {
-    }
-
-    /**
-     * Does the design leave the ptes of VM_LOCKED vmas out of its reverse mapping (wli's step (b)
-     * of seed 003, a pte_chains variant)? Then the oracle expects the reverse walk of every page to
-     * return exactly the ptes that map it from vmas without VM_LOCKED, and a page to be
-     * {@code Frames.PG_MLOCKED} and off the LRU exactly when some pte of a VM_LOCKED vma maps it.
-     * Default: no — every pte is found and no page is PG_MLOCKED.
-     */
-    default boolean unchainsLockedPtes() {
-        return false;
     }
 
     // ------------------------------------------------------------------ the walk

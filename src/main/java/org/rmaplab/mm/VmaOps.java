@@ -164,7 +164,7 @@ final class VmaOps {
         Object file = vmg.file();
         return isMergeableVma(prev, vmg.flags(), file)
                 && design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom())
-                && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !design.anonMergeNeedsPgoff()));
+                && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff()));
     }
 
     /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
@@ -173,7 +173,7 @@ final class VmaOps {
         long pglen = (vmg.end() - vmg.start()) >>> Machine.PAGE_SHIFT;
         return isMergeableVma(next, vmg.flags(), file)
                 && design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom())
-                && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !design.anonMergeNeedsPgoff()));
+                && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff()));
     }
 
     // ------------------------------------------------------------------ merge a new range
@@ -459,7 +459,7 @@ final class VmaOps {
 
     /** A merge was tried across {@code addr}: a boundary lokier may hide if the merge is refused. */
     private void noteMergeAttempt(Mm mm, long addr) {
-        if (!design.groupsVmas()) {
+        if (!k.traits.groupsVmas()) {
             return;
         }
         if (attempts == attemptAddr.length) {
@@ -501,7 +501,7 @@ final class VmaOps {
      * Does nothing under the other designs.
      */
     void regroup(Mm mm) {
-        if (!design.groupsVmas()) {
+        if (!k.traits.groupsVmas()) {
             return;
         }
         for (int i = 0; i < mm.mapCount; i++) {
@@ -655,7 +655,7 @@ final class VmaOps {
         // merge the two; the model keeps a registered faulted source apart from its copy, so that
         // registration, which is user-visible, is the same under every design.
         long flags = vma.vmFlags;
-        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !design.anonMergeNeedsPgoff() ? vma : null;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !k.traits.anonMergeNeedsPgoff() ? vma : null;
         Vma merged = mergeNewRange(new Vmg(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma, null,
                 vma, false, notWith));
         if (merged != null) {

@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.Mm;
@@ -14,6 +15,11 @@ class ForwardingDesign implements RmapDesign {
 
     ForwardingDesign(RmapDesign d) {
         this.d = d;
+    }
+
+    @Override
+    public DesignTraits traits() {
+        return d.traits();
     }
 
     @Override
@@ -112,16 +118,6 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public boolean anonMergeNeedsPgoff() {
-        return d.anonMergeNeedsPgoff();
-    }
-
-    @Override
-    public boolean groupsVmas() {
-        return d.groupsVmas();
-    }
-
-    @Override
     public long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
         return d.anonPgoff(mm, start, end, vmFlags, why, regionStart);
     }
@@ -187,11 +183,6 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public boolean movesPtesOneByOne() {
-        return d.movesPtesOneByOne();
-    }
-
-    @Override
     public boolean mremapMustCow(int pfn) {
         return d.mremapMustCow(pfn);
     }
@@ -208,23 +199,8 @@ class ForwardingDesign implements RmapDesign {
     }
 
     @Override
-    public boolean chainsFilePages() {
-        return d.chainsFilePages();
-    }
-
-    @Override
-    public boolean forkCopiesEveryPte() {
-        return d.forkCopiesEveryPte();
-    }
-
-    @Override
     public void vmaLockChanged(Vma vma, long start, long end) {
         d.vmaLockChanged(vma, start, end);
-    }
-
-    @Override
-    public boolean unchainsLockedPtes() {
-        return d.unchainsLockedPtes();
     }
 
 }

@@ -132,8 +132,8 @@ class OracleDetectsTest {
     void aDesignThatClaimsStepBButChainsLockedPtesIsCaught() {
         RmapDesign broken = new ForwardingDesign(new org.rmaplab.rmap.ptechains.PteChainsDesign()) {
             @Override
-            public boolean unchainsLockedPtes() {
-                return true;
+            public org.rmaplab.mm.DesignTraits traits() {
+                return d.traits().withUnchainsLockedPtes(true);
             }
         };
         CheckedSyscalls s = boot(broken);

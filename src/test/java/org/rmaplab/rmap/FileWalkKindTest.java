@@ -62,11 +62,11 @@ class FileWalkKindTest {
 
     @Test
     void designKinds() {
-        assertEquals(FileRmap.IMmap.LIST, RmapDesigns.create("anonmm").iMmapKind());
-        assertEquals(FileRmap.IMmap.LIST, RmapDesigns.create("pte_chains").iMmapKind());
-        assertEquals(FileRmap.IMmap.PRIO_TREE, RmapDesigns.create("anon_vma").iMmapKind());
-        assertEquals(FileRmap.IMmap.INTERVAL_TREE, RmapDesigns.create("anon_vma_chain").iMmapKind());
-        assertEquals(FileRmap.IMmap.INTERVAL_TREE, RmapDesigns.create("lokier").iMmapKind());
+        assertEquals(FileRmap.IMmap.LIST, RmapDesigns.create("anonmm").traits().iMmapKind());
+        assertEquals(FileRmap.IMmap.LIST, RmapDesigns.create("pte_chains").traits().iMmapKind());
+        assertEquals(FileRmap.IMmap.PRIO_TREE, RmapDesigns.create("anon_vma").traits().iMmapKind());
+        assertEquals(FileRmap.IMmap.INTERVAL_TREE, RmapDesigns.create("anon_vma_chain").traits().iMmapKind());
+        assertEquals(FileRmap.IMmap.INTERVAL_TREE, RmapDesigns.create("lokier").traits().iMmapKind());
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
+import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
@@ -58,10 +59,19 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         this.mremapCow = mremapCow;
     }
 
-    /** 2.6.6-mm's dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in 2.6.14). */
+    /**
+     * 2.6.6-mm: dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in
+     * 2.6.14); can_vma_merge_after() returns 1 for any anonymous mapping, so pgoff is never read;
+     * mremap must hear of every moved pte, since page-&gt;index is a user address; i_mmap and
+     * i_mmap_shared were plain lists (the prio_tree came in 2.6.7), so page_referenced_file /
+     * try_to_unmap_file walk every vma on them.
+     */
+    private static final DesignTraits TRAITS = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false)
+            .withMovesPtesOneByOne(true).withIMmapKind(FileRmap.IMmap.LIST);
+
     @Override
-    public boolean forkCopiesEveryPte() {
-        return true;
+    public DesignTraits traits() {
+        return TRAITS;
     }
 
     @Override
@@ -268,12 +278,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         return true;
     }
 
-    /** can_vma_merge_after() of 2.6.6 returns 1 for any anonymous mapping: pgoff is never read. */
-    @Override
-    public boolean anonMergeNeedsPgoff() {
-        return false;
-    }
-
     @Override
     public int vmaMerged(Vma survivor, Vma removed) {
         return vmaCopy(removed, survivor);
@@ -391,21 +395,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         }
     }
 
-    /** mremap must hear of every moved pte: page-&gt;index is a user address. */
-    /**
-     * 2.6.6-mm's i_mmap and i_mmap_shared were plain lists (the prio_tree came in 2.6.7):
-     * page_referenced_file / try_to_unmap_file walk every vma on them.
-     */
-    @Override
-    public FileRmap.IMmap iMmapKind() {
-        return FileRmap.IMmap.LIST;
-    }
-
-    @Override
-    public boolean movesPtesOneByOne() {
-        return true;
-    }
-
     /**
      * can_move_one_pte() → mremap_move_anon_rmap() refuses (returns 0) a page with mapcount != 1;
      * move_page_tables() then calls make_page_exclusive() (a write fault at the old address: an
@@ -459,7 +448,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, traits().iMmapKind());
             return;
         }
         AnonMm anonmm = (AnonMm) frames.mapping[pfn];

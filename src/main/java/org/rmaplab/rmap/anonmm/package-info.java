@@ -51,7 +51,7 @@
  *       every other anonmm round the list from it, skipping extinct mms and mms with rss 0,
  *       stopping when mapcount ptes were found. Cost: O(mms in the fork group) per page.
  *       File pages (shmem) go through {@code FileRmap}, the i_mmap walk, as 2.6.6-mm walked them
- *       ({@code iMmapKind()} = {@code LIST}): i_mmap and i_mmap_shared were plain lists (the
+ *       ({@code traits().iMmapKind()} = {@code LIST}): i_mmap and i_mmap_shared were plain lists (the
  *       prio_tree came with 2.6.7), and page_referenced_file / try_to_unmap_file ran
  *       {@code list_for_each_entry} over i_mmap then i_mmap_shared, checking each vma with
  *       vma_address() and the mm's rss, until mapcount ptes were found. Every vma the loop reaches

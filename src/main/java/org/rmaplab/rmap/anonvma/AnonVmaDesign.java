@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 
+import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Vma;
@@ -38,10 +39,17 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     private Frames frames;
     private int nextId = 1;
 
-    /** 2.6.7's dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in 2.6.14). */
+    /**
+     * 2.6.7: dup_mmap() called copy_page_range() for every vma (lazy page-table copies came in
+     * 2.6.14); the prio_tree came with anon_vma, so a file page's walk visits only the vmas covering
+     * it; mremap moves page tables without per-page work, since vm_pgoff is kept
+     * (docs/reference.md#arcangeli-vm-pgoff).
+     */
+    private static final DesignTraits TRAITS = DesignTraits.ERA_2004.withIMmapKind(FileRmap.IMmap.PRIO_TREE);
+
     @Override
-    public boolean forkCopiesEveryPte() {
-        return true;
+    public DesignTraits traits() {
+        return TRAITS;
     }
 
     @Override
@@ -348,21 +356,6 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         return 0;
     }
 
-    /**
-     * mremap moves page tables without per-page work: vm_pgoff is kept
-     * (docs/reference.md#arcangeli-vm-pgoff).
-     */
-    /** 2.6.7 brought the prio_tree with anon_vma: a file page's walk visits only the vmas covering it. */
-    @Override
-    public FileRmap.IMmap iMmapKind() {
-        return FileRmap.IMmap.PRIO_TREE;
-    }
-
-    @Override
-    public boolean movesPtesOneByOne() {
-        return false;
-    }
-
     // ------------------------------------------------------------------ walk
 
     /**
@@ -377,7 +370,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, traits().iMmapKind());
             return;
         }
         AnonVma av = live(frames.mapping[pfn], "page_referenced_anon");

@@ -31,7 +31,7 @@
  * is_mergeable_vma, is_mergeable_anon_vma, can_vma_merge_before/after, vma_adjust (remove_next,
  * insert), split_vma, do_munmap's splits, copy_vma (through vma_link). kernel/fork.c:
  * dup_mmap's anon_vma_link. mm/memory.c: do_wp_page's reuse. File pages are walked through
- * i_mmap ({@code FileRmap}, {@code iMmapKind()} = {@code PRIO_TREE}: 2.6.7 merged Rajesh
+ * i_mmap ({@code FileRmap}, {@code traits().iMmapKind()} = {@code PRIO_TREE}: 2.6.7 merged Rajesh
  * Venkatasubramanian's prio_tree with anon_vma, so a file page's walk visits only the vmas whose
  * pgoff range covers it, as vma_prio_tree_foreach did in page_referenced_file / try_to_unmap_file).
  *
@@ -73,7 +73,7 @@
  *       reusable_anon_vma() it does not ask how many vmas share that anon_vma: a forked child's
  *       new neighbour joins the whole family's anon_vma. No NUMA policies (mpol_equal).
  *   <li><b>Merge rule</b>: is_mergeable_anon_vma() is {@code !a || !b || a == b} with contiguous
- *       pgoff (anonMergeNeedsPgoff() = true); there is no fork-child rule (that is today's), so
+ *       pgoff (DesignTraits.anonMergeNeedsPgoff = true); there is no fork-child rule (that is today's), so
  *       selftests merge_forked_target_vma and merge_forked_source_vma merge under anon_vma where
  *       Linux does not: those lines carry {@code expect:anon_vma} with a comment.
  *   <li><b>Where 2.6.7 lost an anon_vma</b>, the model follows the later fix: 2.6.7's vma_adjust()

@@ -20,7 +20,7 @@ import org.rmaplab.mm.RmapWalkControl;
  * existing anon_vma with no vma and fewer than two children can be reused (commit 7a3ef208e662,
  * counters of 2555283eb40d). New pages go into {@code vma->anon_vma}; page->index is the linear
  * pgoff; the walk queries the page's anon_vma tree at that pgoff. File pages are walked through
- * the file's i_mmap interval tree (3.7 on; {@code FileRmap}, the default {@code iMmapKind()}):
+ * the file's i_mmap interval tree (3.7 on; {@code FileRmap}, the default {@code traits().iMmapKind()}):
  * only the vmas covering the page's pgoff are visited.
  *
  * <p>Per-vma state: {@code vma.anonVma} is the {@link AnonVma}; {@code vma.rmapPriv} is the
@@ -369,7 +369,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, traits().iMmapKind());
             return;
         }
         AnonVma av = (AnonVma) frames.mapping[pfn];

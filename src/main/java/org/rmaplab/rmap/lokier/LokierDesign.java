@@ -3,6 +3,7 @@ package org.rmaplab.rmap.lokier;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 
+import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
@@ -72,10 +73,17 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         spaces.add(null);
     }
 
-    /** As the 2004 kernels lokier was proposed for did, fork copies every vma's ptes (lazy page-table copies came in 2.6.14). */
+    /**
+     * As the 2004 kernels lokier was proposed for did, fork copies every vma's ptes (lazy
+     * page-table copies came in 2.6.14); refused merges of equal-flag anonymous vmas are hidden
+     * with VM_GROUP (the mremap-groups of docs/reference.md#lokier-offset-space, step 4); mremap
+     * keeps the vma's offsets, so ptes (and whole tables) move without telling anyone.
+     */
+    private static final DesignTraits TRAITS = DesignTraits.ERA_2004.withGroupsVmas(true);
+
     @Override
-    public boolean forkCopiesEveryPte() {
-        return true;
+    public DesignTraits traits() {
+        return TRAITS;
     }
 
     @Override
@@ -358,11 +366,6 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         return from + pages <= r.hi && r.free(vma.mm, from, from + pages, null);
     }
 
-    @Override
-    public boolean groupsVmas() {
-        return true;
-    }
-
     // ------------------------------------------------------------------ vma lifecycle
 
     /**
@@ -545,12 +548,6 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         return 0;
     }
 
-    /** mremap keeps the vma's offsets, so ptes (and whole tables) move without telling anyone. */
-    @Override
-    public boolean movesPtesOneByOne() {
-        return false;
-    }
-
     // ------------------------------------------------------------------ walk
 
     /**
@@ -562,7 +559,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
-            host.rmapWalkFile(pfn, ctl, stats, iMmapKind());
+            host.rmapWalkFile(pfn, ctl, stats, traits().iMmapKind());
             return;
         }
         AnonAddressSpace as = (AnonAddressSpace) frames.mapping[pfn];

@@ -129,7 +129,7 @@
  *       anonymous address_space (one pointer more than the mail's "can share space with vm_file").
  *       Nothing is reserved or grouped for it: a file vma grows in its file's offsets, and two
  *       private file vmas with different copy address_spaces do not merge (as two anon_vmas do not).
- *   <li><b>A file's i_mmap is an interval tree</b> ({@code iMmapKind()} left at
+ *   <li><b>A file's i_mmap is an interval tree</b> ({@code traits().iMmapKind()} left at
  *       {@code FileRmap.IMmap.INTERVAL_TREE}). The design never existed, so no era decides; the
  *       mail (2004) came as the prio_tree was being merged, and treating anonymous memory like a
  *       file assumes the file walk is one that visits only covering vmas — a list walked in full

@@ -2,6 +2,7 @@ package org.rmaplab.rmap.ptechains;
 
 import java.util.HashSet;
 
+import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
@@ -61,6 +62,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      * Off in the registered {@code pte_chains} (2.6.0 chained every pte).
      */
     private final boolean mlockedUnchained;
+    private final DesignTraits traits;
     private final PteChainsStats stats = new PteChainsStats();
     private RmapHost host;
     private Frames frames;
@@ -105,6 +107,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     public PteChainsDesign(int l1CacheBytes, boolean mlockedUnchained) {
         this.l1CacheBytesParam = l1CacheBytes;
         this.mlockedUnchained = mlockedUnchained;
+        this.traits = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false).withSwapEntryInIndex(true)
+                .withMovesPtesOneByOne(true).withChainsFilePages(true).withIMmapKind(FileRmap.IMmap.LIST)
+                .withUnchainsLockedPtes(mlockedUnchained);
     }
 
     /** The step (b) variant with the arch's line size: {@code new PteChainsDesign(0, true)}. */
@@ -115,6 +120,24 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** Is this the step (b) variant? */
     public boolean mlockedUnchained() {
         return mlockedUnchained;
+    }
+
+    /**
+     * 2.6.0: dup_mmap() called copy_page_range() for every vma, shared ones included;
+     * can_vma_merge_after() and _before() return 1 for any anonymous mapping; mremap moved pte by pte
+     * (move_page_tables → move_one_page), each chain entry rewritten; file pages are chained too, so
+     * the walk never reads i_mmap (a pair of lists in 2.6.0) and checks only the ptes on the page's
+     * chain. The swap entry lives in page-&gt;index: add_to_swap_cache() →
+     * add_to_page_cache(page, &amp;swapper_space, entry.val) put a page of the swap cache at index
+     * entry.val (mapping = &amp;swapper_space), which an anonymous page of 2.6.0 does not otherwise
+     * use, and delete_from_swap_cache() read it back from there, so the frames need no swap-slot
+     * column under this design (the model keeps 2.6.7's PG_SWAPCACHE flag for the core's tests
+     * rather than comparing mapping with &amp;swapper_space, and leaves mapping null). With
+     * {@link #mlockedUnchained}, wli's step (b): ptes of VM_LOCKED vmas are not chained.
+     */
+    @Override
+    public DesignTraits traits() {
+        return traits;
     }
 
     @Override
@@ -430,11 +453,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
     }
 
-    @Override
-    public boolean unchainsLockedPtes() {
-        return mlockedUnchained;
-    }
-
     // ------------------------------------------------------------------ page_referenced
 
     /**
@@ -543,12 +561,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         return true;
     }
 
-    /** 2.6.0's can_vma_merge_after() and _before() return 1 for any anonymous mapping. */
-    @Override
-    public boolean anonMergeNeedsPgoff() {
-        return false;
-    }
-
     @Override
     public int vmaMerged(Vma survivor, Vma removed) {
         if (survivor.anonVma == null) {
@@ -577,19 +589,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         frames.mapping[pfn] = null;
         frames.index[pfn] = 0;
         addPte(pfn, vma, ptep);
-    }
-
-    /**
-     * 2.6.0's add_to_swap_cache() → add_to_page_cache(page, &amp;swapper_space, entry.val): a page in
-     * the swap cache keeps its swap entry in page-&gt;index (mapping = &amp;swapper_space), which an
-     * anonymous page of 2.6.0 does not otherwise use; delete_from_swap_cache() read it back from
-     * there (entry.val = page-&gt;index). So the frames need no swap-slot column under this design.
-     * The model keeps the PG_SWAPCACHE flag (2.6.7's) for the core's tests rather than comparing
-     * mapping with &amp;swapper_space, and leaves mapping null.
-     */
-    @Override
-    public boolean swapEntryInIndex() {
-        return true;
     }
 
     /**
@@ -632,12 +631,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         }
     }
 
-    /** 2.6.0's mremap moved pte by pte (move_page_tables → move_one_page). */
-    @Override
-    public boolean movesPtesOneByOne() {
-        return true;
-    }
-
     /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */
     @Override
     public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
@@ -659,26 +652,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             ptemoved(pfn, srcVma, srcAddr, srcPtep, dstVma, dstAddr, dstPtep);
         }
         return 0;
-    }
-
-    /**
-     * 2.6.0's i_mmap was a pair of lists; the walk never reads them, since file pages are chained
-     * ({@link #chainsFilePages}), and checks only the ptes on the page's chain.
-     */
-    @Override
-    public FileRmap.IMmap iMmapKind() {
-        return FileRmap.IMmap.LIST;
-    }
-
-    @Override
-    public boolean chainsFilePages() {
-        return true;
-    }
-
-    /** 2.6.0's dup_mmap() called copy_page_range() for every vma, shared ones included. */
-    @Override
-    public boolean forkCopiesEveryPte() {
-        return true;
     }
 
     // ------------------------------------------------------------------ the walk

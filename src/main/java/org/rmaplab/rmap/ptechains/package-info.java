@@ -28,7 +28,7 @@
  * </ul>
  * Every pte is recorded: a new anonymous page (do_anonymous_page, do_wp_page's copy: direct),
  * fork (copy_page_range: page_add_rmap per copied pte, shared mappings included), file and shmem
- * pages (2.6.0 chained page-cache pages too; {@code chainsFilePages()}), mremap (move_one_page /
+ * pages (2.6.0 chained page-cache pages too; {@code DesignTraits.chainsFilePages}), mremap (move_one_page /
  * copy_one_pte: page_remove_rmap of the old pte, page_add_rmap of the new, so mremap never moves
  * whole page tables under this design), COW (the new page added as direct, the old page's pte
  * removed), munmap and exit (zap_pte_range: page_remove_rmap per pte).
@@ -41,7 +41,7 @@
  * pte and {@code walkPtesChecked} one pte per pte: the walk's cost is the page's mapcount, whatever
  * the number of processes or vmas that do not map it. The walk does not stop early (2.6.0 kept no
  * mapcount for these pages) but the chain holds exactly the mapping ptes. The same holds for file
- * pages: 2.6.0's i_mmap was a pair of plain lists ({@code iMmapKind()} is {@code LIST}), but the
+ * pages: 2.6.0's i_mmap was a pair of plain lists ({@code traits().iMmapKind()} is {@code LIST}), but the
  * walk never reads it, which is why Morton's rmap-test (docs/reference.md#fig-rmap-test) ran in 5 minutes here
  * against 22 with a linear i_mmap search.
  *
@@ -71,19 +71,19 @@
  *       split, copy and merge, so that those rules — and the user-visible results that follow from
  *       them — stay today's.
  *   <li><b>Merging.</b> 2.6.0's can_vma_merge_after()/before() returned 1 for any anonymous
- *       mapping: no pgoff contiguity ({@code anonMergeNeedsPgoff() = false}) and nothing per vma
+ *       mapping: no pgoff contiguity ({@code DesignTraits.anonMergeNeedsPgoff = false}) and nothing per vma
  *       that could forbid it ({@code isMergeableAnonVma}, {@code anonVmasCompatible}: true). The
  *       model applies that rule at today's merge points (mmap, brk, mprotect, mremap, madvise), so
  *       vmas merge where Linux keeps them apart because of a fork-child anon_vma, different
  *       anon_vmas or a moved pgoff. The corpus scopes those lines with {@code expect:pte_chains}.
- *   <li><b>fork copies every vma's ptes</b> ({@code forkCopiesEveryPte()}, a core hook): 2.6.0's
+ *   <li><b>fork copies every vma's ptes</b> ({@code DesignTraits.forkCopiesEveryPte}, a core hook): 2.6.0's
  *       dup_mmap() called copy_page_range() for every vma, so a shared mapping's pages gained a
  *       chain entry per child at fork time; today's vma_needs_copy() skips vmas without an
  *       anon_vma. Not visible to programs.
  *   <li><b>page->mapping and index.</b> Anonymous pages get mapping NULL and index 0, as in 2.6.0,
  *       until they enter the swap cache. Then, as 2.6.0's add_to_swap_cache() →
  *       add_to_page_cache(page, &amp;swapper_space, entry.val) did, index holds the swap slot
- *       ({@code swapEntryInIndex() = true}: the frames have no swap-slot column under this design)
+ *       ({@code DesignTraits.swapEntryInIndex = true}: the frames have no swap-slot column under this design)
  *       until it leaves the swap cache (delete_from_swap_cache: entry.val = page->index) and index
  *       is 0 again; a page read back from swap gets only page_add_rmap() (do_swap_page), keeping
  *       its slot in index. Simplification: mapping stays
@@ -126,7 +126,7 @@
  *       and is then on no LRU list. A page mapped only from VM_LOCKED vmas therefore has no chain at
  *       all (the mail's case: ptes of mlock()'d mappings carry no pte_chains). The reverse walk
  *       returns exactly the ptes of unlocked vmas; the oracle checks that against its scan
- *       ({@code RmapDesign.unchainsLockedPtes()}), and the self-check the counter, the flag and the
+ *       ({@code DesignTraits.unchainsLockedPtes}), and the self-check the counter, the flag and the
  *       LRU.
  *   <li><b>Adding and removing a pte</b> (faults, populate, swap-in, fork's copies, COW, zap, exit,
  *       truncate): the vma's VM_LOCKED decides — count it, or page_add_rmap / page_remove_rmap it.

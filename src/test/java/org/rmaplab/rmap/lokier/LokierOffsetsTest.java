@@ -150,7 +150,7 @@ class LokierOffsetsTest {
         long ptesMoved = r.k.counters().get("mremap_ptes_moved");
         long b = r.sys.mremap(r.t, a, 1024 * P, 1024 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, 0x80000000L);
         assertEquals(0x80000000L, b);
-        assertFalse(r.d.movesPtesOneByOne());
+        assertFalse(r.d.traits().movesPtesOneByOne());
         assertEquals(2, r.k.counters().get("mremap_pmd_moves") - pmdMoves, "whole page tables moved");
         assertEquals(0, r.k.counters().get("mremap_ptes_moved") - ptesMoved, "no pte moved one by one");
         assertEquals(adds, r.d.stats().rmapAdds);

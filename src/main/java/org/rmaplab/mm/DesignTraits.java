@@ -1,0 +1,103 @@
+package org.rmaplab.mm;
+
+/**
+ * A design's capabilities: what the core asks of a design once, never per event, and which never
+ * change while it runs (the core reads them when the machine is built, {@link Machine}'s
+ * {@code traits}). Each is a fact of the design's era, named where the era's kernel shows it;
+ * {@link #TODAY} is today's Linux (anon_vma_chain), and a design states only where it differs:
+ *
+ * <pre>
+ *   design           pgoff  swap-in-index  groups  pte-by-pte  chains-files  fork-all  unchains-locked  i_mmap
+ *   anon_vma_chain   yes    no             no      no          no            no        no               interval tree
+ *   anon_vma         yes    no             no      no          no            yes       no               prio_tree
+ *   pte_chains       no     yes            no      yes         yes           yes       variant          list
+ *   anonmm           no     no             no      yes         no            yes       no               list
+ *   lokier           yes    no             yes     no          no            yes       no               interval tree
+ * </pre>
+ *
+ * @param anonMergeNeedsPgoff must two anonymous vmas have contiguous pgoffs to merge? True where
+ *     page-&gt;index is a linear pgoff (anon_vma, anon_vma_chain, lokier's offset space); false where
+ *     the design never reads an anonymous vma's pgoff (pte_chains, anonmm: 2.6.0's and 2.6.6's
+ *     can_vma_merge_after() returned 1 for any anonymous mapping).
+ * @param swapEntryInIndex does a swap-cache page keep its swap slot in page-&gt;index, so that
+ *     frames need no column of their own for it? True for 2.6.0 (pte_chains), whose
+ *     add_to_swap_cache() put the page in swapper_space at index entry.val; false wherever index
+ *     is the design's (a linear pgoff, anonmm's address) and the slot is page_private /
+ *     folio-&gt;swap, a word of its own.
+ * @param groupsVmas does the design hide the boundary between two adjacent private anonymous vmas
+ *     that could not merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they
+ *     show as one user-visible vma and mremap treats them as one (lokier: Jamie Lokier's
+ *     mremap-groups, docs/reference.md#lokier-offset-space, step 4)?
+ * @param movesPtesOneByOne must mremap move ptes one at a time telling the design
+ *     ({@link RmapDesign#ptemoved}), rather than whole page tables without per-page work? True
+ *     where a pte's new place must be recorded: pte_chains (2.6.0's move_page_tables →
+ *     move_one_page rewrote the chain entry) and anonmm (page-&gt;index is a user address).
+ * @param chainsFilePages does the design record file pages itself (pte_chains: 2.6.0 chained
+ *     page-cache pages too), rather than walking i_mmap?
+ * @param forkCopiesEveryPte must fork copy the ptes of every vma, not only of those that may hold
+ *     anonymous pages? Today's vma_needs_copy() skips a vma without an anon_vma (its pages come
+ *     back by fault), since 2.6.14's lazy page-table copies (d992895ba2b2); the kernels of the
+ *     2003-2004 designs (2.6.0, 2.6.6-mm, 2.6.7, and lokier's) called copy_page_range() for every
+ *     vma, so a shared mapping's pages gained a mapping per child at fork. Not user-visible: only
+ *     page tables and rmap work differ.
+ * @param unchainsLockedPtes does the design leave the ptes of VM_LOCKED vmas out of its reverse
+ *     mapping (wli's step (b), docs/reference.md#wli-three-steps: the pte_chains variant
+ *     {@code pte_chains:mlocked_unchained})? Then the oracle expects the reverse walk of every
+ *     page to return exactly the ptes that map it from vmas without VM_LOCKED, and a page to be
+ *     {@code Frames.PG_MLOCKED} and off the LRU exactly when some pte of a VM_LOCKED vma maps it.
+ * @param iMmapKind how the design's era kept a file's i_mmap, which decides what the reverse walk
+ *     of a file page visits ({@link FileRmap}): 2.6.6's plain lists walked in full (anonmm;
+ *     pte_chains' 2.6.0 too, though its walk follows its chains), 2.6.7's prio_tree (anon_vma) or
+ *     today's interval tree, the trees visiting only the vmas that cover the page.
+ */
+public record DesignTraits(boolean anonMergeNeedsPgoff, boolean swapEntryInIndex, boolean groupsVmas,
+        boolean movesPtesOneByOne, boolean chainsFilePages, boolean forkCopiesEveryPte,
+        boolean unchainsLockedPtes, FileRmap.IMmap iMmapKind) {
+
+    /** Today's Linux (anon_vma_chain): what {@link RmapDesign#traits()} returns by default. */
+    public static final DesignTraits TODAY = new DesignTraits(true, false, false, false, false, false, false,
+            FileRmap.IMmap.INTERVAL_TREE);
+
+    /** The 2003-2004 kernels: everything of today's but fork copying every vma's ptes. */
+    public static final DesignTraits ERA_2004 = TODAY.withForkCopiesEveryPte(true);
+
+    public DesignTraits withAnonMergeNeedsPgoff(boolean v) {
+        return new DesignTraits(v, swapEntryInIndex, groupsVmas, movesPtesOneByOne, chainsFilePages,
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withSwapEntryInIndex(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, v, groupsVmas, movesPtesOneByOne, chainsFilePages,
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withGroupsVmas(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, v, movesPtesOneByOne, chainsFilePages,
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withMovesPtesOneByOne(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, v, chainsFilePages,
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withChainsFilePages(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne, v,
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withForkCopiesEveryPte(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+                chainsFilePages, v, unchainsLockedPtes, iMmapKind);
+    }
+
+    public DesignTraits withUnchainsLockedPtes(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+                chainsFilePages, forkCopiesEveryPte, v, iMmapKind);
+    }
+
+    public DesignTraits withIMmapKind(FileRmap.IMmap v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, v);
+    }
+}

@@ -1,0 +1,49 @@
+package org.rmaplab.rmap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.rmaplab.mm.DesignTraits;
+import org.rmaplab.mm.FileRmap.IMmap;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+
+/**
+ * Every design's and variant's capabilities are the table of {@link DesignTraits}' comment, one
+ * row per name: pgoff, swap-in-index, groups, pte-by-pte, chains-files, fork-all,
+ * unchains-locked, i_mmap. A variant differs from its design only in the knob it turns.
+ */
+class DesignTraitsTest {
+
+    private static final Map<String, DesignTraits> TABLE = new LinkedHashMap<>();
+    static {
+        TABLE.put("anon_vma_chain", new DesignTraits(true, false, false, false, false, false, false, IMmap.INTERVAL_TREE));
+        TABLE.put("anon_vma", new DesignTraits(true, false, false, false, false, true, false, IMmap.PRIO_TREE));
+        TABLE.put("pte_chains", new DesignTraits(false, true, false, true, true, true, false, IMmap.LIST));
+        TABLE.put("anonmm", new DesignTraits(false, false, false, true, false, true, false, IMmap.LIST));
+        TABLE.put("lokier", new DesignTraits(true, false, true, false, false, true, false, IMmap.INTERVAL_TREE));
+        TABLE.put("pte_chains:mlocked_unchained", TABLE.get("pte_chains").withUnchainsLockedPtes(true));
+        TABLE.put("anon_vma_chain:noreuse", TABLE.get("anon_vma_chain"));
+        TABLE.put("lokier:noreserve", TABLE.get("lokier"));
+    }
+
+    @Test
+    void everyNameHasItsRow() {
+        assertEquals(RmapDesigns.everyName(), java.util.List.copyOf(TABLE.keySet()), "one row per registered name");
+        for (String name : RmapDesigns.everyName()) {
+            assertEquals(TABLE.get(name), RmapDesigns.create(name).traits(), name);
+        }
+    }
+
+    @Test
+    void theMachineReadsThemOnce() {
+        for (String name : RmapDesigns.everyName()) {
+            Machine m = new Machine(new MachineConfig(1 << 20, 0, "x86_64"), RmapDesigns.create(name));
+            assertEquals(TABLE.get(name), m.traits(), name);
+            assertEquals(TABLE.get(name).swapEntryInIndex(), m.frames().swapEntryInIndex(), name);
+        }
+    }
+}
