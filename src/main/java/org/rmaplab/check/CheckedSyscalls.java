@@ -66,9 +66,6 @@ public final class CheckedSyscalls implements Syscalls {
         }
     }
 
-    private static long pageAlign(long len) {
-        return (len + Machine.PAGE_SIZE - 1) & Machine.PAGE_MASK;
-    }
 
     @Override
     public Task initTask() {
@@ -81,9 +78,9 @@ public final class CheckedSyscalls implements Syscalls {
     public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
         long r = k.mmap(t, addr, len, prot, flags, file, off);
         if (!Errno.isError(r)) {
-            shadow.forget(t.mm(), r, r + pageAlign(len));
+            shadow.forget(t.mm(), r, r + PageTable.pageAlign(len));
             shadow.prune(t.mm());
-            learnCopies(t.mm(), r, r + pageAlign(len));
+            learnCopies(t.mm(), r, r + PageTable.pageAlign(len));
         }
         after();
         return r;
@@ -126,7 +123,7 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mprotect(Task t, long addr, long len, int prot) {
         long r = k.mprotect(t, addr, len, prot);
-        learnCopies(t.mm(), addr, addr + pageAlign(len));
+        learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
         after();
         return r;
     }
@@ -134,8 +131,8 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
         Mm mm = t.mm();
-        long ol = pageAlign(oldLen);
-        long nl = pageAlign(newLen);
+        long ol = PageTable.pageAlign(oldLen);
+        long nl = PageTable.pageAlign(newLen);
         // A MREMAP_FIXED move without a size change moves each source vma on its own and unmaps
         // only where one lands (remap_move): remember the pieces the source range covers.
         List<long[]> pieces = new ArrayList<>();
@@ -185,11 +182,11 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long madvise(Task t, long addr, long len, int advice) {
         long r = k.madvise(t, addr, len, advice);
-        if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + pageAlign(len) > addr) {
+        if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + PageTable.pageAlign(len) > addr) {
             // madvise_remove() vma by vma, in order, until one refuses (locked or not a file:
             // EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
             Mm mm = t.mm();
-            long end = addr + pageAlign(len);
+            long end = addr + PageTable.pageAlign(len);
             for (int i = 0; i < mm.mapCount(); i++) {
                 Vma v = mm.vma(i);
                 if (v.end() <= addr || v.start() >= end) {
@@ -206,7 +203,7 @@ public final class CheckedSyscalls implements Syscalls {
         if (advice == Mman.MADV_DONTNEED) {
             // Whatever the result, pages of private vmas whose pte is gone now read zero.
             Mm mm = t.mm();
-            long end = addr + pageAlign(len);
+            long end = addr + PageTable.pageAlign(len);
             for (long a = addr & Machine.PAGE_MASK; a < end && a >= 0; a += Machine.PAGE_SIZE) {
                 Vma v = mm.vmaLookup(a);
                 if (v == null || (v.flags() & Vma.VM_SHARED) != 0) {
@@ -225,7 +222,7 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mlock(Task t, long addr, long len) {
         long r = k.mlock(t, addr, len);
-        learnCopies(t.mm(), addr, addr + pageAlign(len));
+        learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
         after();
         return r;
     }

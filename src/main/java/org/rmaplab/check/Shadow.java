@@ -1,5 +1,6 @@
 package org.rmaplab.check;
 
+import org.rmaplab.mm.PageTable;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -88,11 +89,11 @@ public final class Shadow {
      * modelled, so only a size ending within them changes a value).
      */
     void truncate(AddressSpace as, long oldSize, long size, java.util.List<Mm> mms) {
-        long holebegin = (size + Machine.PAGE_SIZE - 1) >>> Machine.PAGE_SHIFT;
+        long holebegin = PageTable.pagesUp(size);
         HashMap<Long, Long> m = shared.get(as);
         if (m != null) {
             m.keySet().removeIf(pgoff -> pgoff >= holebegin);
-            long off = size & (Machine.PAGE_SIZE - 1);
+            long off = PageTable.offsetOf(size);
             Long v = m.get(size >>> Machine.PAGE_SHIFT);
             if (off != 0 && off < 8 && v != null) {
                 m.put(size >>> Machine.PAGE_SHIFT, v & ((1L << (8 * off)) - 1));

@@ -54,7 +54,7 @@ public final class AddressSpace {
 
     /** i_size in pages, rounded up: the first page offset past the end of the file. */
     public long sizePages() {
-        return (size + Machine.PAGE_SIZE - 1) >>> Machine.PAGE_SHIFT; // unsigned: exact up to 2^63 - 1
+        return PageTable.pagesUp(size);
     }
 
     public List<Vma> iMmap() {

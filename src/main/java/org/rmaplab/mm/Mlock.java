@@ -37,7 +37,7 @@ final class Mlock {
 
     /** do_mlock() / munlock: apply_vma_lock_flags(), then __mm_populate for mlock. */
     long doMlock(Mm mm, long start, long len, long lockFlags) {
-        len = PageTable.pageAlign(len + (start & (Machine.PAGE_SIZE - 1)));
+        len = PageTable.pageAlign(len + PageTable.offsetOf(start));
         start &= Machine.PAGE_MASK;
         long end = start + len;
         if (end < start) {

@@ -25,14 +25,30 @@ public final class PageTable {
     public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
 
-    /** PAGE_ALIGN() (include/linux/mm.h): len rounded up to a whole page. */
-    static long pageAlign(long len) {
+    /**
+     * PAGE_ALIGN() (include/linux/mm.h): len rounded up to a whole page. The project's one page
+     * rounding: the core, the oracle and the trace converter all round through here.
+     */
+    public static long pageAlign(long len) {
         return (len + PAGE_SIZE - 1) & PAGE_MASK;
     }
 
+    /** offset_in_page() (include/linux/mm.h): the byte offset of addr in its page. */
+    public static long offsetOf(long addr) {
+        return addr & ~PAGE_MASK;
+    }
+
     /** offset_in_page() (include/linux/mm.h) is not 0. */
-    static boolean offsetInPage(long addr) {
-        return (addr & (PAGE_SIZE - 1)) != 0;
+    public static boolean offsetInPage(long addr) {
+        return offsetOf(addr) != 0;
+    }
+
+    /**
+     * DIV_ROUND_UP(size, PAGE_SIZE) for an unsigned byte count: the pages that hold size bytes,
+     * the first page index past them (exact up to 2^64 - 1 bytes, as i_size is unsigned).
+     */
+    public static long pagesUp(long size) {
+        return (size >>> PAGE_SHIFT) + (offsetInPage(size) ? 1 : 0);
     }
 
     public static final int PTRS_PER_TABLE = 512;

@@ -65,8 +65,8 @@ final class Shmem {
                 k.memory.unmapMappingRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE, true);
             }
             shmemUndoRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE);
-            if ((size & (Machine.PAGE_SIZE - 1)) != 0) {
-                shmemZeroPartial(as, size >>> Machine.PAGE_SHIFT, (int) (size & (Machine.PAGE_SIZE - 1)));
+            if (PageTable.offsetInPage(size)) {
+                shmemZeroPartial(as, size >>> Machine.PAGE_SHIFT, (int) PageTable.offsetOf(size));
             }
         }
         return 0;

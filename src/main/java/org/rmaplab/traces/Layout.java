@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.mm.PageTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +31,6 @@ final class Layout {
     long brk;
     /** Read-only file mappings whose pages are read at the next call of a task on this mm. */
     final List<PendingRead> pendingReads = new ArrayList<>();
-
-    static long pageUp(long l) {
-        return (l + PAGE - 1) & -PAGE;
-    }
 
     /** A copy, for a child forked from this mm. */
     Layout copy() {

@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.mm.PageTable;
 import java.util.List;
 
 import org.rmaplab.traces.StraceParser.Call;
@@ -62,7 +63,7 @@ final class MemoryCalls {
     /** A call on a range: OP (with EXTRA after the length) on [ADDR, ADDR + LEN). */
     private record Range(String op, String extra, long addr, long len) {
         long end() {
-            return addr + Layout.pageUp(len);
+            return addr + PageTable.pageAlign(len);
         }
     }
 
@@ -148,8 +149,8 @@ final class MemoryCalls {
         out.emit(m.who() + " brk " + (addr == 0 ? "0" : ScenarioWriter.rel(h, mm.heapBase, addr)) + " expect "
                 + ScenarioWriter.rel(h, mm.heapBase, r) + m.at());
         out.count("brk");
-        long oldEnd = Layout.pageUp(mm.brk);
-        long newEnd = Layout.pageUp(r);
+        long oldEnd = PageTable.pageAlign(mm.brk);
+        long newEnd = PageTable.pageAlign(r);
         mm.brk = r;
         if (newEnd > oldEnd) {
             Region grown = new Region(oldEnd, newEnd, h, mm.heapBase, 3, false);

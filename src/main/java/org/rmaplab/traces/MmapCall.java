@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.traces.StraceParser.Call;
 import org.rmaplab.traces.TraceConverter.Files;
 
@@ -20,7 +21,7 @@ final class MmapCall {
         }
 
         long end() {
-            return start() + Layout.pageUp(len);
+            return start() + PageTable.pageAlign(len);
         }
 
         /** The middle of the line: {@code LEN PROT}. */
@@ -102,7 +103,7 @@ final class MmapCall {
             out.count("errors");
             return;
         }
-        Layout.Hull h = q.m().mm().hullOf(q.addr(), q.addr() + Layout.pageUp(q.len()));
+        Layout.Hull h = q.m().mm().hullOf(q.addr(), q.addr() + PageTable.pageAlign(q.len()));
         if (h == null) {
             out.comment(c, "failed fixed mmap outside the traced mappings: skipped");
             return;

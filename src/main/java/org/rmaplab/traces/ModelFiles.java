@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.mm.PageTable;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -81,7 +82,7 @@ final class ModelFiles {
         if (r.fvar() == null) {
             return r.end();
         }
-        long in = Layout.pageUp(fileSize.get(r.fvar())) - r.foff();
+        long in = PageTable.pageAlign(fileSize.get(r.fvar())) - r.foff();
         return in <= 0 ? r.start() : Math.min(r.end(), r.start() + in);
     }
 }

@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.mm.PageTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,7 @@ final class MremapCall {
     /** A traced mremap of [OLD, OLD + OLD_LEN) to NEW_LEN bytes. */
     private record Request(MemoryCall m, long old, long oldLen, long newLen, Flags flags) {
         long oldEnd() {
-            return old + Layout.pageUp(oldLen);
+            return old + PageTable.pageAlign(oldLen);
         }
 
         /** The line from the source address on: {@code FROM OLD_LEN NEW_LEN FLAGS}. */
@@ -88,7 +89,7 @@ final class MremapCall {
             return "";
         }
         long na = q.m().args().num(4);
-        Layout.Hull h = q.m().mm().hullOf(na, na + Layout.pageUp(q.newLen()));
+        Layout.Hull h = q.m().mm().hullOf(na, na + PageTable.pageAlign(q.newLen()));
         return h == null ? null : " " + ScenarioWriter.rel(h.anchor(), h.base(), na);
     }
 
@@ -98,7 +99,7 @@ final class MremapCall {
         out.comment(c, "mremap of memory the trace did not map (or to an unknown place): skipped");
         if (!c.failed()) {
             q.m().mm().remove(q.old(), q.oldEnd());
-            q.m().mm().remove(c.result(), c.result() + Layout.pageUp(q.newLen()));
+            q.m().mm().remove(c.result(), c.result() + PageTable.pageAlign(q.newLen()));
         }
     }
 
@@ -108,7 +109,7 @@ final class MremapCall {
      */
     private Region remapped(Request q, Region src, String from, String newAddr) {
         long r = q.m().call().result();
-        long newEnd = r + Layout.pageUp(q.newLen());
+        long newEnd = r + PageTable.pageAlign(q.newLen());
         if (!q.flags().maymove()) {
             // In place: the address cannot change, so the model must agree on it.
             out.emit(q.line(from) + " expect " + from + q.m().at());
@@ -136,7 +137,7 @@ final class MremapCall {
                 last = p;
             }
         }
-        long tail = r + Layout.pageUp(q.oldLen());
+        long tail = r + PageTable.pageAlign(q.oldLen());
         if (newEnd > tail) {
             Region t = last == null || last.fvar() == null
                     ? new Region(tail, newEnd, dest.anchor(), dest.base(), lastProt, false)
