@@ -1,8 +1,9 @@
 package org.rmaplab.fuzz;
 
-import static org.rmaplab.fuzz.Vocabulary.hex;
-import static org.rmaplab.fuzz.Vocabulary.prot;
+import static org.rmaplab.scenario.ScenarioText.hex;
+import static org.rmaplab.scenario.ScenarioText.prot;
 
+import org.rmaplab.scenario.ScenarioText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,7 +284,7 @@ public final class ModelProfile {
             long a = addr();
             long l = len();
             int advice = Vocabulary.draw(rnd, Vocabulary.ADVICE, files ? Vocabulary.ADVICE.length : Vocabulary.ANON_ADVICE);
-            line(ti, "madvise " + hex(a) + " " + l + " " + Vocabulary.advice(advice));
+            line(ti, "madvise " + hex(a) + " " + l + " " + ScenarioText.advice(advice));
         } else if (op < 50) {
             long a = addr();
             long l = len();
@@ -345,7 +346,7 @@ public final class ModelProfile {
             default -> {
                 long a = addr();
                 long l = len();
-                line(ti, "madvise " + hex(a) + " " + l + " " + Vocabulary.advice(Mman.MADV_PAGEOUT));
+                line(ti, "madvise " + hex(a) + " " + l + " " + ScenarioText.advice(Mman.MADV_PAGEOUT));
             }
         }
     }
@@ -379,7 +380,7 @@ public final class ModelProfile {
             flags |= Mman.MAP_LOCKED;
         }
         long l = len();
-        line(ti, "mmap " + hex(a) + " " + l + " " + prot(drawProt()) + " " + Vocabulary.mmapFlags(flags));
+        line(ti, "mmap " + hex(a) + " " + l + " " + prot(drawProt()) + " " + ScenarioText.mmapFlags(flags));
     }
 
     private void doFile(int ti, Task t) {
@@ -432,7 +433,7 @@ public final class ModelProfile {
         }
         long off = rnd.nextInt(20) * P;
         long l = len();
-        line(ti, "mmap " + hex(a) + " " + l + " " + prot(drawProt()) + " " + Vocabulary.mmapFlags(flags) + " " + fname
+        line(ti, "mmap " + hex(a) + " " + l + " " + prot(drawProt()) + " " + ScenarioText.mmapFlags(flags) + " " + fname
                 + " " + off);
         if (!out.failed()) {
             fileMaps++;
@@ -456,7 +457,7 @@ public final class ModelProfile {
             nl = ol;
             na = rnd.nextBoolean() ? addr() & Machine.PAGE_MASK : 0;
         }
-        line(ti, "mremap " + hex(a) + " " + ol + " " + nl + " " + Vocabulary.mremapFlags(flags)
+        line(ti, "mremap " + hex(a) + " " + ol + " " + nl + " " + ScenarioText.mremapFlags(flags)
                 + (na != 0 ? " " + hex(na) : ""));
     }
 

@@ -1,7 +1,8 @@
 package org.rmaplab.fuzz;
 
-import static org.rmaplab.fuzz.Vocabulary.hex;
+import static org.rmaplab.scenario.ScenarioText.hex;
 
+import org.rmaplab.scenario.ScenarioText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

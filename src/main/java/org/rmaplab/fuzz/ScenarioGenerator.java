@@ -1,12 +1,13 @@
 package org.rmaplab.fuzz;
 
+import org.rmaplab.scenario.ScenarioText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import org.rmaplab.mm.Mman;
 
-import static org.rmaplab.fuzz.Vocabulary.at;
+import static org.rmaplab.scenario.ScenarioText.at;
 
 /**
  * The generator's kernel profile: seeded random scenarios for {@code rmaplab fuzz}, valid scenario
@@ -176,7 +177,7 @@ public final class ScenarioGenerator {
             Region r = region(t);
             int k = rnd.nextInt(r.pages);
             String range = addr(r, k, true) + " " + len(r.pages - k, true);
-            line(t, "madvise " + range + " " + Vocabulary.advice(Vocabulary.draw(rnd, Vocabulary.ADVICE, Vocabulary.ANON_ADVICE)));
+            line(t, "madvise " + range + " " + ScenarioText.advice(Vocabulary.draw(rnd, Vocabulary.ADVICE, Vocabulary.ANON_ADVICE)));
         } else if (w < 81) {
             Region r = region(t);
             int k = rnd.nextInt(r.pages);
@@ -245,7 +246,7 @@ public final class ScenarioGenerator {
         if (rnd.nextInt(12) == 0) {
             f |= Mman.MAP_LOCKED;
         }
-        line(t, "mmap " + addr(r, k, false) + " " + n + "p " + prot() + " " + Vocabulary.mmapFlags(f));
+        line(t, "mmap " + addr(r, k, false) + " " + n + "p " + prot() + " " + ScenarioText.mmapFlags(f));
     }
 
     /** mmap 0: the kernel places it; it becomes a region of the task's space. */
@@ -257,7 +258,7 @@ public final class ScenarioGenerator {
         int n = 1 + rnd.nextInt(24);
         String name = "M" + regions++;
         int flags = (rnd.nextInt(5) == 0 ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | Mman.MAP_ANONYMOUS;
-        line(t, "mmap 0 " + n + "p " + prot() + " " + Vocabulary.mmapFlags(flags) + " as " + name);
+        line(t, "mmap 0 " + n + "p " + prot() + " " + ScenarioText.mmapFlags(flags) + " as " + name);
         t.space.regions.add(new Region(name, n));
     }
 
@@ -282,8 +283,8 @@ public final class ScenarioGenerator {
 
     /** mremap AT from OLD to NEW pages (OLD 0: duplicate a shared mapping) with FLAGS, to TARGET if not null. */
     private void mremapLine(Task t, String at, int old, int nu, int flags, String target) {
-        line(t, "mremap " + at + " " + (old == 0 ? "0" : Vocabulary.pages(old)) + " " + Vocabulary.pages(nu) + " "
-                + Vocabulary.mremapFlags(flags) + (target == null ? "" : " " + target));
+        line(t, "mremap " + at + " " + (old == 0 ? "0" : ScenarioText.pages(old)) + " " + ScenarioText.pages(nu) + " "
+                + ScenarioText.mremapFlags(flags) + (target == null ? "" : " " + target));
     }
 
     /** One file operation, drawn from the second stream only. */
@@ -304,8 +305,8 @@ public final class ScenarioGenerator {
         if (w < 6) {
             int flags = (f.nextInt(3) == 0 ? Mman.MAP_PRIVATE : Mman.MAP_SHARED) | Mman.MAP_FIXED;
             flags |= f.nextInt(8) == 0 ? Mman.MAP_POPULATE : f.nextInt(12) == 0 ? Mman.MAP_LOCKED : 0;
-            String prot = Vocabulary.prot(Vocabulary.draw(f, Vocabulary.FILE_PROTS));
-            line(t, "mmap " + at + " " + n + "p " + prot + " " + Vocabulary.mmapFlags(flags) + " " + file + " "
+            String prot = ScenarioText.prot(Vocabulary.draw(f, Vocabulary.FILE_PROTS));
+            line(t, "mmap " + at + " " + n + "p " + prot + " " + ScenarioText.mmapFlags(flags) + " " + file + " "
                     + f.nextInt(24) + "p");
         } else if (w == 6 && f.nextBoolean()) {
             line(t, "madvise " + at + " " + n + "p remove");
@@ -382,6 +383,6 @@ public final class ScenarioGenerator {
     }
 
     private String prot() {
-        return Vocabulary.prot(Vocabulary.draw(rnd, Vocabulary.KERNEL_PROTS));
+        return ScenarioText.prot(Vocabulary.draw(rnd, Vocabulary.KERNEL_PROTS));
     }
 }

@@ -149,20 +149,6 @@ public final class Normalizer {
 
     /** {@code +4p}, {@code -16p}, {@code +1p+5}, {@code +5}, or nothing for 0. */
     static String offset(long d) {
-        if (d == 0) {
-            return "";
-        }
-        String sign = d > 0 ? "+" : "-";
-        long a = Math.abs(d);
-        long pages = a / PAGE;
-        long bytes = a % PAGE;
-        StringBuilder b = new StringBuilder();
-        if (pages != 0) {
-            b.append(sign).append(pages).append('p');
-        }
-        if (bytes != 0) {
-            b.append(sign).append(bytes);
-        }
-        return b.toString();
+        return org.rmaplab.scenario.ScenarioText.offset(d);
     }
 }

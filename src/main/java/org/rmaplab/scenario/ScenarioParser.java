@@ -30,52 +30,6 @@ public final class ScenarioParser {
 
     public static final long PAGE_SIZE = 4096;
 
-    /** Flag names of mmap (include/uapi/asm-generic/mman*.h, linux/mman.h). */
-    static final Map<String, Integer> MMAP_FLAGS = linked(
-            "shared", Mman.MAP_SHARED,
-            "private", Mman.MAP_PRIVATE,
-            "shared_validate", Mman.MAP_SHARED_VALIDATE,
-            "fixed", Mman.MAP_FIXED,
-            "anonymous", Mman.MAP_ANONYMOUS,
-            "growsdown", Mman.MAP_GROWSDOWN,
-            "denywrite", Mman.MAP_DENYWRITE,
-            "executable", Mman.MAP_EXECUTABLE,
-            "locked", Mman.MAP_LOCKED,
-            "noreserve", Mman.MAP_NORESERVE,
-            "populate", Mman.MAP_POPULATE,
-            "nonblock", Mman.MAP_NONBLOCK,
-            "stack", Mman.MAP_STACK,
-            "hugetlb", Mman.MAP_HUGETLB,
-            "sync", Mman.MAP_SYNC,
-            "fixed_noreplace", Mman.MAP_FIXED_NOREPLACE);
-
-    static final Map<String, Integer> MREMAP_FLAGS = linked(
-            "maymove", Mman.MREMAP_MAYMOVE,
-            "fixed", Mman.MREMAP_FIXED,
-            "dontunmap", Mman.MREMAP_DONTUNMAP);
-
-    /** UFFDIO_MOVE modes (include/uapi/linux/userfaultfd.h). */
-    static final Map<String, Integer> MOVE_FLAGS = linked(
-            "dontwake", 1 << 0,
-            "allow_src_holes", 1 << 1);
-
-    /** UFFDIO_COPY modes (include/uapi/linux/userfaultfd.h). */
-    static final Map<String, Integer> COPY_FLAGS = linked(
-            "dontwake", 1 << 0,
-            "wp", 1 << 1);
-
-    /** remap_anon_pages flags of the 2014 patch set (RAP_ALLOW_SRC_HOLES). */
-    static final Map<String, Integer> RAP_FLAGS = linked(
-            "allow_src_holes", 1 << 0);
-
-    /** madvise advice of the contract. */
-    static final Map<String, Integer> ADVICE = linked(
-            "dontneed", Mman.MADV_DONTNEED,
-            "dontfork", Mman.MADV_DONTFORK,
-            "dofork", Mman.MADV_DOFORK,
-            "pageout", Mman.MADV_PAGEOUT,
-            "remove", Mman.MADV_REMOVE);
-
     static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
 
     private static final Pattern BLANKS = Pattern.compile("\\s+");
@@ -406,11 +360,11 @@ public final class ScenarioParser {
             case ADDR, VALUE -> expr(t, true);
             case LEN -> expr(t, false);
             case PROT -> prot(t);
-            case MMAP_FLAGS -> flags(op, t, MMAP_FLAGS);
-            case MREMAP_FLAGS -> flags(op, t, MREMAP_FLAGS);
-            case MOVE_FLAGS -> flags(op, t, MOVE_FLAGS);
-            case COPY_FLAGS -> flags(op, t, COPY_FLAGS);
-            case RAP_FLAGS -> flags(op, t, RAP_FLAGS);
+            case MMAP_FLAGS -> flags(op, t, ScenarioText.MMAP_FLAGS);
+            case MREMAP_FLAGS -> flags(op, t, ScenarioText.MREMAP_FLAGS);
+            case MOVE_FLAGS -> flags(op, t, ScenarioText.MOVE_FLAGS);
+            case COPY_FLAGS -> flags(op, t, ScenarioText.COPY_FLAGS);
+            case RAP_FLAGS -> flags(op, t, ScenarioText.RAP_FLAGS);
             case ADVICE -> advice(t);
             case FILE -> fileRef(t);
             case FILE_NAME -> {
@@ -464,9 +418,9 @@ public final class ScenarioParser {
     }
 
     private Arg.Advice advice(String t) {
-        Integer v = ADVICE.get(t);
+        Integer v = ScenarioText.ADVICE.get(t);
         if (v == null) {
-            throw error("unknown advice '" + t + "' (known: " + String.join(", ", ADVICE.keySet()) + ")");
+            throw error("unknown advice '" + t + "' (known: " + String.join(", ", ScenarioText.ADVICE.keySet()) + ")");
         }
         return new Arg.Advice(t, v);
     }
@@ -646,11 +600,4 @@ public final class ScenarioParser {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Map<String, Integer> linked(Object... kv) {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], (Integer) kv[i + 1]);
-        }
-        return java.util.Collections.unmodifiableMap(m);
-    }
 }

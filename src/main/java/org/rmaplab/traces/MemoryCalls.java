@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.scenario.ScenarioText;
 import org.rmaplab.mm.PageTable;
 import java.util.List;
 
@@ -35,7 +36,7 @@ final class MemoryCalls {
             case "mprotect" -> {
                 a.need(3);
                 int prot = a.prot(2);
-                ranged(m, "mprotect", " " + ScenarioWriter.protText(prot));
+                ranged(m, "mprotect", " " + ScenarioText.prot(prot));
             }
             case "madvise" -> {
                 a.need(3);
@@ -89,7 +90,7 @@ final class MemoryCalls {
         for (Region r : runs) {
             long l = r.start() == q.addr() && r.end() == q.end() ? q.len() : r.end() - r.start();
             out.emit(m.who() + " " + op + " " + ScenarioWriter.rel(r.anchor(), r.base(), r.start()) + " "
-                    + ScenarioWriter.len(l) + extra + " expect ok" + m.at());
+                    + ScenarioText.length(l) + extra + " expect ok" + m.at());
             out.count(op);
         }
         switch (op) {
@@ -108,7 +109,7 @@ final class MemoryCalls {
             return;
         }
         out.emit(m.who() + " " + q.op() + " " + ScenarioWriter.rel(h.anchor(), h.base(), q.addr()) + " "
-                + ScenarioWriter.len(q.len()) + q.extra() + " expect " + c.errno() + m.at());
+                + ScenarioText.length(q.len()) + q.extra() + " expect " + c.errno() + m.at());
         out.count("errors");
     }
 

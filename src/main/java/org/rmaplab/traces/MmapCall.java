@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.scenario.ScenarioText;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.traces.StraceParser.Call;
 import org.rmaplab.traces.TraceConverter.Files;
@@ -26,7 +27,7 @@ final class MmapCall {
 
         /** The middle of the line: {@code LEN PROT}. */
         String lenProt() {
-            return ScenarioWriter.len(len) + " " + ScenarioWriter.protText(prot);
+            return ScenarioText.length(len) + " " + ScenarioText.prot(prot);
         }
     }
 
@@ -37,7 +38,7 @@ final class MmapCall {
     private record Source(MmapFlags flags, String fvar, long foff, String note) {
         /** {@code FILE OFFSET} after the flags, or "". */
         String fileArgs() {
-            return fvar == null ? "" : " " + fvar + " " + ScenarioWriter.len(foff);
+            return fvar == null ? "" : " " + fvar + " " + ScenarioText.length(foff);
         }
     }
 
@@ -171,7 +172,7 @@ final class MmapCall {
     private void unmapReplaced(MemoryCall m, long s, long e) {
         for (Region r : Layout.runs(m.mm().pieces(s, e))) {
             out.emit(m.who() + " munmap " + ScenarioWriter.rel(r.anchor(), r.base(), r.start()) + " "
-                    + ScenarioWriter.len(r.end() - r.start()) + " expect ok" + m.at() + " (replaced by a fixed mmap)");
+                    + ScenarioText.length(r.end() - r.start()) + " expect ok" + m.at() + " (replaced by a fixed mmap)");
             out.count("munmap");
         }
         m.mm().remove(s, e);

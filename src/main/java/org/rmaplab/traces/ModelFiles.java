@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.scenario.ScenarioText;
 import org.rmaplab.mm.PageTable;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,12 +49,12 @@ final class ModelFiles {
             v = "F" + (fileOf.size() + 1);
             fileOf.put(path, v);
             fileSize.put(v, want);
-            out.emit(who + " open " + label(path) + " " + ScenarioWriter.len(want) + " as " + v + "   # trace:"
+            out.emit(who + " open " + label(path) + " " + ScenarioText.length(want) + " as " + v + "   # trace:"
                     + c.line() + " " + path.replace('\n', ' '));
             out.count("files");
         } else if (want > fileSize.get(v)) {
             fileSize.put(v, want);
-            out.emit(who + " ftruncate " + v + " " + ScenarioWriter.len(want) + " expect ok   # trace:" + c.line() + " "
+            out.emit(who + " ftruncate " + v + " " + ScenarioText.length(want) + " expect ok   # trace:" + c.line() + " "
                     + (st != null ? "a stat showed " + path + " larger" : "mapped past the end of " + path));
             out.count("file_growths");
         }

@@ -1,5 +1,6 @@
 package org.rmaplab.traces;
 
+import org.rmaplab.scenario.ScenarioText;
 import org.rmaplab.mm.PageTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ final class MremapCall {
 
         /** The line from the source address on: {@code FROM OLD_LEN NEW_LEN FLAGS}. */
         String line(String from) {
-            return m.who() + " mremap " + from + " " + ScenarioWriter.len(oldLen) + " " + ScenarioWriter.len(newLen)
+            return m.who() + " mremap " + from + " " + ScenarioText.length(oldLen) + " " + ScenarioText.length(newLen)
                     + " " + flags.text();
         }
     }

@@ -1,10 +1,11 @@
 package org.rmaplab.workloads;
 
 import static org.rmaplab.workloads.ForkWorkloads.param;
-import static org.rmaplab.workloads.Text.at;
-import static org.rmaplab.workloads.Text.hex;
-import static org.rmaplab.workloads.Text.pages;
+import static org.rmaplab.scenario.ScenarioText.at;
+import static org.rmaplab.scenario.ScenarioText.hex;
+import static org.rmaplab.scenario.ScenarioText.pages;
 
+import org.rmaplab.scenario.ScenarioText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -25,19 +25,4 @@ final class Text {
     public String toString() {
         return b.toString();
     }
-
-    /** {@code NAME} or {@code NAME+Np}. */
-    static String at(String name, long page) {
-        return page == 0 ? name : name + "+" + page + "p";
-    }
-
-    /** {@code Np}. */
-    static String pages(long n) {
-        return n + "p";
-    }
-
-    /** {@code 0xHEX}. */
-    static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
 }
