@@ -47,7 +47,7 @@ public final class Frames {
     public static final int PG_ANON_EXCLUSIVE = 1 << 3;
     /**
      * PG_mlocked: the page is mapped by a pte of a VM_LOCKED vma and kept off the LRU. Set only by
-     * pte_chains with wli's step (b) of seed 003 ("set a bitflag"), the bit 2.6.28 later named
+     * pte_chains with wli's step (b) (docs/reference.md#wli-three-steps: "set a bitflag"), the bit 2.6.28 later named
      * PG_mlocked; no other design sets it (the model keeps 2.6's mlocked pages on the LRU).
      */
     public static final int PG_MLOCKED = 1 << 4;

@@ -101,7 +101,7 @@ final class Mlock {
             v.mm.lockedVm -= pages;
         }
         VmaOps.setFlags(v, newFlags);
-        // mlock_vma_pages_range(): the design hears which range changed (step (b) of seed 003).
+        // mlock_vma_pages_range(): the design hears which range changed (wli's step (b), docs/reference.md#wli-three-steps).
         design.vmaLockChanged(v, start, end);
         return 0;
     }

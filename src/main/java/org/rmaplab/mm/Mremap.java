@@ -254,7 +254,7 @@ public final class Mremap {
      * expand_vma(): in place when the pages after the vma are free, else move (MAYMOVE). Under
      * lokier the vma is the user-visible one, a group: the range must end where the group ends, and
      * its last vma grows — in its offset space if the design allows it ({@link
-     * RmapDesign#canExpandAnon}), else by a new vma for the grown part (seed 002: "When a vma is
+     * RmapDesign#canExpandAnon}), else by a new vma for the grown part (docs/reference.md#lokier-offset-space: "When a vma is
      * grown and the page-&gt;offset space it would like to occupy is already taken, it can be split
      * into two vmas").
      */
@@ -613,7 +613,7 @@ public final class Mremap {
             if (pte == 0) {
                 continue;
             }
-            // Linus's rule (seed 001): make the page exclusive before moving it — an early COW at
+            // Linus's rule (Linus Torvalds, 13 March 2004, docs/reference.md#linus-anon-memory-group): make the page exclusive before moving it — an early COW at
             // the old address. wp_page_copy gives up without copying when reclaim changed the pte
             // while it allocated (a young bit cleared, the page swapped out): look again, as a
             // retried fault would.

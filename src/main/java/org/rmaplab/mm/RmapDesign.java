@@ -6,7 +6,7 @@ package org.rmaplab.mm;
  *
  * <p>The core ({@code org.rmaplab.mm}) knows no design. It keeps the page tables, the frames'
  * refcount and mapcount, and tells the design of every moment the kernel's rmap code hears about
- * (designs.md, "Where each era hooks rmap into the rest of mm"): a fresh mm, fork of an mm and of a
+ * (docs/reference.md#hooks): a fresh mm, fork of an mm and of a
  * vma, the first anonymous fault in a vma, every pte that starts or stops mapping a page, COW,
  * vma split / merge / expand / move / unlink, and the death of an mm. The design interprets the
  * two struct page fields given to it ({@code Frames.mapping}, {@code Frames.index}) and whatever

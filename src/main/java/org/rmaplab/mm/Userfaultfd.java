@@ -3,7 +3,7 @@ package org.rmaplab.mm;
 /**
  * fs/userfaultfd.c and mm/userfaultfd.c: UFFDIO_REGISTER (missing mode), UFFDIO_COPY
  * (mfill_atomic in MFILL_ATOMIC_COPY mode), UFFDIO_MOVE (move_pages, move_pages_pte) of Linux
- * 6.18, and remap_anon_pages(2) of the 2014 patch set (seed 004), never merged, which the model
+ * 6.18, and remap_anon_pages(2) of Andrea Arcangeli's 2014 patch set (docs/reference.md#arcangeli-remap-anon-pages), never merged, which the model
  * runs through the same move.
  *
  * <p>Invariants kept: a moved page keeps its frame, contents and swap slot, and its rmap follows
@@ -322,7 +322,7 @@ public final class Userfaultfd {
     }
 
     /**
-     * remap_anon_pages(2) of the 2014 patch set (seed 004): the same move, but no registration is
+     * remap_anon_pages(2) of Andrea Arcangeli's 2014 patch set (docs/reference.md#arcangeli-remap-anon-pages): the same move, but no registration is
      * needed, a page must have mapcount 1 (not PageAnonExclusive, which did not exist), a swap
      * entry swap count 1, and a file pte source is EFAULT. Returns the bytes moved (a short move
      * returns what moved, as move_pages() does), or -errno when none moved.

@@ -36,7 +36,7 @@ public final class Vma {
     public static final long VM_NORESERVE = 0x200000;
     public static final long VM_SOFTDIRTY = 0x8000000;
     /**
-     * Jamie Lokier's mremap-group flag (seed 002): this vma and the following vma(s) with the flag
+     * Jamie Lokier's mremap-group flag (12 March 2004, docs/reference.md#lokier-offset-space): this vma and the following vma(s) with the flag
      * form one user-visible unit. Model-only; no Linux value.
      */
     public static final long VM_GROUP = 1L << 40;

@@ -491,7 +491,7 @@ final class VmaOps {
 
     /**
      * The end of a system call that may have changed the vmas of mm, for a design that groups
-     * ({@link RmapDesign#groupsVmas}, lokier, seed 002: "When trying to merge adjacent anon vmas
+     * ({@link DesignTraits#groupsVmas}, lokier, docs/reference.md#lokier-offset-space step 4: "When trying to merge adjacent anon vmas
      * during ordinary mmap/munmap/mprotect/mremap operations, if they are not vm_offset-compatible
      * (or their address_spaces aren't equal) just use the mremap-group flag to make them appear
      * merged"). A vma gets VM_GROUP where this call tried a merge across its start and the merge
