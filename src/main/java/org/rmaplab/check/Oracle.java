@@ -36,7 +36,7 @@ import org.rmaplab.mm.RmapWalkControl;
  *       the free list (linked through lruNext) holds exactly the free frames, each once;
  *   <li>for every mapped page the design's reverse walk returns exactly the ptes the scan found —
  *       under a design that leaves the ptes of VM_LOCKED vmas unrecorded
- *       ({@link RmapDesign#unchainsLockedPtes}, pte_chains with wli's step (b)) exactly those of
+ *       ({@link DesignTraits#unchainsLockedPtes}, pte_chains with wli's step (b)) exactly those of
  *       vmas without VM_LOCKED, none at all for a page mapped only from VM_LOCKED vmas; and a user
  *       page is {@code PG_MLOCKED} exactly when that design is in use and some pte of a VM_LOCKED
  *       vma maps it, and is on the LRU exactly when it is not {@code PG_MLOCKED};

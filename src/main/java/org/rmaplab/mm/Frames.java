@@ -29,7 +29,7 @@ package org.rmaplab.mm;
  *       and {@code index} the page offset in the file.
  *   <li>A page in the swap cache ({@link #PG_SWAPCACHE}) names its slot by {@link #swapSlot(int)}:
  *       the swapSlot column (page_private, today's folio-&gt;swap) or, when the design says so
- *       ({@link org.rmaplab.mm.RmapDesign#swapEntryInIndex}), {@code index}, as 2.6.0's
+ *       ({@link org.rmaplab.mm.DesignTraits#swapEntryInIndex}), {@code index}, as 2.6.0's
  *       add_to_swap_cache() stored entry.val in page-&gt;index. A page not in the swap cache has
  *       slot 0.
  * </ul>
@@ -99,7 +99,7 @@ public final class Frames {
 
     /**
      * @param swapEntryInIndex keep a swap-cache page's slot in {@code index} and have no swapSlot
-     *     column (the design's {@link org.rmaplab.mm.RmapDesign#swapEntryInIndex})
+     *     column (the design's {@link org.rmaplab.mm.DesignTraits#swapEntryInIndex})
      */
     Frames(long ramBytes, boolean swapEntryInIndex) {
         long n = ramBytes >>> Machine.PAGE_SHIFT;

@@ -545,7 +545,7 @@ final class Memory {
 
     /**
      * vma_needs_copy(): fork copies page tables only where anonymous pages may be — unless the
-     * design copies every pte at fork ({@link RmapDesign#forkCopiesEveryPte}: before 2.6.14's lazy
+     * design copies every pte at fork ({@link DesignTraits#forkCopiesEveryPte}: before 2.6.14's lazy
      * page-table copies, d992895ba2b2, dup_mmap called copy_page_range for every vma).
      */
     boolean vmaNeedsCopy(Vma src) {

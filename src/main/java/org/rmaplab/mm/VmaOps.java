@@ -11,7 +11,7 @@ package org.rmaplab.mm;
  * ({@link RmapDesign#isMergeableAnonVma}). A three-way merge also needs prev and next compatible
  * with each other ({@link RmapDesign#anonVmasCompatible}).
  *
- * <p>lokier's VM_GROUP (only when {@link RmapDesign#groupsVmas}): the merge code notes every
+ * <p>lokier's VM_GROUP (only when {@link DesignTraits#groupsVmas}): the merge code notes every
  * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
  * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
  * predecessor. A split always leaves a user-visible boundary (VM_GROUP and the helpers
