@@ -1,7 +1,7 @@
 package org.rmaplab.mm;
 
 /**
- * Linux errno values (asm-generic/errno-base.h). System calls of the model return
+ * include/uapi/asm-generic/errno-base.h and errno.h: Linux errno values. System calls of the model return
  * {@code -errno} on failure, as the kernel does.
  */
 public final class Errno {

@@ -1,9 +1,9 @@
 package org.rmaplab.mm;
 
 /**
- * The page LRU of 2.6 (one zone): an active and an inactive list, doubly linked through
- * {@code Frames.lruNext/lruPrev}. New pages enter at the head; reclaim scans from the tail
- * (mm/swap.c lru_cache_add / lru_cache_add_active, del_page_from_lru, mm/vmscan.c).
+ * mm/swap.c and include/linux/mm_inline.h of 2.6: the page LRU of one zone, an active and an
+ * inactive list, doubly linked through {@code Frames.lruNext/lruPrev}. New pages enter at the head;
+ * reclaim scans from the tail (lru_cache_add / lru_cache_add_active, del_page_from_lru; mm/vmscan.c).
  *
  * <p>Invariants (checked by the oracle): a page is on at most one list, exactly when it has
  * {@link Frames#PG_LRU}, and on the active one exactly when it also has {@link Frames#PG_ACTIVE};

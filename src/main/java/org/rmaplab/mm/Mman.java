@@ -1,8 +1,8 @@
 package org.rmaplab.mm;
 
 /**
- * Constants of the memory system calls, with the values of Linux x86-64
- * (include/uapi/asm-generic/mman-common.h, mman.h, linux/mman.h), so a scenario
+ * include/uapi/asm-generic/mman-common.h, mman.h and include/uapi/linux/mman.h: the constants of
+ * the memory system calls, with the values of Linux x86-64, so a scenario
  * converts to the real calls unchanged.
  */
 public final class Mman {

@@ -1,7 +1,7 @@
 package org.rmaplab.mm;
 
 /**
- * x86-64 four-level page tables (arch/x86/include/asm/pgtable_64_types.h): PGD (PML4), PUD, PMD
+ * arch/x86/include/asm/pgtable_64_types.h: x86-64 four-level page tables, PGD (PML4), PUD, PMD
  * and PTE levels of 512 entries each, every table a frame of {@link Frames}.
  *
  * <p>Entry format, as on x86: bits 12..51 hold the pfn, the low bits are flags
