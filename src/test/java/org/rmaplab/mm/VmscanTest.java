@@ -9,8 +9,8 @@ import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.rmap.RmapDesigns;
 
-/** Reclaim and swap through the reverse map, with counters worked out by hand. */
-class ReclaimTest {
+/** mm/vmscan.c (Vmscan) with mm/rmap.c and mm/swap_state.c: reclaim and swap through the reverse map, with counters worked out by hand. */
+class VmscanTest {
     static final long P = Machine.PAGE_SIZE;
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
