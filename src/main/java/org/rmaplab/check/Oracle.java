@@ -73,132 +73,171 @@ public final class Oracle {
         org.rmaplab.mm.Swapfile swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];
         for (Mm mm : k.mms()) {
-            checkVmas(mm);
-            swapPtes = 0;
-            long tables = scanTables(f, mm, mm.pgd(), 0, 0, tableOwners, seenMaps, slotsByPfn, slotCount);
-            if (tables != mm.pgtables()) {
-                fail(mm + " counts " + mm.pgtables() + " page-table frames but owns " + tables);
-            }
-            if (swapPtes != mm.swapents()) {
-                fail(mm + " counts " + mm.swapents() + " swap entries but its ptes hold " + swapPtes);
-            }
+            checkMm(f, mm, tableOwners, seenMaps, slotsByPfn, slotCount);
         }
         checkIMmap();
         checkSwap(f, swap);
         checkLru(f);
-        // Frames.
+        checkFrames(f, seenMaps, tableOwners);
+        checkFreeList(f);
+        checkTableIds(f);
+        checkRmapWalks(f, seenMaps, slotsByPfn, slotCount);
+        checkDesignInvariants();
+    }
+
+    /** One mm: its vmas, then its page tables, against its counts of tables and swap entries. */
+    private void checkMm(Frames f, Mm mm, int[] tableOwners, int[] seenMaps, long[][] slotsByPfn, int[] slotCount) {
+        checkVmas(mm);
+        swapPtes = 0;
+        long tables = scanTables(f, mm, mm.pgd(), 0, 0, tableOwners, seenMaps, slotsByPfn, slotCount);
+        if (tables != mm.pgtables()) {
+            fail(mm + " counts " + mm.pgtables() + " page-table frames but owns " + tables);
+        }
+        if (swapPtes != mm.swapents()) {
+            fail(mm + " counts " + mm.swapents() + " swap entries but its ptes hold " + swapPtes);
+        }
+    }
+
+    /** Every frame against the scan: the zero page, free frames, page tables, user pages; the free count. */
+    private void checkFrames(Frames f, int[] seenMaps, int[] tableOwners) {
         int free = 0;
-        for (int pfn = 0; pfn < n; pfn++) {
+        for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
             int flags = f.flags[pfn];
             if (pfn == Frames.ZERO_PFN) {
                 if (f.mapcount[pfn] != 0) {
                     fail("the zero page has mapcount " + f.mapcount[pfn]);
                 }
-                continue;
-            }
-            if (f.refcount[pfn] == 0) {
+            } else if (f.refcount[pfn] == 0) {
                 free++;
                 if (flags != 0 || f.mapcount[pfn] != 0 || f.mapping[pfn] != null || seenMaps[pfn] != 0) {
                     fail("free frame " + pfn + " has flags " + flags + " mapcount " + f.mapcount[pfn]
                             + " or is mapped by " + seenMaps[pfn] + " ptes");
                 }
-                continue;
-            }
-            if ((flags & Frames.PG_TABLE) != 0) {
+            } else if ((flags & Frames.PG_TABLE) != 0) {
                 if (!f.isTable(pfn)) {
                     fail("page-table frame " + pfn + " holds table id " + f.content[pfn] + " which it does not own");
                 }
                 if (tableOwners[pfn] != 1) {
                     fail("page-table frame " + pfn + " is referenced " + tableOwners[pfn] + " times");
                 }
-                continue;
-            }
-            int mapped = seenMaps[pfn];
-            if (f.mapcount[pfn] != mapped) {
-                fail("pfn " + pfn + " has mapcount " + f.mapcount[pfn] + " but " + mapped + " ptes map it");
-            }
-            boolean mlocked = (flags & Frames.PG_MLOCKED) != 0;
-            if (mlocked != (lockedMaps[pfn] > 0)) {
-                fail("pfn " + pfn + (mlocked ? " is" : " is not") + " PG_mlocked but " + lockedMaps[pfn]
-                        + " ptes of VM_LOCKED vmas map it" + (unchainsLocked ? "" : " (the design keeps no PG_mlocked)"));
-            }
-            if ((flags & Frames.PG_ANON) != 0) {
-                boolean cached = (flags & Frames.PG_SWAPCACHE) != 0;
-                if (mapped == 0 && !cached) {
-                    fail("anonymous pfn " + pfn + " is allocated but mapped by no pte and not in the swap cache (leak)");
-                }
-                if (f.refcount[pfn] != mapped + (cached ? 1 : 0)) {
-                    fail("anonymous pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes"
-                            + (cached ? " and the swap cache" : ""));
-                }
-            } else if (f.mapping[pfn] instanceof AddressSpace as) {
-                if (as.findPage(f.index[pfn]) != pfn) {
-                    fail("page-cache pfn " + pfn + " is not in " + as + " at " + f.index[pfn]);
-                }
-                if (f.refcount[pfn] != mapped + 1) {
-                    fail("page-cache pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes");
-                }
-                if (f.index[pfn] >= as.sizePages()) {
-                    fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " lies beyond the end of the file");
-                }
-                long want = shadow.expectedShared(as, f.index[pfn]);
-                if (f.content[pfn] != want) {
-                    fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " holds 0x"
-                            + Long.toHexString(f.content[pfn]) + " but 0x" + Long.toHexString(want) + " was last written there");
-                }
             } else {
-                fail("pfn " + pfn + " is allocated but neither anonymous, page cache nor page table (leak)");
+                checkUserFrame(f, pfn, seenMaps[pfn]);
             }
         }
         if (free != f.free()) {
             fail(free + " frames are free but the free list holds " + f.free());
         }
-        checkFreeList(f);
-        checkTableIds(f);
-        // The design's walk against the scan.
-        RmapDesign design = k.design();
-        WalkCollector wc = walkCollector;
-        for (int pfn = 1; pfn < n; pfn++) {
+    }
+
+    /** An allocated user page: mapcount and PG_mlocked against the scan, then anonymous or page cache. */
+    private void checkUserFrame(Frames f, int pfn, int mapped) {
+        int flags = f.flags[pfn];
+        if (f.mapcount[pfn] != mapped) {
+            fail("pfn " + pfn + " has mapcount " + f.mapcount[pfn] + " but " + mapped + " ptes map it");
+        }
+        boolean mlocked = (flags & Frames.PG_MLOCKED) != 0;
+        if (mlocked != (lockedMaps[pfn] > 0)) {
+            fail("pfn " + pfn + (mlocked ? " is" : " is not") + " PG_mlocked but " + lockedMaps[pfn]
+                    + " ptes of VM_LOCKED vmas map it" + (unchainsLocked ? "" : " (the design keeps no PG_mlocked)"));
+        }
+        if ((flags & Frames.PG_ANON) != 0) {
+            checkAnonFrame(f, pfn, mapped);
+        } else if (f.mapping[pfn] instanceof AddressSpace as) {
+            checkPageCacheFrame(f, pfn, mapped, as);
+        } else {
+            fail("pfn " + pfn + " is allocated but neither anonymous, page cache nor page table (leak)");
+        }
+    }
+
+    /** An anonymous page is held by its ptes and the swap cache, and by nothing else. */
+    private void checkAnonFrame(Frames f, int pfn, int mapped) {
+        boolean cached = (f.flags[pfn] & Frames.PG_SWAPCACHE) != 0;
+        if (mapped == 0 && !cached) {
+            fail("anonymous pfn " + pfn + " is allocated but mapped by no pte and not in the swap cache (leak)");
+        }
+        if (f.refcount[pfn] != mapped + (cached ? 1 : 0)) {
+            fail("anonymous pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes"
+                    + (cached ? " and the swap cache" : ""));
+        }
+    }
+
+    /** A page-cache page is in its file at its index, inside the file, held by its ptes and the cache. */
+    private void checkPageCacheFrame(Frames f, int pfn, int mapped, AddressSpace as) {
+        if (as.findPage(f.index[pfn]) != pfn) {
+            fail("page-cache pfn " + pfn + " is not in " + as + " at " + f.index[pfn]);
+        }
+        if (f.refcount[pfn] != mapped + 1) {
+            fail("page-cache pfn " + pfn + " has refcount " + f.refcount[pfn] + " for " + mapped + " ptes");
+        }
+        if (f.index[pfn] >= as.sizePages()) {
+            fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " lies beyond the end of the file");
+        }
+        long want = shadow.expectedShared(as, f.index[pfn]);
+        if (f.content[pfn] != want) {
+            fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " holds 0x"
+                    + Long.toHexString(f.content[pfn]) + " but 0x" + Long.toHexString(want) + " was last written there");
+        }
+    }
+
+    /** The design's walk against the scan, for every mapped page. */
+    private void checkRmapWalks(Frames f, int[] seenMaps, long[][] slotsByPfn, int[] slotCount) {
+        for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
             // Pages mapped only by unrecorded ptes (step (b)) are walked too: the walk must find none.
-            int want = slotCount[pfn];
             if (seenMaps[pfn] == 0) {
                 continue;
             }
-            wc.reset(f.mapcount[pfn]);
-            // The oracle's walks are not the workload's: they leave the design's walk counters as they were.
-            design.stats().pauseWalkCounting();
-            design.rmapWalk(pfn, wc);
-            design.stats().resumeWalkCounting();
             long[] expected = slotsByPfn[pfn] != null ? slotsByPfn[pfn] : NO_SLOTS;
-            java.util.Arrays.sort(expected, 0, want);
-            java.util.Arrays.sort(wc.found, 0, wc.n);
-            for (int i = 1; i < wc.n; i++) {
-                if (wc.found[i] == wc.found[i - 1]) {
-                    fail(design.name() + " walk of pfn " + pfn + " visited pte " + describe(f, wc.found[i]) + " twice");
-                }
-            }
-            if (!java.util.Arrays.equals(expected, 0, want, wc.found, 0, wc.n)) {
-                List<String> missing = new ArrayList<>();
-                List<String> extra = new ArrayList<>();
-                HashSet<Long> got = new HashSet<>();
-                for (int i = 0; i < wc.n; i++) {
-                    got.add(wc.found[i]);
-                }
-                HashSet<Long> exp = new HashSet<>();
-                for (int i = 0; i < want; i++) {
-                    exp.add(expected[i]);
-                    if (!got.contains(expected[i])) {
-                        missing.add(describe(f, expected[i]));
-                    }
-                }
-                for (int i = 0; i < wc.n; i++) {
-                    if (!exp.contains(wc.found[i])) {
-                        extra.add(describe(f, wc.found[i]));
-                    }
-                }
-                fail(design.name() + " walk of pfn " + pfn + " missed " + missing + " and found extra " + extra);
+            checkRmapWalk(f, pfn, expected, slotCount[pfn]);
+        }
+    }
+
+    /** One page's walk visits each pte once and exactly the first {@code want} slots of {@code expected}. */
+    private void checkRmapWalk(Frames f, int pfn, long[] expected, int want) {
+        RmapDesign design = k.design();
+        WalkCollector wc = walkCollector;
+        wc.reset(f.mapcount[pfn]);
+        // The oracle's walks are not the workload's: they leave the design's walk counters as they were.
+        design.stats().pauseWalkCounting();
+        design.rmapWalk(pfn, wc);
+        design.stats().resumeWalkCounting();
+        java.util.Arrays.sort(expected, 0, want);
+        java.util.Arrays.sort(wc.found, 0, wc.n);
+        for (int i = 1; i < wc.n; i++) {
+            if (wc.found[i] == wc.found[i - 1]) {
+                fail(design.name() + " walk of pfn " + pfn + " visited pte " + describe(f, wc.found[i]) + " twice");
             }
         }
+        if (!java.util.Arrays.equals(expected, 0, want, wc.found, 0, wc.n)) {
+            failWalkMismatch(f, design, pfn, expected, want, wc);
+        }
+    }
+
+    /** Names the ptes the walk missed and those it found but the scan did not. */
+    private void failWalkMismatch(Frames f, RmapDesign design, int pfn, long[] expected, int want, WalkCollector wc) {
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        HashSet<Long> got = new HashSet<>();
+        for (int i = 0; i < wc.n; i++) {
+            got.add(wc.found[i]);
+        }
+        HashSet<Long> exp = new HashSet<>();
+        for (int i = 0; i < want; i++) {
+            exp.add(expected[i]);
+            if (!got.contains(expected[i])) {
+                missing.add(describe(f, expected[i]));
+            }
+        }
+        for (int i = 0; i < wc.n; i++) {
+            if (!exp.contains(wc.found[i])) {
+                extra.add(describe(f, wc.found[i]));
+            }
+        }
+        fail(design.name() + " walk of pfn " + pfn + " missed " + missing + " and found extra " + extra);
+    }
+
+    /** The design's own invariants ({@link RmapSelfCheck}). */
+    private void checkDesignInvariants() {
+        RmapDesign design = k.design();
         if (design instanceof RmapSelfCheck sc) {
             String err = sc.checkInvariants();
             if (err != null) {
@@ -366,15 +405,35 @@ public final class Oracle {
         }
         long expected = shadow.expected(mm, vma, addr);
         if ((pte & PageTable.SPECIAL) != 0) {
-            if (pfn != Frames.ZERO_PFN || rw || (vma.flags() & Vma.VM_SHARED) != 0) {
-                fail(mm + " special pte at 0x" + Long.toHexString(addr) + " is not a read-only zero page in a private vma");
-            }
-            if (expected != 0) {
-                fail(mm + " maps the zero page at 0x" + Long.toHexString(addr) + " where 0x"
-                        + Long.toHexString(expected) + " was written");
-            }
+            checkZeroPagePte(mm, vma, addr, pfn, rw, expected);
             return;
         }
+        checkPageOfPte(f, mm, vma, addr, pfn, rw, expected);
+        seenMaps[pfn]++;
+        if (unchainsLocked && (vma.flags() & Vma.VM_LOCKED) != 0) {
+            lockedMaps[pfn]++; // step (b): the design records no pte of a VM_LOCKED vma
+            return;
+        }
+        addScannedSlot(pfn, slot, slotsByPfn, slotCount);
+    }
+
+    /** A special pte maps the zero page read-only in a private vma, where nothing was written. */
+    private static void checkZeroPagePte(Mm mm, Vma vma, long addr, int pfn, boolean rw, long expected) {
+        if (pfn != Frames.ZERO_PFN || rw || (vma.flags() & Vma.VM_SHARED) != 0) {
+            fail(mm + " special pte at 0x" + Long.toHexString(addr) + " is not a read-only zero page in a private vma");
+        }
+        if (expected != 0) {
+            fail(mm + " maps the zero page at 0x" + Long.toHexString(addr) + " where 0x"
+                    + Long.toHexString(expected) + " was written");
+        }
+    }
+
+    /**
+     * The page a normal pte maps: allocated user memory, anonymous only in a private vma, a
+     * page-cache page only at the vma's pgoff, writable in a private vma only if exclusively
+     * anonymous, holding what was last written there.
+     */
+    private static void checkPageOfPte(Frames f, Mm mm, Vma vma, long addr, int pfn, boolean rw, long expected) {
         if (pfn <= 0 || pfn >= f.nrFrames() || f.refcount[pfn] == 0 || (f.flags[pfn] & Frames.PG_TABLE) != 0) {
             fail(mm + " pte at 0x" + Long.toHexString(addr) + " maps pfn " + pfn + " which is free or a page table");
         }
@@ -401,11 +460,10 @@ public final class Oracle {
             fail(mm + " page at 0x" + Long.toHexString(addr) + " holds 0x" + Long.toHexString(f.content[pfn])
                     + " but 0x" + Long.toHexString(expected) + " was last written there");
         }
-        seenMaps[pfn]++;
-        if (unchainsLocked && (vma.flags() & Vma.VM_LOCKED) != 0) {
-            lockedMaps[pfn]++; // step (b): the design records no pte of a VM_LOCKED vma
-            return;
-        }
+    }
+
+    /** Records a slot the scan found mapping pfn, growing that page's array as needed. */
+    private static void addScannedSlot(int pfn, long slot, long[][] slotsByPfn, int[] slotCount) {
         long[] arr = slotsByPfn[pfn];
         if (arr == null) {
             arr = new long[2];

@@ -77,50 +77,63 @@ final class DiffCommand implements Callable<Integer> {
             try {
                 runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
             } catch (HarnessError e) {
-                out.flush();
-                err.println("rmaplab: kernel harness failed: " + e.getMessage());
-                err.flush();
-                return ExitCodes.INTERNAL;
+                throw harnessFailed(out, err, "", e);
             }
-            int runs = 0;
-            int same = 0;
-            int diverged = 0;
+            Tally tally = new Tally();
             for (Scenario sc : scenarios) {
-                KernelReplay.LinuxResult k;
-                try {
-                    k = KernelReplay.judgePartial(sc, kernel.run(Path.of(sc.file())));
-                } catch (HarnessError e) {
-                    out.flush();
-                    err.println("rmaplab: " + sc.file() + ": kernel harness failed: " + e.getMessage());
-                    err.flush();
-                    return ExitCodes.INTERNAL;
-                }
-                for (String d : designs) {
-                    Diff.Result r;
-                    try {
-                        r = Diff.compare(sc, k, runner, d);
-                    } catch (ScenarioError e) {
-                        out.flush();
-                        throw KernelCli.userError(err, e.getMessage());
-                    } catch (ModelError e) {
-                        out.flush();
-                        return modelError(err, e);
-                    }
-                    runs++;
-                    switch (r.verdict()) {
-                        case SAME -> same++;
-                        case DIVERGED -> diverged++;
-                    }
-                    out.println(r.report());
-                }
+                diffScenario(sc, kernel, runner, designs, tally, out, err);
             }
-            out.println(KernelCli.plural(runs, "run") + ": " + same + " same, " + diverged + " diverged");
+            out.println(KernelCli.plural(tally.runs, "run") + ": " + tally.same + " same, " + tally.diverged + " diverged");
             out.flush();
-            return diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+            return tally.diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (KernelCli.Exit e) {
             out.flush();
             return e.code;
         }
+    }
+
+    /** The runs compared so far and their verdicts. */
+    private static final class Tally {
+        int runs;
+        int same;
+        int diverged;
+    }
+
+    /** Runs SC on the kernel once, then compares it with the model under each design, printing each report. */
+    private static void diffScenario(Scenario sc, KernelRunner kernel, ScenarioRunner runner, List<String> designs,
+                                     Tally tally, PrintWriter out, PrintWriter err) {
+        KernelReplay.LinuxResult k;
+        try {
+            k = KernelReplay.judgePartial(sc, kernel.run(Path.of(sc.file())));
+        } catch (HarnessError e) {
+            throw harnessFailed(out, err, sc.file() + ": ", e);
+        }
+        for (String d : designs) {
+            Diff.Result r;
+            try {
+                r = Diff.compare(sc, k, runner, d);
+            } catch (ScenarioError e) {
+                out.flush();
+                throw KernelCli.userError(err, e.getMessage());
+            } catch (ModelError e) {
+                out.flush();
+                throw new KernelCli.Exit(modelError(err, e));
+            }
+            tally.runs++;
+            switch (r.verdict()) {
+                case SAME -> tally.same++;
+                case DIVERGED -> tally.diverged++;
+            }
+            out.println(r.report());
+        }
+    }
+
+    /** Says the harness failed (WHERE is empty or "FILE: "); the exit is 3. */
+    private static KernelCli.Exit harnessFailed(PrintWriter out, PrintWriter err, String where, HarnessError e) {
+        out.flush();
+        err.println("rmaplab: " + where + "kernel harness failed: " + e.getMessage());
+        err.flush();
+        return new KernelCli.Exit(ExitCodes.INTERNAL);
     }
 
     /** As run reports a bug in the model: where, then the stack trace; exit 3. */

@@ -164,27 +164,43 @@ public final class ScenarioGenerator {
         } else if (w < 44) {
             mmapAnywhere(t);
         } else if (w < 50) {
-            Region r = region(t);
-            int k = rnd.nextInt(r.pages);
-            line(t, "munmap " + addr(r, k, true) + " " + len(r.pages - k, true));
+            line(t, "munmap " + rangeIn(t));
         } else if (w < 57) {
-            Region r = region(t);
-            int k = rnd.nextInt(r.pages);
-            line(t, "mprotect " + addr(r, k, true) + " " + len(r.pages - k, true) + " " + prot());
+            String range = rangeIn(t);
+            line(t, "mprotect " + range + " " + prot());
         } else if (w < 69) {
             mremap(t);
         } else if (w < 75) {
-            Region r = region(t);
-            int k = rnd.nextInt(r.pages);
-            String range = addr(r, k, true) + " " + len(r.pages - k, true);
+            String range = rangeIn(t);
             line(t, "madvise " + range + " " + ScenarioText.advice(Vocabulary.draw(rnd, Vocabulary.ADVICE, Vocabulary.ANON_ADVICE)));
         } else if (w < 81) {
-            Region r = region(t);
-            int k = rnd.nextInt(r.pages);
-            line(t, (w < 78 ? "mlock " : "munlock ") + addr(r, k, true) + " " + len(r.pages - k, true));
+            line(t, (w < 78 ? "mlock " : "munlock ") + rangeIn(t));
         } else if (w < 85) {
             brk(t);
-        } else if (w < 90) {
+        } else if (w < 93) {
+            taskStep(t, w);
+        } else if (w < 97) {
+            Region r = region(t);
+            line(t, "vma " + addr(r, rnd.nextInt(r.pages), false));
+        } else if (w < 99) {
+            Region r = region(t);
+            line(t, "vmas " + r.name + " " + r.pages + "p");
+        } else {
+            out.append("check\n");
+        }
+    }
+
+    /** "ADDR LEN" of a range from a random page of a region of T's space to at most its end. */
+    private String rangeIn(Task t) {
+        Region r = region(t);
+        int k = rnd.nextInt(r.pages);
+        String a = addr(r, k, true);
+        return a + " " + len(r.pages - k, true);
+    }
+
+    /** The task calls of step's draw W in [85, 93): fork or clone, exec, exit. */
+    private void taskStep(Task t, int w) {
+        if (w < 90) {
             if (tasks.size() < MAX_ALIVE && created < MAX_CREATED) {
                 Task c = new Task("t" + (++created), w < 88 ? groups++ : t.group, t.space);
                 line(t, (w < 88 ? "fork" : "clone") + " as " + c.name);
@@ -195,19 +211,9 @@ public final class ScenarioGenerator {
             tasks.removeIf(o -> o != t && o.group == t.group);
             t.space = new Space();
             setup(t);
-        } else if (w < 93) {
-            if (tasks.size() > 1) {
-                line(t, "exit");
-                tasks.remove(t);
-            }
-        } else if (w < 97) {
-            Region r = region(t);
-            line(t, "vma " + addr(r, rnd.nextInt(r.pages), false));
-        } else if (w < 99) {
-            Region r = region(t);
-            line(t, "vmas " + r.name + " " + r.pages + "p");
-        } else {
-            out.append("check\n");
+        } else if (tasks.size() > 1) {
+            line(t, "exit");
+            tasks.remove(t);
         }
     }
 

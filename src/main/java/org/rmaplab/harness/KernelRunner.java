@@ -52,22 +52,7 @@ public final class KernelRunner {
         } catch (IOException e) {
             throw new HarnessError("cannot start " + harness.binary() + " -z: " + e.getMessage());
         }
-        String out;
-        try {
-            p.getOutputStream().close();
-            out = drain(p.getInputStream()).strip();
-            if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new HarnessError("-z timed out");
-            }
-        } catch (IOException e) {
-            p.destroyForcibly();
-            throw new HarnessError(e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new HarnessError("interrupted");
-        }
+        String out = drainAndWait(p, "-z timed out").strip();
         return switch (p.exitValue() == 0 ? out : "") {
             case "zero_page 1" -> true;
             case "zero_page 0" -> false;
@@ -119,14 +104,35 @@ public final class KernelRunner {
             throw new HarnessError("cannot start " + harness.binary() + ": " + e.getMessage());
         }
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
-        String stdout;
+        String stdout = drainAndWait(p, "timed out");
+        int code = p.exitValue();
+        Output out = parseOutput(stdout);
+        if (code != 0 && out.error() == null) {
+            String why = stderr.join().strip();
+            throw new HarnessError("exit " + code
+                    + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s*\\R\\s*", " ")));
+        }
+        if (out.error() != null) {
+            // A task that died says why on stderr (vmsh's fault handler): keep it with the error.
+            String why = stderr.join().strip();
+            if (!why.isEmpty()) {
+                return new Output(out.results(), out.errorLine(),
+                        out.error() + " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]");
+            }
+        }
+        return out;
+    }
+
+    /** Closes P's stdin, reads its stdout to the end and waits for it to exit (TIMEOUT_S at most). */
+    private static String drainAndWait(Process p, String timedOut) {
         try {
             p.getOutputStream().close();
-            stdout = drain(p.getInputStream());
+            String stdout = drain(p.getInputStream());
             if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new HarnessError("timed out");
+                throw new HarnessError(timedOut);
             }
+            return stdout;
         } catch (IOException e) {
             p.destroyForcibly();
             throw new HarnessError(e.getMessage());
@@ -135,7 +141,10 @@ public final class KernelRunner {
             p.destroyForcibly();
             throw new HarnessError("interrupted");
         }
-        int code = p.exitValue();
+    }
+
+    /** The harness's stdout: LINE TAB RESULT per line that ran, or LINE TAB error: MESSAGE for the one that stopped it. */
+    private static Output parseOutput(String stdout) {
         Map<Integer, String> results = new LinkedHashMap<>();
         int errorLine = 0;
         String error = null;
@@ -162,18 +171,6 @@ public final class KernelRunner {
                 error = r.substring("error: ".length());
             } else {
                 results.put(line, r);
-            }
-        }
-        if (code != 0 && error == null) {
-            String why = stderr.join().strip();
-            throw new HarnessError("exit " + code
-                    + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s*\\R\\s*", " ")));
-        }
-        if (error != null) {
-            // A task that died says why on stderr (vmsh's fault handler): keep it with the error.
-            String why = stderr.join().strip();
-            if (!why.isEmpty()) {
-                error += " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]";
             }
         }
         return new Output(results, errorLine, error);

@@ -560,63 +560,84 @@ final class Memory {
         if (!vmaNeedsCopy(src)) {
             return true;
         }
-        Mm srcMm = src.mm;
-        Mm dstMm = dst.mm;
         boolean cow = src.isCowMapping();
-        long addr = src.vmStart;
         long end = src.vmEnd;
-        while (addr < end) {
+        for (long addr = src.vmStart; addr < end; ) {
             long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
             long stop = Math.min(tableEnd, end);
-            long sslot = PageTable.lookup(f, srcMm.pgd, addr);
-            if (sslot < 0) {
-                addr = stop;
+            if (!copyPteRange(dst, src, addr, stop, cow)) {
+                return false;
+            }
+            addr = stop;
+        }
+        return true;
+    }
+
+    /**
+     * copy_pte_range(): the ptes of [addr, end), inside one page table of src's mm, into dst's mm;
+     * the child's table is allocated at the first pte to copy. Returns false on OOM.
+     */
+    private boolean copyPteRange(Vma dst, Vma src, long addr, long end, boolean cow) {
+        long sslot = PageTable.lookup(f, src.mm.pgd, addr);
+        if (sslot < 0) {
+            return true;
+        }
+        long[] stab = f.tab(PageTable.slotTable(sslot));
+        int i = PageTable.slotIndex(sslot);
+        long dslot = -1;
+        for (; addr < end; addr += Machine.PAGE_SIZE, i++) {
+            if (stab[i] == 0) {
                 continue;
             }
-            long[] stab = f.tab(PageTable.slotTable(sslot));
-            int i = PageTable.slotIndex(sslot);
-            long dslot = -1;
-            for (; addr < stop; addr += Machine.PAGE_SIZE, i++) {
-                if (stab[i] == 0) {
-                    continue;
-                }
+            if (dslot < 0) {
+                dslot = PageTable.alloc(f, dst.mm, addr);
                 if (dslot < 0) {
-                    dslot = PageTable.alloc(f, dstMm, addr);
-                    if (dslot < 0) {
-                        return false;
-                    }
-                } else {
-                    dslot = PageTable.slot(PageTable.slotTable(dslot), PageTable.idx(addr, Machine.PAGE_SHIFT));
+                    return false;
                 }
-                long pte = stab[i]; // read after the allocation: reclaim may have run
-                if (pte == 0) {
-                    continue;
-                }
-                if (PageTable.isSwap(pte)) {
-                    // copy_nonpresent_pte(): swap_duplicate(); neither side is exclusive any more.
-                    k.swap.count[PageTable.swpSlot(pte)]++;
-                    pte &= ~PageTable.SWP_EXCLUSIVE;
-                    stab[i] = pte;
-                    PageTable.set(f, dslot, pte);
-                    dstMm.swapents++;
-                    continue;
-                }
-                forkPtesCopied++;
-                if ((pte & PageTable.SPECIAL) == 0) {
-                    copyPresentPage(dst, addr, dslot, PageTable.ptePfn(pte));
-                }
-                if (cow && PageTable.writable(pte)) {
-                    pte &= ~PageTable.RW;
-                    stab[i] = pte;
-                }
-                if ((src.vmFlags & Vma.VM_SHARED) != 0) {
-                    pte &= ~PageTable.DIRTY;
-                }
-                pte &= ~PageTable.ACCESSED;
-                PageTable.set(f, dslot, pte);
+            } else {
+                dslot = PageTable.slot(PageTable.slotTable(dslot), PageTable.idx(addr, Machine.PAGE_SHIFT));
+            }
+            long pte = stab[i]; // read after the allocation: reclaim may have run
+            if (pte == 0) {
+                continue;
+            }
+            if (PageTable.isSwap(pte)) {
+                copyNonpresentPte(dst.mm, stab, i, dslot, pte);
+            } else {
+                copyPresentPte(dst, src, addr, stab, i, dslot, pte, cow);
             }
         }
         return true;
+    }
+
+    /** copy_nonpresent_pte(): swap_duplicate(); neither side is exclusive any more. */
+    private void copyNonpresentPte(Mm dstMm, long[] stab, int i, long dslot, long pte) {
+        k.swap.count[PageTable.swpSlot(pte)]++;
+        pte &= ~PageTable.SWP_EXCLUSIVE;
+        stab[i] = pte;
+        PageTable.set(f, dslot, pte);
+        dstMm.swapents++;
+    }
+
+    /**
+     * copy_present_pte(): the child's pte at dslot maps the parent's page (not the zero page's
+     * special pte); a COW mapping write-protects both; the child's is clean in a shared mapping
+     * and never young.
+     */
+    private void copyPresentPte(Vma dst, Vma src, long addr, long[] stab, int i, long dslot, long pte, boolean cow) {
+        forkPtesCopied++;
+        if ((pte & PageTable.SPECIAL) == 0) {
+            copyPresentPage(dst, addr, dslot, PageTable.ptePfn(pte));
+        }
+        if (cow && PageTable.writable(pte)) {
+            pte &= ~PageTable.RW;
+            stab[i] = pte;
+        }
+        if ((src.vmFlags & Vma.VM_SHARED) != 0) {
+            pte &= ~PageTable.DIRTY;
+        }
+        pte &= ~PageTable.ACCESSED;
+        PageTable.set(f, dslot, pte);
     }
 
     /**

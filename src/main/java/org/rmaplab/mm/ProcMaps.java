@@ -25,17 +25,7 @@ final class ProcMaps {
         if (v == null) {
             return null;
         }
-        int i = mm.indexOf(v);
-        int lo = i;
-        while (lo > 0 && (mm.vma(lo).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(lo - 1).vmEnd == mm.vma(lo).vmStart) {
-            lo--;
-        }
-        int hi = i;
-        while (hi + 1 < mm.mapCount && (mm.vma(hi + 1).vmFlags & Vma.VM_GROUP) != 0
-                && mm.vma(hi).vmEnd == mm.vma(hi + 1).vmStart) {
-            hi++;
-        }
-        return new Syscalls.VmaInfo(mm.vma(lo).vmStart, mm.vma(hi).vmEnd, v.perms());
+        return new Syscalls.VmaInfo(VmaOps.groupStart(mm, v), VmaOps.groupLast(mm, v).vmEnd, v.perms());
     }
 
     /** How many lines of /proc/PID/maps show a vma intersecting [addr, addr+len). */
@@ -44,14 +34,10 @@ final class ProcMaps {
         Mm mm = t.mm;
         long end = addr + len;
         int n = 0;
-        Vma prevSeen = null;
-        for (int i = mm.indexAfter(addr); i < mm.mapCount && mm.vma(i).vmStart < end; i++) {
-            Vma v = mm.vma(i);
-            boolean continues = prevSeen != null && (v.vmFlags & Vma.VM_GROUP) != 0 && prevSeen.vmEnd == v.vmStart;
-            if (!continues) {
-                n++;
-            }
-            prevSeen = v;
+        // One line per user-visible vma: from each, on past the last vma of its VM_GROUP group.
+        for (int i = mm.indexAfter(addr); i < mm.mapCount && mm.vma(i).vmStart < end;
+                i = mm.indexAfter(VmaOps.groupLast(mm, mm.vma(i)).vmEnd)) {
+            n++;
         }
         return n;
     }

@@ -534,29 +534,9 @@ public final class ScenarioParser {
     private Expectation parseResult(Op op, String t, String perms) {
         Op.Result r = op.result();
         if (r == Op.Result.VMA) {
-            if (t.equals("none")) {
-                return new Expectation.NoVma();
-            }
-            int dots = t.indexOf("..");
-            if (dots < 0) {
-                throw error("vma results are START..END PERMS or none, not '" + t + "'");
-            }
-            Expr start = expr(t.substring(0, dots), true);
-            Expr end = expr(t.substring(dots + 2), true);
-            if (!PERMS.matcher(perms).matches()) {
-                throw error("bad vma perms '" + perms + "' (as /proc/PID/maps shows them, e.g. rw-p, r--s)");
-            }
-            return new Expectation.Vma(start, end, perms);
+            return parseVmaResult(t, perms);
         }
-        String allowed = switch (r) {
-            case ADDRESS, STATUS, COUNT -> "ok, an errno name or a value";
-            case ACCESS -> "ok, SEGV, BUS or a value";
-            case VALUE -> "ok, SEGV, BUS, MIXED or a value";
-            case TASK, FILE -> "ok or an errno name";
-            case NONE -> "ok";
-            default -> throw new AssertionError(r);
-        };
-        String bad = op.word() + " results are " + allowed + ", not '" + t + "'";
+        String bad = op.word() + " results are " + allowedResults(r) + ", not '" + t + "'";
         if (t.equals("ok")) {
             return new Expectation.Ok();
         }
@@ -570,6 +550,51 @@ public final class ScenarioParser {
             }
             return new Expectation.Err(t, errno);
         }
+        Expectation fault = parseFaultResult(op, t, bad);
+        if (fault != null) {
+            return fault;
+        }
+        if (r == Op.Result.TASK || r == Op.Result.FILE || r == Op.Result.NONE || t.equals("none")) {
+            throw error(bad);
+        }
+        if (ERRNO_LIKE.matcher(t).matches() && !names.containsKey(t)) {
+            throw error("unknown errno name '" + t + "'");
+        }
+        return new Expectation.Value(expr(t, true));
+    }
+
+    /** A vma result: {@code none}, or START..END PERMS. */
+    private Expectation parseVmaResult(String t, String perms) {
+        if (t.equals("none")) {
+            return new Expectation.NoVma();
+        }
+        int dots = t.indexOf("..");
+        if (dots < 0) {
+            throw error("vma results are START..END PERMS or none, not '" + t + "'");
+        }
+        Expr start = expr(t.substring(0, dots), true);
+        Expr end = expr(t.substring(dots + 2), true);
+        if (!PERMS.matcher(perms).matches()) {
+            throw error("bad vma perms '" + perms + "' (as /proc/PID/maps shows them, e.g. rw-p, r--s)");
+        }
+        return new Expectation.Vma(start, end, perms);
+    }
+
+    /** What results other than a vma's the op's result kind allows, for the error message. */
+    private static String allowedResults(Op.Result r) {
+        return switch (r) {
+            case ADDRESS, STATUS, COUNT -> "ok, an errno name or a value";
+            case ACCESS -> "ok, SEGV, BUS or a value";
+            case VALUE -> "ok, SEGV, BUS, MIXED or a value";
+            case TASK, FILE -> "ok or an errno name";
+            case NONE -> "ok";
+            default -> throw new AssertionError(r);
+        };
+    }
+
+    /** KILLED (any task op), SEGV and BUS (accesses), MIXED (read); null for any other word. */
+    private Expectation parseFaultResult(Op op, String t, String bad) {
+        Op.Result r = op.result();
         if (t.equals("KILLED")) {
             // rmaplab's extension: the OOM killer ended the task during the call.
             if (op.isGlobal()) {
@@ -589,13 +614,7 @@ public final class ScenarioParser {
             }
             return new Expectation.Mixed();
         }
-        if (r == Op.Result.TASK || r == Op.Result.FILE || r == Op.Result.NONE || t.equals("none")) {
-            throw error(bad);
-        }
-        if (ERRNO_LIKE.matcher(t).matches() && !names.containsKey(t)) {
-            throw error("unknown errno name '" + t + "'");
-        }
-        return new Expectation.Value(expr(t, true));
+        return null;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -213,95 +213,129 @@ public final class ScenarioRunner {
         }
 
         Actual execute(Statement s, Task t) {
-            switch (s.op()) {
-                case MMAP:
-                    if (s.args().size() > 4) {
-                        return Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3),
-                                file(s, 4), addr(s, 5)));
-                    }
-                    return Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3)));
-                case OPEN: {
-                    long r = sys.open(t, ((Arg.Name) s.arg(0)).text(), addr(s, 1));
-                    return Errno.isError(r) ? new Actual(Kind.ERRNO, -r) : new Actual(Kind.FILE, r);
-                }
-                case FTRUNCATE:
-                    return Actual.of(sys.ftruncate(t, file(s, 0), addr(s, 1)));
-                case REMAP_FILE_PAGES:
-                    // The harness passes prot 0 and flags 0, as the emulation demands.
-                    return Actual.of(sys.remapFilePages(t, addr(s, 0), addr(s, 1), 0, addr(s, 2), 0));
-                case MUNMAP:
-                    return Actual.of(sys.munmap(t, addr(s, 0), addr(s, 1)));
-                case MPROTECT:
-                    return Actual.of(sys.mprotect(t, addr(s, 0), addr(s, 1), prot(s, 2)));
-                case MREMAP: {
+            return switch (s.op()) {
+                case MMAP, MUNMAP, MPROTECT, MREMAP, MADVISE, MLOCK, MUNLOCK, BRK -> memoryCall(s, t);
+                case OPEN, FTRUNCATE, REMAP_FILE_PAGES -> fileCall(s, t);
+                case WRITE, TOUCH, READ -> accessCall(s, t);
+                case FORK, CLONE, EXEC, EXIT -> taskCall(s, t);
+                case VMA, VMAS -> procMapsCall(s, t);
+                case UFFD_REGISTER, UFFD_MOVE, UFFD_COPY, REMAP_ANON_PAGES -> userfaultfdCall(s, t);
+                case CHECK, RECLAIM -> globalOp(s);
+                // Every operation of the language is wired above.
+                default -> throw notWired(s);
+            };
+        }
+
+        static IllegalStateException notWired(Statement s) {
+            return new IllegalStateException(s.op().word() + " is not wired into the runner");
+        }
+
+        /** The memory system calls: mmap (anonymous or of a file), munmap, mprotect, mremap, madvise, mlock, munlock, brk. */
+        Actual memoryCall(Statement s, Task t) {
+            return switch (s.op()) {
+                case MMAP -> s.args().size() > 4
+                        ? Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3), file(s, 4), addr(s, 5)))
+                        : Actual.of(sys.mmap(t, addr(s, 0), addr(s, 1), prot(s, 2), flags(s, 3)));
+                case MUNMAP -> Actual.of(sys.munmap(t, addr(s, 0), addr(s, 1)));
+                case MPROTECT -> Actual.of(sys.mprotect(t, addr(s, 0), addr(s, 1), prot(s, 2)));
+                case MREMAP -> {
                     long newAddr = s.args().size() > 4 ? addr(s, 4) : 0;
-                    return Actual.of(sys.mremap(t, addr(s, 0), addr(s, 1), addr(s, 2), flags(s, 3), newAddr));
+                    yield Actual.of(sys.mremap(t, addr(s, 0), addr(s, 1), addr(s, 2), flags(s, 3), newAddr));
                 }
-                case MADVISE:
-                    return Actual.of(sys.madvise(t, addr(s, 0), addr(s, 1), ((Arg.Advice) s.arg(2)).value()));
-                case MLOCK:
-                    return Actual.of(sys.mlock(t, addr(s, 0), addr(s, 1)));
-                case MUNLOCK:
-                    return Actual.of(sys.munlock(t, addr(s, 0), addr(s, 1)));
-                case BRK:
-                    return Actual.of(sys.brk(t, addr(s, 0)));
-                case WRITE:
-                    return access(sys.write(t, addr(s, 0), addr(s, 1), addr(s, 2)));
-                case TOUCH:
-                    return access(sys.touch(t, addr(s, 0), addr(s, 1)));
-                case READ: {
+                case MADVISE -> Actual.of(sys.madvise(t, addr(s, 0), addr(s, 1), ((Arg.Advice) s.arg(2)).value()));
+                case MLOCK -> Actual.of(sys.mlock(t, addr(s, 0), addr(s, 1)));
+                case MUNLOCK -> Actual.of(sys.munlock(t, addr(s, 0), addr(s, 1)));
+                case BRK -> Actual.of(sys.brk(t, addr(s, 0)));
+                default -> throw notWired(s);
+            };
+        }
+
+        /** The tmpfs file calls: open, ftruncate, remap_file_pages. */
+        Actual fileCall(Statement s, Task t) {
+            return switch (s.op()) {
+                case OPEN -> {
+                    long r = sys.open(t, ((Arg.Name) s.arg(0)).text(), addr(s, 1));
+                    yield Errno.isError(r) ? new Actual(Kind.ERRNO, -r) : new Actual(Kind.FILE, r);
+                }
+                case FTRUNCATE -> Actual.of(sys.ftruncate(t, file(s, 0), addr(s, 1)));
+                // The harness passes prot 0 and flags 0, as the emulation demands.
+                case REMAP_FILE_PAGES -> Actual.of(sys.remapFilePages(t, addr(s, 0), addr(s, 1), 0, addr(s, 2), 0));
+                default -> throw notWired(s);
+            };
+        }
+
+        /** The user accesses: write, touch, read (a value, or MIXED). */
+        Actual accessCall(Statement s, Task t) {
+            return switch (s.op()) {
+                case WRITE -> access(sys.write(t, addr(s, 0), addr(s, 1), addr(s, 2)));
+                case TOUCH -> access(sys.touch(t, addr(s, 0), addr(s, 1)));
+                case READ -> {
                     long len = s.args().size() > 1 ? addr(s, 1) : 0;
                     rr.value = 0;
                     rr.mixed = false;
                     int r = sys.read(t, addr(s, 0), len, rr);
                     if (r != Syscalls.ACCESS_OK) {
-                        return access(r);
+                        yield access(r);
                     }
-                    return rr.mixed ? new Actual(Kind.MIXED, 0) : new Actual(Kind.NUMBER, rr.value);
+                    yield rr.mixed ? new Actual(Kind.MIXED, 0) : new Actual(Kind.NUMBER, rr.value);
                 }
-                case FORK:
-                case CLONE: {
+                default -> throw notWired(s);
+            };
+        }
+
+        /** The task calls: fork, clone, exec, exit. */
+        Actual taskCall(Statement s, Task t) {
+            return switch (s.op()) {
+                case FORK, CLONE -> {
                     Task child = s.op() == Op.FORK ? sys.fork(t) : sys.clone(t);
                     // The Syscalls interface has no errno for fork/clone: null means it failed.
-                    return child == null ? new Actual(Kind.ERRNO, Errno.ENOMEM) : new Actual(Kind.TASK, 0, null, child);
+                    yield child == null ? new Actual(Kind.ERRNO, Errno.ENOMEM) : new Actual(Kind.TASK, 0, null, child);
                 }
-                case EXEC:
-                    return Actual.of(sys.exec(t));
-                case EXIT:
-                    return Actual.of(sys.exit(t));
-                case VMA: {
-                    Syscalls.VmaInfo v = sys.vmaAt(t, addr(s, 0));
-                    return v == null ? new Actual(Kind.NO_VMA, 0) : new Actual(Kind.VMA, 0, v, null);
-                }
-                case VMAS:
-                    return Actual.of(sys.vmasIn(t, addr(s, 0), addr(s, 1)));
-                case UFFD_REGISTER:
-                    return Actual.of(sys.uffdRegister(t, addr(s, 0), addr(s, 1)));
-                case UFFD_MOVE:
-                    return Actual.of(sys.uffdMove(t, addr(s, 0), addr(s, 1), addr(s, 2),
-                            s.args().size() > 3 ? flags(s, 3) : 0));
-                case UFFD_COPY:
-                    return Actual.of(sys.uffdCopy(t, addr(s, 0), addr(s, 1), addr(s, 2),
-                            s.args().size() > 3 ? flags(s, 3) : 0));
-                case REMAP_ANON_PAGES:
-                    return Actual.of(sys.remapAnonPages(t, addr(s, 0), addr(s, 1), addr(s, 2),
-                            s.args().size() > 3 ? flags(s, 3) : 0));
-                case CHECK:
-                    if (sys instanceof CheckedSyscalls c) {
-                        c.checkNow();
-                    }
-                    return new Actual(Kind.DONE, 0);
-                case RECLAIM: {
-                    // The count freed is the model's business (the kernel harness cannot tell it),
-                    // so the result is ok.
-                    long count = s.arg(0) instanceof Arg.All ? Long.MAX_VALUE : addr(s, 0);
-                    sys.reclaim(count);
-                    return new Actual(Kind.DONE, 0);
-                }
-                default:
-                    // Every operation of the language is wired above.
-                    throw new IllegalStateException(s.op().word() + " is not wired into the runner");
+                case EXEC -> Actual.of(sys.exec(t));
+                case EXIT -> Actual.of(sys.exit(t));
+                default -> throw notWired(s);
+            };
+        }
+
+        /** What /proc/PID/maps shows: vma (the one at an address), vmas (the count in a range). */
+        Actual procMapsCall(Statement s, Task t) {
+            if (s.op() == Op.VMAS) {
+                return Actual.of(sys.vmasIn(t, addr(s, 0), addr(s, 1)));
             }
+            Syscalls.VmaInfo v = sys.vmaAt(t, addr(s, 0));
+            return v == null ? new Actual(Kind.NO_VMA, 0) : new Actual(Kind.VMA, 0, v, null);
+        }
+
+        /** The userfaultfd calls: UFFDIO_REGISTER, UFFDIO_MOVE, UFFDIO_COPY, and remap_anon_pages. */
+        Actual userfaultfdCall(Statement s, Task t) {
+            if (s.op() == Op.UFFD_REGISTER) {
+                return Actual.of(sys.uffdRegister(t, addr(s, 0), addr(s, 1)));
+            }
+            long dst = addr(s, 0);
+            long src = addr(s, 1);
+            long len = addr(s, 2);
+            int flags = s.args().size() > 3 ? flags(s, 3) : 0;
+            return switch (s.op()) {
+                case UFFD_MOVE -> Actual.of(sys.uffdMove(t, dst, src, len, flags));
+                case UFFD_COPY -> Actual.of(sys.uffdCopy(t, dst, src, len, flags));
+                case REMAP_ANON_PAGES -> Actual.of(sys.remapAnonPages(t, dst, src, len, flags));
+                default -> throw notWired(s);
+            };
+        }
+
+        /** The global operations: check (the oracle's full check now), reclaim. */
+        Actual globalOp(Statement s) {
+            if (s.op() == Op.CHECK) {
+                if (sys instanceof CheckedSyscalls c) {
+                    c.checkNow();
+                }
+                return new Actual(Kind.DONE, 0);
+            }
+            // The count freed is the model's business (the kernel harness cannot tell it),
+            // so the result is ok.
+            long count = s.arg(0) instanceof Arg.All ? Long.MAX_VALUE : addr(s, 0);
+            sys.reclaim(count);
+            return new Actual(Kind.DONE, 0);
         }
 
         Actual access(int r) {

@@ -7,6 +7,7 @@ import static org.rmaplab.scenario.ScenarioText.pages;
 import org.rmaplab.scenario.ScenarioText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -58,64 +59,73 @@ final class ForkWorkloads {
                         param("rounds", 24, 0, 1 << 14, "rounds: the parent writes P/8 pages, a random child acts"),
                         param("seed", 1, 0, Integer.MAX_VALUE, "random seed"),
                         param("reclaim", 1, 0, 1, "1: reclaim all at the end")),
-                p -> {
-                    int n = (int) (long) p.get("children");
-                    int pages = (int) (long) p.get("pages");
-                    long rounds = p.get("rounds");
-                    Random rnd = new Random(p.get("seed"));
-                    Text t = new Text();
-                    t.line("# fork-without-exec children=" + n, "pages=" + pages, "rounds=" + rounds,
-                            "seed=" + p.get("seed"), "reclaim=" + p.get("reclaim"));
-                    t.raw(Workloads.machine((long) (n + 2) * pages));
-                    long[] counter = {0x100};
-                    Proc parent = new Proc("t1", "H", new long[pages]);
-                    t.line("t1 mmap 0", pages(pages), "rw private|anonymous as H");
-                    t.line("t1 write H", pages(pages), "0x1");
-                    java.util.Arrays.fill(parent.values, 1);
-                    List<Proc> kids = new ArrayList<>();
-                    int[] nextId = {1};
-                    for (int i = 0; i < n; i++) {
-                        kids.add(fork(t, parent, nextId));
-                    }
-                    for (long r = 1; r <= rounds; r++) {
-                        for (int j = 0, m = Math.max(1, pages / 8); j < m; j++) {
-                            write(t, parent, rnd.nextInt(pages), counter[0]++);
-                        }
-                        int ci = rnd.nextInt(kids.size());
-                        Proc c = kids.get(ci);
-                        int action = rnd.nextInt(10);
-                        if (action < 4) {
-                            for (int j = 0, k = 1 + rnd.nextInt(Math.max(1, pages / 4)); j < k; j++) {
-                                write(t, c, rnd.nextInt(pages), counter[0]++);
-                            }
-                        } else if (action < 6) {
-                            int pg = rnd.nextInt(pages);
-                            t.line(c.name, "read", at(c.heap, pg), "expect", hex(c.values[pg]));
-                        } else if (action < 8) {
-                            // Move the whole heap to a place of its own (MREMAP_FIXED over a reservation).
-                            t.line(c.name, "mmap 0", pages(pages), "none private|anonymous as D");
-                            String to = "H" + c.name;
-                            t.line(c.name, "mremap", c.heap, pages(pages), pages(pages), "maymove|fixed D as", to);
-                            c.heap = to;
-                        } else {
-                            t.line(c.name, "exit");
-                            kids.set(ci, fork(t, parent, nextId));
-                        }
-                    }
-                    if (p.get("reclaim") == 1) {
-                        t.line("reclaim all");
-                    }
-                    List<Proc> all = new ArrayList<>();
-                    all.add(parent);
-                    all.addAll(kids);
-                    for (Proc q : all) {
-                        for (int pg : new int[] {0, pages - 1, rnd.nextInt(pages)}) {
-                            t.line(q.name, "read", at(q.heap, pg), "expect", hex(q.values[pg]));
-                        }
-                    }
-                    t.line("check");
-                    return t.toString();
-                });
+                ForkWorkloads::forkWithoutExecScenario);
+    }
+
+    /** fork-without-exec's scenario: the parent's heap, its children, the rounds, then reclaim and reads of every task. */
+    private static String forkWithoutExecScenario(Map<String, Long> p) {
+        int n = (int) (long) p.get("children");
+        int pages = (int) (long) p.get("pages");
+        long rounds = p.get("rounds");
+        Random rnd = new Random(p.get("seed"));
+        Text t = new Text();
+        t.line("# fork-without-exec children=" + n, "pages=" + pages, "rounds=" + rounds,
+                "seed=" + p.get("seed"), "reclaim=" + p.get("reclaim"));
+        t.raw(Workloads.machine((long) (n + 2) * pages));
+        long[] counter = {0x100};
+        Proc parent = new Proc("t1", "H", new long[pages]);
+        t.line("t1 mmap 0", pages(pages), "rw private|anonymous as H");
+        t.line("t1 write H", pages(pages), "0x1");
+        java.util.Arrays.fill(parent.values, 1);
+        List<Proc> kids = new ArrayList<>();
+        int[] nextId = {1};
+        for (int i = 0; i < n; i++) {
+            kids.add(fork(t, parent, nextId));
+        }
+        for (long r = 1; r <= rounds; r++) {
+            for (int j = 0, m = Math.max(1, pages / 8); j < m; j++) {
+                write(t, parent, rnd.nextInt(pages), counter[0]++);
+            }
+            childActs(t, rnd, parent, kids, nextId, counter);
+        }
+        if (p.get("reclaim") == 1) {
+            t.line("reclaim all");
+        }
+        List<Proc> all = new ArrayList<>();
+        all.add(parent);
+        all.addAll(kids);
+        for (Proc q : all) {
+            for (int pg : new int[] {0, pages - 1, rnd.nextInt(pages)}) {
+                t.line(q.name, "read", at(q.heap, pg), "expect", hex(q.values[pg]));
+            }
+        }
+        t.line("check");
+        return t.toString();
+    }
+
+    /** A random child writes (COWs) some pages, reads one, moves its heap, or exits and is replaced by a new fork. */
+    private static void childActs(Text t, Random rnd, Proc parent, List<Proc> kids, int[] nextId, long[] counter) {
+        int pages = parent.values.length;
+        int ci = rnd.nextInt(kids.size());
+        Proc c = kids.get(ci);
+        int action = rnd.nextInt(10);
+        if (action < 4) {
+            for (int j = 0, k = 1 + rnd.nextInt(Math.max(1, pages / 4)); j < k; j++) {
+                write(t, c, rnd.nextInt(pages), counter[0]++);
+            }
+        } else if (action < 6) {
+            int pg = rnd.nextInt(pages);
+            t.line(c.name, "read", at(c.heap, pg), "expect", hex(c.values[pg]));
+        } else if (action < 8) {
+            // Move the whole heap to a place of its own (MREMAP_FIXED over a reservation).
+            t.line(c.name, "mmap 0", pages(pages), "none private|anonymous as D");
+            String to = "H" + c.name;
+            t.line(c.name, "mremap", c.heap, pages(pages), pages(pages), "maymove|fixed D as", to);
+            c.heap = to;
+        } else {
+            t.line(c.name, "exit");
+            kids.set(ci, fork(t, parent, nextId));
+        }
     }
 
     private static Proc fork(Text t, Proc parent, int[] nextId) {

@@ -563,47 +563,85 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public String checkInvariants() {
         Set<AnonMm> heads = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Mm> mms = host.mms();
-        for (Mm mm : mms) {
-            if (!(mm.rmapPriv instanceof AnonMm a)) {
-                return mm + " has no anonmm";
-            }
-            if (a.count <= 0 || a.mm != mm) {
-                return mm + "'s " + a + " does not name it or is freed";
-            }
-            AnonMm hd = a.head;
-            if (hd == null || hd.head != hd || hd.count <= 0) {
-                return mm + "'s " + a + " has a bad head";
-            }
-            if (!onRing(hd, a)) {
-                return mm + "'s " + a + " is not on its head's list";
-            }
-            if (hd.lock != 0) {
-                return hd + " is left locked";
-            }
-            heads.add(hd);
-            for (int i = 0; i < mm.mapCount(); i++) {
-                Vma v = mm.vma(i);
-                if (v.anonVma != null && v.anonVma != a) {
-                    return "vma " + v + " of " + mm + " names " + v.anonVma + ", not its mm's anonmm";
-                }
+        for (Mm mm : host.mms()) {
+            String why = checkMmAnonmm(mm, heads);
+            if (why != null) {
+                return why;
             }
         }
         List<AnonMm> all = new ArrayList<>();
         for (AnonMm hd : heads) {
-            AnonMm a = hd;
-            do {
-                if (a.head != hd) {
-                    return a + " is on the list of " + hd;
-                }
-                if (a.mm != null && (!mms.contains(a.mm) || a.mm.rmapPriv != a)) {
-                    return a + " names an mm that is gone or has another anonmm";
-                }
-                a.checkPages = 0;
-                all.add(a);
-                a = a.next;
-            } while (a != hd);
+            String why = checkGroupList(hd, all);
+            if (why != null) {
+                return why;
+            }
         }
+        String why = countAnonPages(heads);
+        if (why != null) {
+            return why;
+        }
+        for (AnonMm a : all) {
+            why = checkAnonmmCount(a);
+            if (why != null) {
+                return why;
+            }
+        }
+        if (stats.alive("anonmm") != all.size()) {
+            return stats.alive("anonmm") + " anonmms allocated but " + all.size() + " on live lists";
+        }
+        return null;
+    }
+
+    /**
+     * A live mm has a live anonmm naming it, on its unlocked head's list (the head joins
+     * {@code heads}); its vmas' anonVma is none or that anonmm.
+     */
+    private static String checkMmAnonmm(Mm mm, Set<AnonMm> heads) {
+        if (!(mm.rmapPriv instanceof AnonMm a)) {
+            return mm + " has no anonmm";
+        }
+        if (a.count <= 0 || a.mm != mm) {
+            return mm + "'s " + a + " does not name it or is freed";
+        }
+        AnonMm hd = a.head;
+        if (hd == null || hd.head != hd || hd.count <= 0) {
+            return mm + "'s " + a + " has a bad head";
+        }
+        if (!onRing(hd, a)) {
+            return mm + "'s " + a + " is not on its head's list";
+        }
+        if (hd.lock != 0) {
+            return hd + " is left locked";
+        }
+        heads.add(hd);
+        for (int i = 0; i < mm.mapCount(); i++) {
+            Vma v = mm.vma(i);
+            if (v.anonVma != null && v.anonVma != a) {
+                return "vma " + v + " of " + mm + " names " + v.anonVma + ", not its mm's anonmm";
+            }
+        }
+        return null;
+    }
+
+    /** A group's list holds its own members, each naming a live mm that names it back or none; they join {@code all}. */
+    private String checkGroupList(AnonMm hd, List<AnonMm> all) {
+        AnonMm a = hd;
+        do {
+            if (a.head != hd) {
+                return a + " is on the list of " + hd;
+            }
+            if (a.mm != null && (!host.mms().contains(a.mm) || a.mm.rmapPriv != a)) {
+                return a + " names an mm that is gone or has another anonmm";
+            }
+            a.checkPages = 0;
+            all.add(a);
+            a = a.next;
+        } while (a != hd);
+        return null;
+    }
+
+    /** Every anonymous page names a live anonmm at a page-aligned index; counted in its checkPages. */
+    private String countAnonPages(Set<AnonMm> heads) {
         for (int pfn = 1; pfn < frames.nrFrames(); pfn++) {
             if (frames.refcount[pfn] == 0 || (frames.flags[pfn] & Frames.PG_ANON) == 0) {
                 continue;
@@ -620,20 +658,20 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
             }
             a.checkPages++;
         }
-        for (AnonMm a : all) {
-            int expected = (a.mm != null ? 1 : 0) + a.checkPages;
-            if (a.isHead()) {
-                expected += 1 + (groupSizeOf(a) - 1); // itself, and one per member
-            }
-            if (a.count != expected) {
-                return a + " should have count " + expected + " (" + a.checkPages + " pages)";
-            }
-            if (!a.isHead() && a.mm == null && a.checkPages == 0) {
-                return a + " is extinct with no pages but was not freed";
-            }
+        return null;
+    }
+
+    /** An anonmm's count: 1 for its live mm, 1 per page, and for a head 1 for itself and 1 per member; none extinct and unused. */
+    private String checkAnonmmCount(AnonMm a) {
+        int expected = (a.mm != null ? 1 : 0) + a.checkPages;
+        if (a.isHead()) {
+            expected += 1 + (groupSizeOf(a) - 1); // itself, and one per member
         }
-        if (stats.alive("anonmm") != all.size()) {
-            return stats.alive("anonmm") + " anonmms allocated but " + all.size() + " on live lists";
+        if (a.count != expected) {
+            return a + " should have count " + expected + " (" + a.checkPages + " pages)";
+        }
+        if (!a.isHead() && a.mm == null && a.checkPages == 0) {
+            return a + " is extinct with no pages but was not freed";
         }
         return null;
     }

@@ -421,58 +421,80 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             for (int i = 0; i < mm.mapCount(); i++) {
                 Vma v = mm.vma(i);
                 liveVmas.put(v, Boolean.TRUE);
-                AnonVmaNode n = (AnonVmaNode) v.rmapPriv;
-                if (n != null && n.vma != v) {
-                    return "vma " + v + " carries another vma's anon_vma_node";
+                String why = checkVmaAnonVma(v, used);
+                if (why != null) {
+                    return why;
                 }
-                if (v.anonVma == null) {
-                    if (n != null && n.linked()) {
-                        return "vma " + v + " has no anon_vma but is on a list";
-                    }
-                    continue;
-                }
-                if (!(v.anonVma instanceof AnonVma av)) {
-                    return "vma " + v + " has a foreign anon object " + v.anonVma;
-                }
-                if (av.freed) {
-                    return "vma " + v + " points to " + av;
-                }
-                if (n == null || !n.linked()) {
-                    return "vma " + v + " has " + av + " but is on no list";
-                }
-                used.computeIfAbsent(av, k -> new int[1])[0]++;
             }
         }
         for (var e : used.entrySet()) {
-            AnonVma av = e.getKey();
-            int count = 0;
-            AnonVmaNode p = av.head;
-            for (AnonVmaNode n = av.head.next; n != av.head; n = n.next) {
-                if (n.prev != p) {
-                    return av + " list is badly linked at " + n.vma;
-                }
-                if (n.vma == null || !liveVmas.containsKey(n.vma)) {
-                    return av + " lists a vma that is gone: " + n.vma;
-                }
-                if (n.vma.anonVma != av) {
-                    return av + " lists " + n.vma + " whose anon_vma is " + n.vma.anonVma;
-                }
-                if (++count > e.getValue()[0]) {
-                    return av + " lists more entries than the " + e.getValue()[0] + " vmas using it";
-                }
-                p = n;
-            }
-            if (av.head.prev != p) {
-                return av + " list tail is badly linked";
-            }
-            if (count != e.getValue()[0]) {
-                return av + " lists " + count + " vmas but " + e.getValue()[0] + " use it";
+            String why = checkAnonVmaList(e.getKey(), e.getValue()[0], liveVmas);
+            if (why != null) {
+                return why;
             }
         }
         long alive = stats.alive("anon_vma");
         if (alive != used.size()) {
             return alive + " anon_vmas allocated but " + used.size() + " in use (an empty one was not freed, or a list lost)";
         }
+        return checkAnonPages(used);
+    }
+
+    /**
+     * A vma's node is its own; with no anon_vma it is on no list, else its anon_vma is live and it
+     * is on a list (counted in {@code used}).
+     */
+    private static String checkVmaAnonVma(Vma v, IdentityHashMap<AnonVma, int[]> used) {
+        AnonVmaNode n = (AnonVmaNode) v.rmapPriv;
+        if (n != null && n.vma != v) {
+            return "vma " + v + " carries another vma's anon_vma_node";
+        }
+        if (v.anonVma == null) {
+            return n != null && n.linked() ? "vma " + v + " has no anon_vma but is on a list" : null;
+        }
+        if (!(v.anonVma instanceof AnonVma av)) {
+            return "vma " + v + " has a foreign anon object " + v.anonVma;
+        }
+        if (av.freed) {
+            return "vma " + v + " points to " + av;
+        }
+        if (n == null || !n.linked()) {
+            return "vma " + v + " has " + av + " but is on no list";
+        }
+        used.computeIfAbsent(av, k -> new int[1])[0]++;
+        return null;
+    }
+
+    /** An anon_vma's list is well linked and holds exactly the {@code users} live vmas that point to it. */
+    private static String checkAnonVmaList(AnonVma av, int users, IdentityHashMap<Vma, Boolean> liveVmas) {
+        int count = 0;
+        AnonVmaNode p = av.head;
+        for (AnonVmaNode n = av.head.next; n != av.head; n = n.next) {
+            if (n.prev != p) {
+                return av + " list is badly linked at " + n.vma;
+            }
+            if (n.vma == null || !liveVmas.containsKey(n.vma)) {
+                return av + " lists a vma that is gone: " + n.vma;
+            }
+            if (n.vma.anonVma != av) {
+                return av + " lists " + n.vma + " whose anon_vma is " + n.vma.anonVma;
+            }
+            if (++count > users) {
+                return av + " lists more entries than the " + users + " vmas using it";
+            }
+            p = n;
+        }
+        if (av.head.prev != p) {
+            return av + " list tail is badly linked";
+        }
+        if (count != users) {
+            return av + " lists " + count + " vmas but " + users + " use it";
+        }
+        return null;
+    }
+
+    /** Every mapped anonymous page's mapping is a live anon_vma in use. */
+    private String checkAnonPages(IdentityHashMap<AnonVma, int[]> used) {
         for (int pfn = 1, n = frames.nrFrames(); pfn < n; pfn++) {
             if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || frames.mapcount[pfn] == 0) {
                 continue;
