@@ -242,16 +242,19 @@ final class VmaOps {
         if (!left && !right) {
             return null;
         }
+        if (copiedFrom != null && copiedFrom.anonVma != null) {
+            // The pages moved in must be found through the target: it takes the source's anon
+            // state if it had none — vma_expand()'s dup_anon_vma(target, copied_from), done before
+            // any vma changes, so that a failure (-ENOMEM) leaves every vma as it was.
+            // (Should expandPrev's own dup then fail, the target keeps the anon state it took
+            // here: vmaMerged has no undo.)
+            if (design.vmaCopy(copiedFrom, left ? prev : next) != 0) {
+                return null;
+            }
+        }
         Vma target = left ? expandPrev(vmg, prev, right ? next : null) : expandNext(vmg, next);
         if (target == null) {
             return null;
-        }
-        if (copiedFrom != null && copiedFrom.anonVma != null) {
-            // The pages moved in must be found through the target: it takes the source's anon
-            // state if it had none (dup_anon_vma).
-            if (design.vmaCopy(copiedFrom, target) != 0) {
-                return null;
-            }
         }
         merges++;
         return target;

@@ -9,11 +9,14 @@ import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
 
-/** Forwards every call, default hooks included, to another design; tests override one method to break it. */
-class ForwardingDesign implements RmapDesign {
+/**
+ * Forwards every call, default hooks included, to another design; tests override one method to
+ * break it. Public so that tests of other packages can extend it (org.rmaplab.mm.FailingDesign).
+ */
+public class ForwardingDesign implements RmapDesign {
     final RmapDesign d;
 
-    ForwardingDesign(RmapDesign d) {
+    public ForwardingDesign(RmapDesign d) {
         this.d = d;
     }
 
