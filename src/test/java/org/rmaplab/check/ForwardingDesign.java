@@ -61,6 +61,11 @@ public class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src, Vma copiedFrom) {
+        return d.isMergeableAnonVma(tgt, srcAnon, src, copiedFrom);
+    }
+
+    @Override
     public boolean anonVmasCompatible(Vma prev, Vma next) {
         return d.anonVmasCompatible(prev, next);
     }

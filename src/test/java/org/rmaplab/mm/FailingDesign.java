@@ -164,21 +164,6 @@ public class FailingDesign extends ForwardingDesign implements RmapSelfCheck {
     }
 
     @Override
-    public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src, Vma copiedFrom) {
-        return inner.isMergeableAnonVma(tgt, srcAnon, src, copiedFrom);
-    }
-
-    @Override
-    public boolean swapEntryInIndex() {
-        return inner.swapEntryInIndex();
-    }
-
-    @Override
-    public FileRmap.IMmap iMmapKind() {
-        return inner.iMmapKind();
-    }
-
-    @Override
     public String checkInvariants() {
         return inner instanceof RmapSelfCheck sc ? sc.checkInvariants() : null;
     }

@@ -75,11 +75,11 @@ class VmaOpsTest {
 
     /** 2.6.0's and 2.6.6's vma_merge: any two anonymous vmas of equal flags merge (no anon rule, no pgoff). */
     boolean mergesAnyAnon() {
-        return !k.design.anonMergeNeedsPgoff();
+        return !k.traits.anonMergeNeedsPgoff();
     }
 
     boolean lokier() {
-        return k.design.groupsVmas();
+        return k.traits.groupsVmas();
     }
 
     Vma vma(long addr) {
