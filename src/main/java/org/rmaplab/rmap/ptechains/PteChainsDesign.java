@@ -1,7 +1,5 @@
 package org.rmaplab.rmap.ptechains;
 
-import java.util.HashSet;
-
 import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
@@ -63,14 +61,14 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     private final boolean mlockedUnchained;
     private final DesignTraits traits;
-    private final PteChainsStats stats = new PteChainsStats();
+    final PteChainsStats stats = new PteChainsStats();
     private RmapHost host;
-    private Frames frames;
+    Frames frames;
     private PteChainGeometry geometry;
-    private PteChainPool pool;
-    private int nrpte;
+    PteChainPool pool;
+    int nrpte;
     /** page->pte: the union { pte_addr_t direct; struct pte_chain *chain; } per frame. */
-    private long[] pte;
+    long[] pte;
     /**
      * Step (b)'s counter, "reuse page->lru for a counter": the ptes of VM_LOCKED vmas that map the
      * page and are not on its chain. Non-zero exactly when the page is PG_mlocked and off the LRU,
@@ -698,169 +696,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     @Override
     public String checkInvariants() {
-        boolean[] free = new boolean[pool.capacity() + 1];
-        for (int i = 0; i < pool.freeCount(); i++) {
-            free[pool.freeAt(i)] = true;
-        }
-        ChainTally tally = new ChainTally();
-        HashSet<Long> seen = new HashSet<>();
-        for (int pfn = 0; pfn < frames.nrFrames(); pfn++) {
-            String e = checkPageRmap(pfn, free, seen, tally);
-            if (e != null) {
-                return e;
-            }
-        }
-        String e = checkTally(tally);
-        return e != null ? e : checkFreeBlocks();
-    }
-
-    /** What the frames hold, counted while checking them, for the pool's and the stats' counts. */
-    private static final class ChainTally {
-        int blocks;
-        int directs;
-        int chained;
-        int mlocked;
-    }
-
-    /**
-     * One page's {@code page->pte}: the unchained count agrees with PG_mlocked (off the LRU), a
-     * PG_direct page holds one pte, a chain holds the rest of mapcount, a page with none is unmapped.
-     */
-    private String checkPageRmap(int pfn, boolean[] free, HashSet<Long> seen, ChainTally tally) {
-        long v = pte[pfn];
-        // Step (b): the ptes counted apart from the chain; the chain holds the rest.
-        int unchained = unchainedPtes(pfn);
-        boolean pgMlocked = (frames.flags[pfn] & Frames.PG_MLOCKED) != 0;
-        if (unchained < 0 || pgMlocked != (unchained > 0)) {
-            return "pfn " + pfn + " counts " + unchained + " unchained mlocked ptes but is "
-                    + (pgMlocked ? "" : "not ") + "PG_mlocked";
-        }
-        if (pgMlocked) {
-            tally.mlocked++;
-            if ((frames.flags[pfn] & Frames.PG_LRU) != 0) {
-                return "PG_mlocked pfn " + pfn + " is on the LRU";
-            }
-        }
-        int chainedWant = frames.mapcount[pfn] - unchained;
-        if (isDirect(pfn)) {
-            tally.directs++;
-            if (v == 0) {
-                return "pfn " + pfn + " is PG_direct with no pte";
-            }
-            if (chainedWant != 1) {
-                return "pfn " + pfn + " is PG_direct but has mapcount " + frames.mapcount[pfn]
-                        + (unchained > 0 ? " with " + unchained + " unchained" : "");
-            }
-            return checkSlot(pfn, v);
-        }
-        if (v == 0) {
-            if (chainedWant != 0) {
-                return "pfn " + pfn + " has mapcount " + frames.mapcount[pfn] + " but no reverse mapping"
-                        + (unchained > 0 ? " for its " + chainedWant + " ptes of unlocked vmas" : "");
-            }
-            return null;
-        }
-        tally.chained++;
-        return checkChain(pfn, (int) v, chainedWant, unchained, free, seen, tally);
-    }
-
-    /**
-     * A page's chain from its head: no loop, no free block, free slots only in the head and packed
-     * at its start, each used slot a distinct pte mapping the page, {@code chainedWant} in all.
-     */
-    private String checkChain(int pfn, int head, int chainedWant, int unchained, boolean[] free,
-                              HashSet<Long> seen, ChainTally tally) {
-        seen.clear();
-        int count = 0;
-        int blocks = 0;
-        for (int pc = head; pc != 0; pc = pool.next(pc)) {
-            if (++blocks > pool.alive()) {
-                return "the chain of pfn " + pfn + " loops";
-            }
-            if (pc > pool.capacity() || free[pc]) {
-                return "the chain of pfn " + pfn + " uses free block " + pc;
-            }
-            int idx = pool.idx(pc);
-            if (pc == head ? idx > nrpte - 1 : idx != 0) {
-                return "block " + pc + " of pfn " + pfn + " has first used slot " + idx
-                        + (pc == head ? " (an empty head)" : " but only the head may have free slots");
-            }
-            for (int i = 0; i < nrpte; i++) {
-                long s = pool.pte(pc, i);
-                if (i < idx) {
-                    if (s != 0) {
-                        return "free slot " + i + " of the head of pfn " + pfn + " is not empty";
-                    }
-                    continue;
-                }
-                if (s == 0) {
-                    return "used slot " + i + " of block " + pc + " of pfn " + pfn + " is empty";
-                }
-                if (!seen.add(s)) {
-                    return "the chain of pfn " + pfn + " holds a pte twice";
-                }
-                String e = checkSlot(pfn, s);
-                if (e != null) {
-                    return e;
-                }
-                count++;
-            }
-        }
-        tally.blocks += blocks;
-        if (count != chainedWant) {
-            return "the chain of pfn " + pfn + " holds " + count + " ptes for mapcount " + frames.mapcount[pfn]
-                    + (unchained > 0 ? " less " + unchained + " unchained" : "");
-        }
-        return null;
-    }
-
-    /** Every block in use belongs to a chain; the stats count what the frames hold. */
-    private String checkTally(ChainTally tally) {
-        if (tally.blocks != pool.alive()) {
-            return pool.alive() + " pte_chain blocks in use but chains hold " + tally.blocks;
-        }
-        if (stats.alive("pte_chain") != pool.alive()) {
-            return "stats count " + stats.alive("pte_chain") + " pte_chains, the pool " + pool.alive();
-        }
-        if (stats.alive("pg_direct") != tally.directs) {
-            return "stats count " + stats.alive("pg_direct") + " PG_direct pages, the frames " + tally.directs;
-        }
-        if (stats.alive("pg_mlocked") != tally.mlocked) {
-            return "stats count " + stats.alive("pg_mlocked") + " PG_mlocked pages, the frames " + tally.mlocked;
-        }
-        if (stats.alive("pg_chained") != tally.chained) {
-            return "stats count " + stats.alive("pg_chained") + " pages with a pte_chain, the frames " + tally.chained;
-        }
-        return null;
-    }
-
-    /** Free blocks are zeroed: no next_and_idx, no pte. */
-    private String checkFreeBlocks() {
-        for (int i = 0; i < pool.freeCount(); i++) {
-            int h = pool.freeAt(i);
-            if (pool.nextAndIdx(h) != 0) {
-                return "free block " + h + " keeps next_and_idx";
-            }
-            for (int j = 0; j < nrpte; j++) {
-                if (pool.pte(h, j) != 0) {
-                    return "free block " + h + " keeps a pte";
-                }
-            }
-        }
-        return null;
-    }
-
-    /** The slot is a present pte of a page table that maps pfn. */
-    private String checkSlot(int pfn, long slot) {
-        int t = PageTable.slotTable(slot);
-        if (t <= 0 || t >= frames.nrFrames() || !frames.isTable(t)) {
-            return "pfn " + pfn + " records a pte in frame " + t + ", which is not a page table";
-        }
-        long e = PageTable.get(frames, slot);
-        if (!PageTable.present(e) || PageTable.ptePfn(e) != pfn) {
-            return "pfn " + pfn + " records pte " + PageTable.slotMm(frames, slot) + "@0x"
-                    + Long.toHexString(PageTable.slotAddress(frames, slot)) + ", which does not map it";
-        }
-        return null;
+        return new PteChainsSelfCheck(this).check();
     }
 }
