@@ -1,7 +1,6 @@
 package org.rmaplab.rmap.lokier;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 
 import org.rmaplab.mm.DesignTraits;
 import org.rmaplab.mm.Frames;
@@ -41,13 +40,13 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     private final long minReserve;
     private final long reserveNum;
     private final long reserveDen;
-    private final LokierStats stats = new LokierStats();
-    private RmapHost host;
+    final LokierStats stats = new LokierStats();
+    RmapHost host;
     private Frames frames;
     /** address_spaces by id (index 0 unused); null once freed. */
-    private final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
+    final ArrayList<AnonAddressSpace> spaces = new ArrayList<>();
     /** The live address_spaces of private file vmas' copies (package-info: private file mappings), in creation order. */
-    private final ArrayList<AnonAddressSpace> fileShadows = new ArrayList<>();
+    final ArrayList<AnonAddressSpace> fileShadows = new ArrayList<>();
 
     /** The proposal's numbers: 2^32-page address_spaces, reserve = size clamped to [2^22, 2^32 - size]. */
     public LokierDesign() {
@@ -143,7 +142,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         return r;
     }
 
-    private static Reservation res(Vma v) {
+    static Reservation res(Vma v) {
         return (Reservation) v.rmapPriv;
     }
 
@@ -629,31 +628,6 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ invariants
 
-    /** Adjacent private anonymous vmas with equal flags but for VM_GROUP and soft-dirty. */
-    private static boolean groupable(Vma prev, Vma v) {
-        return prev.end() == v.start() && prev.file() == null && v.file() == null
-                && ((prev.flags() ^ v.flags()) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0;
-    }
-
-    /**
-     * v's anon state is none or r's address_space and v is in r's index exactly once (then counted
-     * in {@code seen}); otherwise why not.
-     */
-    private static String indexedOnce(String what, Vma v, Reservation r, IdentityHashMap<Reservation, int[]> seen) {
-        if (v.anonVma != null && v.anonVma != r.as) {
-            return what + " " + v + " has anon state " + v.anonVma + " but offsets in " + r.as;
-        }
-        int hits = 0;
-        for (Vma x : r.vmas) {
-            hits += x == v ? 1 : 0;
-        }
-        if (hits != 1) {
-            return what + " " + v + " is " + hits + " times in " + r;
-        }
-        seen.computeIfAbsent(r, k -> new int[1])[0]++;
-        return null;
-    }
-
     /**
      * Every private anonymous vma is indexed once in a live reservation of a live address_space that
      * holds its offsets, and its anon state is that address_space or none; reservations hold only
@@ -662,154 +636,6 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public String checkInvariants() {
-        IdentityHashMap<Reservation, int[]> seen = new IdentityHashMap<>();
-        IdentityHashMap<AnonAddressSpace, int[]> users = new IdentityHashMap<>();
-        for (Mm mm : host.mms()) {
-            String why = checkMmVmas(mm, seen, users);
-            if (why != null) {
-                return why;
-            }
-        }
-        for (AnonAddressSpace as : spaces) {
-            String why = as == null ? null : checkAnonAddressSpace(as, seen, users);
-            if (why != null) {
-                return why;
-            }
-        }
-        for (AnonAddressSpace as : fileShadows) {
-            for (Reservation r : as.reservations) {
-                String why = checkReservationVmas(r, seen);
-                if (why != null) {
-                    return why;
-                }
-            }
-        }
-        return checkObjectCounts();
-    }
-
-    /**
-     * One mm: it allocates from a live address_space (counted in {@code users}); each vma is a file
-     * vma with or without offsets, or a private anonymous vma with offsets; VM_GROUP continues a
-     * groupable predecessor and a group has one anon state.
-     */
-    private String checkMmVmas(Mm mm, IdentityHashMap<Reservation, int[]> seen,
-                               IdentityHashMap<AnonAddressSpace, int[]> users) {
-        AnonAddressSpace cur = (AnonAddressSpace) mm.rmapPriv;
-        if (cur == null || spaces.get(cur.id) != cur) {
-            return mm + " allocates from a dead address_space " + cur;
-        }
-        users.computeIfAbsent(cur, k -> new int[1])[0]++;
-        Boolean groupAnon = null;
-        for (int i = 0; i < mm.mapCount(); i++) {
-            Vma v = mm.vma(i);
-            boolean grouped = (v.flags() & Vma.VM_GROUP) != 0;
-            if (grouped && (i == 0 || !groupable(mm.vma(i - 1), v))) {
-                return "vma " + v + " of " + mm + " has VM_GROUP but does not continue its predecessor";
-            }
-            if (v.file() != null) {
-                String why = checkFileVma(v, seen);
-                if (why != null) {
-                    return why;
-                }
-                continue;
-            }
-            boolean has = v.anonVma != null;
-            if (grouped && groupAnon != null && groupAnon != has) {
-                return "group of " + v + " in " + mm + " has vmas with and without anon state";
-            }
-            groupAnon = has;
-            String why = checkAnonVmaOffsets(mm, v, seen);
-            if (why != null) {
-                return why;
-            }
-        }
-        return null;
-    }
-
-    /** A file vma has no anon state without offsets, and its offsets are in a live file-copies address_space. */
-    private String checkFileVma(Vma v, IdentityHashMap<Reservation, int[]> seen) {
-        if (v.rmapPriv == null) {
-            return v.anonVma != null ? "file vma " + v + " has anon state but no offsets" : null;
-        }
-        if (!(v.rmapPriv instanceof Reservation r) || !r.as.fileShadow || !fileShadows.contains(r.as)
-                || !r.as.reservations.contains(r)) {
-            return "file vma " + v + " is indexed in " + v.rmapPriv + ", not a live file-copies address_space";
-        }
-        return indexedOnce("file vma", v, r, seen);
-    }
-
-    /** A private anonymous vma lies inside a live reservation of a live address_space, indexed once. */
-    private String checkAnonVmaOffsets(Mm mm, Vma v, IdentityHashMap<Reservation, int[]> seen) {
-        if (!(v.rmapPriv instanceof Reservation r)) {
-            return "anonymous vma " + v + " of " + mm + " has no offsets";
-        }
-        if (spaces.get(r.as.id) != r.as || !r.as.reservations.contains(r)) {
-            return "vma " + v + " is in dead " + r;
-        }
-        if (v.pgoff() < r.lo || v.pgoff() + v.pages() > r.hi) {
-            return "vma " + v + " lies outside its " + r;
-        }
-        return indexedOnce("vma", v, r, seen);
-    }
-
-    /**
-     * A live anonymous address_space: its mm count is right, it is used, its reservations are
-     * disjoint and inside its counter, each holding only live vmas in pgoff order.
-     */
-    private static String checkAnonAddressSpace(AnonAddressSpace as, IdentityHashMap<Reservation, int[]> seen,
-                                                IdentityHashMap<AnonAddressSpace, int[]> users) {
-        int[] u = users.get(as);
-        if (as.mmUsers != (u == null ? 0 : u[0])) {
-            return as + " counts " + as.mmUsers + " mms but " + (u == null ? 0 : u[0]) + " use it";
-        }
-        if (as.mmUsers == 0 && as.reservations.isEmpty()) {
-            return as + " is unused but alive";
-        }
-        long prevHi = as.base - 1;
-        for (Reservation r : as.reservations) {
-            if (r.lo <= prevHi || r.hi <= r.lo || r.hi > as.base + Math.max(as.next, 1)) {
-                return r + " overlaps another or lies outside the counter";
-            }
-            prevHi = r.hi;
-            String why = checkReservationVmas(r, seen);
-            if (why != null) {
-                return why;
-            }
-            for (int i = 1; i < r.vmas.size(); i++) {
-                if (r.vmas.get(i - 1).pgoff() > r.vmas.get(i).pgoff()) {
-                    return r + " is out of pgoff order";
-                }
-            }
-        }
-        return null;
-    }
-
-    /** A reservation holds vmas, exactly the live vmas found in it. */
-    private static String checkReservationVmas(Reservation r, IdentityHashMap<Reservation, int[]> seen) {
-        int[] s = seen.get(r);
-        if (r.vmas.isEmpty() || s == null || s[0] != r.vmas.size()) {
-            return r + " holds " + r.vmas.size() + " vmas but " + (s == null ? 0 : s[0]) + " live vmas are in it";
-        }
-        return null;
-    }
-
-    /** The stats count the live reservations and address_spaces (anonymous and file copies). */
-    private String checkObjectCounts() {
-        long reservations = 0;
-        long live = fileShadows.size();
-        for (AnonAddressSpace as : spaces) {
-            live += as == null ? 0 : 1;
-            reservations += as == null ? 0 : as.reservations.size();
-        }
-        for (AnonAddressSpace as : fileShadows) {
-            reservations += as.reservations.size();
-        }
-        if (stats.alive("reservation") != reservations) {
-            return stats.alive("reservation") + " reservations allocated but " + reservations + " live";
-        }
-        if (stats.alive("address_space") != live) {
-            return stats.alive("address_space") + " address_spaces allocated but " + live + " live";
-        }
-        return null;
+        return new LokierSelfCheck(this).check();
     }
 }
