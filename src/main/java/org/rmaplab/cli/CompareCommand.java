@@ -362,9 +362,10 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<String> out = new ArrayList<>();
         for (String d : designs.split(",", -1)) {
-            if (!known.contains(d)) {
+            if (!RmapDesigns.exists(d)) {
                 throw new ParameterException(spec.commandLine(), "unknown design '" + d + "' (available: "
-                        + String.join(", ", known) + ", or all)");
+                        + String.join(", ", known) + ", or all; variants: "
+                        + String.join(", ", RmapDesigns.variants()) + ")");
             }
             if (out.contains(d)) {
                 throw new ParameterException(spec.commandLine(), "design '" + d + "' given twice");

@@ -264,4 +264,17 @@ class CompareCommandTest extends CliTest {
         assertEquals(0, run("run", "--design", "all", f.toString()), err);
         assertFalse(out.contains("mlocked_unchained") || out.contains("noreuse"), out);
     }
+
+    @Test
+    void compareTakesAVariantBesideItsDesign() {
+        // mlocked-segment under wli's step (b): the variant keeps no chain for the locked ptes.
+        assertEquals(0, run("compare", "--designs", "pte_chains,pte_chains:mlocked_unchained", "--arch", "i386",
+                "--format", "csv", "mlocked-segment"), err);
+        String[] lines = out.split("\n");
+        assertEquals(3, lines.length, out);
+        assertTrue(lines[1].startsWith("pte_chains,i386,8192,"), lines[1]);
+        assertTrue(lines[2].startsWith("pte_chains:mlocked_unchained,i386,0,0,0,"), lines[2]);
+        assertEquals(2, run("compare", "--designs", "pte_chains:nope", "mlocked-segment"));
+        assertTrue(err.contains("variants: pte_chains:mlocked_unchained"), err);
+    }
 }
