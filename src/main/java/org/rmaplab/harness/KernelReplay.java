@@ -2,7 +2,6 @@ package org.rmaplab.harness;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.regex.Pattern;
 
 import org.rmaplab.scenario.Arg;
 import org.rmaplab.scenario.Designs;
+import org.rmaplab.scenario.Bindings;
 import org.rmaplab.scenario.Expectation;
 import org.rmaplab.scenario.Expr;
 import org.rmaplab.scenario.Op;
@@ -160,8 +160,7 @@ public final class KernelReplay {
     private static final class Replay {
         final Scenario sc;
         final KernelRunner.Output out;
-        final Map<String, Object> bound = new HashMap<>();
-        final Map<String, String> unbound = new HashMap<>();
+        final Bindings bound = new Bindings(this::error);
         final Map<TaskRef, Integer> exitedAt = new IdentityHashMap<>();
         final List<TaskRef> tasks = new ArrayList<>();
         final List<RunResult.Failure> failures = new ArrayList<>();
@@ -178,7 +177,7 @@ public final class KernelReplay {
         LinuxResult run() {
             TaskRef t1 = new TaskRef(groups++);
             tasks.add(t1);
-            bound.put("t1", t1);
+            bound.bind("t1", t1);
             // Lines the harness ran that are not statements: the machine line.
             Set<Integer> lines = new HashSet<>();
             for (Statement s : sc.statements()) {
@@ -224,8 +223,7 @@ public final class KernelReplay {
             if (actual.startsWith(SKIPPED)) {
                 skipped.add(new Skipped(s.line(), actual.substring(SKIPPED.length())));
                 if (s.as() != null) {
-                    bound.remove(s.as());
-                    unbound.put(s.as(), "the call at line " + s.line() + " that binds it was skipped on " + LINUX);
+                    bound.unbind(s.as(), "the call at line " + s.line() + " that binds it was skipped on " + LINUX);
                 }
                 return;
             }
@@ -248,11 +246,9 @@ public final class KernelReplay {
             }
             if (s.as() != null) {
                 if (!ok || actual.equals("MIXED")) {
-                    bound.remove(s.as());
-                    unbound.put(s.as(), "the call at line " + s.line() + " that binds it failed");
+                    bound.unbind(s.as(), "the call at line " + s.line() + " that binds it failed");
                 } else {
-                    bound.put(s.as(), boundValue(s, t, actual));
-                    unbound.remove(s.as());
+                    bound.bind(s.as(), boundValue(s, t, actual));
                 }
             }
         }
@@ -297,26 +293,11 @@ public final class KernelReplay {
         }
 
         Object lookup(String name) {
-            Object v = bound.get(name);
-            if (v == null) {
-                String why = unbound.get(name);
-                if (why != null) {
-                    throw error("'" + name + "' is unbound: " + why);
-                }
-                throw error("unknown name '" + name + "'");
-            }
-            return v;
+            return bound.lookup(name);
         }
 
         long eval(Expr e) {
-            if (!e.hasName()) {
-                return e.constant();
-            }
-            Object v = lookup(e.name());
-            if (!(v instanceof Long l)) {
-                throw error("'" + e.name() + "' is not a value");
-            }
-            return e.eval(l);
+            return bound.eval(e);
         }
 
         boolean matches(Op.Result r, Expectation e, String actual) {

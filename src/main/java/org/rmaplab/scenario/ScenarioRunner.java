@@ -1,7 +1,6 @@
 package org.rmaplab.scenario;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ public final class ScenarioRunner {
         public Session(String file, String design, Syscalls sys) {
             run = new Run(new Scenario(file, MachineConfig.defaults(), List.of()), design, sys);
             run.keepOutcomes = false;
-            run.bound.put("t1", sys.initTask());
+            run.bound.bind("t1", sys.initTask());
         }
 
         /**
@@ -131,9 +130,7 @@ public final class ScenarioRunner {
         final Scenario sc;
         final String design;
         final Syscalls sys;
-        final Map<String, Object> bound = new HashMap<>();
-        /** Names whose binding call failed, with the line of that call. */
-        final Map<String, Integer> unbound = new HashMap<>();
+        final Bindings bound = new Bindings(this::error);
         final Map<Task, Integer> exitedAt = new IdentityHashMap<>();
         final List<RunResult.Failure> failures = new ArrayList<>();
         final List<RunResult.LineOutcome> outcomes = new ArrayList<>();
@@ -150,7 +147,7 @@ public final class ScenarioRunner {
         RunResult run() {
             int line = 0;
             try {
-                bound.put("t1", sys.initTask());
+                bound.bind("t1", sys.initTask());
                 for (Statement s : sc.statements()) {
                     cur = s;
                     line = s.line();
@@ -195,11 +192,9 @@ public final class ScenarioRunner {
             }
             if (s.as() != null) {
                 if (a.failed() || a.kind == Kind.MIXED) {
-                    bound.remove(s.as());
-                    unbound.put(s.as(), s.line());
+                    bound.unbind(s.as(), "the call at line " + s.line() + " that binds it failed");
                 } else {
-                    bound.put(s.as(), boundValue(s, a));
-                    unbound.remove(s.as());
+                    bound.bind(s.as(), boundValue(s, a));
                 }
             }
             return a;
@@ -365,26 +360,11 @@ public final class ScenarioRunner {
         }
 
         Object lookup(String name) {
-            Object v = bound.get(name);
-            if (v == null) {
-                Integer failedAt = unbound.get(name);
-                if (failedAt != null) {
-                    throw error("'" + name + "' is unbound: the call at line " + failedAt + " that binds it failed");
-                }
-                throw error("unknown name '" + name + "'");
-            }
-            return v;
+            return bound.lookup(name);
         }
 
         long eval(Expr e) {
-            if (!e.hasName()) {
-                return e.constant();
-            }
-            Object v = lookup(e.name());
-            if (!(v instanceof Long l)) {
-                throw error("'" + e.name() + "' is not a value");
-            }
-            return e.eval(l);
+            return bound.eval(e);
         }
 
         long addr(Statement s, int i) {
