@@ -381,14 +381,21 @@ final class VmaOps {
         long oEnd = prev.vmEnd;
         long oPgoff = prev.vmPgoff;
         if (rightSide) {
-            // middle disappears into prev (and next too, when merging both).
+            // middle disappears into prev (and next too, when merging both). Linux dups the anon
+            // state into prev once, before commit_merge() changes anything (dup_anon_vma in
+            // vma_merge_existing_range, 6.18): so the absorption that may allocate comes first —
+            // next's when only next has anon state — and the other then has nothing to allocate.
+            boolean nextFirst = mergeRight && prev.anonVma == null && middle.anonVma == null && next.anonVma != null;
+            if (nextFirst && (err = design.vmaMerged(prev, next)) != 0) {
+                return null;
+            }
             if ((err = design.vmaMerged(prev, middle)) != 0) {
                 return null;
             }
             long newEnd = middle.vmEnd;
             unlinkStruct(middle);
             if (mergeRight) {
-                if ((err = design.vmaMerged(prev, next)) != 0) {
+                if (!nextFirst && (err = design.vmaMerged(prev, next)) != 0) {
                     return null;
                 }
                 newEnd = next.vmEnd;

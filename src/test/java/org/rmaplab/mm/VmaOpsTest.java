@@ -753,6 +753,41 @@ class VmaOpsTest {
     // ------------------------------------------------------------------ allocation failures
 
     /**
+     * vma_merge_existing_range() merging both sides (PPPVVNNN: P and V unfaulted, N faulted, V
+     * given P's and N's flags) whose one dup_anon_vma (into P, from N) fails: the call fails with
+     * nothing changed. Linux dups before commit_merge() touches a vma; the model once absorbed V
+     * into P first and unlinked it before N's dup failed, leaving ptes outside every vma.
+     */
+    @ParameterizedTest
+    @MethodSource("designs")
+    void test_merge_existing_both_dup_fail(String design) {
+        boot(design);
+        s.mmap(t, pg(5), 3 * P, RW, FIXED);
+        s.write(t, pg(5), 3 * P, 0xcc);
+        assertEquals(0, s.madvise(t, pg(5), 3 * P, Mman.MADV_DONTFORK));
+        s.mmap(t, pg(3), 2 * P, RW, FIXED);
+        s.mmap(t, pg(0), 3 * P, RW, FIXED);
+        assertEquals(0, s.madvise(t, pg(0), 3 * P, Mman.MADV_DONTFORK));
+        settle();
+        List<VmaState> before = vmas();
+        Map<String, Long> counters = snapshot();
+        fd.failAlways(Hook.VMA_MERGED, Hook.VMA_COPY);
+        long r = s.madvise(t, pg(3), 2 * P, Mman.MADV_DONTFORK);
+        int failed = fd.failures();
+        fd.reset();
+        settle();
+        if (failed > 0) {
+            assertEquals(-Errno.EAGAIN, r, name);
+            assertEquals(before, vmas(), name + ": nothing changed");
+            assertEquals(counters, snapshot(), name);
+        } else {
+            assertEquals(0, r, name + ": a merge that allocates nothing cannot fail");
+        }
+        assertEquals(0xcc, read(pg(6)));
+        s.checkNow();
+    }
+
+    /**
      * tools/testing/vma/vma.c test_vmi_prealloc_fail: a merge that must dup the anon state fails
      * with ENOMEM and nothing changes. In Linux the dup happened and is undone (was_cloned,
      * was_unlinked); here the failing hook never reaches the design, so prev is left without
