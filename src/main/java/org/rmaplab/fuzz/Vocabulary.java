@@ -3,6 +3,7 @@ package org.rmaplab.fuzz;
 import java.util.SplittableRandom;
 
 import org.rmaplab.mm.Mman;
+import org.rmaplab.mm.PageTable;
 
 /**
  * The random vocabulary both generator profiles draw from: protections and madvise advice,
@@ -10,7 +11,7 @@ import org.rmaplab.mm.Mman;
  * profiles' draws in their order, so that a seed keeps its scenario.
  */
 final class Vocabulary {
-    static final long P = 4096;
+    static final long P = PageTable.PAGE_SIZE;
 
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final int R = Mman.PROT_READ;

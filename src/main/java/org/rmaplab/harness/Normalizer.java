@@ -55,8 +55,6 @@ public final class Normalizer {
     /** How far an anchor reaches: 1 TiB (the kernel's heap and mmap area are further apart). */
     public static final long WINDOW = 1L << 40;
 
-    static final long PAGE = 4096;
-
     private record Anchor(String label, long value, int space) {}
 
     /** The normalized result of every line of OUTCOMES (one run of SCENARIO), by line. */

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Errno;
 import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.mm.Mman;
@@ -28,7 +29,7 @@ import org.rmaplab.mm.Syscalls;
  */
 public final class ScenarioParser {
 
-    public static final long PAGE_SIZE = 4096;
+    public static final long PAGE_SIZE = PageTable.PAGE_SIZE;
 
     static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
 

@@ -1,11 +1,12 @@
 package org.rmaplab.traces;
 
-import org.rmaplab.mm.PageTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import org.rmaplab.mm.PageTable;
 
 /**
  * One traced mm, as the converter knows it: the {@link Region}s the trace mapped, keyed by start
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  * Memory the trace never shows (what execve mapped) has no region.
  */
 final class Layout {
-    static final long PAGE = 4096;
+    static final long PAGE = PageTable.PAGE_SIZE;
 
     /** The extent an anchor has covered: addresses inside it are written relative to it. */
     record Hull(String anchor, long base, long lo, long hi) {}
