@@ -3,6 +3,8 @@ package org.rmaplab.scenario;
 import java.util.List;
 import java.util.Map;
 
+import org.rmaplab.rmap.RmapDesigns;
+
 /**
  * One line of a scenario.
  *
@@ -25,8 +27,8 @@ public record Statement(int line, String text, String task, Op op, List<Arg> arg
 
     /** The expectation that applies to DESIGN: its scoped one if any, else the unscoped one, else null. */
     public Expectation expectationFor(String design) {
-        int colon = design.indexOf(':'); // a variant (DESIGN:VARIANT) runs as its design
-        Expectation e = scoped.get(colon < 0 ? design : design.substring(0, colon));
+        // A variant (DESIGN:VARIANT) runs as its design.
+        Expectation e = scoped.get(RmapDesigns.designOf(design));
         return e != null ? e : expect;
     }
 
