@@ -89,9 +89,15 @@ public final class Oracle {
     private void checkMm(Frames f, Mm mm, int[] tableOwners, int[] seenMaps, long[][] slotsByPfn, int[] slotCount) {
         checkVmas(mm);
         swapPtes = 0;
+        pteTables = 0;
+        pteTables4M = 0;
         long tables = scanTables(f, mm, mm.pgd(), 0, 0, tableOwners, seenMaps, slotsByPfn, slotCount);
         if (tables != mm.pgtables()) {
             fail(mm + " counts " + mm.pgtables() + " page-table frames but owns " + tables);
+        }
+        if (pteTables != mm.pteTables() || pteTables4M != mm.pteTables4M()) {
+            fail(mm + " counts " + mm.pteTables() + " PTE tables in " + mm.pteTables4M() + " 4 MiB ranges but owns "
+                    + pteTables + " in " + pteTables4M);
         }
         if (swapPtes != mm.swapents()) {
             fail(mm + " counts " + mm.swapents() + " swap entries but its ptes hold " + swapPtes);
@@ -376,6 +382,12 @@ public final class Oracle {
                 continue;
             }
             long addr = base + ((long) i << shift);
+            if (level == 2) {
+                pteTables++;
+                if ((i & 1) == 0 || f.entry(t, i - 1) == 0) {
+                    pteTables4M++; // the first table of its 4 MiB pair
+                }
+            }
             if (level < 3) {
                 tables += scanTables(f, mm, PageTable.ptePfn(e), level + 1, addr, owners, seenMaps, slotsByPfn, slotCount);
                 continue;
@@ -477,6 +489,9 @@ public final class Oracle {
 
     private int[] swapRefs;
     private long swapPtes;
+    /** PTE tables of the mm being scanned, and the 4 MiB ranges holding them (Mm#pteTables4M). */
+    private long pteTables;
+    private long pteTables4M;
 
     /** A swap pte: a used slot, in a private vma, holding what was last written there. */
     private void checkSwapPte(Frames f, Mm mm, Vma vma, long addr, long pte) {

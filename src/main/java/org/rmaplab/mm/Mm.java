@@ -32,6 +32,15 @@ public final class Mm {
     long brk;
     /** Page-table frames owned (mm_pgtables_bytes / 4096). */
     long pgtables;
+    /**
+     * PTE tables among them (each maps PMD_SIZE, 2 MiB) and the 4 MiB-aligned ranges holding at
+     * least one: the pte pages an i386 two-level kernel would hold for the same ptes (2.6.0
+     * include/asm-i386/pgtable-2level-defs.h: PGDIR_SHIFT 22, one pte page of 1024 ptes per pgd
+     * entry). Kept by {@link PageTable} where a PMD entry is set or cleared, for the cost model's
+     * per-architecture page-table counts; checked by the oracle.
+     */
+    long pteTables;
+    long pteTables4M;
     /** RSS counters: MM_ANONPAGES, MM_FILEPAGES / MM_SHMEMPAGES. */
     long rssAnon;
     long rssShmem;
@@ -71,6 +80,16 @@ public final class Mm {
 
     public long pgtables() {
         return pgtables;
+    }
+
+    /** PTE tables (2 MiB each) this mm owns. */
+    public long pteTables() {
+        return pteTables;
+    }
+
+    /** 4 MiB-aligned ranges in which this mm owns at least one PTE table (i386's pte pages). */
+    public long pteTables4M() {
+        return pteTables4M;
     }
 
     public long brk() {

@@ -574,8 +574,8 @@ public final class Mremap {
                 if (PageTable.get(frames, newPmd) == 0) {
                     // move_normal_pmd: the PTE table changes owner address, not contents.
                     long entry = PageTable.get(frames, oldPmd);
-                    PageTable.set(frames, oldPmd, 0);
-                    PageTable.set(frames, newPmd, entry);
+                    PageTable.clearPmd(frames, mm, oldPmd);
+                    PageTable.setPmd(frames, newVma.mm, newPmd, entry);
                     int t = PageTable.ptePfn(entry);
                     frames.index[t] = newAddr;
                     pmdMoves++;

@@ -194,7 +194,7 @@ public final class PageTable {
             }
             mm.pgtables++;
             e = mkpte(nt, TABLE_FLAGS);
-            set(f, pmd, e);
+            setPmd(f, mm, pmd, e);
         }
         return slot(ptePfn(e), idx(addr, PAGE_SHIFT));
     }
@@ -245,6 +245,32 @@ public final class PageTable {
 
     static long mkTableEntry(int pfn) {
         return mkpte(pfn, TABLE_FLAGS);
+    }
+
+    /**
+     * pmd_populate(): points the empty PMD entry at pmdSlot to a PTE table (entry) and counts it
+     * in mm's {@link Mm#pteTables} and, when the other 2 MiB half of its 4 MiB range has no table,
+     * {@link Mm#pteTables4M}. Every PMD entry the model fills goes through here.
+     */
+    static void setPmd(Frames f, Mm mm, long pmdSlot, long entry) {
+        set(f, pmdSlot, entry);
+        mm.pteTables++;
+        if (get(f, pmdSlot ^ 1) == 0) {
+            mm.pteTables4M++;
+        }
+    }
+
+    /**
+     * pmd_clear(): empties the PMD entry at pmdSlot (its PTE table freed or moved away), undoing
+     * {@link #setPmd}'s counts. The 4 MiB pairs are entries 2i and 2i+1 of one PMD table, which
+     * spans 1 GiB, so a pair never straddles two tables.
+     */
+    static void clearPmd(Frames f, Mm mm, long pmdSlot) {
+        set(f, pmdSlot, 0);
+        mm.pteTables--;
+        if (get(f, pmdSlot ^ 1) == 0) {
+            mm.pteTables4M--;
+        }
     }
 
     /**
@@ -340,7 +366,7 @@ public final class PageTable {
             int i = idx(a, PMD_SHIFT);
             if (tab[i] != 0) {
                 freeTable(f, r.mm(), ptePfn(tab[i])); // free_pte_range
-                tab[i] = 0;
+                clearPmd(f, r.mm(), slot(t, i));
             }
             a = next;
         } while (a != end);
@@ -395,6 +421,8 @@ public final class PageTable {
     static void freeAll(Frames f, Mm mm) {
         freeSubtree(f, mm, mm.pgd, 0);
         mm.pgtables--;
+        mm.pteTables = 0;
+        mm.pteTables4M = 0;
         f.refcount[mm.pgd] = 0;
         f.free(mm.pgd);
         mm.pgd = -1;
