@@ -62,7 +62,8 @@ final class CompareCommand implements Callable<Integer> {
     String designs;
 
     @Option(names = "--arch", paramLabel = "A",
-            description = "Architecture profile (x86_64, i386, i386-pae); default: the scenario's machine line.")
+            description = "Architecture profile (x86_64, x86_64-la57, i386, i386-pae, i386-pae-nohighpte, i386-numaq); "
+                    + "default: the scenario's machine line.")
     String arch;
 
     @Option(names = "--format", paramLabel = "table|csv|json", defaultValue = "table",

@@ -2,6 +2,7 @@ package org.rmaplab.cost;
 
 import java.util.List;
 
+import org.rmaplab.mm.Mm;
 import org.rmaplab.rmap.ptechains.PteChainGeometry;
 
 /**
@@ -47,11 +48,22 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  *   <li><b>lowmem</b>: i386 and i386 PAE kernels map 896 MB of ZONE_DMA + ZONE_NORMAL (1 GB of kernel
  *       address space less 128 MB of vmalloc/fixmap: MAXMEM = -PAGE_OFFSET - __VMALLOC_RESERVE,
  *       include/asm-i386/page.h of 2.6). Slab objects,
- *       {@code mem_map} (all of it) and, without CONFIG_HIGHPTE, page tables live there. The i386
- *       profile has no HIGHPTE (pte_addr_t is a pointer there); i386-pae is the HIGHPTE kernel
- *       (see {@link PteChainGeometry}), so its page tables are in highmem. x86_64 has no highmem:
- *       everything counts, and the limit is the machine's RAM.
+ *       {@code mem_map} (all of it), the pgd and PAE's pmds and, without CONFIG_HIGHPTE, the pte
+ *       pages live there. The i386 profile has no HIGHPTE (pte_addr_t is a pointer there);
+ *       i386-pae is the HIGHPTE kernel (see {@link PteChainGeometry#highpte}), so its pte pages are
+ *       in highmem; i386-pae-nohighpte and i386-numaq are PAE kernels without it. x86_64 and
+ *       x86_64-la57 have no highmem: everything counts, and the limit is the machine's RAM.
+ *   <li><b>page tables</b>: each profile's own kernel's, derived from the model's mappings by
+ *       {@link Paging}: i386 two-level (a 4 KiB pgd, a pte page per 4 MiB), i386 PAE three-level
+ *       (a 32-byte pgd, three preallocated pmd pages, a pte page per 2 MiB), x86_64 four-level
+ *       (the model's own tables), x86_64-la57 five-level (one p4d page more).
  * </ul>
+ *
+ * <p>The profiles: {@code x86_64}, {@code x86_64-la57}, {@code i386} (no PAE, no HIGHPTE, 64-byte
+ * lines), {@code i386-pae} (PAE with HIGHPTE, 128-byte lines), {@code i386-pae-nohighpte} (PAE
+ * without HIGHPTE, 128-byte lines), {@code i386-numaq} (NUMA-Q: PAE without HIGHPTE, 32-byte lines;
+ * see {@link PteChainGeometry}). Sizes not named by the paging or the line are the same for every
+ * 32-bit profile and for both 64-bit ones.
  *
  * @param name             the profile's name ({@code machine arch=})
  * @param pointerBytes     sizeof(void *) and sizeof(long)
@@ -65,27 +77,43 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  * @param addressSpace     sizeof(struct address_space) (lokier)
  * @param reservation      lokier's reservation
  * @param lowmemLimit      bytes of lowmem (0: no highmem, the whole RAM)
- * @param highpte          page tables may live in highmem
+ * @param highpte          pte pages live in highmem (CONFIG_HIGHPTE)
+ * @param paging           the kernel's page-table geometry
  */
 public record ArchProfile(String name, int pointerBytes, int pteChainBlock, int pagePteUnion, int pageMapcount,
                           int anonmm, int anonVma267, int anonVmaToday, int anonVmaChain, int addressSpace,
-                          int reservation, long lowmemLimit, boolean highpte) {
+                          int reservation, long lowmemLimit, boolean highpte, Paging paging) {
 
     public static final long LOWMEM_896M = 896L << 20;
 
-    public static final List<String> NAMES = List.of("x86_64", "i386", "i386-pae");
+    /** The profile names ({@code machine arch=}, {@code compare --arch}), in the order docs list them. */
+    public static final List<String> NAMES = List.of(
+            "x86_64", "x86_64-la57", "i386", "i386-pae", "i386-pae-nohighpte", "i386-numaq");
 
     public static ArchProfile of(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown arch '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        }
         PteChainGeometry g = PteChainGeometry.of(name, 0);
+        boolean highpte = PteChainGeometry.highpte(name);
         return switch (name) {
-            case "x86_64" -> new ArchProfile(name, 8, g.blockBytes(), g.pteAddrBytes(), 4,
-                    40, 24, 96, 64, 240, 48, 0, false);
-            case "i386" -> new ArchProfile(name, 4, g.blockBytes(), g.pteAddrBytes(), 4,
-                    24, 12, 52, 32, 124, 24, LOWMEM_896M, false);
-            case "i386-pae" -> new ArchProfile(name, 4, g.blockBytes(), g.pteAddrBytes(), 4,
-                    24, 12, 52, 32, 124, 24, LOWMEM_896M, true);
-            default -> throw new IllegalArgumentException("unknown arch '" + name + "' (x86_64, i386, i386-pae)");
+            case "x86_64", "x86_64-la57" -> new ArchProfile(name, 8, g.blockBytes(), g.pteAddrBytes(), 4,
+                    40, 24, 96, 64, 240, 48, 0, highpte,
+                    name.equals("x86_64") ? Paging.X86_64_4LEVEL : Paging.X86_64_5LEVEL);
+            default -> new ArchProfile(name, 4, g.blockBytes(), g.pteAddrBytes(), 4,
+                    24, 12, 52, 32, 124, 24, LOWMEM_896M, highpte,
+                    name.equals("i386") ? Paging.I386_2LEVEL : Paging.I386_PAE);
         };
+    }
+
+    /** Bytes of page tables of every level that mm holds under this profile's kernel. */
+    public long pageTableBytes(Mm mm) {
+        return paging.bytes(mm);
+    }
+
+    /** Bytes of mm's page tables that sit in lowmem (all of them on x86_64, which has no highmem). */
+    public long pageTableLowmemBytes(Mm mm) {
+        return paging.lowmemBytes(mm, highpte);
     }
 
     /** Bytes of one object of KIND (as counted by the designs' RmapStats) under DESIGN; 0 if it costs nothing. */

@@ -20,9 +20,13 @@ import org.rmaplab.mm.RmapStats;
  *   <li>{@code rmap_bytes_peak}: the largest such total after any system call ({@link Meter}).
  *   <li>{@code KIND_bytes_peak}: each structure's own peak count (exact, from the design's
  *       RmapStats) times its size; vma and mm growth peaks are sampled like the total.
+ *   <li>{@code pagetable_bytes_peak}: the sampled peak of page tables of every level as the
+ *       profile's kernel would hold them for the model's ptes ({@link Paging}: i386 two-level,
+ *       PAE three-level with preallocated pmds, x86_64 four-level, LA57 five-level).
  *   <li>{@code lowmem_bytes_peak}: on i386 profiles what must sit in the 896 MB lowmem zone:
- *       struct_page_bytes + the sampled peak of rmap metadata plus page tables (these only without
- *       HIGHPTE, i.e. on plain i386). On x86_64 (no highmem) the same sum, against all of RAM.
+ *       struct_page_bytes + the sampled peak of rmap metadata plus the page tables in lowmem (the
+ *       pgd and PAE's pmds always, the pte pages only without HIGHPTE). On x86_64 (no highmem) the
+ *       same sum, against all of RAM.
  *   <li>{@code walks}, {@code walk_vmas_visited}, {@code walk_ptes_checked}, {@code mremap_cows}:
  *       the design's counters (the oracle's own walks are not counted).
  *   <li>{@code walk_vmas_p50} ... {@code walk_vmas_max}, the same for {@code walk_ptes} and
@@ -103,7 +107,7 @@ public final class CostModel {
         put(row, "vma_growth_bytes_peak", m == null ? 0 : m.vmaGrowthPeak);
         put(row, "mm_growth_bytes_peak", m == null ? 0 : m.mmGrowthPeak);
         put(row, "struct_page_bytes", structPage);
-        put(row, "pagetable_bytes_peak", m == null ? 0 : m.pagetableFramesPeak * Machine.PAGE_SIZE);
+        put(row, "pagetable_bytes_peak", m == null ? 0 : m.pagetableBytesPeak);
         put(row, "lowmem_bytes_peak", m == null ? 0 : structPage + m.lowmemDynamicPeak);
         put(row, "lowmem_limit", a.lowmemLimit() != 0 || k == null ? a.lowmemLimit() : k.config().ramBytes());
         put(row, "walks", s.walks);

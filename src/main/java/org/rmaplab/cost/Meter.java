@@ -19,7 +19,8 @@ public final class Meter implements Syscalls {
 
     long rmapBytesPeak;
     long lowmemDynamicPeak;
-    long pagetableFramesPeak;
+    /** Page tables as the profile's kernel holds them ({@link ArchProfile#paging}), bytes. */
+    long pagetableBytesPeak;
     long vmasPeak;
     long mmsPeak;
     long vmaGrowthPeak;
@@ -88,10 +89,15 @@ public final class Meter implements Syscalls {
         long v = vmas();
         long m = mms();
         long rmap = objectBytesNow() + v * arch.vmaGrowth(design) + m * arch.mmGrowth(design);
-        long pt = k.frames().tables();
+        long pt = 0;
+        long ptLowmem = 0;
+        for (Mm mm : k.mms()) {
+            pt += arch.pageTableBytes(mm);
+            ptLowmem += arch.pageTableLowmemBytes(mm);
+        }
         rmapBytesPeak = Math.max(rmapBytesPeak, rmap);
-        pagetableFramesPeak = Math.max(pagetableFramesPeak, pt);
-        lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + (arch.highpte() ? 0 : pt * Machine.PAGE_SIZE));
+        pagetableBytesPeak = Math.max(pagetableBytesPeak, pt);
+        lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + ptLowmem);
         vmasPeak = Math.max(vmasPeak, v);
         mmsPeak = Math.max(mmsPeak, m);
         vmaGrowthPeak = Math.max(vmaGrowthPeak, v * arch.vmaGrowth(design));

@@ -6,7 +6,7 @@ package org.rmaplab.mm;
  *
  * @param ramBytes  physical memory; frames = ramBytes / 4096
  * @param swapBytes swap device size (0: no swap)
- * @param arch      architecture profile name ({@code x86_64}, {@code i386}, {@code i386-pae})
+ * @param arch      architecture profile name (org.rmaplab.cost.ArchProfile.NAMES: {@code x86_64}, {@code i386}, ...)
  */
 public record MachineConfig(long ramBytes, long swapBytes, String arch) {
     /** 1 GiB of RAM is enough for every example; no swap; x86_64. */

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rmaplab.cost.ArchProfile;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Errno;
 import org.rmaplab.mm.MachineConfig;
@@ -31,7 +32,8 @@ public final class ScenarioParser {
 
     public static final long PAGE_SIZE = PageTable.PAGE_SIZE;
 
-    static final Set<String> ARCHES = Set.of("x86_64", "i386", "i386-pae");
+    /** The architecture profiles {@code machine arch=} accepts: the cost model's. */
+    static final List<String> ARCHES = ArchProfile.NAMES;
 
     private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
@@ -156,7 +158,7 @@ public final class ScenarioParser {
                 case "swap" -> swap = machineSize(key, val);
                 case "arch" -> {
                     if (!ARCHES.contains(val)) {
-                        throw error("machine: unknown arch '" + val + "' (known: i386, i386-pae, x86_64)");
+                        throw error("machine: unknown arch '" + val + "' (known: " + String.join(", ", ARCHES) + ")");
                     }
                     arch = val;
                 }

@@ -292,7 +292,7 @@ class ScenarioParserTest {
         machine ram=1GB => s.vms:1: bad ram= '1GB' (a decimal or 0x hex number, with an optional unit p, K, M or G)
         machine ram=1000 => s.vms:1: machine: ram=1000 is not a multiple of the page size (4096)
         machine ram=0 => s.vms:1: machine: ram must not be 0
-        machine arch=arm64 => s.vms:1: machine: unknown arch 'arm64' (known: i386, i386-pae, x86_64)
+        machine arch=arm64 => s.vms:1: machine: unknown arch 'arm64' (known: x86_64, x86_64-la57, i386, i386-pae, i386-pae-nohighpte, i386-numaq)
         t1 ftruncate F 1p => s.vms:1: unknown file 'F' (bind one with 'open NAME SIZE as F')
         t1 brk 0 as F\\nt1 ftruncate F 1p => s.vms:2: 'F' is a value, not a file
         t1 open data 4p => s.vms:1: open needs 'as NAME' to name the file

@@ -77,7 +77,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     private int[] lockedPtes;
 
-    /** L1 line size of the machine's arch profile (x86_64 and i386: 64, i386-pae: 128). */
+    /** L1 line size of the machine's arch profile (PteChainGeometry#defaultL1CacheBytes). */
     public PteChainsDesign() {
         this(0);
     }

@@ -52,8 +52,8 @@
  * {@code attach()}. No Java object per block, no allocation per pte (the arrays double when the
  * pool is full). The block size follows the machine's arch profile
  * ({@link org.rmaplab.rmap.ptechains.PteChainGeometry}: x86_64 NRPTE 7; i386 15 with 64-byte lines,
- * 7 with 32, 31 with 128; i386-pae with HIGHPTE 15 with 128-byte lines; the line size is a
- * constructor parameter). Counters ({@link org.rmaplab.rmap.ptechains.PteChainsStats}): objects
+ * 7 with 32, 31 with 128; i386-pae with HIGHPTE 15 with 128-byte lines, i386-pae-nohighpte 31;
+ * i386-numaq (32-byte lines) 7; the line size is a constructor parameter). Counters ({@link org.rmaplab.rmap.ptechains.PteChainsStats}): objects
  * {@code pte_chain} (blocks alive, peak) and {@code pg_direct} (direct pages), conversions,
  * collapses, block allocs/frees, and the slots page_remove_rmap's search compared.
  *
