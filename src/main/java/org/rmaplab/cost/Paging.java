@@ -96,6 +96,24 @@ public enum Paging {
         return this == I386_PAE ? PAE_PGD_BYTES + PAE_USER_PMDS * PAGE : PAGE;
     }
 
+    /**
+     * Page tables of an mm that maps one 1 GiB-aligned segment of {@code bytes} and nothing else,
+     * counted by the same geometry (for estimates beyond what the model runs, such as Bligh's 2 GB
+     * segment): the pte pages, ceil(bytes / {@link #ptePageSpan}), plus the levels above them
+     * (x86_64: pgd, pud and a pmd per GiB; LA57 one p4d more; i386: the pgd; PAE: pgd and its
+     * three pmds). Without {@code highpte} pte pages or with {@code lowmemOnly} false, all count.
+     */
+    public long segmentBytes(long bytes, boolean lowmemOnly, boolean highpte) {
+        long ptePages = (bytes + ptePageSpan() - 1) / ptePageSpan();
+        long pmds = (bytes + (1L << 30) - 1) >> 30;
+        long upper = switch (this) {
+            case X86_64_4LEVEL -> (2 + pmds) * PAGE;
+            case X86_64_5LEVEL -> (3 + pmds) * PAGE;
+            case I386_2LEVEL, I386_PAE -> upperBytes();
+        };
+        return upper + (lowmemOnly && highpte ? 0 : ptePages * PAGE);
+    }
+
     /** Bytes of mm's page tables in lowmem: all but the pte pages of a HIGHPTE kernel. */
     public long lowmemBytes(Mm mm, boolean highpte) {
         return highpte ? bytes(mm) - ptePageBytes(mm) : bytes(mm);

@@ -3,6 +3,8 @@ package org.rmaplab.report;
 import java.util.List;
 
 import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.cost.ArchProfile;
+import org.rmaplab.mm.PageTable;
 import org.rmaplab.rmap.ptechains.PteChainGeometry;
 import org.rmaplab.rmap.ptechains.PteChainsDesign;
 
@@ -57,18 +59,26 @@ final class MlockedSegmentFinding implements Finding {
 
     private static void savings(Markdown md, PteChainGeometry g) {
         Findings.Run p16 = run(16, 0, false);
+        Findings.Run b16 = run(16, 0, true);
+        ArchProfile a = ArchProfile.of("i386");
+        long chains = p16.cost("pte_chain_bytes_peak");
+        long pt = p16.cost("pagetable_bytes_peak");
+        long lp = p16.cost("lowmem_bytes_peak");
+        long ls = b16.cost("lowmem_bytes_peak");
         md.format("%nWhat it saves: all of the chains — %d bytes at 16 tasks, pages x ceil(T / %d) blocks of %d bytes "
                         + "under 2.6.0, none with step (b) — and reclaim's time on locked pages: 2.6.0 keeps them on the "
                         + "LRU, so reclaim scans them and try_to_unmap walks their chains to fail on the first VM_LOCKED "
                         + "pte (%d failed unmaps at 16 tasks), where step (b) never sees them. What it does not "
-                        + "save: the page tables, one 4-byte pte per task per page in lowmem (no HIGHPTE on i386), which "
-                        + "cost about as much as the chains did (%d of %d lowmem bytes at 16 tasks), so lowmem falls by "
-                        + "about a quarter here, not to nothing; Bligh's 10 GB of chains for 5000 tasks x 2 GB go, the "
-                        + "page tables for them stay. The saving needs each process to lock the segment itself: a fork "
-                        + "child does not inherit VM_LOCKED, and 2.6.0's fork copies every pte, so a segment inherited by "
-                        + "fork is chained in full in the child until the child mlocks it.%n%n",
-                p16.cost("pte_chain_bytes_peak"), g.nrpte(), g.blockBytes(), p16.cost("unmaps_failed"),
-                p16.cost("pagetable_bytes_peak"), p16.cost("lowmem_bytes_peak"));
+                        + "save: the page tables, one %d-byte pte per task per page in lowmem (%s on i386): %d bytes at "
+                        + "16 tasks (the pgd and the pte pages covering the segment, %d frames a task), %.1f times the "
+                        + "chains, so lowmem falls by %.1f%% (from %d to %d bytes), not to nothing; Bligh's 10 GB of "
+                        + "chains for 5000 tasks x 2 GB go, the page tables for them stay. The saving needs each process "
+                        + "to lock the segment itself: a fork child does not inherit VM_LOCKED, and 2.6.0's fork copies "
+                        + "every pte, so a segment inherited by fork is chained in full in the child until the child "
+                        + "mlocks it.%n%n",
+                chains, g.nrpte(), g.blockBytes(), p16.cost("unmaps_failed"), a.paging().pteBytes(),
+                a.highpte() ? "HIGHPTE moves the pte pages out" : "no HIGHPTE", pt, pt / (16 * PageTable.PAGE_SIZE),
+                (double) pt / chains, 100.0 * (lp - ls) / lp, lp, ls);
     }
 
     /** 16 tasks lock the segment and M of them munlock it: what is rebuilt and what reclaim then evicts. */

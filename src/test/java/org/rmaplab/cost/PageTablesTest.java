@@ -69,6 +69,20 @@ class PageTablesTest {
     }
 
     /**
+     * Paging.segmentBytes (the same geometry counted by hand for a 1 GiB-aligned segment, which
+     * the findings use for Bligh's 2 GB) agrees with what the model's mappings give, per profile.
+     */
+    @Test
+    void segmentFormulaAgreesWithTheModel() {
+        for (String arch : ArchProfile.NAMES) {
+            ArchProfile a = ArchProfile.of(arch);
+            Map<String, Long> m = segment(arch, 0x40000000L);
+            assertEquals(a.paging().segmentBytes(4L << 20, false, a.highpte()), m.get("pt"), arch);
+            assertEquals(a.paging().segmentBytes(4L << 20, true, a.highpte()), m.get("lowpt"), arch);
+        }
+    }
+
+    /**
      * 4 MiB at 0x40200000: 2 MiB-aligned, straddling the 4 MiB boundary 0x40400000. i386: pte
      * pages for [0x40000000, 0x40400000) and [0x40400000, 0x40800000): pgd + 2 = 3 frames. PAE and
      * x86_64 still see two 2 MiB ranges: as aligned.

@@ -123,6 +123,47 @@ class FindingsTest {
         Findings.mlockedSegment(b);
         String s = b.toString();
         assertTrue(s.startsWith("## mlocked pages without pte_chains (wli, 2003: step (b))"), s);
-        assertTrue(s.contains("| 16 | 131072 | 0 | 540672 | 409600 | 24.2% |"), s);
+        // i386's page tables (2.6.0 two-level): each task's pgd and the 2 pte pages of its segment,
+        // which lies at 0x7ffff7bff000 and straddles the 4 MiB boundary 0x7ffff7c00000: 3 frames, 16 x
+        // 3 x 4096 = 196608 at 16 tasks. struct page: 4096 frames x 4 bytes = 16384. Lowmem under
+        // 2.6.0: 16384 + 131072 + 196608 = 344064; step (b): 16384 + 196608 = 212992; saved 38.1%.
+        assertEquals(16 * 3 * 4096, Findings.mlockedSegmentRun(16, 0, false).cost("pagetable_bytes_peak"));
+        assertTrue(s.contains("| 16 | 131072 | 0 | 344064 | 212992 | 38.1% |"), s);
+        assertTrue(s.contains("lowmem falls by 38.1% (from 344064 to 212992 bytes)"), s);
+    }
+
+    /**
+     * Bligh's 5000 tasks x 2 GB (524288 pages) per profile, by hand. i386: NRPTE (64 - 4) / 4 = 15,
+     * ceil(5000 / 15) = 334 blocks of 64 bytes per page; page tables per task: the 4 KiB pgd and
+     * 2 GiB / 4 MiB = 512 pte pages, all in lowmem. i386-pae (HIGHPTE, 8-byte pte_addr_t): NRPTE
+     * (128 - 4) / 8 = 15, 334 blocks of 128 bytes; per task a 32-byte pgd, 3 pmds and 2 GiB / 2 MiB
+     * = 1024 pte pages, of which only pgd and pmds are in lowmem. i386-pae-nohighpte: NRPTE
+     * (128 - 4) / 4 = 31, 162 blocks. i386-numaq: (32 - 4) / 4 = 7, 715 blocks of 32 bytes.
+     * x86_64: (64 - 8) / 8 = 7, 715 blocks of 64; pgd, pud, 2 pmds and 1024 pte pages per task;
+     * LA57 one p4d more.
+     */
+    @Test
+    void blighPerProfile() {
+        long pages = 524288;
+        long k4 = 4096;
+        SharedSegmentFinding.Estimate i386 = SharedSegmentFinding.estimate("i386");
+        assertEquals(334, i386.blocksPerPage());
+        assertEquals(334L * 64 * pages, i386.chains());
+        assertEquals(5000 * (k4 + 512 * k4), i386.pageTables());
+        assertEquals(i386.pageTables(), i386.pageTablesLowmem());
+        assertEquals(6.0, i386.perPte(), 1e-9, "32 tasks: ceil(32/15) = 3 blocks of 64 per page, /32");
+        SharedSegmentFinding.Estimate pae = SharedSegmentFinding.estimate("i386-pae");
+        assertEquals(334L * 128 * pages, pae.chains());
+        assertEquals(5000 * (32 + 3 * k4 + 1024 * k4), pae.pageTables());
+        assertEquals(5000 * (32 + 3 * k4), pae.pageTablesLowmem());
+        SharedSegmentFinding.Estimate paeLow = SharedSegmentFinding.estimate("i386-pae-nohighpte");
+        assertEquals(162L * 128 * pages, paeLow.chains());
+        assertEquals(paeLow.pageTables(), paeLow.pageTablesLowmem());
+        SharedSegmentFinding.Estimate numaq = SharedSegmentFinding.estimate("i386-numaq");
+        assertEquals(715L * 32 * pages, numaq.chains());
+        SharedSegmentFinding.Estimate x = SharedSegmentFinding.estimate("x86_64");
+        assertEquals(715L * 64 * pages, x.chains());
+        assertEquals(5000 * (4 + 1024) * k4, x.pageTables());
+        assertEquals(5000 * (5 + 1024) * k4, SharedSegmentFinding.estimate("x86_64-la57").pageTables());
     }
 }
