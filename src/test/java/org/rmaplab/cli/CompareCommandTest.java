@@ -38,6 +38,12 @@ class CompareCommandTest extends CliTest {
         assertFalse(out.contains("anon_vma_chain\""), out);
         assertEquals(0, run("compare", "--designs", "anon_vma", f.toString()));
         assertTrue(out.startsWith("design "), out);
+        // Every profile runs; i386-numaq's 32-byte lines make 32-byte pte_chain blocks.
+        for (String arch : org.rmaplab.cost.ArchProfile.NAMES) {
+            assertEquals(0, run("compare", "--designs", "pte_chains", "--arch", arch, "--format", "json",
+                    f.toString()), err);
+            assertTrue(out.contains("\"arch\": \"" + arch + "\""), out);
+        }
     }
 
     @Test
@@ -55,6 +61,9 @@ class CompareCommandTest extends CliTest {
     void badOptions() {
         assertEquals(2, run("compare", "--designs", "nope", "fork-fanout"));
         assertEquals(2, run("compare", "--arch", "sparc", "fork-fanout"));
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.contains("unknown arch 'sparc' (known: x86_64, x86_64-la57, i386, i386-pae, "
+                + "i386-pae-nohighpte, i386-numaq)"), err);
         assertEquals(2, run("compare", "--format", "xml", "fork-fanout"));
         assertEquals(2, run("compare", "fork-fanout", "--param", "children=0"));
         assertTrue(err.contains("out of range"), err);

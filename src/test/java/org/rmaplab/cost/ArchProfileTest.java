@@ -60,6 +60,7 @@ class ArchProfileTest {
     void i386PaeNoHighpte() {
         ArchProfile a = ArchProfile.of("i386-pae-nohighpte");
         assertEquals(128, a.objectBytes("pte_chains", "pte_chain"));
+        assertEquals(31, org.rmaplab.rmap.ptechains.PteChainGeometry.of("i386-pae-nohighpte", 0).nrpte());
         assertEquals(4, a.pageGrowth("pte_chains"));
         assertFalse(a.highpte());
         assertEquals(Paging.I386_PAE, a.paging());
