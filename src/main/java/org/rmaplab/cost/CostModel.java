@@ -17,7 +17,8 @@ import org.rmaplab.mm.RmapStats;
  *       ({@link #KINDS}, sized by {@link ArchProfile#objectBytes}) plus what each design adds to
  *       every vma and mm. The fixed per-page cost ({@code struct page} growth over all of RAM,
  *       {@code struct_page_bytes}) is reported apart: it does not depend on the workload.
- *   <li>{@code rmap_bytes_peak}: the largest such total after any system call ({@link Meter}).
+ *   <li>{@code rmap_bytes_peak}: the largest such total at any moment, inside a system call too
+ *       ({@link Meter}, told of every growth by the machine's Footprint).
  *   <li>{@code KIND_bytes_peak}: each structure's own peak count (exact, from the design's
  *       RmapStats) times its size; vma and mm growth peaks are sampled like the total.
  *   <li>{@code pagetable_bytes_peak}: the sampled peak of page tables of every level as the
@@ -32,11 +33,18 @@ import org.rmaplab.mm.RmapStats;
  *   <li>{@code walk_vmas_p50} ... {@code walk_vmas_max}, the same for {@code walk_ptes} and
  *       {@code walk_mms}: the distributions of vmas visited, ptes checked and mms visited per walk
  *       (one value per walk, RmapStats); the mms ones only for the designs whose walk visits mms
- *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes, then each by kind
- *       ({@code rmap_adds}, {@code rmap_dups}, {@code rmap_removes}).
+ *       (anonmm), empty for the others. {@code rmap_ops} = adds + dups + removes of ptes, the
+ *       same events under every design (page_add_*_rmap, page_dup_rmap, page_remove_rmap), then
+ *       each by kind ({@code rmap_adds}, {@code rmap_dups}, {@code rmap_removes}). Apart, so that
+ *       designs compare like for like: {@code rmap_vma_ops}, the design's per-vma bookkeeping
+ *       (anon_vma list links and unlinks, anon_vma_chain interval-tree inserts and removes,
+ *       lokier's index); {@code rmap_mm_ops}, per-mm bookkeeping (anonmm's exec_rmap, dup_rmap,
+ *       exit_rmap); {@code rmap_moves}, per-page rmap updates of a moved pte (mremap under
+ *       pte_chains and anonmm, UFFDIO_MOVE under every design). See RmapStats.
  *   <li>{@code rmap_allocs}: the design's objects ({@link #KINDS}) allocated over the run.
- *   <li>{@code fork_ptes}, {@code fork_rmap_ops}: what fork calls did (copy_page_range's ptes
- *       copied, rmap operations); {@code exit_ptes}, {@code exit_rmap_ops}: what exit and exec did
+ *   <li>{@code fork_ptes}, {@code fork_rmap_ops}, {@code fork_bookkeeping}: what fork calls did
+ *       (copy_page_range's ptes copied, per-pte rmap operations, the design's per-vma and per-mm
+ *       bookkeeping: anon_vma_fork's chains, anon_vma_link, dup_rmap); {@code exit_ptes}, {@code exit_rmap_ops}: what exit and exec did
  *       (exit_mmap's ptes zapped, rmap operations). Measured by {@link Meter} around each call.
  *   <li>{@code vma_splits}, {@code vma_merges}: the core's vma splits and merges;
  *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
@@ -120,6 +128,9 @@ public final class CostModel {
         put(row, "rmap_adds", s.rmapAdds);
         put(row, "rmap_dups", s.rmapDups);
         put(row, "rmap_removes", s.rmapRemoves);
+        put(row, "rmap_vma_ops", s.rmapVmaOps);
+        put(row, "rmap_mm_ops", s.rmapMmOps);
+        put(row, "rmap_moves", s.rmapMoves);
         long allocs = 0;
         for (String kind : KINDS) {
             allocs += s.allocated(kind);
@@ -127,6 +138,7 @@ public final class CostModel {
         put(row, "rmap_allocs", allocs);
         put(row, "fork_ptes", m == null ? 0 : m.forkPtes);
         put(row, "fork_rmap_ops", m == null ? 0 : m.forkRmapOps);
+        put(row, "fork_bookkeeping", m == null ? 0 : m.forkBookkeeping);
         put(row, "exit_ptes", m == null ? 0 : m.exitPtes);
         put(row, "exit_rmap_ops", m == null ? 0 : m.exitRmapOps);
         put(row, "vma_splits", kc.getOrDefault("vma_splits", 0L));

@@ -1,15 +1,19 @@
 package org.rmaplab.cost;
 
+import org.rmaplab.mm.Footprint;
 import org.rmaplab.mm.Machine;
-import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
 import org.rmaplab.mm.RmapStats;
 
 /**
- * A {@link Syscalls} that passes every call on and, after each one, samples the rmap metadata
- * the run holds, so that the peaks of totals (which no design counter gives) are known at system-call
- * granularity. Per-structure peaks come from the designs' own {@link RmapStats} and are exact.
+ * A {@link Syscalls} that passes every call on and follows the rmap metadata, page tables, vmas
+ * and mms the run holds, so that the peaks of totals (which no design counter gives) are known.
+ * The peaks are exact: the machine's {@link Footprint} tells the meter of every growth inside a
+ * call (a vma linked, a page-table frame or a design object allocated), so a peak reached inside
+ * fork, mremap or exec and gone by its return is seen. Per-structure peaks come from the designs'
+ * own {@link RmapStats} and are exact too. pte_chains' PG_direct share alone is sampled once per
+ * call (a share weighted by calls).
  */
 public final class Meter implements Syscalls {
     private final Syscalls inner;
@@ -25,9 +29,13 @@ public final class Meter implements Syscalls {
     long mmsPeak;
     long vmaGrowthPeak;
     long mmGrowthPeak;
-    /** Work done inside fork calls: ptes copied, rmap operations. */
+    /**
+     * Work done inside fork calls: ptes copied, per-pte rmap operations, and the design's per-vma
+     * and per-mm bookkeeping (anon_vma_fork's chains, anon_vma_link, dup_rmap, ...).
+     */
     long forkPtes;
     long forkRmapOps;
+    long forkBookkeeping;
     /** Work done inside exit and exec calls (the mm torn down): ptes zapped, rmap operations. */
     long exitPtes;
     long exitRmapOps;
@@ -44,6 +52,7 @@ public final class Meter implements Syscalls {
         this.k = k;
         this.arch = arch;
         this.design = k.design().name();
+        k.footprint().setListener(this::peakSample);
         sample();
     }
 
@@ -74,18 +83,24 @@ public final class Meter implements Syscalls {
     }
 
     long vmas() {
-        long n = 0;
-        for (Mm mm : k.mms()) {
-            n += mm.mapCount();
-        }
-        return n;
+        return k.footprint().vmas();
     }
 
     long mms() {
         return k.mms().size();
     }
 
+    /** After each system call: the peaks, and pte_chains' PG_direct share. */
     void sample() {
+        peakSample();
+        RmapStats st = k.design().stats();
+        long direct = st.alive("pg_direct");
+        pgDirectSum += direct;
+        pgTrackedSum += direct + st.alive("pg_chained");
+    }
+
+    /** At every growth the machine reports, and after each call: the peaks of the totals. */
+    private void peakSample() {
         long v = vmas();
         long m = mms();
         long rmap = objectBytesNow() + v * arch.vmaGrowth(design) + m * arch.mmGrowth(design);
@@ -102,10 +117,6 @@ public final class Meter implements Syscalls {
         mmsPeak = Math.max(mmsPeak, m);
         vmaGrowthPeak = Math.max(vmaGrowthPeak, v * arch.vmaGrowth(design));
         mmGrowthPeak = Math.max(mmGrowthPeak, m * arch.mmGrowth(design));
-        RmapStats st = k.design().stats();
-        long direct = st.alive("pg_direct");
-        pgDirectSum += direct;
-        pgTrackedSum += direct + st.alive("pg_chained");
     }
 
     private long s(long r) {
@@ -183,19 +194,27 @@ public final class Meter implements Syscalls {
         return s(inner.brk(t, addr));
     }
 
-    /** rmap operations so far (adds + dups + removes). */
+    /** Per-pte rmap operations so far (adds + dups + removes). */
     private long rmapOps() {
         RmapStats st = k.design().stats();
         return st.rmapAdds + st.rmapDups + st.rmapRemoves;
+    }
+
+    /** The design's per-vma and per-mm bookkeeping so far. */
+    private long bookkeeping() {
+        RmapStats st = k.design().stats();
+        return st.rmapVmaOps + st.rmapMmOps;
     }
 
     /** fork's cost: the ptes dup_mmap copied and the rmap operations it made (copy_page_range). */
     @Override
     public Task fork(Task t) {
         long ops = rmapOps();
+        long book = bookkeeping();
         long ptes = k.counters().get("fork_ptes_copied");
         Task child = inner.fork(t);
         forkRmapOps += rmapOps() - ops;
+        forkBookkeeping += bookkeeping() - book;
         forkPtes += k.counters().get("fork_ptes_copied") - ptes;
         return s(child);
     }

@@ -32,7 +32,7 @@ final class Fork {
 
     /** mm_alloc() + pgd_alloc(); null when no frame can be had for the page directory. */
     Mm mmAlloc() {
-        Mm mm = new Mm(k.nextMmId++);
+        Mm mm = new Mm(k.nextMmId++, k.footprint);
         int pgd = frames.allocTable(mm, 0);
         if (pgd < 0) {
             return null;
@@ -44,6 +44,7 @@ final class Fork {
         mm.brk = Machine.START_BRK;
         mm.users = 1;
         k.mms.add(mm);
+        k.footprint.grew();
         return mm;
     }
 

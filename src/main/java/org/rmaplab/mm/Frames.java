@@ -96,6 +96,8 @@ public final class Frames {
     private int used;
     private int peakUsed;
     private int tables;
+    /** Told of every page-table frame allocated (set by the machine). */
+    Footprint footprint;
 
     /**
      * @param swapEntryInIndex keep a swap-cache page's slot in {@code index} and have no swapSlot
@@ -199,6 +201,9 @@ public final class Frames {
         tableOwner[id] = pfn;
         content[pfn] = id;
         tables++;
+        if (footprint != null) {
+            footprint.grew();
+        }
         return pfn;
     }
 

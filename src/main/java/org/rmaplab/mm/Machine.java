@@ -91,6 +91,7 @@ public final class Machine implements Syscalls, RmapHost {
     final Userfaultfd userfaultfd;
     final ProcMaps procMaps;
     final FileRmap fileRmap;
+    final Footprint footprint = new Footprint();
 
     public Machine(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
@@ -119,7 +120,14 @@ public final class Machine implements Syscalls, RmapHost {
         this.procMaps = new ProcMaps(this);
         this.fileRmap = new FileRmap(this);
         frames.pressure = oomKill::allocSlowpath;
+        frames.footprint = footprint;
         design.attach(this);
+        design.stats().footprint = footprint;
+    }
+
+    /** The totals a meter follows through a call (vmas of every mm) and its growth listener. */
+    public Footprint footprint() {
+        return footprint;
     }
 
     // ------------------------------------------------------------------ accessors for designs and the oracle

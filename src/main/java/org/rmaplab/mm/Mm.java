@@ -50,8 +50,12 @@ public final class Mm {
     /** Anything a design keeps per mm (anonmm's struct anonmm). */
     public Object rmapPriv;
 
-    Mm(int id) {
+    /** The machine's totals, told of every vma linked and unlinked. */
+    private final Footprint footprint;
+
+    Mm(int id, Footprint footprint) {
         this.id = id;
+        this.footprint = footprint;
     }
 
     public int id() {
@@ -193,12 +197,15 @@ public final class Mm {
         System.arraycopy(vmas, i, vmas, i + 1, mapCount - i);
         vmas[i] = v;
         mapCount++;
+        footprint.vmas++;
+        footprint.grew();
     }
 
     void remove(Vma v) {
         int i = indexOf(v);
         System.arraycopy(vmas, i + 1, vmas, i, mapCount - i - 1);
         vmas[--mapCount] = null;
+        footprint.vmas--;
         if (vmaCache == v) {
             vmaCache = null;
         }

@@ -642,6 +642,7 @@ public final class Mremap {
             if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && k.traits.movesPtesOneByOne()) {
                 int pfn = PageTable.ptePfn(pte);
                 design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
+                design.stats().rmapMoves++;
             }
         }
         return true;

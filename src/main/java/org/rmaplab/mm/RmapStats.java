@@ -28,10 +28,33 @@ public class RmapStats {
     public long walkMmsVisited;
     /** True for a design whose walk visits mms rather than vmas and counts them in walkMmsVisited. */
     public boolean countsMms;
-    /** rmap operations: add / dup / remove of a pte, and structure links. */
+    /**
+     * Per-pte rmap operations, the same events under every design, counted by the core where it
+     * calls the page hooks: a pte starts mapping a page (page_add_anon_rmap, page_add_file_rmap,
+     * a new anonymous page), fork copies one (page_dup_rmap), a pte stops mapping one
+     * (page_remove_rmap). What a design does per vma, per mm or per moved pte is counted apart
+     * ({@link #rmapVmaOps}, {@link #rmapMmOps}, {@link #rmapMoves}), so that designs are compared
+     * like for like.
+     */
     public long rmapAdds;
     public long rmapRemoves;
     public long rmapDups;
+    /**
+     * Per-vma bookkeeping: a vma linked into or unlinked from the design's per-object index —
+     * 2.6.7's anon_vma list (anon_vma_link, anon_vma_prepare's list_add, anon_vma_unlink),
+     * anon_vma_chain's interval trees (anon_vma_interval_tree_insert / _remove, one per chain,
+     * a re-keying after vma_adjust counting its remove and insert), lokier's offset-space index.
+     * pte_chains and anonmm keep nothing per vma: 0.
+     */
+    public long rmapVmaOps;
+    /** Per-mm bookkeeping: anonmm's exec_rmap, dup_rmap and exit_rmap; 0 under the other designs. */
+    public long rmapMmOps;
+    /**
+     * Per-page rmap updates for a pte that moved, counted by the core: mremap's move_ptes telling
+     * the design (pte_chains rewrites the chain entry, anonmm page-&gt;index) and UFFDIO_MOVE /
+     * remap_anon_pages re-homing the page (folio_move_anon_rmap and each design's equivalent).
+     */
+    public long rmapMoves;
     /** mremap early COWs (anonmm). */
     public long mremapCows;
 
@@ -137,8 +160,14 @@ public class RmapStats {
         }
         if (delta > 0) {
             c[2] += delta;
+            if (footprint != null) {
+                footprint.grew();
+            }
         }
     }
+
+    /** Told of every object allocated (set by the machine the design is attached to). */
+    Footprint footprint;
 
     /** How many objects of {@code kind} were allocated over the run (frees not subtracted). */
     public long allocated(String kind) {
@@ -167,6 +196,9 @@ public class RmapStats {
         m.put("rmap_adds", rmapAdds);
         m.put("rmap_dups", rmapDups);
         m.put("rmap_removes", rmapRemoves);
+        m.put("rmap_vma_ops", rmapVmaOps);
+        m.put("rmap_mm_ops", rmapMmOps);
+        m.put("rmap_moves", rmapMoves);
         m.put("mremap_cows", mremapCows);
         for (Map.Entry<String, long[]> e : objects.entrySet()) {
             m.put(e.getKey() + "_alive", e.getValue()[0]);

@@ -484,6 +484,7 @@ public final class Userfaultfd {
         uffdPagesMoved++;
         uffdPtesRewritten++;
         uffdRmapUpdates++;
+        design.stats().rmapMoves++;
         uffdCopiesAvoided++;
         return 0;
     }
@@ -505,6 +506,7 @@ public final class Userfaultfd {
                 return e;
             }
             uffdRmapUpdates++;
+            design.stats().rmapMoves++;
         }
         PageTable.set(f, sslot, 0);
         PageTable.set(f, dslot, spte);

@@ -155,6 +155,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         anonmm.mm = mm;
         anonmm.head = anonmm;
         mm.rmapPriv = anonmm;
+        stats.rmapMmOps++;
     }
 
     /**
@@ -174,7 +175,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         anonhd.listAddTail(anonmm);
         anonhd.spinUnlock();
         child.rmapPriv = anonmm;
-        stats.rmapAdds++;
+        stats.rmapMmOps++;
     }
 
     /**
@@ -205,7 +206,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
             bugOn(!anonhd.listEmpty(), "exit_rmap: freeing a head with members");
             anonmmFree(anonhd);
         }
-        stats.rmapRemoves++;
+        stats.rmapMmOps++;
     }
 
     /** free_anonmm(): a member anonmm that neither its mm nor any page references any more. */
@@ -416,7 +417,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         }
         bugOn(mremapCow && frames.mapcount[pfn] != 1, "mremap moved a shared anonymous page");
         frames.index[pfn] = newAddress & PageTable.PAGE_MASK;
-        stats.rmapAdds++;
     }
 
     /**
@@ -427,7 +427,6 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma,
             long dstAddr, long dstPtep) {
         f.index[pfn] = dstAddr & PageTable.PAGE_MASK;
-        stats.rmapAdds++;
         return 0;
     }
 

@@ -109,8 +109,9 @@
  *       mms, not vmas), and so does {@code walkMmsVisited} (anonmm is the design with
  *       {@code countsMms}: compare's walk_mms_ columns); {@code walkPtesChecked} the page-table lookups
  *       ({@code RmapHost.pageMappedInMm}); object kind {@code "anonmm"} alive and peak.
- *       rmapAdds counts new anonymous pages, dup_rmap and index rewrites at mremap; rmapRemoves
- *       page_remove_rmap and exit_rmap.
+ *       rmapAdds / rmapDups / rmapRemoves count pte operations only, as under every design (the
+ *       core counts them); exec_rmap, dup_rmap and exit_rmap are {@code rmapMmOps}, and the
+ *       index rewrites of mremap and UFFDIO_MOVE {@code rmapMoves} (the core's count).
  *   <li><b>Locks</b>: the model has one thread. The head's spinlock is a held flag asserting
  *       that walks and list changes take it and never nest it; try-locks cannot fail, so the
  *       kernel's {@code WARN_ON(!failed)} case (not all ptes found) is an oracle failure here.

@@ -119,6 +119,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         }
         vma.anonVma = av;
         node(vma).addAfter(av.head);
+        stats.rmapVmaOps++;
         return 0;
     }
 
@@ -186,6 +187,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         AnonVma av = live(vma.anonVma, "anon_vma_link");
         if (av != null) {
             node(vma).addAfter(av.head);
+            stats.rmapVmaOps++;
         }
     }
 
@@ -218,6 +220,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             node(piece).addAfter(o);
             o.del();
             o.addAfter(av.head);
+            stats.rmapVmaOps++; // 2.6.7: vma_link of the new vma, anon_vma_link; the rest is the model's reordering
         }
         return 0;
     }
@@ -267,6 +270,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         if (survivor.anonVma == null) {
             survivor.anonVma = ra;
             node(survivor).addAfter(r);
+            stats.rmapVmaOps++;
         } else if (survivor.anonVma != ra) {
             throw new IllegalStateException("__anon_vma_merge of " + survivor + " (" + survivor.anonVma
                     + ") and " + removed + " (" + ra + ")"); // BUG_ON
@@ -277,6 +281,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             s.addAfter(r);
         }
         r.del();
+        stats.rmapVmaOps++; // 2.6.7 __anon_vma_merge: list_del of next's node (a reordering above is the model's)
         removed.anonVma = null;
         return 0;
     }
@@ -297,6 +302,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             return;
         }
         node(vma).del();
+        stats.rmapVmaOps++;
         vma.anonVma = null;
         if (av.isEmpty()) {
             anonVmaFree(av);
@@ -352,7 +358,6 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
             long dstAddr, long dstPtep) {
         f.mapping[pfn] = live(dstVma.anonVma, "uffd move");
         f.index[pfn] = dstVma.linearPageIndex(dstAddr);
-        stats.rmapAdds++;
         return 0;
     }
 

@@ -98,8 +98,10 @@
  *       vma's list node is made once per vma (the kernel embeds it in the vma); linking, fork,
  *       faults and walks allocate nothing else. {@code stats.object("anon_vma")} counts the
  *       anon_vmas alive and their peak.
- *   <li><b>Counters</b>: rmapAdds / rmapDups / rmapRemoves count pte operations only (as the
- *       anon_vma_chain design does), not list links.
+ *   <li><b>Counters</b>: rmapAdds / rmapDups / rmapRemoves count pte operations only (as every
+ *       design does); each list_add and list_del of a vma's node on an anon_vma's list is one
+ *       {@code rmapVmaOps} (anon_vma_prepare, anon_vma_link, __anon_vma_merge, anon_vma_unlink),
+ *       the model's own reordering after a split not counted.
  * </ul>
  *
  * <h2>Invariants checked for the oracle</h2>

@@ -91,6 +91,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         AnonVmaChain avc = new AnonVmaChain(vma, av);
         chains(vma).add(0, avc);
         av.insert(avc);
+        stats.rmapVmaOps++;
         stats.object("anon_vma_chain", 1);
     }
 
@@ -290,6 +291,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
             AnonVmaChain avc = l.get(i);
             avc.anonVma.remove(avc);
             avc.anonVma.insert(avc);
+            stats.rmapVmaOps += 2;
         }
     }
 
@@ -314,6 +316,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
             AnonVmaChain avc = l.get(i);
             AnonVma av = avc.anonVma;
             av.remove(avc);
+            stats.rmapVmaOps++;
             stats.object("anon_vma_chain", -1);
             if (av.rbRoot.isEmpty()) {
                 av.parent.numChildren--;

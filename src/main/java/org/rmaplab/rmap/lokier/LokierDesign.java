@@ -376,6 +376,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         if (vma.file() != null) {
             if (res(vma) != null) {
                 res(vma).insert(vma); // a split, fork copy or mremap copy of a private file vma with copies
+                stats.rmapVmaOps++;
             }
             return;
         }
@@ -385,6 +386,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             vma.rmapPriv = r;
         }
         r.insert(vma);
+        stats.rmapVmaOps++;
     }
 
     /**
@@ -402,6 +404,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 Reservation r = newFileShadow();
                 vma.rmapPriv = r;
                 r.insert(vma);
+                stats.rmapVmaOps++;
             }
             vma.anonVma = res(vma).as;
             return 0;
@@ -458,6 +461,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 dst.anonVma = src.anonVma;
                 if (dst.mm.vmaLookup(dst.start()) == dst) {
                     res(dst).insert(dst); // already linked (a merge target); else vmaLinked does it
+                    stats.rmapVmaOps++;
                 }
             }
             return 0;
@@ -494,6 +498,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
         if (r != null && vma.pgoff() != oldPgoff) {
             r.remove(vma);
             r.insert(vma);
+            stats.rmapVmaOps += 2;
         }
     }
 
@@ -507,6 +512,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             return;
         }
         r.remove(vma);
+        stats.rmapVmaOps++;
         if (r.vmas.isEmpty()) {
             freeReservation(r);
         }
@@ -543,7 +549,6 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             long dstAddr, long dstPtep) {
         f.mapping[pfn] = res(dstVma).as;
         f.index[pfn] = dstVma.linearPageIndex(dstAddr);
-        stats.rmapAdds++;
         return 0;
     }
 

@@ -633,9 +633,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
         removePte(pfn, oldVma, oldPtep);
-        stats.rmapRemoves++;
         addPte(pfn, newVma, newPtep);
-        stats.rmapAdds++;
     }
 
     /**
