@@ -416,7 +416,8 @@ final class Mmap {
         if (address >= vma.vmStart) {
             return 0; // "Somebody else might have raced and expanded it already"
         }
-        long size = vma.vmEnd - address;
+        // The stack's size is the user-visible vma's: under lokier the group of its pieces.
+        long size = VmaOps.groupLast(mm, vma).vmEnd - address;
         long grow = (vma.vmStart - address) >>> Machine.PAGE_SHIFT;
         if (grow > vma.vmPgoff || acctStackGrowth(vma, size) != 0) {
             return -Errno.ENOMEM;
