@@ -332,22 +332,36 @@ final class Mmap {
         return unmappedAreaTopdown(mm, len, Math.max(Machine.PAGE_SIZE, Machine.MMAP_MIN_ADDR), mm.mmapBase);
     }
 
-    /** unmapped_area_topdown(): the highest gap of at least len below highLimit. */
+    /**
+     * unmapped_area_topdown() (mm/mmap.c, Linux 6.18): the highest gap of at least len
+     * below highLimit, a stack's guard gap lowering the limit (vm_start_gap, VM_STARTGAP_FLAGS).
+     */
     static long unmappedAreaTopdown(Mm mm, long len, long lowLimit, long highLimit) {
-        for (int i = mm.mapCount; i >= 0; i--) {
-            long gapStart = i == 0 ? 0 : mm.vma(i - 1).vmEnd;
-            // unmapped_area_topdown(): a gap ends at vm_start_gap() of the vma above it.
-            long gapEnd = i == mm.mapCount ? Machine.TASK_SIZE : vmStartGap(mm.vma(i));
-            if (gapStart >= highLimit) {
-                continue;
+        retry:
+        while (true) {
+            for (int i = mm.mapCount; i >= 0; i--) {
+                long gapStart = i == 0 ? 0 : mm.vma(i - 1).vmEnd;
+                long gapEnd = i == mm.mapCount ? Machine.TASK_SIZE : mm.vma(i).vmStart;
+                if (gapStart >= highLimit) {
+                    continue;
+                }
+                gapEnd = Math.min(gapEnd, highLimit);
+                gapStart = Math.max(gapStart, lowLimit);
+                if (gapEnd > gapStart && gapEnd - gapStart >= len) {
+                    // The highest free area that fits; if the vma above it is a stack whose guard
+                    // gap reaches into it, the search starts again below vm_start_gap() — the
+                    // whole search, not just this area ("high_limit = vm_start_gap(tmp); goto
+                    // retry"), so nothing above the gap's start is taken either.
+                    Vma next = i == mm.mapCount ? null : mm.vma(i);
+                    if (next != null && (next.vmFlags & Vma.VM_GROWSDOWN) != 0 && vmStartGap(next) < gapEnd) {
+                        highLimit = vmStartGap(next);
+                        continue retry;
+                    }
+                    return (gapEnd - len) & Machine.PAGE_MASK;
+                }
             }
-            gapEnd = Math.min(gapEnd, highLimit);
-            gapStart = Math.max(gapStart, lowLimit);
-            if (gapEnd > gapStart && gapEnd - gapStart >= len) {
-                return (gapEnd - len) & Machine.PAGE_MASK;
-            }
+            return -Errno.ENOMEM;
         }
-        return -Errno.ENOMEM;
     }
 
     // ------------------------------------------------------------------ stacks that grow
