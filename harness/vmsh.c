@@ -721,9 +721,24 @@ static void limit_data_for_exec(int on)
 	setrlimit(RLIMIT_DATA, &rl);
 }
 
+/*
+ * A growing stack (MAP_GROWSDOWN) may reach RLIMIT_STACK: the model's limit is
+ * the usual 8 MiB soft limit, so the task sets that, whatever the shell gave.
+ */
+static void limit_stack(void)
+{
+	struct rlimit rl;
+	getrlimit(RLIMIT_STACK, &rl);
+	rl.rlim_cur = 8UL << 20;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+		rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_STACK, &rl);
+}
+
 static void task_setup_memory(void)
 {
 	limit_data_for_exec(0);
+	limit_stack();
 	syscall(SYS_mmap, 0, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 }
 

@@ -373,11 +373,11 @@ public final class CheckedSyscalls implements Syscalls {
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         int r = ACCESS_OK;
         for (long a = first; a < end; a += Machine.PAGE_SIZE) {
-            Vma v = t.mm().vmaLookup(a);
             r = k.write(t, a, Machine.PAGE_SIZE, value);
             if (r != ACCESS_OK) {
                 break;
             }
+            Vma v = t.mm().vmaLookup(a); // after the access: a write below a stack grew it to a
             shadow.wrote(t.mm(), v, a, value);
         }
         after();

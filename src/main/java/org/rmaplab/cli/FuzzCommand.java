@@ -175,7 +175,7 @@ final class FuzzCommand implements Callable<Integer> {
         for (int i = 0; i < count; i++) {
             for (String d : designs) {
                 ModelProfile p = new ModelProfile(seed + i, d, 384L << 10, 16L << 20, policy).withFiles().withUffd()
-                        .withMlockChurn().failuresTo(dir);
+                        .withMlockChurn().withStacks().failuresTo(dir);
                 try {
                     p.run(steps);
                 } catch (ModelProfile.Failure f) {

@@ -64,6 +64,7 @@ public final class ModelProfile {
     private boolean uffd;
     private boolean files;
     private boolean mlockChurn;
+    private boolean stacks;
     /** Files opened so far, named F1, F2, ... */
     private int fileCount;
     private long fileMaps;
@@ -142,6 +143,18 @@ public final class ModelProfile {
     public ModelProfile withMlockChurn() {
         mlockChurn = true;
         out.comment("with mlock churn");
+        return this;
+    }
+
+    /**
+     * Also maps stacks that grow (MAP_GROWSDOWN, fixed in the window) and touches the memory just
+     * below a task's stacks, about one step in eight: growth when nothing accessible lies within
+     * the guard gap below, SIGSEGV when something does, splits of lokier's offset space, grown
+     * pages forked, COWed and reclaimed. Off by default, so that a seed keeps its scenario.
+     */
+    public ModelProfile withStacks() {
+        stacks = true;
+        out.comment("with growing stacks");
         return this;
     }
 
@@ -247,6 +260,10 @@ public final class ModelProfile {
         }
         if (files && rnd.nextInt(6) == 0) {
             doFile(ti, t);
+            return;
+        }
+        if (stacks && rnd.nextInt(8) == 0) {
+            doStack(ti, t);
             return;
         }
         if (mlockChurn && rnd.nextInt(8) == 0 && t.mm().mapCount() > 0) {
@@ -381,6 +398,38 @@ public final class ModelProfile {
         }
         long l = len();
         line(ti, "mmap " + hex(a) + " " + l + " " + prot(drawProt()) + " " + ScenarioText.mmapFlags(flags));
+    }
+
+    /**
+     * A stack: half the time a new growsdown mapping (private anonymous, fixed in the window,
+     * sometimes read-only or locked), else an access 1 to 24 pages below the start of one of the
+     * task's growsdown vmas, if it has one (lock_mm_and_find_vma → expand_downwards).
+     */
+    private void doStack(int ti, Task t) {
+        Vma stack = null;
+        int n = t.mm().mapCount();
+        for (int i = 0, start = n == 0 ? 0 : rnd.nextInt(n); i < n; i++) {
+            Vma v = t.mm().vma((start + i) % n);
+            if ((v.flags() & Vma.VM_GROWSDOWN) != 0) {
+                stack = v;
+                break;
+            }
+        }
+        if (stack == null || rnd.nextInt(3) == 0) {
+            long a = addr() & Machine.PAGE_MASK;
+            int flags = Mman.MAP_ANONYMOUS | Mman.MAP_PRIVATE | Mman.MAP_GROWSDOWN | Mman.MAP_FIXED
+                    | (rnd.nextInt(10) == 0 ? Mman.MAP_LOCKED : 0);
+            int prot = rnd.nextInt(6) == 0 ? Mman.PROT_READ : Mman.PROT_READ | Mman.PROT_WRITE;
+            line(ti, "mmap " + hex(a) + " " + (1 + rnd.nextInt(8)) * P + " " + prot(prot) + " "
+                    + ScenarioText.mmapFlags(flags));
+            return;
+        }
+        long below = stack.start() - (1 + rnd.nextInt(24)) * P;
+        if (rnd.nextBoolean()) {
+            line(ti, "write " + hex(below) + " " + (1 + rnd.nextInt(3)) * P + " " + hex(rnd.nextLong(1, 1L << 32)));
+        } else {
+            line(ti, "read " + hex(below) + " " + P);
+        }
     }
 
     private void doFile(int ti, Task t) {

@@ -88,7 +88,10 @@ final class Gup {
     int access(Mm mm, long addr, boolean write) {
         Vma vma = mm.vmaLookup(addr);
         if (vma == null) {
-            return -1 - Syscalls.ACCESS_SEGV;
+            vma = k.mmap.expandStack(mm, addr); // lock_mm_and_find_vma: a stack below may grow to it
+            if (vma == null) {
+                return -1 - Syscalls.ACCESS_SEGV;
+            }
         }
         if (write ? (vma.vmFlags & Vma.VM_WRITE) == 0 : (vma.vmFlags & Vma.VM_ACCESS_FLAGS) == 0) {
             return -1 - Syscalls.ACCESS_SEGV;

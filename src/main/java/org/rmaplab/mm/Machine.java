@@ -45,6 +45,10 @@ public final class Machine implements Syscalls, RmapHost {
     /** 0 means the top of the address space, as USER_PGTABLES_CEILING on x86. */
     public static final long USER_PGTABLES_CEILING = 0;
     public static final int DEFAULT_MAX_MAP_COUNT = 65530;
+    /** stack_guard_gap: 256 pages (mm/mmap.c, "stack_guard_gap=" on the command line; 4.12's fix of Stack Clash). */
+    public static final long STACK_GUARD_GAP = 256L << PAGE_SHIFT;
+    /** RLIMIT_STACK's soft limit: 8 MiB, _STK_LIM, what a shell and the harness start with ({@code ulimit -s} 8192). */
+    public static final long RLIMIT_STACK = 8L << 20;
 
     final MachineConfig config;
     final RmapDesign design;
@@ -297,6 +301,8 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("uffd_rmap_updates", userfaultfd.uffdRmapUpdates);
         m.put("uffd_pages_copied", userfaultfd.uffdPagesCopied);
         m.put("uffd_copies_avoided", userfaultfd.uffdCopiesAvoided);
+        m.put("stack_expansions", mmap.stackExpansions);
+        m.put("stack_pages_grown", mmap.stackPagesGrown);
         m.put("oom_events", oomKill.oomEvents);
         m.put("oom_kills", oomKill.oomKills);
         m.put("swap_used", (long) swap.used());

@@ -21,6 +21,11 @@ final class Mmap {
     private final Frames frames;
     private final RmapDesign design;
 
+    // Counters.
+    /** expand_downwards() calls that grew a stack, and the pages they added. */
+    long stackExpansions;
+    long stackPagesGrown;
+
     Mmap(Machine k) {
         this.k = k;
         this.frames = k.frames;
@@ -319,7 +324,7 @@ final class Mmap {
             // mmap_address_hint_valid()
             if (Machine.TASK_SIZE - len >= addr) {
                 Vma vma = mm.findVma(addr);
-                if (vma == null || addr + len <= vma.vmStart) {
+                if (vma == null || addr + len <= vmStartGap(vma)) {
                     return addr;
                 }
             }
@@ -327,21 +332,164 @@ final class Mmap {
         return unmappedAreaTopdown(mm, len, Math.max(Machine.PAGE_SIZE, Machine.MMAP_MIN_ADDR), mm.mmapBase);
     }
 
-    /** unmapped_area_topdown(): the highest gap of at least len below highLimit. */
+    /**
+     * unmapped_area_topdown() (mm/mmap.c, Linux 6.18): the highest gap of at least len
+     * below highLimit, a stack's guard gap lowering the limit (vm_start_gap, VM_STARTGAP_FLAGS).
+     */
     static long unmappedAreaTopdown(Mm mm, long len, long lowLimit, long highLimit) {
-        for (int i = mm.mapCount; i >= 0; i--) {
-            long gapStart = i == 0 ? 0 : mm.vma(i - 1).vmEnd;
-            long gapEnd = i == mm.mapCount ? Machine.TASK_SIZE : mm.vma(i).vmStart;
-            if (gapStart >= highLimit) {
-                continue;
+        retry:
+        while (true) {
+            for (int i = mm.mapCount; i >= 0; i--) {
+                long gapStart = i == 0 ? 0 : mm.vma(i - 1).vmEnd;
+                long gapEnd = i == mm.mapCount ? Machine.TASK_SIZE : mm.vma(i).vmStart;
+                if (gapStart >= highLimit) {
+                    continue;
+                }
+                gapEnd = Math.min(gapEnd, highLimit);
+                gapStart = Math.max(gapStart, lowLimit);
+                if (gapEnd > gapStart && gapEnd - gapStart >= len) {
+                    // The highest free area that fits; if the vma above it is a stack whose guard
+                    // gap reaches into it, the search starts again below vm_start_gap() — the
+                    // whole search, not just this area ("high_limit = vm_start_gap(tmp); goto
+                    // retry"), so nothing above the gap's start is taken either.
+                    Vma next = i == mm.mapCount ? null : mm.vma(i);
+                    if (next != null && (next.vmFlags & Vma.VM_GROWSDOWN) != 0 && vmStartGap(next) < gapEnd) {
+                        highLimit = vmStartGap(next);
+                        continue retry;
+                    }
+                    return (gapEnd - len) & Machine.PAGE_MASK;
+                }
             }
-            gapEnd = Math.min(gapEnd, highLimit);
-            gapStart = Math.max(gapStart, lowLimit);
-            if (gapEnd > gapStart && gapEnd - gapStart >= len) {
-                return (gapEnd - len) & Machine.PAGE_MASK;
+            return -Errno.ENOMEM;
+        }
+    }
+
+    // ------------------------------------------------------------------ stacks that grow
+
+    /**
+     * vm_start_gap(): where the address space below {@code vma} starts being free for a new
+     * mapping — stack_guard_gap below a VM_GROWSDOWN vma's start (0 if that would wrap).
+     */
+    static long vmStartGap(Vma vma) {
+        long start = vma.vmStart;
+        if ((vma.vmFlags & Vma.VM_GROWSDOWN) != 0) {
+            start -= Machine.STACK_GUARD_GAP;
+            if (start > vma.vmStart) {
+                start = 0;
             }
         }
-        return -Errno.ENOMEM;
+        return start;
+    }
+
+    /**
+     * lock_mm_and_find_vma() (mm/memory.c, Linux 6.5 on): a user access at {@code addr}, which no
+     * vma contains, may still succeed if the vma above it is VM_GROWSDOWN and can be extended
+     * down to it (expand_stack_locked → expand_downwards). Returns the vma now containing addr, or
+     * null (the access is a SIGSEGV). Only a user access grows a stack: get_user_pages does not
+     * since 6.5 ("gup: avoid stack expansion warning for known-good case"), so populate never
+     * calls this.
+     */
+    Vma expandStack(Mm mm, long addr) {
+        Vma vma = mm.findVma(addr);
+        if (vma == null || (vma.vmFlags & Vma.VM_GROWSDOWN) == 0) {
+            return null;
+        }
+        if (expandDownwards(vma, addr) != 0) {
+            return null;
+        }
+        k.vmaOps.regroup(mm);
+        return mm.vmaLookup(addr);
+    }
+
+    /**
+     * expand_downwards() (Linux 6.18): the guard-gap rule first — an accessible vma below that is
+     * not itself a growing stack must end at least stack_guard_gap below the new start — then
+     * anon_vma_prepare(), then, if grow &le; vm_pgoff and acct_stack_growth() allows it, vm_start
+     * and vm_pgoff move down together under the anon_vma lock
+     * (anon_vma_interval_tree_pre/post_update_vma: the design's {@link RmapDesign#vmaAdjusted}).
+     * A design whose offsets below the vma are not its own ({@link RmapDesign#canExpandAnonDown}:
+     * lokier, whose "VM_GROWSDOWN vmas might want to record a reservation down rather than up")
+     * gets the grown part as a vma of its own instead, grouped with the stack. Returns 0 or
+     * -errno (-EPERM below mmap_min_addr, -ENOMEM otherwise).
+     */
+    int expandDownwards(Vma vma, long address) {
+        Mm mm = vma.mm;
+        address &= Machine.PAGE_MASK;
+        if (address < Machine.MMAP_MIN_ADDR || address < Machine.FIRST_USER_ADDRESS) {
+            return -Errno.EPERM;
+        }
+        // Enforce stack_guard_gap.
+        Vma prev = mm.prevOf(vma);
+        if (prev != null && (prev.vmFlags & Vma.VM_GROWSDOWN) == 0 && (prev.vmFlags & Vma.VM_ACCESS_FLAGS) != 0
+                && address - prev.vmEnd < Machine.STACK_GUARD_GAP) {
+            return -Errno.ENOMEM;
+        }
+        if (design.anonVmaPrepare(vma) != 0) {
+            return -Errno.ENOMEM;
+        }
+        if (address >= vma.vmStart) {
+            return 0; // "Somebody else might have raced and expanded it already"
+        }
+        // The stack's size is the user-visible vma's: under lokier the group of its pieces.
+        long size = VmaOps.groupLast(mm, vma).vmEnd - address;
+        long grow = (vma.vmStart - address) >>> Machine.PAGE_SHIFT;
+        if (grow > vma.vmPgoff || acctStackGrowth(vma, size) != 0) {
+            return -Errno.ENOMEM;
+        }
+        if (!design.canExpandAnonDown(vma, grow)) {
+            if (growAnonPieceDown(vma, address) == null) {
+                return -Errno.ENOMEM;
+            }
+        } else {
+            long oldStart = vma.vmStart;
+            long oldPgoff = vma.vmPgoff;
+            vma.vmStart = address;
+            vma.vmPgoff -= grow;
+            mm.invalidateCache();
+            design.vmaAdjusted(vma, oldStart, vma.vmEnd, oldPgoff);
+        }
+        if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
+            mm.lockedVm += grow;
+        }
+        stackExpansions++;
+        stackPagesGrown += grow;
+        return 0;
+    }
+
+    /**
+     * acct_stack_growth() (mm/vma.c, Linux 6.18): the whole stack after growth, {@code vm_end -
+     * address}, may not exceed RLIMIT_STACK ("Stack limit test": {@code size > rlimit}; the
+     * 4.12-era "actual_size" that left out the guard page is gone). The model's simplifications,
+     * stated: RLIMIT_AS is unlimited (may_expand_vm always agrees), the task is root
+     * (CAP_IPC_LOCK: mlock_future_ok never refuses a VM_LOCKED stack), there are no hugetlb-only
+     * ranges, and overcommit never refuses (security_vm_enough_memory_mm), as on the harness's
+     * machine.
+     */
+    private static int acctStackGrowth(Vma vma, long size) {
+        return size > Machine.RLIMIT_STACK ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * lokier: the stack's offsets below its pgoff are not its to take, so the grown part
+     * [address, vma.vmStart) becomes a vma of its own ({@link RmapDesign#ANON_GROW_DOWN}), with the
+     * stack's flags and anon state, grouped with it at the end of the call — as upward growth does
+     * ({@link Mremap#growAnonPiece}). Returns the new vma, or null.
+     */
+    private Vma growAnonPieceDown(Vma vma, long address) {
+        Mm mm = vma.mm;
+        long flags = vma.vmFlags & ~Vma.VM_GROUP;
+        long pgoff = design.anonPgoff(mm, address, vma.vmStart, flags, RmapDesign.ANON_GROW_DOWN, address);
+        Vma v = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, address, vma.vmStart, flags, null, pgoff)
+                .withAnon(vma.anonVma));
+        if (v != null) {
+            return v;
+        }
+        Vma nv = new Vma(mm, address, vma.vmStart, flags, pgoff, null);
+        if (design.vmaCopy(vma, nv) != 0) {
+            return null;
+        }
+        k.vmaOps.link(nv);
+        return nv;
     }
 
     /** __vm_munmap() → do_vmi_munmap(). */
@@ -408,7 +556,7 @@ final class Mmap {
         }
         // Only check if the next vma is within the stack_guard_gap of the expansion area.
         Vma next = mm.findVma(oldbrk);
-        if (next != null && newbrk + Machine.PAGE_SIZE > next.vmStart) {
+        if (next != null && newbrk + Machine.PAGE_SIZE > vmStartGap(next)) {
             return origbrk;
         }
         Vma brkvma = mm.vmaBefore(oldbrk);

@@ -153,11 +153,17 @@ public interface RmapDesign {
      * space ({@link #canExpandAnon} said no): a new vma of the same user-visible vma (lokier).
      */
     int ANON_GROW = 3;
+    /**
+     * {@link #anonPgoff} is asked for the grown part of a stack that could not grow down in its
+     * offset space ({@link #canExpandAnonDown} said no): a new vma below the stack, of the same
+     * user-visible vma (lokier).
+     */
+    int ANON_GROW_DOWN = 4;
 
     /**
      * The pgoff of a new private anonymous range [start, end) with {@code vmFlags} about to be
      * mapped in {@code mm} ({@code why}: one of {@link #ANON_MMAP}, {@link #ANON_BRK},
-     * {@link #ANON_COPY}, {@link #ANON_GROW}). {@code regionStart} is where the user-visible vma
+     * {@link #ANON_COPY}, {@link #ANON_GROW}, {@link #ANON_GROW_DOWN}). {@code regionStart} is where the user-visible vma
      * that the range grows begins (start itself for a new mapping). The core asks before it tries
      * to merge the range with a neighbour, so a design that allocates offsets (lokier) decides
      * which merges can happen. Default: Linux's {@code addr >> PAGE_SHIFT} ("set pgoff according
@@ -173,6 +179,17 @@ public interface RmapDesign {
      * part. Every other design returns true.
      */
     default boolean canExpandAnon(Vma vma, long delta) {
+        return true;
+    }
+
+    /**
+     * expand_downwards(): the VM_GROWSDOWN {@code vma} grows down by {@code grow} pages, its
+     * vm_pgoff moving down with vm_start (the core has checked Linux's own rule, grow &le;
+     * vm_pgoff): may it keep one offset range, taking the offsets below its own? Only lokier may
+     * say no (the offsets are not its to take); the core then makes a new vma for the grown part
+     * ({@link #ANON_GROW_DOWN}), grouped with the stack. Default: yes.
+     */
+    default boolean canExpandAnonDown(Vma vma, long grow) {
         return true;
     }
 

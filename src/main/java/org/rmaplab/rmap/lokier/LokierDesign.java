@@ -265,6 +265,24 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public long anonPgoff(Mm mm, long start, long end, long vmFlags, int why, long regionStart) {
         long pages = (end - start) >>> PageTable.PAGE_SHIFT;
+        if ((vmFlags & Vma.VM_GROWSDOWN) != 0 && (why == ANON_MMAP || why == ANON_GROW_DOWN)) {
+            // The mail: "VM_GROWSDOWN vmas might want to record a reservation down rather than
+            // up": a stack's room is below its offsets, in a reservation of its own; a grown part
+            // that found no room below is a split of the stack (step 3 for the region grown).
+            long region = pages;
+            if (why == ANON_GROW_DOWN) {
+                stats.growthSplits++;
+                for (Vma v = mm.findVma(end); v != null && v.start() == end; v = mm.nextOf(v)) {
+                    region += v.pages();
+                    end = v.end();
+                    if (mm.nextOf(v) == null || (mm.nextOf(v).flags() & Vma.VM_GROUP) == 0) {
+                        break;
+                    }
+                }
+            }
+            long extra = extra(pages, region);
+            return reserve(mm, pages, extra, true).lo + extra;
+        }
         if (why == ANON_BRK || why == ANON_GROW) {
             Vma prev = mm.vmaBefore(start);
             if (prev != null && prev.end() == start && prev.file() == null && prev.rmapPriv != null
@@ -351,6 +369,21 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             return true;
         }
         return canTake(vma, vma.pgoff() + vma.pages(), delta >>> PageTable.PAGE_SHIFT);
+    }
+
+    /**
+     * A stack grows down: the offsets below its own must be its reservation's and unused in its
+     * mm (mmap put a stack at the top of a reservation of its own, so only a full reservation or
+     * {@code lokier:noreserve} says no).
+     */
+    @Override
+    public boolean canExpandAnonDown(Vma vma, long grow) {
+        Reservation r = res(vma);
+        if (r == null) {
+            return true;
+        }
+        long from = vma.pgoff() - grow;
+        return from >= r.lo && r.free(vma.mm, from, vma.pgoff(), vma);
     }
 
     /** Growth of a moved part: the offsets after the moved part, as for {@link #canExpandAnon}. */
