@@ -75,6 +75,7 @@ public final class Oracle {
         for (Mm mm : k.mms()) {
             checkMm(f, mm, tableOwners, seenMaps, slotsByPfn, slotCount);
         }
+        checkFootprint();
         checkIMmap();
         checkSwap(f, swap);
         checkLru(f);
@@ -83,6 +84,29 @@ public final class Oracle {
         checkTableIds(f);
         checkRmapWalks(f, seenMaps, slotsByPfn, slotCount);
         checkDesignInvariants();
+    }
+
+    /**
+     * The machine's running totals (what the Meter reads at every growth) are the sums over the
+     * mms: vmas, PTE tables, their 4 MiB ranges, mms with tables below the pgd.
+     */
+    private void checkFootprint() {
+        long vmas = 0;
+        long pte = 0;
+        long pte4M = 0;
+        long withTables = 0;
+        for (Mm mm : k.mms()) {
+            vmas += mm.mapCount();
+            pte += mm.pteTables();
+            pte4M += mm.pteTables4M();
+            withTables += mm.pgtables() > 1 ? 1 : 0;
+        }
+        org.rmaplab.mm.Footprint fp = k.footprint();
+        if (fp.vmas() != vmas || fp.pteTables() != pte || fp.pteTables4M() != pte4M || fp.mmsWithTables() != withTables) {
+            fail("the machine's totals say " + fp.vmas() + " vmas, " + fp.pteTables() + " PTE tables in "
+                    + fp.pteTables4M() + " 4 MiB ranges, " + fp.mmsWithTables() + " mms with tables; the mms hold "
+                    + vmas + ", " + pte + ", " + pte4M + ", " + withTables);
+        }
     }
 
     /** One mm: its vmas, then its page tables, against its counts of tables and swap entries. */

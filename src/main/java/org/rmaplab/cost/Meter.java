@@ -104,12 +104,8 @@ public final class Meter implements Syscalls {
         long v = vmas();
         long m = mms();
         long rmap = objectBytesNow() + v * arch.vmaGrowth(design) + m * arch.mmGrowth(design);
-        long pt = 0;
-        long ptLowmem = 0;
-        for (Mm mm : k.mms()) {
-            pt += arch.pageTableBytes(mm);
-            ptLowmem += arch.pageTableLowmemBytes(mm);
-        }
+        long pt = arch.pageTableBytesTotal(k);
+        long ptLowmem = arch.pageTableLowmemBytesTotal(k);
         rmapBytesPeak = Math.max(rmapBytesPeak, rmap);
         pagetableBytesPeak = Math.max(pagetableBytesPeak, pt);
         lowmemDynamicPeak = Math.max(lowmemDynamicPeak, rmap + ptLowmem);

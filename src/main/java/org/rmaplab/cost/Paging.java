@@ -1,5 +1,6 @@
 package org.rmaplab.cost;
 
+import org.rmaplab.mm.Footprint;
 import org.rmaplab.mm.Mm;
 
 /**
@@ -112,6 +113,30 @@ public enum Paging {
             case I386_2LEVEL, I386_PAE -> upperBytes();
         };
         return upper + (lowmemOnly && highpte ? 0 : ptePages * PAGE);
+    }
+
+    /**
+     * {@link #bytes(Mm)} summed over every mm of a machine, from the machine's totals in O(1), so
+     * that the Meter can take it at every growth inside a call: {@code mms} mms, {@code tableFrames}
+     * page-table frames of the model in all (Frames.tables()), and the footprint's sums of the
+     * mms' counts.
+     */
+    public long bytesTotal(Footprint fp, long mms, long tableFrames) {
+        return switch (this) {
+            case X86_64_4LEVEL -> tableFrames * PAGE;
+            case X86_64_5LEVEL -> (tableFrames + fp.mmsWithTables()) * PAGE;
+            case I386_2LEVEL -> mms * PAGE + fp.pteTables4M() * PAGE;
+            case I386_PAE -> mms * upperBytes() + fp.pteTables() * PAGE;
+        };
+    }
+
+    /** {@link #lowmemBytes(Mm, boolean)} summed over every mm, as {@link #bytesTotal}. */
+    public long lowmemBytesTotal(Footprint fp, long mms, long tableFrames, boolean highpte) {
+        long all = bytesTotal(fp, mms, tableFrames);
+        if (!highpte) {
+            return all;
+        }
+        return all - (this == I386_2LEVEL ? fp.pteTables4M() : fp.pteTables()) * PAGE;
     }
 
     /** Bytes of mm's page tables in lowmem: all but the pte pages of a HIGHPTE kernel. */

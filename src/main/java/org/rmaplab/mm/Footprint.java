@@ -16,11 +16,31 @@ package org.rmaplab.mm;
 public final class Footprint {
     /** vmas in every mm (the sum of map_count). */
     long vmas;
+    /** The sums over every mm of {@link Mm#pteTables} and {@link Mm#pteTables4M}. */
+    long pteTables;
+    long pteTables4M;
+    /** mms holding a page table below the pgd ({@link Mm#pgtables} &gt; 1). */
+    long mmsWithTables;
     private Runnable listener;
 
     /** vmas in every mm now. */
     public long vmas() {
         return vmas;
+    }
+
+    /** PTE tables (2 MiB each) of every mm now: the sum of {@link Mm#pteTables}. */
+    public long pteTables() {
+        return pteTables;
+    }
+
+    /** 4 MiB ranges holding a PTE table, over every mm: the sum of {@link Mm#pteTables4M}. */
+    public long pteTables4M() {
+        return pteTables4M;
+    }
+
+    /** mms that hold some page table below their pgd. */
+    public long mmsWithTables() {
+        return mmsWithTables;
     }
 
     /** Tells {@code l} (null: no one) of every growth from now on; one listener at a time. */

@@ -186,6 +186,48 @@ public final class Mm {
         throw new IllegalStateException("vma " + v + " not in mm " + id);
     }
 
+    /** A page table below the pgd was allocated for this mm (mm_inc_nr_ptes and the like). */
+    void pgtableAdded() {
+        if (++pgtables == 2) {
+            footprint.mmsWithTables++;
+        }
+    }
+
+    /** A page table of this mm was freed (the pgd last). */
+    void pgtableFreed() {
+        if (--pgtables == 1) {
+            footprint.mmsWithTables--;
+        }
+    }
+
+    /** A PTE table was put in a PMD entry; {@code new4M}: the first of its 4 MiB pair. */
+    void pteTableAdded(boolean new4M) {
+        pteTables++;
+        footprint.pteTables++;
+        if (new4M) {
+            pteTables4M++;
+            footprint.pteTables4M++;
+        }
+    }
+
+    /** A PTE table left its PMD entry; {@code last4M}: the last of its 4 MiB pair. */
+    void pteTableRemoved(boolean last4M) {
+        pteTables--;
+        footprint.pteTables--;
+        if (last4M) {
+            pteTables4M--;
+            footprint.pteTables4M--;
+        }
+    }
+
+    /** Every table is gone (exit_mmap's free_pgtables). */
+    void pteTablesCleared() {
+        footprint.pteTables -= pteTables;
+        footprint.pteTables4M -= pteTables4M;
+        pteTables = 0;
+        pteTables4M = 0;
+    }
+
     void insert(Vma v) {
         int i = indexAfter(v.vmStart);
         if (i < mapCount && vmas[i].vmStart < v.vmEnd) {

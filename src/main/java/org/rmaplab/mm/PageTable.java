@@ -192,7 +192,7 @@ public final class PageTable {
             if (nt < 0) {
                 return -1;
             }
-            mm.pgtables++;
+            mm.pgtableAdded();
             e = mkpte(nt, TABLE_FLAGS);
             setPmd(f, mm, pmd, e);
         }
@@ -233,7 +233,7 @@ public final class PageTable {
                 if (nt < 0) {
                     return -1;
                 }
-                mm.pgtables++;
+                mm.pgtableAdded();
                 f.tab(t)[i] = mkpte(nt, TABLE_FLAGS);
                 t = nt;
             } else {
@@ -254,10 +254,7 @@ public final class PageTable {
      */
     static void setPmd(Frames f, Mm mm, long pmdSlot, long entry) {
         set(f, pmdSlot, entry);
-        mm.pteTables++;
-        if (get(f, pmdSlot ^ 1) == 0) {
-            mm.pteTables4M++;
-        }
+        mm.pteTableAdded(get(f, pmdSlot ^ 1) == 0);
     }
 
     /**
@@ -267,10 +264,7 @@ public final class PageTable {
      */
     static void clearPmd(Frames f, Mm mm, long pmdSlot) {
         set(f, pmdSlot, 0);
-        mm.pteTables--;
-        if (get(f, pmdSlot ^ 1) == 0) {
-            mm.pteTables4M--;
-        }
+        mm.pteTableRemoved(get(f, pmdSlot ^ 1) == 0);
     }
 
     /**
@@ -412,7 +406,7 @@ public final class PageTable {
     }
 
     private static void freeTable(Frames f, Mm mm, int t) {
-        mm.pgtables--;
+        mm.pgtableFreed();
         f.refcount[t] = 0;
         f.free(t);
     }
@@ -420,9 +414,8 @@ public final class PageTable {
     /** Frees every table below the PGD and the PGD itself (exit_mmap → free_pgtables, pgd_free). */
     static void freeAll(Frames f, Mm mm) {
         freeSubtree(f, mm, mm.pgd, 0);
-        mm.pgtables--;
-        mm.pteTables = 0;
-        mm.pteTables4M = 0;
+        mm.pgtableFreed();
+        mm.pteTablesCleared();
         f.refcount[mm.pgd] = 0;
         f.free(mm.pgd);
         mm.pgd = -1;
