@@ -1,10 +1,10 @@
 package org.rmaplab.mm;
 
 /**
- * Whose reclaim a design's era ran: what page_referenced() and try_to_unmap() did with each pte
- * they visited, and where mlocked pages lived ({@link DesignTraits#reclaim()}). The walk itself
- * (which vmas or ptes, in which order) is the design's; these are the rules {@link Rmap} applies to
- * each pte the walk hands it, and {@link Vmscan} to the LRU.
+ * mm/rmap.c and mm/mlock.c as a design's era had them: what page_referenced() and try_to_unmap()
+ * did with each pte they visited, and where mlocked pages lived ({@link DesignTraits#reclaim()}).
+ * The walk itself (which vmas or ptes, in which order) is the design's; these are the rules
+ * {@link Rmap} applies to each pte the walk hands it, and the design keeps for the LRU.
  *
  * <pre>
  *   era        young pte fails unmap  locked shared vma is a reference  mlocked pages

@@ -204,4 +204,64 @@ class ReclaimWalkTest {
         assertEquals(Syscalls.ACCESS_OK, s.read(t3, a, P, new Syscalls.ReadResult()));
         s.finish();
     }
+
+    /**
+     * Shared pages mlocked by every mapper: 64 pages of a MAP_SHARED|MAP_ANONYMOUS mapping, mapped
+     * and mlocked by t1..t4, then {@code reclaim all}. Nothing can be freed; what each era spends
+     * finding that out:
+     * <ul>
+     *   <li>today (anon_vma_chain): mlock took every page off the LRU (mlock_folio); reclaim never
+     *       meets one: 0 walks (before the unevictable list: 504 walks of 4 ptes each).
+     *   <li>2004 object-based (anon_vma, anonmm, lokier): every walk is a page_referenced (a
+     *       referenced page is kept active, so try_to_unmap is never reached), and
+     *       page_referenced_file stops at the first vma, t1's, VM_LOCKED|VM_MAYSHARE, before its
+     *       pte: 1 vma and 0 ptes per walk.
+     *   <li>2.6.0 (pte_chains): page_referenced has no VM_LOCKED test and tests the whole chain,
+     *       4 ptes; try_to_unmap stops at the chain's first entry, t4's, VM_LOCKED: 1 pte. So
+     *       every walk checks 4 or 1 ptes, and ptes checked = 4 x page_referenced calls + 1 x
+     *       try_to_unmap calls.
+     * </ul>
+     */
+    @Test
+    void sharedPagesMlockedByEveryMapper() {
+        for (String d : DESIGNS) {
+            Machine k = new Machine(new MachineConfig(16L << 20, 16L << 20, "x86_64"), RmapDesigns.create(d));
+            CheckedSyscalls s = new CheckedSyscalls(k, CheckPolicy.END);
+            Task[] t = new Task[4];
+            t[0] = s.initTask();
+            long a = s.mmap(t[0], 0, 64 * P, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS);
+            assertEquals(0, s.write(t[0], a, 64 * P, 3));
+            for (int i = 1; i < 4; i++) {
+                t[i] = s.fork(t[0]);
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0, s.mlock(t[i], a, 64 * P), d);
+            }
+            RmapStats st = k.design().stats();
+            long w = st.walks;
+            long v = st.walkVmasVisited;
+            long p = st.walkPtesChecked;
+            long refs = k.rmap.referencedChecks;
+            long unmaps = k.rmap.unmapsTried;
+            assertEquals(0, s.reclaim(Long.MAX_VALUE), d);
+            long walks = st.walks - w;
+            switch (k.traits().reclaim()) {
+                case TODAY -> assertEquals(0, walks, d + ": never walked");
+                case OBJRMAP -> {
+                    assertEquals(k.rmap.referencedChecks - refs, walks, d + ": page_referenced only");
+                    assertEquals(0, k.rmap.unmapsTried - unmaps, d);
+                    assertEquals(walks, st.walkVmasVisited - v, d + ": one vma per walk");
+                    assertEquals(0, st.walkPtesChecked - p, d + ": no pte");
+                }
+                case V2_6_0 -> {
+                    long r = k.rmap.referencedChecks - refs;
+                    long u = k.rmap.unmapsTried - unmaps;
+                    assertEquals(r + u, walks, d);
+                    assertEquals(4 * r + u, st.walkPtesChecked - p, d + ": 4 per page_referenced, 1 per try_to_unmap");
+                    assertEquals(4, st.walkPtes().getMaxValue(), d);
+                }
+            }
+            s.finish();
+        }
+    }
 }
