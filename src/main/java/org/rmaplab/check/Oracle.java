@@ -38,8 +38,10 @@ import org.rmaplab.mm.RmapWalkControl;
  *       under a design that leaves the ptes of VM_LOCKED vmas unrecorded
  *       ({@link DesignTraits#unchainsLockedPtes}, pte_chains with wli's step (b)) exactly those of
  *       vmas without VM_LOCKED, none at all for a page mapped only from VM_LOCKED vmas; and a user
- *       page is {@code PG_MLOCKED} exactly when that design is in use and some pte of a VM_LOCKED
- *       vma maps it, and is on the LRU exactly when it is not {@code PG_MLOCKED};
+ *       page is {@code PG_MLOCKED} exactly when such a design, or one that keeps mlocked pages on
+ *       today's unevictable list ({@link org.rmaplab.mm.ReclaimEra#mlockedOffLru}, anon_vma_chain),
+ *       is in use and some pte of a VM_LOCKED vma maps it, and is on the LRU exactly when it is
+ *       not {@code PG_MLOCKED};
  *   <li>the design's own invariants hold ({@link RmapSelfCheck});
  *   <li>every mapped page holds what the program last wrote there ({@link Shadow}).
  * </ol>
@@ -69,6 +71,7 @@ public final class Oracle {
         long[][] slotsByPfn = new long[n][];
         int[] slotCount = new int[n];
         unchainsLocked = k.traits().unchainsLockedPtes();
+        mlockTracked = unchainsLocked || k.traits().reclaim().mlockedOffLru();
         lockedMaps = new int[n];
         org.rmaplab.mm.Swapfile swap = k.swap();
         swapRefs = new int[Math.max(swap.nrSlots(), 1)];
@@ -168,7 +171,7 @@ public final class Oracle {
         boolean mlocked = (flags & Frames.PG_MLOCKED) != 0;
         if (mlocked != (lockedMaps[pfn] > 0)) {
             fail("pfn " + pfn + (mlocked ? " is" : " is not") + " PG_mlocked but " + lockedMaps[pfn]
-                    + " ptes of VM_LOCKED vmas map it" + (unchainsLocked ? "" : " (the design keeps no PG_mlocked)"));
+                    + " ptes of VM_LOCKED vmas map it" + (mlockTracked ? "" : " (the design keeps no PG_mlocked)"));
         }
         if ((flags & Frames.PG_ANON) != 0) {
             checkAnonFrame(f, pfn, mapped);
@@ -446,9 +449,11 @@ public final class Oracle {
         }
         checkPageOfPte(f, mm, vma, addr, pfn, rw, expected);
         seenMaps[pfn]++;
-        if (unchainsLocked && (vma.flags() & Vma.VM_LOCKED) != 0) {
-            lockedMaps[pfn]++; // step (b): the design records no pte of a VM_LOCKED vma
-            return;
+        if (mlockTracked && (vma.flags() & Vma.VM_LOCKED) != 0) {
+            lockedMaps[pfn]++;
+            if (unchainsLocked) {
+                return; // step (b): the design records no pte of a VM_LOCKED vma
+            }
         }
         addScannedSlot(pfn, slot, slotsByPfn, slotCount);
     }
@@ -601,7 +606,7 @@ public final class Oracle {
             }
         }
         for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
-            // A PG_mlocked page (step (b)) is kept off the LRU: 2.6.28's unevictable list, unmodelled.
+            // A PG_mlocked page (step (b), today's mlock) is kept off the LRU: the unevictable list, not kept as a list.
             boolean user = f.refcount[pfn] > 0
                     && (f.flags[pfn] & (Frames.PG_TABLE | Frames.PG_RESERVED | Frames.PG_MLOCKED)) == 0;
             if (user != (seen[pfn] == 1) || seen[pfn] > 1) {
@@ -619,6 +624,8 @@ public final class Oracle {
     private static final long[] NO_SLOTS = new long[0];
     /** This check's design leaves the ptes of VM_LOCKED vmas unrecorded (step (b)). */
     private boolean unchainsLocked;
+    /** Does the design keep mlocked pages PG_mlocked and off the LRU (step (b), or today's unevictable list)? */
+    private boolean mlockTracked;
     /** Per pfn, the ptes of VM_LOCKED vmas found by this check's scan (counted under step (b) only). */
     private int[] lockedMaps;
 

@@ -7,12 +7,12 @@ package org.rmaplab.mm;
  * {@link #TODAY} is today's Linux (anon_vma_chain), and a design states only where it differs:
  *
  * <pre>
- *   design           pgoff  swap-in-index  groups  pte-by-pte  chains-files  fork-all  unchains-locked  i_mmap
- *   anon_vma_chain   yes    no             no      no          no            no        no               interval tree
- *   anon_vma         yes    no             no      no          no            yes       no               prio_tree
- *   pte_chains       no     yes            no      yes         yes           yes       variant          list
- *   anonmm           no     no             no      yes         no            yes       no               list
- *   lokier           yes    no             yes     no          no            yes       no               interval tree
+ *   design           pgoff  swap-in-index  groups  pte-by-pte  chains-files  fork-all  unchains-locked  i_mmap         reclaim
+ *   anon_vma_chain   yes    no             no      no          no            no        no               interval tree  TODAY
+ *   anon_vma         yes    no             no      no          no            yes       no               prio_tree      OBJRMAP (2.6.7)
+ *   pte_chains       no     yes            no      yes         yes           yes       variant          list           V2_6_0
+ *   anonmm           no     no             no      yes         no            yes       no               list           OBJRMAP (2.6.6-mm)
+ *   lokier           yes    no             yes     no          no            yes       no               interval tree  OBJRMAP (2.6.5-mm)
  * </pre>
  *
  * @param anonMergeNeedsPgoff must two anonymous vmas have contiguous pgoffs to merge? True where
@@ -49,55 +49,68 @@ package org.rmaplab.mm;
  *     of a file page visits ({@link FileRmap}): 2.6.6's plain lists walked in full (anonmm;
  *     pte_chains' 2.6.0 too, though its walk follows its chains), 2.6.7's prio_tree (anon_vma) or
  *     today's interval tree, the trees visiting only the vmas that cover the page.
+ * @param reclaim whose page_referenced / try_to_unmap rules and mlock policy the design's era ran
+ *     ({@link ReclaimEra}): 2.6.0's for pte_chains, the object-based rmap of 2004 for anonmm
+ *     (2.6.6-mm), anon_vma (2.6.7) and lokier (proposed in March 2004 against the objrmap of
+ *     2.6.5-mm, whose page_referenced_file / try_to_unmap_file its anonymous pages, kept like file
+ *     pages, would have gone through), today's unevictable list for anon_vma_chain.
  */
 public record DesignTraits(boolean anonMergeNeedsPgoff, boolean swapEntryInIndex, boolean groupsVmas,
         boolean movesPtesOneByOne, boolean chainsFilePages, boolean forkCopiesEveryPte,
-        boolean unchainsLockedPtes, FileRmap.IMmap iMmapKind) {
+        boolean unchainsLockedPtes, FileRmap.IMmap iMmapKind, ReclaimEra reclaim) {
 
     /** Today's Linux (anon_vma_chain): what {@link RmapDesign#traits()} returns by default. */
     public static final DesignTraits TODAY = new DesignTraits(true, false, false, false, false, false, false,
-            FileRmap.IMmap.INTERVAL_TREE);
+            FileRmap.IMmap.INTERVAL_TREE, ReclaimEra.TODAY);
 
-    /** The 2003-2004 kernels: everything of today's but fork copying every vma's ptes. */
-    public static final DesignTraits ERA_2004 = TODAY.withForkCopiesEveryPte(true);
+    /**
+     * The 2003-2004 kernels: everything of today's but fork copying every vma's ptes and the
+     * object-based rmap's reclaim ({@link ReclaimEra#OBJRMAP}).
+     */
+    public static final DesignTraits ERA_2004 = TODAY.withForkCopiesEveryPte(true).withReclaim(ReclaimEra.OBJRMAP);
 
     public DesignTraits withAnonMergeNeedsPgoff(boolean v) {
         return new DesignTraits(v, swapEntryInIndex, groupsVmas, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withSwapEntryInIndex(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, v, groupsVmas, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withGroupsVmas(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, v, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withMovesPtesOneByOne(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, v, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withChainsFilePages(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne, v,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind);
+                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withForkCopiesEveryPte(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
-                chainsFilePages, v, unchainsLockedPtes, iMmapKind);
+                chainsFilePages, v, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withUnchainsLockedPtes(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
-                chainsFilePages, forkCopiesEveryPte, v, iMmapKind);
+                chainsFilePages, forkCopiesEveryPte, v, iMmapKind, reclaim);
     }
 
     public DesignTraits withIMmapKind(FileRmap.IMmap v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, v);
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, v, reclaim);
+    }
+
+    public DesignTraits withReclaim(ReclaimEra v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, v);
     }
 }

@@ -48,7 +48,11 @@ public final class FileRmap {
         INTERVAL_TREE
     }
 
-    /** rmap_walk_file() (page_referenced_file / try_to_unmap_file): visits the ptes mapping the page-cache page pfn. */
+    /**
+     * rmap_walk_file() (page_referenced_file / try_to_unmap_file): visits the ptes mapping the
+     * page-cache page pfn; {@link RmapWalkControl#stopAtVma} may end it at a covering vma before its
+     * pte is looked at.
+     */
     void walk(int pfn, RmapWalkControl ctl, RmapStats stats, IMmap kind) {
         AddressSpace as = (AddressSpace) f.mapping[pfn];
         long pgoff = f.index[pfn];
@@ -67,7 +71,7 @@ public final class FileRmap {
                 continue;
             }
             stats.walkVmasVisited++;
-            if (visit(pfn, vma, address, ctl)) {
+            if (ctl.stopAtVma(vma) || visit(pfn, vma, address, ctl)) {
                 return;
             }
         }
@@ -88,7 +92,13 @@ public final class FileRmap {
             }
             stats.walkVmasVisited++;
             long address = vma.addressOf(pgoff);
-            if (address < 0 || vma.mm.rss() == 0) {
+            if (address < 0) {
+                continue;
+            }
+            if (ctl.stopAtVma(vma)) {
+                return true; // 2.6.6-mm's page_referenced_file: a locked shared vma, before the rss test
+            }
+            if (vma.mm.rss() == 0) {
                 continue;
             }
             if (visit(pfn, vma, address, ctl)) {

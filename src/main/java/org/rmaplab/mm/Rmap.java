@@ -1,10 +1,14 @@
 package org.rmaplab.mm;
 
 /**
- * mm/rmap.c: what reclaim asks of the reverse map — page_referenced() and try_to_unmap() of 2.6
- * (2.6.11's shapes), each a walk of the design's ({@link RmapDesign#rmapWalk}) collected first and
- * acted on after. The file walk of i_mmap (rmap_walk_file) every design but pte_chains shares is
- * {@link FileRmap}.
+ * mm/rmap.c: what reclaim asks of the reverse map — page_referenced() and try_to_unmap(), each a
+ * walk of the design's ({@link RmapDesign#pageReferencedWalk}, {@link RmapDesign#rmapWalk}) that
+ * acts on each pte as the walk visits it and stops where the kernel stopped: try_to_unmap_one()
+ * runs inside the walk and a SWAP_FAIL ends it (2.6.0's {@code case SWAP_FAIL: goto out}, 2.6.11's
+ * {@code if (ret == SWAP_FAIL || !page_mapped(page)) break}, today's {@code walk_abort}), and
+ * page_referenced stops once mapcount ptes were found ({@code if (!mapcount) break}). What each
+ * pte is tested for is the design's era's ({@link ReclaimEra}). The file walk of i_mmap
+ * (rmap_walk_file) every design but pte_chains shares is {@link FileRmap}.
  *
  * <p>Invariants kept: a page is unmapped only through the design's walk, and only from ptes the
  * walk found; every pte of an anonymous page becomes a swap entry holding one count of the page's
@@ -14,7 +18,8 @@ package org.rmaplab.mm;
  * <p>Lock order (mm/rmap.c's opening comment; for the reader: the model is single-threaded):
  * mm-&gt;mmap_lock, then the folio lock, then mapping-&gt;i_mmap_rwsem (file pages) or
  * anon_vma-&gt;rwsem of the root (anonymous pages), then the pte lock (which the model's
- * {@code ptlBusyEvery} makes a trylock that fails now and then, as 2.6's page_check_address did).
+ * {@code ptlBusyEvery} makes a trylock that fails now and then, as 2.6.0's and 2.6.6-mm's
+ * try_to_unmap_one did with spin_trylock(&amp;mm-&gt;page_table_lock)).
  */
 final class Rmap {
     /** try_to_unmap results. */
@@ -26,6 +31,7 @@ final class Rmap {
     private final Frames f;
     private final Swapfile swap;
     private final RmapDesign design;
+    private final ReclaimEra era;
 
     // Counters.
     long referencedChecks;
@@ -39,26 +45,30 @@ final class Rmap {
 
     /**
      * Page-table lock contention: every ptlBusyEvery-th trylock in try_to_unmap_one fails, as
-     * page_check_address's spin_trylock did under load in 2.6 (0: never). The model is
-     * single-threaded, so contention is injected; the page stays on the list and is retried later.
+     * spin_trylock(&amp;mm-&gt;page_table_lock) did under load in 2.6.0 and 2.6.6-mm (0: never). The
+     * model is single-threaded, so contention is injected; the pte is skipped, the walk goes on
+     * ("Skip this pte, remembering status") and the page stays on the list to be retried later.
      */
     int ptlBusyEvery;
     private long ptlTries;
 
-    /** Collects the ptes of one walk (vma, address, slot), reused. */
-    private final Collector collector = new Collector();
+    /** page_referenced_one() for each pte of a walk, reused. */
+    private final Referencer referencer = new Referencer();
+    /** try_to_unmap_one() for each pte of a walk, reused. */
+    private final Unmapper unmapper = new Unmapper();
 
     Rmap(Machine k) {
         this.k = k;
         this.f = k.frames;
         this.swap = k.swap;
         this.design = k.design;
+        this.era = k.traits().reclaim();
     }
 
     /**
-     * page_referenced(): walks the page's mappings, clearing and counting young ptes (plus a
-     * PG_referenced from the page itself). The design then gets its chance to tidy up
-     * (pte_chains collapses a one-entry chain here, anonmm re-homes a page of a dead mm).
+     * page_referenced(): PG_referenced, then the design's walk, clearing and counting young ptes
+     * as it goes and stopping once mapcount ptes were found; the design then gets its chance to
+     * tidy up (pte_chains collapses a one-entry chain here).
      */
     int pageReferenced(int pfn) {
         referencedChecks++;
@@ -68,17 +78,9 @@ final class Rmap {
             referenced++;
         }
         if (f.mapcount[pfn] > 0) {
-            collector.reset(f.mapcount[pfn]);
-            design.rmapWalk(pfn, collector);
-            for (int i = 0; i < collector.n; i++) {
-                long slot = collector.slots[i];
-                long pte = PageTable.get(f, slot);
-                if ((pte & PageTable.ACCESSED) != 0) {
-                    PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
-                    referenced++;
-                }
-            }
-            collector.clear();
+            referencer.reset(pfn);
+            design.pageReferencedWalk(pfn, referencer);
+            referenced += referencer.referenced;
         }
         design.afterPageReferenced(pfn);
         referencedYoung += referenced;
@@ -86,60 +88,18 @@ final class Rmap {
     }
 
     /**
-     * try_to_unmap(): unmaps the page from every pte the walk finds — an anonymous page's ptes
-     * become swap entries of its swap-cache slot, a page-cache page's are cleared.
-     * try_to_unmap_one fails on a VM_LOCKED vma and, unless references are ignored, on a young pte.
+     * try_to_unmap(): the design's walk, with try_to_unmap_one() on each pte it visits — an
+     * anonymous page's pte becomes a swap entry of its swap-cache slot, a page-cache page's is
+     * cleared — until one fails (SWAP_FAIL ends the walk) or the page is mapped no more.
      */
     int tryToUnmap(int pfn, boolean ignoreReferences) {
         unmapsTried++;
-        boolean anon = (f.flags[pfn] & Frames.PG_ANON) != 0;
-        collector.reset(f.mapcount[pfn]);
-        design.rmapWalk(pfn, collector);
-        int n = collector.n;
-        int ret = SWAP_SUCCESS;
-        for (int i = 0; i < n; i++) {
-            Vma vma = collector.vmas[i];
-            long address = collector.addresses[i];
-            long slot = collector.slots[i];
-            long pte = PageTable.get(f, slot);
-            if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
-                unmapsFailedLocked++;
-                ret = SWAP_FAIL;
-                break;
-            }
-            if (!ignoreReferences && (pte & PageTable.ACCESSED) != 0) {
-                PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
-                unmapsFailedYoung++;
-                ret = SWAP_FAIL;
-                break;
-            }
-            if (ptlBusyEvery > 0 && ++ptlTries % ptlBusyEvery == 0) {
-                unmapsFailedBusy++;
-                ret = SWAP_AGAIN; // the page table was busy: try this page again later
-                break;
-            }
-            Mm mm = vma.mm;
-            if (anon) {
-                int s = f.swapSlot(pfn);
-                swap.count[s]++; // swap_duplicate()
-                PageTable.set(f, slot, PageTable.mkswp(s, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0));
-                mm.rssAnon--;
-                mm.swapents++;
-            } else {
-                PageTable.set(f, slot, 0);
-                mm.rssShmem--;
-            }
-            if ((pte & PageTable.DIRTY) != 0) {
-                f.flags[pfn] |= Frames.PG_DIRTY;
-            }
-            f.mapcount[pfn]--;
-            design.stats().rmapRemoves++;
-            design.pageRemoveRmap(pfn, vma, address, slot);
-            k.memory.putPage(pfn); // the pte's reference; the cache keeps the page
-        }
-        collector.clear();
-        if (ret == SWAP_SUCCESS && f.mapcount[pfn] > 0) {
-            ret = SWAP_AGAIN; // the walk did not find every mapping
+        unmapper.reset(pfn, ignoreReferences);
+        design.rmapWalk(pfn, unmapper);
+        int ret = unmapper.ret;
+        if (ret != SWAP_FAIL) {
+            // try_to_unmap's "if (!page_mapped(page)) ret = SWAP_SUCCESS": else a pte was skipped.
+            ret = f.mapcount[pfn] == 0 ? SWAP_SUCCESS : SWAP_AGAIN;
         }
         if (ret == SWAP_SUCCESS) {
             unmapsSucceeded++;
@@ -151,41 +111,127 @@ final class Rmap {
         return ret;
     }
 
-    /** Collects the ptes a walk finds, so that they can be changed after the walk. */
-    private static final class Collector implements RmapWalkControl {
-        Vma[] vmas = new Vma[8];
-        long[] addresses = new long[8];
-        long[] slots = new long[8];
-        int n;
-        int want;
-
-        void reset(int mapcount) {
-            n = 0;
-            want = mapcount;
+    /**
+     * try_to_unmap_one() on the pte at slot in vma: the page-table trylock (2.6.0, 2.6.6-mm:
+     * busy is SWAP_AGAIN), VM_LOCKED (SWAP_FAIL in every era), a young pte where the era tests it
+     * (2.6.6-mm to 5.10, {@link ReclaimEra#youngFailsUnmap}: SWAP_FAIL, the bit cleared), then the
+     * pte is cleared or made a swap entry and the design hears of it (page_remove_rmap).
+     */
+    private int tryToUnmapOne(int pfn, Vma vma, long address, long slot, boolean ignoreReferences) {
+        if (ptlBusyEvery > 0 && ++ptlTries % ptlBusyEvery == 0) {
+            unmapsFailedBusy++;
+            return SWAP_AGAIN; // the page table was busy: skip this pte, try the page again later
         }
+        long pte = PageTable.get(f, slot);
+        if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
+            unmapsFailedLocked++;
+            return SWAP_FAIL;
+        }
+        if (!ignoreReferences && era.youngFailsUnmap() && (pte & PageTable.ACCESSED) != 0) {
+            PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
+            unmapsFailedYoung++;
+            return SWAP_FAIL;
+        }
+        Mm mm = vma.mm;
+        if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+            int s = f.swapSlot(pfn);
+            swap.count[s]++; // swap_duplicate()
+            PageTable.set(f, slot, PageTable.mkswp(s, (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0));
+            mm.rssAnon--;
+            mm.swapents++;
+        } else {
+            PageTable.set(f, slot, 0);
+            mm.rssShmem--;
+        }
+        if ((pte & PageTable.DIRTY) != 0) {
+            f.flags[pfn] |= Frames.PG_DIRTY;
+        }
+        f.mapcount[pfn]--;
+        design.stats().rmapRemoves++;
+        design.pageRemoveRmap(pfn, vma, address, slot);
+        k.memory.putPage(pfn); // the pte's reference; the cache keeps the page
+        return SWAP_SUCCESS;
+    }
 
-        void clear() {
-            java.util.Arrays.fill(vmas, 0, n, null);
-            n = 0;
+    /**
+     * page_referenced_one() for each pte the walk hands it: clears and counts a young bit and
+     * counts the pte down from mapcount ({@code (*mapcount)--}); the walk ends at 0
+     * ({@code if (!mapcount) break}). For the object-based eras the file walk asks
+     * {@link #stopAtVma} first: page_referenced_file's locked shared vma.
+     */
+    private final class Referencer implements RmapWalkControl {
+        int mapcount;
+        int referenced;
+
+        void reset(int pfn) {
+            mapcount = f.mapcount[pfn];
+            referenced = 0;
         }
 
         @Override
         public boolean visit(Vma vma, long address, long ptep) {
-            if (n == slots.length) {
-                vmas = java.util.Arrays.copyOf(vmas, n * 2);
-                addresses = java.util.Arrays.copyOf(addresses, n * 2);
-                slots = java.util.Arrays.copyOf(slots, n * 2);
+            long pte = PageTable.get(f, ptep);
+            if ((pte & PageTable.ACCESSED) != 0) {
+                PageTable.set(f, ptep, pte & ~PageTable.ACCESSED);
+                referenced++;
             }
-            vmas[n] = vma;
-            addresses[n] = address;
-            slots[n] = ptep;
-            n++;
+            mapcount--;
             return false;
         }
 
         @Override
         public boolean done() {
-            return n >= want;
+            return mapcount <= 0;
+        }
+
+        /**
+         * 2.6.6-mm's and 2.6.11's page_referenced_file(): {@code if ((vma->vm_flags &
+         * (VM_LOCKED|VM_MAYSHARE)) == (VM_LOCKED|VM_MAYSHARE)) { referenced++; break; }}, before
+         * page_referenced_one looks at the pte.
+         */
+        @Override
+        public boolean stopAtVma(Vma vma) {
+            if (era.lockedSharedVmaReferenced()
+                    && (vma.vmFlags & (Vma.VM_LOCKED | Vma.VM_MAYSHARE)) == (Vma.VM_LOCKED | Vma.VM_MAYSHARE)) {
+                referenced++;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * try_to_unmap_one() for each pte the walk hands it. A SWAP_FAIL ends the walk at once; a
+     * SWAP_AGAIN (busy page table) is remembered and the walk goes on; the walk is done when the
+     * page is mapped no more (2.6.11's {@code !page_mapped(page)}, today's folio_not_mapped).
+     */
+    private final class Unmapper implements RmapWalkControl {
+        int pfn;
+        boolean ignoreReferences;
+        int ret;
+
+        void reset(int pfn, boolean ignoreReferences) {
+            this.pfn = pfn;
+            this.ignoreReferences = ignoreReferences;
+            ret = SWAP_SUCCESS;
+        }
+
+        @Override
+        public boolean visit(Vma vma, long address, long ptep) {
+            int r = tryToUnmapOne(pfn, vma, address, ptep, ignoreReferences);
+            if (r == SWAP_FAIL) {
+                ret = SWAP_FAIL;
+                return true;
+            }
+            if (r == SWAP_AGAIN) {
+                ret = SWAP_AGAIN;
+            }
+            return false;
+        }
+
+        @Override
+        public boolean done() {
+            return f.mapcount[pfn] == 0;
         }
     }
 

@@ -289,8 +289,17 @@ public interface RmapDesign {
     }
 
     /**
+     * page_referenced()'s walk: {@code ctl} tests and clears each young pte and says when to stop.
+     * By default the design's {@link #rmapWalk}; anonmm's page_referenced_anon re-homes a page
+     * whose mm has exited in the same pass.
+     */
+    default void pageReferencedWalk(int pfn, RmapWalkControl ctl) {
+        rmapWalk(pfn, ctl);
+    }
+
+    /**
      * Called at the end of page_referenced(), after the walk: pte_chains turns a one-entry chain
-     * back into a direct pointer here, anonmm re-homes a page whose mm has exited.
+     * back into a direct pointer here.
      */
     default void afterPageReferenced(int pfn) {
     }
@@ -341,7 +350,11 @@ public interface RmapDesign {
 
     /**
      * The reverse walk (rmap_walk): call {@code ctl.visit} for every pte mapping {@code pfn},
-     * checking candidate ptes with {@code RmapHost.pageMappedAt}, and stop when {@code ctl.done()}.
+     * checking candidate ptes with {@code RmapHost.pageMappedAt}, and stop when {@code ctl.visit}
+     * returns true or {@code ctl.done()}. The visitor may unmap the pte it is handed
+     * (try_to_unmap_one inside the walk, as the kernel does): the core then calls
+     * {@link #pageRemoveRmap} for that pte before {@code visit} returns, so the walk must stay
+     * sound while the page loses ptes.
      */
     void rmapWalk(int pfn, RmapWalkControl ctl);
 

@@ -16,4 +16,14 @@ public interface RmapWalkControl {
 
     /** rmap_walk_control.done: true when nothing is left to find. Checked after each visit. */
     boolean done();
+
+    /**
+     * The file walk ({@link FileRmap}) asks this of each vma that covers the page, before looking
+     * at its pte: true ends the walk there. page_referenced_file() of the object-based rmap
+     * (2.6.6-mm to 2.6.27) counted a vma with VM_LOCKED and VM_MAYSHARE as a reference and stopped
+     * ({@link ReclaimEra#lockedSharedVmaReferenced}). Default: go on.
+     */
+    default boolean stopAtVma(Vma vma) {
+        return false;
+    }
 }

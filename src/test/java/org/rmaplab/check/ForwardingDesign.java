@@ -191,6 +191,11 @@ public class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public void pageReferencedWalk(int pfn, RmapWalkControl ctl) {
+        d.pageReferencedWalk(pfn, ctl);
+    }
+
+    @Override
     public boolean mremapMustCow(int pfn) {
         return d.mremapMustCow(pfn);
     }

@@ -321,9 +321,17 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
         if (frames.mapcount[pfn] == 0 && (frames.flags[pfn] & Frames.PG_ANON) != 0) {
+            if (pfn == walkPfn) {
+                walkCleared = true; // try_to_unmap_one inside the walk: cleared after it, see rmapWalk
+                return;
+            }
             clearPageAnon(pfn);
         }
     }
+
+    /** The anonymous page {@link #rmapWalk} is walking (-1: none), and whether its last pte went. */
+    private int walkPfn = -1;
+    private boolean walkCleared;
 
     /** clear_page_anon(). */
     private void clearPageAnon(int pfn) {
@@ -344,30 +352,18 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * After the core's page_referenced() walk: a page still naming the anonmm of an exited mm is
-     * re-homed to the first live mm that maps it, as page_referenced_anon() did (a second walk,
-     * only for such pages).
+     * page_referenced() of Hugh's 2.6.6-mm series: an anonymous page's walk is
+     * page_referenced_anon(), which re-homes a page of an extinct mm in the same pass
+     * ({@link #pageReferencedAnon}); a file page's is page_referenced_file (the i_mmap lists).
      */
     @Override
-    public void afterPageReferenced(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonMm a)
-                || a.mm != null || frames.mapcount[pfn] == 0) {
+    public void pageReferencedWalk(int pfn, RmapWalkControl ctl) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            rmapWalk(pfn, ctl);
             return;
         }
-        pageReferencedAnon(pfn, NOOP);
+        pageReferencedAnon(pfn, ctl);
     }
-
-    private static final RmapWalkControl NOOP = new RmapWalkControl() {
-        @Override
-        public boolean visit(Vma vma, long address, long ptep) {
-            return false;
-        }
-
-        @Override
-        public boolean done() {
-            return false;
-        }
-    };
 
     /**
      * do_swap_page() of rmap 11: a page moved by mremap while it was on swap is not at
@@ -440,8 +436,10 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * visits mms, not vmas), and so does {@link RmapStats#walkMmsVisited};
      * {@link RmapStats#walkPtesChecked} the page-table lookups.
      *
-     * <p>This walk changes nothing: it is what the oracle and try_to_unmap use. Re-homing a page
-     * off an extinct mm is page_referenced's business only: {@link #pageReferencedAnon}.
+     * <p>This walk changes nothing itself: it is what the oracle and try_to_unmap_anon use. When
+     * the visitor unmaps the page's last pte, clear_page_anon waits until the head's lock is
+     * dropped, as in 2.6.6-mm's try_to_unmap(). Re-homing a page off an extinct mm is
+     * page_referenced's business only: {@link #pageReferencedAnon}.
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
@@ -454,7 +452,20 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
         if (anonmm == null) {
             return;
         }
-        walkAnon(pfn, anonmm, ctl);
+        int saved = walkPfn;
+        walkPfn = pfn;
+        walkCleared = false;
+        try {
+            walkAnon(pfn, anonmm, ctl);
+        } finally {
+            walkPfn = saved;
+        }
+        if (walkCleared) {
+            // 2.6.6-mm's try_to_unmap(): "if (!page->mapcount) ... clear_page_anon(page)", after
+            // try_to_unmap_anon has dropped the head's lock (try_to_unmap_one only counted down).
+            walkCleared = false;
+            clearPageAnon(pfn);
+        }
     }
 
     /**

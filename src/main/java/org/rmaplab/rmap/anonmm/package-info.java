@@ -59,9 +59,11 @@
  *       case of Morton's rmap-test (docs/reference.md#fig-rmap-test). fork's copy of a file vma goes
  *       just after its parent's on the list (dup_mmap: "insert tmp into the share list, just after
  *       mpnt").
- *   <li><b>page_referenced_anon</b> ({@code pageReferencedAnon}): the same walk, plus the
- *       migration of a page whose anonmm's mm is extinct to the anonmm of the first mm found
- *       mapping it (so the extinct anonmm can be freed), when every pte was found.
+ *   <li><b>page_referenced_anon</b> ({@code pageReferencedAnon}, the core's page_referenced walk
+ *       of an anonymous page through {@code pageReferencedWalk}): the same walk, testing each pte
+ *       as it goes, plus the migration of a page whose anonmm's mm is extinct to the anonmm of the
+ *       first mm found mapping it (so the extinct anonmm can be freed), when every pte was found —
+ *       in the same pass, one walk, as Hugh's page_referenced_anon did.
  * </ul>
  *
  * <h2>The invariant</h2>
@@ -103,8 +105,14 @@
  *       with their source, fork children merging); each is scoped {@code expect:anonmm} with a
  *       comment.
  *   <li><b>The walk does not re-home.</b> {@code rmapWalk} is what the oracle and
- *       try_to_unmap_anon use, and changes nothing; only page_referenced_anon migrated pages in
- *       2.6.6, so only {@code pageReferencedAnon} does (for the reclaim issue to call).
+ *       try_to_unmap_anon use, and changes nothing itself; only page_referenced_anon migrated
+ *       pages in 2.6.6, so only {@code pageReferencedAnon} does. When try_to_unmap_one (the
+ *       visitor) unmaps the page's last pte inside the walk, clear_page_anon waits until the walk
+ *       has dropped the head's lock, as 2.6.6-mm's try_to_unmap() cleared it after
+ *       try_to_unmap_anon returned (its try_to_unmap_one only counted mapcount down).
+ *   <li><b>Reclaim rules</b>: the object-based rmap's ({@code ReclaimEra.OBJRMAP}): try_to_unmap_one
+ *       fails on VM_LOCKED or a young pte and the walk stops there; page_referenced_file counts a
+ *       locked shared vma as a reference and stops.
  *   <li><b>Counters</b>: {@code RmapStats.walkVmasVisited} counts mms looked at (anonmm walks
  *       mms, not vmas), and so does {@code walkMmsVisited} (anonmm is the design with
  *       {@code countsMms}: compare's walk_mms_ columns); {@code walkPtesChecked} the page-table lookups
@@ -130,8 +138,6 @@
  *       at once for a page not exclusive. Swap-in must also give a page with no mapping the
  *       faulting mm's anonmm (page_add_anon_rmap with mapcount 0), and try_to_unmap_anon's
  *       VM_LOCKED check needs the vma (find_vma on the mm) only for a found pte.
- *   <li>TODO(reclaim): call {@link org.rmaplab.rmap.anonmm.AnonMmDesign#pageReferencedAnon} from
- *       page_referenced, with a control that tests and clears the young bit.
  *   <li>Nonlinear file vmas and file pages are not anonmm's business (i_mmap walk).
  * </ul>
  */

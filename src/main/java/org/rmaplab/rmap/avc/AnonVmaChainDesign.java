@@ -36,6 +36,8 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     private RmapHost host;
     private Frames frames;
     private int nextId = 1;
+    /** mlocked pages off the LRU (the default traits' {@code ReclaimEra.TODAY}). */
+    private Unevictable unevictable;
 
     /** Today's Linux, with the anon_vma reuse rule. */
     public AnonVmaChainDesign() {
@@ -56,6 +58,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void attach(RmapHost k) {
         this.host = k;
         this.frames = k.frames();
+        this.unevictable = new Unevictable(k, stats);
     }
 
     @Override
@@ -340,11 +343,63 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ pages
 
-    /** folio_add_new_anon_rmap() → __folio_set_anon(exclusive): mapping = vma->anon_vma. */
+    /**
+     * folio_add_new_anon_rmap() → __folio_set_anon(exclusive): mapping = vma->anon_vma; a page of a
+     * VM_LOCKED vma goes to the unevictable list (folio_add_lru_vma → mlock_new_folio).
+     */
     @Override
     public void pageAddNewAnon(int pfn, Vma vma, long address, long ptep) {
         frames.mapping[pfn] = vma.anonVma;
         frames.index[pfn] = vma.linearPageIndex(address);
+        unevictable.ptesAdded(pfn, vma);
+    }
+
+    /** folio_add_file_rmap_ptes(): mapcount only, then mlock_vma_folio() for a VM_LOCKED vma. */
+    @Override
+    public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
+        unevictable.ptesAdded(pfn, vma);
+    }
+
+    /**
+     * folio_dup_file_rmap_pte / folio_try_dup_anon_rmap_pte (copy_present_pte at fork): mapcount
+     * only; the child's vma never has VM_LOCKED (dup_mmap clears it), so nothing is mlocked. Also
+     * do_swap_page's folio_add_anon_rmap_ptes (pageAddAnonRmap's default), which mlocks.
+     */
+    @Override
+    public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        unevictable.ptesAdded(pfn, dstVma);
+    }
+
+    /** folio_remove_rmap_ptes(): mapcount only, then munlock_vma_folio() for a VM_LOCKED vma. */
+    @Override
+    public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        unevictable.pteRemoved(pfn, vma);
+    }
+
+    /** mlock_fixup() → mlock_vma_pages_range(): the range's pages are mlocked or munlocked. */
+    @Override
+    public void vmaLockChanged(Vma vma, long start, long end) {
+        unevictable.lockChanged(vma, start, end);
+    }
+
+    /**
+     * UFFDIO_MOVE: folio_move_anon_rmap() and the new index (the interface's default), and the
+     * page's mlock follows its pte from srcVma to dstVma.
+     */
+    @Override
+    public int pageMoveAnon(Frames f, int pfn, Vma srcVma, long srcAddr, long srcPtep, Vma dstVma, long dstAddr,
+            long dstPtep) {
+        RmapDesign.super.pageMoveAnon(f, pfn, srcVma, srcAddr, srcPtep, dstVma, dstAddr, dstPtep);
+        if (srcPtep >= 0) {
+            unevictable.pteMoved(pfn, srcVma, dstVma);
+        }
+        return 0;
+    }
+
+    /** The frame is freed: no mlocked mapping may be left. */
+    @Override
+    public void pageFreed(int pfn) {
+        unevictable.freed(pfn);
     }
 
     /**
@@ -357,6 +412,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
         AnonVma av = (AnonVma) vma.anonVma;
         frames.mapping[pfn] = exclusive ? av : av.root;
         frames.index[pfn] = vma.linearPageIndex(address);
+        unevictable.ptesAdded(pfn, vma);
     }
 
     /** folio_move_anon_rmap(): the reused page moves to the writer's own anon_vma. */

@@ -10,6 +10,7 @@ import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
 import org.rmaplab.mm.RmapWalkControl;
+import org.rmaplab.mm.ReclaimEra;
 
 /**
  * pte_chains — Rik van Riel's reverse mapping as in Linux 2.6.0 (mm/rmap.c): every pte that maps a
@@ -107,7 +108,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         this.mlockedUnchained = mlockedUnchained;
         this.traits = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false).withSwapEntryInIndex(true)
                 .withMovesPtesOneByOne(true).withChainsFilePages(true).withIMmapKind(FileRmap.IMmap.LIST)
-                .withUnchainsLockedPtes(mlockedUnchained);
+                .withUnchainsLockedPtes(mlockedUnchained).withReclaim(ReclaimEra.V2_6_0);
     }
 
     /** The step (b) variant with the arch's line size: {@code new PteChainsDesign(0, true)}. */
@@ -610,9 +611,17 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         addPte(pfn, dstVma, dstPtep);
     }
 
-    /** zap_pte_range(), do_wp_page() (the old page): page_remove_rmap(). */
+    /**
+     * zap_pte_range(), do_wp_page() (the old page): page_remove_rmap(). The pte that
+     * {@link #rmapWalk} is visiting, unmapped by try_to_unmap_one, is released by the walk itself
+     * (2.6.0's try_to_unmap), not searched for here.
+     */
     @Override
     public void pageRemoveRmap(int pfn, Vma vma, long address, long ptep) {
+        if (pfn == walkPfn && ptep == walkSlot && !walkReleased && !unchained(vma)) {
+            walkReleased = true;
+            return;
+        }
         removePte(pfn, vma, ptep);
     }
 
@@ -652,22 +661,70 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     // ------------------------------------------------------------------ the walk
 
+    /** The page whose chain {@link #rmapWalk} is walking, or -1; the slot it is visiting. */
+    private int walkPfn = -1;
+    private long walkSlot;
+    /** Set by {@link #pageRemoveRmap} when the visitor unmapped the pte being visited. */
+    private boolean walkReleased;
+
     /**
      * try_to_unmap()'s walk: every pte of the chain, or the direct one, each led back to its mm and
      * address through the page-table page (ptep_to_mm, ptep_to_address) and to its vma (find_vma
      * in try_to_unmap_one). It does not stop at mapcount — 2.6.0 kept no mapcount for these pages —
      * but the chain holds exactly the mapping ptes, so {@code ctl.done()} ends it at the last one.
+     *
+     * <p>When the visitor unmaps the pte it is handed (try_to_unmap_one's SWAP_SUCCESS), the core's
+     * page_remove_rmap for it ({@link #pageRemoveRmap}) is left to this loop, which releases the
+     * slot in place as 2.6.0's try_to_unmap() did: the head's first pte moves into the visited
+     * slot ("If we're releasing the first pte in the first pte_chain then pc-&gt;ptes[i] and
+     * start-&gt;ptes[victim_i] both refer to the same thing. It works out."), and the head is freed
+     * when it empties. O(1) per pte, where a page_remove_rmap from the head would search the chain.
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
         if (isDirect(pfn)) {
-            visit(pfn, pte[pfn], ctl);
+            visit(pfn, pte[pfn], ctl); // a SWAP_SUCCESS cleared pte.direct and PG_direct (page_remove_rmap)
             return;
         }
-        for (int pc = (int) pte[pfn]; pc != 0; pc = pool.next(pc)) {
+        int saved = walkPfn;
+        walkPfn = pfn;
+        try {
+            walkChain(pfn, ctl);
+        } finally {
+            walkPfn = saved;
+        }
+    }
+
+    /** 2.6.0's try_to_unmap() loop over the chain, releasing each unmapped pte's slot in place. */
+    private void walkChain(int pfn, RmapWalkControl ctl) {
+        int start = (int) pte[pfn];
+        int victimI = start == 0 ? 0 : pool.idx(start);
+        for (int pc = start, next; pc != 0; pc = next) {
+            next = pool.next(pc);
             for (int i = pool.idx(pc); i < nrpte; i++) {
-                if (visit(pfn, pool.pte(pc, i), ctl)) {
+                long p = pool.pte(pc, i);
+                walkSlot = p;
+                walkReleased = false;
+                boolean stop = visit(pfn, p, ctl);
+                if (walkReleased) {
+                    // Release a slot.
+                    pool.setPte(pc, i, pool.pte(start, victimI));
+                    pool.setPte(start, victimI, 0);
+                    victimI++;
+                    if (victimI == nrpte) {
+                        pte[pfn] = pool.next(start);
+                        chainFree(start);
+                        if (pte[pfn] == 0) {
+                            stats.object("pg_chained", -1); // the page's last pte went with its last block
+                        }
+                        start = (int) pte[pfn];
+                        victimI = 0;
+                    } else {
+                        pool.addIdx(start, 1);
+                    }
+                }
+                if (stop) {
                     return;
                 }
             }

@@ -40,7 +40,13 @@
  * confirmed with {@code RmapHost.pageMappedInMm}. {@code walkVmasVisited} counts one vma lookup per
  * pte and {@code walkPtesChecked} one pte per pte: the walk's cost is the page's mapcount, whatever
  * the number of processes or vmas that do not map it. The walk does not stop early (2.6.0 kept no
- * mapcount for these pages) but the chain holds exactly the mapping ptes. The same holds for file
+ * mapcount for these pages) but the chain holds exactly the mapping ptes; it ends at the first pte
+ * the visitor fails (try_to_unmap's {@code case SWAP_FAIL: goto out}). When the visitor unmaps the
+ * pte it is handed (try_to_unmap_one inside the walk), the walk releases that slot in place as
+ * 2.6.0's try_to_unmap() did — the head's first pte moves into it, the head is freed when it
+ * empties — so unmapping a page costs O(mapcount), not a page_remove_rmap search from the head per
+ * pte. The reclaim rules applied to each pte are 2.6.0's ({@code ReclaimEra.V2_6_0}: no young-pte
+ * test in try_to_unmap_one, no VM_LOCKED test in page_referenced). The same holds for file
  * pages: 2.6.0's i_mmap was a pair of plain lists ({@code traits().iMmapKind()} is {@code LIST}), but the
  * walk never reads it, which is why Morton's rmap-test (docs/reference.md#fig-rmap-test) ran in 5 minutes here
  * against 22 with a linear i_mmap search.

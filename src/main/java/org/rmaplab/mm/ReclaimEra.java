@@ -1,0 +1,78 @@
+package org.rmaplab.mm;
+
+/**
+ * mm/rmap.c and mm/mlock.c as a design's era had them: what page_referenced() and try_to_unmap()
+ * did with each pte they visited, and where mlocked pages lived ({@link DesignTraits#reclaim()}).
+ * The walk itself (which vmas or ptes, in which order) is the design's; these are the rules
+ * {@link Rmap} applies to each pte the walk hands it, and the design keeps for the LRU.
+ *
+ * <pre>
+ *   era        young pte fails unmap  locked shared vma is a reference  mlocked pages
+ *   V2_6_0     no                     no                                on the LRU
+ *   OBJRMAP    yes                    yes (page_referenced_file)        on the LRU
+ *   TODAY      no                     no                                off the LRU (unevictable)
+ * </pre>
+ */
+public enum ReclaimEra {
+    /**
+     * 2.6.0's mm/rmap.c (pte_chains): try_to_unmap_one() trylocks the mm's page_table_lock (busy:
+     * SWAP_AGAIN), then fails (SWAP_FAIL) only for a missing vma ("During mremap, it's possible
+     * pages are not in a VMA") or a VM_LOCKED one — no young-pte test; page_referenced() tests and
+     * clears the young bit of every pte of the chain, with no VM_LOCKED test and no early end;
+     * mlocked pages stay on the LRU and are walked whenever reclaim meets them.
+     */
+    V2_6_0(false, false, false),
+    /**
+     * The object-based rmap of 2004, Hugh Dickins' 2.6.6-mm series (anonmm) and 2.6.7 (anon_vma;
+     * the code read in 2.6.11's mm/rmap.c, which keeps it): try_to_unmap_one() fails on a
+     * VM_LOCKED vma or a young pte ({@code (vma->vm_flags & VM_LOCKED) ||
+     * ptep_clear_flush_young(...)}: SWAP_FAIL, "If it's recently referenced ... we should
+     * reactivate it"), and try_to_unmap_anon/_file stop at the first SWAP_FAIL or once the page is
+     * unmapped; page_referenced_file() counts a vma with both VM_LOCKED and VM_MAYSHARE as one
+     * reference and stops there, before looking at its pte, and every page_referenced walk stops
+     * when mapcount ptes were found ({@code if (!mapcount) break}); mlocked pages stay on the LRU.
+     */
+    OBJRMAP(true, true, false),
+    /**
+     * Today's Linux (anon_vma_chain): mlocked folios live on the unevictable list — mlock_folio()
+     * / mlock_new_folio() take a folio off the LRU when a VM_LOCKED vma maps it (at fault, at
+     * mlock(2)), munlock_folio() puts it back when none does (munlock, unmap) — so reclaim never
+     * walks them (the unevictable LRU came in 2.6.28). try_to_unmap_one() aborts the walk on a
+     * VM_LOCKED vma ({@code walk_abort}) but has no young-pte test: commit 013339df116c ("mm/rmap:
+     * always do TTU_IGNORE_ACCESS", 5.11) removed it, folio_referenced() having aged the folio just
+     * before.
+     */
+    TODAY(false, false, true);
+
+    private final boolean youngFailsUnmap;
+    private final boolean lockedSharedVmaReferenced;
+    private final boolean mlockedOffLru;
+
+    ReclaimEra(boolean youngFailsUnmap, boolean lockedSharedVmaReferenced, boolean mlockedOffLru) {
+        this.youngFailsUnmap = youngFailsUnmap;
+        this.lockedSharedVmaReferenced = lockedSharedVmaReferenced;
+        this.mlockedOffLru = mlockedOffLru;
+    }
+
+    /** Does try_to_unmap_one() fail (SWAP_FAIL) on a young pte, clearing the bit? */
+    public boolean youngFailsUnmap() {
+        return youngFailsUnmap;
+    }
+
+    /**
+     * Does page_referenced_file() count a vma with VM_LOCKED and VM_MAYSHARE as one reference and
+     * end the walk there, before its pte is looked at?
+     */
+    public boolean lockedSharedVmaReferenced() {
+        return lockedSharedVmaReferenced;
+    }
+
+    /**
+     * Are pages mapped by a VM_LOCKED vma kept off the LRU (PG_mlocked, the unevictable list), so
+     * that reclaim never walks them? The design keeps them so ({@code RmapHost.isolateLruPage} /
+     * {@code putbackLruPage}), and the oracle checks it.
+     */
+    public boolean mlockedOffLru() {
+        return mlockedOffLru;
+    }
+}
