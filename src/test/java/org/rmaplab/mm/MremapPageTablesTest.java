@@ -218,6 +218,34 @@ public class MremapPageTablesTest {
         }
     }
 
+    /**
+     * Page tables without ptes: 1024 pages at A+1p written then dropped (MADV_DONTNEED zaps the
+     * ptes, the three PTE tables [A, A+2M), [A+2M, A+4M), [A+4M, A+6M) stay), moved to B+2p.
+     * Today: every extent finds its source PTE table, so alloc_new_pmd() allocates the PMD table
+     * for B's 1 GiB (the PUD table, for the first 512 GiB, is shared with A's) and pte_alloc() the
+     * three destination PTE tables before move_ptes() finds nothing to move ("it allocates a dst
+     * table wherever there was a src table", Hugh Dickins, "mm: move_page_tables by extents",
+     * 2.6.14); then the source's unmap frees its three PTE tables and its PMD table
+     * (free_pgd_range: nothing else in A's 1 GiB): +4 - 4 = 0 tables. 2.6: move_one_page() finds
+     * every pte none and allocates nothing ("never allocated a page table unless absolutely
+     * necessary"): -4. No pte moves either way.
+     */
+    @Test
+    void emptyTablesAreCopiedTodayNotIn2004() {
+        for (String d : RmapDesigns.everyName()) {
+            CheckedSyscalls c = machine(d);
+            Task t = c.initTask();
+            assertEquals(A + P, c.mmap(t, A + P, 1024 * P, RW, ANON, -1, 0));
+            assertEquals(0, c.write(t, A + P, 1024 * P, 0x58));
+            assertEquals(0, c.madvise(t, A + P, 1024 * P, Mman.MADV_DONTNEED));
+            long tables = t.mm().pgtables();
+            assertEquals(new Moved(0, 0, 0), mremap(c, t, A + P, 1024 * P, B + 2 * P), d);
+            boolean today = c.machine().traits().movesPageTables();
+            assertEquals(today ? 0 : -4, t.mm().pgtables() - tables, d);
+            c.finish();
+        }
+    }
+
     /** Only today's design moves page tables; only pte_chains and anonmm hear of each moved pte. */
     @Test
     void traitsPerEra() {
