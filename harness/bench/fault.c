@@ -22,6 +22,8 @@
  *   munmap            munmap of PAGES written pages: zap and free
  *   mremap_move       mremap MAYMOVE|FIXED of PAGES written pages to a destination whose 2 MiB
  *                     alignment differs, so every pte moves one by one (no whole-table moves)
+ *   mremap_move_aligned  the same with source and destination on 2 MiB boundaries: each PTE table
+ *                     moves whole (move_normal_pmd)
  *   pageout           MADV_PAGEOUT of PAGES written pages (only with active swap; checked through
  *                     VmSwap in /proc/self/status, else the line says why it is missing)
  */
@@ -235,6 +237,19 @@ int main(int argc, char **argv) {
         munmap(src - PG - PMD, len + 2 * PMD + PG);
     }
     report("mremap_move", v, rounds);
+
+    for (int r = 0; r < rounds; r++) {
+        char *src = region(len, 0);         /* both on a 2 MiB boundary: whole PTE tables move */
+        char *dst = region(len, 0);
+        writeall(src, pages);
+        long long t0 = now();
+        char *m = mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+        v[r] = (double)(now() - t0) / pages;
+        if (m != dst) die("mremap");
+        munmap(dst, len + PMD);
+        munmap(src, len + PMD);
+    }
+    report("mremap_move_aligned", v, rounds);
 
     {
         int ok = 1;

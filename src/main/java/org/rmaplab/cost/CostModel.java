@@ -46,6 +46,12 @@ import org.rmaplab.mm.RmapStats;
  *       (copy_page_range's ptes copied, per-pte rmap operations, the design's per-vma and per-mm
  *       bookkeeping: anon_vma_fork's chains, anon_vma_link, dup_rmap); {@code exit_ptes}, {@code exit_rmap_ops}: what exit and exec did
  *       (exit_mmap's ptes zapped, rmap operations). Measured by {@link Meter} around each call.
+ *   <li>{@code mremap_tables_moved}: page tables mremap moved whole, each one entry re-pointed
+ *       (move_normal_pmd: a PTE table; move_normal_pud: a PMD table with the PTE tables under
+ *       it), which only today's design does ({@code DesignTraits.movesPageTables});
+ *       {@code mremap_ptes_moved}: ptes mremap moved one by one (today's move_ptes, 2.6's
+ *       move_one_page), swap entries included. The machine's counters of the same names
+ *       ({@code mremap_pmd_moves} + {@code mremap_pud_moves}, {@code mremap_ptes_moved}).
  *   <li>{@code vma_splits}, {@code vma_merges}: the core's vma splits and merges;
  *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
  *       busy page table, or the walk missed a mapping).
@@ -145,6 +151,9 @@ public final class CostModel {
         put(row, "vma_merges", kc.getOrDefault("vma_merges", 0L));
         put(row, "unmaps_failed", kc.getOrDefault("unmaps_tried", 0L) - kc.getOrDefault("unmaps_succeeded", 0L));
         put(row, "mremap_cows", s.mremapCows);
+        put(row, "mremap_tables_moved",
+                kc.getOrDefault("mremap_pmd_moves", 0L) + kc.getOrDefault("mremap_pud_moves", 0L));
+        put(row, "mremap_ptes_moved", kc.getOrDefault("mremap_ptes_moved", 0L));
         put(row, "pages_swapped_out", kc.getOrDefault("swap_outs", 0L));
         put(row, "cow_copies", kc.getOrDefault("cow_copies", 0L));
         for (String c : UFFD_COLUMNS) {

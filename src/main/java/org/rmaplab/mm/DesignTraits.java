@@ -7,12 +7,12 @@ package org.rmaplab.mm;
  * {@link #TODAY} is today's Linux (anon_vma_chain), and a design states only where it differs:
  *
  * <pre>
- *   design           pgoff  swap-in-index  groups  pte-by-pte  chains-files  fork-all  unchains-locked  i_mmap         reclaim
- *   anon_vma_chain   yes    no             no      no          no            no        no               interval tree  TODAY
- *   anon_vma         yes    no             no      no          no            yes       no               prio_tree      OBJRMAP (2.6.7)
- *   pte_chains       no     yes            no      yes         yes           yes       variant          list           V2_6_0
- *   anonmm           no     no             no      yes         no            yes       no               list           OBJRMAP (2.6.6-mm)
- *   lokier           yes    no             yes     no          no            yes       no               interval tree  OBJRMAP (2.6.5-mm)
+ *   design           pgoff  swap-in-index  groups  tells-moves  table-moves  chains-files  fork-all  unchains-locked  i_mmap         reclaim
+ *   anon_vma_chain   yes    no             no      no           yes          no            no        no               interval tree  TODAY
+ *   anon_vma         yes    no             no      no           no           no            yes       no               prio_tree      OBJRMAP (2.6.7)
+ *   pte_chains       no     yes            no      yes          no           yes           yes       variant          list           V2_6_0
+ *   anonmm           no     no             no      yes          no           no            yes       no               list           OBJRMAP (2.6.6-mm)
+ *   lokier           yes    no             yes     no           no           no            yes       no               interval tree  OBJRMAP (2.6.5-mm)
  * </pre>
  *
  * @param anonMergeNeedsPgoff must two anonymous vmas have contiguous pgoffs to merge? True where
@@ -28,10 +28,20 @@ package org.rmaplab.mm;
  *     that could not merge (anon rule or pgoff) but have equal flags, with the VM_GROUP flag, so they
  *     show as one user-visible vma and mremap treats them as one (lokier: Jamie Lokier's
  *     mremap-groups, docs/reference.md#lokier-offset-space, step 4)?
- * @param movesPtesOneByOne must mremap move ptes one at a time telling the design
- *     ({@link RmapDesign#ptemoved}), rather than whole page tables without per-page work? True
- *     where a pte's new place must be recorded: pte_chains (2.6.0's move_page_tables →
- *     move_one_page rewrote the chain entry) and anonmm (page-&gt;index is a user address).
+ * @param tellsMovedPtes must mremap tell the design of every pte it moves
+ *     ({@link RmapDesign#ptemoved})? True where a pte's new place must be recorded: pte_chains
+ *     (2.6.0's move_one_page → copy_one_pte did page_remove_rmap and page_add_rmap) and anonmm
+ *     (page-&gt;index is a user address: "rmap 11 mremap moves"). Such a design cannot have
+ *     {@code movesPageTables}: a table moved whole tells nobody of its ptes.
+ * @param movesPageTables may mremap's move_page_tables() move a whole page table, re-pointing one
+ *     pmd entry (move_normal_pmd: a PTE table) or pud entry (move_normal_pud: a PMD table) when
+ *     the extent covers it on both sides, rather than moving pte by pte? Today's Linux on x86_64
+ *     (CONFIG_HAVE_MOVE_PMD since 4.20's move_normal_pmd, CONFIG_HAVE_MOVE_PUD since 5.11's
+ *     move_normal_pud, both selected by arch/x86/Kconfig) does; the kernels of the 2003-2004
+ *     designs did not: 2.6.0's and 2.6.7's move_page_tables() called move_one_page() for every
+ *     page of the range (2.6.0 from the end backwards, 2.6.7 forwards since Hugh Dickins'
+ *     "mremap move_vma", 30 March 2004), whatever the alignment — anon_vma and lokier too, though
+ *     their rmap hears nothing of the move. docs/reference.md#mremap-page-tables.
  * @param chainsFilePages does the design record file pages itself (pte_chains: 2.6.0 chained
  *     page-cache pages too), rather than walking i_mmap?
  * @param forkCopiesEveryPte must fork copy the ptes of every vma, not only of those that may hold
@@ -56,61 +66,74 @@ package org.rmaplab.mm;
  *     pages, would have gone through), today's unevictable list for anon_vma_chain.
  */
 public record DesignTraits(boolean anonMergeNeedsPgoff, boolean swapEntryInIndex, boolean groupsVmas,
-        boolean movesPtesOneByOne, boolean chainsFilePages, boolean forkCopiesEveryPte,
+        boolean tellsMovedPtes, boolean movesPageTables, boolean chainsFilePages, boolean forkCopiesEveryPte,
         boolean unchainsLockedPtes, FileRmap.IMmap iMmapKind, ReclaimEra reclaim) {
 
+    public DesignTraits {
+        if (tellsMovedPtes && movesPageTables) {
+            throw new IllegalArgumentException("a design told of every moved pte cannot have whole page tables moved");
+        }
+    }
+
     /** Today's Linux (anon_vma_chain): what {@link RmapDesign#traits()} returns by default. */
-    public static final DesignTraits TODAY = new DesignTraits(true, false, false, false, false, false, false,
+    public static final DesignTraits TODAY = new DesignTraits(true, false, false, false, true, false, false, false,
             FileRmap.IMmap.INTERVAL_TREE, ReclaimEra.TODAY);
 
     /**
-     * The 2003-2004 kernels: everything of today's but fork copying every vma's ptes and the
-     * object-based rmap's reclaim ({@link ReclaimEra#OBJRMAP}).
+     * The 2003-2004 kernels: everything of today's but fork copying every vma's ptes, mremap
+     * moving ptes one by one (no whole page tables) and the object-based rmap's reclaim
+     * ({@link ReclaimEra#OBJRMAP}).
      */
-    public static final DesignTraits ERA_2004 = TODAY.withForkCopiesEveryPte(true).withReclaim(ReclaimEra.OBJRMAP);
+    public static final DesignTraits ERA_2004 = TODAY.withForkCopiesEveryPte(true).withMovesPageTables(false)
+            .withReclaim(ReclaimEra.OBJRMAP);
 
     public DesignTraits withAnonMergeNeedsPgoff(boolean v) {
-        return new DesignTraits(v, swapEntryInIndex, groupsVmas, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+        return new DesignTraits(v, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withSwapEntryInIndex(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, v, groupsVmas, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+        return new DesignTraits(anonMergeNeedsPgoff, v, groupsVmas, tellsMovedPtes, movesPageTables,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withGroupsVmas(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, v, movesPtesOneByOne, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, v, tellsMovedPtes, movesPageTables,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
-    public DesignTraits withMovesPtesOneByOne(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, v, chainsFilePages,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+    public DesignTraits withTellsMovedPtes(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, v, movesPageTables,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+    }
+
+    public DesignTraits withMovesPageTables(boolean v) {
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, v,
+                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withChainsFilePages(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne, v,
-                forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
+                v, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withForkCopiesEveryPte(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
                 chainsFilePages, v, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withUnchainsLockedPtes(boolean v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
                 chainsFilePages, forkCopiesEveryPte, v, iMmapKind, reclaim);
     }
 
     public DesignTraits withIMmapKind(FileRmap.IMmap v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
                 chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, v, reclaim);
     }
 
     public DesignTraits withReclaim(ReclaimEra v) {
-        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, movesPtesOneByOne,
+        return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
                 chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, v);
     }
 }

@@ -271,8 +271,9 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("cow_reuses", memory.cowReuses);
         m.put("fork_ptes_copied", memory.forkPtesCopied);
         m.put("ptes_zapped", memory.ptesZapped);
-        m.put("mremap_pmd_moves", mremap.pmdMoves);
-        m.put("mremap_ptes_moved", mremap.ptesMoved);
+        m.put("mremap_pmd_moves", mremap.pageTables.pmdMoves);
+        m.put("mremap_pud_moves", mremap.pageTables.pudMoves);
+        m.put("mremap_ptes_moved", mremap.pageTables.ptesMoved);
         m.put("vma_splits", vmaOps.splits);
         m.put("vma_merges", vmaOps.merges);
         m.put("forks", fork.forks);

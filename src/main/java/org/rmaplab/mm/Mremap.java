@@ -16,17 +16,15 @@ package org.rmaplab.mm;
  */
 public final class Mremap {
     private final Machine k;
-    private final Frames frames;
     private final RmapDesign design;
 
-    // Counters.
-    long pmdMoves;
-    long ptesMoved;
+    /** move_page_tables() and what it moves, with its counters. */
+    final MremapPageTables pageTables;
 
     Mremap(Machine k) {
         this.k = k;
-        this.frames = k.frames;
         this.design = k.design;
+        this.pageTables = new MremapPageTables(k);
     }
 
     /** What mremap(2) was called with: old_addr, old_len, new_len, flags, new_addr. */
@@ -465,11 +463,11 @@ public final class Mremap {
                 }
                 return -Errno.ENOMEM;
             }
-            long moved = movePageTables(new PageTableMove(piece, a, newVma, dest, l));
+            long moved = pageTables.movePageTables(new PageTableMove(piece, a, newVma, dest, l));
             if (moved < l || (split && growAnonPiece(newVma, newAddr, dest + l, dest + destLen) == null)) {
                 // Put back what moved (move_page_tables in reverse), then undo the new vmas.
                 if (moved < l) {
-                    movePageTables(new PageTableMove(newVma, dest, piece, a, moved));
+                    pageTables.movePageTables(new PageTableMove(newVma, dest, piece, a, moved));
                     moveBack(mm, oldAddr, a, newAddr);
                 } else {
                     moveBack(mm, oldAddr, pEnd, newAddr);
@@ -530,121 +528,8 @@ public final class Mremap {
             long d = newAddr + (x - oldAddr);
             Vma dst = mm.vmaLookup(d);
             long step = Math.min(Math.min(src.vmEnd, done), x + (dst.vmEnd - d)) - x;
-            movePageTables(new PageTableMove(dst, d, src, x, step));
+            pageTables.movePageTables(new PageTableMove(dst, d, src, x, step));
             x += step;
         }
-    }
-
-    // ------------------------------------------------------------------ move_page_tables
-
-    /**
-     * move_page_tables(): moves the ptes of [oldAddr, oldAddr+len) in {@code vma} to
-     * {@code newAddr} in {@code newVma} (the fields of {@code pmc}). Whole PTE tables move by re-pointing the PMD entry
-     * (move_normal_pmd) when both sides are PMD-aligned over a whole PMD and the design does not
-     * need to hear of each pte; otherwise pte by pte (move_ptes). Returns the bytes moved
-     * (less than len only on OOM).
-     */
-    long movePageTables(PageTableMove pmc) {
-        Vma vma = pmc.vma();
-        Vma newVma = pmc.newVma();
-        long oldAddr = pmc.oldAddr();
-        long newAddr = pmc.newAddr();
-        long len = pmc.len();
-        Mm mm = vma.mm;
-        boolean oneByOne = k.traits.movesPtesOneByOne();
-        long oldEnd = oldAddr + len;
-        long moved = 0;
-        while (oldAddr < oldEnd) {
-            // get_extent(NORMAL_PMD, ...): up to the next PMD boundary of either side.
-            long extent = PageTable.PMD_SIZE - (oldAddr & (PageTable.PMD_SIZE - 1));
-            extent = Math.min(extent, PageTable.PMD_SIZE - (newAddr & (PageTable.PMD_SIZE - 1)));
-            extent = Math.min(extent, oldEnd - oldAddr);
-            long oldPmd = PageTable.pmdSlot(frames, mm.pgd, oldAddr);
-            if (oldPmd < 0 || PageTable.get(frames, oldPmd) == 0) {
-                oldAddr += extent;
-                newAddr += extent;
-                moved += extent;
-                continue;
-            }
-            if (!oneByOne && extent == PageTable.PMD_SIZE) {
-                long newPmd = PageTable.pmdSlotAlloc(frames, newVma.mm, newAddr);
-                if (newPmd < 0) {
-                    return moved;
-                }
-                if (PageTable.get(frames, newPmd) == 0) {
-                    // move_normal_pmd: the PTE table changes owner address, not contents.
-                    long entry = PageTable.get(frames, oldPmd);
-                    PageTable.clearPmd(frames, mm, oldPmd);
-                    PageTable.setPmd(frames, newVma.mm, newPmd, entry);
-                    int t = PageTable.ptePfn(entry);
-                    frames.index[t] = newAddr;
-                    pmdMoves++;
-                    oldAddr += extent;
-                    newAddr += extent;
-                    moved += extent;
-                    continue;
-                }
-            }
-            if (!movePtes(pmc, oldAddr, newAddr, extent)) {
-                return moved;
-            }
-            oldAddr += extent;
-            newAddr += extent;
-            moved += extent;
-        }
-        return moved;
-    }
-
-    /**
-     * move_ptes(): moves the ptes of one extent, [oldAddr, oldAddr+extent) of pmc's vma to newAddr
-     * in its new vma, telling the design when it asks to hear. Allocation-free but for page tables.
-     */
-    boolean movePtes(PageTableMove pmc, long oldAddr, long newAddr, long extent) {
-        Vma vma = pmc.vma();
-        Vma newVma = pmc.newVma();
-        Mm mm = vma.mm;
-        long end = oldAddr + extent;
-        for (; oldAddr < end; oldAddr += Machine.PAGE_SIZE, newAddr += Machine.PAGE_SIZE) {
-            long oslot = PageTable.lookup(frames, mm.pgd, oldAddr);
-            if (oslot < 0) {
-                continue;
-            }
-            long pte = PageTable.get(frames, oslot);
-            if (pte == 0) {
-                continue;
-            }
-            // Linus's rule (Linus Torvalds, 13 March 2004, docs/reference.md#linus-anon-memory-group): make the page exclusive before moving it — an early COW at
-            // the old address. wp_page_copy gives up without copying when reclaim changed the pte
-            // while it allocated (a young bit cleared, the page swapped out): look again, as a
-            // retried fault would.
-            for (int tries = 0; PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0; tries++) {
-                int pfn = PageTable.ptePfn(pte);
-                if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !design.mremapMustCow(pfn)) {
-                    break;
-                }
-                if (tries == 64 || k.memory.wpPageCopy(vma, oldAddr, oslot, pte) != Memory.FAULT_OK) {
-                    return false;
-                }
-                long now = PageTable.get(frames, oslot);
-                if (PageTable.present(now) && PageTable.ptePfn(now) != pfn) {
-                    design.stats().mremapCows++;
-                }
-                pte = now;
-            }
-            long nslot = PageTable.alloc(frames, newVma.mm, newAddr);
-            if (nslot < 0) {
-                return false;
-            }
-            pte = PageTable.get(frames, oslot); // reclaim may have run during the allocation
-            PageTable.set(frames, oslot, 0);
-            PageTable.set(frames, nslot, pte);
-            ptesMoved++;
-            if (PageTable.present(pte) && (pte & PageTable.SPECIAL) == 0 && k.traits.movesPtesOneByOne()) {
-                int pfn = PageTable.ptePfn(pte);
-                design.ptemoved(pfn, vma, oldAddr, oslot, newVma, newAddr, nslot);
-                design.stats().rmapMoves++;
-            }
-        }
-        return true;
     }
 }

@@ -220,6 +220,53 @@ public final class PageTable {
         return slot(ptePfn(e), idx(addr, PMD_SHIFT));
     }
 
+    /**
+     * The PUD entry's slot for addr, or -1 if the PUD table is missing (the first half of
+     * get_old_pud(); the caller tests the entry for pud_none).
+     */
+    static long pudSlot(Frames f, int pgd, long addr) {
+        long e = f.tab(pgd)[idx(addr, PGDIR_SHIFT)];
+        if (e == 0) {
+            return -1;
+        }
+        return slot(ptePfn(e), idx(addr, PUD_SHIFT));
+    }
+
+    /** alloc_new_pud(): the PUD slot for addr, allocating the PUD table if needed; -1 on OOM. */
+    static long pudSlotAlloc(Frames f, Mm mm, long addr) {
+        int i = idx(addr, PGDIR_SHIFT);
+        long[] pgd = f.tab(mm.pgd);
+        long e = pgd[i];
+        if (e == 0) {
+            int nt = f.allocTable(mm, addr & ~(PGDIR_SIZE - 1));
+            if (nt < 0) {
+                return -1;
+            }
+            mm.pgtables++;
+            e = mkpte(nt, TABLE_FLAGS);
+            pgd[i] = e;
+        }
+        return slot(ptePfn(e), idx(addr, PUD_SHIFT));
+    }
+
+    /**
+     * pte_alloc(): the PTE table the PMD entry at pmdSlot points to, allocating it (for addr's
+     * span) if the entry is none; -1 on OOM.
+     */
+    static int pteAlloc(Frames f, Mm mm, long pmdSlot, long addr) {
+        long e = get(f, pmdSlot);
+        if (e == 0) {
+            int nt = f.allocTable(mm, addr & ~(PMD_SIZE - 1));
+            if (nt < 0) {
+                return -1;
+            }
+            mm.pgtables++;
+            e = mkpte(nt, TABLE_FLAGS);
+            set(f, pmdSlot, e);
+        }
+        return ptePfn(e);
+    }
+
     /** The PMD slot for addr, allocating the PUD and PMD tables if needed; -1 on OOM. */
     static long pmdSlotAlloc(Frames f, Mm mm, long addr) {
         int t = mm.pgd;

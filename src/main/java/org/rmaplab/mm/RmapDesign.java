@@ -16,7 +16,7 @@ package org.rmaplab.mm;
  * <p>How the five designs of the debate sit on this interface:
  * <ul>
  *   <li>pte_chains (2.6.0): {@link #pageAddRmap}, {@link #pageDupRmap} and {@link #pageRemoveRmap}
- *       carry the pte's slot, so every pte is recorded; {@link DesignTraits#movesPtesOneByOne} is true, and
+ *       carry the pte's slot, so every pte is recorded; {@link DesignTraits#tellsMovedPtes} is true, and
  *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link DesignTraits#chainsFilePages}).
  *   <li>anonmm: {@link #mmInit}/{@link #mmFork}/{@link #mmExit} keep the anonmm group; {@link
  *       #mremapMustCow} makes the core break COW early on a page that mapcount &gt; 1 before moving
@@ -314,7 +314,7 @@ public interface RmapDesign {
 
     /**
      * mremap moved the pte of {@code pfn} from {@code oldAddress} in {@code oldVma} to
-     * {@code newAddress} in {@code newVma} (move_ptes). Only called when {@link DesignTraits#movesPtesOneByOne}.
+     * {@code newAddress} in {@code newVma} (2.6's move_one_page). Only called when {@link DesignTraits#tellsMovedPtes}.
      */
     default void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
     }

@@ -209,12 +209,35 @@ class CostModelTest {
         }
     }
 
+    /**
+     * mremap_tables_moved / mremap_ptes_moved of a 4 MiB, 2 MiB-aligned, written region moved
+     * MREMAP_FIXED to a 2 MiB-aligned place (MremapPageTablesTest derives them from the code): today's
+     * move_page_tables moves its two PTE tables whole (move_normal_pmd) and no pte; the 2004
+     * kernels' move_one_page moves the 1024 ptes one by one.
+     */
+    @Test
+    void mremapTablesAndPtesMoved() {
+        String s = """
+                machine ram=64M
+                t1 mmap 0x100000000 4M rw private|anonymous|fixed as A
+                t1 write A 4M 0x5
+                t1 mremap A 4M 4M maymove|fixed 0x200000000 as B
+                t1 read B+1000p expect 0x5
+                """;
+        for (String d : RmapDesigns.names()) {
+            Map<String, String> row = run(d, "x86_64", s);
+            boolean today = d.equals("anon_vma_chain");
+            assertEquals(today ? 2 : 0, n(row, "mremap_tables_moved"), d);
+            assertEquals(today ? 0 : 1024, n(row, "mremap_ptes_moved"), d);
+        }
+    }
+
     @Test
     void columnsStartWithDesign() {
         assertEquals("design", CostModel.columns().get(0));
         assertTrue(CostModel.columns().containsAll(java.util.List.of("rmap_bytes", "rmap_bytes_peak",
                 "lowmem_bytes_peak", "walks", "walk_vmas_visited", "walk_ptes_checked", "rmap_ops",
-                "mremap_cows", "pages_swapped_out")));
+                "mremap_cows", "mremap_tables_moved", "mremap_ptes_moved", "pages_swapped_out")));
     }
 
     /**

@@ -14,18 +14,23 @@ import org.rmaplab.mm.ReclaimEra;
 
 /**
  * Every design's and variant's capabilities are the table of {@link DesignTraits}' comment, one
- * row per name: pgoff, swap-in-index, groups, pte-by-pte, chains-files, fork-all,
+ * row per name: pgoff, swap-in-index, groups, tells-moves, table-moves, chains-files, fork-all,
  * unchains-locked, i_mmap, reclaim. A variant differs from its design only in the knob it turns.
  */
 class DesignTraitsTest {
 
     private static final Map<String, DesignTraits> TABLE = new LinkedHashMap<>();
     static {
-        TABLE.put("anon_vma_chain", new DesignTraits(true, false, false, false, false, false, false, IMmap.INTERVAL_TREE, ReclaimEra.TODAY));
-        TABLE.put("anon_vma", new DesignTraits(true, false, false, false, false, true, false, IMmap.PRIO_TREE, ReclaimEra.OBJRMAP));
-        TABLE.put("pte_chains", new DesignTraits(false, true, false, true, true, true, false, IMmap.LIST, ReclaimEra.V2_6_0));
-        TABLE.put("anonmm", new DesignTraits(false, false, false, true, false, true, false, IMmap.LIST, ReclaimEra.OBJRMAP));
-        TABLE.put("lokier", new DesignTraits(true, false, true, false, false, true, false, IMmap.INTERVAL_TREE, ReclaimEra.OBJRMAP));
+        TABLE.put("anon_vma_chain", new DesignTraits(true, false, false, false, true, false, false, false,
+                IMmap.INTERVAL_TREE, ReclaimEra.TODAY));
+        TABLE.put("anon_vma", new DesignTraits(true, false, false, false, false, false, true, false, IMmap.PRIO_TREE,
+                ReclaimEra.OBJRMAP));
+        TABLE.put("pte_chains", new DesignTraits(false, true, false, true, false, true, true, false, IMmap.LIST,
+                ReclaimEra.V2_6_0));
+        TABLE.put("anonmm", new DesignTraits(false, false, false, true, false, false, true, false, IMmap.LIST,
+                ReclaimEra.OBJRMAP));
+        TABLE.put("lokier", new DesignTraits(true, false, true, false, false, false, true, false,
+                IMmap.INTERVAL_TREE, ReclaimEra.OBJRMAP));
         TABLE.put("pte_chains:mlocked_unchained", TABLE.get("pte_chains").withUnchainsLockedPtes(true));
         TABLE.put("anon_vma_chain:noreuse", TABLE.get("anon_vma_chain"));
         TABLE.put("lokier:noreserve", TABLE.get("lokier"));

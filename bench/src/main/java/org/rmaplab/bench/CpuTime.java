@@ -53,8 +53,9 @@ public final class CpuTime {
         Step none = () -> {};
         System.out.printf("CPU time, median of %d invocations after %d untimed ones, ns per page "
                 + "(fork: (fork - forkEmpty / %d) per page; walk: ns per walk, 16 children)%n", rounds, warmup, Rig.PAGES);
-        System.out.println("| design | write fault | zero-page read fault | COW fault | fork | munmap | mremap move | walk shared | walk parent | walk child |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| design | write fault | zero-page read fault | COW fault | fork | munmap | mremap move "
+                + "| mremap move aligned | walk shared | walk parent | walk child |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String d : RmapDesigns.names()) {
             FaultBench f = new FaultBench();
             f.design = d;
@@ -78,6 +79,7 @@ public final class CpuTime {
             m.design = d;
             m.build();
             double mv = median(none, m::mremapMove, Rig.PAGES);
+            double mva = median(none, m::mremapMoveAligned, Rig.PAGES);
             double[] walk = new double[3];
             String[] targets = {"shared", "parent", "child"};
             for (int i = 0; i < 3; i++) {
@@ -93,8 +95,8 @@ public final class CpuTime {
                     }
                 }, 1000);
             }
-            System.out.printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |%n", d, wf, rf, cow,
-                    fork - forkEmpty / Rig.PAGES, zap, mv, walk[0], walk[1], walk[2]);
+            System.out.printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f |%n", d, wf, rf,
+                    cow, fork - forkEmpty / Rig.PAGES, zap, mv, mva, walk[0], walk[1], walk[2]);
         }
     }
 }

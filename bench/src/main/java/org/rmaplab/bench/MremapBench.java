@@ -19,6 +19,9 @@ import org.rmaplab.mm.Task;
  * mremap moving {@link Rig#PAGES} written anonymous pages, per page: move_page_tables one pte at a
  * time with the design's move hooks (the source and destination differ in their 2 MiB alignment,
  * so no whole PTE table moves, as in fault.c), plus the vma work (copy_vma, the old vma's unmap).
+ * {@link #mremapMoveAligned}: the same with both sides 2 MiB-aligned (fault.c's
+ * mremap_move_aligned), where today's design moves the 8 PTE tables whole (move_normal_pmd) and
+ * the 2004 designs still move every pte one by one (docs/reference.md#mremap-page-tables).
  *
  * <p>Method: no set-up per invocation: each invocation moves the range from one place to the
  * other and the next moves it back (both directions are the same work).
@@ -34,10 +37,16 @@ public class MremapBench {
     static final long SRC = Rig.BASE + Rig.PAGE;
     static final long DST = Rig.BASE + (1L << 32) + 2 * Rig.PAGE;
 
+    /** Both 2 MiB-aligned, away from SRC and DST. */
+    static final long ALIGNED_SRC = Rig.BASE + (1L << 34);
+    static final long ALIGNED_DST = Rig.BASE + (1L << 35);
+
     private Rig rig;
     private Task t;
     private long from = SRC;
     private long to = DST;
+    private long alignedFrom = ALIGNED_SRC;
+    private long alignedTo = ALIGNED_DST;
 
     @Setup(Level.Trial)
     public void build() {
@@ -45,6 +54,8 @@ public class MremapBench {
         t = rig.init;
         rig.mmapFixed(t, SRC, Rig.PAGES);
         rig.write(t, SRC, Rig.PAGES, 3);
+        rig.mmapFixed(t, ALIGNED_SRC, Rig.PAGES);
+        rig.write(t, ALIGNED_SRC, Rig.PAGES, 4);
     }
 
     @Benchmark
@@ -58,6 +69,20 @@ public class MremapBench {
         long x = from;
         from = to;
         to = x;
+        return r;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(Rig.PAGES)
+    public long mremapMoveAligned() {
+        long r = rig.k.mremap(t, alignedFrom, Rig.PAGES * Rig.PAGE, Rig.PAGES * Rig.PAGE,
+                Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, alignedTo);
+        if (r != alignedTo) {
+            throw new IllegalStateException("mremap: " + r);
+        }
+        long x = alignedFrom;
+        alignedFrom = alignedTo;
+        alignedTo = x;
         return r;
     }
 }

@@ -67,7 +67,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * try_to_unmap_file walk every vma on them.
      */
     private static final DesignTraits TRAITS = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false)
-            .withMovesPtesOneByOne(true).withIMmapKind(FileRmap.IMmap.LIST);
+            .withTellsMovedPtes(true).withIMmapKind(FileRmap.IMmap.LIST);
 
     @Override
     public DesignTraits traits() {

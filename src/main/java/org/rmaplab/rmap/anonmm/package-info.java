@@ -40,7 +40,7 @@
  *       anonmm of whoever faulted it, which is in the writer's group and may be extinct; the walk
  *       still finds it at page-&gt;index. A copy gets a new page via page_add_anon_rmap: mapping =
  *       the writer's mm's anonmm, index = the address.
- *   <li><b>mremap</b> ("rmap 11"): {@code movesPtesOneByOne} is true (move_one_page moved pte by
+ *   <li><b>mremap</b> ("rmap 11"): {@code tellsMovedPtes} is true (move_one_page moved pte by
  *       pte in 2.6.6). For each anonymous page {@code mremapMustCow} says whether
  *       mremap_move_anon_rmap refuses it (mapcount != 1); the core then breaks COW at the old
  *       address first (make_page_exclusive, counted in {@code RmapStats.mremapCows}) and moves the

@@ -18,7 +18,8 @@
  *       parameters {@code reserveNum/reserveDen}, {@code minReserve} = 2^22 by default).
  *   <li>Offsets are never moved: split pieces, fork's copies and mremap'ed vmas keep theirs (like
  *       anon_vma's pgoff), so a moved vma's pages are found at the new address with no per-page
- *       work ({@code movesPtesOneByOne} is false: whole page tables move).
+ *       work ({@code tellsMovedPtes} is false). Its kernel's move_page_tables() still moved the
+ *       ptes one by one (2.6's move_one_page: {@code movesPageTables} is false), as anon_vma's did.
  *   <li>A vma that has to grow (mremap in place or moving, brk) takes the offsets after its own if
  *       they are in its reservation and unused in its mm; otherwise it is split (the mail: "When a
  *       vma is grown and the page-&gt;offset space it would like to occupy is already taken, it can

@@ -107,7 +107,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         this.l1CacheBytesParam = l1CacheBytes;
         this.mlockedUnchained = mlockedUnchained;
         this.traits = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false).withSwapEntryInIndex(true)
-                .withMovesPtesOneByOne(true).withChainsFilePages(true).withIMmapKind(FileRmap.IMmap.LIST)
+                .withTellsMovedPtes(true).withChainsFilePages(true).withIMmapKind(FileRmap.IMmap.LIST)
                 .withUnchainsLockedPtes(mlockedUnchained).withReclaim(ReclaimEra.V2_6_0);
     }
 
