@@ -242,7 +242,7 @@ public final class PageTable {
             if (nt < 0) {
                 return -1;
             }
-            mm.pgtables++;
+            mm.pgtableAdded();
             e = mkpte(nt, TABLE_FLAGS);
             pgd[i] = e;
         }
@@ -260,9 +260,9 @@ public final class PageTable {
             if (nt < 0) {
                 return -1;
             }
-            mm.pgtables++;
+            mm.pgtableAdded();
             e = mkpte(nt, TABLE_FLAGS);
-            set(f, pmdSlot, e);
+            setPmd(f, mm, pmdSlot, e); // pmd_populate: counted in the mm's PTE tables
         }
         return ptePfn(e);
     }
