@@ -231,6 +231,34 @@ class CompareCommandTest extends CliTest {
         }
     }
 
+    /**
+     * --jobs N runs the designs (and the swept cases) on N threads; stdout and stderr are those of
+     * --jobs 1 byte for byte: rows, failures and the stop at the first bad run are taken in order.
+     */
+    @Test
+    void parallelOutputIsTheSerialOutputByteForByte() throws IOException {
+        String[][] cases = {
+            {"fork-fanout", "--param", "children=6", "--param", "pages=8", "--param", "parent_exits=1"},
+            {"fork-fanout", "--sweep", "children=1,3,5", "--param", "pages=4", "--format", "json"},
+            {"anon-vma-growth", "--param", "depth=12", "--format", "csv"},
+            {write("f.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 write A 4p 1\nt1 fork as t2\n"
+                    + "t2 write A 1p 2\nt2 read A expect 3\nt1 read A+1p expect 1\ncheck\n").toString()},
+            {"shared-segment", "--param", "tasks=600", "--param", "pages=4", "--designs", "anon_vma,pte_chains,lokier"},
+        };
+        for (String[] c : cases) {
+            int serialCode = run(concat(new String[] {"compare", "--jobs", "1"}, c));
+            String serialOut = out;
+            String serialErr = err;
+            for (String jobs : new String[] {"2", "5"}) {
+                assertEquals(serialCode, run(concat(new String[] {"compare", "--jobs", jobs}, c)), String.join(" ", c));
+                assertEquals(serialOut, out, "stdout with --jobs " + jobs + ": " + String.join(" ", c));
+                assertEquals(serialErr, err, "stderr with --jobs " + jobs + ": " + String.join(" ", c));
+            }
+        }
+        assertEquals(2, run("compare", "--jobs", "0", "fork-fanout"));
+        assertTrue(err.contains("--jobs must be at least 1"), err);
+    }
+
     /** Progress lines are overwritten in place and cleared; piped, nothing is shown. */
     @Test
     void progressOnlyOnATerminal() {
