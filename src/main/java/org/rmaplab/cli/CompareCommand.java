@@ -170,16 +170,29 @@ final class CompareCommand implements Callable<Integer> {
     private Cases resolveCases() throws BadInput {
         try {
             Optional<Workload> w = Workloads.find(source);
-            if (w.isPresent() && !Files.exists(Path.of(source))) {
-                return workloadCases(w.get());
-            }
-            return fileCases();
+            Cases c = w.isPresent() && !Files.exists(Path.of(source)) ? workloadCases(w.get()) : fileCases();
+            fitsTheHeap(c);
+            return c;
         } catch (ScenarioError e) {
             throw new BadInput(e.getMessage());
         } catch (RunCommand.UserError e) {
             throw new BadInput("rmaplab: " + e.getMessage());
         } catch (java.nio.file.InvalidPathException e) {
             throw new BadInput("rmaplab: " + source + ": bad file name");
+        }
+    }
+
+    /** BadInput if a case's machine could not even be built in this JVM's heap. */
+    private static void fitsTheHeap(Cases c) throws BadInput {
+        long heap = Runtime.getRuntime().maxMemory();
+        for (Scenario sc : c.scenarios()) {
+            MachineConfig m = sc.machine();
+            long floor = Parallel.heapFloor(m.ramBytes(), m.swapBytes());
+            if (floor > heap) {
+                throw new BadInput("rmaplab: " + sc.file() + ": its machine (ram=" + (m.ramBytes() >> 20) + "M swap="
+                        + (m.swapBytes() >> 20) + "M) needs at least " + (floor >> 20) + " MiB of Java heap, more than "
+                        + "this JVM's " + (heap >> 20) + " MiB (raise it with JAVA_TOOL_OPTIONS=-Xmx..., or lower a parameter)");
+            }
         }
     }
 

@@ -31,6 +31,16 @@ public final class Parallel {
     }
 
     /**
+     * Bytes of heap a machine of RAM_BYTES and SWAP_BYTES takes before anything runs: the per-frame
+     * arrays of {@code Frames} (refcount, mapcount, flags, mapping, index, content, swap slot, the
+     * LRU's two links: 48 bytes a frame with compressed references) and of {@code Swapfile} (count,
+     * cache, data, free stack: 20 bytes a slot). A machine whose floor exceeds the heap cannot run.
+     */
+    public static long heapFloor(long ramBytes, long swapBytes) {
+        return (ramBytes >>> 12) * 48 + (swapBytes >>> 12) * 20;
+    }
+
+    /**
      * The default number of jobs: the available processors, but no more runs at once than the heap
      * holds ({@code Runtime.maxMemory()} over {@link #heapPerRun} of the biggest machine), and at
      * least one.

@@ -259,6 +259,26 @@ class CompareCommandTest extends CliTest {
         assertTrue(err.contains("--jobs must be at least 1"), err);
     }
 
+    /**
+     * An OOM kill is named: t1 writes 64 pages on a machine of 16 frames without swap, so the OOM
+     * killer ends it during the write (result KILLED). Unexpected, it is a failure (exit 1) with one
+     * line per design; a scenario that expects KILLED is about the OOM killer and passes.
+     */
+    @Test
+    void anOomKillIsNamed() throws IOException {
+        Path f = write("oom.vms", "machine ram=64K swap=0\nt1 mmap 0 64p rw private|anonymous as A\n"
+                + "t1 write A 64p 1\n");
+        assertEquals(1, run("compare", "--designs", "anon_vma,pte_chains", f.toString()));
+        assertEquals(f + ": [anon_vma] the OOM killer killed 1 task: the machine (ram=0M swap=0M) is too small for "
+                + "this run, so its counts are not the scenario's\n" + f + ": [pte_chains] the OOM killer killed 1 "
+                + "task: the machine (ram=0M swap=0M) is too small for this run, so its counts are not the scenario's\n",
+                err);
+        Path g = write("oom2.vms", "machine ram=64K swap=0\nt1 mmap 0 64p rw private|anonymous as A\n"
+                + "t1 write A 64p 1 expect KILLED\n");
+        assertEquals(0, run("compare", "--designs", "anon_vma", g.toString()), err);
+        assertEquals("", err);
+    }
+
     /** Progress lines are overwritten in place and cleared; piped, nothing is shown. */
     @Test
     void progressOnlyOnATerminal() {
