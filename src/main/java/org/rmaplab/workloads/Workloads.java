@@ -28,16 +28,19 @@ public final class Workloads {
 
     /**
      * The machine line for PAGES pages of data and TASKS tasks (mms) with up to VMAS vmas each,
-     * mapping PTES ptes in all: room for every data page twice over (as {@link #machine(long)}) plus
-     * their page tables, which the model allocates from the same frames ({@code PageTable.alloc},
-     * __pte_alloc) and which cannot be swapped: per task a PGD, a PUD and a PMD (x86_64's four
-     * levels; the 32-bit profiles need fewer), per vma up to two PTE tables more than its share of
-     * one per 512 ptes (its ends), and one per 512 ptes. Swap as big as RAM. A machine the model
+     * mapping PTES ptes in all: room for every data page twice over (as {@link #machine(long)}), or,
+     * if more, for every data page once and their page tables, which the model allocates from the
+     * same frames ({@code PageTable.alloc}, __pte_alloc) and which cannot be swapped: per task a PGD,
+     * a PUD and a PMD (x86_64's four levels; the 32-bit profiles need fewer), per vma up to two PTE
+     * tables more than its share (its ends), and one per 512 ptes. Swap as big as RAM. (Many tasks
+     * over few pages need the second: shared-segment tasks=999 pages=64 needed about 4000 table
+     * frames on a 16 MiB machine sized for its pages alone, and the OOM killer ended tasks.) A machine the model
      * cannot hold (more than {@link #MAX_RAM}) is refused: IllegalArgumentException naming what it
      * would need.
      */
     static String machine(long pages, long tasks, long vmas, long ptes) {
-        long frames = 2 * pages + tasks * (3 + 2 * vmas) + ptes / 512 + 1;
+        long tables = tasks * (3 + 2 * vmas) + ptes / 512 + 1;
+        long frames = Math.max(2 * pages, pages + tables);
         if (frames > MAX_RAM >> 12) {
             throw new IllegalArgumentException("needs " + frames + " frames (" + (frames >> 18)
                     + " GiB) of model RAM, more than the model holds (" + (MAX_RAM >> 30) + " GiB)");
