@@ -63,9 +63,10 @@ class WorkloadParamsCliTest extends CliTest {
 
     /**
      * A machine the model holds but this JVM's heap cannot: fork-fanout children=4096 pages=16384
-     * needs 4097 x 16384 x 2 data frames and their page tables (512 GiB of model RAM), whose
-     * per-frame arrays alone take 48 bytes a frame (6.4 GiB) and the swap's 20 a slot: one line,
-     * exit 2, before anything is built.
+     * has 4097 x 16384 = 67125248 data pages, room for them twice over (134250496 frames) being more
+     * than for them once and their page tables (4097 x 5 + 67125248 / 512 + 1 = 151590 tables):
+     * ram=524416M, swap the same; the frame arrays take 48 bytes a frame and the swap's 20 a slot,
+     * 134250496 x 68 bytes = 8706 MiB: one line, exit 2, before anything is built.
      */
     @Test
     void aMachineBeyondTheHeapIsRefused() {
@@ -74,8 +75,8 @@ class WorkloadParamsCliTest extends CliTest {
         assertEquals(2, run("compare", "fork-fanout", "--param", "children=4096", "--param", "pages=16384"));
         assertEquals("", out);
         assertEquals(1, err.strip().lines().count(), err);
-        assertTrue(err.startsWith("rmaplab: fork-fanout[children=4096,pages=16384]: its machine (ram=525009M "
-                + "swap=525009M) needs at least 8715 MiB of Java heap, more than this JVM's "), err);
+        assertTrue(err.startsWith("rmaplab: fork-fanout[children=4096,pages=16384]: its machine (ram=524416M "
+                + "swap=524416M) needs at least 8706 MiB of Java heap, more than this JVM's "), err);
     }
 
     @Test
