@@ -15,6 +15,7 @@ import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.cost.ArchProfile;
 import org.rmaplab.report.CompareReport;
+import org.rmaplab.report.Parallel;
 import org.rmaplab.cost.CostModel;
 import org.rmaplab.cost.CostTable;
 import org.rmaplab.cost.Meter;
@@ -93,6 +94,11 @@ final class CompareCommand implements Callable<Integer> {
             description = "Run the workload once per value of parameter K; rows gain a K column after design.")
     String sweep;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Runs at once (default: the available processors, fewer if the heap would not hold "
+                    + "them); the output is the same for every N.")
+    Integer jobs;
+
     @Parameters(index = "0", paramLabel = "SCENARIO|WORKLOAD", description = "A .vms file or a workload name.")
     String source;
 
@@ -141,6 +147,9 @@ final class CompareCommand implements Callable<Integer> {
 
     /** Checks --format and --arch and parses --check; ParameterException (exit 2) if one is bad. */
     private CheckPolicy checkOptions() {
+        if (jobs != null && jobs < 1) {
+            throw new ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + jobs);
+        }
         if (!List.of("table", "csv", "json").contains(format)) {
             throw new ParameterException(spec.commandLine(), "--format must be table, csv or json, not '" + format + "'");
         }
@@ -162,16 +171,29 @@ final class CompareCommand implements Callable<Integer> {
     private Cases resolveCases() throws BadInput {
         try {
             Optional<Workload> w = Workloads.find(source);
-            if (w.isPresent() && !Files.exists(Path.of(source))) {
-                return workloadCases(w.get());
-            }
-            return fileCases();
+            Cases c = w.isPresent() && !Files.exists(Path.of(source)) ? workloadCases(w.get()) : fileCases();
+            fitsTheHeap(c);
+            return c;
         } catch (ScenarioError e) {
             throw new BadInput(e.getMessage());
         } catch (RunCommand.UserError e) {
             throw new BadInput("rmaplab: " + e.getMessage());
         } catch (java.nio.file.InvalidPathException e) {
             throw new BadInput("rmaplab: " + source + ": bad file name");
+        }
+    }
+
+    /** BadInput if a case's machine could not even be built in this JVM's heap. */
+    private static void fitsTheHeap(Cases c) throws BadInput {
+        long heap = Runtime.getRuntime().maxMemory();
+        for (Scenario sc : c.scenarios()) {
+            MachineConfig m = sc.machine();
+            long floor = Parallel.heapFloor(m.ramBytes(), m.swapBytes());
+            if (floor > heap) {
+                throw new BadInput("rmaplab: " + sc.file() + ": its machine (ram=" + (m.ramBytes() >> 20) + "M swap="
+                        + (m.swapBytes() >> 20) + "M) needs at least " + (floor >> 20) + " MiB of Java heap, more than "
+                        + "this JVM's " + (heap >> 20) + " MiB (raise it with JAVA_TOOL_OPTIONS=-Xmx..., or lower a parameter)");
+            }
         }
     }
 
@@ -246,38 +268,55 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /**
-     * Every case under every design in NAMES, in order: one row each (with the swept value after the
-     * design when sweeping); failed expectations and violated invariants go to FAILURES.
+     * What one run gave: its row (null after a model bug), its failed expectations and violated
+     * invariants, the model bug's report for stderr, or the scenario error it stopped at.
+     */
+    private record Outcome(Map<String, String> row, List<String> failures, String bug, ScenarioError error) {
+    }
+
+    /**
+     * Every case under every design in NAMES, on --jobs threads, in order: one row each (with the
+     * swept value after the design when sweeping); failed expectations and violated invariants go to
+     * FAILURES. What is printed is taken from the runs in order, so it is the same for any --jobs:
+     * the first run (in order) that stops on a scenario error or a model bug ends it, as it would
+     * serially.
      */
     private List<Map<String, String>> runAll(Cases cases, List<String> names, CheckPolicy policy,
                                              List<String> failures, PrintWriter err)
             throws BadInput, ModelBugReported {
-        List<Map<String, String>> rows = new ArrayList<>();
         List<Scenario> scs = cases.scenarios();
-        Progress progress = Progress.stderr();
-        try {
-            for (int ci = 0; ci < scs.size(); ci++) {
-                Scenario sc = scs.get(ci);
-                for (int di = 0; di < names.size(); di++) {
-                    String d = names.get(di);
-                    progress.accept("compare: " + sc.file()
-                            + (scs.size() > 1 ? " (" + (ci + 1) + "/" + scs.size() + ")" : "")
-                            + " design " + (di + 1) + "/" + names.size());
-                    Map<String, String> row;
-                    try {
-                        row = runOne(sc, d, policy, failures, err);
-                    } catch (ScenarioError e) {
-                        throw new BadInput(e.getMessage());
-                    }
-                    if (row == null) {
-                        throw new ModelBugReported();
-                    }
-                    rows.add(cases.sweepColumn() == null ? row
-                            : withSweptValue(row, cases.sweepColumn(), cases.sweepValues().get(ci)));
-                }
+        List<java.util.concurrent.Callable<Outcome>> tasks = new ArrayList<>();
+        long maxRam = 0;
+        for (Scenario sc : scs) {
+            maxRam = Math.max(maxRam, sc.machine().ramBytes());
+            for (String d : names) {
+                tasks.add(() -> runOne(sc, d, policy));
             }
+        }
+        int n = jobs != null ? jobs : Parallel.defaultJobs(maxRam);
+        Progress progress = Progress.stderr();
+        List<Outcome> outcomes;
+        try {
+            outcomes = Parallel.run(n, tasks, k -> progress.accept("compare: " + cases.file() + " run " + k + "/"
+                    + tasks.size()));
         } finally {
             progress.done();
+        }
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
+            failures.addAll(o.failures());
+            if (o.error() != null) {
+                throw new BadInput(o.error().getMessage());
+            }
+            if (o.bug() != null) {
+                err.print(o.bug());
+                err.flush();
+                throw new ModelBugReported();
+            }
+            int ci = i / names.size();
+            rows.add(cases.sweepColumn() == null ? o.row()
+                    : withSweptValue(o.row(), cases.sweepColumn(), cases.sweepValues().get(ci)));
         }
         return rows;
     }
@@ -319,18 +358,17 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** One run of SC under DESIGN: its row, or null after a model bug was reported on ERR. */
-    private Map<String, String> runOne(Scenario sc, String d, CheckPolicy policy, List<String> failures,
-                                       PrintWriter err) {
+    /** One run of SC under DESIGN: its row and failures, or the model bug or scenario error it stopped at. */
+    private Outcome runOne(Scenario sc, String d, CheckPolicy policy) {
         MachineConfig mc = sc.machine();
         if (arch != null) {
             mc = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch);
         }
-        Meter meter;
+        List<String> failures = new ArrayList<>();
         try {
             Machine k = new Machine(mc, RmapDesigns.create(d));
             CheckedSyscalls checked = new CheckedSyscalls(k, policy);
-            meter = new Meter(checked, k, ArchProfile.of(mc.arch()));
+            Meter meter = new Meter(checked, k, ArchProfile.of(mc.arch()));
             RunResult r = new ScenarioRunner((dd, m) -> meter).run(sc, d);
             if (!r.invariantViolated()) {
                 try {
@@ -342,14 +380,37 @@ final class CompareCommand implements Callable<Integer> {
             if (!r.passed()) {
                 failures.addAll(r.report());
             }
+            oomKills(sc, d, mc, k.counters().getOrDefault("oom_kills", 0L), failures);
+            return new Outcome(CostModel.costs(d, meter), failures, null, null);
+        } catch (ScenarioError e) {
+            return new Outcome(null, failures, null, e);
         } catch (ModelError e) {
+            java.io.StringWriter w = new java.io.StringWriter();
+            PrintWriter pw = new PrintWriter(w);
             String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
-            err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
-            e.getCause().printStackTrace(err);
-            err.flush();
-            return null;
+            pw.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
+            e.getCause().printStackTrace(pw);
+            pw.flush();
+            return new Outcome(null, failures, w.toString(), null);
         }
-        return CostModel.costs(d, meter);
+    }
+
+    /**
+     * An OOM kill is named, never hidden: the counts of a run in which the OOM killer ended tasks are
+     * not the scenario's. KILLS tasks killed under DESIGN add a failure, unless a line of SC expects
+     * KILLED (the scenario is about the OOM killer).
+     */
+    private static void oomKills(Scenario sc, String d, MachineConfig mc, long kills, List<String> failures) {
+        if (kills == 0 || sc.statements().stream().anyMatch(CompareCommand::expectsKilled)) {
+            return;
+        }
+        failures.add(sc.file() + ": [" + d + "] the OOM killer killed " + kills + (kills == 1 ? " task" : " tasks")
+                + ": the machine (ram=" + (mc.ramBytes() >> 20) + "M swap=" + (mc.swapBytes() >> 20)
+                + "M) is too small for this run, so its counts are not the scenario's");
+    }
+
+    private static boolean expectsKilled(org.rmaplab.scenario.Statement s) {
+        return s.text().contains("KILLED");
     }
 
     private static String workloadNames() {

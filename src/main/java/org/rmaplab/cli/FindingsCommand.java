@@ -25,9 +25,17 @@ final class FindingsCommand implements Callable<Integer> {
             description = "Where to write (default: ${DEFAULT-VALUE}).")
     String out;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Sections written at once (default: the available processors, fewer if the heap would "
+                    + "not hold them); the document is the same for every N.")
+    Integer jobs;
+
     @Override
     public Integer call() {
-        String md = Findings.markdown();
+        if (jobs != null && jobs < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + jobs);
+        }
+        String md = Findings.markdown(jobs != null ? jobs : Findings.defaultJobs());
         if (out.equals("-")) {
             spec.commandLine().getOut().print(md);
             spec.commandLine().getOut().flush();

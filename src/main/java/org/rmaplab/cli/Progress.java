@@ -49,7 +49,7 @@ final class Progress implements Consumer<String> {
     }
 
     @Override
-    public void accept(String line) {
+    public synchronized void accept(String line) {
         if (out == null) {
             return;
         }
@@ -59,7 +59,7 @@ final class Progress implements Consumer<String> {
     }
 
     /** Clears the line, if anything was shown. */
-    void done() {
+    synchronized void done() {
         if (out != null && shown > 0) {
             out.print("\r" + " ".repeat(shown) + "\r");
             out.flush();

@@ -24,10 +24,18 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE|-", required = true, description = "Where to write.")
     String out;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Runs at once (default: the available processors, fewer if the heap would not hold "
+                    + "them); the page is the same for every N.")
+    Integer jobs;
+
     @Override
     public Integer call() {
+        if (jobs != null && jobs < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + jobs);
+        }
         Progress progress = Progress.stderr();
-        String html = HtmlReport.html(progress);
+        String html = HtmlReport.html(progress, jobs != null ? jobs : org.rmaplab.report.Findings.defaultJobs());
         progress.done();
         if (out.equals("-")) {
             spec.commandLine().getOut().print(html);

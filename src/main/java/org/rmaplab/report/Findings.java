@@ -40,8 +40,16 @@ public final class Findings {
                 new NotReproducedFinding());
     }
 
-    /** The whole document. */
+    /** The whole document, its sections written serially. */
     public static String markdown() {
+        return markdown(1);
+    }
+
+    /**
+     * The whole document, its sections written on up to JOBS threads (each into its own buffer,
+     * joined in order: the same document for every JOBS).
+     */
+    public static String markdown(int jobs) {
         List<String> designs = RmapDesigns.names();
         Markdown md = new Markdown();
         md.text("# Findings\n\n");
@@ -49,10 +57,23 @@ public final class Findings {
         md.text("Each section takes one published figure of [reference.md](reference.md#published-figures)\n");
         md.text("(Morton's rmap-test among them) and shows what the model gives for it.\n");
         md.text("Sizes are those of `org.rmaplab.cost.ArchProfile`.\n\n");
+        List<java.util.concurrent.Callable<String>> parts = new java.util.ArrayList<>();
         for (Finding f : sections()) {
-            f.write(md, designs);
+            parts.add(() -> {
+                StringBuilder b = new StringBuilder();
+                f.write(new Markdown(b), designs);
+                return b.toString();
+            });
+        }
+        for (String part : Parallel.run(jobs, parts, k -> { })) {
+            md.text(part);
         }
         return md.toString();
+    }
+
+    /** The default jobs for {@link #markdown(int)}: the findings' machines are at most 1 GiB of model RAM. */
+    public static int defaultJobs() {
+        return Parallel.defaultJobs(1L << 30);
     }
 
     /**

@@ -107,4 +107,11 @@ final class Markdown {
     static String change(long from, long to) {
         return from == to ? "0.0%" : fmt("%+.1f%%", 100.0 * (to - from) / from);
     }
+
+    private static final String[] WORDS = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+
+    /** N as prose: a word up to nine, else digits. */
+    static String count(long n) {
+        return n >= 0 && n < WORDS.length ? WORDS[(int) n] : Long.toString(n);
+    }
 }

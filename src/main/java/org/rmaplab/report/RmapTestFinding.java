@@ -106,15 +106,22 @@ final class RmapTestFinding implements Finding {
         md.text("```\n\n");
     }
 
-    /** LAST: anonmm's vmas per walk at the largest sweep. */
+    /**
+     * LAST: anonmm's vmas per walk at the largest sweep. Morton's own size is run too (rmap-test
+     * tasks=101 vmas=100 pages=1): anonmm's vmas per walk and pte_chains' ptes per walk.
+     */
     private static void conclusion(Markdown md, double last) {
+        double[][] m = perWalk(101, 100, List.of("anonmm", "pte_chains"));
+        double[] morton = {m[0][0], m[1][1]};
         md.paragraph("The model shows the linear-list worst case in shape: anonmm's walk of a page visits every vma "
-                + "linked before the page's window, TASKS x (VMAS + 1) / 2 on average (" + f2(last) + " at "
+                + "linked before the page's window, " + (f2(last).equals(f2(FIXED_TASKS * (VMAS[VMAS.length - 1] + 1) / 2.0))
+                        ? "TASKS x (VMAS + 1) / 2" : "not TASKS x (VMAS + 1) / 2 but") + " on average (" + f2(last) + " at "
                 + FIXED_TASKS + " x " + VMAS[VMAS.length - 1] + "), growing with TASKS x VMAS, while pte_chains look "
                 + "at the page's TASKS ptes and no more, "
                 + "and the prio_tree of 2.6.7 (anon_vma) and today's interval tree bring the file walk down "
                 + "to the same TASKS vmas. At Morton's 100 tasks x 100 vmas (101 tasks with the parent) the "
-                + "list walk visits about 5100 vmas per page against 101 ptes: about 50 times the work per "
+                + "list walk visits " + f2(morton[0]) + " vmas per walk against " + f2(morton[1]) + " ptes under "
+                + "pte_chains: about " + Math.round(morton[0] / morton[1]) + " times the work per "
                 + "walk, where the published run took 22 minutes against 5 ([reference](reference.md#fig-rmap-test)); Rajesh "
                 + "Venkatasubramanian's prio_tree posting (linux-kernel, March 2004) has `rmap-test -l -i 10 "
                 + "-n 100 -s 600 -t 100` at 13 minutes on 2.6.5-rc2 (pte_chains), 13.5 with prio_tree and "

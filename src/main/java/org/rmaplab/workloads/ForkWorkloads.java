@@ -71,7 +71,7 @@ final class ForkWorkloads {
         Text t = new Text();
         t.line("# fork-without-exec children=" + n, "pages=" + pages, "rounds=" + rounds,
                 "seed=" + p.get("seed"), "reclaim=" + p.get("reclaim"));
-        t.raw(Workloads.machine((long) (n + 2) * pages));
+        t.raw(Workloads.machine((long) (n + 2) * pages, n + 1, 4, (long) (n + 1) * pages));
         long[] counter = {0x100};
         Proc parent = new Proc("t1", "H", new long[pages]);
         t.line("t1 mmap 0", pages(pages), "rw private|anonymous as H");
@@ -168,7 +168,7 @@ final class ForkWorkloads {
                     }
                     Text t = new Text();
                     t.line("# mremap-after-fork children=" + n, "pages=" + pages, "rounds=" + rounds, "cow=" + cow);
-                    t.raw(Workloads.machine((long) (n + 1) * pages * 2));
+                    t.raw(Workloads.machine((long) (n + 1) * pages * 2, n + 1, 2, (long) (n + 1) * pages));
                     Proc parent = new Proc("t1", "A", new long[pages]);
                     t.line("t1 mmap 0", pages(pages), "rw private|anonymous as A");
                     t.line("t1 write A", pages(pages), "0x1");
@@ -232,7 +232,8 @@ final class ForkWorkloads {
                     Text t = new Text();
                     t.line("# anon-vma-growth depth=" + depth, "pages=" + pages, "cow=" + cow,
                             "parent_exits=" + p.get("parent_exits"), "reclaim=" + p.get("reclaim"));
-                    t.raw(Workloads.machine(exits ? pages * 2L : (long) pages + (long) depth * Math.max(1, cow)));
+                    t.raw(Workloads.machine(exits ? pages * 2L : (long) pages + (long) depth * Math.max(1, cow),
+                            exits ? 2 : depth + 1, 1, (exits ? 2L : depth + 1L) * pages));
                     Proc prev = new Proc("t1", "A", new long[pages]);
                     t.line("t1 mmap 0", pages(pages), "rw private|anonymous as A");
                     t.line("t1 write A", pages(pages), "0x1");

@@ -46,7 +46,7 @@ final class RmapTest {
         StringBuilder b = new StringBuilder();
         b.append("# rmap-test tasks=").append(tasks).append(" vmas=").append(vmas).append(" pages=").append(pages)
                 .append(" iters=").append(iters).append(" pressure=").append(pressure ? 1 : 0).append('\n');
-        b.append(Workloads.machine(vmas * pages));
+        b.append(Workloads.machine(vmas * pages, tasks, vmas, tasks * vmas * pages));
         long filePages = vmas * pages + vmas - 1;
         b.append("t1 open rmaptest ").append(filePages).append("p as F\n");
         for (long i = 0; i < vmas; i++) {

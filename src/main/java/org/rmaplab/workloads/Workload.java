@@ -37,7 +37,14 @@ public record Workload(String name, String description, List<Param> params,
                         + String.join(", ", params.stream().map(Param::name).toList()) + ")");
             }
         }
-        return generator.apply(all);
+        try {
+            return generator.apply(all);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("needs ")) {
+                throw new IllegalArgumentException(label(all) + " " + e.getMessage() + ": lower a parameter", e);
+            }
+            throw e;
+        }
     }
 
     /** The file name a generated scenario is reported under: {@code NAME(k=v,...).vms}. */

@@ -12,56 +12,99 @@ public final class Workloads {
             mlockedSegment(),
             ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
             GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth(),
-            RmapTest.workload());
+            RmapTest.workload(), ForkTree.workload());
 
     public static Optional<Workload> find(String name) {
         return ALL.stream().filter(w -> w.name().equals(name)).findFirst();
     }
 
+    /** The most model RAM a machine may have: {@code Frames} holds at most 2^28 frames of 4 KiB. */
+    static final long MAX_RAM = 1L << 40;
+
+    /** The machine line for one task's PAGES pages: room for every page twice over, swap for all of them. */
     static String machine(long pages) {
-        // Room for every page twice over, and swap for all of them.
-        long mb = Math.max(16, (pages * 2 * 4096 + (1 << 20) - 1) >> 20);
+        return machine(pages, 1, 1, pages);
+    }
+
+    /**
+     * The machine line for PAGES pages of data and TASKS tasks (mms) with up to VMAS vmas each,
+     * mapping PTES ptes in all: room for every data page twice over (as {@link #machine(long)}), or,
+     * if more, for every data page once and their page tables, which the model allocates from the
+     * same frames ({@code PageTable.alloc}, __pte_alloc) and which cannot be swapped: per task a PGD,
+     * a PUD and a PMD (x86_64's four levels; the 32-bit profiles need fewer), per vma up to two PTE
+     * tables more than its share (its ends), and one per 512 ptes. Swap as big as RAM. (Many tasks
+     * over few pages need the second: shared-segment tasks=999 pages=64 needed about 4000 table
+     * frames on a 16 MiB machine sized for its pages alone, and the OOM killer ended tasks.) A machine the model
+     * cannot hold (more than {@link #MAX_RAM}) is refused: IllegalArgumentException naming what it
+     * would need.
+     */
+    static String machine(long pages, long tasks, long vmas, long ptes) {
+        long tables = tasks * (3 + 2 * vmas) + ptes / 512 + 1;
+        long frames = Math.max(2 * pages, pages + tables);
+        if (frames > MAX_RAM >> 12) {
+            throw new IllegalArgumentException("needs " + frames + " frames (" + (frames >> 18)
+                    + " GiB) of model RAM, more than the model holds (" + (MAX_RAM >> 30) + " GiB)");
+        }
+        long mb = Math.max(16, (frames * 4096 + (1 << 20) - 1) >> 20);
         return "machine ram=" + mb + "M swap=" + mb + "M\n";
     }
 
     /**
      * Fork fan-out with COW (commit 5beb49305251's example, scaled down): the parent writes P pages,
      * forks N children, each child writes (COWs) every page, the parent exits if asked, then
-     * everything is reclaimed.
+     * everything is reclaimed. With parent_cows the other direction: the parent, not the children,
+     * writes every page after the forks, so each of the P old pages stays mapped by the N children
+     * and the parent's P new ones sit in the parent's (the root) anon_vma, whose tree holds every
+     * child's vma too.
      */
     static Workload forkFanout() {
         return new Workload("fork-fanout",
-                "N children each COW all P pages of their parent, then reclaim all (anon_vma walk O(N), AVC ~1)",
+                "N children each COW all P pages of their parent (or, parent_cows=1, the parent COWs them all "
+                        + "after the forks), then reclaim all (anon_vma walk O(N), AVC ~1; parent COWs: O(N) for all)",
                 List.of(new Workload.Param("children", 8, 1, 4096, "forked children"),
                         new Workload.Param("pages", 16, 1, 1 << 16, "anonymous pages the parent writes"),
-                        new Workload.Param("parent_exits", 0, 0, 1, "1: the parent exits before reclaim")),
-                p -> {
-                    long n = p.get("children");
-                    long pages = p.get("pages");
-                    StringBuilder b = new StringBuilder();
-                    b.append("# fork-fanout children=").append(n).append(" pages=").append(pages)
-                            .append(" parent_exits=").append(p.get("parent_exits")).append('\n');
-                    b.append(machine((n + 1) * pages));
-                    b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as A\n");
-                    b.append("t1 write A ").append(pages).append("p 0x1\n");
-                    for (long i = 1; i <= n; i++) {
-                        b.append("t1 fork as c").append(i).append('\n');
-                    }
-                    for (long i = 1; i <= n; i++) {
-                        b.append('c').append(i).append(" write A ").append(pages).append("p 0x")
-                                .append(Long.toHexString(0x100 + i)).append('\n');
-                    }
-                    if (p.get("parent_exits") == 1) {
-                        b.append("t1 exit\n");
-                    }
-                    b.append("reclaim all\n");
-                    for (long i = 1; i <= n; i++) {
-                        b.append('c').append(i).append(" read A+").append(pages - 1).append("p expect 0x")
-                                .append(Long.toHexString(0x100 + i)).append('\n');
-                    }
-                    b.append("check\n");
-                    return b.toString();
-                });
+                        new Workload.Param("parent_exits", 0, 0, 1, "1: the parent exits before reclaim"),
+                        new Workload.Param("parent_cows", 0, 0, 1,
+                                "1: the parent, not the children, writes every page after the forks")),
+                Workloads::forkFanoutScenario);
+    }
+
+    private static String forkFanoutScenario(Map<String, Long> p) {
+        long n = p.get("children");
+        long pages = p.get("pages");
+        boolean parentCows = p.get("parent_cows") == 1;
+        StringBuilder b = new StringBuilder();
+        b.append("# fork-fanout children=").append(n).append(" pages=").append(pages)
+                .append(" parent_exits=").append(p.get("parent_exits"));
+        b.append(parentCows ? " parent_cows=1\n" : "\n");
+        long data = parentCows ? 2 * pages : (n + 1) * pages;
+        b.append(machine(data, n + 1, 1, (n + 1) * pages));
+        b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as A\n");
+        b.append("t1 write A ").append(pages).append("p 0x1\n");
+        for (long i = 1; i <= n; i++) {
+            b.append("t1 fork as c").append(i).append('\n');
+        }
+        if (parentCows) {
+            b.append("t1 write A ").append(pages).append("p 0x2\n");
+        } else {
+            for (long i = 1; i <= n; i++) {
+                b.append('c').append(i).append(" write A ").append(pages).append("p 0x")
+                        .append(Long.toHexString(0x100 + i)).append('\n');
+            }
+        }
+        if (p.get("parent_exits") == 1) {
+            b.append("t1 exit\n");
+        }
+        b.append("reclaim all\n");
+        for (long i = 1; i <= n; i++) {
+            b.append('c').append(i).append(" read A+").append(pages - 1).append("p expect 0x")
+                    .append(Long.toHexString(parentCows ? 1 : 0x100 + i)).append('\n');
+        }
+        if (parentCows && p.get("parent_exits") == 0) {
+            b.append("t1 read A expect 0x2\n");
+        }
+        b.append("check\n");
+        return b.toString();
     }
 
     /**
@@ -85,7 +128,7 @@ public final class Workloads {
                     StringBuilder b = new StringBuilder();
                     b.append("# realloc-growth pages=").append(pages).append(" rounds=").append(rounds)
                             .append(" children=").append(n).append(" reclaim=").append(p.get("reclaim")).append('\n');
-                    b.append(machine(last * 2 + pages * (n + 1)));
+                    b.append(machine(last * 2 + pages * (n + 1), n + 1, rounds + 2, last * 2 + pages * (n + 1)));
                     b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as B\n");
                     b.append("t1 write B ").append(pages).append("p 0x5\n");
                     for (long i = 1; i <= n; i++) {
@@ -129,7 +172,8 @@ public final class Workloads {
                     StringBuilder b = new StringBuilder();
                     b.append("# prefork-server workers=").append(w).append(" heap=").append(heap)
                             .append(" cow=").append(cow).append(" rounds=").append(rounds).append('\n');
-                    b.append(machine(heap * (w + 1) + w * (4L << rounds)));
+                    b.append(machine(heap * (w + 1) + w * (4L << rounds), w + 1, 2 * rounds + 3,
+                            heap * (w + 1) + w * (4L << rounds)));
                     b.append("t1 mmap 0 ").append(heap).append("p rw private|anonymous as H\n");
                     b.append("t1 write H ").append(heap).append("p 0x7\n");
                     for (long i = 1; i <= w; i++) {
@@ -176,7 +220,7 @@ public final class Workloads {
                     long pages = p.get("pages");
                     StringBuilder b = new StringBuilder();
                     b.append("# shared-segment tasks=").append(n).append(" pages=").append(pages).append('\n');
-                    b.append(machine(pages * 2));
+                    b.append(machine(pages * 2, n, 1, n * pages));
                     b.append("t1 mmap 0 ").append(pages).append("p rw shared|anonymous as S\n");
                     b.append("t1 write S ").append(pages).append("p 0x3\n");
                     for (long i = 2; i <= n; i++) {
@@ -213,7 +257,7 @@ public final class Workloads {
                     StringBuilder b = new StringBuilder();
                     b.append("# mlocked-segment tasks=").append(n).append(" pages=").append(pages)
                             .append(" munlock=").append(m).append('\n');
-                    b.append(machine(pages * 2));
+                    b.append(machine(pages * 2, n, 1, n * pages));
                     b.append("t1 open sga ").append(pages).append("p as F\n");
                     for (long i = 2; i <= n; i++) {
                         b.append("t1 fork as s").append(i).append('\n');

@@ -240,6 +240,54 @@ class CompareCommandTest extends CliTest {
         }
     }
 
+    /**
+     * --jobs N runs the designs (and the swept cases) on N threads; stdout and stderr are those of
+     * --jobs 1 byte for byte: rows, failures and the stop at the first bad run are taken in order.
+     */
+    @Test
+    void parallelOutputIsTheSerialOutputByteForByte() throws IOException {
+        String[][] cases = {
+            {"fork-fanout", "--param", "children=6", "--param", "pages=8", "--param", "parent_exits=1"},
+            {"fork-fanout", "--sweep", "children=1,3,5", "--param", "pages=4", "--format", "json"},
+            {"anon-vma-growth", "--param", "depth=12", "--format", "csv"},
+            {write("f.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 write A 4p 1\nt1 fork as t2\n"
+                    + "t2 write A 1p 2\nt2 read A expect 3\nt1 read A+1p expect 1\ncheck\n").toString()},
+            {"shared-segment", "--param", "tasks=600", "--param", "pages=4", "--designs", "anon_vma,pte_chains,lokier"},
+        };
+        for (String[] c : cases) {
+            int serialCode = run(concat(new String[] {"compare", "--jobs", "1"}, c));
+            String serialOut = out;
+            String serialErr = err;
+            for (String jobs : new String[] {"2", "5"}) {
+                assertEquals(serialCode, run(concat(new String[] {"compare", "--jobs", jobs}, c)), String.join(" ", c));
+                assertEquals(serialOut, out, "stdout with --jobs " + jobs + ": " + String.join(" ", c));
+                assertEquals(serialErr, err, "stderr with --jobs " + jobs + ": " + String.join(" ", c));
+            }
+        }
+        assertEquals(2, run("compare", "--jobs", "0", "fork-fanout"));
+        assertTrue(err.contains("--jobs must be at least 1"), err);
+    }
+
+    /**
+     * An OOM kill is named: t1 writes 64 pages on a machine of 16 frames without swap, so the OOM
+     * killer ends it during the write (result KILLED). Unexpected, it is a failure (exit 1) with one
+     * line per design; a scenario that expects KILLED is about the OOM killer and passes.
+     */
+    @Test
+    void anOomKillIsNamed() throws IOException {
+        Path f = write("oom.vms", "machine ram=64K swap=0\nt1 mmap 0 64p rw private|anonymous as A\n"
+                + "t1 write A 64p 1\n");
+        assertEquals(1, run("compare", "--designs", "anon_vma,pte_chains", f.toString()));
+        assertEquals(f + ": [anon_vma] the OOM killer killed 1 task: the machine (ram=0M swap=0M) is too small for "
+                + "this run, so its counts are not the scenario's\n" + f + ": [pte_chains] the OOM killer killed 1 "
+                + "task: the machine (ram=0M swap=0M) is too small for this run, so its counts are not the scenario's\n",
+                err);
+        Path g = write("oom2.vms", "machine ram=64K swap=0\nt1 mmap 0 64p rw private|anonymous as A\n"
+                + "t1 write A 64p 1 expect KILLED\n");
+        assertEquals(0, run("compare", "--designs", "anon_vma", g.toString()), err);
+        assertEquals("", err);
+    }
+
     /** Progress lines are overwritten in place and cleared; piped, nothing is shown. */
     @Test
     void progressOnlyOnATerminal() {

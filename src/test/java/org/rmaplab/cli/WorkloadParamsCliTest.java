@@ -37,6 +37,9 @@ class WorkloadParamsCliTest extends CliTest {
             {"threaded-server", "--param", "threads=x"},
             {"fork-without-exec", "--param", "colour=3"},
             {"gc-compact", "--sweep", "snapshot=1,9", "--param", "rounds=4"},
+            {"fork-fanout", "--param", "children=4096", "--param", "pages=65536"},
+            {"fork-tree", "--param", "depth=12", "--param", "fanout=3"},
+            {"fork-tree", "--param", "pages=2", "--param", "cow=3"},
         };
         for (String[] args : bad) {
             String[] full = new String[args.length + 6];
@@ -56,6 +59,24 @@ class WorkloadParamsCliTest extends CliTest {
         assertEquals(2, run("compare", "gc-compact", "--param", "snapshot=3", "--param", "rounds=1", "--emit", e.toString()));
         assertEquals("rmaplab: --param snapshot=3 is after the last round (1)\n", err);
         assertFalse(Files.exists(e));
+    }
+
+    /**
+     * A machine the model holds but this JVM's heap cannot: fork-fanout children=4096 pages=16384
+     * has 4097 x 16384 = 67125248 data pages, room for them twice over (134250496 frames) being more
+     * than for them once and their page tables (4097 x 5 + 67125248 / 512 + 1 = 151590 tables):
+     * ram=524416M, swap the same; the frame arrays take 48 bytes a frame and the swap's 20 a slot,
+     * 134250496 x 68 bytes = 8706 MiB: one line, exit 2, before anything is built.
+     */
+    @Test
+    void aMachineBeyondTheHeapIsRefused() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < (8L << 30),
+                "a heap of 8 GiB or more could hold it");
+        assertEquals(2, run("compare", "fork-fanout", "--param", "children=4096", "--param", "pages=16384"));
+        assertEquals("", out);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.startsWith("rmaplab: fork-fanout[children=4096,pages=16384]: its machine (ram=524416M "
+                + "swap=524416M) needs at least 8706 MiB of Java heap, more than this JVM's "), err);
     }
 
     @Test

@@ -41,6 +41,10 @@ class WorkloadsTest {
     static final List<Map.Entry<String, Map<String, Long>>> SMALL = List.of(
             Map.entry("fork-fanout", p("children", 3, "pages", 4)),
             Map.entry("fork-fanout", p("children", 3, "pages", 2, "parent_exits", 1)),
+            Map.entry("fork-fanout", p("children", 3, "pages", 2, "parent_cows", 1)),
+            Map.entry("fork-fanout", p("children", 2, "pages", 3, "parent_cows", 1, "parent_exits", 1)),
+            Map.entry("fork-tree", p("depth", 2, "fanout", 2, "pages", 3, "cow", 2)),
+            Map.entry("fork-tree", p("depth", 3, "fanout", 1, "pages", 2, "cow", 0, "reclaim", 0)),
             Map.entry("realloc-growth", p("pages", 2, "rounds", 3, "children", 1)),
             Map.entry("prefork-server", p("workers", 3, "heap", 8, "cow", 4, "rounds", 2)),
             Map.entry("shared-segment", p("tasks", 4, "pages", 8)),
