@@ -37,7 +37,7 @@ public final class Findings {
                 new PreforkServerFinding(), new KernelBuildFinding(), new MremapAfterForkFinding(),
                 new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(),
                 new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(), new MlockedSegmentFinding(),
-                new NotReproducedFinding());
+                new NotReproducedFinding(), new CorrectionsFinding());
     }
 
     /** The whole document, its sections written serially. */

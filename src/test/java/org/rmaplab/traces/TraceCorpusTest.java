@@ -34,21 +34,26 @@ import org.rmaplab.scenario.ScenarioRunner;
  */
 class TraceCorpusTest {
 
+    /**
+     * vmasPeak and mmsPeak are peaks inside calls too (the Meter hears of every growth): an exec
+     * holds the new mm beside the old one until exec_mmap drops it (one mm more than after any
+     * call), an mremap move holds the old and the new vma.
+     */
     record Expected(String name, CheckPolicy check, String counts, int vmasPeak, int mmsPeak) {}
 
     static final List<Expected> TRACES = List.of(
             new Expected("make-gcc", CheckPolicy.END, "{brk=187, execs=19, exits=19, file_mmaps=414, files=28, mmaps=560, "
                     + "mprotect=82, munmap=28, pages_read=10065, pages_written=6749, reads=332, skipped=38, tasks=19, "
-                    + "vforks=18, writes=363}", 153, 6),
+                    + "vforks=18, writes=363}", 154, 7),
             new Expected("sh-pipeline", CheckPolicy.END, "{brk=15, execs=5, exits=5, file_mmaps=85, files=17, forks=4, "
                     + "mmaps=102, mprotect=7, munmap=6, pages_read=1354, pages_written=355, reads=78, skipped=10, tasks=5, "
-                    + "writes=29}", 109, 6),
+                    + "writes=29}", 109, 7),
             new Expected("python3", CheckPolicy.EVERY, "{brk=15, execs=2, exits=3, file_mmaps=24, files=7, madvise=1, "
                     + "mmaps=40, mprotect=7, munmap=7, pages_read=634, pages_written=814, reads=19, skipped=4, tasks=3, "
-                    + "threads=1, vforks=1, writes=29}", 39, 3),
+                    + "threads=1, vforks=1, writes=29}", 39, 4),
             new Expected("prefork", CheckPolicy.EVERY, "{brk=7, execs=1, exits=5, file_mmaps=5, files=2, forks=4, mmaps=45, "
                     + "mprotect=1, mremap=32, munmap=37, pages_read=175, pages_written=4669, reads=4, skipped=2, tasks=5, "
-                    + "writes=78}", 53, 6));
+                    + "writes=78}", 54, 6));
 
     @Test
     void theListIsWhatIsCommitted() throws IOException {
