@@ -242,18 +242,22 @@ public final class Machine implements Syscalls, RmapHost {
     }
 
     /**
-     * For a design that keeps mlocked pages off the LRU (pte_chains with wli's step (b)):
-     * isolate_lru_page() ({@link Vmscan}).
+     * For a design that keeps mlocked pages off the LRU (anon_vma_chain's unevictable list,
+     * pte_chains with wli's step (b)): PG_mlocked and isolate_lru_page() ({@link Vmscan}).
      */
     @Override
-    public void isolateLruPage(int pfn) {
+    public void mlockPage(int pfn) {
+        frames.flags[pfn] |= Frames.PG_MLOCKED;
         vmscan.isolateLruPage(pfn);
+        design.stats().object("pg_mlocked", 1);
     }
 
-    /** putback_lru_page() of a page that is evictable again (munlock_vma_page) ({@link Vmscan}). */
+    /** munlock_vma_page(): PG_mlocked cleared, putback_lru_page() ({@link Vmscan}). */
     @Override
-    public void putbackLruPage(int pfn) {
+    public void munlockPage(int pfn) {
+        frames.flags[pfn] &= ~Frames.PG_MLOCKED;
         vmscan.putbackLruPage(pfn);
+        design.stats().object("pg_mlocked", -1);
     }
 
     @Override

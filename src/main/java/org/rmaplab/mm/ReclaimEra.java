@@ -69,8 +69,8 @@ public enum ReclaimEra {
 
     /**
      * Are pages mapped by a VM_LOCKED vma kept off the LRU (PG_mlocked, the unevictable list), so
-     * that reclaim never walks them? The design keeps them so ({@code RmapHost.isolateLruPage} /
-     * {@code putbackLruPage}), and the oracle checks it.
+     * that reclaim never walks them? The design keeps them so ({@code RmapHost.mlockPage} /
+     * {@code munlockPage}), and the oracle checks it.
      */
     public boolean mlockedOffLru() {
         return mlockedOffLru;

@@ -36,11 +36,18 @@ public interface RmapHost {
      */
     long pageMappedInMm(int pfn, Mm mm, long address);
 
-    /** isolate_lru_page(): the page leaves its LRU list, if it is on one. */
-    void isolateLruPage(int pfn);
+    /**
+     * The page's first mlocked mapping (the design counts them): PG_mlocked is set and the page
+     * leaves its LRU list, if it is on one (2.6.28's mlock_vma_page → isolate_lru_page, today's
+     * mlock_folio), counted as one "pg_mlocked" object of the design.
+     */
+    void mlockPage(int pfn);
 
-    /** putback_lru_page() of a page that is evictable again: the head of the active list. */
-    void putbackLruPage(int pfn);
+    /**
+     * The page's last mlocked mapping is gone: PG_mlocked is cleared and the page goes back to the
+     * head of the active list (munlock_vma_page → putback_lru_page, today's munlock_folio).
+     */
+    void munlockPage(int pfn);
 
     /**
      * rmap_walk_file() (mm/rmap.c): visits the ptes that map the page-cache page pfn through its

@@ -63,9 +63,7 @@ final class Unevictable {
      */
     private void mlockFolio(int pfn) {
         if (mlockCount[pfn]++ == 0) {
-            frames.flags[pfn] |= Frames.PG_MLOCKED;
-            host.isolateLruPage(pfn);
-            stats.object("pg_mlocked", 1);
+            host.mlockPage(pfn);
         }
     }
 
@@ -75,9 +73,7 @@ final class Unevictable {
             throw new IllegalStateException("munlock_folio: pfn " + pfn + " has no mlocked mapping");
         }
         if (--mlockCount[pfn] == 0) {
-            frames.flags[pfn] &= ~Frames.PG_MLOCKED;
-            host.putbackLruPage(pfn);
-            stats.object("pg_mlocked", -1);
+            host.munlockPage(pfn);
         }
     }
 

@@ -383,9 +383,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     private void lockedPteAdd(int pfn) {
         if (lockedPtes[pfn]++ == 0) {
-            frames.flags[pfn] |= Frames.PG_MLOCKED;
-            host.isolateLruPage(pfn);
-            stats.object("pg_mlocked", 1);
+            host.mlockPage(pfn);
         }
     }
 
@@ -398,9 +396,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             throw new IllegalStateException("page_remove_rmap: pfn " + pfn + " has no unchained mlocked pte");
         }
         if (--lockedPtes[pfn] == 0) {
-            frames.flags[pfn] &= ~Frames.PG_MLOCKED;
-            host.putbackLruPage(pfn);
-            stats.object("pg_mlocked", -1);
+            host.munlockPage(pfn);
         }
     }
 

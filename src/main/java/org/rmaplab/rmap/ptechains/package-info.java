@@ -138,9 +138,9 @@
  *       truncate): the vma's VM_LOCKED decides — count it, or page_add_rmap / page_remove_rmap it.
  *       A locked pte's removal searches no chain. mremap's and UFFDIO_MOVE's moves remove by the old
  *       vma's flag and add by the new one's. The first counted pte sets PG_mlocked and takes the
- *       page off the LRU ({@code RmapHost.isolateLruPage}, isolate_lru_page; a new anonymous page
+ *       page off the LRU ({@code RmapHost.mlockPage}, isolate_lru_page; a new anonymous page
  *       never goes on, as 2.6.28's lru_cache_add_active_or_unevictable); the last one clears it and
- *       puts the page back on the active list ({@code RmapHost.putbackLruPage}, munlock_vma_page).
+ *       puts the page back on the active list ({@code RmapHost.munlockPage}, munlock_vma_page).
  *   <li><b>mlock and munlock</b> ({@code vmaLockChanged}, called by mlock_fixup for the range whose
  *       flag changed, and by MREMAP_DONTUNMAP when the old vma loses VM_LOCKED) walk that range's
  *       own page tables, as today's mlock_vma_pages_range does: mlock takes each present pte off
