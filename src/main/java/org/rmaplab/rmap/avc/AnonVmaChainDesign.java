@@ -58,7 +58,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
     public void attach(RmapHost k) {
         this.host = k;
         this.frames = k.frames();
-        this.unevictable = new Unevictable(k, stats);
+        this.unevictable = new Unevictable(k);
     }
 
     @Override

@@ -4,7 +4,6 @@ import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.RmapHost;
-import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.Vma;
 
 /**
@@ -26,14 +25,12 @@ import org.rmaplab.mm.Vma;
 final class Unevictable {
     private final RmapHost host;
     private final Frames frames;
-    private final RmapStats stats;
     /** Ptes of VM_LOCKED vmas that map the page (folio-&gt;mlock_count). */
     private final int[] mlockCount;
 
-    Unevictable(RmapHost host, RmapStats stats) {
+    Unevictable(RmapHost host) {
         this.host = host;
         this.frames = host.frames();
-        this.stats = stats;
         this.mlockCount = new int[frames.nrFrames()];
     }
 
