@@ -72,7 +72,7 @@ final class Fremap {
             int pfn = vma.file.findPage(pgoff);
             if (pfn < 0 && !nonblock) {
                 pfn = k.memory.shmemGetPage(vma.file, pgoff, -1);
-                if (pfn == -1 - Memory.FAULT_OK) {
+                while (pfn == -1 - Memory.FAULT_OK) {
                     pfn = vma.file.findPage(pgoff); // reclaim ran during the allocation: look again
                     if (pfn < 0) {
                         pfn = k.memory.shmemGetPage(vma.file, pgoff, -1);

@@ -539,13 +539,14 @@ final class Memory {
      * unmap_mapping_range_list() over i_mmap_nonlinear (mm/memory.c, 2.6.11): the whole nonlinear
      * vma is zapped with details-&gt;nonlinear_vma set, so zap_pte_range() clears only present ptes
      * whose page's index lies in [fromPgoff, toPgoff), each left as a file pte where the page was
-     * not at its linear index, and leaves file ptes (and swap entries). A file pte naming a
-     * truncated pgoff faults SIGBUS (do_file_page's populate fails). Every design gets 2.6.11's
+     * not at its linear index, and leaves file ptes (and swap entries); here over [start, end).
+     * madvise_dontneed (2.6.11) zaps a nonlinear vma the same way, every index in range
+     * ({@code .last_index = ULONG_MAX}). A file pte naming a truncated pgoff faults SIGBUS (do_file_page's populate fails). Every design gets 2.6.11's
      * rule; 2.6.0's vmtruncate, which zapped by linear offset only (the bug of wli's step (a),
      * docs/reference.md#wli-three-steps), is not modelled.
      */
-    private void zapNonlinear(Vma vma, long fromPgoff, long toPgoff) {
-        for (long addr = vma.vmStart; addr < vma.vmEnd; addr += Machine.PAGE_SIZE) {
+    void zapNonlinear(Vma vma, long start, long end, long fromPgoff, long toPgoff) {
+        for (long addr = start; addr < end; addr += Machine.PAGE_SIZE) {
             long slot = PageTable.lookup(f, vma.mm.pgd, addr);
             if (slot < 0) {
                 continue;
@@ -577,7 +578,7 @@ final class Memory {
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
             if (vma.isNonlinear()) {
-                zapNonlinear(vma, fromPgoff, toPgoff);
+                zapNonlinear(vma, vma.vmStart, vma.vmEnd, fromPgoff, toPgoff);
                 continue;
             }
             long vmaLast = vma.vmPgoff + ((vma.vmEnd - vma.vmStart) >>> Machine.PAGE_SHIFT);
