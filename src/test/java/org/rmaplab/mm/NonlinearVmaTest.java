@@ -1,11 +1,13 @@
 package org.rmaplab.mm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.rmap.RmapDesigns;
 
 /**
@@ -156,5 +158,26 @@ class NonlinearVmaTest {
         long priv = s.mmap(t, 0, 4 * P, RW, Mman.MAP_PRIVATE, file, 0);
         assertEquals(-Errno.EINVAL, s.remapFilePages(t, priv, P, 0, 1, 0));
         assertEquals(2, t.mm().mapCount());
+    }
+
+    /**
+     * The oracle knows file ptes: after 2.6.0's unmap (pte_chains) W holds a file pte naming page
+     * 63, which the check accepts; a file pte naming another page (62) than remap_file_pages put
+     * there, or one in a linear vma, is a violation.
+     */
+    @Test
+    void theOracleChecksFilePtes() {
+        Setup su = setup("pte_chains");
+        Machine k = su.k();
+        Task t = su.t();
+        assertEquals(Rmap.SWAP_SUCCESS, k.rmap.tryToUnmap(su.pfn63(), false));
+        su.s().checkNow();
+        long slot = PageTable.lookup(k.frames(), t.mm().pgd(), W);
+        PageTable.set(k.frames(), slot, PageTable.pgoffToPte(62));
+        assertThrows(InvariantViolation.class, () -> su.s().checkNow());
+        PageTable.set(k.frames(), slot, PageTable.pgoffToPte(63));
+        su.s().checkNow();
+        t.mm().vma(0).vmFlags &= ~Vma.VM_NONLINEAR;
+        assertThrows(InvariantViolation.class, () -> su.s().checkNow());
     }
 }
