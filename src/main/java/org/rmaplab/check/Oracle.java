@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 
 import org.rmaplab.mm.AddressSpace;
+import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
@@ -462,6 +463,9 @@ public final class Oracle {
                 return; // step (b): the design records no pte of a VM_LOCKED vma
             }
         }
+        if (vma.isNonlinear() && !k.traits().chainsFilePages() && !FileRmap.clusterReachable(vma, addr)) {
+            return; // past the last cluster 2.6.11's try_to_unmap_file can scan (RmapNonlinear)
+        }
         addScannedSlot(pfn, slot, slotsByPfn, slotCount);
     }
 
@@ -532,9 +536,10 @@ public final class Oracle {
     /** A swap pte: a used slot, in a private vma, holding what was last written there. */
     /**
      * A file pte (pte_file, 2.6.11) lies in a nonlinear vma and names the file page the shadow says
-     * remap_file_pages put at addr; a pgoff inside the file names a page the file still has (in
-     * the page cache or on swap: reclaim never loses it); one past the end (after a truncation)
-     * reads SIGBUS (do_file_page), which needs no page.
+     * remap_file_pages put at addr; a pgoff inside the file holds what was last written there, in
+     * the page cache or on swap, or is a hole reading 0 (truncated and grown again): reclaim never
+     * loses a written page a file pte names. One past the end (after a truncation) reads SIGBUS
+     * (do_file_page), which needs no page.
      */
     private void checkFilePte(Mm mm, Vma vma, long addr, long pte) {
         String at = mm + " file pte at 0x" + Long.toHexString(addr);
@@ -547,8 +552,18 @@ public final class Oracle {
                     + shadow.pgoffAt(mm, vma, addr) + " there");
         }
         AddressSpace as = vma.file();
-        if (pgoff < as.sizePages() && as.findPage(pgoff) < 0 && as.findSwap(pgoff) <= 0) {
-            fail(at + " names file page " + pgoff + " of " + as + ", which the file lost");
+        if (pgoff >= as.sizePages()) {
+            return;
+        }
+        int pfn = as.findPage(pgoff);
+        int s = as.findSwap(pgoff);
+        org.rmaplab.mm.Swapfile swap = k.swap();
+        long have = pfn >= 0 ? k.frames().content[pfn]
+                : s > 0 ? (swap.cachePfn(s) >= 0 ? k.frames().content[swap.cachePfn(s)] : swap.data(s)) : 0;
+        long want = shadow.expectedShared(as, pgoff);
+        if (have != want) {
+            fail(at + " names file page " + pgoff + " of " + as + ", which holds 0x" + Long.toHexString(have)
+                    + " but 0x" + Long.toHexString(want) + " was last written there");
         }
     }
 

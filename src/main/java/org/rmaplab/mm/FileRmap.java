@@ -130,6 +130,17 @@ public final class FileRmap {
      */
     public static final long CLUSTER_SIZE = Math.min(32 * Machine.PAGE_SIZE, PageTable.PMD_SIZE);
 
+    /**
+     * Can try_to_unmap_file()'s cluster loop (2.6.11) ever scan the pte at address of the nonlinear
+     * vma? Cursor k·CLUSTER_SIZE (only while below the vma's size) scans the k-th cluster from the
+     * one holding vm_start, so address is reached iff its cluster's number, counted from
+     * vm_start's, times CLUSTER_SIZE is below the vma's size.
+     */
+    public static boolean clusterReachable(Vma vma, long address) {
+        long k = address / CLUSTER_SIZE - vma.vmStart / CLUSTER_SIZE;
+        return k * CLUSTER_SIZE < vma.vmEnd - vma.vmStart;
+    }
+
     /** What the cluster scan does with each present pte of a user page it meets. */
     interface ClusterVisitor {
         /** The pte at slot, at address in vma, maps the page-cache page pfn. */

@@ -11,6 +11,12 @@ import java.util.List;
  * whatever pages those ptes map, each young pte is spared (its bit cleared), each other pte
  * cleared and, where the page is not at its linear index, left as a file pte. Every design but
  * pte_chains runs it (2.6.0 found nonlinear ptes through its chains).
+ *
+ * <p>The cursor runs from 0 in steps of CLUSTER_SIZE while below the vma's size, and a cluster is
+ * aligned to CLUSTER_SIZE in the address space, so in a vma whose start is not so aligned the
+ * ptes past the last cluster the cursor reaches are never scanned: {@code (vm_start + cursor) &
+ * CLUSTER_MASK} lags the cursor by the start's misalignment ({@link FileRmap#clusterReachable}).
+ * 2.6.11 has it so; the model keeps it, and such ptes stay mapped until something else unmaps them.
  */
 final class RmapNonlinear implements FileRmap.ClusterVisitor {
     private final Machine k;
@@ -72,7 +78,7 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
                         return ret;
                     }
                 }
-                vma.nonlinearCursor = cursor;
+                vma.nonlinearCursor = maxNlCursor; // 2.6.11: vm_private_data = max_nl_cursor
             }
             maxNlCursor += cluster;
         } while (maxNlCursor <= maxNlSize);
