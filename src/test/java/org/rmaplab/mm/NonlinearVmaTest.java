@@ -180,4 +180,46 @@ class NonlinearVmaTest {
         t.mm().vma(0).vmFlags &= ~Vma.VM_NONLINEAR;
         assertThrows(InvariantViolation.class, () -> su.s().checkNow());
     }
+
+    /**
+     * 2.6.11's cursor cannot reach the tail of a nonlinear vma whose start is not cluster-aligned.
+     * A 5-page shared mapping V at 1 GiB + 31 pages (the last page of a 32-page cluster) of an
+     * 8-page file, every page read (5 young ptes), then remap_file_pages(V+2p, 1p, pgoff 7): page
+     * 7 is mapped once, at V+2p, in cluster 1 of the vma (its pages 1..4). try_to_unmap(page 7):
+     * no linear vma maps it; max_nl_size rounds 5p up to 32p, max_nl_cursor 0 becomes 32p.
+     * <ol>
+     *   <li>cursor 0: cluster 0 is [V, V+1p), page 0's young pte spared; cursor 32p is not below
+     *       the size 5p, so cluster 1 is never scanned; max_nl_cursor 64p &gt; 32p ends the pass,
+     *       cursors reset: SWAP_AGAIN.
+     *   <li>cursor 0 again: page 0's pte, old now, is unmapped (page 0 at its linear index: the
+     *       pte is cleared); *mapcount 1 - 1 = 0 ends the pass: SWAP_AGAIN, cursor 32p.
+     *   <li>cursor 32p is not below max_nl_cursor 32p; then 64p ends the pass: SWAP_AGAIN.
+     * </ol>
+     * Page 7 stays mapped at V+2p through every call: mapcount 1.
+     */
+    @Test
+    void theTailOfAMisalignedNonlinearVmaIsNeverScanned() {
+        long v = W + 31 * P;
+        for (String d : OBJECT_BASED) {
+            Machine k = new Machine(new MachineConfig(16L << 20, 16L << 20, "x86_64", true), RmapDesigns.create(d));
+            CheckedSyscalls s = new CheckedSyscalls(k, CheckPolicy.EVERY);
+            Task t = s.initTask();
+            long file = s.open(t, "data", 8 * P);
+            assertEquals(v, s.mmap(t, v, 5 * P, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, file, 0));
+            assertEquals(Syscalls.ACCESS_OK, s.read(t, v, 5 * P, new Syscalls.ReadResult()));
+            assertEquals(0, s.remapFilePages(t, v + 2 * P, P, 0, 7, 0));
+            int pfn7 = pfnAt(k, t, v + 2 * P);
+            int pfn0 = pfnAt(k, t, v);
+            assertEquals(1, k.frames().mapcount[pfn7], d);
+            assertTrue(!FileRmap.clusterReachable(t.mm().vma(0), v + 2 * P), d);
+            assertEquals(Rmap.SWAP_AGAIN, k.rmap.tryToUnmap(pfn7, false), d);
+            assertEquals(1, k.frames().mapcount[pfn0], d);
+            assertEquals(Rmap.SWAP_AGAIN, k.rmap.tryToUnmap(pfn7, false), d);
+            assertEquals(0, k.frames().mapcount[pfn0], d);
+            assertEquals(0, pte(k, t, v), d);
+            assertEquals(Rmap.SWAP_AGAIN, k.rmap.tryToUnmap(pfn7, false), d);
+            assertEquals(1, k.frames().mapcount[pfn7], d);
+            s.checkNow();
+        }
+    }
 }
