@@ -151,20 +151,22 @@ public final class FileRmap {
      * try_to_unmap_cluster()'s scan (mm/rmap.c, 2.6.11): the cluster of the nonlinear vma that
      * holds {@code vma->vm_start + cursor}, aligned down to CLUSTER_SIZE and clipped to the vma,
      * one page table (a cluster never crosses a pmd); every present pte of a page that is not
-     * reserved (the zero page's special pte) goes to the visitor, whatever page it maps.
+     * reserved (the zero page's special pte) goes to the visitor, whatever page it maps. Returns
+     * how many ptes it read (0 when the cluster has no page table).
      */
-    void scanCluster(Vma vma, long cursor, ClusterVisitor v) {
+    int scanCluster(Vma vma, long cursor, ClusterVisitor v) {
         long address = (vma.vmStart + cursor) & ~(CLUSTER_SIZE - 1);
         long end = address + CLUSTER_SIZE;
         address = Math.max(address, vma.vmStart);
         end = Math.min(end, vma.vmEnd);
         if (vma.mm.pgd < 0) {
-            return;
+            return 0;
         }
         long slot = PageTable.lookup(f, vma.mm.pgd, address);
         if (slot < 0) {
-            return; // no page table: !pgd_present / !pmd_present, goto out_unlock
+            return 0; // no page table: !pgd_present / !pmd_present, goto out_unlock
         }
+        int read = (int) ((end - address) >>> Machine.PAGE_SHIFT);
         for (; address < end; address += Machine.PAGE_SIZE, slot++) {
             long pte = PageTable.get(f, slot);
             if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0) {
@@ -172,6 +174,7 @@ public final class FileRmap {
             }
             v.pte(vma, address, slot, PageTable.ptePfn(pte));
         }
+        return read;
     }
 
     /**

@@ -17,6 +17,10 @@ import java.util.List;
  * ptes past the last cluster the cursor reaches are never scanned: {@code (vm_start + cursor) &
  * CLUSTER_MASK} lags the cursor by the start's misalignment ({@link FileRmap#clusterReachable}).
  * 2.6.11 has it so; the model keeps it, and such ptes stay mapped until something else unmaps them.
+ *
+ * <p>Counted as part of the page's try_to_unmap walk: each unlocked nonlinear vma a round of the
+ * pass goes through as a vma visited, each pte a cluster reads (every one, present or not, as
+ * try_to_unmap_cluster reads them) as a pte checked.
  */
 final class RmapNonlinear implements FileRmap.ClusterVisitor {
     private final Machine k;
@@ -58,6 +62,7 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
             return Rmap.SWAP_FAIL; // any nonlinears locked or reserved
         }
         mapcount = f.mapcount[pfn];
+        RmapStats stats = k.design.stats();
         long cluster = FileRmap.CLUSTER_SIZE;
         maxNlSize = (maxNlSize + cluster - 1) & ~(cluster - 1);
         if (maxNlCursor == 0) {
@@ -70,8 +75,9 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
                     continue;
                 }
                 long cursor = vma.nonlinearCursor;
+                stats.walkVmasVisited++;
                 while (vma.mm.rss() > 0 && cursor < maxNlCursor && cursor < vma.vmEnd - vma.vmStart) {
-                    k.fileRmap.scanCluster(vma, cursor, this);
+                    stats.walkPtesChecked += k.fileRmap.scanCluster(vma, cursor, this);
                     cursor += cluster;
                     vma.nonlinearCursor = cursor;
                     if (mapcount <= 0) {

@@ -92,6 +92,10 @@ class NonlinearVmaTest {
      *       cursor 64p.
      * </ol>
      * Then a read of W faults on the file pte (do_file_page) and sees page 63's value, 0x13f.
+     * Counted (RmapNonlinear): the linear walk visits no vma (the nonlinear one is not in the
+     * tree, nor, for anonmm's lists, on them); each round's vma is one vma visited, each cluster
+     * read 32 ptes checked: call 1, 2 vmas and 64 ptes; call 2, 1 and 32; call 3, 2 (rounds
+     * with max_nl_cursor 32p and 64p) and 32.
      */
     @Test
     void tryToUnmapScansClustersFromTheCursor() {
@@ -100,7 +104,12 @@ class NonlinearVmaTest {
             Machine k = su.k();
             Task t = su.t();
             Vma vma = t.mm().vma(0);
+            RmapStats st = k.design().stats();
+            long v0 = st.walkVmasVisited;
+            long p0 = st.walkPtesChecked;
             assertEquals(Rmap.SWAP_AGAIN, k.rmap.tryToUnmap(su.pfn63(), false), d);
+            assertEquals(2, st.walkVmasVisited - v0, d);
+            assertEquals(64, st.walkPtesChecked - p0, d);
             assertEquals(64, t.mm().rss(), d);
             assertEquals(2, k.frames().mapcount[su.pfn63()], d);
             assertEquals(0, vma.nonlinearCursor, d);
@@ -112,8 +121,12 @@ class NonlinearVmaTest {
             assertEquals(PageTable.pgoffToPte(63), pte(k, t, W), d);
             assertEquals(0, pte(k, t, W + P), d);
             assertEquals(32 * P, vma.nonlinearCursor, d);
+            assertEquals(3, st.walkVmasVisited - v0, d);
+            assertEquals(96, st.walkPtesChecked - p0, d);
 
             assertEquals(Rmap.SWAP_SUCCESS, k.rmap.tryToUnmap(su.pfn63(), false), d);
+            assertEquals(5, st.walkVmasVisited - v0, d);
+            assertEquals(128, st.walkPtesChecked - p0, d);
             assertEquals(0, t.mm().rss(), d);
             assertEquals(0, k.frames().mapcount[su.pfn63()], d);
             assertEquals(64 * P, vma.nonlinearCursor, d);
