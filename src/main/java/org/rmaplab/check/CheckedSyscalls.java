@@ -107,6 +107,9 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
         long r = k.remapFilePages(t, start, size, prot, pgoff, flags);
+        if (r == 0 && k.config().nonlinear()) {
+            shadow.remapped(t.mm(), start & Machine.PAGE_MASK, size & Machine.PAGE_MASK, pgoff);
+        }
         shadow.prune(t.mm());
         after();
         return r;

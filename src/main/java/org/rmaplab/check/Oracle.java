@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 
 import org.rmaplab.mm.AddressSpace;
+import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
@@ -232,6 +233,9 @@ public final class Oracle {
         // The oracle's walks are not the workload's: they leave the design's walk counters as they were.
         design.stats().pauseWalkCounting();
         design.rmapWalk(pfn, wc);
+        // Nonlinear vmas: try_to_unmap_file's cluster scan (2.6.11) must reach the ptes the
+        // design's walk leaves to it (none under pte_chains, whose chains hold them).
+        k.scanNonlinear(pfn, wc);
         design.stats().resumeWalkCounting();
         java.util.Arrays.sort(expected, 0, want);
         java.util.Arrays.sort(wc.found, 0, wc.n);
@@ -430,6 +434,10 @@ public final class Oracle {
         if (vma == null) {
             fail(mm + " has a pte at 0x" + Long.toHexString(addr) + " outside every vma");
         }
+        if (PageTable.isFile(pte)) {
+            checkFilePte(mm, vma, addr, pte);
+            return;
+        }
         if (!PageTable.present(pte)) {
             if (!PageTable.isSwap(pte)) {
                 fail(mm + " has a non-present pte at 0x" + Long.toHexString(addr) + " that is no swap entry");
@@ -455,6 +463,9 @@ public final class Oracle {
                 return; // step (b): the design records no pte of a VM_LOCKED vma
             }
         }
+        if (vma.isNonlinear() && !k.traits().chainsFilePages() && !FileRmap.clusterReachable(vma, addr)) {
+            return; // past the last cluster 2.6.11's try_to_unmap_file can scan (RmapNonlinear)
+        }
         addScannedSlot(pfn, slot, slotsByPfn, slotCount);
     }
 
@@ -474,7 +485,7 @@ public final class Oracle {
      * page-cache page only at the vma's pgoff, writable in a private vma only if exclusively
      * anonymous, holding what was last written there.
      */
-    private static void checkPageOfPte(Frames f, Mm mm, Vma vma, long addr, int pfn, boolean rw, long expected) {
+    private void checkPageOfPte(Frames f, Mm mm, Vma vma, long addr, int pfn, boolean rw, long expected) {
         if (pfn <= 0 || pfn >= f.nrFrames() || f.refcount[pfn] == 0 || (f.flags[pfn] & Frames.PG_TABLE) != 0) {
             fail(mm + " pte at 0x" + Long.toHexString(addr) + " maps pfn " + pfn + " which is free or a page table");
         }
@@ -486,7 +497,7 @@ public final class Oracle {
         }
         if (!anon) {
             AddressSpace as = vma.file();
-            if (as == null || f.mapping[pfn] != as || f.index[pfn] != vma.linearPageIndex(addr)) {
+            if (as == null || f.mapping[pfn] != as || f.index[pfn] != shadow.pgoffAt(mm, vma, addr)) {
                 fail(mm + " pte at 0x" + Long.toHexString(addr) + " maps page-cache pfn " + pfn
                         + " that is not the vma's file page there");
             }
@@ -523,6 +534,39 @@ public final class Oracle {
     private long pteTables4M;
 
     /** A swap pte: a used slot, in a private vma, holding what was last written there. */
+    /**
+     * A file pte (pte_file, 2.6.11) lies in a nonlinear vma and names the file page the shadow says
+     * remap_file_pages put at addr; a pgoff inside the file holds what was last written there, in
+     * the page cache or on swap, or is a hole reading 0 (truncated and grown again): reclaim never
+     * loses a written page a file pte names. One past the end (after a truncation) reads SIGBUS
+     * (do_file_page), which needs no page.
+     */
+    private void checkFilePte(Mm mm, Vma vma, long addr, long pte) {
+        String at = mm + " file pte at 0x" + Long.toHexString(addr);
+        if (!vma.isNonlinear()) {
+            fail(at + " in linear vma " + vma);
+        }
+        long pgoff = PageTable.pteToPgoff(pte);
+        if (pgoff != shadow.pgoffAt(mm, vma, addr)) {
+            fail(at + " names file page " + pgoff + " but remap_file_pages put page "
+                    + shadow.pgoffAt(mm, vma, addr) + " there");
+        }
+        AddressSpace as = vma.file();
+        if (pgoff >= as.sizePages()) {
+            return;
+        }
+        int pfn = as.findPage(pgoff);
+        int s = as.findSwap(pgoff);
+        org.rmaplab.mm.Swapfile swap = k.swap();
+        long have = pfn >= 0 ? k.frames().content[pfn]
+                : s > 0 ? (swap.cachePfn(s) >= 0 ? k.frames().content[swap.cachePfn(s)] : swap.data(s)) : 0;
+        long want = shadow.expectedShared(as, pgoff);
+        if (have != want) {
+            fail(at + " names file page " + pgoff + " of " + as + ", which holds 0x" + Long.toHexString(have)
+                    + " but 0x" + Long.toHexString(want) + " was last written there");
+        }
+    }
+
     private void checkSwapPte(Frames f, Mm mm, Vma vma, long addr, long pte) {
         org.rmaplab.mm.Swapfile swap = k.swap();
         int s = PageTable.swpSlot(pte);

@@ -24,6 +24,37 @@ public final class Shadow {
     private final IdentityHashMap<Mm, HashMap<Long, Long>> priv = new IdentityHashMap<>();
     private final IdentityHashMap<AddressSpace, HashMap<Long, Long>> shared = new IdentityHashMap<>();
 
+    /**
+     * The pages remap_file_pages() rearranged in nonlinear vmas ({@code machine remap=nonlinear}):
+     * per mm, a page's address to the file page it shows. Kept by the calls, never read from the
+     * machine: fork copies it, mremap moves it, unmapping forgets it.
+     */
+    private final IdentityHashMap<Mm, HashMap<Long, Long>> nonlinear = new IdentityHashMap<>();
+
+    /**
+     * The file page the page at addr of the shared vma shows: what remap_file_pages() put there
+     * in a nonlinear vma, else linear_page_index().
+     */
+    public long pgoffAt(Mm mm, Vma vma, long addr) {
+        long page = addr & Machine.PAGE_MASK;
+        if (vma.isNonlinear()) {
+            HashMap<Long, Long> m = nonlinear.get(mm);
+            Long p = m == null ? null : m.get(page);
+            if (p != null) {
+                return p;
+            }
+        }
+        return vma.linearPageIndex(page);
+    }
+
+    /** remap_file_pages() in a nonlinear vma succeeded: [start, start+size) shows pgoff on. */
+    void remapped(Mm mm, long start, long size, long pgoff) {
+        HashMap<Long, Long> m = nonlinear.computeIfAbsent(mm, x -> new HashMap<>());
+        for (long off = 0; off < size; off += Machine.PAGE_SIZE) {
+            m.put(start + off, pgoff + (off >>> Machine.PAGE_SHIFT));
+        }
+    }
+
     private HashMap<Long, Long> privOf(Mm mm) {
         return priv.computeIfAbsent(mm, x -> new HashMap<>());
     }
@@ -37,7 +68,7 @@ public final class Shadow {
         long page = addr & Machine.PAGE_MASK;
         if (isShared(vma)) {
             HashMap<Long, Long> m = shared.get(vma.file());
-            Long v = m == null ? null : m.get(vma.linearPageIndex(page));
+            Long v = m == null ? null : m.get(pgoffAt(mm, vma, page));
             return v == null ? 0 : v;
         }
         HashMap<Long, Long> m = priv.get(mm);
@@ -75,7 +106,7 @@ public final class Shadow {
     void wrote(Mm mm, Vma vma, long addr, long value) {
         long page = addr & Machine.PAGE_MASK;
         if (isShared(vma)) {
-            shared.computeIfAbsent(vma.file(), x -> new HashMap<>()).put(vma.linearPageIndex(page), value);
+            shared.computeIfAbsent(vma.file(), x -> new HashMap<>()).put(pgoffAt(mm, vma, page), value);
         } else {
             privOf(mm).put(page, value);
         }
@@ -140,9 +171,16 @@ public final class Shadow {
         }
     }
 
-    /** mremap moved the private pages of [oldAddr, oldAddr+len) to newAddr. */
+    /**
+     * mremap moved the private pages of [oldAddr, oldAddr+len) to newAddr, and the nonlinear
+     * vmas' rearrangement with them (move_page_tables moves file ptes and pages as they are).
+     */
     void move(Mm mm, long oldAddr, long len, long newAddr) {
-        HashMap<Long, Long> m = priv.get(mm);
+        moveIn(priv.get(mm), oldAddr, len, newAddr);
+        moveIn(nonlinear.get(mm), oldAddr, len, newAddr);
+    }
+
+    private static void moveIn(HashMap<Long, Long> m, long oldAddr, long len, long newAddr) {
         if (m == null) {
             return;
         }
@@ -201,6 +239,12 @@ public final class Shadow {
 
     /** fork: the child's private pages start as the parent's, but for the ranges not copied. */
     void fork(Mm parent, Mm child, long[] notCopied) {
+        HashMap<Long, Long> nl = nonlinear.get(parent);
+        if (nl != null) {
+            // dup_mmap copies every vma (but MADV_DONTFORK's, which prune then drops), ptes included.
+            nonlinear.put(child, new HashMap<>(nl));
+            prune(child);
+        }
         HashMap<Long, Long> m = priv.get(parent);
         HashMap<Long, Long> c = privOf(child);
         if (m == null) {
@@ -220,6 +264,13 @@ public final class Shadow {
 
     /** Drops what is remembered of private pages no private vma of mm covers any more. */
     void prune(Mm mm) {
+        HashMap<Long, Long> nl = nonlinear.get(mm);
+        if (nl != null) {
+            nl.keySet().removeIf(a -> {
+                Vma v = mm.vmaLookup(a);
+                return v == null || !v.isNonlinear();
+            });
+        }
         HashMap<Long, Long> m = priv.get(mm);
         if (m == null) {
             return;
@@ -235,5 +286,6 @@ public final class Shadow {
         java.util.Set<Mm> alive = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         alive.addAll(live);
         priv.keySet().removeIf(mm -> !alive.contains(mm));
+        nonlinear.keySet().removeIf(mm -> !alive.contains(mm));
     }
 }

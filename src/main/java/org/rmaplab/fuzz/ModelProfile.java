@@ -89,6 +89,12 @@ public final class ModelProfile {
     }
 
     public ModelProfile(long seed, RmapDesign designInstance, long ramBytes, long swapBytes, CheckPolicy policy) {
+        this(seed, designInstance, ramBytes, swapBytes, policy, false);
+    }
+
+    /** The same on a machine with {@code remap=nonlinear} (the 2.6 kernels' remap_file_pages) if nonlinear. */
+    public ModelProfile(long seed, RmapDesign designInstance, long ramBytes, long swapBytes, CheckPolicy policy,
+                        boolean nonlinear) {
         this.seed = seed;
         this.design = designInstance.name();
         this.rnd = new SplittableRandom(seed);
@@ -100,7 +106,8 @@ public final class ModelProfile {
             out.comment("the page-table lock is busy at every " + PTL_BUSY_EVERY
                     + "th trylock here, which no line can say: a replay runs without it");
         }
-        MachineConfig mc = out.machine("machine ram=" + (ramBytes >> 10) + "K swap=" + (swapBytes >> 10) + "K");
+        MachineConfig mc = out.machine("machine ram=" + (ramBytes >> 10) + "K swap=" + (swapBytes >> 10) + "K"
+                + (nonlinear ? " remap=nonlinear" : ""));
         Machine k = new Machine(mc, designInstance);
         if (swapping) {
             k.setPtlBusyEvery(PTL_BUSY_EVERY); // some unmaps find the page table busy and are retried

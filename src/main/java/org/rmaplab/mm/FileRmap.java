@@ -27,6 +27,13 @@ import java.util.List;
  * walk takes the private vmas of that list first, then the shared ones, which is the order of the
  * two 2.6.6 lists. The tree walks take the covering vmas in the same list order, not in the tree's.
  * Allocation-free.
+ *
+ * <p>Nonlinear vmas ({@code machine remap=nonlinear}, {@link Vma#VM_NONLINEAR}) are never visited by
+ * linear address: 2.6.11's sys_remap_file_pages moves such a vma from the prio_tree to
+ * i_mmap_nonlinear, which page_referenced_file() does not look at and try_to_unmap_file() scans
+ * only afterwards, cluster by cluster ({@link #scanCluster}, driven by the model's try_to_unmap).
+ * Simplification: the model keeps the vma on its one list and skips it here (also in the
+ * {@link IMmap#LIST} walk, where 2.6.6 kept it on i_mmap_shared and tested VM_NONLINEAR).
  */
 public final class FileRmap {
     private final RmapHost host;
@@ -67,8 +74,8 @@ public final class FileRmap {
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
             long address = vma.addressOf(pgoff);
-            if (address < 0) {
-                continue;
+            if (address < 0 || vma.isNonlinear()) {
+                continue; // not in the prio_tree: on i_mmap_nonlinear
             }
             stats.walkVmasVisited++;
             if (ctl.stopAtVma(vma) || visit(pfn, vma, address, ctl)) {
@@ -87,8 +94,8 @@ public final class FileRmap {
         long pgoff = f.index[pfn];
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
-            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared) {
-                continue; // on the other list
+            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared || vma.isNonlinear()) {
+                continue; // on the other list, or nonlinear
             }
             stats.walkVmasVisited++;
             long address = vma.addressOf(pgoff);
@@ -115,5 +122,80 @@ public final class FileRmap {
             return false;
         }
         return ctl.visit(vma, address, slot) || ctl.done();
+    }
+
+    /**
+     * CLUSTER_SIZE of mm/rmap.c (2.6.11): {@code min(32*PAGE_SIZE, PMD_SIZE)}, the bytes of a
+     * nonlinear vma try_to_unmap_cluster() looks at in one go.
+     */
+    public static final long CLUSTER_SIZE = Math.min(32 * Machine.PAGE_SIZE, PageTable.PMD_SIZE);
+
+    /**
+     * Can try_to_unmap_file()'s cluster loop (2.6.11) ever scan the pte at address of the nonlinear
+     * vma? Cursor k·CLUSTER_SIZE (only while below the vma's size) scans the k-th cluster from the
+     * one holding vm_start, so address is reached iff its cluster's number, counted from
+     * vm_start's, times CLUSTER_SIZE is below the vma's size.
+     */
+    public static boolean clusterReachable(Vma vma, long address) {
+        long k = address / CLUSTER_SIZE - vma.vmStart / CLUSTER_SIZE;
+        return k * CLUSTER_SIZE < vma.vmEnd - vma.vmStart;
+    }
+
+    /** What the cluster scan does with each present pte of a user page it meets. */
+    interface ClusterVisitor {
+        /** The pte at slot, at address in vma, maps the page-cache page pfn. */
+        void pte(Vma vma, long address, long slot, int pfn);
+    }
+
+    /**
+     * try_to_unmap_cluster()'s scan (mm/rmap.c, 2.6.11): the cluster of the nonlinear vma that
+     * holds {@code vma->vm_start + cursor}, aligned down to CLUSTER_SIZE and clipped to the vma,
+     * one page table (a cluster never crosses a pmd); every present pte of a page that is not
+     * reserved (the zero page's special pte) goes to the visitor, whatever page it maps. Returns
+     * how many ptes it read (0 when the cluster has no page table).
+     */
+    int scanCluster(Vma vma, long cursor, ClusterVisitor v) {
+        long address = (vma.vmStart + cursor) & ~(CLUSTER_SIZE - 1);
+        long end = address + CLUSTER_SIZE;
+        address = Math.max(address, vma.vmStart);
+        end = Math.min(end, vma.vmEnd);
+        if (vma.mm.pgd < 0) {
+            return 0;
+        }
+        long slot = PageTable.lookup(f, vma.mm.pgd, address);
+        if (slot < 0) {
+            return 0; // no page table: !pgd_present / !pmd_present, goto out_unlock
+        }
+        int read = (int) ((end - address) >>> Machine.PAGE_SHIFT);
+        for (; address < end; address += Machine.PAGE_SIZE, slot++) {
+            long pte = PageTable.get(f, slot);
+            if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0) {
+                continue;
+            }
+            v.pte(vma, address, slot, PageTable.ptePfn(pte));
+        }
+        return read;
+    }
+
+    /**
+     * For the oracle: every cluster of every nonlinear vma of pfn's file, from cursor 0 to the
+     * vma's size, hands the ptes that map pfn to ctl: what try_to_unmap_file()'s nonlinear pass
+     * can reach, given cursors and mapcount to spare.
+     */
+    void scanNonlinear(int pfn, RmapWalkControl ctl) {
+        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap();
+        for (int i = 0, n = iMmap.size(); i < n; i++) {
+            Vma vma = iMmap.get(i);
+            if (!vma.isNonlinear()) {
+                continue;
+            }
+            for (long cursor = 0; cursor < vma.vmEnd - vma.vmStart; cursor += CLUSTER_SIZE) {
+                scanCluster(vma, cursor, (w, address, slot, p) -> {
+                    if (p == pfn) {
+                        ctl.visit(w, address, slot);
+                    }
+                });
+            }
+        }
     }
 }

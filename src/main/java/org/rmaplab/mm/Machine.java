@@ -86,6 +86,8 @@ public final class Machine implements Syscalls, RmapHost {
     final Exec exec;
     final Exit exit;
     final Mmap mmap;
+    /** remap_file_pages with nonlinear vmas ({@code machine remap=nonlinear}). */
+    final Fremap fremap;
     final Shmem shmem;
     final Gup gup;
     final Mprotect mprotect;
@@ -114,6 +116,7 @@ public final class Machine implements Syscalls, RmapHost {
         this.exec = new Exec(this);
         this.exit = new Exit(this);
         this.mmap = new Mmap(this);
+        this.fremap = new Fremap(this);
         this.shmem = new Shmem(this);
         this.gup = new Gup(this);
         this.mprotect = new Mprotect(this);
@@ -263,6 +266,17 @@ public final class Machine implements Syscalls, RmapHost {
     @Override
     public void rmapWalkFile(int pfn, RmapWalkControl ctl, RmapStats stats, FileRmap.IMmap kind) {
         fileRmap.walk(pfn, ctl, stats, kind);
+    }
+
+    /**
+     * For the oracle: the ptes mapping the page-cache page pfn that try_to_unmap_file()'s cluster
+     * scan of the file's nonlinear vmas can reach ({@link FileRmap#scanNonlinear}); none for a
+     * design that chains file pages (2.6.0 had no such scan).
+     */
+    public void scanNonlinear(int pfn, RmapWalkControl ctl) {
+        if (!traits.chainsFilePages() && frames.mapping[pfn] instanceof AddressSpace) {
+            fileRmap.scanNonlinear(pfn, ctl);
+        }
     }
 
     /** The machine's counters, in a fixed order. */

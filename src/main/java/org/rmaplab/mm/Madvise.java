@@ -100,6 +100,12 @@ final class Madvise {
                 if ((vma.vmFlags & (Vma.VM_LOCKED | Vma.VM_IO)) != 0) {
                     return -Errno.EINVAL;
                 }
+                if (vma.isNonlinear()) {
+                    // madvise_dontneed (2.6.11): a VM_NONLINEAR vma is zapped with details'
+                    // nonlinear_vma set, so it keeps its rearrangement as file ptes.
+                    k.memory.zapNonlinear(vma, start, end, 0, Long.MAX_VALUE);
+                    return end;
+                }
                 k.memory.zapRange(vma, start, end);
                 return end;
             case Mman.MADV_PAGEOUT:

@@ -70,6 +70,9 @@ final class Memory {
             return FAULT_OOM;
         }
         long pte = PageTable.get(f, slot);
+        if (PageTable.isFile(pte)) {
+            return k.fremap.doFilePage(vma, addr, slot, write, pte); // handle_pte_fault, 2.6.11
+        }
         if (pte == 0 && vma.uffdArmed() && (vma.file == null
                 || vma.file.findPage(vma.linearPageIndex(addr)) < 0 && vma.file.findSwap(vma.linearPageIndex(addr)) <= 0)) {
             // do_anonymous_page / shmem_get_folio_gfp: userfaultfd_missing() → handle_userfault().
@@ -185,16 +188,17 @@ final class Memory {
 
     /**
      * shmem_get_folio() of a page the cache does not hold: a new page in the page cache (zeroed,
-     * or read back from swap), referenced by the cache. Returns its pfn, or -1 - FAULT_OOM, or
+     * or read back from swap), referenced by the cache (slot: the faulting pte, or -1 for
+     * 2.6.11's shmem_populate, which has none to recheck). Returns its pfn, or -1 - FAULT_OOM, or
      * -1 - FAULT_OK when reclaim changed the pte or the cache during the allocation (a retry).
      */
-    private int shmemGetPage(AddressSpace as, long pgoff, long slot) {
+    int shmemGetPage(AddressSpace as, long pgoff, long slot) {
         int s = as.findSwap(pgoff);
         int pfn = f.alloc();
         if (pfn < 0) {
             return -1 - FAULT_OOM;
         }
-        if (PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
+        if (slot >= 0 && PageTable.get(f, slot) != 0 || as.findPage(pgoff) >= 0 || as.findSwap(pgoff) != s) {
             // Reclaim ran during the allocation and changed what we looked at: retry.
             f.refcount[pfn] = 0;
             f.free(pfn);
@@ -491,6 +495,14 @@ final class Memory {
                 if (pte == 0) {
                     continue;
                 }
+                if (PageTable.isFile(pte)) {
+                    // zap_pte_range (2.6.11): "if details->nonlinear_vma, we leave file entries"
+                    if (evenCows) {
+                        tab[i] = 0;
+                        ptesZapped++;
+                    }
+                    continue;
+                }
                 if (!evenCows && (PageTable.isSwap(pte) || (pte & PageTable.SPECIAL) == 0
                         && (f.flags[PageTable.ptePfn(pte)] & Frames.PG_ANON) != 0)) {
                     continue;
@@ -505,17 +517,53 @@ final class Memory {
                 if ((pte & PageTable.SPECIAL) != 0) {
                     continue;
                 }
-                int pfn = PageTable.ptePfn(pte);
-                f.mapcount[pfn]--;
-                design.stats().rmapRemoves++;
-                design.pageRemoveRmap(pfn, vma, addr, slot);
-                if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
-                    mm.rssAnon--;
-                } else {
-                    mm.rssShmem--;
-                }
-                putPage(pfn);
+                zapPresentPage(vma, addr, slot, PageTable.ptePfn(pte));
             }
+        }
+    }
+
+    /** zap_present_ptes' page side: the cleared pte's page loses the mapping and its reference. */
+    private void zapPresentPage(Vma vma, long addr, long slot, int pfn) {
+        f.mapcount[pfn]--;
+        design.stats().rmapRemoves++;
+        design.pageRemoveRmap(pfn, vma, addr, slot);
+        if ((f.flags[pfn] & Frames.PG_ANON) != 0) {
+            vma.mm.rssAnon--;
+        } else {
+            vma.mm.rssShmem--;
+        }
+        putPage(pfn);
+    }
+
+    /**
+     * unmap_mapping_range_list() over i_mmap_nonlinear (mm/memory.c, 2.6.11): the whole nonlinear
+     * vma is zapped with details-&gt;nonlinear_vma set, so zap_pte_range() clears only present ptes
+     * whose page's index lies in [fromPgoff, toPgoff), each left as a file pte where the page was
+     * not at its linear index, and leaves file ptes (and swap entries); here over [start, end).
+     * madvise_dontneed (2.6.11) zaps a nonlinear vma the same way, every index in range
+     * ({@code .last_index = ULONG_MAX}). A file pte naming a truncated pgoff faults SIGBUS (do_file_page's populate fails). Every design gets 2.6.11's
+     * rule; 2.6.0's vmtruncate, which zapped by linear offset only (the bug of wli's step (a),
+     * docs/reference.md#wli-three-steps), is not modelled.
+     */
+    void zapNonlinear(Vma vma, long start, long end, long fromPgoff, long toPgoff) {
+        for (long addr = start; addr < end; addr += Machine.PAGE_SIZE) {
+            long slot = PageTable.lookup(f, vma.mm.pgd, addr);
+            if (slot < 0) {
+                continue;
+            }
+            long pte = PageTable.get(f, slot);
+            if (!PageTable.present(pte) || (pte & PageTable.SPECIAL) != 0) {
+                continue;
+            }
+            int pfn = PageTable.ptePfn(pte);
+            if ((f.flags[pfn] & Frames.PG_ANON) != 0 || f.index[pfn] < fromPgoff || f.index[pfn] >= toPgoff) {
+                continue;
+            }
+            // zap_pte_range (2.6.11): "if (details->nonlinear_vma && linear_page_index(...) !=
+            // page->index) set_pte(ptep, pgoff_to_pte(page->index))".
+            PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(addr) ? PageTable.pgoffToPte(f.index[pfn]) : 0);
+            ptesZapped++;
+            zapPresentPage(vma, addr, slot, pfn);
         }
     }
 
@@ -529,6 +577,10 @@ final class Memory {
         java.util.List<Vma> iMmap = as.iMmap;
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
+            if (vma.isNonlinear()) {
+                zapNonlinear(vma, vma.vmStart, vma.vmEnd, fromPgoff, toPgoff);
+                continue;
+            }
             long vmaLast = vma.vmPgoff + ((vma.vmEnd - vma.vmStart) >>> Machine.PAGE_SHIFT);
             if (fromPgoff >= vmaLast || toPgoff <= vma.vmPgoff) {
                 continue;
@@ -549,7 +601,9 @@ final class Memory {
      * page-table copies, d992895ba2b2, dup_mmap called copy_page_range for every vma).
      */
     boolean vmaNeedsCopy(Vma src) {
-        return src.anonVma != null || k.traits.forkCopiesEveryPte();
+        // 2.6.14's copy_page_range copies a VM_NONLINEAR vma's ptes too: its file ptes cannot be
+        // faulted back from the linear index.
+        return src.anonVma != null || k.traits.forkCopiesEveryPte() || src.isNonlinear();
     }
 
     /**
@@ -601,7 +655,9 @@ final class Memory {
             if (pte == 0) {
                 continue;
             }
-            if (PageTable.isSwap(pte)) {
+            if (PageTable.isFile(pte)) {
+                PageTable.set(f, dslot, pte); // copy_one_pte (2.6.11): a file pte is copied as it is
+            } else if (PageTable.isSwap(pte)) {
                 copyNonpresentPte(dst.mm, stab, i, dslot, pte);
             } else {
                 copyPresentPte(dst, src, addr, stab, i, dslot, pte, cow);

@@ -596,11 +596,13 @@ final class Mmap {
      * must start in a VM_SHARED vma and may run on through vmas of the same file and flags without
      * holes; then do_mmap(MAP_SHARED | MAP_FIXED | MAP_POPULATE [| MAP_LOCKED]) of the file at
      * pgoff over the range, with the vma's protection: a new vma (merged where the offsets line up).
-     * Returns 0 or -errno. The era's nonlinear vmas (VM_NONLINEAR) are not modelled.
+     * Returns 0 or -errno. With {@code machine remap=nonlinear} the 2.6 kernels' nonlinear vmas
+     * instead ({@link Fremap}).
      */
     long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
         k.requireAlive(t);
-        long r = doRemapFilePages(t.mm, new FilePagesRemap(start, size, prot, pgoff, flags));
+        long r = k.config.nonlinear() ? k.fremap.remapFilePages(t.mm, start, size, prot, pgoff, flags)
+                : doRemapFilePages(t.mm, new FilePagesRemap(start, size, prot, pgoff, flags));
         k.vmaOps.regroup(t.mm);
         return r;
     }

@@ -7,7 +7,8 @@ package org.rmaplab.mm;
  * <p>Entry format, as on x86: bits 12..51 hold the pfn, the low bits are flags
  * ({@link #PRESENT}, {@link #RW}, {@link #USER}, {@link #ACCESSED}, {@link #DIRTY},
  * {@link #SPECIAL}). An upper-level entry points to the next table. A pte that is 0 is
- * pte_none(); a non-zero pte without {@link #PRESENT} will be a swap entry (the reclaim issue).
+ * pte_none(); a non-zero pte without {@link #PRESENT} is a swap entry ({@link #SWP_ENTRY}) or, in
+ * a nonlinear vma, a file pte ({@link #PTE_FILE}).
  *
  * <p>A pte is named by its <em>slot</em>: {@code (page-table pfn << 9) | index}, i.e. the pte's
  * physical address divided by 8 — what 2.6.0's pte_addr_t held. {@link #slotMm} and
@@ -86,6 +87,29 @@ public final class PageTable {
 
     public static int swpSlot(long pte) {
         return (int) (pte >>> PAGE_SHIFT);
+    }
+
+    /**
+     * _PAGE_FILE (include/asm-i386/pgtable.h, 2.6.11: {@code 0x040}, the dirty bit's place, "set:
+     * pagecache unset:swap"): a non-present pte that holds a file page offset rather than a swap
+     * entry, left by try_to_unmap_cluster() / try_to_unmap_one() and install_file_pte() in a
+     * nonlinear vma (VM_NONLINEAR, {@code machine remap=nonlinear}).
+     */
+    public static final long PTE_FILE = 1L << 6;
+
+    /** pgoff_to_pte() (2.6.11): a file pte naming page pgoff of the vma's file, in bits 12 and up. */
+    public static long pgoffToPte(long pgoff) {
+        return (pgoff << PAGE_SHIFT) | PTE_FILE;
+    }
+
+    /** pte_file() (2.6.11): not present and the file bit set (swap entries never set it). */
+    public static boolean isFile(long pte) {
+        return (pte & PRESENT) == 0 && (pte & PTE_FILE) != 0;
+    }
+
+    /** pte_to_pgoff() (2.6.11): the file page offset a file pte holds. */
+    public static long pteToPgoff(long pte) {
+        return pte >>> PAGE_SHIFT;
     }
 
     /** Upper-level entry flags (_PAGE_TABLE). */

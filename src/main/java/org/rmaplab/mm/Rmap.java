@@ -56,6 +56,8 @@ final class Rmap {
     private final Referencer referencer = new Referencer();
     /** try_to_unmap_one() for each pte of a walk, reused. */
     private final Unmapper unmapper = new Unmapper();
+    /** try_to_unmap_file()'s nonlinear pass (2.6.11), reused. */
+    private final RmapNonlinear nonlinear;
 
     Rmap(Machine k) {
         this.k = k;
@@ -63,6 +65,7 @@ final class Rmap {
         this.swap = k.swap;
         this.design = k.design;
         this.era = k.traits().reclaim();
+        this.nonlinear = new RmapNonlinear(k);
     }
 
     /**
@@ -97,6 +100,10 @@ final class Rmap {
         unmapper.reset(pfn, ignoreReferences);
         design.rmapWalk(pfn, unmapper);
         int ret = unmapper.ret;
+        if (ret != SWAP_FAIL && f.mapcount[pfn] > 0 && (f.flags[pfn] & Frames.PG_ANON) == 0
+                && !k.traits().chainsFilePages()) {
+            ret = nonlinear.tryToUnmapNonlinear(pfn, ret);
+        }
         if (ret != SWAP_FAIL) {
             // try_to_unmap's "if (!page_mapped(page)) ret = SWAP_SUCCESS": else a pte was skipped.
             ret = f.mapcount[pfn] == 0 ? SWAP_SUCCESS : SWAP_AGAIN;
@@ -140,7 +147,9 @@ final class Rmap {
             mm.rssAnon--;
             mm.swapents++;
         } else {
-            PageTable.set(f, slot, 0);
+            // 2.6.0's try_to_unmap_one: "If a nonlinear mapping then store the file page offset
+            // in the pte" (pgoff_to_pte), when the page is not at its linear index.
+            PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(address) ? PageTable.pgoffToPte(f.index[pfn]) : 0);
             mm.rssShmem--;
         }
         if ((pte & PageTable.DIRTY) != 0) {

@@ -34,6 +34,13 @@ public final class Vma {
     public static final long VM_LOCKONFAULT = 0x80000;
     public static final long VM_ACCOUNT = 0x100000;
     public static final long VM_NORESERVE = 0x200000;
+    /**
+     * VM_NONLINEAR (include/linux/mm.h, 2.6.11: {@code 0x00800000}, "Is non-linear (remap_file_pages)"):
+     * remap_file_pages() rearranged the vma's ptes, so linear_page_index() no longer says which file
+     * page an address shows; the vma leaves the file's i_mmap tree for i_mmap_nonlinear. Only with
+     * {@code machine remap=nonlinear}.
+     */
+    public static final long VM_NONLINEAR = 0x800000;
     public static final long VM_SOFTDIRTY = 0x8000000;
     /**
      * Jamie Lokier's mremap-group flag (12 March 2004, docs/reference.md#lokier-offset-space): this vma and the following vma(s) with the flag
@@ -65,6 +72,12 @@ public final class Vma {
     public Object anonVma;
     /** Anything else a design keeps per vma (the anon_vma_chain list, lokier's reserve, ...). */
     public Object rmapPriv;
+    /**
+     * vm_private_data of a VM_NONLINEAR vma (2.6.11): try_to_unmap_file()'s swapout cursor, the byte
+     * offset in the vma up to which its clusters were scanned. Copied by split and fork as the
+     * kernel's {@code *new = *vma} copies it.
+     */
+    long nonlinearCursor;
 
     Vma(Mm mm, long start, long end, long flags, long pgoff, AddressSpace file) {
         this.mm = mm;
@@ -81,6 +94,7 @@ public final class Vma {
         Vma v = new Vma(into, vmStart, vmEnd, vmFlags, vmPgoff, file);
         v.vmFile = vmFile;
         v.anonVma = anonVma;
+        v.nonlinearCursor = nonlinearCursor;
         return v;
     }
 
@@ -126,6 +140,11 @@ public final class Vma {
     /** is_cow_mapping(): private and may be written. */
     public boolean isCowMapping() {
         return (vmFlags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+    }
+
+    /** VM_NONLINEAR is set: remap_file_pages() rearranged the vma's ptes. */
+    public boolean isNonlinear() {
+        return (vmFlags & VM_NONLINEAR) != 0;
     }
 
     /** linear_page_index(): the pgoff of a user address in this vma. */

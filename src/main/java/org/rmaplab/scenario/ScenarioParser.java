@@ -136,12 +136,13 @@ public final class ScenarioParser {
         long ram = d.ramBytes();
         long swap = d.swapBytes();
         String arch = d.arch();
+        boolean nonlinear = d.nonlinear();
         Set<String> seen = new java.util.HashSet<>();
         for (int i = 1; i < tok.length; i++) {
             String t = tok[i];
             int eq = t.indexOf('=');
             if (eq <= 0) {
-                throw error("machine takes ram=SIZE swap=SIZE arch=ARCH, not '" + t + "'");
+                throw error("machine takes ram=SIZE swap=SIZE arch=ARCH remap=emulated|nonlinear, not '" + t + "'");
             }
             String key = t.substring(0, eq);
             String val = t.substring(eq + 1);
@@ -162,10 +163,16 @@ public final class ScenarioParser {
                     }
                     arch = val;
                 }
-                default -> throw error("machine: unknown key '" + key + "' (known: ram, swap, arch)");
+                case "remap" -> {
+                    if (!val.equals("emulated") && !val.equals("nonlinear")) {
+                        throw error("machine: remap=" + val + " is neither emulated nor nonlinear");
+                    }
+                    nonlinear = val.equals("nonlinear");
+                }
+                default -> throw error("machine: unknown key '" + key + "' (known: ram, swap, arch, remap)");
             }
         }
-        machine = new MachineConfig(ram, swap, arch);
+        machine = new MachineConfig(ram, swap, arch, nonlinear);
     }
 
     private long machineSize(String key, String val) {

@@ -40,6 +40,27 @@ class RandomFileSequenceTest {
     }
 
     /**
+     * The same sequences on a machine with {@code remap=nonlinear}: remap_file_pages rearranges
+     * ptes inside one VM_NONLINEAR vma (2.6.11), reclaim's cluster scan leaves file ptes, truncation
+     * and MADV_REMOVE zap nonlinear vmas whole; the oracle checks every file pte and that the
+     * design's walk plus the cluster scan find every pte of every page.
+     */
+    @ParameterizedTest(name = "{0} seed {1} nonlinear")
+    @MethodSource("nonlinearCases")
+    void nonlinearVmasKeepEveryInvariantAndEveryPage(String design, long seed) {
+        ModelProfile r = new ModelProfile(seed, RmapDesigns.create(design), 384L << 10, 16L << 20, CheckPolicy.EVERY, true)
+                .withFiles().withUffd().withMlockChurn();
+        r.run(OPS);
+        long[] f = r.fileOps();
+        assertTrue(f[2] > 0, "remap_file_pages happened: " + Arrays.toString(f));
+    }
+
+    static Stream<Arguments> nonlinearCases() {
+        return RmapDesigns.everyName().stream().flatMap(d ->
+                java.util.stream.LongStream.rangeClosed(1, 3).mapToObj(s -> Arguments.of(d, s * 7919)));
+    }
+
+    /**
      * Sequences that found bugs, kept as they were found: seed 437 (remap_file_pages freed a shared
      * anonymous object whose only vma it remapped), 2327 (the shadow did not follow a partial
      * multi-vma MREMAP_FIXED move), both at 384K RAM under every design; 1924 at 256K RAM under anonmm

@@ -70,8 +70,8 @@ class CorpusConformanceTest {
     @TestFactory
     Stream<DynamicTest> everyScenarioUnderEveryDesignWithConstantReclaim() throws IOException {
         ScenarioRunner runner = new ScenarioRunner((design, machine) -> new ReclaimingSyscalls(
-                new CheckedSyscalls(new Machine(new MachineConfig(Math.min(machine.ramBytes(), SMALL_RAM),
-                        Math.max(machine.swapBytes(), SWAP), machine.arch()), RmapDesigns.create(design)),
+                new CheckedSyscalls(new Machine(machine.withRamAndSwap(Math.min(machine.ramBytes(), SMALL_RAM),
+                        Math.max(machine.swapBytes(), SWAP)), RmapDesigns.create(design)),
                         CheckPolicy.EVERY)));
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : corpus()) {
