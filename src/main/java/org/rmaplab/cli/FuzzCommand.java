@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             "of each saved file (its name leads the line), then a summary line.",
             "With --profile model, no kernel: scenario I is the model profile's seed S+I",
             "(literal addresses, 384K of RAM and a swap device, reclaim, userfaultfd, files,",
-            "mlock churn) run under the oracle, and each that fails is saved as",
+            "mlock churn, growing stacks; odd I on a remap=nonlinear machine) run under the",
+            "oracle, and each that fails is saved as",
             "DIR/model-SEED-DESIGN.vms ('run --check every' replays it)."},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -174,8 +175,9 @@ final class FuzzCommand implements Callable<Integer> {
         int failed = 0;
         for (int i = 0; i < count; i++) {
             for (String d : designs) {
-                ModelProfile p = new ModelProfile(seed + i, d, 384L << 10, 16L << 20, policy).withFiles().withUffd()
-                        .withMlockChurn().withStacks().failuresTo(dir);
+                // Odd scenarios on a 2.6 machine: remap_file_pages makes nonlinear vmas.
+                ModelProfile p = new ModelProfile(seed + i, RmapDesigns.create(d), 384L << 10, 16L << 20, policy,
+                        i % 2 == 1).withFiles().withUffd().withMlockChurn().withStacks().failuresTo(dir);
                 try {
                     p.run(steps);
                 } catch (ModelProfile.Failure f) {
