@@ -197,6 +197,12 @@ public final class Oracle {
 
     /** A page-cache page is in its file at its index, inside the file, held by its ptes and the cache. */
     private void checkPageCacheFrame(Frames f, int pfn, int mapped, AddressSpace as) {
+        if (mapped > 0 && f.index[pfn] >= as.sizePages() && as.findPage(f.index[pfn]) != pfn) {
+            // 2.6.0's truncate bug (docs/reference.md#wli-three-steps): truncated, out of the
+            // cache, and still mapped where vmtruncate did not look.
+            fail("page-cache pfn " + pfn + " of " + as + " at " + f.index[pfn] + " is mapped by " + mapped
+                    + " ptes past the end of the file: truncated but not unmapped");
+        }
         if (as.findPage(f.index[pfn]) != pfn) {
             fail("page-cache pfn " + pfn + " is not in " + as + " at " + f.index[pfn]);
         }
@@ -497,6 +503,12 @@ public final class Oracle {
         }
         if (!anon) {
             AddressSpace as = vma.file();
+            if (as != null && f.mapping[pfn] == as && f.index[pfn] >= as.sizePages()) {
+                // 2.6.0's truncate bug (docs/reference.md#wli-three-steps): truncated, and still
+                // mapped where vmtruncate did not look.
+                fail(mm + " pte at 0x" + Long.toHexString(addr) + " maps page " + f.index[pfn] + " of " + as
+                        + " past the end of the file: truncated but not unmapped");
+            }
             if (as == null || f.mapping[pfn] != as || f.index[pfn] != shadow.pgoffAt(mm, vma, addr)) {
                 fail(mm + " pte at 0x" + Long.toHexString(addr) + " maps page-cache pfn " + pfn
                         + " that is not the vma's file page there");

@@ -362,7 +362,7 @@ final class CompareCommand implements Callable<Integer> {
     private Outcome runOne(Scenario sc, String d, CheckPolicy policy) {
         MachineConfig mc = sc.machine();
         if (arch != null) {
-            mc = new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch, mc.nonlinear());
+            mc = mc.withArch(arch);
         }
         List<String> failures = new ArrayList<>();
         try {

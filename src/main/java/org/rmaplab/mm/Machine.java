@@ -289,6 +289,7 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("cow_reuses", memory.cowReuses);
         m.put("fork_ptes_copied", memory.forkPtesCopied);
         m.put("ptes_zapped", memory.ptesZapped);
+        m.put("truncate_nonlinear_ptes_scanned", memory.truncateNonlinearPtesScanned);
         m.put("mremap_pmd_moves", mremap.pageTables.pmdMoves);
         m.put("mremap_pud_moves", mremap.pageTables.pudMoves);
         m.put("mremap_ptes_moved", mremap.pageTables.ptesMoved);

@@ -49,6 +49,11 @@ final class Memory {
     long majorFaults;
     long swapIns;
     long swapinCopies;
+    /**
+     * Ptes the truncation of nonlinear vmas looked at: the whole vma under fix (i), the linear
+     * range under 2.6.0's vmtruncate and fix (ii), and the walks of fixes (ii) and (iii).
+     */
+    long truncateNonlinearPtesScanned;
 
     Memory(Machine k) {
         this.k = k;
@@ -575,9 +580,17 @@ final class Memory {
      */
     void unmapMappingRange(AddressSpace as, long fromPgoff, long toPgoff, boolean evenCows) {
         java.util.List<Vma> iMmap = as.iMmap;
+        NonlinearTruncate mode = k.config.truncate();
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
-            if (vma.isNonlinear()) {
+            if (vma.isNonlinear() && evenCows && mode != NonlinearTruncate.EXHAUSTIVE) {
+                // Truncation by wli's modes: (iii) no zap of the vma at all; 2.6.0's vmtruncate and
+                // (ii) zap_page_range by linear offset, as if the vma were linear (below).
+                if (mode == NonlinearTruncate.UNMAP) {
+                    continue;
+                }
+            } else if (vma.isNonlinear()) {
+                truncateNonlinearPtesScanned += evenCows ? (vma.vmEnd - vma.vmStart) >>> Machine.PAGE_SHIFT : 0;
                 zapNonlinear(vma, vma.vmStart, vma.vmEnd, fromPgoff, toPgoff);
                 continue;
             }
@@ -589,7 +602,41 @@ final class Memory {
                     : vma.vmStart + ((fromPgoff - vma.vmPgoff) << Machine.PAGE_SHIFT);
             long end = toPgoff >= vmaLast ? vma.vmEnd
                     : vma.vmStart + ((toPgoff - vma.vmPgoff) << Machine.PAGE_SHIFT);
+            if (vma.isNonlinear()) {
+                truncateNonlinearPtesScanned += (end - start) >>> Machine.PAGE_SHIFT;
+            }
             zapRange(vma, start, end, evenCows);
+        }
+    }
+
+    /**
+     * wli's fixes (ii) and (iii) ({@link NonlinearTruncate#CLEANUP}, {@link NonlinearTruncate#UNMAP}):
+     * after the zaps, try_to_unmap() on every page of [fromPgoff, toPgoff) that a pte still maps
+     * (the design's walk, with 2.6.11's nonlinear cluster pass); the ptes its walks check count as
+     * scanned. A SWAP_AGAIN (the cluster pass ran out of cursor before it found every pte, then
+     * reset the cursors) is tried again, as reclaim would retry the page, up to
+     * {@link #TRUNCATE_UNMAP_TRIES} times (a model bound: the proposal names none). A page mapped
+     * by a VM_LOCKED vma cannot be unmapped (SWAP_FAIL) and stays mapped. Nothing to do in the
+     * other modes.
+     */
+    static final int TRUNCATE_UNMAP_TRIES = 4;
+
+    void truncateUnmapPass(AddressSpace as, long fromPgoff, long toPgoff) {
+        NonlinearTruncate mode = k.config.truncate();
+        if (mode != NonlinearTruncate.CLEANUP && mode != NonlinearTruncate.UNMAP) {
+            return;
+        }
+        RmapStats st = design.stats();
+        for (long pgoff = as.nextEntry(fromPgoff); pgoff >= 0 && pgoff < toPgoff; pgoff = as.nextEntry(pgoff + 1)) {
+            int pfn = as.findPage(pgoff);
+            for (int tries = 0; pfn >= 0 && f.mapcount[pfn] > 0 && tries < TRUNCATE_UNMAP_TRIES; tries++) {
+                long before = st.walkPtesChecked;
+                int r = k.rmap.tryToUnmap(pfn, true);
+                truncateNonlinearPtesScanned += st.walkPtesChecked - before;
+                if (r == Rmap.SWAP_FAIL) {
+                    break;
+                }
+            }
         }
     }
 

@@ -63,6 +63,7 @@ final class Shmem {
             long holebegin = PageTable.pageAlign(size); // unsigned: a size near 2^63 rounds past it
             if (Long.compareUnsigned(oldsize, holebegin) > 0) {
                 k.memory.unmapMappingRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE, true);
+                k.memory.truncateUnmapPass(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE);
             }
             shmemUndoRange(as, holebegin >>> Machine.PAGE_SHIFT, Long.MAX_VALUE);
             if (PageTable.offsetInPage(size)) {

@@ -126,7 +126,7 @@ public final class Findings {
         Scenario sc = ScenarioParser.parse(name, text);
         MachineConfig mc = sc.machine();
         RmapDesign d = design.get();
-        Machine k = new Machine(new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch, mc.nonlinear()), d);
+        Machine k = new Machine(mc.withArch(arch), d);
         CheckedSyscalls c = new CheckedSyscalls(k, policy);
         Meter meter = new Meter(c, k, ArchProfile.of(arch));
         RunResult r = new ScenarioRunner((dn, m) -> meter).run(sc, d.name());

@@ -137,12 +137,14 @@ public final class ScenarioParser {
         long swap = d.swapBytes();
         String arch = d.arch();
         boolean nonlinear = d.nonlinear();
+        org.rmaplab.mm.NonlinearTruncate truncate = d.truncate();
         Set<String> seen = new java.util.HashSet<>();
         for (int i = 1; i < tok.length; i++) {
             String t = tok[i];
             int eq = t.indexOf('=');
             if (eq <= 0) {
-                throw error("machine takes ram=SIZE swap=SIZE arch=ARCH remap=emulated|nonlinear, not '" + t + "'");
+                throw error("machine takes ram=SIZE swap=SIZE arch=ARCH remap=emulated|nonlinear "
+                        + "truncate=exhaustive|linear|cleanup|unmap, not '" + t + "'");
             }
             String key = t.substring(0, eq);
             String val = t.substring(eq + 1);
@@ -169,10 +171,16 @@ public final class ScenarioParser {
                     }
                     nonlinear = val.equals("nonlinear");
                 }
-                default -> throw error("machine: unknown key '" + key + "' (known: ram, swap, arch, remap)");
+                case "truncate" -> {
+                    truncate = org.rmaplab.mm.NonlinearTruncate.of(val);
+                    if (truncate == null) {
+                        throw error("machine: truncate=" + val + " is none of exhaustive, linear, cleanup, unmap");
+                    }
+                }
+                default -> throw error("machine: unknown key '" + key + "' (known: ram, swap, arch, remap, truncate)");
             }
         }
-        machine = new MachineConfig(ram, swap, arch, nonlinear);
+        machine = new MachineConfig(ram, swap, arch, nonlinear, truncate);
     }
 
     private long machineSize(String key, String val) {

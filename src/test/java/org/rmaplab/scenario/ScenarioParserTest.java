@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.mm.NonlinearTruncate;
 import org.rmaplab.mm.Mman;
 
 class ScenarioParserTest {
@@ -85,6 +86,9 @@ class ScenarioParserTest {
         assertEquals(new MachineConfig(MachineConfig.DEFAULT_RAM, 0, "x86_64", true),
                 parse("machine remap=nonlinear").machine());
         assertEquals(MachineConfig.defaults(), parse("machine remap=emulated").machine());
+        assertEquals(new MachineConfig(MachineConfig.DEFAULT_RAM, 0, "x86_64", true, NonlinearTruncate.CLEANUP),
+                parse("machine remap=nonlinear truncate=cleanup").machine());
+        assertEquals(NonlinearTruncate.EXHAUSTIVE, parse("machine truncate=exhaustive").machine().truncate());
     }
 
     @Test
@@ -290,10 +294,11 @@ class ScenarioParserTest {
         t1 brk 0\\nmachine ram=1G => s.vms:2: the machine line must be the first non-comment line
         machine ram=1G\\nmachine ram=1G => s.vms:2: the machine line must be the first non-comment line
         machine ram=1G ram=2G => s.vms:1: machine: ram= given twice
-        machine disk=1G => s.vms:1: machine: unknown key 'disk' (known: ram, swap, arch, remap)
+        machine disk=1G => s.vms:1: machine: unknown key 'disk' (known: ram, swap, arch, remap, truncate)
+        machine truncate=lazy => s.vms:1: machine: truncate=lazy is none of exhaustive, linear, cleanup, unmap
         machine remap=linear => s.vms:1: machine: remap=linear is neither emulated nor nonlinear
         machine remap=nonlinear remap=emulated => s.vms:1: machine: remap= given twice
-        machine ram => s.vms:1: machine takes ram=SIZE swap=SIZE arch=ARCH remap=emulated|nonlinear, not 'ram'
+        machine ram => s.vms:1: machine takes ram=SIZE swap=SIZE arch=ARCH remap=emulated|nonlinear truncate=exhaustive|linear|cleanup|unmap, not 'ram'
         machine ram=1GB => s.vms:1: bad ram= '1GB' (a decimal or 0x hex number, with an optional unit p, K, M or G)
         machine ram=1000 => s.vms:1: machine: ram=1000 is not a multiple of the page size (4096)
         machine ram=0 => s.vms:1: machine: ram must not be 0
