@@ -113,12 +113,12 @@ public record ArchProfile(String name, int pointerBytes, int pteChainBlock, int 
 
     /** Page-table bytes of every mm of machine {@code k} under this profile's kernel, in O(1). */
     public long pageTableBytesTotal(org.rmaplab.mm.Machine k) {
-        return paging.bytesTotal(k.footprint(), k.mms().size(), k.frames().tables());
+        return paging.bytesTotal(k.footprint(), k.mmCount(), k.frames().tables());
     }
 
     /** Of those, the bytes in lowmem (all of them on x86_64), in O(1). */
     public long pageTableLowmemBytesTotal(org.rmaplab.mm.Machine k) {
-        return paging.lowmemBytesTotal(k.footprint(), k.mms().size(), k.frames().tables(), highpte);
+        return paging.lowmemBytesTotal(k.footprint(), k.mmCount(), k.frames().tables(), highpte);
     }
 
     /** Bytes of mm's page tables that sit in lowmem (all of them on x86_64, which has no highmem). */

@@ -87,7 +87,7 @@ public final class Meter implements Syscalls {
     }
 
     long mms() {
-        return k.mms().size();
+        return k.mmCount();
     }
 
     /** After each system call: the peaks, and pte_chains' PG_direct share. */

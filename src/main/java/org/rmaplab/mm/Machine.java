@@ -173,6 +173,11 @@ public final class Machine implements Syscalls, RmapHost {
         return Collections.unmodifiableList(mms);
     }
 
+    /** How many mms there are, without the list view {@link #mms()} makes (the Meter asks at every growth). */
+    public int mmCount() {
+        return mms.size();
+    }
+
     /** Live tasks, in creation order. */
     public List<Task> tasks() {
         return Collections.unmodifiableList(tasks);
