@@ -469,7 +469,7 @@ public final class Oracle {
                 return; // step (b): the design records no pte of a VM_LOCKED vma
             }
         }
-        if (vma.isNonlinear() && !k.traits().chainsFilePages() && !FileRmap.clusterReachable(vma, addr)) {
+        if (vma.isNonlinear() && !k.traits().chainsNonlinearPtes() && !FileRmap.clusterReachable(vma, addr)) {
             return; // past the last cluster 2.6.11's try_to_unmap_file can scan (RmapNonlinear)
         }
         addScannedSlot(pfn, slot, slotsByPfn, slotCount);

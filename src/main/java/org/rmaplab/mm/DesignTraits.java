@@ -7,12 +7,14 @@ package org.rmaplab.mm;
  * {@link #TODAY} is today's Linux (anon_vma_chain), and a design states only where it differs:
  *
  * <pre>
- *   design           pgoff  swap-in-index  groups  tells-moves  table-moves  chains-files  fork-all  unchains-locked  i_mmap         reclaim
- *   anon_vma_chain   yes    no             no      no           yes          no            no        no               interval tree  TODAY
- *   anon_vma         yes    no             no      no           no           no            yes       no               prio_tree      OBJRMAP (2.6.7)
- *   pte_chains       no     yes            no      yes          no           yes           yes       variant          list           V2_6_0
- *   anonmm           no     no             no      yes          no           no            yes       no               list           OBJRMAP (2.6.6-mm)
- *   lokier           yes    no             yes     no           no           no            yes       no               interval tree  OBJRMAP (2.6.5-mm)
+ *   design           pgoff  swap-in-index  groups  tells-moves  table-moves  chains-nl  fork-all  unchains-locked  i_mmap         reclaim
+ *   anon_vma_chain   yes    no             no      no           yes          no         no        no               interval tree  TODAY
+ *   anon_vma         yes    no             no      no           no           no         yes       no               prio_tree      OBJRMAP (2.6.7)
+ *   pte_chains       no     yes            no      yes          no           yes        yes       variant          list (*)       V2_6_0
+ *   anonmm           no     no             no      yes          no           no         yes       no               list           OBJRMAP (2.6.6-mm)
+ *   lokier           yes    no             yes     no           no           no         yes       no               interval tree  OBJRMAP (2.6.5-mm)
+ *
+ *   (*) the objrmap variants of pte_chains walk 2.6.0-mm's lists ({@link FileRmap.IMmap#OBJRMAP_LIST}).
  * </pre>
  *
  * @param anonMergeNeedsPgoff must two anonymous vmas have contiguous pgoffs to merge? True where
@@ -42,8 +44,14 @@ package org.rmaplab.mm;
  *     page of the range (2.6.0 from the end backwards, 2.6.7 forwards since Hugh Dickins'
  *     "mremap move_vma", 30 March 2004), whatever the alignment — anon_vma and lokier too, though
  *     their rmap hears nothing of the move. docs/reference.md#mremap-page-tables.
- * @param chainsFilePages does the design record file pages itself (pte_chains: 2.6.0 chained
- *     page-cache pages too), rather than walking i_mmap?
+ * @param chainsNonlinearPtes does the design itself record the ptes that map file pages at
+ *     nonlinear addresses ({@code machine remap=nonlinear}), so that try_to_unmap has no cluster
+ *     scan of nonlinear vmas (2.6.11's try_to_unmap_cluster, {@code RmapNonlinear}) and the oracle
+ *     expects the design's walk alone to find every pte? pte_chains: 2.6.0 chained every pte, file
+ *     pages too, and never read i_mmap; its objrmap variants (the -mm tree's hybrid of 2003) find
+ *     file pages through i_mmap and chain only what a linear probe cannot find — the whole page,
+ *     once remap_file_pages put it at a nonlinear address (page_convert_anon), or just the ptes at
+ *     nonlinear addresses (wli's step (c)).
  * @param forkCopiesEveryPte must fork copy the ptes of every vma, not only of those that may hold
  *     anonymous pages? Today's vma_needs_copy() skips a vma without an anon_vma (its pages come
  *     back by fault), since 2.6.14's lazy page-table copies (d992895ba2b2); the kernels of the
@@ -66,7 +74,7 @@ package org.rmaplab.mm;
  *     pages, would have gone through), today's unevictable list for anon_vma_chain.
  */
 public record DesignTraits(boolean anonMergeNeedsPgoff, boolean swapEntryInIndex, boolean groupsVmas,
-        boolean tellsMovedPtes, boolean movesPageTables, boolean chainsFilePages, boolean forkCopiesEveryPte,
+        boolean tellsMovedPtes, boolean movesPageTables, boolean chainsNonlinearPtes, boolean forkCopiesEveryPte,
         boolean unchainsLockedPtes, FileRmap.IMmap iMmapKind, ReclaimEra reclaim) {
 
     public DesignTraits {
@@ -89,51 +97,51 @@ public record DesignTraits(boolean anonMergeNeedsPgoff, boolean swapEntryInIndex
 
     public DesignTraits withAnonMergeNeedsPgoff(boolean v) {
         return new DesignTraits(v, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withSwapEntryInIndex(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, v, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withGroupsVmas(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, v, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withTellsMovedPtes(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, v, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withMovesPageTables(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, v,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
-    public DesignTraits withChainsFilePages(boolean v) {
+    public DesignTraits withChainsNonlinearPtes(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
                 v, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withForkCopiesEveryPte(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, v, unchainsLockedPtes, iMmapKind, reclaim);
+                chainsNonlinearPtes, v, unchainsLockedPtes, iMmapKind, reclaim);
     }
 
     public DesignTraits withUnchainsLockedPtes(boolean v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, v, iMmapKind, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, v, iMmapKind, reclaim);
     }
 
     public DesignTraits withIMmapKind(FileRmap.IMmap v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, v, reclaim);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, v, reclaim);
     }
 
     public DesignTraits withReclaim(ReclaimEra v) {
         return new DesignTraits(anonMergeNeedsPgoff, swapEntryInIndex, groupsVmas, tellsMovedPtes, movesPageTables,
-                chainsFilePages, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, v);
+                chainsNonlinearPtes, forkCopiesEveryPte, unchainsLockedPtes, iMmapKind, v);
     }
 }

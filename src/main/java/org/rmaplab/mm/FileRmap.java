@@ -49,6 +49,14 @@ public final class FileRmap {
     public enum IMmap {
         /** 2.6.0 to 2.6.6: the i_mmap and i_mmap_shared lists, every vma on them visited. */
         LIST,
+        /**
+         * The same two lists as the -mm tree's objrmap walked them in 2003 (page_referenced_obj,
+         * try_to_unmap_obj, page_convert_anon; mm/rmap.c of 2.6.0-mm): every vma probed at the
+         * page's linear address by find_pte(), with no rss test, and a vma rearranged by
+         * remap_file_pages() among them like any other (there was no VM_NONLINEAR and no
+         * i_mmap_nonlinear yet): its pte at that address is found if it maps the page.
+         */
+        OBJRMAP_LIST,
         /** 2.6.7 to 3.6: the prio_tree; only the vmas covering the page are visited. */
         PRIO_TREE,
         /** 3.7 on: the vma interval tree; only the vmas covering the page are visited. */
@@ -64,10 +72,11 @@ public final class FileRmap {
         AddressSpace as = (AddressSpace) f.mapping[pfn];
         long pgoff = f.index[pfn];
         List<Vma> iMmap = as.iMmap();
-        if (kind == IMmap.LIST) {
+        if (kind == IMmap.LIST || kind == IMmap.OBJRMAP_LIST) {
             // i_mmap (private vmas) first, then i_mmap_shared.
-            if (!walkList(false, pfn, ctl, stats)) {
-                walkList(true, pfn, ctl, stats);
+            boolean objrmap = kind == IMmap.OBJRMAP_LIST;
+            if (!walkList(false, pfn, ctl, stats, objrmap)) {
+                walkList(true, pfn, ctl, stats, objrmap);
             }
             return;
         }
@@ -87,14 +96,15 @@ public final class FileRmap {
     /**
      * One of 2.6.6's lists: {@code list_for_each_entry(vma, &mapping->i_mmap[_shared], shared)},
      * vma_address(), the {@code vma->vm_mm->rss} test, page_referenced_one / try_to_unmap_one, for
-     * the page-cache page pfn. Returns true when the walk is over.
+     * the page-cache page pfn. Returns true when the walk is over. With objrmap, 2.6.0-mm's loop:
+     * find_pte() on every vma (its address test, no rss test), nonlinear vmas included.
      */
-    private boolean walkList(boolean shared, int pfn, RmapWalkControl ctl, RmapStats stats) {
+    private boolean walkList(boolean shared, int pfn, RmapWalkControl ctl, RmapStats stats, boolean objrmap) {
         List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap();
         long pgoff = f.index[pfn];
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
-            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared || vma.isNonlinear()) {
+            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared || (vma.isNonlinear() && !objrmap)) {
                 continue; // on the other list, or nonlinear
             }
             stats.walkVmasVisited++;
@@ -105,7 +115,7 @@ public final class FileRmap {
             if (ctl.stopAtVma(vma)) {
                 return true; // 2.6.6-mm's page_referenced_file: a locked shared vma, before the rss test
             }
-            if (vma.mm.rss() == 0) {
+            if (vma.mm.rss() == 0 && !objrmap) {
                 continue;
             }
             if (visit(pfn, vma, address, ctl)) {

@@ -279,7 +279,7 @@ public final class Machine implements Syscalls, RmapHost {
      * design that chains file pages (2.6.0 had no such scan).
      */
     public void scanNonlinear(int pfn, RmapWalkControl ctl) {
-        if (!traits.chainsFilePages() && frames.mapping[pfn] instanceof AddressSpace) {
+        if (!traits.chainsNonlinearPtes() && frames.mapping[pfn] instanceof AddressSpace) {
             fileRmap.scanNonlinear(pfn, ctl);
         }
     }

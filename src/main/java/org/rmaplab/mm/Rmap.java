@@ -101,7 +101,7 @@ final class Rmap {
         design.rmapWalk(pfn, unmapper);
         int ret = unmapper.ret;
         if (ret != SWAP_FAIL && f.mapcount[pfn] > 0 && (f.flags[pfn] & Frames.PG_ANON) == 0
-                && !k.traits().chainsFilePages()) {
+                && !k.traits().chainsNonlinearPtes()) {
             ret = nonlinear.tryToUnmapNonlinear(pfn, ret);
         }
         if (ret != SWAP_FAIL) {

@@ -17,7 +17,7 @@ package org.rmaplab.mm;
  * <ul>
  *   <li>pte_chains (2.6.0): {@link #pageAddRmap}, {@link #pageDupRmap} and {@link #pageRemoveRmap}
  *       carry the pte's slot, so every pte is recorded; {@link DesignTraits#tellsMovedPtes} is true, and
- *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link DesignTraits#chainsFilePages}).
+ *       {@link #ptemoved} rewrites the chain entry. File pages are chained too ({@link DesignTraits#chainsNonlinearPtes}).
  *   <li>anonmm: {@link #mmInit}/{@link #mmFork}/{@link #mmExit} keep the anonmm group; {@link
  *       #mremapMustCow} makes the core break COW early on a page that mapcount &gt; 1 before moving
  *       it (Linus's rule), and {@link #ptemoved} rewrites page-&gt;index.

@@ -46,6 +46,12 @@ public final class RmapDesigns {
 
         variant("pte_chains:mlocked_unchained", PteChainsDesign::withMlockedUnchained,
                 "wli's step (b): ptes of VM_LOCKED vmas carry no pte_chain entry (counted, the page PG_mlocked off the LRU)");
+        variant("pte_chains:objrmap", PteChainsDesign::objrmap,
+                "the -mm tree's objrmap (2003): file pages found through i_mmap, anonymous ones chained; "
+                        + "remap_file_pages to a nonlinear address converts the page (page_convert_anon)");
+        variant("pte_chains:objrmap_nlchains", PteChainsDesign::objrmapNonlinearChains,
+                "wli's step (c) on objrmap: only ptes of file pages at nonlinear addresses are chained, "
+                        + "mapcount in the first block");
         variant("anon_vma_chain:noreuse", () -> new AnonVmaChainDesign(false),
                 "anon_vma_chain before 7a3ef208e662 (2.6.34 to 3.x): fork never reuses an anon_vma, so they accumulate");
         variant("lokier:noreserve", () -> new LokierDesign(LokierDesign.DEFAULT_WRAP_LIMIT, 0, 0, 1),

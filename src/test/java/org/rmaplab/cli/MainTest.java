@@ -210,6 +210,18 @@ class MainTest {
         assertFalse(out.contains("unknown"), "version comes from the filtered rmaplab.properties: " + out);
     }
 
+    /** run, diff and fuzz name every registered variant in their --design help (a list kept by hand). */
+    @Test
+    void designHelpNamesEveryVariant() {
+        for (String command : new String[] {"run", "diff", "fuzz"}) {
+            assertEquals(0, run(command, "--help"));
+            String help = out.replaceAll("\\s+", " ");
+            for (String variant : org.rmaplab.rmap.RmapDesigns.variants()) {
+                assertTrue(help.contains(variant), command + " --help does not name " + variant + ": " + help);
+            }
+        }
+    }
+
     @Test
     void modelBackendListsRegisteredDesigns() {
         assertEquals(org.rmaplab.rmap.RmapDesigns.names(), Backend.model().designs());

@@ -27,7 +27,7 @@ class NonlinearVmaTest {
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     static final String[] OBJECT_BASED = {"anon_vma_chain", "anon_vma", "anonmm", "lokier"};
 
-    record Setup(CheckedSyscalls s, Machine k, Task t, int pfn63) {}
+    record Setup(CheckedSyscalls s, Machine k, Task t, int pfn63, long file) {}
 
     static Setup setup(String design) {
         Machine k = new Machine(new MachineConfig(16L << 20, 16L << 20, "x86_64", true), RmapDesigns.create(design));
@@ -46,7 +46,7 @@ class NonlinearVmaTest {
         assertTrue(t.mm().vma(0).isNonlinear(), design);
         assertEquals(64, t.mm().rss(), design);
         k.frames().flags[pfn] &= ~Frames.PG_REFERENCED;
-        return new Setup(s, k, t, pfn);
+        return new Setup(s, k, t, pfn, file);
     }
 
     static long pte(Machine k, Task t, long addr) {

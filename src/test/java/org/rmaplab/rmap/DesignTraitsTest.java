@@ -14,7 +14,7 @@ import org.rmaplab.mm.ReclaimEra;
 
 /**
  * Every design's and variant's capabilities are the table of {@link DesignTraits}' comment, one
- * row per name: pgoff, swap-in-index, groups, tells-moves, table-moves, chains-files, fork-all,
+ * row per name: pgoff, swap-in-index, groups, tells-moves, table-moves, chains-nl, fork-all,
  * unchains-locked, i_mmap, reclaim. A variant differs from its design only in the knob it turns.
  */
 class DesignTraitsTest {
@@ -32,6 +32,8 @@ class DesignTraitsTest {
         TABLE.put("lokier", new DesignTraits(true, false, true, false, false, false, true, false,
                 IMmap.INTERVAL_TREE, ReclaimEra.OBJRMAP));
         TABLE.put("pte_chains:mlocked_unchained", TABLE.get("pte_chains").withUnchainsLockedPtes(true));
+        TABLE.put("pte_chains:objrmap", TABLE.get("pte_chains").withIMmapKind(IMmap.OBJRMAP_LIST));
+        TABLE.put("pte_chains:objrmap_nlchains", TABLE.get("pte_chains").withIMmapKind(IMmap.OBJRMAP_LIST));
         TABLE.put("anon_vma_chain:noreuse", TABLE.get("anon_vma_chain"));
         TABLE.put("lokier:noreserve", TABLE.get("lokier"));
     }

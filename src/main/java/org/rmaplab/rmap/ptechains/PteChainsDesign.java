@@ -29,13 +29,11 @@ import org.rmaplab.mm.ReclaimEra;
  * every block in use belongs to exactly one chain; free blocks are zeroed; pages with no mapping
  * hold nothing.
  *
- * <p>With {@code mlockedUnchained} (wli's step (b): William Lee Irwin III, 2 July 2003, "Re: What to
- * expect with the 2.6 VM", docs/reference.md#wli-three-steps; see package-info): a pte of a
- * VM_LOCKED vma is never chained and every pte of an unlocked vma is, so the direct pointer or
- * chain holds exactly mapcount minus {@link #unchainedPtes} ptes — the counter in page-&gt;lru's
- * space; {@code Frames.PG_MLOCKED} is set exactly when that counter is non-zero, and such a page
- * is on no LRU list. mlock and munlock move the ptes of their own range between chain and counter
- * by walking its page tables ({@link #vmaLockChanged}); no other pte needs to be found.
+ * <p>Variants: wli's step (b) ({@code mlockedUnchained}, {@link MlockedPtes}: the direct pointer or
+ * chain holds exactly mapcount minus {@link #unchainedPtes} ptes, a page with unchained ptes is
+ * PG_mlocked and off the LRU); the -mm tree's objrmap hybrid and wli's step (c) on it
+ * ({@link ObjRmap}: file pages counted and found through i_mmap, only what a linear probe cannot
+ * find chained). docs/reference.md#wli-three-steps.
  */
 public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** PG_direct: page->pte.direct holds the page's only pte (include/linux/page-flags.h). */
@@ -70,13 +68,20 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     int nrpte;
     /** page->pte: the union { pte_addr_t direct; struct pte_chain *chain; } per frame. */
     long[] pte;
+    /** Step (b)'s counter of unchained mlocked ptes ({@link MlockedPtes}); null unless {@link #mlockedUnchained}. */
+    private MlockedPtes locked;
     /**
-     * Step (b)'s counter, "reuse page->lru for a counter": the ptes of VM_LOCKED vmas that map the
-     * page and are not on its chain. Non-zero exactly when the page is PG_mlocked and off the LRU,
-     * so page->lru is free to hold it; the model keeps it in a column of its own rather than in the
-     * core's lruNext/lruPrev. Null unless {@link #mlockedUnchained}.
+     * The -mm tree's objrmap hybrid (file pages through i_mmap; {@link ObjRmap}), or null for 2.6.0,
+     * which chained every pte.
      */
-    private int[] lockedPtes;
+    private final ObjRmap objrmap;
+
+    /**
+     * What the last slot of a file page's first chain block holds under wli's step (c)
+     * ({@link ObjRmap.Mode#NONLINEAR_CHAINS}): the page's mapcount, "shoehorned into the first
+     * pte_chain block dangling off it". Never a pte slot (those are positive); walks skip it.
+     */
+    static final long MAPCOUNT_SLOT = -1L;
 
     /** L1 line size of the machine's arch profile (PteChainGeometry#defaultL1CacheBytes). */
     public PteChainsDesign() {
@@ -92,23 +97,44 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /**
-     * A variant, not a registered name (as {@code AnonVmaChainDesign(false)} is): with
-     * {@code mlockedUnchained}, wli's step (b) (docs/reference.md#wli-three-steps) — ptes of
-     * VM_LOCKED vmas carry no pte_chain entry, a page they map is PG_mlocked and off the LRU, and a
-     * counter stands in for its chain entries (see the class comment for the invariant and for how
-     * munlock rebuilds).
-     * The name stays {@code pte_chains}, so scenarios' {@code expect:pte_chains} lines and the cost
-     * model's sizes apply to it unchanged.
-     *
-     * @param l1CacheBytes     as {@link #PteChainsDesign(int)}
-     * @param mlockedUnchained omit the chain entries of ptes in VM_LOCKED vmas (step (b))
+     * With {@code mlockedUnchained}, wli's step (b) ({@link MlockedPtes}). Variants keep the name
+     * {@code pte_chains}, so scenarios' {@code expect:pte_chains} lines and the cost model's sizes
+     * apply to them unchanged.
      */
     public PteChainsDesign(int l1CacheBytes, boolean mlockedUnchained) {
+        this(l1CacheBytes, mlockedUnchained, null);
+    }
+
+    /**
+     * With objrmap non-null, the -mm tree's hybrid ({@link ObjRmap}): file pages found through
+     * 2.6.0-mm's i_mmap lists, anonymous pages chained, a page at a nonlinear address converted
+     * ({@link ObjRmap.Mode#CONVERT}) or only its nonlinear ptes chained (wli's step (c)).
+     */
+    private PteChainsDesign(int l1CacheBytes, boolean mlockedUnchained, ObjRmap.Mode objrmap) {
         this.l1CacheBytesParam = l1CacheBytes;
         this.mlockedUnchained = mlockedUnchained;
+        this.objrmap = objrmap == null ? null : new ObjRmap(this, objrmap);
         this.traits = DesignTraits.ERA_2004.withAnonMergeNeedsPgoff(false).withSwapEntryInIndex(true)
-                .withTellsMovedPtes(true).withChainsFilePages(true).withIMmapKind(FileRmap.IMmap.LIST)
+                .withTellsMovedPtes(true).withChainsNonlinearPtes(true)
+                .withIMmapKind(objrmap == null ? FileRmap.IMmap.LIST : FileRmap.IMmap.OBJRMAP_LIST)
                 .withUnchainsLockedPtes(mlockedUnchained).withReclaim(ReclaimEra.V2_6_0);
+    }
+
+    /**
+     * The -mm tree's objrmap hybrid of 2003 ({@code pte_chains:objrmap}): file pages through
+     * i_mmap, anonymous pages chained, page_convert_anon() for a page remapped to a nonlinear
+     * address.
+     */
+    public static PteChainsDesign objrmap() {
+        return new PteChainsDesign(0, false, ObjRmap.Mode.CONVERT);
+    }
+
+    /**
+     * wli's step (c) on that hybrid ({@code pte_chains:objrmap_nlchains}): only the ptes of file
+     * pages at nonlinear addresses are chained, the page's mapcount in the chain's first block.
+     */
+    public static PteChainsDesign objrmapNonlinearChains() {
+        return new PteChainsDesign(0, false, ObjRmap.Mode.NONLINEAR_CHAINS);
     }
 
     /** The step (b) variant with the arch's line size: {@code new PteChainsDesign(0, true)}. */
@@ -153,12 +179,26 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         this.nrpte = geometry.nrpte();
         this.pool = new PteChainPool(geometry);
         this.pte = new long[frames.nrFrames()];
-        this.lockedPtes = mlockedUnchained ? new int[frames.nrFrames()] : null;
+        this.locked = mlockedUnchained ? new MlockedPtes(this, k) : null;
     }
 
     @Override
     public PteChainsStats stats() {
         return stats;
+    }
+
+    RmapHost host() {
+        return host;
+    }
+
+    /** The objrmap hybrid's file side, or null (2.6.0: every pte chained). */
+    ObjRmap objrmapSide() {
+        return objrmap;
+    }
+
+    /** Does the hybrid count (not chain) this page's ptes, apart from those it chains? */
+    private boolean objectBased(int pfn) {
+        return objrmap != null && objrmap.isFile(pfn);
     }
 
     // ------------------------------------------------------------------ for reports and tests
@@ -203,6 +243,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         int n = 0;
         for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
             n += nrpte - pool.idx(h);
+            if (pool.next(h) == 0 && pool.pte(h, nrpte - 1) == MAPCOUNT_SLOT) {
+                n--; // the mapcount's slot (step (c))
+            }
         }
         return n;
     }
@@ -216,7 +259,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     }
 
     /** The recorded pte slots in walk order (head block first, each from its first used slot). For tests. */
-    long[] slotsOf(int pfn) {
+    public long[] slotsOf(int pfn) {
         long[] out = new long[isDirect(pfn) ? 1 : ptesOf(pfn)];
         if (isDirect(pfn)) {
             out[0] = pte[pfn];
@@ -225,7 +268,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         int n = 0;
         for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
             for (int i = pool.idx(h); i < nrpte; i++) {
-                out[n++] = pool.pte(h, i);
+                if (pool.pte(h, i) != MAPCOUNT_SLOT) {
+                    out[n++] = pool.pte(h, i);
+                }
             }
         }
         return out;
@@ -274,7 +319,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      * a chain (the old direct pte in the last slot, the new one before it); later ones fill the
      * head's last free slot, or go into a new head block when the head is full.
      */
-    private void pageAddRmap(int pfn, long ptep) {
+    void pageAddRmap(int pfn, long ptep) {
         if (pte[pfn] == 0) {
             setDirect(pfn, ptep);
             return;
@@ -309,7 +354,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      * chain, the head's first pte moves into the victim's slot, and an emptied head block is freed.
      * A chain left with one pte stays a chain (see {@link #pageReferenced}).
      */
-    private void pageRemoveRmapInternal(int pfn, long ptep) {
+    void pageRemoveRmapInternal(int pfn, long ptep) {
         if (isDirect(pfn)) {
             stats.removeSlotsScanned++;
             if (pte[pfn] == ptep) {
@@ -349,17 +394,55 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         throw new IllegalStateException("page_remove_rmap: pte not in the chain of pfn " + pfn);
     }
 
+    // ------------------------------------------------------------------ step (c): the mapcount's slot
+
+    /**
+     * wli's step (c) page_add_rmap() for a file page's pte at a nonlinear address: the first one
+     * starts the chain with a block whose last slot takes the mapcount from the union ("shoehorn
+     * -&gt;mapcount into the first pte_chain block") and whose next-to-last takes the pte; later
+     * ones are chained as any pte is. Such a page is never PG_direct: the union holds the chain.
+     */
+    void addNonlinearFilePte(int pfn, long ptep) {
+        stats.nonlinearChained++;
+        if (pte[pfn] != 0) {
+            pageAddRmap(pfn, ptep);
+            return;
+        }
+        int pc = chainAlloc();
+        pool.setPte(pc, nrpte - 1, MAPCOUNT_SLOT);
+        pool.setPte(pc, nrpte - 2, ptep);
+        pool.setNextAndIdx(pc, pool.encode(0, nrpte - 2));
+        pte[pfn] = pc;
+        stats.object("pg_chained", 1);
+    }
+
+    /**
+     * A chain left holding only the mapcount's slot (its last nonlinear pte gone) is freed and the
+     * mapcount goes back into the union: the page is object-based only again.
+     */
+    void dropMapcountOnlyChain(int pfn) {
+        int pc = (int) pte[pfn];
+        if (pc == 0 || isDirect(pfn) || pool.next(pc) != 0 || pool.idx(pc) != nrpte - 1
+                || pool.pte(pc, nrpte - 1) != MAPCOUNT_SLOT) {
+            return;
+        }
+        pool.setPte(pc, nrpte - 1, 0);
+        pte[pfn] = 0;
+        chainFree(pc);
+        stats.object("pg_chained", -1);
+    }
+
     // ------------------------------------------------------------------ step (b): mlocked ptes unchained
 
     /** Does a pte of this vma go unchained? Only under step (b), for a VM_LOCKED vma. */
     private boolean unchained(Vma vma) {
-        return mlockedUnchained && (vma.flags() & Vma.VM_LOCKED) != 0;
+        return locked != null && (vma.flags() & Vma.VM_LOCKED) != 0;
     }
 
     /** page_add_rmap() under step (b): a pte of a VM_LOCKED vma is counted, not chained. */
-    private void addPte(int pfn, Vma vma, long ptep) {
+    void addPte(int pfn, Vma vma, long ptep) {
         if (unchained(vma)) {
-            lockedPteAdd(pfn);
+            locked.add(pfn);
         } else {
             pageAddRmap(pfn, ptep);
         }
@@ -369,82 +452,24 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      * page_remove_rmap() under step (b): a pte of a VM_LOCKED vma only drops the counter — there is
      * no chain entry to search for, whether the page has a chain for other ptes or not.
      */
-    private void removePte(int pfn, Vma vma, long ptep) {
+    void removePte(int pfn, Vma vma, long ptep) {
         if (unchained(vma)) {
-            lockedPteRemove(pfn);
+            locked.remove(pfn);
         } else {
             pageRemoveRmapInternal(pfn, ptep);
         }
     }
 
-    /**
-     * One more unchained pte: the first makes the page PG_mlocked and takes it off the LRU ("Yank
-     * them off the LRU, set a bitflag"; isolate_lru_page() as 2.6.28's mlock_vma_page() did).
-     */
-    private void lockedPteAdd(int pfn) {
-        if (lockedPtes[pfn]++ == 0) {
-            host.mlockPage(pfn);
-        }
-    }
-
-    /**
-     * One unchained pte fewer: at zero the page is evictable again, PG_mlocked is cleared and the
-     * page goes back on the LRU (2.6.28's munlock_vma_page() → putback_lru_page()).
-     */
-    private void lockedPteRemove(int pfn) {
-        if (lockedPtes[pfn] <= 0) {
-            throw new IllegalStateException("page_remove_rmap: pfn " + pfn + " has no unchained mlocked pte");
-        }
-        if (--lockedPtes[pfn] == 0) {
-            host.munlockPage(pfn);
-        }
-    }
-
     /** Ptes of VM_LOCKED vmas mapping the page and not on its chain (step (b)'s counter). */
     public int unchainedPtes(int pfn) {
-        return lockedPtes == null ? 0 : lockedPtes[pfn];
+        return locked == null ? 0 : locked.count(pfn);
     }
 
-    /**
-     * mlock_fixup() changed VM_LOCKED on [start, end) of vma. Under step (b) the vma's own page
-     * tables say which ptes changed side, so this walks them as mlock_vma_pages_range() walks the
-     * range (mm/mlock.c, mlock_pte_range; 2.6.28's __mlock_vma_pages_range and
-     * munlock_vma_pages_range went by get_user_pages/follow_page over the same range): mlock takes
-     * each present pte's entry off the chain and counts it; munlock puts each one back on the chain
-     * — the only ptes that can be found, and the only ones that need to be. Ptes of the page in
-     * other VM_LOCKED vmas stay counted; pte_chains has no object to reach them, and need not.
-     */
+    /** mlock_fixup() changed VM_LOCKED on [start, end) of vma: step (b) moves its ptes ({@link MlockedPtes}). */
     @Override
     public void vmaLockChanged(Vma vma, long start, long end) {
-        if (!mlockedUnchained) {
-            return;
-        }
-        Mm mm = vma.mm;
-        if (mm.pgd() < 0) {
-            return;
-        }
-        boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
-        for (long addr = start; addr < end; addr += PageTable.PAGE_SIZE) {
-            long slot = PageTable.lookup(frames, mm.pgd(), addr);
-            if (slot < 0) {
-                // No pte table here: on to the next one.
-                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - PageTable.PAGE_SIZE;
-                continue;
-            }
-            long e = PageTable.get(frames, slot);
-            if (!PageTable.present(e) || (e & PageTable.SPECIAL) != 0) {
-                continue;
-            }
-            int pfn = PageTable.ptePfn(e);
-            if (locked) {
-                pageRemoveRmapInternal(pfn, slot);
-                lockedPteAdd(pfn);
-                stats.mlockUnchained++;
-            } else {
-                lockedPteRemove(pfn);
-                pageAddRmap(pfn, slot);
-                stats.munlockRechained++;
-            }
+        if (locked != null) {
+            locked.lockChanged(vma, start, end);
         }
     }
 
@@ -470,6 +495,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             int nrChains = 0;
             for (int pc = (int) pte[pfn]; pc != 0; pc = pool.next(pc)) {
                 for (int i = pool.idx(pc); i < nrpte; i++) {
+                    if (pool.pte(pc, i) == MAPCOUNT_SLOT) {
+                        continue;
+                    }
                     stats.walkPtesChecked++;
                     if (PageTable.testAndClearYoung(frames, pool.pte(pc, i))) {
                         referenced++;
@@ -595,10 +623,17 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         addPte(pfn, vma, ptep);
     }
 
-    /** do_no_page() / copy_page_range(): file and shmem pages are chained like any other. */
+    /**
+     * do_no_page() / copy_page_range() / install_page(): 2.6.0 chains file and shmem pages like any
+     * other; the objrmap hybrid counts them, chaining only as {@link ObjRmap#add} says.
+     */
     @Override
     public void pageAddFileRmap(int pfn, Vma vma, long address, long ptep) {
-        addPte(pfn, vma, ptep);
+        if (objectBased(pfn)) {
+            objrmap.add(pfn, vma, address, ptep);
+        } else {
+            addPte(pfn, vma, ptep);
+        }
     }
 
     /** copy_page_range() → copy_one_pte: page_add_rmap() for the child's pte. */
@@ -618,7 +653,11 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             walkReleased = true;
             return;
         }
-        removePte(pfn, vma, ptep);
+        if (objectBased(pfn)) {
+            objrmap.remove(pfn, vma, address, ptep);
+        } else {
+            removePte(pfn, vma, ptep);
+        }
     }
 
     /** do_wp_page() reusing a page (can_share_swap_page): the pte stays, the chain is unchanged. */
@@ -629,14 +668,20 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
     /** free_pages_check(): a page must leave with no rmap left (page->pte.direct == 0). */
     @Override
     public void pageFreed(int pfn) {
-        if (pte[pfn] != 0 || isDirect(pfn) || (lockedPtes != null && lockedPtes[pfn] != 0)) {
+        if (pte[pfn] != 0 || isDirect(pfn) || unchainedPtes(pfn) != 0) {
             throw new IllegalStateException("pfn " + pfn + " freed with a reverse mapping");
         }
+        frames.flags[pfn] &= ~ObjRmap.PG_CONVERTED; // free_pages_check(): ClearPageAnon (2.6.0-mm)
     }
 
     /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */
     @Override
     public void ptemoved(int pfn, Vma oldVma, long oldAddress, long oldPtep, Vma newVma, long newAddress, long newPtep) {
+        if (objectBased(pfn)) {
+            objrmap.remove(pfn, oldVma, oldAddress, oldPtep);
+            objrmap.add(pfn, newVma, newAddress, newPtep);
+            return;
+        }
         removePte(pfn, oldVma, oldPtep);
         addPte(pfn, newVma, newPtep);
     }
@@ -678,7 +723,29 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
      */
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
+        if (objectBased(pfn)) {
+            objrmap.walk(pfn, ctl, false); // try_to_unmap_obj(), or the chain of a converted page
+            return;
+        }
         stats.beginWalk();
+        walkChainOf(pfn, ctl);
+    }
+
+    /**
+     * page_referenced(): the chain as {@link #rmapWalk} walks it (it holds exactly the mapping
+     * ptes); the objrmap hybrid's file pages walk every vma of i_mmap (page_referenced_obj).
+     */
+    @Override
+    public void pageReferencedWalk(int pfn, RmapWalkControl ctl) {
+        if (objectBased(pfn)) {
+            objrmap.walk(pfn, ctl, true);
+        } else {
+            rmapWalk(pfn, ctl);
+        }
+    }
+
+    /** The direct pte or the chain of pfn, as try_to_unmap() walks them (the walk already begun). */
+    void walkChainOf(int pfn, RmapWalkControl ctl) {
         if (isDirect(pfn)) {
             visit(pfn, pte[pfn], ctl); // a SWAP_SUCCESS cleared pte.direct and PG_direct (page_remove_rmap)
             return;
@@ -690,6 +757,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         } finally {
             walkPfn = saved;
         }
+        dropMapcountOnlyChain(pfn); // step (c): every nonlinear pte was unmapped
     }
 
     /** 2.6.0's try_to_unmap() loop over the chain, releasing each unmapped pte's slot in place. */
@@ -700,6 +768,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             next = pool.next(pc);
             for (int i = pool.idx(pc); i < nrpte; i++) {
                 long p = pool.pte(pc, i);
+                if (p == MAPCOUNT_SLOT) {
+                    continue; // step (c): the mapcount, in the first block's last slot
+                }
                 walkSlot = p;
                 walkReleased = false;
                 boolean stop = visit(pfn, p, ctl);

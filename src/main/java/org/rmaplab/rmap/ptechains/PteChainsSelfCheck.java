@@ -63,6 +63,14 @@ final class PteChainsSelfCheck {
                 return "PG_mlocked pfn " + pfn + " is on the LRU";
             }
         }
+        ObjRmap o = d.objrmapSide();
+        boolean converted = (d.frames.flags[pfn] & ObjRmap.PG_CONVERTED) != 0;
+        if (converted && (o == null || o.mode != ObjRmap.Mode.CONVERT || !o.isFile(pfn))) {
+            return "pfn " + pfn + " is marked converted by page_convert_anon but is no page-cache page of objrmap";
+        }
+        if (o != null && o.isFile(pfn) && !converted) {
+            return checkObjectBased(pfn, v, o, free, seen, tally);
+        }
         int chainedWant = d.frames.mapcount[pfn] - unchained;
         if (d.isDirect(pfn)) {
             tally.directs++;
@@ -87,14 +95,39 @@ final class PteChainsSelfCheck {
     }
 
     /**
+     * A page-cache page the objrmap hybrid counts: no chain at all (page_convert_anon's -mm code,
+     * before conversion), or under wli's step (c) a chain of the ptes that map it at nonlinear
+     * addresses — at least one, at most mapcount — whose first block's last slot holds the
+     * mapcount. That every such pte is on it, the oracle's comparison of the walk with a scan of
+     * every page table checks.
+     */
+    private String checkObjectBased(int pfn, long v, ObjRmap o, boolean[] free, HashSet<Long> seen,
+                                    ChainTally tally) {
+        if (d.isDirect(pfn)) {
+            return "object-based pfn " + pfn + " is PG_direct";
+        }
+        if (v == 0) {
+            return null;
+        }
+        if (o.mode == ObjRmap.Mode.CONVERT) {
+            return "object-based pfn " + pfn + " has a pte_chain before page_convert_anon";
+        }
+        tally.chained++;
+        return checkChain(pfn, (int) v, -1, 0, free, seen, tally);
+    }
+
+    /**
      * A page's chain from its head: no loop, no free block, free slots only in the head and packed
-     * at its start, each used slot a distinct pte mapping the page, {@code chainedWant} in all.
+     * at its start, each used slot a distinct pte mapping the page, {@code chainedWant} in all. With
+     * chainedWant -1, a step (c) chain: the mapcount's slot last in the first block, and between 1
+     * and mapcount ptes, each at a nonlinear address of its vma.
      */
     private String checkChain(int pfn, int head, int chainedWant, int unchained, boolean[] free,
                               HashSet<Long> seen, ChainTally tally) {
         seen.clear();
         int count = 0;
         int blocks = 0;
+        boolean mapcountSlot = false;
         for (int pc = head; pc != 0; pc = d.pool.next(pc)) {
             if (++blocks > d.pool.alive()) {
                 return "the chain of pfn " + pfn + " loops";
@@ -118,6 +151,14 @@ final class PteChainsSelfCheck {
                 if (s == 0) {
                     return "used slot " + i + " of block " + pc + " of pfn " + pfn + " is empty";
                 }
+                if (s == PteChainsDesign.MAPCOUNT_SLOT) {
+                    if (chainedWant >= 0 || d.pool.next(pc) != 0 || i != d.nrpte - 1) {
+                        return "pfn " + pfn + " has a mapcount slot at slot " + i + " of block " + pc
+                                + (chainedWant >= 0 ? " of a chain of every pte" : ", not last in its first block");
+                    }
+                    mapcountSlot = true;
+                    continue;
+                }
                 if (!seen.add(s)) {
                     return "the chain of pfn " + pfn + " holds a pte twice";
                 }
@@ -125,10 +166,21 @@ final class PteChainsSelfCheck {
                 if (e != null) {
                     return e;
                 }
+                if (chainedWant < 0 && !nonlinear(pfn, s)) {
+                    return "pfn " + pfn + " chains pte " + PageTable.slotMm(d.frames, s) + "@0x"
+                            + Long.toHexString(PageTable.slotAddress(d.frames, s)) + ", at its linear address";
+                }
                 count++;
             }
         }
         tally.blocks += blocks;
+        if (chainedWant < 0) {
+            if (!mapcountSlot || count < 1 || count > d.frames.mapcount[pfn]) {
+                return "the step (c) chain of pfn " + pfn + " holds " + count + " ptes for mapcount "
+                        + d.frames.mapcount[pfn] + (mapcountSlot ? "" : " and no mapcount slot");
+            }
+            return null;
+        }
         if (count != chainedWant) {
             return "the chain of pfn " + pfn + " holds " + count + " ptes for mapcount " + d.frames.mapcount[pfn]
                     + (unchained > 0 ? " less " + unchained + " unchained" : "");
@@ -170,6 +222,13 @@ final class PteChainsSelfCheck {
             }
         }
         return null;
+    }
+
+    /** The pte at slot maps pfn away from the page's linear address in its vma. */
+    private boolean nonlinear(int pfn, long slot) {
+        long address = PageTable.slotAddress(d.frames, slot);
+        org.rmaplab.mm.Vma vma = PageTable.slotMm(d.frames, slot).vmaLookup(address);
+        return vma != null && vma.linearPageIndex(address) != d.frames.index[pfn];
     }
 
     /** The slot is a present pte of a page table that maps pfn. */

@@ -28,6 +28,14 @@ public final class PteChainsStats extends RmapStats {
      */
     public long mlockUnchained;
     public long munlockRechained;
+    /**
+     * The objrmap variants: page_convert_anon() calls and the ptes their i_mmap walks chained
+     * ({@code pte_chains:objrmap}); ptes chained because they map a file page at a nonlinear
+     * address (wli's step (c), {@code pte_chains:objrmap_nlchains}).
+     */
+    public long convertAnon;
+    public long convertPtesChained;
+    public long nonlinearChained;
 
     @Override
     public Map<String, Long> asMap() {
@@ -41,6 +49,9 @@ public final class PteChainsStats extends RmapStats {
         m.put("page_referenced_young", pageReferencedYoung);
         m.put("pte_chain_mlock_unchained", mlockUnchained);
         m.put("pte_chain_munlock_rechained", munlockRechained);
+        m.put("objrmap_convert_anon", convertAnon);
+        m.put("objrmap_convert_ptes_chained", convertPtesChained);
+        m.put("objrmap_nonlinear_chained", nonlinearChained);
         return m;
     }
 }

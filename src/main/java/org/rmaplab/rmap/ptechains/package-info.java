@@ -28,7 +28,7 @@
  * </ul>
  * Every pte is recorded: a new anonymous page (do_anonymous_page, do_wp_page's copy: direct),
  * fork (copy_page_range: page_add_rmap per copied pte, shared mappings included), file and shmem
- * pages (2.6.0 chained page-cache pages too; {@code DesignTraits.chainsFilePages}), mremap (move_one_page /
+ * pages (2.6.0 chained page-cache pages too; {@code DesignTraits.chainsNonlinearPtes}), mremap (move_one_page /
  * copy_one_pte: page_remove_rmap of the old pte, page_add_rmap of the new, so mremap never moves
  * whole page tables under this design), COW (the new page added as direct, the old page's pte
  * removed), munmap and exit (zap_pte_range: page_remove_rmap per pte).
@@ -158,6 +158,16 @@
  *       page goes back to the active list whatever list it left; no unevictable list (2.6.28's);
  *       VM_LOCKONFAULT does not occur (the model's mlock sets VM_LOCKED).
  * </ul>
+ *
+ * <h2>Variants: the -mm tree's objrmap, and wli's step (c) on it</h2>
+ * {@code pte_chains:objrmap} is the hybrid of Dave McCracken's objrmap as the -mm tree carried it
+ * in 2003 (2.5.65-mm to 2.6.0-mm): page-cache pages only counted and found through i_mmap's two
+ * lists ({@code FileRmap.IMmap.OBJRMAP_LIST}), anonymous pages chained as above, and a page that
+ * remap_file_pages installs at a nonlinear address converted for good (page_convert_anon: every
+ * pte chained). {@code pte_chains:objrmap_nlchains} is wli's step (c): only ptes at nonlinear
+ * addresses chained, the mapcount in the chain's first block. {@link
+ * org.rmaplab.rmap.ptechains.ObjRmap} has the kernel functions and the model's choices; both keep
+ * 2.6.0's reclaim rules.
  *
  * <h2>Self-check</h2>
  * {@code checkInvariants()} proves, for the oracle: a PG_direct page records one pte and has
