@@ -121,7 +121,10 @@ public final class Harness {
                 + " mappings and may merge with them";
     }
 
-    /** $RMAPLAB_CACHE, else $XDG_CACHE_HOME/rmaplab, else ~/.cache/rmaplab. */
+    /**
+     * $RMAPLAB_CACHE, else $XDG_CACHE_HOME/rmaplab, else $HOME/.cache/rmaplab, else Java's
+     * user.home (which comes from the password file: for a user like nobody, {@code /nonexistent}).
+     */
     public static Path cacheDir(Map<String, String> env) {
         String own = env.get("RMAPLAB_CACHE");
         if (own != null && !own.isEmpty()) {
@@ -130,6 +133,10 @@ public final class Harness {
         String xdg = env.get("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isEmpty()) {
             return Path.of(xdg, "rmaplab");
+        }
+        String home = env.get("HOME");
+        if (home != null && !home.isEmpty()) {
+            return Path.of(home, ".cache", "rmaplab");
         }
         return Path.of(System.getProperty("user.home"), ".cache", "rmaplab");
     }

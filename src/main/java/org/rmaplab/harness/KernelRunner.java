@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +22,28 @@ public final class KernelRunner {
     private static final long TIMEOUT_S = 600;
 
     private final Harness harness;
+    /** What runs the harness binary, as a prefix of its command line (empty: nothing). */
+    private final List<String> launcher;
 
     public KernelRunner(Harness harness) {
+        this(harness, List.of());
+    }
+
+    /**
+     * A runner that starts the harness through LAUNCHER, a command prefix such as {@code setpriv
+     * --reuid=65534 --regid=65534 --clear-groups} (run as an unprivileged user).
+     */
+    public KernelRunner(Harness harness, List<String> launcher) {
         this.harness = harness;
+        this.launcher = List.copyOf(launcher);
+    }
+
+    /** The command line that runs the harness with ARGS. */
+    private List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.add(harness.binary().toString());
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
     }
 
     public Harness harness() {
@@ -48,7 +70,7 @@ public final class KernelRunner {
     private boolean probeZeroPage() {
         Process p;
         try {
-            p = new ProcessBuilder(harness.binary().toString(), "-z").redirectErrorStream(true).start();
+            p = new ProcessBuilder(command("-z")).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new HarnessError("cannot start " + harness.binary() + " -z: " + e.getMessage());
         }
@@ -99,7 +121,7 @@ public final class KernelRunner {
     public Output run(Path file) {
         Process p;
         try {
-            p = new ProcessBuilder(harness.binary().toString(), "-c", file.toString()).start();
+            p = new ProcessBuilder(command("-c", file.toString())).start();
         } catch (IOException e) {
             throw new HarnessError("cannot start " + harness.binary() + ": " + e.getMessage());
         }

@@ -56,7 +56,8 @@ class HarnessTest {
     @Test
     void cacheDirectory() {
         assertEquals(Path.of("/x"), Harness.cacheDir(Map.of("RMAPLAB_CACHE", "/x", "XDG_CACHE_HOME", "/y")));
-        assertEquals(Path.of("/y/rmaplab"), Harness.cacheDir(Map.of("XDG_CACHE_HOME", "/y")));
+        assertEquals(Path.of("/y/rmaplab"), Harness.cacheDir(Map.of("XDG_CACHE_HOME", "/y", "HOME", "/h")));
+        assertEquals(Path.of("/h/.cache/rmaplab"), Harness.cacheDir(Map.of("HOME", "/h")));
         assertEquals(Path.of(System.getProperty("user.home"), ".cache", "rmaplab"), Harness.cacheDir(Map.of()));
     }
 
