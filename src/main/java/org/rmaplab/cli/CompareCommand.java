@@ -38,7 +38,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab compare [--designs all|LIST] [--arch A] [--format table|csv|json] [--html FILE] [--sweep K=V,...] SCENARIO|WORKLOAD} */
+/** {@code rmaplab compare [--design NAME|LIST|all] [--arch A] [--format table|csv|json] [--html FILE] [--sweep K=V,...] SCENARIO|WORKLOAD} */
 @Command(name = "compare",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -58,8 +58,9 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--designs", paramLabel = "all|LIST", defaultValue = "all",
-            description = "Designs to run, comma-separated, or 'all' (default).")
+    @Option(names = {"--design", "--designs"}, paramLabel = "NAME|LIST|all", defaultValue = "all",
+            description = "Designs and variants to run, comma-separated, or 'all' (default: the five designs). "
+                    + "--designs is the old spelling.")
     String designs;
 
     @Option(names = "--arch", paramLabel = "A",

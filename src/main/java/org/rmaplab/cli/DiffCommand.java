@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab diff [--design NAME|all] [--check every|end|off] FILE...} */
+/** {@code rmaplab diff [--design NAME|LIST|all] [--check every|end|off] FILE...} */
 @Command(name = "diff",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -48,8 +48,8 @@ final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
-            description = "The design to compare (default: ${DEFAULT-VALUE}), or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
+    @Option(names = "--design", paramLabel = "NAME|LIST|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to compare (default: ${DEFAULT-VALUE}), a comma-separated LIST, or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
     String design;
 
     @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rmaplab fuzz --seed S --count N [--design NAME|all] [--out DIR] [--check ...]}, and
+ * {@code rmaplab fuzz --seed S --count N [--design NAME|LIST|all] [--out DIR] [--check ...]}, and
  * {@code --profile model [--steps N]}: the model profile under the oracle only.
  */
 @Command(name = "fuzz",
@@ -68,8 +68,8 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--count", required = true, paramLabel = "N", description = "How many scenarios.")
     int count;
 
-    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
-            description = "The design to compare (default: ${DEFAULT-VALUE}), or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
+    @Option(names = "--design", paramLabel = "NAME|LIST|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to compare (default: ${DEFAULT-VALUE}), a comma-separated LIST, or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
     String design;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/fuzz",

@@ -86,12 +86,18 @@ final class KernelCli {
         if (design.equals("all")) {
             return known;
         }
-        if (known.contains(design) || RmapDesigns.variants().contains(design)) {
-            return List.of(design);
+        List<String> chosen = new java.util.ArrayList<>();
+        for (String d : design.split(",", -1)) {
+            if (!known.contains(d) && !RmapDesigns.variants().contains(d)) {
+                String available = "available: " + String.join(", ", known) + ", or all; variants: "
+                        + String.join(", ", RmapDesigns.variants());
+                throw new ParameterException(spec.commandLine(), "unknown design '" + d + "' (" + available + ")");
+            }
+            if (!chosen.contains(d)) {
+                chosen.add(d);
+            }
         }
-        String available = "available: " + String.join(", ", known) + ", or all; variants: "
-                + String.join(", ", RmapDesigns.variants());
-        throw new ParameterException(spec.commandLine(), "unknown design '" + design + "' (" + available + ")");
+        return List.copyOf(chosen);
     }
 
     /** "1 run" / "2 runs". */

@@ -20,6 +20,7 @@ import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
+import org.rmaplab.scenario.Statement;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab run [--design NAME|all] [--check every|end|off] FILE...} */
+/** {@code rmaplab run [--design NAME|LIST|all] [--check every|end|off] FILE...} */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -52,8 +53,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--design", paramLabel = "NAME|all", defaultValue = RmapDesigns.DEFAULT,
-            description = "The design to run (default: ${DEFAULT-VALUE}), or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
+    @Option(names = "--design", paramLabel = "NAME|LIST|all", defaultValue = RmapDesigns.DEFAULT,
+            description = "The design to run (default: ${DEFAULT-VALUE}), a comma-separated LIST, or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, lokier:noreserve).")
     String design;
 
     @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
@@ -61,6 +62,11 @@ final class RunCommand implements Callable<Integer> {
                     + "at the end of the run and at each 'check' line (default), or never. "
                     + "Contents are verified on every read regardless.")
     String check;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "Print every line with its actual result before the verdict, strace-like: "
+                    + "'LINE  CALL = RESULT (NAME)' (NAME: what 'as NAME' bound; '!=' marks a failed expectation).")
+    boolean verbose;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
     List<String> files;
@@ -109,6 +115,11 @@ final class RunCommand implements Callable<Integer> {
                 if (!r.passed()) {
                     failed++;
                 }
+                if (verbose) {
+                    for (String line : verboseLines(sc, r)) {
+                        out.println(line);
+                    }
+                }
                 for (String line : r.report()) {
                     out.println(line);
                 }
@@ -118,6 +129,44 @@ final class RunCommand implements Callable<Integer> {
                 + failed + " failed");
         out.flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /**
+     * {@code --verbose}: a header, then every line that ran as {@code LINE  CALL = RESULT (NAME)}, the
+     * call as written without its {@code as} and {@code expect} parts, {@code !=} where the line's
+     * expectation failed.
+     */
+    static List<String> verboseLines(Scenario sc, RunResult r) {
+        java.util.Map<Integer, Statement> byLine = new java.util.HashMap<>();
+        for (Statement st : sc.statements()) {
+            byLine.put(st.line(), st);
+        }
+        java.util.Set<Integer> failedLines = new java.util.HashSet<>();
+        for (RunResult.Failure f : r.failures()) {
+            failedLines.add(f.line());
+        }
+        int width = String.valueOf(sc.lastLine()).length();
+        List<String> lines = new ArrayList<>();
+        lines.add("# " + sc.file() + " [" + r.design() + "]");
+        for (RunResult.LineOutcome o : r.outcomes()) {
+            Statement st = byLine.get(o.line());
+            String mark = failedLines.contains(o.line()) ? " != " : " = ";
+            lines.add(String.format(java.util.Locale.ROOT, "%" + width + "d  %s%s%s%s", o.line(), call(st), mark,
+                    o.actual(), st.as() == null ? "" : " (" + st.as() + ")"));
+        }
+        return lines;
+    }
+
+    /** The statement as written, up to its {@code as NAME} or first {@code expect}. */
+    private static String call(Statement st) {
+        StringBuilder b = new StringBuilder();
+        for (String tok : st.text().trim().split("\\s+")) {
+            if (tok.equals("as") && st.as() != null || tok.equals("expect") || tok.startsWith("expect:")) {
+                break;
+            }
+            b.append(b.length() == 0 ? "" : " ").append(tok);
+        }
+        return b.toString();
     }
 
     private static int userError(PrintWriter err, String line) {

@@ -37,6 +37,9 @@ class CompareCommandTest extends CliTest {
         assertTrue(out.contains("\"design\": \"anon_vma\""), out);
         assertFalse(out.contains("anon_vma_chain\""), out);
         assertEquals(0, run("compare", "--designs", "anon_vma", f.toString()));
+        String old = out;
+        assertEquals(0, run("compare", "--design", "anon_vma", f.toString()), err); // one name everywhere
+        assertEquals(old, out);
         assertTrue(out.startsWith("design "), out);
         // Every profile runs; i386-numaq's 32-byte lines make 32-byte pte_chain blocks.
         for (String arch : org.rmaplab.cost.ArchProfile.NAMES) {

@@ -182,7 +182,7 @@ class MainTest {
         assertUserError(run("frob"), "rmaplab: Unmatched argument at index 0: 'frob' (see 'rmaplab --help')");
         assertUserError(run(), "rmaplab: missing command (run, kernel, diff, fuzz, compare, workloads, findings, report) (see 'rmaplab --help')");
         assertUserError(run("run", "--design"),
-                "rmaplab: Missing required parameter for option '--design' (NAME|all) (see 'rmaplab run --help')");
+                "rmaplab: Missing required parameter for option '--design' (NAME|LIST|all) (see 'rmaplab run --help')");
     }
 
     @Test
@@ -203,11 +203,51 @@ class MainTest {
         assertTrue(out.contains("run"), out);
         assertTrue(out.contains("Exit codes:"), out);
         assertEquals(0, run("run", "--help"));
-        assertTrue(out.contains("--design=NAME|all"), out);
+        assertTrue(out.contains("--design=NAME|LIST|all"), out);
         assertTrue(out.contains("--check=every|end|off"), out);
         assertEquals(0, run("--version"));
         assertTrue(out.matches("rmaplab \\d+\\.\\d+\\.\\d+.*\\R"), out);
         assertFalse(out.contains("unknown"), "version comes from the filtered rmaplab.properties: " + out);
+    }
+
+    /**
+     * {@code run --verbose}: one line per scenario line, the call as written (without its {@code as}
+     * and {@code expect} parts), {@code =} its actual result and the name it bound; then the verdict.
+     * Pinned whole on the example of the README's quick start; a failed expectation shows {@code !=}.
+     */
+    @Test
+    void runVerbosePrintsEveryLineWithItsResult() throws IOException {
+        assertEquals(0, run(Backend.model(), "run", "--verbose", "examples/fork-cow.vms"));
+        assertEquals(String.join("\n",
+                "# examples/fork-cow.vms [anon_vma_chain]",
+                " 4  t1 mmap 0 16p rw private|anonymous = 0x7ffff7fef000 (A)",
+                " 5  t1 write A 16p 0xA1 = 0",
+                " 6  t1 fork = ok (t2)",
+                " 7  t2 write A+4p 1p 0xB2 = 0",
+                " 8  t1 mremap A 16p 32p maymove = 0x7ffff7fef000 (B)",
+                " 9  t1 read B+4p = 0xa1",
+                "10  t2 read A+4p = 0xb2",
+                "11  t1 read B+20p = 0x0",
+                "12  t1 munmap B+2p 1p = 0",
+                "13  t1 read B+2p = SEGV",
+                "14  t1 vmas B 32p = 2",
+                "15  check = ok",
+                "PASS examples/fork-cow.vms [anon_vma_chain] (12 lines)",
+                "1 run: 1 passed, 0 failed", ""), out.replace("\r\n", "\n"));
+        String f = file("bad.vms", "t1 mmap 0 1p rw private|anonymous as A expect EINVAL");
+        assertEquals(1, run(Backend.model(), "run", "-v", f));
+        assertTrue(out.contains("1  t1 mmap 0 1p rw private|anonymous != 0x"), out);
+    }
+
+    /** --design takes a comma-separated list (duplicates run once); an unknown member is bad input. */
+    @Test
+    void designTakesAList() {
+        assertEquals(0, run(Backend.model(), "run", "--design", "pte_chains,pte_chains:objrmap,pte_chains",
+                "examples/fork-cow.vms"));
+        assertTrue(out.contains("[pte_chains]") && out.contains("[pte_chains:objrmap]"), out);
+        assertTrue(out.endsWith("2 runs: 2 passed, 0 failed\n"), out);
+        assertEquals(2, run(Backend.model(), "run", "--design", "pte_chains,nope", "examples/fork-cow.vms"));
+        assertTrue(err.contains("unknown design 'nope'"), err);
     }
 
     /** run, diff and fuzz name every registered variant in their --design help (a list kept by hand). */
