@@ -43,10 +43,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Run one scenario (a .vms file, or a named workload: see 'rmaplab workloads') under each",
-            "design and print one row of costs per design: rmap metadata bytes (now, peak, by",
-            "structure) on an architecture profile, lowmem, walks, rmap ops, mremap COWs, swap-outs.",
-            "Output is deterministic byte for byte."},
+            "Run one scenario or workload under each design and print their costs side by side.",
+            "A scenario is a .vms file, a workload a name from 'rmaplab workloads'. One row of costs",
+            "per design: rmap metadata bytes (now, peak, by structure) on an architecture profile,",
+            "lowmem, walks, rmap ops, mremap COWs, swap-outs. Output is deterministic byte for byte."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every run passed its expectations",

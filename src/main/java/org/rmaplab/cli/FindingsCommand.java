@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "findings",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = {"Regenerate the findings document (the published figures reproduced by the named",
-            "workloads), written atomically to --out (default docs/findings.md), or '-' for stdout."})
+        description = {"Regenerate the findings document: the published figures, reproduced.",
+            "The named workloads are run and the document written atomically to --out",
+            "(default docs/findings.md), or '-' for stdout."})
 final class FindingsCommand implements Callable<Integer> {
 
     @Spec

@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "report",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = {"Write an HTML report (XHTML with inline SVG line charts, one line per design) of",
-            "sweeps over the named workloads, atomically to --out, or '-' for stdout."})
+        description = {"Write an HTML report of sweeps over the named workloads.",
+            "XHTML with inline SVG line charts, one line per design, written atomically to --out,",
+            "or '-' for stdout."})
 final class ReportCommand implements Callable<Integer> {
 
     @Spec

@@ -262,6 +262,33 @@ class MainTest {
         }
     }
 
+    /**
+     * The top-level help lists every command, bench included, each with a whole sentence; every
+     * command's --help prints its usage and exits 0 (bench's too: the launcher hands it here).
+     */
+    @Test
+    void helpListsEveryCommandAndEveryCommandHasHelp() {
+        List<String> commands = List.of("run", "kernel", "diff", "fuzz", "compare", "workloads", "findings",
+                "report", "trace", "bench");
+        assertEquals(0, run("--help"));
+        String top = out;
+        for (String c : commands) {
+            assertTrue(top.matches("(?s).*\\n  " + c + " +\\S.*"), "top-level help lists " + c + ": " + top);
+            assertEquals(0, run(c, "--help"), c);
+            assertTrue(out.startsWith("Usage: rmaplab " + c), c + ": " + out);
+        }
+        // Each summary, with its wrapped continuation lines, is a whole sentence.
+        String list = top.substring(top.indexOf("Commands:"), top.indexOf("Exit codes:"));
+        for (String entry : list.split("\\R(?=  [a-z])")) {
+            if (!entry.startsWith("Commands:")) {
+                assertTrue(entry.strip().endsWith("."), "a summary cut short: " + entry);
+            }
+        }
+        assertTrue(top.replaceAll("\\s+", " ").contains("Run one scenario or workload under each design and print their costs side by side."), top);
+        assertEquals(2, run("bench"));
+        assertTrue(err.contains("bench is run by the ./rmaplab launcher"), err);
+    }
+
     @Test
     void modelBackendListsRegisteredDesigns() {
         assertEquals(org.rmaplab.rmap.RmapDesigns.names(), Backend.model().designs());
