@@ -14,10 +14,41 @@ import java.nio.file.attribute.PosixFilePermissions;
 final class AtomicFile {
     private AtomicFile() {}
 
-    /** Replaces file F by TEXT (UTF-8), atomically; IOException (and F untouched) if it cannot. */
+    /**
+     * Fails now, with the reason, if file F could not be written later: its directory is missing,
+     * not a directory, or not writable. For commands that compute for minutes before they write.
+     */
+    static void checkWritable(String f) throws IOException {
+        Path dir = Path.of(f).toAbsolutePath().getParent();
+        if (!Files.exists(dir)) {
+            throw new IOException("no such directory: " + dir);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("not a directory: " + dir);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("permission denied: " + dir);
+        }
+        if (Files.isDirectory(Path.of(f))) {
+            throw new IOException("is a directory");
+        }
+    }
+
+    /**
+     * Replaces file F by TEXT (UTF-8), atomically; IOException (and F untouched) if it cannot, its
+     * message the reason ({@code no such directory: DIR}, {@code permission denied: DIR}, ...), not
+     * the name of the temporary file.
+     */
     static void write(String f, String text) throws IOException {
+        checkWritable(f);
         Path p = Path.of(f).toAbsolutePath();
-        Path tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException(e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT)
+                    + ": " + p.getParent() : "cannot create a file in " + p.getParent());
+        }
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             try {

@@ -132,6 +132,9 @@ final class CompareCommand implements Callable<Integer> {
         List<String> failures = new ArrayList<>();
         try {
             Cases cases = resolveCases();
+            for (String f : new String[] {emit, htmlFile, outFile}) {
+                checkWritable(f); // before the runs, and so that no output is written when one cannot be
+            }
             List<Map<String, String>> rows = runAll(cases, names, policy, failures, err);
             writeOutputs(cases, rows, out);
         } catch (BadInput e) {
@@ -341,21 +344,37 @@ final class CompareCommand implements Callable<Integer> {
             case "json" -> CostTable.json(cases.file(), rows);
             default -> CostTable.table(rows);
         };
+        if (emit != null) {
+            write(emit, cases.text());
+        }
+        if (htmlFile != null) {
+            write(htmlFile, CompareReport.html(cases.file(), cases.sweepColumn(), rows));
+        }
+        if (outFile != null) {
+            write(outFile, rendered);
+        } else {
+            out.print(rendered);
+            out.flush();
+        }
+    }
+
+    /** F (if given) can be written: BadInput with the reason if not. */
+    private static void checkWritable(String f) throws BadInput {
+        if (f == null) {
+            return;
+        }
         try {
-            if (emit != null) {
-                AtomicFile.write(emit, cases.text());
-            }
-            if (htmlFile != null) {
-                AtomicFile.write(htmlFile, CompareReport.html(cases.file(), cases.sweepColumn(), rows));
-            }
-            if (outFile != null) {
-                AtomicFile.write(outFile, rendered);
-            } else {
-                out.print(rendered);
-                out.flush();
-            }
+            AtomicFile.checkWritable(f);
         } catch (IOException | java.nio.file.InvalidPathException e) {
-            throw new BadInput("rmaplab: cannot write: " + e.getMessage());
+            throw new BadInput("rmaplab: cannot write " + f + ": " + e.getMessage());
+        }
+    }
+
+    private static void write(String f, String text) throws BadInput {
+        try {
+            AtomicFile.write(f, text);
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new BadInput("rmaplab: cannot write " + f + ": " + e.getMessage());
         }
     }
 

@@ -36,6 +36,15 @@ final class FindingsCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + jobs);
         }
+        if (!out.equals("-")) {
+            try {
+                AtomicFile.checkWritable(out); // before minutes of work, not after
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return ExitCodes.USAGE;
+            }
+        }
         String md = Findings.markdown(jobs != null ? jobs : Findings.defaultJobs());
         if (out.equals("-")) {
             spec.commandLine().getOut().print(md);

@@ -289,6 +289,31 @@ class MainTest {
         assertTrue(err.contains("bench is run by the ./rmaplab launcher"), err);
     }
 
+    /**
+     * An output file that cannot be written is refused with the reason, before any work: findings
+     * and report into a missing directory say "no such directory", into a file's place where a
+     * directory stands "is a directory"; nothing is written.
+     */
+    @Test
+    void unwritableOutputSaysWhyBeforeWorking() throws IOException {
+        Path missing = dir.resolve("nope").resolve("f.md");
+        for (String command : new String[] {"findings", "report"}) {
+            assertEquals(2, run(Backend.model(), command, "--out", missing.toString()), command);
+            assertEquals("rmaplab: cannot write " + missing + ": no such directory: " + missing.getParent() + "\n",
+                    err, command);
+            assertEquals("", out, command);
+        }
+        // compare: nothing written when one of its outputs cannot be, the html file named
+        Path csv = dir.resolve("rows.csv");
+        assertEquals(2, run(Backend.model(), "compare", "--design", "anon_vma", "--out", csv.toString(),
+                "--html", missing.toString(), "examples/fork-cow.vms"));
+        assertEquals("rmaplab: cannot write " + missing + ": no such directory: " + missing.getParent() + "\n", err);
+        assertFalse(Files.exists(csv));
+        assertEquals(2, run(Backend.model(), "findings", "--out", dir.toString()));
+        assertTrue(err.endsWith(": is a directory\n"), err);
+        assertFalse(Files.exists(missing.getParent()));
+    }
+
     @Test
     void modelBackendListsRegisteredDesigns() {
         assertEquals(org.rmaplab.rmap.RmapDesigns.names(), Backend.model().designs());
