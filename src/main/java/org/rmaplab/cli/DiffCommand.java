@@ -56,6 +56,11 @@ final class DiffCommand implements Callable<Integer> {
             description = "When the model's oracle checks every invariant (as for run; default: ${DEFAULT-VALUE}).")
     String check;
 
+    @Option(names = "--swapfile", paramLabel = "SIZE",
+            description = "Make a swap file of SIZE (e.g. 512M) in $TMPDIR for the run and remove it after "
+                    + "(root only): without swap, reclaim and 'madvise ... pageout' page nothing out.")
+    String swapfile;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
     List<String> files;
 
@@ -73,19 +78,21 @@ final class DiffCommand implements Callable<Integer> {
         try {
             List<Scenario> scenarios = KernelCli.parseAll(files, err);
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
-            ScenarioRunner runner;
-            try {
-                runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
-            } catch (HarnessError e) {
-                throw harnessFailed(out, err, "", e);
+            try (SwapFile swap = KernelCli.swap(swapfile, scenarios, err)) {
+                ScenarioRunner runner;
+                try {
+                    runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
+                } catch (HarnessError e) {
+                    throw harnessFailed(out, err, "", e);
+                }
+                Tally tally = new Tally();
+                for (Scenario sc : scenarios) {
+                    diffScenario(sc, kernel, runner, designs, tally, out, err);
+                }
+                out.println(KernelCli.plural(tally.runs, "run") + ": " + tally.same + " same, " + tally.diverged + " diverged");
+                out.flush();
+                return tally.diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
             }
-            Tally tally = new Tally();
-            for (Scenario sc : scenarios) {
-                diffScenario(sc, kernel, runner, designs, tally, out, err);
-            }
-            out.println(KernelCli.plural(tally.runs, "run") + ": " + tally.same + " same, " + tally.diverged + " diverged");
-            out.flush();
-            return tally.diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (KernelCli.Exit e) {
             out.flush();
             return e.code;

@@ -100,6 +100,60 @@ final class KernelCli {
         return List.copyOf(chosen);
     }
 
+    /**
+     * The swap for a kernel run of SCENARIOS: with {@code --swapfile SIZE} a swap file made for it
+     * (exit 2 with the reason if it cannot be: a bad size, not root, a failed mkswap/swapon);
+     * without, null, and a warning on ERR, once, if a scenario pages out on a kernel without swap.
+     */
+    static SwapFile swap(String size, List<Scenario> scenarios, PrintWriter err) {
+        if (size == null) {
+            String w = SwapFile.warning(scenarios, java.nio.file.Path.of("/proc/swaps"));
+            if (w != null) {
+                err.println(w);
+                err.flush();
+            }
+            return null;
+        }
+        long bytes = parseSize(size);
+        if (bytes <= 0) {
+            throw userError(err, "rmaplab: --swapfile: '" + size + "' is not a size (like 512M or 1G)");
+        }
+        try {
+            return SwapFile.create(bytes, isRoot());
+        } catch (java.io.IOException e) {
+            throw userError(err, "rmaplab: --swapfile: " + e.getMessage());
+        }
+    }
+
+    /** N, NK, NM or NG (binary units) in bytes; -1 if malformed. */
+    static long parseSize(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([KkMmGg]?)").matcher(s);
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> n << 10;
+            case "M" -> n << 20;
+            case "G" -> n << 30;
+            default -> n;
+        };
+    }
+
+    /** uid 0, by /proc/self/status. */
+    static boolean isRoot() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[1].equals("0");
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not Linux: not root for our purposes
+        }
+        return false;
+    }
+
     /** "1 run" / "2 runs". */
     static String plural(int n, String what) {
         return n + " " + what + (n == 1 ? "" : "s");

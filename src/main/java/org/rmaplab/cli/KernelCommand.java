@@ -13,6 +13,7 @@ import org.rmaplab.scenario.ScenarioError;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -41,6 +42,11 @@ final class KernelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--swapfile", paramLabel = "SIZE",
+            description = "Make a swap file of SIZE (e.g. 512M) in $TMPDIR for the run and remove it after "
+                    + "(root only): without swap, reclaim and 'madvise ... pageout' page nothing out.")
+    String swapfile;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
     List<String> files;
 
@@ -51,35 +57,37 @@ final class KernelCommand implements Callable<Integer> {
         try {
             List<Scenario> scenarios = KernelCli.parseAll(files, err);
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
-            int runs = 0;
-            int failed = 0;
-            int skipped = 0;
-            for (Scenario sc : scenarios) {
-                KernelReplay.LinuxResult r;
-                try {
-                    r = KernelReplay.judge(sc, kernel.run(Path.of(sc.file())));
-                } catch (ScenarioError e) {
-                    out.flush();
-                    throw KernelCli.userError(err, e.getMessage());
-                } catch (HarnessError e) {
-                    out.flush();
-                    err.println("rmaplab: " + sc.file() + ": kernel harness failed: " + e.getMessage());
-                    err.flush();
-                    return ExitCodes.INTERNAL;
+            try (SwapFile swap = KernelCli.swap(swapfile, scenarios, err)) {
+                int runs = 0;
+                int failed = 0;
+                int skipped = 0;
+                for (Scenario sc : scenarios) {
+                    KernelReplay.LinuxResult r;
+                    try {
+                        r = KernelReplay.judge(sc, kernel.run(Path.of(sc.file())));
+                    } catch (ScenarioError e) {
+                        out.flush();
+                        throw KernelCli.userError(err, e.getMessage());
+                    } catch (HarnessError e) {
+                        out.flush();
+                        err.println("rmaplab: " + sc.file() + ": kernel harness failed: " + e.getMessage());
+                        err.flush();
+                        return ExitCodes.INTERNAL;
+                    }
+                    runs++;
+                    if (!r.passed()) {
+                        failed++;
+                    }
+                    skipped += r.skipped().size();
+                    for (String line : r.report()) {
+                        out.println(line);
+                    }
                 }
-                runs++;
-                if (!r.passed()) {
-                    failed++;
-                }
-                skipped += r.skipped().size();
-                for (String line : r.report()) {
-                    out.println(line);
-                }
+                out.println(KernelCli.plural(runs, "run") + ": " + (runs - failed) + " passed, " + failed + " failed"
+                        + (skipped == 0 ? "" : " (" + KernelCli.plural(skipped, "line") + " skipped)"));
+                out.flush();
+                return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
             }
-            out.println(KernelCli.plural(runs, "run") + ": " + (runs - failed) + " passed, " + failed + " failed"
-                    + (skipped == 0 ? "" : " (" + KernelCli.plural(skipped, "line") + " skipped)"));
-            out.flush();
-            return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (KernelCli.Exit e) {
             out.flush();
             return e.code;
