@@ -945,11 +945,44 @@ static int eval_expr(const char *text, int resolve, uint64_t *out)
 	return 0;
 }
 
+/*
+ * The kernel's spellings of names, accepted as aliases (the scenario language's addition):
+ * TOK without PREFIX, in lower case, into BUF when TOK is PREFIX followed by upper-case
+ * letters, digits and '_' (MAP_ANONYMOUS -> anonymous); else TOK itself.
+ */
+static const char *kernel_spelling(const char *tok, const char *prefix, char *buf, size_t n)
+{
+	size_t k = strlen(prefix), i;
+	if (strncmp(tok, prefix, k) || !tok[k] || strlen(tok + k) >= n)
+		return tok;
+	for (i = 0; tok[k + i]; i++) {
+		char c = tok[k + i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+			return tok;
+		buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	buf[i] = 0;
+	return buf;
+}
+
 static int parse_prot(const char *s, uint64_t *out)
 {
 	uint64_t p = 0;
 	if (!strcmp(s, "none")) {
 		*out = PROT_NONE;
+		return 0;
+	}
+	if (!strncmp(s, "PROT_", 5)) {  /* PROT_READ|PROT_WRITE, PROT_NONE */
+		char buf[128], name[32];
+		snprintf(buf, sizeof buf, "%s", s);
+		for (char *tok = strtok(buf, "|"); tok; tok = strtok(NULL, "|")) {
+			const char *w = kernel_spelling(tok, "PROT_", name, sizeof name);
+			if (!strcmp(w, "read")) p |= PROT_READ;
+			else if (!strcmp(w, "write")) p |= PROT_WRITE;
+			else if (!strcmp(w, "exec")) p |= PROT_EXEC;
+			else if (strcmp(w, "none")) return -1;
+		}
+		*out = p;
 		return 0;
 	}
 	for (; *s; s++) {
@@ -970,11 +1003,15 @@ static int parse_flags(const char *s, const struct flagdef *defs, uint64_t *out)
 		*out = 0;
 		return 0;
 	}
+	const char *prefix = defs == mmap_flags ? "MAP_" : defs == mremap_flags ? "MREMAP_"
+		: defs == uffd_flags ? "UFFDIO_MOVE_MODE_" : defs == copy_flags ? "UFFDIO_COPY_MODE_" : "";
 	snprintf(buf, sizeof buf, "%s", s);
 	for (char *tok = strtok(buf, "|"); tok; tok = strtok(NULL, "|")) {
 		const struct flagdef *f;
+		char name[64];
+		const char *w = *prefix ? kernel_spelling(tok, prefix, name, sizeof name) : tok;
 		for (f = defs; f->name; f++)
-			if (!strcmp(f->name, tok))
+			if (!strcmp(f->name, w))
 				break;
 		if (!f->name)
 			return -1;
@@ -986,6 +1023,8 @@ static int parse_flags(const char *s, const struct flagdef *defs, uint64_t *out)
 
 static int parse_advice(const char *s, uint64_t *out)
 {
+	char name[64];
+	s = kernel_spelling(s, "MADV_", name, sizeof name);
 	for (const struct flagdef *f = advices; f->name; f++)
 		if (!strcmp(f->name, s)) {
 			*out = f->val;
@@ -1020,6 +1059,16 @@ static int parse_expect(const char *text, int resolve, struct expected *x)
 		x->kind = XP_ERR;
 		x->err = errno_by_name(buf);
 		return 0;
+	}
+	/* /proc/PID/maps' START-END (hex without 0x), an addition: made START..END */
+	size_t hx = strspn(buf, "0123456789abcdef");
+	if (hx > 0 && buf[hx] == '-') {
+		size_t hy = strspn(buf + hx + 1, "0123456789abcdef");
+		if (hy > 0 && buf[hx + 1 + hy] == ' ') {
+			char tmp[256];
+			snprintf(tmp, sizeof tmp, "0x%.*s..0x%s", (int)hx, buf, buf + hx + 1);
+			snprintf(buf, sizeof buf, "%s", tmp);
+		}
 	}
 	char *dots = strstr(buf, "..");
 	if (dots) {

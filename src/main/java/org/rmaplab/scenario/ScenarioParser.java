@@ -311,7 +311,7 @@ public final class ScenarioParser {
         if (j + 1 >= tok.length || isClauseStart(tok[j + 1])) {
             throw error("'" + tok[j] + "' needs a RESULT");
         }
-        if (op.result() == Op.Result.VMA && tok[j + 1].contains("..")) {
+        if (op.result() == Op.Result.VMA && (tok[j + 1].contains("..") || MAPS_RANGE.matcher(tok[j + 1]).matches())) {
             if (j + 2 >= tok.length || isClauseStart(tok[j + 2])) {
                 throw error("vma result '" + tok[j + 1] + "' needs PERMS after it (e.g. rw-p)");
             }
@@ -378,11 +378,11 @@ public final class ScenarioParser {
             case ADDR, VALUE -> expr(t, true);
             case LEN -> expr(t, false);
             case PROT -> prot(t);
-            case MMAP_FLAGS -> flags(op, t, ScenarioText.MMAP_FLAGS);
-            case MREMAP_FLAGS -> flags(op, t, ScenarioText.MREMAP_FLAGS);
-            case MOVE_FLAGS -> flags(op, t, ScenarioText.MOVE_FLAGS);
-            case COPY_FLAGS -> flags(op, t, ScenarioText.COPY_FLAGS);
-            case RAP_FLAGS -> flags(op, t, ScenarioText.RAP_FLAGS);
+            case MMAP_FLAGS -> flags(op, t, ScenarioText.MMAP_FLAGS, "MAP_");
+            case MREMAP_FLAGS -> flags(op, t, ScenarioText.MREMAP_FLAGS, "MREMAP_");
+            case MOVE_FLAGS -> flags(op, t, ScenarioText.MOVE_FLAGS, "UFFDIO_MOVE_MODE_");
+            case COPY_FLAGS -> flags(op, t, ScenarioText.COPY_FLAGS, "UFFDIO_COPY_MODE_");
+            case RAP_FLAGS -> flags(op, t, ScenarioText.RAP_FLAGS, "RAP_");
             case ADVICE -> advice(t);
             case FILE -> fileRef(t);
             case FILE_NAME -> {
@@ -395,9 +395,36 @@ public final class ScenarioParser {
         };
     }
 
+    /**
+     * The kernel's spelling of a name, an alias (the language's addition): TOK without PREFIX in
+     * lower case when TOK is PREFIX then upper-case letters, digits and '_' ({@code MAP_ANONYMOUS}
+     * is {@code anonymous}); else TOK. The harness (vmsh.c kernel_spelling) reads them alike.
+     */
+    static String kernelSpelling(String tok, String prefix) {
+        if (tok.length() > prefix.length() && tok.startsWith(prefix)
+                && tok.substring(prefix.length()).matches("[A-Z0-9_]+")) {
+            return tok.substring(prefix.length()).toLowerCase(java.util.Locale.ROOT);
+        }
+        return tok;
+    }
+
     private Arg.Prot prot(String t) {
         if (t.equals("none")) {
             return new Arg.Prot(t, Mman.PROT_NONE);
+        }
+        if (t.startsWith("PROT_")) {
+            int v = 0;
+            for (String f : t.split("\\|", -1)) {
+                v |= switch (kernelSpelling(f, "PROT_")) {
+                    case "read" -> Mman.PROT_READ;
+                    case "write" -> Mman.PROT_WRITE;
+                    case "exec" -> Mman.PROT_EXEC;
+                    case "none" -> Mman.PROT_NONE;
+                    default -> throw error("bad protection '" + t + "' (PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE"
+                            + " joined by |, or none, or letters from rwx)");
+                };
+            }
+            return new Arg.Prot(t, v);
         }
         int v = 0;
         for (char c : t.toCharArray()) {
@@ -415,13 +442,14 @@ public final class ScenarioParser {
         return new Arg.Prot(t, v);
     }
 
-    private Arg.Flags flags(Op op, String t, Map<String, Integer> table) {
+    private Arg.Flags flags(Op op, String t, Map<String, Integer> table, String prefix) {
         if (t.equals("0")) {
             return new Arg.Flags(t, 0);
         }
         int v = 0;
         Set<String> seen = new java.util.HashSet<>();
-        for (String f : t.split("\\|", -1)) {
+        for (String written : t.split("\\|", -1)) {
+            String f = kernelSpelling(written, prefix);
             Integer bit = table.get(f);
             if (bit == null) {
                 String what = f.isEmpty() ? "empty flag in '" + t + "'" : "unknown " + op.word() + " flag '" + f + "'";
@@ -436,7 +464,7 @@ public final class ScenarioParser {
     }
 
     private Arg.Advice advice(String t) {
-        Integer v = ScenarioText.ADVICE.get(t);
+        Integer v = ScenarioText.ADVICE.get(kernelSpelling(t, "MADV_"));
         if (v == null) {
             throw error("unknown advice '" + t + "' (known: " + String.join(", ", ScenarioText.ADVICE.keySet()) + ")");
         }
@@ -581,10 +609,17 @@ public final class ScenarioParser {
         return new Expectation.Value(expr(t, true));
     }
 
-    /** A vma result: {@code none}, or START..END PERMS. */
+    /** /proc/PID/maps' range, {@code 7f00a000-7f00c000}: hex without 0x, a dash (an addition to the language). */
+    private static final java.util.regex.Pattern MAPS_RANGE = java.util.regex.Pattern.compile("([0-9a-f]+)-([0-9a-f]+)");
+
+    /** A vma result: {@code none}, or START..END PERMS, or START-END PERMS as /proc/PID/maps prints it. */
     private Expectation parseVmaResult(String t, String perms) {
         if (t.equals("none")) {
             return new Expectation.NoVma();
+        }
+        java.util.regex.Matcher maps = MAPS_RANGE.matcher(t);
+        if (maps.matches()) {
+            t = "0x" + maps.group(1) + "..0x" + maps.group(2);
         }
         int dots = t.indexOf("..");
         if (dots < 0) {

@@ -237,6 +237,10 @@ class ScenarioParserTest {
         t1 mmap 0 1p rw private|private => s.vms:1: mmap flag 'private' given twice
         t1 mremap 0 1p 2p maymove|populate => s.vms:1: unknown mremap flag 'populate' (known: maymove, fixed, dontunmap, or 0)
         t1 mmap 0 1p rw maymove => s.vms:1: unknown mmap flag 'maymove' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
+        t1 mmap 0 1p PROT_READ MAP_PRIVATE|MREMAP_FIXED => s.vms:1: unknown mmap flag 'MREMAP_FIXED' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
+        t1 mmap 0 1p PROT_READ|PROT_WRIT private => s.vms:1: bad protection 'PROT_READ|PROT_WRIT' (PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE joined by |, or none, or letters from rwx)
+        t1 madvise 0 1p MADV_NOPE => s.vms:1: unknown advice 'MADV_NOPE' (known: dontneed, dontfork, dofork, pageout, remove)
+        t1 mmap 0 1p rw MAP_private => s.vms:1: unknown mmap flag 'MAP_private' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
         t1 mmap 0 1p rwz private => s.vms:1: bad protection 'rwz' (none, or letters from rwx)
         t1 mmap 0 1p rr private => s.vms:1: bad protection 'rr': 'r' given twice
         t1 mprotect 0 1p r-x => s.vms:1: bad protection 'r-x' (none, or letters from rwx)
