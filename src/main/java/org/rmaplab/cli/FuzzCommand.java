@@ -108,10 +108,29 @@ final class FuzzCommand implements Callable<Integer> {
             KernelRunner kernel = KernelCli.kernel(parent.backend, err);
             ScenarioRunner runner = HarnessLayout.runner(kernel, (d, m) -> parent.backend.create(d, m, policy));
             Fuzzer fuzzer = new Fuzzer(kernel, runner, designs);
+            Progress progress = Progress.stderr();
+            int divergedScenarios = 0;
             int diverged = 0;
+            int mergeOnly = 0;
             for (int i = 0; i < count; i++) {
-                for (Fuzzer.Finding f : fuzzer.check(seed, i)) {
+                progress.accept("fuzz: scenario " + (i + 1) + " of " + count + ", " + divergedScenarios + " diverged");
+                List<Fuzzer.Finding> findings = fuzzer.check(seed, i);
+                if (findings.stream().anyMatch(f -> !f.mergeOnly())) {
+                    divergedScenarios++;
+                }
+                for (Fuzzer.Finding f : findings) {
+                    if (f.mergeOnly()) {
+                        // Not shrunk, not saved: the design's own merge rules, which it keeps.
+                        mergeOnly++;
+                        progress.done();
+                        out.println(ScenarioGenerator.fileName(seed, i) + ":" + f.result().first().line() + ": ["
+                                + f.design() + "] merge-only: " + f.result().first().text() + " (linux "
+                                + f.result().first().linux() + ", model " + f.result().first().model()
+                                + "; the design's vma merge rules, not a failure)");
+                        continue;
+                    }
                     diverged++;
+                    progress.done();
                     String small = fuzzer.shrink(f);
                     String name = ScenarioGenerator.fileName(seed, i).replace(".vms", "-" + f.design() + ".vms");
                     Path file = dir.resolve(name);
@@ -129,8 +148,11 @@ final class FuzzCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-            out.println(KernelCli.plural(count, "scenario") + ": " + diverged + " diverged"
-                    + (diverged == 0 ? "" : " (saved under " + dir + ")"));
+            progress.done();
+            out.println(KernelCli.plural(count, "scenario") + ": " + divergedScenarios + " diverged"
+                    + (designs.size() == 1 || diverged == 0 ? "" : " (" + KernelCli.plural(diverged, "scenario-design pair") + ")")
+                    + (diverged == 0 ? "" : " (saved under " + dir + ")")
+                    + (mergeOnly == 0 ? "" : "; " + mergeOnly + " merge-only (historical designs' vma merges, not failures)"));
             out.flush();
             return diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (KernelCli.Exit e) {
@@ -173,7 +195,9 @@ final class FuzzCommand implements Callable<Integer> {
      */
     private int fuzzModel(List<String> designs, CheckPolicy policy, Path dir, PrintWriter out, PrintWriter err) {
         int failed = 0;
+        Progress progress = Progress.stderr();
         for (int i = 0; i < count; i++) {
+            progress.accept("fuzz: scenario " + (i + 1) + " of " + count + ", " + failed + " failed");
             for (String d : designs) {
                 // Odd scenarios on a 2.6 machine: remap_file_pages makes nonlinear vmas.
                 ModelProfile p = new ModelProfile(seed + i, RmapDesigns.create(d), 384L << 10, 16L << 20, policy,
@@ -188,12 +212,14 @@ final class FuzzCommand implements Callable<Integer> {
                         return ExitCodes.INTERNAL;
                     }
                     failed++;
+                    progress.done();
                     String where = f.saved != null ? f.saved.toString() : "seed " + (seed + i);
                     out.println(where + ": [" + d + "] " + Main.oneLine(String.valueOf(f.getCause())));
                     out.flush();
                 }
             }
         }
+        progress.done();
         out.println(KernelCli.plural(count, "scenario") + ": " + failed + " failed"
                 + (failed == 0 ? "" : " (saved under " + dir + ")"));
         out.flush();
