@@ -186,8 +186,8 @@ public final class CheckedSyscalls implements Syscalls {
     public long madvise(Task t, long addr, long len, int advice) {
         long r = k.madvise(t, addr, len, advice);
         if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + PageTable.pageAlign(len) > addr) {
-            // madvise_remove() vma by vma, in order, until one refuses (locked or not a file:
-            // EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
+            // madvise_remove() vma by vma, in order, until one refuses (locked, nonlinear (2.6.16)
+            // or not a file: EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
             Mm mm = t.mm();
             long end = addr + PageTable.pageAlign(len);
             for (int i = 0; i < mm.mapCount(); i++) {
@@ -195,7 +195,7 @@ public final class CheckedSyscalls implements Syscalls {
                 if (v.end() <= addr || v.start() >= end) {
                     continue;
                 }
-                if ((v.flags() & Vma.VM_LOCKED) != 0 || v.file() == null
+                if ((v.flags() & Vma.VM_LOCKED) != 0 || v.isNonlinear() || v.file() == null
                         || (v.flags() & (Vma.VM_SHARED | Vma.VM_MAYWRITE)) != (Vma.VM_SHARED | Vma.VM_MAYWRITE)) {
                     break;
                 }
