@@ -43,6 +43,7 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     /** Runs the full check now (a scenario's {@code check} line), unless checking is off. */
+    @Override
     public void checkNow() {
         k.quiesce();
         if (policy != CheckPolicy.OFF) {
