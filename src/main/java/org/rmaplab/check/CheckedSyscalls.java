@@ -8,6 +8,7 @@ import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Mman;
 import org.rmaplab.mm.Mremap;
+import org.rmaplab.mm.NonlinearTruncate;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
@@ -99,7 +100,9 @@ public final class CheckedSyscalls implements Syscalls {
         long old = k.file(file) == null ? 0 : k.file(file).size();
         long r = k.ftruncate(t, file, size);
         if (r == 0 && size < old) {
-            shadow.truncate(k.file(file), old, size, k.mms());
+            NonlinearTruncate mode = k.config().truncate();
+            shadow.truncate(k.file(file), old, size, k.mms(),
+                    mode == NonlinearTruncate.LINEAR || mode == NonlinearTruncate.CLEANUP);
         }
         after();
         return r;
