@@ -8,6 +8,7 @@ import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.Mman;
 import org.rmaplab.mm.Mremap;
+import org.rmaplab.mm.NonlinearTruncate;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
@@ -43,6 +44,7 @@ public final class CheckedSyscalls implements Syscalls {
     }
 
     /** Runs the full check now (a scenario's {@code check} line), unless checking is off. */
+    @Override
     public void checkNow() {
         k.quiesce();
         if (policy != CheckPolicy.OFF) {
@@ -98,7 +100,9 @@ public final class CheckedSyscalls implements Syscalls {
         long old = k.file(file) == null ? 0 : k.file(file).size();
         long r = k.ftruncate(t, file, size);
         if (r == 0 && size < old) {
-            shadow.truncate(k.file(file), old, size, k.mms());
+            NonlinearTruncate mode = k.config().truncate();
+            shadow.truncate(k.file(file), old, size, k.mms(),
+                    mode == NonlinearTruncate.LINEAR || mode == NonlinearTruncate.CLEANUP);
         }
         after();
         return r;
@@ -186,8 +190,8 @@ public final class CheckedSyscalls implements Syscalls {
     public long madvise(Task t, long addr, long len, int advice) {
         long r = k.madvise(t, addr, len, advice);
         if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + PageTable.pageAlign(len) > addr) {
-            // madvise_remove() vma by vma, in order, until one refuses (locked or not a file:
-            // EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
+            // madvise_remove() vma by vma, in order, until one refuses (locked, nonlinear (2.6.16)
+            // or not a file: EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
             Mm mm = t.mm();
             long end = addr + PageTable.pageAlign(len);
             for (int i = 0; i < mm.mapCount(); i++) {
@@ -195,7 +199,7 @@ public final class CheckedSyscalls implements Syscalls {
                 if (v.end() <= addr || v.start() >= end) {
                     continue;
                 }
-                if ((v.flags() & Vma.VM_LOCKED) != 0 || v.file() == null
+                if ((v.flags() & Vma.VM_LOCKED) != 0 || v.isNonlinear() || v.file() == null
                         || (v.flags() & (Vma.VM_SHARED | Vma.VM_MAYWRITE)) != (Vma.VM_SHARED | Vma.VM_MAYWRITE)) {
                     break;
                 }

@@ -117,9 +117,13 @@ public final class Shadow {
      * end are gone, so are the private copies from there on in every private mapping
      * (unmap_mapping_range with even_cows, called only when the old size passed the new end's
      * page), and the tail of a partial last page reads zero (only the first 8 bytes are
-     * modelled, so only a size ending within them changes a value).
+     * modelled, so only a size ending within them changes a value). With {@code linearZap}
+     * (machine truncate=linear or cleanup: vmtruncate's zap by linear offset in nonlinear vmas
+     * too) a nonlinear vma's addresses whose linear offset lies past the new end lose what
+     * remap_file_pages put there: the zap clears present and file ptes alike, and the next fault
+     * there takes the linear offset.
      */
-    void truncate(AddressSpace as, long oldSize, long size, java.util.List<Mm> mms) {
+    void truncate(AddressSpace as, long oldSize, long size, java.util.List<Mm> mms, boolean linearZap) {
         long holebegin = PageTable.pagesUp(size);
         HashMap<Long, Long> m = shared.get(as);
         if (m != null) {
@@ -136,6 +140,13 @@ public final class Shadow {
             return;
         }
         for (Mm mm : mms) {
+            HashMap<Long, Long> nl = nonlinear.get(mm);
+            if (linearZap && nl != null) {
+                nl.keySet().removeIf(a -> {
+                    Vma v = mm.vmaLookup(a);
+                    return v != null && v.file() == as && v.isNonlinear() && v.linearPageIndex(a) >= holebegin;
+                });
+            }
             HashMap<Long, Long> p = priv.get(mm);
             if (p == null) {
                 continue;

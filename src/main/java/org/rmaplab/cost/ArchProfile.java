@@ -142,7 +142,8 @@ public record ArchProfile(String name, int pointerBytes, int pteChainBlock, int 
     /** Bytes DESIGN adds to each vm_area_struct. */
     public int vmaGrowth(String design) {
         return switch (design) {
-            case "anon_vma", "anon_vma_chain" -> 3 * pointerBytes; // a pointer and a list_head
+            // anon_vma_chain:noreuse runs under its own name, anon_vma_chain_noreuse, with the same vma.
+            case "anon_vma", "anon_vma_chain", "anon_vma_chain_noreuse" -> 3 * pointerBytes; // a pointer and a list_head
             case "lokier" -> 2 * pointerBytes;
             default -> 0;
         };

@@ -123,6 +123,14 @@ final class Madvise {
                 if ((vma.vmFlags & Vma.VM_LOCKED) != 0 || vma.file == null) {
                     return -Errno.EINVAL;
                 }
+                if (vma.isNonlinear()) {
+                    // madvise_remove() of 2.6.16 (mm/madvise.c, as MADV_REMOVE came in) to 3.19:
+                    // "if (vma->vm_flags & (VM_LOCKED|VM_NONLINEAR|VM_HUGETLB)) return -EINVAL;" —
+                    // the hole is given by linear offsets, which a nonlinear vma does not have.
+                    // Only under machine remap=nonlinear; Linux 4.0 dropped VM_NONLINEAR from the
+                    // test with the flag ("mm: remove rest usage of VM_NONLINEAR and pte_file()").
+                    return -Errno.EINVAL;
+                }
                 if ((vma.vmFlags & (Vma.VM_SHARED | Vma.VM_MAYWRITE)) != (Vma.VM_SHARED | Vma.VM_MAYWRITE)) {
                     return -Errno.EACCES; // !vma_is_shared_maywrite()
                 }

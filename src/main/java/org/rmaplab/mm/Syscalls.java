@@ -95,6 +95,13 @@ public interface Syscalls {
     long reclaim(long count);
 
     /**
+     * A scenario's {@code check} line: the oracle's full invariant check now, where an oracle
+     * ({@code org.rmaplab.check.CheckedSyscalls}) sits behind this interface; a wrapper passes it
+     * on. Nothing on the machine itself.
+     */
+    default void checkNow() {}
+
+    /**
      * UFFDIO_REGISTER (missing mode) of [addr, addr+len) with t's userfaultfd, one per address
      * space. Afterwards a read or write fault on a missing page of the range is reported as
      * {@link #ACCESS_BUS}: the harness's convention (UFFD_FEATURE_SIGBUS), since a scenario has no

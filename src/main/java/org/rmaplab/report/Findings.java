@@ -37,6 +37,7 @@ public final class Findings {
                 new PreforkServerFinding(), new KernelBuildFinding(), new MremapAfterForkFinding(),
                 new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(),
                 new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(), new MlockedSegmentFinding(),
+                new DbSegmentFinding(),
                 new NotReproducedFinding(), new CorrectionsFinding());
     }
 

@@ -23,8 +23,9 @@ import org.rmaplab.mm.Task;
  *   <li>Each line's expectation (its scoped one for this design, else the unscoped one) is compared
  *       with the actual result; a mismatch is a {@link RunResult.Failure} and the run goes on.
  *   <li>An {@link InvariantViolation} is a failure and ends the run. {@code check} calls
- *       {@link CheckedSyscalls#checkNow()}, and the end of the run {@link CheckedSyscalls#finish()}
- *       (both no-ops on another Syscalls).
+ *       {@link Syscalls#checkNow()}, which a wrapper (compare's Meter) passes on to the oracle, and
+ *       the end of the run {@link CheckedSyscalls#finish()} (a no-op on another Syscalls: whoever
+ *       wraps the oracle finishes it).
  *   <li>Any other exception from the model is wrapped in a {@link ModelError} (a bug in the model).
  * </ul>
  */
@@ -321,9 +322,7 @@ public final class ScenarioRunner {
         /** The global operations: check (the oracle's full check now), reclaim. */
         Actual globalOp(Statement s) {
             if (s.op() == Op.CHECK) {
-                if (sys instanceof CheckedSyscalls c) {
-                    c.checkNow();
-                }
+                sys.checkNow(); // through any wrapper (compare's Meter) to the oracle
                 return new Actual(Kind.DONE, 0);
             }
             // The count freed is the model's business (the kernel harness cannot tell it),

@@ -151,6 +151,11 @@ final class ReclaimingSyscalls implements Syscalls {
     }
 
     @Override
+    public void checkNow() {
+        s.checkNow();
+    }
+
+    @Override
     public VmaInfo vmaAt(Task t, long addr) {
         return s.vmaAt(t, addr);
     }

@@ -148,4 +148,35 @@ class NonlinearTruncateTest {
         assertEquals(0, r.s().ftruncate(r.t(), r.file(), 4 * P));
         truncatedWindowsAreGone(r);
     }
+    /**
+     * The linear zap of 2.6.0 and of fix (ii) in a nonlinear vma whose linear range lies past the
+     * new end: W maps the file's pages 4 to 7 and shows page 1 at W (remapped). Truncation to 4
+     * pages zaps W by linear offset: all of W, page 1's pte at W too, so W faults by its linear
+     * offset (4, past the end): SIGBUS, though page 1 is still in the file. Fix (i) zaps only
+     * truncated pages: W still shows page 1. Grown back, W under (ii) shows page 4, zero now. The
+     * oracle's shadow follows both (after every call, and on every read).
+     */
+    @Test
+    void theLinearZapClearsAWindowWhoseLinearPlaceIsPastTheEnd() {
+        for (NonlinearTruncate mode : new NonlinearTruncate[] {NonlinearTruncate.CLEANUP, NonlinearTruncate.EXHAUSTIVE}) {
+            Machine k = new Machine(new MachineConfig(16L << 20, 16L << 20, "x86_64", true, mode),
+                    RmapDesigns.create("anon_vma_chain"));
+            CheckedSyscalls s = new CheckedSyscalls(k, CheckPolicy.EVERY);
+            Task t = s.initTask();
+            long file = s.open(t, "data", 8 * P);
+            assertEquals(A, s.mmap(t, A, 8 * P, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, file, 0));
+            assertEquals(Syscalls.ACCESS_OK, s.write(t, A + P, P, 0x11));
+            assertEquals(W, s.mmap(t, W, 4 * P, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, file, 4 * P));
+            assertEquals(0, s.remapFilePages(t, W, P, 0, 1, 0));
+            assertEquals(0x11, read(s, t, W));
+            assertEquals(0, s.ftruncate(t, file, 4 * P), mode.word());
+            assertEquals(mode == NonlinearTruncate.CLEANUP ? -Syscalls.ACCESS_BUS : 0x11, read(s, t, W), mode.word());
+            assertEquals(0x11, read(s, t, A + P), mode.word());
+            // Grown back: under (ii) W shows page 4 again, truncated, so zero; the oracle checks
+            // the value read against what its shadow says W shows.
+            assertEquals(0, s.ftruncate(t, file, 8 * P), mode.word());
+            assertEquals(mode == NonlinearTruncate.CLEANUP ? 0 : 0x11, read(s, t, W), mode.word());
+            s.finish();
+        }
+    }
 }

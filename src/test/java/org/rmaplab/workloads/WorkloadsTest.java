@@ -62,7 +62,15 @@ class WorkloadsTest {
             Map.entry("split-growth", p("pages", 2, "factor", 16, "step", 3)),
             Map.entry("rmap-test", p("tasks", 3, "vmas", 3, "pages", 2)),
             Map.entry("rmap-test", p("tasks", 2, "vmas", 2, "pages", 1, "iters", 2, "pressure", 1)),
-            Map.entry("rmap-test", p("tasks", 1, "vmas", 3, "pages", 2)));
+            Map.entry("rmap-test", p("tasks", 1, "vmas", 3, "pages", 2)),
+            Map.entry("db-segment", p("tasks", 3, "windows", 4, "window_pages", 2, "segment_pages", 16)),
+            Map.entry("db-segment", p("tasks", 3, "windows", 4, "window_pages", 2, "segment_pages", 16, "remap", 1)),
+            Map.entry("db-segment", p("tasks", 3, "windows", 4, "window_pages", 2, "segment_pages", 16, "remap", 1,
+                    "mlock", 1)),
+            Map.entry("db-segment", p("tasks", 2, "windows", 8, "window_pages", 1, "segment_pages", 8, "remap", 1,
+                    "truncate", 2)),
+            Map.entry("db-segment", p("tasks", 2, "windows", 4, "window_pages", 2, "segment_pages", 16, "mlock", 1,
+                    "truncate", 1)));
 
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
