@@ -211,11 +211,21 @@ final class DbSegmentFinding implements Finding {
                         + "the emulation's vmas (%.0f times as many), where pte_chains checks %s either way, and it "
                         + "frees %d pages where the emulation frees %d (`reclaim all` stops after three passes in a "
                         + "row free nothing: the clusters spare young ptes and unmap other pages than the one asked "
-                        + "for). The cluster scan is what the object designs paid for keeping nothing per pte; step "
-                        + "(c) (chains only for nonlinear pages) was meant to spare it.%n%n",
+                        + "for). The cluster scan is what the object designs paid for keeping nothing per pte.%n%n",
                 last[0], last[1], perFreed(avc.nonlinear()), perFreed(avc.emulated()),
                 ratio(avc.nonlinear()) / Math.max(1e-9, ratio(avc.emulated())), perFreed(pc.nonlinear()),
                 avc.nonlinear().machine("pages_reclaimed"), avc.emulated().machine("pages_reclaimed"));
+        Point c = at(points, last, "pte_chains:objrmap_nlchains");
+        if (c != null) {
+            md.format("wli's step (c) does without the cluster scan: on the -mm tree's objrmap with chains only for "
+                            + "ptes at nonlinear addresses (pte_chains:objrmap_nlchains) reclaim checks %s ptes per page "
+                            + "freed through the nonlinear vmas (a probe of every vma of i_mmap at the page's linear "
+                            + "address, then the chain; 2.6.0 checks %s) and frees %d pages, for %d bytes of rmap at "
+                            + "the peak against 2.6.0's %d (every pte chained) and anon_vma_chain's %d.%n%n",
+                    perFreed(c.nonlinear()), perFreed(pc.nonlinear()), c.nonlinear().machine("pages_reclaimed"),
+                    c.nonlinear().cost("rmap_bytes_peak"), pc.nonlinear().cost("rmap_bytes_peak"),
+                    avc.nonlinear().cost("rmap_bytes_peak"));
+        }
     }
 
     private static double ratio(Findings.Run r) {
