@@ -116,6 +116,9 @@ public final class TraceConverter {
 
     /** Converts the strace text TEXT (FILE names it in messages and in the header). */
     public static Result convert(String file, String text, Options opt) {
+        if (PerfParser.looksLikePerf(text)) {
+            return convertPerf(file, text, opt);
+        }
         List<Call> calls = StraceParser.parse(file, text);
         Conversion cx = Conversion.start(file, opt);
         TaskCalls tasks = new TaskCalls(cx);
@@ -126,6 +129,28 @@ public final class TraceConverter {
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (strace); do not edit.\n"
                 + "# Options: " + opt.describe() + ". See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n";
+        return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
+    }
+
+    /**
+     * Converts the perf script text TEXT ({@link PerfParser}): the same tasks and calls, with the
+     * real page faults ({@link Faults}) in place of {@code --touch}'s accesses, which are off.
+     */
+    private static Result convertPerf(String file, String text, Options given) {
+        PerfParser.Parsed parsed = PerfParser.parse(file, text);
+        Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork());
+        Conversion cx = Conversion.start(file, opt);
+        TaskCalls tasks = new TaskCalls(cx);
+        for (Call call : parsed.calls()) {
+            tasks.dispatch(call);
+        }
+        tasks.finish();
+        String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
+                + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
+                + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
+                + " See README, \"Traces of real programs\".\n"
+                + "# " + cx.out().counts() + "\n"
+                + (parsed.skipped().isEmpty() ? "" : "# perf events skipped: " + parsed.skipped() + "\n");
         return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
     }
 }

@@ -1,0 +1,116 @@
+package org.rmaplab.traces;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.rmaplab.traces.StraceParser.Call;
+
+/**
+ * The user page faults of a perf trace ({@link PerfParser}), each replayed in order as an access
+ * of its page by its task: a fault with x86's error-code bit 1 (X86_PF_WRITE, arch/x86/include/
+ * asm/trap_pf.h) is a {@code write} of the page, any other (a read, bit 4's instruction fetch) a
+ * {@code touch}. The model then takes the fault the kernel took: a write on a present read-only
+ * page (error-code bit 0, X86_PF_PROT) is the COW it was. A fault just below a MAP_GROWSDOWN
+ * mapping (the stack) is replayed relative to it: the model grows the stack as
+ * lock_mm_and_find_vma() did.
+ *
+ * <p>A fault the model cannot place is not replayed, and is counted by why and named in a
+ * comment at the end of the scenario: in a special mapping ({@code [vdso]}, {@code [vvar]}: the
+ * model has none), in a file mapping {@code --files skip} skipped, outside every mapping the
+ * trace showed, one the mapping's protection forbids (the program took SIGSEGV, or the kernel
+ * retried a fault the trace shows twice), or past the end of the model file (SIGBUS).
+ */
+final class Faults {
+    private final Conversion cx;
+    private final ScenarioWriter out;
+    private long value;
+    /** Why faults were not replayed: the count and the first trace line of each reason. */
+    private final Map<String, int[]> unplaced = new TreeMap<>();
+
+    Faults(Conversion cx) {
+        this.cx = cx;
+        this.out = cx.out();
+    }
+
+    /** A special mapping of task P's mm ({@code special ADDR, LEN, NAME}): remembered to name its faults. */
+    void special(Task p, Call c) {
+        String[] a = StraceArgs.split(c.args());
+        long start = Long.parseUnsignedLong(a[0].substring(2), 16);
+        long end = start + Long.parseLong(a[1]);
+        p.mm.specials.put(start, new Layout.Special(start, end, a[2]));
+    }
+
+    /** Fault C of task P: an access of its page, or counted as unplaced. */
+    void convert(Task p, Call c) {
+        long addr = c.result();
+        long page = addr & ~(Layout.PAGE - 1);
+        boolean write = (Long.parseLong(c.args().substring(2), 16) & 2) != 0;
+        out.count("faults");
+        if (write) {
+            out.count("faults_writing");
+        }
+        Layout mm = p.mm;
+        Map.Entry<Long, Region> f = mm.regions.floorEntry(page);
+        Region r = f != null && f.getValue().end() > page ? f.getValue() : null;
+        if (r == null) {
+            r = stackAbove(mm, page);
+            if (r == null) {
+                Map.Entry<Long, Layout.Special> s = mm.specials.floorEntry(page);
+                unplaced(c, s != null && s.getValue().end() > page ? "in " + s.getValue().name()
+                        + " (the model has no special mappings)" : "outside every mapping the trace showed");
+                return;
+            }
+            mm.add(new Region(page, r.start(), r.anchor(), r.base(), r.prot(), false));
+        }
+        if (r.skipped()) {
+            unplaced(c, "in a file mapping --files skip skipped");
+            return;
+        }
+        if (write ? (r.prot() & 2) == 0 : r.prot() == 0) {
+            unplaced(c, "forbidden by the mapping's protection (SIGSEGV, or a fault the trace shows twice)");
+            return;
+        }
+        if (page >= cx.files().eofEnd(r.cut(page, page + Layout.PAGE))) {
+            unplaced(c, "past the end of the model file (SIGBUS)");
+            return;
+        }
+        String at = ScenarioWriter.rel(r.anchor(), r.base(), page);
+        if (write) {
+            out.emit(p.opsAs + " write " + at + " 1p 0x" + Long.toHexString(++value) + " expect ok   # trace:" + c.line());
+            out.count("replayed_writes");
+        } else {
+            out.emit(p.opsAs + " touch " + at + " 1p expect ok   # trace:" + c.line());
+            out.count("replayed_reads");
+        }
+    }
+
+    /**
+     * The MAP_GROWSDOWN region just above PAGE that the model's stack growth reaches it from
+     * (within the 256-page stack_guard_gap of anything below), else null.
+     */
+    private static Region stackAbove(Layout mm, long page) {
+        Map.Entry<Long, Region> above = mm.regions.higherEntry(page);
+        if (above == null || above.getValue().skipped() || !mm.growsDown.contains(above.getValue().anchor())) {
+            return null;
+        }
+        Map.Entry<Long, Region> below = mm.regions.lowerEntry(page);
+        if (below != null && below.getValue().end() + (256L * Layout.PAGE) > page) {
+            return null;
+        }
+        return above.getValue().cut(above.getValue().start(), above.getValue().end());
+    }
+
+    private void unplaced(Call c, String why) {
+        out.count("faults_unplaced");
+        int[] n = unplaced.computeIfAbsent(why, k -> new int[] {0, c.line()});
+        n[0]++;
+    }
+
+    /** At the end: one comment per reason faults were not replayed, with the count and the first line. */
+    void finish() {
+        for (Map.Entry<String, int[]> e : unplaced.entrySet()) {
+            out.emit("# faults not replayed: " + e.getValue()[0] + " " + e.getKey() + " (first at trace:"
+                    + e.getValue()[1] + ")");
+        }
+    }
+}
