@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {"Traces of real programs (strace -f -o FILE -e trace=memory,process CMD)."},
-        subcommands = {TraceCommand.Convert.class})
+        subcommands = {TraceCommand.Convert.class, TraceRecordCommand.class})
 final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,0 +1,85 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/** rmaplab trace record: what it asks perf for, its errors, and (where perf may run) a real recording. */
+class TraceRecordCommandTest extends CliTest {
+
+    @Test
+    void theEventsAreTheFaultsAndEveryConvertedCallsEnterAndExit() {
+        String e = String.join(" ", TraceRecordCommand.events());
+        assertTrue(e.startsWith("-e exceptions:page_fault_user -e syscalls:sys_enter_mmap -e syscalls:sys_exit_mmap "), e);
+        for (String c : new String[] {"munmap", "mremap", "mprotect", "brk", "madvise", "mlock", "munlock", "clone3",
+            "vfork", "execve", "exit_group"}) {
+            assertTrue(e.contains("-e syscalls:sys_enter_" + c + " -e syscalls:sys_exit_" + c), c);
+        }
+    }
+
+    @Test
+    void paranoidForbidsTracepointsToNonRootAboveMinusOne() {
+        assertNull(TraceRecordCommand.forbidden(0, 2), "root may");
+        assertNull(TraceRecordCommand.forbidden(1000, -1), "anyone may at -1");
+        assertEquals("rmaplab: perf_event_paranoid is 2, which forbids tracepoints to non-root users: run as root, "
+                + "or `sudo sysctl kernel.perf_event_paranoid=-1`", TraceRecordCommand.forbidden(1000, 2));
+        assertTrue(TraceRecordCommand.forbidden(1000, 0) != null);
+    }
+
+    @Test
+    void missingPerfIsOneLineExit2AndNoFile() throws IOException {
+        Path out = dir.resolve("x.perf");
+        assertEquals(2, run("trace", "record", "--perf", dir.resolve("no-perf").toString(), "-o", out.toString(), "--",
+                "/bin/true"));
+        assertTrue(err.startsWith("rmaplab: cannot run " + dir.resolve("no-perf") + " (") && err.endsWith(
+                "): install perf (Debian: linux-perf; Fedora: perf) or set PERF to its path\n"), err);
+        assertEquals(1, err.split("\n").length);
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(0, s.count(), "nothing written, no temporary file left");
+        }
+    }
+
+    /** Only where perf runs and may record tracepoints (root here): /bin/true, recorded and converted. */
+    @Test
+    void recordsARealProgramThatConvertsAndRuns() throws IOException {
+        assumeTrue(perfMayRecord(), "perf is missing or may not record tracepoints here");
+        Path out = dir.resolve("true.perf");
+        assertEquals(0, run("trace", "record", "-o", out.toString(), "--", "/bin/true"), err);
+        assertTrue(err.contains("rmaplab: recorded /bin/true (exit status 0) into " + out), err);
+        String text = Files.readString(out);
+        assertTrue(text.contains("PERF_RECORD_COMM exec: true:"), "the exec");
+        assertTrue(text.contains("exceptions:page_fault_user: address="), "the faults");
+        assertTrue(text.contains("PERF_RECORD_MMAP2 ") && text.contains("[stack]"), "the mappings execve made (-d)");
+        Path vms = dir.resolve("true.vms");
+        assertEquals(0, run("trace", "convert", out.toString(), "--out", vms.toString()), err);
+        assertEquals(0, run("run", "--design", "all", "--check", "every", vms.toString()), out + err);
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(2, s.count(), "the trace and the scenario, no temporary file left");
+        }
+    }
+
+    static boolean perfMayRecord() {
+        try {
+            Process p = new ProcessBuilder("perf", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                return false;
+            }
+            String status = Files.readString(Path.of("/proc/self/status"));
+            boolean root = status.lines().anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"));
+            int paranoid = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip());
+            return TraceRecordCommand.forbidden(root ? 0 : 1, paranoid) == null;
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return false;
+        }
+    }
+}
