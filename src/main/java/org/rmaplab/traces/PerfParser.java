@@ -26,8 +26,9 @@ import org.rmaplab.traces.StraceParser.Call;
  *       child's PID is the parent's) is a clone with CLONE_VM|CLONE_THREAD|CLONE_FILES; a child
  *       of {@code clone} has the flags its sys_enter_clone shows; of {@code vfork}, a vfork;
  *       of {@code clone3}, whose flags perf's tracepoint does not show (a pointer), a vfork if
- *       the child exec'd or exited before its parent's clone3 returned (what CLONE_VFORK's
- *       wait_for_vfork_done() makes the parent do; glibc's posix_spawn), else a fork.
+ *       the child entered execve or exited before its parent's clone3 returned (CLONE_VFORK's
+ *       wait_for_vfork_done() keeps the parent until the child's exec releases the mm or it
+ *       exits; glibc's posix_spawn), else a fork (a heuristic: a fork's child can be that quick).
  *   <li>{@code syscalls:sys_enter_NAME} / {@code sys_exit_NAME} pairs of one TID are one call
  *       with its real result (a negative one its errno); perf prints every argument as a number,
  *       so the call's arguments are rewritten in strace's spelling (PROT_*, MAP_*, MADV_*,
@@ -94,7 +95,7 @@ public final class PerfParser {
     private final List<Call> calls = new ArrayList<>();
     private final Map<String, Integer> skipped = new TreeMap<>();
     private final Map<Integer, Entered> entered = new HashMap<>();
-    /** Tasks that exec'd or exited (for clone3's vfork test), and those that exited. */
+    /** Tasks that entered execve or exited (for clone3's vfork test), and those that exited. */
     private final Set<Integer> execdOrExited = new HashSet<>();
     private final Set<Integer> exited = new HashSet<>();
     private int root;
@@ -272,6 +273,9 @@ public final class PerfParser {
 
     /** {@code sys_enter_NAME: a: 0x1, b: 0x2}: remembered until its exit. */
     private void enter(int no, int tid, String name, String args) {
+        if (name.equals("execve") || name.equals("execveat")) {
+            execdOrExited.add(tid); // a vfork child's parent resumes only once it is inside execve (or exits)
+        }
         Entered old = entered.get(tid);
         if (old != null && !old.name.equals("exit") && !old.name.equals("exit_group")) {
             throw error(no, "tid " + tid + " enters " + name + " while " + old.name + " (line " + old.line
