@@ -151,6 +151,12 @@ final class RunCommand implements Callable<Integer> {
                 throw new UserError(f + ": is a directory");
             }
             byte[] bytes = Files.readAllBytes(p);
+            if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+                // gzip (the committed perf traces, traces/perf/*.perf.gz): read uncompressed.
+                try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+                    bytes = in.readAllBytes();
+                }
+            }
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new UserError(f + ": no such file");
