@@ -63,6 +63,11 @@ import org.rmaplab.traces.StraceParser.Call;
  *       MAP_UNINITIALIZED, MAP_HUGE_*, PROT_GROWSDOWN/GROWSUP (dropped), every other system call.
  * </ul>
  *
+ * <p><b>perf traces</b> ({@code rmaplab trace record}: perf script text, recognised by content)
+ * are read by {@link PerfParser} into the same calls, converted by the same parts, plus the
+ * program's real user page faults, each replayed by {@link Faults} as a write or a read of its
+ * page; {@code --touch} does not apply to them. See the README, "perf traces: the real page faults".
+ *
  * <p>This class is the entry point ({@link #convert}, {@link Options}, {@link Result}); the parts
  * are: {@link TaskCalls} (the tasks, each call to its task; fork, vfork, clone, execve, exit),
  * {@link DescriptorCalls} and {@link DescriptorTable} (the descriptors), {@link MemoryCalls}
@@ -114,7 +119,7 @@ public final class TraceConverter {
 
     private TraceConverter() {}
 
-    /** Converts the strace text TEXT (FILE names it in messages and in the header). */
+    /** Converts the strace or perf script text TEXT (FILE names it in messages and in the header). */
     public static Result convert(String file, String text, Options opt) {
         if (PerfParser.looksLikePerf(text)) {
             return convertPerf(file, text, opt);

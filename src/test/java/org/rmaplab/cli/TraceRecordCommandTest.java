@@ -67,6 +67,32 @@ class TraceRecordCommandTest extends CliTest {
         }
     }
 
+    /** A perf trace cut short, plain or gzip'd: one line FILE:LINE, exit 2, nothing written. */
+    @Test
+    void aTruncatedPerfTraceIsOneLineExit2AndNoFile() throws IOException {
+        String tiny;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/perf/tiny.perf")) {
+            tiny = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path t = write("cut.perf", tiny.substring(0, tiny.length() - 10));
+        Path vms = dir.resolve("cut.vms");
+        assertEquals(2, run("trace", "convert", t.toString(), "--out", vms.toString()));
+        assertEquals(t + ":143: truncated: the trace ends in the middle of a line\n", err);
+        assertFalse(Files.exists(vms));
+        Path gz = dir.resolve("tiny.perf.gz");
+        try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write(tiny.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertEquals(0, run("trace", "convert", gz.toString(), "--out", vms.toString()), err);
+        assertTrue(Files.readString(vms).contains("\n# {brk=1, execs=1, exits=2, faults=74, "), "gzip is read");
+        Files.delete(vms);
+        byte[] b = Files.readAllBytes(gz);
+        Files.write(gz, java.util.Arrays.copyOf(b, b.length / 2));
+        assertEquals(2, run("trace", "convert", gz.toString(), "--out", vms.toString()));
+        assertTrue(err.startsWith("rmaplab: " + gz + ": cannot read: ") && err.split("\n").length == 1, err);
+        assertFalse(Files.exists(vms));
+    }
+
     static boolean perfMayRecord() {
         try {
             Process p = new ProcessBuilder("perf", "--version").redirectErrorStream(true).start();

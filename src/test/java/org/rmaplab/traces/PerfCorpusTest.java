@@ -119,4 +119,39 @@ class PerfCorpusTest {
         }
         return tests.stream();
     }
+
+    /**
+     * The other choices (file mappings skipped or anonymous, vfork as fork) convert and run too,
+     * checked at the end. With --files skip the faults in file mappings are not replayed, and are
+     * counted: every fault is still replayed or counted.
+     */
+    @TestFactory
+    Stream<DynamicTest> theOtherOptions() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : List.of("sh-pipeline", "prefork")) {
+            for (TraceConverter.Options opt : List.of(
+                    new TraceConverter.Options(TraceConverter.Touch.NONE, 64, TraceConverter.Files.SKIP, false),
+                    new TraceConverter.Options(TraceConverter.Touch.NONE, 64, TraceConverter.Files.ANON, false),
+                    new TraceConverter.Options(TraceConverter.Touch.NONE, 64, TraceConverter.Files.FILE, true))) {
+                TraceConverter.Result conv = Traces.convertPerf(name, opt);
+                for (String d : RmapDesigns.names()) {
+                    tests.add(DynamicTest.dynamicTest(name + " " + opt.describe() + " [" + d + "]", () -> {
+                        assertEquals(conv.count("faults"), conv.count("replayed_writes") + conv.count("replayed_reads")
+                                + conv.count("faults_unplaced"));
+                        if (opt.files() == TraceConverter.Files.SKIP) {
+                            assertTrue(conv.scenario().contains(" in a file mapping --files skip skipped (first at"));
+                        }
+                        Scenario sc = ScenarioParser.parse(Traces.perfPath(name) + ".vms", conv.scenario());
+                        Machine k = new Machine(sc.machine(), RmapDesigns.create(d));
+                        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
+                        RunResult r = new ScenarioRunner((dd, mm) -> c).run(sc, d);
+                        assertTrue(r.passed(), () -> String.join("\n", r.report()));
+                        c.finish();
+                        assertEquals(1, k.mms().size());
+                    }));
+                }
+            }
+        }
+        return tests.stream();
+    }
 }
