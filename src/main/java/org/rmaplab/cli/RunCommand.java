@@ -20,6 +20,9 @@ import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
+import org.rmaplab.traces.PerfParser;
+import org.rmaplab.traces.TraceConverter;
+import org.rmaplab.traces.TraceError;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
                     + "Contents are verified on every read regardless.")
     String check;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files, or traces (perf script text, or strace output named *.strace), converted on the fly.")
     List<String> files;
 
     @Override
@@ -76,7 +79,8 @@ final class RunCommand implements Callable<Integer> {
         List<Scenario> scenarios = new ArrayList<>();
         for (String f : files) {
             try {
-                Scenario sc = ScenarioParser.parse(f, read(f));
+                Source src = source(f);
+                Scenario sc = ScenarioParser.parse(src.name(), src.text());
                 scenarios.add(sc);
             } catch (ScenarioError e) {
                 return userError(err, e.getMessage());
@@ -139,6 +143,27 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The text of scenario file F (UTF-8); a UserError says what is wrong with it. */
+    /** A file's scenario: its name in reports and its text. */
+    record Source(String name, String text) {}
+
+    /**
+     * The scenario of file F: a scenario file as it is, or a trace converted on the fly with
+     * {@code trace convert}'s defaults — perf script text (recognised by content, gzip'd or not),
+     * or strace output (a name ending {@code .strace} or {@code .strace.gz}) — named
+     * {@code F.vms} in reports. Bad trace input is a ScenarioError at the trace's FILE:LINE.
+     */
+    static Source source(String f) {
+        String text = read(f);
+        if (!PerfParser.looksLikePerf(text) && !f.endsWith(".strace") && !f.endsWith(".strace.gz")) {
+            return new Source(f, text);
+        }
+        try {
+            return new Source(f + ".vms", TraceConverter.convert(f, text, TraceConverter.Options.DEFAULT).scenario());
+        } catch (TraceError e) {
+            throw new ScenarioError(e.file(), e.line(), e.what());
+        }
+    }
+
     static String read(String f) {
         Path p;
         try {

@@ -93,6 +93,29 @@ class TraceRecordCommandTest extends CliTest {
         assertFalse(Files.exists(vms));
     }
 
+    /** run, compare (and kernel, diff) take a trace and convert it on the fly, named FILE.vms in reports. */
+    @Test
+    void runAndCompareTakeATraceDirectly() throws IOException {
+        String tiny;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/perf/tiny.perf")) {
+            tiny = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path t = write("tiny.perf", tiny);
+        assertEquals(0, run("run", "--design", "all", t.toString()), out + err);
+        assertTrue(out.startsWith("PASS " + t + ".vms [anon_vma_chain] ("), out);
+        assertTrue(out.endsWith("5 runs: 5 passed, 0 failed\n"), out);
+        assertEquals(0, run("compare", t.toString()), err);
+        assertTrue(out.contains("\nanon_vma_chain ") && out.contains("\nlokier "), out);
+        Path s = write("x.strace", TraceCommandTest.TRACE);
+        assertEquals(0, run("run", s.toString()), out + err);
+        assertEquals("PASS " + s + ".vms [anon_vma_chain] (5 lines)\n1 run: 1 passed, 0 failed\n", out);
+        Path cut = write("cut.perf", tiny.substring(0, tiny.length() - 10));
+        assertEquals(2, run("run", cut.toString()));
+        assertEquals(cut + ":143: truncated: the trace ends in the middle of a line\n", err);
+        assertEquals(2, run("compare", cut.toString()));
+        assertEquals(cut + ":143: truncated: the trace ends in the middle of a line\n", err);
+    }
+
     static boolean perfMayRecord() {
         try {
             Process p = new ProcessBuilder("perf", "--version").redirectErrorStream(true).start();
