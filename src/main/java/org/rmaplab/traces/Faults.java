@@ -12,7 +12,8 @@ import org.rmaplab.traces.StraceParser.Call;
  * {@code touch}. The model then takes the fault the kernel took: a write on a present read-only
  * page (error-code bit 0, X86_PF_PROT) is the COW it was. A fault just below a MAP_GROWSDOWN
  * mapping (the stack) is replayed relative to it: the model grows the stack as
- * lock_mm_and_find_vma() did.
+ * lock_mm_and_find_vma() did. Faults of one task on consecutive pages, of one kind, one after
+ * the other in the trace, are written as one line ({@link #flush}).
  *
  * <p>A fault the model cannot place is not replayed, and is counted by why and named in a
  * comment at the end of the scenario: in a special mapping ({@code [vdso]}, {@code [vvar]}: the
@@ -24,6 +25,8 @@ final class Faults {
     private final Conversion cx;
     private final ScenarioWriter out;
     private long value;
+    /** The faults being gathered into one line, or null. */
+    private Run run;
     /** Why faults were not replayed: the count and the first trace line of each reason. */
     private final Map<String, int[]> unplaced = new TreeMap<>();
 
@@ -74,13 +77,60 @@ final class Faults {
             unplaced(c, "past the end of the model file (SIGBUS)");
             return;
         }
-        String at = ScenarioWriter.rel(r.anchor(), r.base(), page);
-        if (write) {
-            out.emit(p.opsAs + " write " + at + " 1p 0x" + Long.toHexString(++value) + " expect ok   # trace:" + c.line());
-            out.count("replayed_writes");
+        out.count(write ? "replayed_writes" : "replayed_reads");
+        if (run != null && run.who.equals(p.opsAs) && run.write == write && run.anchor.equals(r.anchor())
+                && run.base == r.base() && run.next == page) {
+            run.next += Layout.PAGE;
+            run.last = c.line();
+            return;
+        }
+        flush();
+        run = new Run(p.opsAs, write, r.anchor(), r.base(), page, c.line());
+    }
+
+    /**
+     * Writes the run of faults gathered so far, if any: one line for task WHO's faults on
+     * consecutive pages, all writes (one value) or all reads, relative to one anchor — the model
+     * takes them page by page in the same order, so the effect is that of one line per fault.
+     * Called before any other line is written.
+     */
+    void flush() {
+        if (run == null) {
+            return;
+        }
+        Run u = run;
+        run = null;
+        String at = ScenarioWriter.rel(u.anchor, u.base, u.start) + " " + (u.next - u.start) / Layout.PAGE + "p";
+        String lines = "   # trace:" + u.first + (u.last != u.first ? "-" + u.last : "");
+        if (u.write) {
+            out.emit(u.who + " write " + at + " 0x" + Long.toHexString(++value) + " expect ok" + lines);
+            out.count("fault_write_lines");
         } else {
-            out.emit(p.opsAs + " touch " + at + " 1p expect ok   # trace:" + c.line());
-            out.count("replayed_reads");
+            out.emit(u.who + " touch " + at + " expect ok" + lines);
+            out.count("fault_touch_lines");
+        }
+    }
+
+    /** Faults being gathered into one line: task WHO, writes or reads, from START to NEXT, trace lines FIRST..LAST. */
+    private static final class Run {
+        final String who;
+        final boolean write;
+        final String anchor;
+        final long base;
+        final long start;
+        long next;
+        final int first;
+        int last;
+
+        Run(String who, boolean write, String anchor, long base, long start, int line) {
+            this.who = who;
+            this.write = write;
+            this.anchor = anchor;
+            this.base = base;
+            this.start = start;
+            this.next = start + Layout.PAGE;
+            this.first = line;
+            this.last = line;
         }
     }
 
@@ -108,6 +158,7 @@ final class Faults {
 
     /** At the end: one comment per reason faults were not replayed, with the count and the first line. */
     void finish() {
+        flush();
         for (Map.Entry<String, int[]> e : unplaced.entrySet()) {
             out.emit("# faults not replayed: " + e.getValue()[0] + " " + e.getKey() + " (first at trace:"
                     + e.getValue()[1] + ")");

@@ -96,6 +96,9 @@ final class TaskCalls {
     }
 
     private void handle(Task p, Call c) {
+        if (!c.name().equals("page_fault")) {
+            faults.flush(); // the faults gathered so far come before this call's lines
+        }
         if (!p.mm.pendingReads.isEmpty() && !fixedMmap(c)) {
             cx.accesses().flushReads(p.mm);
         }

@@ -84,7 +84,8 @@ class TraceRecordCommandTest extends CliTest {
             o.write(tiny.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         assertEquals(0, run("trace", "convert", gz.toString(), "--out", vms.toString()), err);
-        assertTrue(Files.readString(vms).contains("\n# {brk=1, execs=1, exits=2, faults=74, "), "gzip is read");
+        assertTrue(Files.readString(vms).contains("\n# {brk=1, execs=1, exits=2, fault_touch_lines=35, "
+                + "fault_write_lines=33, faults=74, "), "gzip is read");
         Files.delete(vms);
         byte[] b = Files.readAllBytes(gz);
         Files.write(gz, java.util.Arrays.copyOf(b, b.length / 2));

@@ -39,19 +39,24 @@ class PerfCorpusTest {
     record Expected(String name, CheckPolicy check, String counts) {}
 
     static final List<Expected> TRACES = List.of(
-            new Expected("make-gcc", CheckPolicy.END, "{brk=188, execs=19, exits=19, faults=11173, faults_unplaced=45, "
+            new Expected("make-gcc", CheckPolicy.END, "{brk=188, execs=19, exits=19, "
+                    + "fault_touch_lines=3016, fault_write_lines=2762, faults=11173, faults_unplaced=45, "
                     + "faults_writing=8083, file_growths=15, file_mmaps=566, files=35, mmaps=749, mprotect=120, munmap=28, "
                     + "replayed_reads=3045, replayed_writes=8083, tasks=19, vforks=18}"),
-            new Expected("sh-pipeline", CheckPolicy.EVERY, "{brk=15, execs=5, exits=5, faults=483, faults_unplaced=5, "
+            new Expected("sh-pipeline", CheckPolicy.EVERY, "{brk=15, execs=5, exits=5, "
+                    + "fault_touch_lines=281, fault_write_lines=168, faults=483, faults_unplaced=5, "
                     + "faults_writing=197, file_growths=1, file_mmaps=125, files=23, forks=4, mmaps=149, mprotect=17, "
                     + "munmap=6, replayed_reads=281, replayed_writes=197, tasks=5}"),
-            new Expected("python3-fork", CheckPolicy.END, "{brk=18, execs=1, exits=6, faults=4542, faults_unplaced=5, "
+            new Expected("python3-fork", CheckPolicy.END, "{brk=18, execs=1, exits=6, "
+                    + "fault_touch_lines=311, fault_write_lines=3874, faults=4542, faults_unplaced=5, "
                     + "faults_writing=4223, file_growths=5, file_mmaps=59, files=21, forks=2, madvise=3, mmaps=81, "
                     + "mprotect=18, munmap=17, replayed_reads=314, replayed_writes=4223, tasks=6, threads=3}"),
-            new Expected("jvm", CheckPolicy.END, "{brk=4, execs=1, exits=18, faults=4711, faults_unplaced=4, "
+            new Expected("jvm", CheckPolicy.END, "{brk=4, execs=1, exits=18, "
+                    + "fault_touch_lines=409, fault_write_lines=868, faults=4711, faults_unplaced=4, "
                     + "faults_writing=4296, file_growths=5, file_mmaps=70, files=29, madvise=7, mmaps=179, mprotect=258, "
                     + "munmap=15, replayed_reads=411, replayed_writes=4296, tasks=18, threads=17}"),
-            new Expected("prefork", CheckPolicy.END, "{brk=7, execs=1, exits=5, faults=4946, faults_unplaced=1, "
+            new Expected("prefork", CheckPolicy.END, "{brk=7, execs=1, exits=5, "
+                    + "fault_touch_lines=82, fault_write_lines=1336, faults=4946, faults_unplaced=1, "
                     + "faults_writing=4863, file_mmaps=13, files=4, forks=4, mmaps=54, mprotect=3, mremap=32, munmap=37, "
                     + "replayed_reads=82, replayed_writes=4863, tasks=5}"));
 

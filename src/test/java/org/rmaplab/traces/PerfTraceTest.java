@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
@@ -94,11 +96,27 @@ class PerfTraceTest {
         assertTrue(r.count("replayed_writes") + r.count("replayed_reads") >= 0.9 * faults, "at least 90% replayed");
         assertTrue(r.scenario().contains("\n# faults not replayed: " + vdso
                 + " in [vdso] (the model has no special mappings) (first at trace:"), r.scenario());
-        // One line per replayed fault, of its kind.
-        long w = r.scenario().lines().filter(l -> l.matches("p\\d+ write \\S+ 1p 0x[0-9a-f]+ expect ok   # trace:\\d+")).count();
-        long t = r.scenario().lines().filter(l -> l.matches("p\\d+ touch \\S+ 1p expect ok   # trace:\\d+")).count();
+        // Each replayed fault is one page of a write or touch line of its kind (a run of faults on
+        // consecutive pages, one line: trace:FIRST-LAST).
+        long w = 0;
+        long t = 0;
+        Pattern line = Pattern.compile("p\\d+ (write|touch) \\S+ (\\d+)p (?:0x[0-9a-f]+ )?expect ok   # trace:(\\d+)(?:-(\\d+))?");
+        for (String l : r.scenario().split("\n")) {
+            Matcher m = line.matcher(l);
+            if (m.matches()) {
+                int pages = Integer.parseInt(m.group(2));
+                assertTrue(pages == 1 ? m.group(4) == null
+                        : Integer.parseInt(m.group(4)) - Integer.parseInt(m.group(3)) >= pages - 1, l);
+                if (m.group(1).equals("write")) {
+                    w += pages;
+                } else {
+                    t += pages;
+                }
+            }
+        }
         assertEquals(r.count("replayed_writes"), w);
         assertEquals(r.count("replayed_reads"), t);
+        assertTrue(r.count("fault_write_lines") <= w && r.count("fault_touch_lines") <= t);
     }
 
     @Test
@@ -129,7 +147,9 @@ class PerfTraceTest {
         // code 0x7, a write on a present read-only page, the COW).
         assertTrue(s.contains("\np22999 mmap 0 4p rw private|anonymous as M8   # trace:99\n"), s);
         assertTrue(s.contains("\np22999 fork as p23001   # trace:105\n"), s);
-        assertTrue(s.contains("\np23001 write M8 1p 0x1d expect ok   # trace:117\n"), s);
+        assertTrue(s.contains("\np23001 write M8 1p 0x18 expect ok   # trace:117\n"), s);
+        // The parent's two writes (lines 100 and 101, pages 0 and 1 of p) are one line.
+        assertTrue(s.contains("\np22999 write M8 2p 0x10 expect ok   # trace:100-101\n"), s);
         assertTrue(resource("tiny.perf").split("\n")[116].endsWith("error_code=0x7"));
     }
 
