@@ -36,13 +36,12 @@ final class KernelCli {
         return new Exit(ExitCodes.USAGE);
     }
 
-    /** Reads and parses every file (a trace converted on the fly) before anything runs (exit 2 on the first bad one). */
+    /** Reads and parses every file before anything runs (exit 2 on the first bad one). */
     static List<Scenario> parseAll(List<String> files, PrintWriter err) {
         List<Scenario> out = new ArrayList<>();
         for (String f : files) {
             try {
-                RunCommand.Source src = RunCommand.source(f);
-                out.add(ScenarioParser.parse(src.name(), src.text()));
+                out.add(ScenarioParser.parse(f, RunCommand.read(f)));
             } catch (ScenarioError e) {
                 throw userError(err, e.getMessage());
             } catch (RunCommand.UserError e) {

@@ -94,7 +94,7 @@ class TraceRecordCommandTest extends CliTest {
         assertFalse(Files.exists(vms));
     }
 
-    /** run, compare (and kernel, diff) take a trace and convert it on the fly, named FILE.vms in reports. */
+    /** run and compare take a trace and convert it on the fly, named FILE.vms in reports. */
     @Test
     void runAndCompareTakeATraceDirectly() throws IOException {
         String tiny;
