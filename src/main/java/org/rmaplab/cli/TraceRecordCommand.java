@@ -67,7 +67,7 @@ final class TraceRecordCommand implements Callable<Integer> {
 
     /**
      * Why this user may not record tracepoints (null: it may): perf_event_paranoid above -1
-     * (kernel/events/core.c perf_allow_tracepoint()) forbids them to a task without CAP_PERFMON,
+     * (perf_allow_tracepoint(), include/linux/perf_event.h) forbids them to a task without CAP_PERFMON,
      * which root has.
      */
     static String forbidden(int euid, int paranoid) {

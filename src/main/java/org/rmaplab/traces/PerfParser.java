@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,7 +93,8 @@ public final class PerfParser {
     }
 
     private final String file;
-    private final List<Call> calls = new ArrayList<>();
+    /** Where each call goes, in the trace's order, as soon as it is complete. */
+    private final Consumer<Call> sink;
     private final Map<String, Integer> skipped = new TreeMap<>();
     private final Map<Integer, Entered> entered = new HashMap<>();
     /** Tasks that entered execve or exited (for clone3's vfork test), and those that exited. */
@@ -101,8 +103,9 @@ public final class PerfParser {
     private int root;
     private int lastLine;
 
-    private PerfParser(String file) {
+    private PerfParser(String file, Consumer<Call> sink) {
         this.file = file;
+        this.sink = sink;
     }
 
     /** Whether TEXT is perf script output: its first non-blank line is a perf event line. */
@@ -120,21 +123,32 @@ public final class PerfParser {
         return false;
     }
 
-    /** Parses TEXT (FILE names it in messages). */
+    /** Parses TEXT (FILE names it in messages) into a list of calls. */
     public static Parsed parse(String file, String text) {
-        PerfParser p = new PerfParser(file);
-        String[] lines = text.split("\n", -1);
-        int n = lines.length;
-        if (n > 0 && lines[n - 1].isEmpty()) {
-            n--;
-        } else if (n > 0) {
-            throw p.error(n, "truncated: the trace ends in the middle of a line");
-        }
-        for (int i = 0; i < n; i++) {
-            p.line(i + 1, lines[i]);
+        List<Call> calls = new ArrayList<>();
+        Map<String, Integer> skipped = parse(file, text, calls::add);
+        return new Parsed(calls, skipped);
+    }
+
+    /**
+     * Parses TEXT (FILE names it in messages), handing each call to SINK as soon as it is
+     * complete (nothing is kept but the calls under way); returns the events skipped, by name.
+     */
+    public static Map<String, Integer> parse(String file, String text, Consumer<Call> sink) {
+        PerfParser p = new PerfParser(file, sink);
+        int no = 0;
+        int at = 0;
+        while (at < text.length()) {
+            int nl = text.indexOf('\n', at);
+            no++;
+            if (nl < 0) {
+                throw p.error(no, "truncated: the trace ends in the middle of a line");
+            }
+            p.line(no, text.substring(at, nl));
+            at = nl + 1;
         }
         p.finish();
-        return new Parsed(p.calls, p.skipped);
+        return p.skipped;
     }
 
     private TraceError error(int line, String what) {
@@ -186,7 +200,7 @@ public final class PerfParser {
                 root = tid;
             }
             execdOrExited.add(tid);
-            calls.add(new Call(no, tid, "execve", "", 0, null, false));
+            sink.accept(new Call(no, tid, "execve", "", 0, null, false));
         } else if ((m = FORK_EXIT.matcher(rest)).matches()) {
             int pid = Integer.parseInt(m.group(2));
             int tid = Integer.parseInt(m.group(3));
@@ -195,7 +209,8 @@ public final class PerfParser {
             if (m.group(1).equals("EXIT")) {
                 execdOrExited.add(tid);
                 exited.add(tid);
-                calls.add(new Call(no, tid, "+++", "exited", 0, null, true));
+                entered.remove(tid); // exit or exit_group never returns; the tid may be reused
+                sink.accept(new Call(no, tid, "+++", "exited", 0, null, true));
             } else {
                 fork(no, pid, tid, ppid, ptid);
             }
@@ -222,7 +237,7 @@ public final class PerfParser {
             e.forkLine = no;
             return;
         }
-        calls.add(new Call(no, ptid, "clone", thread ? "flags=CLONE_VM|CLONE_FILES|CLONE_THREAD" : "flags=0", tid,
+        sink.accept(new Call(no, ptid, "clone", thread ? "flags=CLONE_VM|CLONE_FILES|CLONE_THREAD" : "flags=0", tid,
                 null, false));
     }
 
@@ -250,7 +265,7 @@ public final class PerfParser {
             return;
         }
         if (SPECIAL.contains(path)) {
-            calls.add(new Call(no, tid, "special", hex(start) + ", " + len + ", " + path, 0, null, false));
+            sink.accept(new Call(no, tid, "special", hex(start) + ", " + len + ", " + path, 0, null, false));
             return;
         }
         // A mapping shown without its call (execve's): an mmap with MAP_FIXED at its address.
@@ -259,7 +274,7 @@ public final class PerfParser {
                 + (anon ? "|MAP_ANONYMOUS" : "") + (path.equals("[stack]") ? "|MAP_GROWSDOWN" : "");
         String args = hex(start) + ", " + len + ", " + prot(prot) + ", " + flags + ", "
                 + (anon ? "-1" : "-1<" + path + ">") + ", " + (anon ? 0 : off);
-        calls.add(new Call(no, tid, "mmap", args, start, null, false));
+        sink.accept(new Call(no, tid, "mmap", args, start, null, false));
     }
 
     private void fault(int no, int tid, String args) {
@@ -267,7 +282,7 @@ public final class PerfParser {
         if (!m.matches()) {
             throw error(no, "malformed page_fault_user: " + StraceParser.abbreviate(args));
         }
-        calls.add(new Call(no, tid, "page_fault", "0x" + m.group(3), Long.parseUnsignedLong(m.group(1), 16), null,
+        sink.accept(new Call(no, tid, "page_fault", "0x" + m.group(3), Long.parseUnsignedLong(m.group(1), 16), null,
                 false));
     }
 
@@ -339,14 +354,14 @@ public final class PerfParser {
             skip("syscalls:sys_exit_" + name);
             return;
         }
-        calls.add(new Call(no, tid, name, a, r, errno, false));
+        sink.accept(new Call(no, tid, name, a, r, errno, false));
     }
 
     /** A fork call returned R to its parent TID: the child, with the flags the trace shows. */
     private void forkReturned(int no, int tid, Entered e, long r, String errno) {
         if (errno != null || r <= 0) {
             if (errno != null) {
-                calls.add(new Call(no, tid, e.name, "", r, errno, false));
+                sink.accept(new Call(no, tid, e.name, "", r, errno, false));
             }
             return;
         }
@@ -361,7 +376,7 @@ public final class PerfParser {
         } else {
             flags = "0";
         }
-        calls.add(new Call(no, tid, e.name, "flags=" + flags, child, null, false));
+        sink.accept(new Call(no, tid, e.name, "flags=" + flags, child, null, false));
     }
 
     /** At the end: a trace whose traced program never exits was cut short. */

@@ -142,20 +142,17 @@ public final class TraceConverter {
      * real page faults ({@link Faults}) in place of {@code --touch}'s accesses, which are off.
      */
     private static Result convertPerf(String file, String text, Options given) {
-        PerfParser.Parsed parsed = PerfParser.parse(file, text);
         Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork());
         Conversion cx = Conversion.start(file, opt);
         TaskCalls tasks = new TaskCalls(cx);
-        for (Call call : parsed.calls()) {
-            tasks.dispatch(call);
-        }
+        Map<String, Integer> skipped = PerfParser.parse(file, text, tasks::dispatch);
         tasks.finish();
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
                 + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
                 + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
                 + " See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n"
-                + (parsed.skipped().isEmpty() ? "" : "# perf events skipped: " + parsed.skipped() + "\n");
+                + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n");
         return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
     }
 }

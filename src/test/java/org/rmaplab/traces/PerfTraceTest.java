@@ -187,6 +187,33 @@ class PerfTraceTest {
                 TraceConverter.Options.DEFAULT)).getMessage();
     }
 
+    /** A tid that exited inside exit_group (which never returns) may be reused by a later fork. */
+    @Test
+    void aReusedTidIsANewTask() {
+        String t = String.join("\n",
+                "a 100 [000] 1.000001: PERF_RECORD_COMM exec: a:100/100",
+                "a 100 [000] 1.000002:      syscalls:sys_enter_clone: clone_flags: 0x01200011, newsp: 0x0",
+                "a 100 [000] 1.000003: PERF_RECORD_FORK(101:101):(100:100)",
+                "a 100 [000] 1.000004:      syscalls:sys_exit_clone: 0x65",
+                "a 101 [001] 1.000005:      syscalls:sys_exit_clone: 0x0",
+                "a 101 [001] 1.000006: syscalls:sys_enter_exit_group: error_code: 0x00000000",
+                "a 101 [001] 1.000007: PERF_RECORD_EXIT(101:101):(100:100)",
+                "a 100 [000] 1.000008:      syscalls:sys_enter_clone: clone_flags: 0x01200011, newsp: 0x0",
+                "a 100 [000] 1.000009: PERF_RECORD_FORK(101:101):(100:100)",
+                "a 100 [000] 1.000010:      syscalls:sys_exit_clone: 0x65",
+                "a 101 [001] 1.000011:      syscalls:sys_exit_clone: 0x0",
+                "a 101 [001] 1.000012: PERF_RECORD_EXIT(101:101):(100:100)",
+                "a 100 [000] 1.000013: PERF_RECORD_EXIT(100:100):(99:99)") + "\n";
+        TraceConverter.Result r = TraceConverter.convert("t.perf", t, TraceConverter.Options.DEFAULT);
+        assertEquals("t1 fork as p100\np100 exec\np100 fork as p101\np101 exit\np100 fork as p101_2\np101_2 exit\n"
+                + "p100 exit\n", TraceConverterTest.body(r));
+        runsEverywhere(r);
+    }
+
+    private static void runsEverywhere(TraceConverter.Result r) {
+        TraceConverterTest.runsEverywhere(r);
+    }
+
     @Test
     void anUnknownEventIsSkippedAndCountedNeverFatal() throws IOException {
         String tiny = resource("tiny.perf");
