@@ -18,8 +18,9 @@ import org.rmaplab.traces.StraceParser.Call;
  * <p>A fault the model cannot place is not replayed, and is counted by why and named in a
  * comment at the end of the scenario: in a special mapping ({@code [vdso]}, {@code [vvar]}: the
  * model has none), in a file mapping {@code --files skip} skipped, outside every mapping the
- * trace showed, one the mapping's protection forbids (the program took SIGSEGV, or the kernel
- * retried a fault the trace shows twice), or past the end of the model file (SIGBUS).
+ * trace showed, one the mapping's protection forbids (the program took SIGSEGV), or past the
+ * end of the model file (SIGBUS). Two faults on one page (a read that mapped the zero page or a
+ * file page, then the write that copies it) are two accesses, as they were.
  */
 final class Faults {
     private final Conversion cx;
@@ -70,7 +71,7 @@ final class Faults {
             return;
         }
         if (write ? (r.prot() & 2) == 0 : r.prot() == 0) {
-            unplaced(c, "forbidden by the mapping's protection (SIGSEGV, or a fault the trace shows twice)");
+            unplaced(c, "forbidden by the mapping's protection (the program took SIGSEGV)");
             return;
         }
         if (page >= cx.files().eofEnd(r.cut(page, page + Layout.PAGE))) {
