@@ -24,8 +24,9 @@ import org.rmaplab.traces.StraceParser.Call;
 
 /**
  * perf script traces recorded on the reference machine (Linux 6.18, perf 6.1) with the events of
- * {@code rmaplab trace record} (src/test/resources/perf: {@code tiny.perf} of tiny.c, which maps
- * 4 pages, writes two, reads one, forks a child that writes one, mprotects and munmaps;
+ * {@code rmaplab trace record} (src/test/resources/perf: {@code tiny.perf} of tiny.c built with
+ * gcc -O1, which maps 4 pages and writes two (the unused read of a third is compiled away), forks
+ * a child that writes one, mprotects and munmaps;
  * {@code sh-ls-wc.perf} of {@code sh -c 'ls | wc'}): the reader, the conversion of the real faults,
  * and bad input.
  */
