@@ -267,8 +267,8 @@ final class CompareCommand implements Callable<Integer> {
             throw new BadInput("rmaplab: " + source + ": no such file or workload (workloads: "
                     + workloadNames() + ")");
         }
-        String text = RunCommand.read(source);
-        return new Cases(source, text, List.of(ScenarioParser.parse(source, text)), null, List.of());
+        RunCommand.Source src = RunCommand.source(source);
+        return new Cases(src.name(), src.text(), List.of(ScenarioParser.parse(src.name(), src.text())), null, List.of());
     }
 
     /**

@@ -21,6 +21,9 @@ import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
 import org.rmaplab.scenario.Statement;
+import org.rmaplab.traces.PerfParser;
+import org.rmaplab.traces.TraceConverter;
+import org.rmaplab.traces.TraceError;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
                     + "'LINE  CALL = RESULT (NAME)' (NAME: what 'as NAME' bound; '!=' marks a failed expectation).")
     boolean verbose;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files, or traces (perf script text, or strace output named *.strace), converted on the fly.")
     List<String> files;
 
     @Override
@@ -82,7 +85,8 @@ final class RunCommand implements Callable<Integer> {
         List<Scenario> scenarios = new ArrayList<>();
         for (String f : files) {
             try {
-                Scenario sc = ScenarioParser.parse(f, read(f));
+                Source src = source(f);
+                Scenario sc = ScenarioParser.parse(src.name(), src.text());
                 scenarios.add(sc);
             } catch (ScenarioError e) {
                 return userError(err, e.getMessage());
@@ -188,6 +192,27 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The text of scenario file F (UTF-8); a UserError says what is wrong with it. */
+    /** A file's scenario: its name in reports and its text. */
+    record Source(String name, String text) {}
+
+    /**
+     * The scenario of file F: a scenario file as it is, or a trace converted on the fly with
+     * {@code trace convert}'s defaults — perf script text (recognised by content, gzip'd or not),
+     * or strace output (a name ending {@code .strace} or {@code .strace.gz}) — named
+     * {@code F.vms} in reports. Bad trace input is a ScenarioError at the trace's FILE:LINE.
+     */
+    static Source source(String f) {
+        String text = read(f);
+        if (!PerfParser.looksLikePerf(text) && !f.endsWith(".strace") && !f.endsWith(".strace.gz")) {
+            return new Source(f, text);
+        }
+        try {
+            return new Source(f + ".vms", TraceConverter.convert(f, text, TraceConverter.Options.DEFAULT).scenario());
+        } catch (TraceError e) {
+            throw new ScenarioError(e.file(), e.line(), e.what());
+        }
+    }
+
     static String read(String f) {
         Path p;
         try {
@@ -200,6 +225,12 @@ final class RunCommand implements Callable<Integer> {
                 throw new UserError(f + ": is a directory");
             }
             byte[] bytes = Files.readAllBytes(p);
+            if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+                // gzip (the committed perf traces, traces/perf/*.perf.gz): read uncompressed.
+                try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+                    bytes = in.readAllBytes();
+                }
+            }
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new UserError(f + ": no such file");

@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = {"Traces of real programs (strace -f -o FILE -e trace=memory,process CMD)."},
-        subcommands = {TraceCommand.Convert.class})
+        description = {"Traces of real programs: strace -f -o FILE ..., or rmaplab trace record (perf)."},
+        subcommands = {TraceCommand.Convert.class, TraceRecordCommand.class})
 final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -35,16 +35,17 @@ final class TraceCommand implements Callable<Integer> {
     @Command(name = "convert",
             mixinStandardHelpOptions = true,
             versionProvider = Main.Version.class,
-            description = {"Convert an strace trace into a scenario (see README, \"Traces of real programs\"):",
-                "tasks by pid, the kernel's addresses bound to names, file mappings as anonymous ones,",
-                "accesses by the --touch policy. Written atomically to --out, else to stdout."},
+            description = {"Convert an strace trace or a perf script trace (recognised by content, gzip or not)",
+                "into a scenario (see README, \"Traces of real programs\"): tasks by pid, the kernel's addresses",
+                "bound to names, accesses by the --touch policy (strace) or the real page faults (perf).",
+                "Written atomically to --out, else to stdout."},
             footerHeading = "%nExit codes:%n",
             footer = {"  0  converted", "  2  bad input (one line on stderr: FILE:LINE: what is wrong); nothing written"})
     static final class Convert implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "TRACE", description = "strace output (-f, -o or stderr form).")
+        @Parameters(index = "0", paramLabel = "TRACE", description = "strace output (-f, -o or stderr form), or perf script text of rmaplab trace record.")
         String trace;
 
         @Option(names = "--out", paramLabel = "FILE.vms", description = "Write the scenario here (default: stdout).")

@@ -32,6 +32,16 @@ final class Layout {
     long brk;
     /** Read-only file mappings whose pages are read at the next call of a task on this mm. */
     final List<PendingRead> pendingReads = new ArrayList<>();
+    /**
+     * perf traces: the special mappings execve made ({@code [vdso]}, {@code [vvar]}...), which the
+     * model does not have, by start: [start, end) and name, so that a fault in one is named.
+     */
+    final TreeMap<Long, Special> specials = new TreeMap<>();
+    /** The anchors of MAP_GROWSDOWN mappings (a stack: a fault just below it grows it). */
+    final java.util.Set<String> growsDown = new java.util.HashSet<>();
+
+    /** A special mapping: [start, end), NAME. */
+    record Special(long start, long end, String name) {}
 
     /** A copy, for a child forked from this mm. */
     Layout copy() {
@@ -41,6 +51,8 @@ final class Layout {
         l.heap = heap;
         l.heapBase = heapBase;
         l.brk = brk;
+        l.specials.putAll(specials);
+        l.growsDown.addAll(growsDown);
         return l;
     }
 

@@ -193,6 +193,9 @@ final class MmapCall {
         Region reg = new Region(q.start(), q.end(), anchor, at.base(), q.prot(), false, src.fvar(), src.foff(),
                 src.fvar() == null ? 0 : cx.anchors().fileMap());
         m.mm().add(reg);
+        if (q.flags().names().contains("growsdown")) {
+            m.mm().growsDown.add(anchor);
+        }
         cx.accesses().mapped(m.who(), m.mm(), reg, q.flags().stack());
     }
 }

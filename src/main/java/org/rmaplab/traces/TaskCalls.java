@@ -40,6 +40,7 @@ final class TaskCalls {
     private final ScenarioWriter out;
     private final DescriptorCalls descriptors;
     private final MemoryCalls memory;
+    private final Faults faults;
     private final Map<Integer, Task> procs = new HashMap<>();
     private final Map<Integer, Integer> pidUses = new HashMap<>();
     private final Map<Integer, List<Call>> waiting = new LinkedHashMap<>();
@@ -50,6 +51,7 @@ final class TaskCalls {
         this.out = cx.out();
         this.descriptors = new DescriptorCalls(cx);
         this.memory = new MemoryCalls(cx);
+        this.faults = new Faults(cx);
     }
 
     /** Converts C; the first call makes the traced program's task, {@code t1 fork as pN}. */
@@ -73,6 +75,7 @@ final class TaskCalls {
 
     /** At the end of the trace: the pending reads of every live task; an error if a call still waits for its task. */
     void finish() {
+        faults.finish();
         for (Task p : new ArrayList<>(procs.values())) {
             if (p.alive) {
                 cx.accesses().flushReads(p.mm);
@@ -93,6 +96,9 @@ final class TaskCalls {
     }
 
     private void handle(Task p, Call c) {
+        if (!c.name().equals("page_fault")) {
+            faults.flush(); // the faults gathered so far come before this call's lines
+        }
         if (!p.mm.pendingReads.isEmpty() && !fixedMmap(c)) {
             cx.accesses().flushReads(p.mm);
         }
@@ -112,6 +118,8 @@ final class TaskCalls {
                 exit(p);
             }
             case "execve", "execveat" -> exec(p, c);
+            case "page_fault" -> faults.convert(p, c);
+            case "special" -> faults.special(p, c);
             case "fork", "vfork", "clone", "clone3" -> fork(p, c);
             case "open", "openat", "creat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "fcntl64",
                     "memfd_create", "fstat", "fstat64", "newfstatat", "fstatat64", "stat", "stat64", "lstat",

@@ -63,6 +63,11 @@ import org.rmaplab.traces.StraceParser.Call;
  *       MAP_UNINITIALIZED, MAP_HUGE_*, PROT_GROWSDOWN/GROWSUP (dropped), every other system call.
  * </ul>
  *
+ * <p><b>perf traces</b> ({@code rmaplab trace record}: perf script text, recognised by content)
+ * are read by {@link PerfParser} into the same calls, converted by the same parts, plus the
+ * program's real user page faults, each replayed by {@link Faults} as a write or a read of its
+ * page; {@code --touch} does not apply to them. See the README, "perf traces: the real page faults".
+ *
  * <p>This class is the entry point ({@link #convert}, {@link Options}, {@link Result}); the parts
  * are: {@link TaskCalls} (the tasks, each call to its task; fork, vfork, clone, execve, exit),
  * {@link DescriptorCalls} and {@link DescriptorTable} (the descriptors), {@link MemoryCalls}
@@ -114,8 +119,11 @@ public final class TraceConverter {
 
     private TraceConverter() {}
 
-    /** Converts the strace text TEXT (FILE names it in messages and in the header). */
+    /** Converts the strace or perf script text TEXT (FILE names it in messages and in the header). */
     public static Result convert(String file, String text, Options opt) {
+        if (PerfParser.looksLikePerf(text)) {
+            return convertPerf(file, text, opt);
+        }
         List<Call> calls = StraceParser.parse(file, text);
         Conversion cx = Conversion.start(file, opt);
         TaskCalls tasks = new TaskCalls(cx);
@@ -126,6 +134,25 @@ public final class TraceConverter {
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (strace); do not edit.\n"
                 + "# Options: " + opt.describe() + ". See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n";
+        return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
+    }
+
+    /**
+     * Converts the perf script text TEXT ({@link PerfParser}): the same tasks and calls, with the
+     * real page faults ({@link Faults}) in place of {@code --touch}'s accesses, which are off.
+     */
+    private static Result convertPerf(String file, String text, Options given) {
+        Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork());
+        Conversion cx = Conversion.start(file, opt);
+        TaskCalls tasks = new TaskCalls(cx);
+        Map<String, Integer> skipped = PerfParser.parse(file, text, tasks::dispatch);
+        tasks.finish();
+        String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
+                + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
+                + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
+                + " See README, \"Traces of real programs\".\n"
+                + "# " + cx.out().counts() + "\n"
+                + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n");
         return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
     }
 }
