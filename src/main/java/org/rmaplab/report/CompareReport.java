@@ -84,7 +84,8 @@ public final class CompareReport {
         }
         String[] xa = xs.toArray(new String[0]);
         body.append(HtmlReport.lineChart(col, sweep, xa, ys, unit(col)));
-        body.append(HtmlReport.seriesTable(sweep, xa, cells, "metric"));
+        body.append("<div class=\"scroll\">\n").append(HtmlReport.seriesTable(sweep, xa, cells, "metric"))
+                .append("</div>\n");
     }
 
     /** COL without a sweep: a bar chart, one bar per design, and its table. */
@@ -98,7 +99,8 @@ public final class CompareReport {
             cells.put(d, new String[] {v});
         }
         body.append(HtmlReport.barChart(col, bars, unit(col)));
-        body.append(HtmlReport.seriesTable("", new String[] {col}, cells, "metric"));
+        body.append("<div class=\"scroll\">\n").append(HtmlReport.seriesTable("", new String[] {col}, cells, "metric"))
+                .append("</div>\n");
     }
 
     /** The table of every row and column, with id "data". */
@@ -134,6 +136,9 @@ public final class CompareReport {
 
     /** The unit of a compare column, for its chart's value axis (see HtmlReport.Unit). */
     static String unit(String col) {
+        if (col.endsWith("_share")) {
+            return "share";
+        }
         if (col.contains("bytes") || col.equals("lowmem_limit")) {
             return "bytes";
         }

@@ -1,6 +1,7 @@
 package org.rmaplab.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,7 @@ public final class HtmlReport {
     static final int W = 560;
     static final int H = 300;
     private static final int LEFT = 72;
-    private static final int RIGHT = 128;
+    private static final int RIGHT = 16;
     private static final int TOP = 16;
     private static final int BOTTOM = 46;
 
@@ -117,7 +118,7 @@ public final class HtmlReport {
             }
             cells.put(d, s);
         });
-        b.append(seriesTable(c.param(), xs, cells, null));
+        b.append("<div class=\"scroll\">\n").append(seriesTable(c.param(), xs, cells, null)).append("</div>\n");
         return b.append("</figure>\n").toString();
     }
 
@@ -172,9 +173,12 @@ public final class HtmlReport {
     }
 
     /**
-     * An SVG line chart: the X values (categories, evenly spaced, labelled XLABEL) against each
-     * design's YS (NaN: no point), the y axis in UNIT with round ticks from 0, a legend. Each design
-     * keeps its colour, dash and marker by its place in the registry, whichever designs are drawn.
+     * An SVG line chart: the X values (placed by value on the scale {@link XScale} picks, which the
+     * axis label names; XLABEL) against each design's YS (NaN: no point), the y axis in UNIT with
+     * round ticks from 0 (shares: 0 to 100%), the legend under the plot, inside the frame, and a
+     * note naming the designs whose lines coincide. Each design keeps its colour, dash and marker by
+     * its place in the registry, whichever designs are drawn; lines are drawn widest first, markers
+     * (outlines) after all lines, so designs with equal values stay visible on top of each other.
      */
     static String lineChart(String title, String xLabel, String[] xs, Map<String, double[]> ys, String unit) {
         double max = 0;
@@ -186,22 +190,110 @@ public final class HtmlReport {
             }
         }
         Unit u = Unit.of(unit, max);
-        Axis axis = Axis.of(max / u.divisor(), u.integral());
-        StringBuilder b = svgOpen(title, H);
-        lineChartAxes(b, xLabel, xs, u, axis);
+        Axis axis = u.axis(max);
+        XScale sx = XScale.of(xs);
+        List<String> names = new ArrayList<>(ys.keySet());
+        int[] legendRows = legendRows(names);
+        List<String> notes = coincident(ys);
+        int legendTop = H + 2;
+        int rows = names.isEmpty() ? 0 : legendRows[legendRows.length - 1] + 1;
+        int h = legendTop + 16 * rows + 14 * notes.size() + 6;
+        StringBuilder b = svgOpen(title, h);
+        lineChartAxes(b, xLabel, sx, u, axis);
         double top = axis.step() * axis.ticks() * u.divisor();
-        int row = 0;
-        for (Map.Entry<String, double[]> e : ys.entrySet()) {
-            series(b, e.getKey(), e.getValue(), xs.length, top, row++);
+        StringBuilder marks = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            series(b, marks, names.get(i), ys.get(names.get(i)), sx, top, lineWidth(i, names.size()));
+        }
+        b.append(marks);
+        legend(b, names, legendRows, legendTop);
+        for (int i = 0; i < notes.size(); i++) {
+            b.append(String.format(Locale.ROOT, "<text class=\"coincide\" x=\"8\" y=\"%d\" font-size=\"11\" "
+                    + "fill=\"#555\">%s</text>\n", legendTop + 16 * rows + 14 * i + 8, esc(notes.get(i))));
         }
         return b.append("</svg>\n").toString();
     }
 
+    /** The width of the I-th of N lines: the first widest, so lines drawn later on top of it leave it showing. */
+    static double lineWidth(int i, int n) {
+        return 1.5 + 0.75 * Math.min(n - 1 - i, 4);
+    }
+
+    /**
+     * Lines saying which designs of YS are equal at every point (drawn on top of each other), each
+     * no wider than the frame; none if no two are.
+     */
+    static List<String> coincident(Map<String, double[]> ys) {
+        List<List<String>> groups = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : ys.entrySet()) {
+            if (seen.contains(e.getKey())) {
+                continue;
+            }
+            List<String> g = new ArrayList<>(List.of(e.getKey()));
+            for (Map.Entry<String, double[]> f : ys.entrySet()) {
+                if (!seen.contains(f.getKey()) && f.getKey() != e.getKey() && Arrays.equals(e.getValue(), f.getValue())) {
+                    g.add(f.getKey());
+                }
+            }
+            seen.addAll(g);
+            if (g.size() > 1) {
+                groups.add(g);
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        if (groups.isEmpty()) {
+            return lines;
+        }
+        lines.add(groups.size() == 1 && groups.get(0).size() == ys.size() ? "All designs are equal at every point:"
+                : "Equal at every point (lines on top of each other):");
+        for (List<String> g : groups) {
+            String line = "";
+            for (String d : g) {
+                String next = line.isEmpty() ? d : line + " = " + d;
+                if (!line.isEmpty() && textWidth(next) > W - 16) {
+                    lines.add(line + " =");
+                    next = d;
+                }
+                line = next;
+            }
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    /** An upper bound of TEXT's width at font-size 11 (sans-serif), for layout. */
+    static double textWidth(String text) {
+        return 7.0 * text.length();
+    }
+
+    /** Each legend entry's row: entries side by side, a new row where the next would pass the frame. */
+    static int[] legendRows(List<String> names) {
+        int[] rows = new int[names.size()];
+        double x = 8;
+        int row = 0;
+        for (int i = 0; i < names.size(); i++) {
+            double w = legendWidth(names.get(i));
+            if (x > 8 && x + w > W - 8) {
+                row++;
+                x = 8;
+            }
+            rows[i] = row;
+            x += w + 14;
+        }
+        return rows;
+    }
+
+    private static double legendWidth(String name) {
+        return 34 + textWidth(name);
+    }
+
     /**
      * The line chart's frame: grid lines and tick labels of AXIS on the y axis in U, its unit label,
-     * the XS at their places along the x axis and the axis label XLABEL.
+     * the ticks of SX along the x axis, a small mark at each swept value, and the axis label XLABEL
+     * with the scale.
      */
-    private static void lineChartAxes(StringBuilder b, String xLabel, String[] xs, Unit u, Axis axis) {
+    private static void lineChartAxes(StringBuilder b, String xLabel, XScale sx, Unit u, Axis axis) {
         double pw = W - LEFT - RIGHT;
         double ph = H - TOP - BOTTOM;
         // Horizontal grid lines and y tick labels, in the chosen unit.
@@ -210,65 +302,78 @@ public final class HtmlReport {
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
                     LEFT, y, W - RIGHT, y));
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-                    LEFT - 5, y + 4, fmt(axis.step() * t)));
+                    LEFT - 5, y + 4, u.tick(axis.step() * t)));
         }
         axes(b, H);
         b.append(String.format(Locale.ROOT,
                 "<text class=\"y-unit\" x=\"14\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" "
                         + "transform=\"rotate(-90 14 %.1f)\">%s</text>\n",
                 TOP + ph / 2, TOP + ph / 2, esc(u.label())));
-        for (int i = 0; i < xs.length; i++) {
+        for (double at : sx.at()) {
+            double x = xAt(at, pw);
+            b.append(String.format(Locale.ROOT, "<line class=\"x-mark\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                    + "stroke=\"black\"/>\n", x, H - BOTTOM, x, H - BOTTOM + 4));
+        }
+        double last = -1e9;
+        for (int i = 0; i < sx.ticks().length; i++) {
+            double x = xAt(sx.ticks()[i], pw);
+            double half = textWidth(sx.labels()[i]) / 2;
+            if (x - half < last + 4) {
+                continue; // would overlap the previous label
+            }
+            last = x + half;
             b.append(String.format(Locale.ROOT,
-                    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-                    xAt(i, xs.length, pw), H - BOTTOM + 15, esc(xs[i])));
+                    "<text class=\"x-tick\" x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+                    x, H - BOTTOM + 16, esc(sx.labels()[i])));
         }
         b.append(String.format(Locale.ROOT, "<text class=\"x-label\" x=\"%.1f\" y=\"%d\" font-size=\"12\" "
-                + "text-anchor=\"middle\">%s</text>\n", LEFT + pw / 2, H - 8, esc(xLabel)));
+                + "text-anchor=\"middle\">%s</text>\n", LEFT + pw / 2, H - BOTTOM + 32, esc(sx.label(xLabel))));
     }
 
     /**
-     * DESIGN's line: its Y values as points (NaN: none) at the N x positions on a y axis up to TOP,
-     * with markers, and its entry in the legend's ROW-th line.
+     * DESIGN's line: its Y values as points (NaN: none) at SX's places on a y axis up to TOP, WIDTH
+     * wide, its markers into MARKS.
      */
-    private static void series(StringBuilder b, String design, double[] y, int n, double top, int row) {
+    private static void series(StringBuilder b, StringBuilder marks, String design, double[] y, XScale sx, double top,
+                               double width) {
         double pw = W - LEFT - RIGHT;
         double ph = H - TOP - BOTTOM;
         DesignStyle st = DesignStyle.of(design);
-        String color = st.color();
-        String dash = st.dash();
         StringBuilder pts = new StringBuilder();
-        StringBuilder marks = new StringBuilder();
         for (int i = 0; i < y.length; i++) {
             if (Double.isNaN(y[i])) {
                 continue;
             }
-            double x = xAt(i, n, pw);
+            double x = xAt(sx.at()[i], pw);
             double yy = H - BOTTOM - ph * y[i] / top;
             pts.append(pts.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", x, yy));
             marks.append(st.marker(x, yy));
         }
-        // Designs with equal values draw on top of each other: each gets its own dash pattern
-        // and point marker, so every one stays visible.
         b.append("<polyline class=\"series\" data-design=\"").append(esc(design)).append("\" fill=\"none\" stroke=\"")
-                .append(color).append("\" stroke-width=\"2\"")
-                .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"")
-                .append(" points=\"").append(pts).append("\"/>\n").append(marks);
-        legendEntry(b, design, st, row);
+                .append(st.color()).append("\" stroke-width=\"").append(fmt(width)).append('"')
+                .append(st.dash().isEmpty() ? "" : " stroke-dasharray=\"" + st.dash() + "\"")
+                .append(" points=\"").append(pts).append("\"/>\n");
     }
 
-    /** DESIGN (drawn in ST) in the legend's ROW-th line: a stretch of its line, its marker, its name. */
-    private static void legendEntry(StringBuilder b, String design, DesignStyle st, int row) {
-        String color = st.color();
-        String dash = st.dash();
-        int ly = TOP + 12 + 18 * row;
-        b.append(String.format(Locale.ROOT,
-                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-                W - RIGHT + 8, ly - 4, W - RIGHT + 30, ly - 4, color,
-                dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\""));
-        b.append(st.marker(W - RIGHT + 19, ly - 4));
-        b.append(String.format(Locale.ROOT,
-                "<text class=\"legend\" x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"%s\">%s</text>\n", W - RIGHT + 34, ly,
-                color, esc(design)));
+    /** The legend from TOP down: each of NAMES in its row of ROWS, a stretch of its line, its marker, its name. */
+    private static void legend(StringBuilder b, List<String> names, int[] rows, int top) {
+        double x = 8;
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0 && rows[i] != rows[i - 1]) {
+                x = 8;
+            }
+            DesignStyle st = DesignStyle.of(names.get(i));
+            int ly = top + 16 * rows[i] + 8;
+            b.append(String.format(Locale.ROOT,
+                    "<line class=\"legend-line\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
+                    x, ly - 4, x + 28, ly - 4, st.color(), fmt(lineWidth(i, names.size())),
+                    st.dash().isEmpty() ? "" : " stroke-dasharray=\"" + st.dash() + "\""));
+            b.append(st.marker(x + 14, ly - 4));
+            b.append(String.format(Locale.ROOT,
+                    "<text class=\"legend\" x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"%s\">%s</text>\n", x + 34, ly,
+                    st.color(), esc(names.get(i))));
+            x += legendWidth(names.get(i)) + 14;
+        }
     }
 
     /** Bar charts: bar height and the plot's left and right margins (room for names and values). */
@@ -285,28 +390,36 @@ public final class HtmlReport {
             }
         }
         Unit u = Unit.of(unit, max);
-        Axis axis = Axis.of(max / u.divisor(), u.integral());
+        Axis axis = u.axis(max);
         int h = TOP + values.size() * (BAR + 6) + BOTTOM;
         double top = axis.step() * axis.ticks() * u.divisor();
+        // Room on the left for the longest name, so variants' names stay inside the frame.
+        int left = BAR_LEFT;
+        for (String d : values.keySet()) {
+            left = Math.max(left, (int) Math.ceil(textWidth(d)) + 10);
+        }
+        left = Math.min(left, W / 2);
         StringBuilder b = svgOpen(title, h);
-        barChartAxes(b, h, u, axis);
+        barChartAxes(b, h, left, u, axis);
         int i = 0;
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            bar(b, i++, e.getKey(), e.getValue(), top, u);
+            bar(b, i++, left, e.getKey(), e.getValue(), top, u);
         }
         return b.append("</svg>\n").toString();
     }
 
-    /** The bar chart's frame, H high: grid lines and tick labels of AXIS along x in U, both axes, the unit. */
-    private static void barChartAxes(StringBuilder b, int h, Unit u, Axis axis) {
-        int left = BAR_LEFT;
-        double pw = W - BAR_LEFT - BAR_RIGHT;
+    /**
+     * The bar chart's frame, H high, the plot from LEFT: grid lines and tick labels of AXIS along x
+     * in U, both axes, the unit.
+     */
+    private static void barChartAxes(StringBuilder b, int h, int left, Unit u, Axis axis) {
+        double pw = W - left - BAR_RIGHT;
         for (int t = 0; t <= axis.ticks(); t++) {
             double x = left + pw * t / axis.ticks();
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n",
                     x, TOP, x, h - BOTTOM));
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-                    x, h - BOTTOM + 15, fmt(axis.step() * t)));
+                    x, h - BOTTOM + 15, u.tick(axis.step() * t)));
         }
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
                 left, TOP, left, h - BOTTOM));
@@ -316,10 +429,9 @@ public final class HtmlReport {
                 + "text-anchor=\"middle\">%s</text>\n", left + pw / 2, h - 8, esc(u.label())));
     }
 
-    /** The I-th bar: DESIGN's VALUE (NaN: "not counted") on an axis up to TOP, labelled in U. */
-    private static void bar(StringBuilder b, int i, String design, double value, double top, Unit u) {
-        int left = BAR_LEFT;
-        double pw = W - BAR_LEFT - BAR_RIGHT;
+    /** The I-th bar from LEFT: DESIGN's VALUE (NaN: "not counted") on an axis up to TOP, labelled in U. */
+    private static void bar(StringBuilder b, int i, int left, String design, double value, double top, Unit u) {
+        double pw = W - left - BAR_RIGHT;
         String color = DesignStyle.of(design).color();
         int y = TOP + 3 + i * (BAR + 6);
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
@@ -332,8 +444,14 @@ public final class HtmlReport {
         double len = pw * value / top;
         b.append(String.format(Locale.ROOT, "<rect class=\"bar\" data-design=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
                 + "height=\"%d\" fill=\"%s\"/>\n", esc(design), left, y, len, BAR, color));
-        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>\n",
-                left + len + 4, y + BAR - 5, fmt(value / u.divisor())));
+        String label = u.tick(value / u.divisor());
+        if (left + len + 4 + textWidth(label) <= W - 2) {
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>\n",
+                    left + len + 4, y + BAR - 5, label));
+        } else { // inside the bar's end, so it stays inside the frame
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#fff\" "
+                    + "text-anchor=\"end\">%s</text>\n", left + len - 4, y + BAR - 5, label));
+        }
     }
 
     private static StringBuilder svgOpen(String title, int h) {
@@ -350,22 +468,30 @@ public final class HtmlReport {
                 LEFT, TOP, LEFT, h - BOTTOM));
     }
 
-    /** The x of the I-th of N evenly spaced categories (a little inside the axes). */
-    private static double xAt(int i, int n, double pw) {
+    /** The x of place AT (0 to 1) along an x axis PW wide (a little inside the axes). */
+    private static double xAt(double at, double pw) {
         double pad = 14;
-        return LEFT + pad + (n == 1 ? (pw - 2 * pad) / 2 : (pw - 2 * pad) * i / (n - 1));
+        return LEFT + pad + (pw - 2 * pad) * at;
     }
 
     /**
      * A y axis's unit: its LABEL (shown on the axis), what a value is divided by to be shown in it,
-     * and whether its values are whole counts (no fractional ticks then).
+     * whether its values are whole counts (no fractional ticks then), and whether it is a percentage
+     * (a share from 0 to 1, shown from 0 to 100%).
      */
-    record Unit(String label, double divisor, boolean integral) {
+    record Unit(String label, double divisor, boolean integral, boolean percent) {
+        Unit(String label, double divisor, boolean integral) {
+            this(label, divisor, integral, false);
+        }
+
         /**
          * UNIT for values up to MAX: "bytes" becomes B, KiB, MiB or GiB as fits; "vmas per walk" and
-         * other means keep fractions; everything else is a count.
+         * other means keep fractions; "share" (0 to 1) is shown in percent; everything else is a count.
          */
         static Unit of(String unit, double max) {
+            if (unit.equals("share")) {
+                return new Unit("share (%)", 0.01, false, true);
+            }
             if (unit.equals("bytes")) {
                 if (max >= 4L << 30) {
                     return new Unit("GiB", 1L << 30, false);
@@ -377,6 +503,16 @@ public final class HtmlReport {
                 return new Unit("bytes", 1, true);
             }
             return new Unit(unit, 1, !unit.endsWith("per walk"));
+        }
+
+        /** The value axis for values up to MAX in this unit: a share's is 0 to 100% whatever MAX (up to 1). */
+        Axis axis(double max) {
+            return percent && max <= 1 ? new Axis(20, 5) : Axis.of(max / divisor, integral);
+        }
+
+        /** A tick's label: V (already in this unit), with a % sign for a percentage. */
+        String tick(double v) {
+            return fmt(v) + (percent ? "%" : "");
         }
     }
 
