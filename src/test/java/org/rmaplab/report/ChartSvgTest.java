@@ -3,6 +3,7 @@ package org.rmaplab.report;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -23,7 +24,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * The charts' SVG, one test per thing a reader got wrong from them: the x axis's scale, shares,
- * designs drawn on top of each other, legends past the frame.
+ * metrics nothing counted, designs drawn on top of each other, legends past the frame, and a
+ * sweep's order of charts.
  */
 class ChartSvgTest {
     static final String SVG = "http://www.w3.org/2000/svg";
@@ -128,6 +130,38 @@ class ChartSvgTest {
         String bar = HtmlReport.barChart("t", bars, "share");
         assertTrue(bar.contains(">50.8%</text>"), bar);
         assertTrue(bar.contains(">100%</text>"), bar);
+    }
+
+    /**
+     * Metrics zero or empty in every row are not charted but listed; so is a metric only one design
+     * counts, the same at every point (walk_mms_* under anonmm); the rest are charted.
+     */
+    @Test
+    void metricsNothingCountedAreNotCharted() {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String d : FIVE) {
+            for (String x : new String[] {"1", "2"}) {
+                Map<String, String> r = new LinkedHashMap<>();
+                r.put("design", d);
+                r.put("children", x);
+                r.put("arch", "x86_64");
+                r.put("rmap_ops", d.length() + x);
+                r.put("unmaps_failed", d.equals("anon_vma") ? "" : "0");
+                r.put("walk_mms_max", d.equals("anonmm") ? "1" : "");
+                r.put("walk_ptes_p50", d.equals("anonmm") ? x : "");
+                rows.add(r);
+            }
+        }
+        String page = CompareReport.html("s", "children", rows);
+        assertTrue(page.contains("<figcaption>rmap_ops</figcaption>"));
+        assertTrue(page.contains("<figcaption>walk_ptes_p50</figcaption>"), "one design, but it varies");
+        assertFalse(page.contains("<figcaption>unmaps_failed"));
+        assertFalse(page.contains("<figcaption>walk_mms_max"));
+        assertTrue(page.contains("<p class=\"not-counted\">Zero or not counted in every row (not charted): unmaps_failed.</p>"),
+                page);
+        assertTrue(page.contains("walk_mms_max = 1 (anonmm only; the others do not count it)"), page);
+        assertNull(CompareReport.notCharted("rmap_ops", rows));
+        assertEquals("", CompareReport.notCharted("unmaps_failed", rows));
     }
 
     /**
