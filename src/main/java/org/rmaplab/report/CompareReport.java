@@ -98,6 +98,10 @@ public final class CompareReport {
                 xs.add(r.get(sweep));
             }
         }
+        if (xs.stream().allMatch(x -> x.matches("-?\\d+"))) {
+            // --sweep children=32,1,8: charted (and tabled per chart) in ascending order, placed by value.
+            xs.sort(java.util.Comparator.comparingLong(Long::parseLong));
+        }
         List<String> zero = new ArrayList<>();
         List<String> constant = new ArrayList<>();
         List<List<String>> open = new ArrayList<>();

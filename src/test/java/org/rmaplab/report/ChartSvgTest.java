@@ -107,6 +107,28 @@ class ChartSvgTest {
         assertArrayEquals(new double[] {0, 0.5, 1}, XScale.of(new String[] {"100", "110", "120"}).at(), 1e-12);
     }
 
+    /** Swept values given out of order (--sweep children=4,1,2) are charted and tabled in ascending order, by value. */
+    @Test
+    void sweptValuesOutOfOrderAreSorted() {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String x : new String[] {"4", "1", "2"}) {
+            for (String d : FIVE) {
+                Map<String, String> r = new LinkedHashMap<>();
+                r.put("design", d);
+                r.put("children", x);
+                r.put("arch", "x86_64");
+                r.put("rmap_ops", x + d.length());
+                rows.add(r);
+            }
+        }
+        String page = CompareReport.html("s", "children", rows);
+        assertTrue(page.contains(">children (linear scale)</text>"), page);
+        int one = page.indexOf("<tr><td>1</td>");
+        int two = page.indexOf("<tr><td>2</td>");
+        int four = page.indexOf("<tr><td>4</td>");
+        assertTrue(one > 0 && one < two && two < four, "rows 1, 2, 4 in the chart's table");
+    }
+
     /** A share (pg_direct_share, 0 to 1) is drawn in percent on a 0-100% axis, whatever its largest value. */
     @Test
     void sharesAreShownFrom0To100Percent() throws Exception {
