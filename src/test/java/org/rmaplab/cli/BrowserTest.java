@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The HTML pages in a real browser: headless Chromium (Debian's {@code chromium}) renders
  * {@code compare --html} with a sweep and {@code rmaplab report}; the screenshot must be a
  * non-blank PNG of the window's size, and the numbers in the rendered DOM's tables must be the
- * CSV's of the same run. Skipped, with the reason, where no Chromium is installed
+ * CSV's of the same run. The charts as rendered: every text (legends too) inside its svg's frame
+ * by getBBox, each design's line its own dash pattern, and every design's colour in each plot on
+ * the screenshot, where designs with equal values are drawn on top of each other. Skipped, with the reason, where no Chromium is installed
  * ({@code -Drmaplab.chromium=PATH} names another binary; {@code =none} skips).
  */
 class BrowserTest {
@@ -117,7 +119,7 @@ class BrowserTest {
     }
 
     /** Screenshot of PAGE: a PNG of the window's size with more than a few colours and enough ink. */
-    void assertScreenshot(Path page) throws Exception {
+    BufferedImage assertScreenshot(Path page) throws Exception {
         Path png = dir.resolve(page.getFileName() + ".png");
         chromium(page, "--screenshot=" + png, "--hide-scrollbars");
         byte[] bytes = Files.readAllBytes(png);
@@ -143,6 +145,91 @@ class BrowserTest {
         for (int c : new int[] {0x1f77b4, 0xd62728, 0x2ca02c}) {
             assertTrue(colours.contains(c), "colour " + Integer.toHexString(c) + " is on the page");
         }
+        return img;
+    }
+
+    /**
+     * Measures PAGE's charts as rendered: a copy of it with a script that opens every
+     * {@code <details>}, then for each svg prints its place on the page ({@code svg I INSIDE-DETAILS
+     * X Y W H}), each text whose rendered box (getBBox) is empty or passes the frame ({@code outside
+     * I TEXT}), and each line's design, computed stroke colour, dash pattern and width ({@code series
+     * I DESIGN RGB DASH WIDTH}). Returns those lines.
+     */
+    List<String> measure(Path page) throws Exception {
+        String script = "<script>(function(){var out=[];"
+                + "document.querySelectorAll('details').forEach(function(d){d.open=true;});"
+                + "var svgs=document.querySelectorAll('svg');"
+                + "for(var i=0;i<svgs.length;i++){var s=svgs[i],vb=s.viewBox.baseVal,r=s.getBoundingClientRect();"
+                + "out.push(['svg',i,s.closest('details')?1:0,Math.round(r.left+window.scrollX),"
+                + "Math.round(r.top+window.scrollY),vb.width,vb.height].join(' '));"
+                + "s.querySelectorAll('text').forEach(function(t){if(t.hasAttribute('transform'))return;"
+                + "var b=t.getBBox();if(b.width===0||b.x<0||b.y<0||b.x+b.width>vb.width||b.y+b.height>vb.height)"
+                + "out.push('outside '+i+' '+t.textContent+' '+[b.x,b.y,b.width,b.height].join(','));});"
+                + "s.querySelectorAll('polyline.series').forEach(function(p){var c=getComputedStyle(p);"
+                + "out.push(['series',i,p.getAttribute('data-design'),c.stroke.replace(/ /g,''),"
+                + "c.strokeDasharray.replace(/ /g,''),c.strokeWidth].join(' '));});}"
+                + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
+                + "document.body.appendChild(pre);})();</script>";
+        Path copy = dir.resolve("measured-" + page.getFileName());
+        Files.writeString(copy, Files.readString(page).replace("</body>", script + "</body>"));
+        String dom = chromium(copy, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the measuring script ran");
+        return m.group(1).lines().toList();
+    }
+
+    /**
+     * The charts of PAGE (screenshot SHOT) as rendered: every text inside its svg's frame (legends
+     * included), on each chart every line its own dash pattern, and in each chart on the screenshot
+     * every design's colour in the plot (not just in the legend) — designs with equal values, drawn
+     * on top of each other, still show. Returns how many charts' plots were looked at.
+     */
+    int assertChartsRendered(Path page, BufferedImage shot) throws Exception {
+        List<String> lines = measure(page);
+        Map<Integer, int[]> place = new HashMap<>();
+        Map<Integer, Map<String, String>> dashes = new HashMap<>();
+        Map<Integer, Set<Integer>> colours = new HashMap<>();
+        for (String l : lines) {
+            String[] f = l.split(" ");
+            assertTrue(!f[0].equals("outside"), "text outside its chart's frame: " + l);
+            int i = Integer.parseInt(f[1]);
+            if (f[0].equals("svg") && f[2].equals("0")) {
+                place.put(i, new int[] {Integer.parseInt(f[3]), Integer.parseInt(f[4])});
+            } else if (f[0].equals("series")) {
+                String prev = dashes.computeIfAbsent(i, k -> new HashMap<>()).put(f[4], f[2]);
+                assertTrue(prev == null, "chart " + i + ": " + f[2] + " and " + prev + " both dashed " + f[4]);
+                Matcher rgb = Pattern.compile("rgb\\((\\d+),(\\d+),(\\d+)\\)").matcher(f[3]);
+                assertTrue(rgb.find(), f[3]);
+                colours.computeIfAbsent(i, k -> new HashSet<>()).add(Integer.parseInt(rgb.group(1)) << 16
+                        | Integer.parseInt(rgb.group(2)) << 8 | Integer.parseInt(rgb.group(3)));
+            }
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("svg ")), "charts measured");
+        int looked = 0;
+        for (Map.Entry<Integer, int[]> e : place.entrySet()) {
+            // The plot: x 72 to 544, y 16 to 254 inside the svg (its 1-px border first).
+            int x0 = e.getValue()[0] + 1 + 72;
+            int y0 = e.getValue()[1] + 1 + 16;
+            if (y0 + 238 > HEIGHT || x0 + 472 > WIDTH || !colours.containsKey(e.getKey())) {
+                continue;
+            }
+            looked++;
+            for (int c : colours.get(e.getKey())) {
+                int seen = 0;
+                for (int y = y0; y < y0 + 238; y++) {
+                    for (int x = x0; x < x0 + 472; x++) {
+                        int p = shot.getRGB(x, y) & 0xffffff;
+                        if (Math.abs((p >> 16) - (c >> 16)) <= 24 && Math.abs((p >> 8 & 0xff) - (c >> 8 & 0xff)) <= 24
+                                && Math.abs((p & 0xff) - (c & 0xff)) <= 24) {
+                            seen++;
+                        }
+                    }
+                }
+                assertTrue(seen >= 10, "chart " + e.getKey() + ": colour " + Integer.toHexString(c)
+                        + " in the plot on " + seen + " pixels");
+            }
+        }
+        return looked;
     }
 
     static final Pattern TABLE = Pattern.compile("<table([^>]*)>(.*?)</table>", Pattern.DOTALL);
@@ -187,7 +274,8 @@ class BrowserTest {
         List<List<String>> csv = csv(cli.out);
         List<String> header = csv.get(0);
 
-        assertScreenshot(page);
+        BufferedImage shot = assertScreenshot(page);
+        assertTrue(assertChartsRendered(page, shot) >= 4, "charts on the screenshot");
         String dom = chromium(page, "--dump-dom");
         assertTrue(dom.contains("<svg"), "rendered SVG");
 
@@ -244,7 +332,8 @@ class BrowserTest {
     void reportHtml() throws Exception {
         Path page = dir.resolve("report.html");
         assertEquals(0, run("report", "--out", page.toString()), cli.err);
-        assertScreenshot(page);
+        BufferedImage shot = assertScreenshot(page);
+        assertEquals(3, assertChartsRendered(page, shot), "the report's three charts on the screenshot");
         String dom = chromium(page, "--dump-dom");
         List<List<List<String>>> tables = new ArrayList<>();
         Matcher t = TABLE.matcher(dom);

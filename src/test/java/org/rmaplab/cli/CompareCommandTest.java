@@ -208,6 +208,21 @@ class CompareCommandTest extends CliTest {
             assertTrue(page.contains(unit), unit);
         }
         assertFalse(page.contains("http://") && page.replace("http://www.w3.org/", "").contains("http://"), "no network");
+        // The charts that weigh the designs first, under headings, the rest under a closed "More charts".
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<h2>([^<]*)</h2>|<figcaption>([^<]*)</figcaption>|<details>")
+                .matcher(page);
+        java.util.List<String> open = new java.util.ArrayList<>();
+        while (m.find() && !m.group().equals("<details>")) {
+            open.add(m.group(1) != null ? "# " + m.group(1) : m.group(2));
+        }
+        assertEquals(java.util.List.of("# rmap memory", "rmap_bytes_peak", "lowmem_bytes_peak", "# Reverse-walk cost",
+                "walk_vmas_max", "walk_vmas_p50", "walk_ptes_max", "walk_ptes_p50", "walk_vmas_visited",
+                "walk_ptes_checked", "# rmap operations", "rmap_ops", "fork_rmap_ops"), open);
+        assertTrue(page.contains("<details>\n<summary>More charts ("), "the rest closed");
+        assertTrue(page.indexOf("<figcaption>walk_vmas_p99</figcaption>") > page.indexOf("<details>"));
+        // Nothing counted it (walk_mms_* only anonmm's, 1 at every point; mremap_cows 0): listed, not charted.
+        assertFalse(page.contains("<figcaption>walk_mms_max") || page.contains("<figcaption>mremap_cows"));
+        assertTrue(page.contains("walk_mms_max = 1 (anonmm only; the others do not count it)"), "listed");
         // Deterministic, and the same page with or without --format.
         assertEquals(0, run(concat(args, "--html", html.toString())), err);
         assertEquals(page, Files.readString(html));
