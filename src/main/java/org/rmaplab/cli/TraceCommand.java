@@ -35,10 +35,10 @@ final class TraceCommand implements Callable<Integer> {
     @Command(name = "convert",
             mixinStandardHelpOptions = true,
             versionProvider = Main.Version.class,
-            description = {"Convert an strace trace or a perf script trace (recognised by content, gzip or not)",
-                "into a scenario (see README, \"Traces of real programs\"): tasks by pid, the kernel's addresses",
-                "bound to names, accesses by the --touch policy (strace) or the real page faults (perf).",
-                "Written atomically to --out, else to stdout."},
+            description = {"Convert an strace or perf script trace into a scenario.",
+                "The kind is recognised by content, gzip'd or not (see README, \"Traces of real programs\"):",
+                "tasks by pid, the kernel's addresses bound to names, accesses by the --touch policy (strace)",
+                "or the real page faults (perf). Written atomically to --out, else to stdout."},
             footerHeading = "%nExit codes:%n",
             footer = {"  0  converted", "  2  bad input (one line on stderr: FILE:LINE: what is wrong); nothing written"})
     static final class Convert implements Callable<Integer> {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "record",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = {"Run a program under perf record with the events `trace convert` reads (its user page",
-            "faults, the memory and task system calls, task and mmap events) and write perf script text."},
+        description = {"Run a program under perf record and write the perf script text `trace convert` reads.",
+            "The events: its user page faults, the memory and task system calls, task and mmap events."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  recorded (whatever the program's own exit status, which is printed)",
             "  2  perf missing or not permitted, perf failed, or FILE cannot be written (one line on stderr)"})

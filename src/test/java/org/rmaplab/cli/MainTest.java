@@ -255,7 +255,7 @@ class MainTest {
     void designHelpNamesEveryVariant() {
         for (String command : new String[] {"run", "diff", "fuzz"}) {
             assertEquals(0, run(command, "--help"));
-            String help = out.replaceAll("\\s+", " ");
+            String help = out.replaceAll("\\s+", ""); // picocli may wrap after a colon
             for (String variant : org.rmaplab.rmap.RmapDesigns.variants()) {
                 assertTrue(help.contains(variant), command + " --help does not name " + variant + ": " + help);
             }
@@ -285,6 +285,14 @@ class MainTest {
             }
         }
         assertTrue(top.replaceAll("\\s+", " ").contains("Run one scenario or workload under each design and print their costs side by side."), top);
+        // The trace subcommands' summaries too.
+        assertEquals(0, run("trace", "--help"));
+        String trace = out.substring(out.indexOf("Commands:"));
+        for (String entry : trace.split("\\R(?=  [a-z])")) {
+            if (!entry.startsWith("Commands:") && !entry.isBlank()) {
+                assertTrue(entry.strip().endsWith("."), "a summary cut short: " + entry);
+            }
+        }
         assertEquals(2, run("bench"));
         assertTrue(err.contains("bench is run by the ./rmaplab launcher"), err);
     }
