@@ -86,9 +86,13 @@ final class DiffCommand implements Callable<Integer> {
                     throw harnessFailed(out, err, "", e);
                 }
                 Tally tally = new Tally();
+                Progress progress = Progress.stderr();
+                int done = 0;
                 for (Scenario sc : scenarios) {
-                    diffScenario(sc, kernel, runner, designs, tally, out, err);
+                    progress.accept("diff: " + sc.file() + " (" + (++done) + " of " + scenarios.size() + ")");
+                    diffScenario(sc, kernel, runner, designs, tally, out, err, progress);
                 }
+                progress.done();
                 out.println(KernelCli.plural(tally.runs, "run") + ": " + tally.same + " same, " + tally.diverged + " diverged");
                 out.flush();
                 return tally.diverged == 0 ? ExitCodes.OK : ExitCodes.FAILED;
@@ -108,7 +112,7 @@ final class DiffCommand implements Callable<Integer> {
 
     /** Runs SC on the kernel once, then compares it with the model under each design, printing each report. */
     private static void diffScenario(Scenario sc, KernelRunner kernel, ScenarioRunner runner, List<String> designs,
-                                     Tally tally, PrintWriter out, PrintWriter err) {
+                                     Tally tally, PrintWriter out, PrintWriter err, Progress progress) {
         KernelReplay.LinuxResult k;
         try {
             k = KernelReplay.judgePartial(sc, kernel.run(Path.of(sc.file())));
@@ -131,6 +135,7 @@ final class DiffCommand implements Callable<Integer> {
                 case SAME -> tally.same++;
                 case DIVERGED -> tally.diverged++;
             }
+            progress.done();
             out.println(r.report());
         }
     }

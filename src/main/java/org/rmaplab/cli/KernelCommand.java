@@ -61,7 +61,9 @@ final class KernelCommand implements Callable<Integer> {
                 int runs = 0;
                 int failed = 0;
                 int skipped = 0;
+                Progress progress = Progress.stderr();
                 for (Scenario sc : scenarios) {
+                    progress.accept("kernel: " + sc.file() + " (" + (runs + 1) + " of " + scenarios.size() + ")");
                     KernelReplay.LinuxResult r;
                     try {
                         r = KernelReplay.judge(sc, kernel.run(Path.of(sc.file())));
@@ -78,6 +80,7 @@ final class KernelCommand implements Callable<Integer> {
                     if (!r.passed()) {
                         failed++;
                     }
+                    progress.done();
                     skipped += r.skipped().size();
                     for (String line : r.report()) {
                         out.println(line);

@@ -11,21 +11,34 @@ import java.util.function.Consumer;
  * byte for byte.
  */
 final class Progress implements Consumer<String> {
+    /** A command that ends within this long shows no progress at all. */
+    static final long QUIET_NANOS = 1_000_000_000L;
+
     private final PrintStream out;
+    private final long showFrom;
     private int shown;
 
-    private Progress(PrintStream out) {
+    private Progress(PrintStream out, long quietNanos) {
         this.out = out;
+        this.showFrom = System.nanoTime() + quietNanos;
     }
 
-    /** Progress on stderr if it is a terminal, else a sink that writes nothing. */
+    /**
+     * Progress on stderr if it is a terminal, else a sink that writes nothing; nothing either in
+     * the first second ({@link #QUIET_NANOS}), so a quick command prints no progress.
+     */
     static Progress stderr() {
-        return new Progress(stderrIsTerminal() ? System.err : null);
+        return new Progress(stderrIsTerminal() ? System.err : null, QUIET_NANOS);
     }
 
-    /** Progress on OUT (for tests). */
+    /** Progress on OUT (for tests), from the first line on. */
     static Progress to(PrintStream out) {
-        return new Progress(out);
+        return to(out, 0);
+    }
+
+    /** Progress on OUT (for tests), quiet for QUIET_NANOS first. */
+    static Progress to(PrintStream out, long quietNanos) {
+        return new Progress(out, quietNanos);
     }
 
     /**
@@ -50,7 +63,7 @@ final class Progress implements Consumer<String> {
 
     @Override
     public synchronized void accept(String line) {
-        if (out == null) {
+        if (out == null || System.nanoTime() - showFrom < 0) {
             return;
         }
         out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));

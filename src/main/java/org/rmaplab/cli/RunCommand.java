@@ -98,8 +98,11 @@ final class RunCommand implements Callable<Integer> {
         ScenarioRunner runner = new ScenarioRunner((d, m) -> parent.backend.create(d, m, policy));
         int runs = 0;
         int failed = 0;
+        Progress progress = Progress.stderr();
         for (Scenario sc : scenarios) {
             for (String d : designs) {
+                progress.accept("run: " + sc.file() + " [" + d + "] (" + (runs + 1) + " of "
+                        + scenarios.size() * designs.size() + ")");
                 RunResult r;
                 try {
                     r = runner.run(sc, d);
@@ -119,6 +122,7 @@ final class RunCommand implements Callable<Integer> {
                 if (!r.passed()) {
                     failed++;
                 }
+                progress.done();
                 if (verbose) {
                     for (String line : verboseLines(sc, r)) {
                         out.println(line);

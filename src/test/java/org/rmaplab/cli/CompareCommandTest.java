@@ -319,6 +319,12 @@ class CompareCommandTest extends CliTest {
         assertFalse(Progress.isTerminalDevice("pipe:[1234]"));
         assertFalse(Progress.isTerminalDevice("/tmp/log"));
         assertFalse(Progress.stderrIsTerminal(), "the test JVM's stderr is a pipe");
+        // A command that ends within its first second shows none (issue 16: progress only when long).
+        var quiet = new java.io.ByteArrayOutputStream();
+        Progress q = Progress.to(new java.io.PrintStream(quiet, true), Progress.QUIET_NANOS);
+        q.accept("run: x [anon_vma] (1 of 5)");
+        q.done();
+        assertEquals("", quiet.toString());
     }
 
     static String[] concat(String[] a, String... b) {
