@@ -35,6 +35,21 @@ final class AtomicFile {
     }
 
     /**
+     * Whether F can be written ({@link #checkWritable}); if not, says why on ERR as
+     * {@code rmaplab: cannot write F: REASON} and returns false.
+     */
+    static boolean writableOrSay(String f, java.io.PrintWriter err) {
+        try {
+            checkWritable(f);
+            return true;
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            err.println("rmaplab: cannot write " + f + ": " + e.getMessage());
+            err.flush();
+            return false;
+        }
+    }
+
+    /**
      * Replaces file F by TEXT (UTF-8), atomically; IOException (and F untouched) if it cannot, its
      * message the reason ({@code no such directory: DIR}, {@code permission denied: DIR}, ...), not
      * the name of the temporary file.

@@ -35,14 +35,8 @@ final class ReportCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + jobs);
         }
-        if (!out.equals("-")) {
-            try {
-                AtomicFile.checkWritable(out); // before minutes of work, not after
-            } catch (IOException | java.nio.file.InvalidPathException e) {
-                spec.commandLine().getErr().println("rmaplab: cannot write " + out + ": " + e.getMessage());
-                spec.commandLine().getErr().flush();
-                return ExitCodes.USAGE;
-            }
+        if (!out.equals("-") && !AtomicFile.writableOrSay(out, spec.commandLine().getErr())) {
+            return ExitCodes.USAGE; // before minutes of work, not after
         }
         Progress progress = Progress.stderr();
         String html = HtmlReport.html(progress, jobs != null ? jobs : org.rmaplab.report.Findings.defaultJobs());
