@@ -51,7 +51,7 @@ public final class FileRmap {
         LIST,
         /**
          * The same two lists as the -mm tree's objrmap walked them in 2003 (page_referenced_obj,
-         * try_to_unmap_obj, page_convert_anon; mm/rmap.c of 2.6.0-mm): every vma probed at the
+         * try_to_unmap_obj, page_convert_anon; objrmap's mm/rmap.c, -mm 2003): every vma probed at the
          * page's linear address by find_pte(), with no rss test, and a vma rearranged by
          * remap_file_pages() among them like any other (there was no VM_NONLINEAR and no
          * i_mmap_nonlinear yet): its pte at that address is found if it maps the page.
@@ -96,7 +96,7 @@ public final class FileRmap {
     /**
      * One of 2.6.6's lists: {@code list_for_each_entry(vma, &mapping->i_mmap[_shared], shared)},
      * vma_address(), the {@code vma->vm_mm->rss} test, page_referenced_one / try_to_unmap_one, for
-     * the page-cache page pfn. Returns true when the walk is over. With objrmap, 2.6.0-mm's loop:
+     * the page-cache page pfn. Returns true when the walk is over. With objrmap, its loop:
      * find_pte() on every vma (its address test, no rss test), nonlinear vmas included.
      */
     private boolean walkList(boolean shared, int pfn, RmapWalkControl ctl, RmapStats stats, boolean objrmap) {

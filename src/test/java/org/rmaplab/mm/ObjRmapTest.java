@@ -66,6 +66,41 @@ class ObjRmapTest {
     }
 
     /**
+     * page_convert_anon's {@code if (page->pte.mapcount == 0) goto out_unlock}: page 0 lost its
+     * only pte to the setup's remap (W now shows page 63), so remapping W+1p to pgoff 0 converts a
+     * page mapped nowhere else: the page is marked, no list is walked (walks and ptes chained by a
+     * conversion unchanged), and its one pte is its direct pointer.
+     */
+    @Test
+    void convertingAnUnmappedPageWalksNothing() {
+        Setup su = NonlinearVmaTest.setup(CONVERT);
+        PteChainsDesign d = design(su);
+        PteChainsStats st = d.stats();
+        long walks = st.walks;
+        assertEquals(0, su.s().remapFilePages(su.t(), W + P, P, 0, 0, 0));
+        assertEquals(2, st.convertAnon);
+        assertEquals(1, st.convertPtesChained, "only the first conversion found a pte to chain");
+        assertEquals(walks, st.walks);
+        int pfn0 = NonlinearVmaTest.pfnAt(su.k(), su.t(), W + P);
+        assertTrue(d.isDirect(pfn0));
+    }
+
+    /**
+     * 2.6.0's page_referenced collapses a one-pte chain into a direct pointer; a step (c) chain
+     * holding one pte and the mapcount keeps its block (the union cannot hold both).
+     */
+    @Test
+    void pageReferencedKeepsAStepCChain() {
+        Setup su = NonlinearVmaTest.setup(NLCHAINS);
+        PteChainsDesign d = design(su);
+        assertEquals(1, d.pageReferenced(su.pfn63()), "the chained pte at W, young");
+        assertFalse(d.isDirect(su.pfn63()));
+        assertEquals(1, d.ptesOf(su.pfn63()));
+        assertEquals(1, d.blocksAlive());
+        su.s().checkNow();
+    }
+
+    /**
      * page_referenced of page 63, both ptes young: 2 under both variants (the 2.6.11 designs find
      * 0: NonlinearVmaTest). objrmap walks the converted page's chain: 2 vma lookups, 2 ptes. Step
      * (c) probes the one vma at W+63p (page_referenced_obj: 1 vma, 1 pte) and then walks the chain

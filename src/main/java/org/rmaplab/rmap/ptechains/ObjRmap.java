@@ -6,9 +6,11 @@ import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.mm.Vma;
 
 /**
- * mm/rmap.c of the -mm tree's objrmap (Dave McCracken's object-based rmap for file pages, in
- * Andrew Morton's -mm tree from 2.5.65-mm to the 2.6.0-mm kernels, and in SuSE's 2.6.5): the
- * pte_chains variants {@code pte_chains:objrmap} and {@code pte_chains:objrmap_nlchains}. A file
+ * mm/rmap.c of objrmap (Dave McCracken's object-based rmap for file pages, in Andrew Morton's -mm
+ * tree from 2.5.64-mm in March 2003; page_convert_anon() in the form modelled here since the
+ * 2.5.66-mm fixes of April 2003; the code read is the copy Andrea Arcangeli carried in his 2004
+ * objrmap-core / SLES tree): the pte_chains variants {@code pte_chains:objrmap} and
+ * {@code pte_chains:objrmap_nlchains}. A file
  * (page-cache) page is found through its file's i_mmap and i_mmap_shared lists — page_add_rmap()
  * only counts it ({@code page->pte.mapcount++}, the union's third member), page_referenced_obj()
  * and try_to_unmap_obj() probe every vma on the lists at the page's linear address with
@@ -36,15 +38,22 @@ import org.rmaplab.mm.Vma;
  * refault) changes: fork, mremap and vma splits and merges keep a vma's pgoff with its start, so
  * the test gives the same answer when the pte is removed as when it was added.
  *
- * <p>Reclaim: the 2.6.0-mm rules ({@code ReclaimEra.V2_6_0}: try_to_unmap_obj_one() fails only on
- * VM_LOCKED (or VM_RESERVED), never on a young pte; page_referenced_obj() visits every vma of both
- * lists and stops nowhere). Simplification: the model's i_mmap is one list in link order, walked
- * private vmas first, then shared ({@link FileRmap}).
+ * <p>Reclaim: 2.6.0's rules with objrmap's ({@code ReclaimEra.V2_6_0}: try_to_unmap_obj_one()
+ * fails only on VM_LOCKED (or VM_RESERVED, which no vma of the model has), never on a young pte;
+ * page_referenced_obj() visits every vma of both lists and stops nowhere). Simplifications: the
+ * model's i_mmap is one list in link order, walked private vmas first, then shared
+ * ({@link FileRmap}), so -mm's move_vma_start() (a vma split or merged at its front went to the
+ * list's tail) does not reorder it; the i_shared_sem trylock (a busy one: one reference, or
+ * SWAP_AGAIN) and page_referenced_obj_one's busy page_table_lock counted as a reference are not
+ * modelled, and the injected busy trylock ({@code ptlBusyEvery}) is tried only on vmas that map
+ * the page. Truncation follows the machine's {@code truncate=} key like every design's, 2.6's
+ * exhaustive zap by default; in 2003 vmtruncate zapped by linear offset only
+ * ({@code truncate=linear}, wli's step (a)'s bug).
  */
 final class ObjRmap {
     /** How a file page mapped at a nonlinear address is found. */
     enum Mode {
-        /** 2.6.0-mm: page_convert_anon() chains every pte of the page, for good. */
+        /** objrmap (-mm, 2003): page_convert_anon() chains every pte of the page, for good. */
         CONVERT,
         /** wli's step (c): only the ptes at nonlinear addresses are chained; mapcount in the first block. */
         NONLINEAR_CHAINS
@@ -115,14 +124,20 @@ final class ObjRmap {
     }
 
     /**
-     * page_convert_anon() (2.6.0-mm): PageAnon set, the union's mapcount given up, and every pte
-     * find_pte() finds at the page's linear address in a vma of i_mmap or i_mmap_shared chained by
-     * page_add_rmap() ("Make sure this isn't a duplicate": page_remove_rmap first, a no-op for a
-     * counted page). Its walk of the lists is a reverse walk like reclaim's and is counted as one.
+     * page_convert_anon() (objrmap): PageAnon set; {@code if (page->pte.mapcount == 0) goto
+     * out_unlock} — a page mapped nowhere else needs no walk; else the union's mapcount is given up
+     * and every pte find_pte() finds at the page's linear address in a vma of i_mmap or
+     * i_mmap_shared is chained by page_add_rmap() ("Make sure this isn't a duplicate":
+     * page_remove_rmap first, a no-op for a counted page). Its walk of the lists is a reverse walk
+     * like reclaim's and is counted as one. The core has already counted the pte being installed,
+     * so "mapped nowhere else" is a mapcount of 1 here.
      */
     private void convert(int pfn) {
         d.stats.convertAnon++;
         d.frames.flags[pfn] |= PG_CONVERTED;
+        if (d.frames.mapcount[pfn] <= 1) {
+            return;
+        }
         d.stats.beginWalk();
         converter.pfn = pfn;
         d.host().rmapWalkFile(pfn, converter, d.stats, FileRmap.IMmap.OBJRMAP_LIST);
@@ -167,7 +182,7 @@ final class ObjRmap {
 
     /**
      * The walk's control passed through, remembering whether a visit ended the walk (a SWAP_FAIL),
-     * and, for page_referenced, never done: 2.6.0-mm's page_referenced_obj() and page_referenced()
+     * and, for page_referenced, never done: objrmap's page_referenced_obj() and page_referenced()
      * walk every vma and every chained pte.
      */
     private static final class Forward implements RmapWalkControl {

@@ -107,7 +107,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
 
     /**
      * With objrmap non-null, the -mm tree's hybrid ({@link ObjRmap}): file pages found through
-     * 2.6.0-mm's i_mmap lists, anonymous pages chained, a page at a nonlinear address converted
+     * objrmap's i_mmap lists, anonymous pages chained, a page at a nonlinear address converted
      * ({@link ObjRmap.Mode#CONVERT}) or only its nonlinear ptes chained (wli's step (c)).
      */
     private PteChainsDesign(int l1CacheBytes, boolean mlockedUnchained, ObjRmap.Mode objrmap) {
@@ -416,6 +416,18 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         stats.object("pg_chained", 1);
     }
 
+    /** Does the page's chain end in the mapcount's slot (step (c))? */
+    private boolean hasMapcountSlot(int pfn) {
+        int pc = (int) pte[pfn];
+        if (pc == 0 || isDirect(pfn)) {
+            return false;
+        }
+        while (pool.next(pc) != 0) {
+            pc = pool.next(pc);
+        }
+        return pool.pte(pc, nrpte - 1) == MAPCOUNT_SLOT;
+    }
+
     /**
      * A chain left holding only the mapcount's slot (its last nonlinear pte gone) is freed and the
      * mapcount goes back into the union: the page is object-based only again.
@@ -505,8 +517,8 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
                     nrChains++;
                 }
             }
-            if (nrChains == 1) {
-                collapse(pfn);
+            if (nrChains == 1 && !hasMapcountSlot(pfn)) {
+                collapse(pfn); // a step (c) chain keeps its block: the union holds no mapcount
             }
         }
         stats.pageReferencedYoung += referenced;
@@ -671,7 +683,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         if (pte[pfn] != 0 || isDirect(pfn) || unchainedPtes(pfn) != 0) {
             throw new IllegalStateException("pfn " + pfn + " freed with a reverse mapping");
         }
-        frames.flags[pfn] &= ~ObjRmap.PG_CONVERTED; // free_pages_check(): ClearPageAnon (2.6.0-mm)
+        frames.flags[pfn] &= ~ObjRmap.PG_CONVERTED; // free_pages_check(): ClearPageAnon (objrmap)
     }
 
     /** mremap.c copy_one_pte(): page_remove_rmap(page, src), then page_add_rmap(page, dst). */

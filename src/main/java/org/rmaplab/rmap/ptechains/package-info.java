@@ -161,7 +161,7 @@
  *
  * <h2>Variants: the -mm tree's objrmap, and wli's step (c) on it</h2>
  * {@code pte_chains:objrmap} is the hybrid of Dave McCracken's objrmap as the -mm tree carried it
- * in 2003 (2.5.65-mm to 2.6.0-mm): page-cache pages only counted and found through i_mmap's two
+ * in 2003 (from 2.5.64-mm): page-cache pages only counted and found through i_mmap's two
  * lists ({@code FileRmap.IMmap.OBJRMAP_LIST}), anonymous pages chained as above, and a page that
  * remap_file_pages installs at a nonlinear address converted for good (page_convert_anon: every
  * pte chained). {@code pte_chains:objrmap_nlchains} is wli's step (c): only ptes at nonlinear
