@@ -1,12 +1,20 @@
 package org.rmaplab.traces;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
 
 /** The machine a perf trace is given: the peak of live faulted pages, the files, the page tables. */
 class FootprintTest {
@@ -48,7 +56,8 @@ class FootprintTest {
     @Test
     void aTraceFaultingMoreThanTheDefaultMachineGetsAMachineThatHoldsIt() {
         // One task mmaps 270000 anonymous pages (more than the 262144 frames of the default 1 GiB)
-        // and writes each: 270000 faults, one fault line after conversion.
+        // and writes each: 270000 faults, one fault line after conversion. Sized, it runs (the
+        // oracle on); on the default machine it does not.
         int pages = 270_000;
         StringBuilder t = new StringBuilder();
         t.append("big 100 [000] 1.000001: PERF_RECORD_COMM exec: big:100/100\n");
@@ -70,5 +79,18 @@ class FootprintTest {
                 r.scenario());
         Scenario sc = ScenarioParser.parse("big.vms", r.scenario());
         assertEquals(1057L << 20, sc.machine().ramBytes());
+        assertEquals(1057L << 20, sc.machine().swapBytes());
+        RunResult sized = run(sc);
+        assertTrue(sized.passed(), () -> String.join("\n", sized.report()));
+        // On the default machine (1 GiB, no swap) the OOM killer ends the task before its exit line.
+        Scenario unsized = ScenarioParser.parse("big.vms", r.scenario().replaceAll("(?m)^machine .*$", ""));
+        assertEquals(MachineConfig.DEFAULT_RAM, unsized.machine().ramBytes());
+        ScenarioError e = assertThrows(ScenarioError.class, () -> run(unsized));
+        assertTrue(e.getMessage().contains("task 'p100' has exited"), e.getMessage());
+    }
+
+    private static RunResult run(Scenario sc) {
+        return new ScenarioRunner((d, m) -> new CheckedSyscalls(new Machine(m, RmapDesigns.create(d)),
+                CheckPolicy.EVERY)).run(sc, "anon_vma_chain");
     }
 }
