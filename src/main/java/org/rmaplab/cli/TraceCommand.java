@@ -105,6 +105,8 @@ final class TraceCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     // reading the trace (a gzip stream cut short...), or, rarer, writing its lines to the temporary file
                     throw new RunCommand.UserError(trace + ": cannot read: " + e.getMessage());
+                } finally {
+                    progress.done(); // before the scenario on stdout, or a message on stderr
                 }
                 Path lines = body;
                 AtomicFile.Content scenario = w -> {
@@ -128,7 +130,6 @@ final class TraceCommand implements Callable<Integer> {
             } catch (IOException | java.nio.file.InvalidPathException e) {
                 err.println("rmaplab: cannot write " + (out == null ? "the scenario" : out) + ": " + e.getMessage());
             } finally {
-                progress.done();
                 if (body != null) {
                     try {
                         Files.deleteIfExists(body);
