@@ -62,7 +62,9 @@
  * commands and results are fixed-size binary structs.  So the only mappings
  * in a task besides the scenario's own are the static binary and its bss,
  * glibc's TLS block (mmapped, see task_setup_memory()), one PROT_NONE shared
- * guard page, [vvar]/[vdso] and the stack.  There is no [heap]: `brk 0`
+ * guard (a page to 2 MiB, its lower end where the model's guard page is
+ * modulo 2 MiB), [vvar]/[vdso]
+ * and the stack.  There is no [heap]: `brk 0`
  * returns start_brk as in a freshly exec'd process.  `mmap 0` places the
  * first scenario mapping right below the guard page (so the topmost scenario
  * mapping can never grow upwards in place: use a carve-out for that).
@@ -116,6 +118,7 @@
 #include <unistd.h>
 
 #define PAGE 4096ULL
+#define HPAGE (2ULL << 20)
 #define MAXSLOTS 200          /* tasks a scenario may create in total     */
 #define FD_BASE 100           /* task pipes live at FD_BASE .. +4*MAXSLOTS */
 #define CMD_R(i) (FD_BASE + 4 * (i))     /* task reads commands here       */
@@ -745,11 +748,32 @@ static void limit_stack(void)
 	setrlimit(RLIMIT_STACK, &rl);
 }
 
+/*
+ * The guard's lower end is put where the model's is modulo 2 MiB: on the
+ * model side of a diff the guard is one page right below mmap_base
+ * (HarnessLayout), and mmap_base is mmap_base() without randomization,
+ * TASK_SIZE - 128 MiB, a page below a 2 MiB boundary; so the guard starts
+ * two pages below one.  With ASLR the kernel's first `mmap 0` would end at a
+ * random page offset inside 2 MiB, and a later anonymous mmap of a multiple
+ * of 2 MiB, which the kernel THP-aligns (__get_unmapped_area ->
+ * thp_get_unmapped_area_vmflags, since 6.7's commit efa7df3e3bb5), would
+ * leave a gap above it of a random size that later small mappings fill or
+ * not: a converted trace's vmas differed from the model's, and from run to
+ * run.  So: a shared PROT_NONE reservation of 2 MiB (shmem's
+ * get_unmapped_area does not align it: shmem_enabled is never), its part
+ * below the first address G inside it with G + 2 pages on a 2 MiB boundary
+ * unmapped again; what is left, a page to 2 MiB, is the guard.
+ */
 static void task_setup_memory(void)
 {
 	limit_data_for_exec(0);
 	limit_stack();
-	syscall(SYS_mmap, 0, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned long g = syscall(SYS_mmap, 0, HPAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if ((long)g > 0) {
+		unsigned long lo = ((g + 2 * PAGE + HPAGE - 1) & ~(HPAGE - 1)) - 2 * PAGE;
+		if (lo > g)
+			syscall(SYS_munmap, g, lo - g);
+	}
 }
 
 static int task_main(int slot, int nslots)

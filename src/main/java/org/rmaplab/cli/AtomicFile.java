@@ -55,17 +55,27 @@ final class AtomicFile {
      * the name of the temporary file.
      */
     static void write(String f, String text) throws IOException {
+        write(f, w -> w.write(text));
+    }
+
+    /** What writes a file's contents. */
+    interface Content {
+        void writeTo(java.io.Writer w) throws IOException;
+    }
+
+    /**
+     * Replaces file F by what CONTENT writes (UTF-8, buffered), atomically, as {@link #write(String,
+     * String)}: if CONTENT throws (an IOException, or bad input found while it writes), the temporary
+     * file is removed, F untouched, and the exception passes on.
+     */
+    static void write(String f, Content content) throws IOException {
         checkWritable(f);
         Path p = Path.of(f).toAbsolutePath();
-        Path tmp;
+        Path tmp = temp(p);
         try {
-            tmp = Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
-        } catch (java.nio.file.FileSystemException e) {
-            throw new IOException(e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT)
-                    + ": " + p.getParent() : "cannot create a file in " + p.getParent());
-        }
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                content.writeTo(w);
+            }
             try {
                 // createTempFile makes it private (0600); an output file is as readable as any other.
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
@@ -75,6 +85,16 @@ final class AtomicFile {
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A new temporary file beside P; IOException with the reason if it cannot be made. */
+    static Path temp(Path p) throws IOException {
+        try {
+            return Files.createTempFile(p.getParent(), ".rmaplab-", ".tmp");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException(e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT)
+                    + ": " + p.getParent() : "cannot create a file in " + p.getParent());
         }
     }
 }

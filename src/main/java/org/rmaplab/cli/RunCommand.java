@@ -21,7 +21,6 @@ import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
 import org.rmaplab.scenario.Statement;
-import org.rmaplab.traces.PerfParser;
 import org.rmaplab.traces.TraceConverter;
 import org.rmaplab.traces.TraceError;
 
@@ -206,14 +205,53 @@ final class RunCommand implements Callable<Integer> {
      * {@code F.vms} in reports. Bad trace input is a ScenarioError at the trace's FILE:LINE.
      */
     static Source source(String f) {
-        String text = read(f);
-        if (!PerfParser.looksLikePerf(text) && !f.endsWith(".strace") && !f.endsWith(".strace.gz")) {
-            return new Source(f, text);
+        boolean perf;
+        try (java.io.InputStream in = open(f)) {
+            perf = TraceConverter.looksLikePerf(in);
+        } catch (CharacterCodingException e) {
+            perf = false; // read() says what is wrong with it
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
         }
-        try {
-            return new Source(f + ".vms", TraceConverter.convert(f, text, TraceConverter.Options.DEFAULT).scenario());
+        if (!perf && !f.endsWith(".strace") && !f.endsWith(".strace.gz")) {
+            return new Source(f, read(f));
+        }
+        // The trace is read line by line, never whole (a perf trace of a million events is some
+        // 130 MB of text); only the scenario, a fraction of it, is held, to be parsed.
+        StringBuilder body = new StringBuilder();
+        Progress progress = Progress.stderr();
+        try (java.io.InputStream in = open(f)) {
+            TraceConverter.Head h = TraceConverter.convert(f, in, TraceConverter.Options.DEFAULT, body,
+                    n -> progress.accept(f + ": " + n + " lines converted"));
+            return new Source(f + ".vms", h.header() + body);
         } catch (TraceError e) {
             throw new ScenarioError(e.file(), e.line(), e.what());
+        } catch (CharacterCodingException e) {
+            throw new UserError(f + ": not a UTF-8 text file");
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
+        } finally {
+            progress.done();
+        }
+    }
+
+    /** File F opened for reading; a UserError says why it cannot be. */
+    static java.io.InputStream open(String f) {
+        Path p;
+        try {
+            p = Path.of(f);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UserError(f + ": bad file name");
+        }
+        if (Files.isDirectory(p)) {
+            throw new UserError(f + ": is a directory");
+        }
+        try {
+            return Files.newInputStream(p);
+        } catch (NoSuchFileException e) {
+            throw new UserError(f + ": no such file");
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
         }
     }
 

@@ -1,12 +1,18 @@
 package org.rmaplab.cli;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.rmaplab.scenario.ScenarioError;
-import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.traces.TraceConverter;
 import org.rmaplab.traces.TraceError;
 
@@ -78,27 +84,59 @@ final class TraceCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.USAGE;
             }
+            Progress progress = Progress.stderr();
+            Path body = null;
             try {
-                String text = RunCommand.read(trace);
-                TraceConverter.Result r = TraceConverter.convert(trace, text, opt);
-                ScenarioParser.parse(out == null ? trace + ".vms" : out, r.scenario()); // a bug if it does not parse
+                if (out != null) {
+                    AtomicFile.checkWritable(out);
+                }
+                // The scenario's lines go to a temporary file as they are made (the header, with the
+                // counts and the machine line, is known only at the end and is written first):
+                // memory stays bounded however long the trace.
+                body = AtomicFile.temp(Path.of(out != null ? out : System.getProperty("java.io.tmpdir") + "/x")
+                        .toAbsolutePath());
+                TraceConverter.Head head;
+                try (InputStream in = RunCommand.open(trace);
+                     Writer w = Files.newBufferedWriter(body, StandardCharsets.UTF_8)) {
+                    head = TraceConverter.convert(trace, in, opt, w,
+                            n -> progress.accept("trace convert: " + n + " lines read"));
+                } catch (CharacterCodingException e) {
+                    throw new RunCommand.UserError(trace + ": not a UTF-8 text file");
+                } catch (IOException e) {
+                    // reading the trace (a gzip stream cut short...), or, rarer, writing its lines to the temporary file
+                    throw new RunCommand.UserError(trace + ": cannot read: " + e.getMessage());
+                } finally {
+                    progress.done(); // before the scenario on stdout, or a message on stderr
+                }
+                Path lines = body;
+                AtomicFile.Content scenario = w -> {
+                    w.write(head.header());
+                    try (Reader r = Files.newBufferedReader(lines, StandardCharsets.UTF_8)) {
+                        r.transferTo(w);
+                    }
+                };
                 if (out == null) {
-                    spec.commandLine().getOut().print(r.scenario());
-                    spec.commandLine().getOut().flush();
+                    Writer w = new BufferedWriter(spec.commandLine().getOut());
+                    scenario.writeTo(w);
+                    w.flush();
                 } else {
-                    AtomicFile.write(out, r.scenario());
+                    AtomicFile.write(out, scenario);
                 }
                 return ExitCodes.OK;
             } catch (TraceError e) {
                 err.println(e.getMessage());
             } catch (RunCommand.UserError e) {
                 err.println("rmaplab: " + e.getMessage());
-            } catch (ScenarioError e) {
-                err.println("rmaplab: internal error: the converted scenario does not parse: " + e.getMessage());
-                err.flush();
-                return ExitCodes.INTERNAL;
             } catch (IOException | java.nio.file.InvalidPathException e) {
-                err.println("rmaplab: cannot write " + out + ": " + e.getMessage());
+                err.println("rmaplab: cannot write " + (out == null ? "the scenario" : out) + ": " + e.getMessage());
+            } finally {
+                if (body != null) {
+                    try {
+                        Files.deleteIfExists(body);
+                    } catch (IOException e) {
+                        // left in the temporary directory
+                    }
+                }
             }
             err.flush();
             return ExitCodes.USAGE;

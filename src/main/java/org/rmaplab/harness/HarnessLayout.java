@@ -17,7 +17,10 @@ import org.rmaplab.scenario.SyscallsFactory;
  * {@link #apply} gives each model image the same guard page — {@code mmap 0 1p none
  * shared|anonymous} before the first line — so that the scenario's mappings have the same
  * neighbour in both runs. (What sits above the guard page is never reached by {@code mmap 0}:
- * the guard is at the top of the mmap area in both.)
+ * the guard is at the top of the mmap area in both.) The kernel's guard is placed so that its
+ * lower end is where the model's is modulo 2 MiB, one page below mmap_base (vmsh.c): the gap
+ * the THP alignment of an anonymous mmap of a multiple of 2 MiB leaves above it is then the
+ * same in both runs, whatever ASLR chose.
  *
  * <p>Given the kernel it is compared with ({@link #runner(KernelRunner, SyscallsFactory)}), the
  * model also faults as that kernel does: where read faults of private anonymous memory do not map

@@ -79,6 +79,7 @@ final class Faults {
             return;
         }
         out.count(write ? "replayed_writes" : "replayed_reads");
+        cx.footprint().fault(mm);
         if (run != null && run.who.equals(p.opsAs) && run.write == write && run.anchor.equals(r.anchor())
                 && run.base == r.base() && run.next == page) {
             run.next += Layout.PAGE;

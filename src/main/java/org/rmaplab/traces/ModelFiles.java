@@ -78,6 +78,15 @@ final class ModelFiles {
         return l;
     }
 
+    /** The pages of all the model files, at their sizes now (what their page caches can hold). */
+    long pages() {
+        long n = 0;
+        for (long size : fileSize.values()) {
+            n += PageTable.pageAlign(size) / PageTable.PAGE_SIZE;
+        }
+        return n;
+    }
+
     /** The end of R's pages that lie in its file (a page past the file's end would raise SIGBUS). */
     long eofEnd(Region r) {
         if (r.fvar() == null) {

@@ -110,17 +110,16 @@ public final class PerfParser {
 
     /** Whether TEXT is perf script output: its first non-blank line is a perf event line. */
     public static boolean looksLikePerf(String text) {
-        int i = 0;
-        while (i < text.length()) {
-            int e = text.indexOf('\n', i);
-            String l = text.substring(i, e < 0 ? text.length() : e);
-            if (!l.isBlank()) {
-                Matcher m = LINE.matcher(l);
-                return m.matches() && (m.group(6).startsWith("PERF_RECORD_") || EVENT.matcher(m.group(6)).matches());
-            }
-            i = e < 0 ? text.length() : e + 1;
+        return isEventLine(TraceLines.of(text).firstNonBlank());
+    }
+
+    /** Whether LINE (a trace's first non-blank line; null: none) is a perf script event line. */
+    static boolean isEventLine(String line) {
+        if (line == null) {
+            return false;
         }
-        return false;
+        Matcher m = LINE.matcher(line);
+        return m.matches() && (m.group(6).startsWith("PERF_RECORD_") || EVENT.matcher(m.group(6)).matches());
     }
 
     /** Parses TEXT (FILE names it in messages) into a list of calls. */
@@ -135,17 +134,23 @@ public final class PerfParser {
      * complete (nothing is kept but the calls under way); returns the events skipped, by name.
      */
     public static Map<String, Integer> parse(String file, String text, Consumer<Call> sink) {
+        return parse(file, TraceLines.of(text), sink);
+    }
+
+    /**
+     * Parses the lines of IN (FILE names it in messages) as they are read, handing each call to
+     * SINK as soon as it is complete: nothing is kept but the calls under way and the tasks'
+     * states, so a trace of millions of events is read in bounded memory. Returns the events
+     * skipped, by name.
+     */
+    static Map<String, Integer> parse(String file, TraceLines in, Consumer<Call> sink) {
         PerfParser p = new PerfParser(file, sink);
-        int no = 0;
-        int at = 0;
-        while (at < text.length()) {
-            int nl = text.indexOf('\n', at);
-            no++;
-            if (nl < 0) {
-                throw p.error(no, "truncated: the trace ends in the middle of a line");
+        String l;
+        while ((l = in.next()) != null) {
+            if (!in.lastTerminated()) {
+                throw p.error(in.number(), "truncated: the trace ends in the middle of a line");
             }
-            p.line(no, text.substring(at, nl));
-            at = nl + 1;
+            p.line(in.number(), l);
         }
         p.finish();
         return p.skipped;

@@ -92,6 +92,9 @@ final class TaskCalls {
         int use = pidUses.merge(pid, 1, Integer::sum);
         Task p = new Task(pid, "p" + pid + (use > 1 ? "_" + use : ""), tgid, mm);
         procs.put(pid, p);
+        if (mm != null) {
+            cx.footprint().enter(mm);
+        }
         return p;
     }
 
@@ -134,6 +137,7 @@ final class TaskCalls {
 
     private void exit(Task p) {
         p.alive = false;
+        cx.footprint().leave(p.mm);
         out.emit(p.name + " exit");
         out.count("exits");
     }
@@ -148,9 +152,12 @@ final class TaskCalls {
         for (Task o : procs.values()) {
             if (o != p && o.alive && !o.vforked && o.mm == p.mm && p.opsAs.equals(p.name)) {
                 o.alive = false; // de_thread(): the model's exec ends them too
+                cx.footprint().leave(o.mm);
             }
         }
+        cx.footprint().leave(p.mm);
         p.mm = new Layout();
+        cx.footprint().enter(p.mm);
         p.opsAs = p.name;
         p.vforked = false;
         p.fds = p.fds.afterExec();
@@ -199,7 +206,9 @@ final class TaskCalls {
             out.emit(p.opsAs + " clone as " + k.name + "   # trace:" + c.line());
             out.count("threads");
         } else {
-            k = newTask(child, child, p.mm.copy());
+            k = newTask(child, child, null);
+            k.mm = p.mm.copy();
+            cx.footprint().forked(p.mm, k.mm);
             out.emit(p.opsAs + " fork as " + k.name + "   # trace:" + c.line()
                     + (f.vfork() ? " (vfork, as fork: --vfork fork)" : ""));
             out.count(f.vfork() ? "vforks" : "forks");

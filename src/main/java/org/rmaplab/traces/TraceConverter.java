@@ -1,10 +1,15 @@
 package org.rmaplab.traces;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
+import org.rmaplab.mm.MachineConfig;
 import org.rmaplab.traces.StraceParser.Call;
 
 /**
@@ -119,13 +124,53 @@ public final class TraceConverter {
 
     private TraceConverter() {}
 
+    /**
+     * The header of a scenario converted by {@link #convert(String, InputStream, Options, Appendable,
+     * IntConsumer)} (comments, and for a perf trace the machine line), to be written before the
+     * lines, and the counts of what went into it.
+     */
+    public record Head(String header, Map<String, Integer> counts) {}
+
     /** Converts the strace or perf script text TEXT (FILE names it in messages and in the header). */
     public static Result convert(String file, String text, Options opt) {
-        if (PerfParser.looksLikePerf(text)) {
-            return convertPerf(file, text, opt);
+        StringBuilder body = new StringBuilder();
+        Head h = convert(file, TraceLines.of(text), opt, body);
+        return new Result(h.header() + body, h.counts());
+    }
+
+    /**
+     * Converts the trace read from IN (gzip'd or not; FILE names it in messages and in the header),
+     * writing the scenario's lines to BODY as they are made, and reporting every
+     * {@link TraceLines#EVERY} lines read to PROGRESS: a perf trace is read line by line, and only
+     * the tasks, their mappings and the calls under way are kept, so memory does not grow with the
+     * trace (strace traces, small, are read whole). Returns the header to be written before BODY.
+     * Bad input is a {@link TraceError}; text that is not UTF-8 a
+     * {@link java.nio.charset.CharacterCodingException} inside an {@link UncheckedIOException}.
+     */
+    public static Head convert(String file, InputStream in, Options opt, Appendable body, IntConsumer progress)
+            throws IOException {
+        try {
+            return convert(file, TraceLines.of(in).progress(progress), opt, body);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        List<Call> calls = StraceParser.parse(file, text);
-        Conversion cx = Conversion.start(file, opt);
+    }
+
+    /** Whether the first non-blank line of the text IN reads is a perf script event line (peeked: nothing is consumed). */
+    public static boolean looksLikePerf(InputStream in) throws IOException {
+        try {
+            return PerfParser.isEventLine(TraceLines.of(in).firstNonBlank());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static Head convert(String file, TraceLines lines, Options opt, Appendable body) {
+        if (PerfParser.isEventLine(lines.firstNonBlank())) {
+            return convertPerf(file, lines, opt, body);
+        }
+        List<Call> calls = StraceParser.parse(file, lines.rest());
+        Conversion cx = Conversion.start(file, opt, body);
         TaskCalls tasks = new TaskCalls(cx);
         for (Call call : calls) {
             tasks.dispatch(call);
@@ -134,25 +179,27 @@ public final class TraceConverter {
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (strace); do not edit.\n"
                 + "# Options: " + opt.describe() + ". See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n";
-        return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
+        return new Head(header, Map.copyOf(cx.out().counts()));
     }
 
     /**
-     * Converts the perf script text TEXT ({@link PerfParser}): the same tasks and calls, with the
-     * real page faults ({@link Faults}) in place of {@code --touch}'s accesses, which are off.
+     * Converts the perf script lines of IN ({@link PerfParser}) as they are read: the same tasks and
+     * calls, with the real page faults ({@link Faults}) in place of {@code --touch}'s accesses,
+     * which are off, and a machine line sized to the trace ({@link Footprint}).
      */
-    private static Result convertPerf(String file, String text, Options given) {
+    private static Head convertPerf(String file, TraceLines lines, Options given, Appendable body) {
         Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork());
-        Conversion cx = Conversion.start(file, opt);
+        Conversion cx = Conversion.start(file, opt, body);
         TaskCalls tasks = new TaskCalls(cx);
-        Map<String, Integer> skipped = PerfParser.parse(file, text, tasks::dispatch);
+        Map<String, Integer> skipped = PerfParser.parse(file, lines, tasks::dispatch);
         tasks.finish();
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
                 + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
                 + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
                 + " See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n"
-                + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n");
-        return new Result(header + cx.out().text(), Map.copyOf(cx.out().counts()));
+                + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n")
+                + cx.footprint().machineLine(cx.files().pages(), MachineConfig.DEFAULT_RAM);
+        return new Head(header, Map.copyOf(cx.out().counts()));
     }
 }

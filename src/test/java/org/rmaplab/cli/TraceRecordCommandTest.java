@@ -119,19 +119,23 @@ class TraceRecordCommandTest extends CliTest {
     }
 
     /**
-     * The converted sh-pipeline and prefork perf traces agree with the kernel, line by line, under
-     * every design (their mappings are placed alike; python3-fork, jvm and make-gcc diverge at a
-     * THP-aligned mapping, see README).
+     * Every converted perf trace agrees with the kernel, line by line, under every design; python3-fork,
+     * make-gcc and jvm make anonymous mappings of a multiple of 2 MiB, which the kernel THP-aligns, and
+     * agree only because the harness's guard ends where the model's does modulo 2 MiB (vmsh.c,
+     * task_setup_memory()): with ASLR they diverged at random. Run three times, as ASLR differs each time.
      */
     @Test
     void diffOfConvertedPerfTracesAgreesWithTheKernel() throws IOException {
         org.rmaplab.harness.KernelAvailable.kernel();
-        for (String name : List.of("sh-pipeline", "prefork")) {
+        for (String name : org.rmaplab.traces.Traces.PERF_NAMES) {
             Path vms = dir.resolve(name + ".vms");
             assertEquals(0, run("trace", "convert", org.rmaplab.traces.Traces.perfPath(name), "--out", vms.toString()),
                     err);
-            assertEquals(0, run("diff", "--design", "all", vms.toString()), out + err);
-            assertTrue(out.endsWith("5 runs: 5 same, 0 diverged\n"), out);
+            int times = name.equals("python3-fork") || name.equals("make-gcc") ? 3 : 1;
+            for (int i = 0; i < times; i++) {
+                assertEquals(0, run("diff", "--design", "all", vms.toString()), name + ": " + out + err);
+                assertTrue(out.endsWith("5 runs: 5 same, 0 diverged\n"), out);
+            }
         }
     }
 
