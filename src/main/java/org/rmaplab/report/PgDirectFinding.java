@@ -57,6 +57,42 @@ final class PgDirectFinding implements Finding {
         conclusion(md, forking.toString(), other.toString(), lag.toString());
     }
 
+    /**
+     * The same census on the strace traces, whose accesses the converter synthesizes: what this
+     * section gave before the perf traces, beside the real faults of the same program where the
+     * perf corpus has it (the same name).
+     */
+    private void strace(Markdown md) {
+        md.text("The strace traces under `traces/` (the same kind of programs, this section's basis before the perf "
+                + "traces) give, by the same census, the numbers below; strace shows no access, so the converter "
+                + "synthesizes them (`" + TraceConverter.Options.DEFAULT.describe() + "`: the first pages of each "
+                + "mapping that becomes writable written, of each read-only file mapping read, nothing written after "
+                + "fork). Where the perf corpus has the same program, its numbers (real faults) are beside them.\n\n");
+        md.header(1, List.of("strace trace", "pages mapped (peak)", "mapped once", "anonymous once",
+                "file once", "perf: pages mapped", "perf: mapped once", "perf: anonymous once"));
+        for (String t : Traces.NAMES) {
+            RealFaults.Census s = rf.straceCensus(t);
+            List<Object> cells = new java.util.ArrayList<>(List.of(t, s.mapped, pct(s.onceShare()),
+                    pct(s.anonOnceShare()), pct(s.fileOnceShare())));
+            if (Traces.PERF_NAMES.contains(t)) {
+                RealFaults.Census p = rf.census(t, false);
+                cells.addAll(List.of(p.mapped, pct(p.onceShare()), pct(p.anonOnceShare())));
+            } else {
+                cells.addAll(List.of("-", "-", "-"));
+            }
+            md.row(cells.toArray());
+        }
+        RealFaults.Census sm = rf.straceCensus("make-gcc");
+        RealFaults.Census pm = rf.census("make-gcc", false);
+        boolean fewer = sm.file > pm.file && sm.onceShare() < pm.onceShare();
+        md.format("%nOn make-gcc the synthesized accesses map %d file pages at the peak against %d with the real "
+                + "faults, and %d anonymous pages against %d%s%n%n", sm.file, pm.file, sm.anon, pm.anon,
+                fewer ? ": reading up to " + TraceConverter.Options.DEFAULT.touchCap() + " pages of every read-only "
+                        + "file mapping in every task maps more of the shared pages than the programs touch, so the "
+                        + "share mapped once falls (" + pct(sm.onceShare()) + " against " + pct(pm.onceShare()) + ")."
+                        : ".");
+    }
+
     private static String pct(double v) {
         return Markdown.fmt("%.1f%%", 100 * v);
     }
@@ -79,6 +115,7 @@ final class PgDirectFinding implements Finding {
                 lag.isEmpty() ? "every page mapped once on these traces at the peak" : "fewer pages than are mapped "
                         + "once (pages mapped once but chained at the peak: " + lag + ")",
                 lag.isEmpty() ? "" : "; no trace reclaims before its peak");
+        strace(md);
         md.paragraph("What the numbers rest on: the faults are the real ones, but a page is counted once it is "
                 + "faulted in, as Linux 6.18 faulted it: today's fork copies no pte of a vma without an anon_vma "
                 + "(file text, read-only data), so a child faults those pages again where 2.6.0's fork copied them "

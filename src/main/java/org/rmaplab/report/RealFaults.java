@@ -56,6 +56,15 @@ final class RealFaults {
         return get("census " + t + " " + fork, () -> census(Traces.perfPath(t), conversion(t, fork).scenario()));
     }
 
+    /**
+     * The census of strace trace T (traces/T.strace), converted with the converter's defaults: its
+     * accesses synthesized ({@code --touch write-new}), not recorded.
+     */
+    Census straceCensus(String t) {
+        return get("strace census " + t, () -> census(Traces.path(t),
+                Traces.convert(t, TraceConverter.Options.DEFAULT).scenario()));
+    }
+
     /** Trace T run under DESIGN on x86_64, the oracle at the end. */
     Findings.Run run(String t, boolean fork, String design) {
         return get("run " + t + " " + fork + " " + design, () -> run(Traces.perfPath(t),

@@ -31,6 +31,20 @@ final class RealFaultsDesignsFinding implements Finding {
         reclaim(md, designs);
     }
 
+    /** The design with the least rmap_bytes_peak on trace T (the first of DESIGNS if several tie). */
+    private String leastOf(String t, List<String> designs) {
+        String who = "";
+        long min = Long.MAX_VALUE;
+        for (String d : designs) {
+            long b = rf.run(t, false, d).cost("rmap_bytes_peak");
+            if (b < min) {
+                min = b;
+                who = d;
+            }
+        }
+        return who;
+    }
+
     /** The trace whose converted scenario has the most lines, and how many. */
     private String largest() {
         String who = "";
@@ -51,6 +65,7 @@ final class RealFaultsDesignsFinding implements Finding {
                 + " bytes of " + GEOMETRY.nrpte() + " ptes on x86_64):\n\n");
         md.header(1, Markdown.cons("trace", designs));
         StringBuilder most = new StringBuilder();
+        StringBuilder least = new StringBuilder();
         for (String t : Traces.PERF_NAMES) {
             List<Object> cells = new ArrayList<>(List.of(t));
             long max = -1;
@@ -65,13 +80,14 @@ final class RealFaultsDesignsFinding implements Finding {
             }
             md.row(cells.toArray());
             most.append(most.length() == 0 ? "" : ", ").append(t).append(": ").append(who);
+            least.append(least.length() == 0 ? "" : ", ").append(t).append(": ").append(leastOf(t, designs));
         }
         long pcJvm = rf.run("jvm", false, "pte_chains").cost("rmap_bytes_peak");
-        md.format("%nThe most per trace: %s. pte_chains pays per shared pte (a block per page mapped twice "
+        md.format("%nThe most per trace: %s; the least: %s. pte_chains pays per shared pte (a block per page mapped twice "
                 + "or more: the C library's pages under make -j2, what a forked child shares with its parent), the "
                 + "object designs per vma or per fork family (anon_vma_chain's chains grow with vmas times "
                 + "generations); on a trace of threads in one mm (jvm) pte_chains holds %d bytes%s.%n%n",
-                most, pcJvm, pcJvm == 0 ? ": every page has one pte, a direct pointer in struct page" : "");
+                most, least, pcJvm, pcJvm == 0 ? ": every page has one pte, a direct pointer in struct page" : "");
     }
 
     private void cow(Markdown md, List<String> designs) {
@@ -115,10 +131,10 @@ final class RealFaultsDesignsFinding implements Finding {
                 + "design. Where a design could differ: anonmm COWs early when a task mremaps a page its fork group "
                 + "shares (none here%s), and anon_vma_chain's fork copies no pte of a vma without an anon_vma, so "
                 + "a child's first write to such a private file page is do_cow_fault instead of wp_page_copy: one "
-                + "file COW either way. jvm and make-gcc (children vfork'd, `--vfork empty`) fork nothing.%n%n",
+                + "file COW either way. %s fork nothing (with `--vfork empty`, a vfork'd child shares no page).%n%n",
                 differ.isEmpty() ? "Copies and reuses are the same under every design on every trace."
                         : "Copies or reuses differ on " + String.join(", ", differ) + ".",
-                mremapCows() == 0 ? ": the traces' mremaps move memory no relative shares" : "");
+                mremapCows() == 0 ? ": the traces' mremaps move memory no relative shares" : "", noForks());
     }
 
     /** Whether the whole traces, without the reclaim, make no reverse walk under any design. */
@@ -131,6 +147,17 @@ final class RealFaultsDesignsFinding implements Finding {
             }
         }
         return true;
+    }
+
+    /** The traces whose conversion has no fork, as prose. */
+    private String noForks() {
+        List<String> l = new ArrayList<>();
+        for (String t : Traces.PERF_NAMES) {
+            if (rf.conversion(t, false).count("forks") == 0) {
+                l.add(t);
+            }
+        }
+        return l.isEmpty() ? "No trace" : String.join(" and ", l);
     }
 
     private long mremapCows() {
