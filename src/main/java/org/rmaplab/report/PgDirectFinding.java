@@ -93,6 +93,16 @@ final class PgDirectFinding implements Finding {
                         : ".");
     }
 
+    /** Whether no trace's whole replay under pte_chains makes a reverse walk. */
+    private boolean noWalks() {
+        for (String t : Traces.PERF_NAMES) {
+            if (rf.run(t, false, "pte_chains").cost("walks") != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String pct(double v) {
         return Markdown.fmt("%.1f%%", 100 * v);
     }
@@ -110,12 +120,12 @@ final class PgDirectFinding implements Finding {
                 pct(make.anonOnceShare()), make.anon, pct(make.fileOnceShare()), make.file);
         md.format("PG_direct counts %s. 2.6.0's page_remove_rmap leaves a page whose chain falls to one pte in a "
                 + "one-pte chain, and only page_referenced (reclaim) turns it back into a direct pointer, so PG_direct "
-                + "undercounts the pages mapped once wherever a relative of the mapper has exited, exec'd or COWed "
-                + "its copy%s. A page mapped once when first faulted is direct at once.%n%n",
+                + "undercounts the pages mapped once wherever another pte of the page has gone (a task that mapped "
+                + "it too exited, exec'd, unmapped it or COWed its copy)%s. A page mapped once when first faulted "
+                + "is direct at once.%n%n",
                 lag.isEmpty() ? "every page mapped once on these traces at the peak" : "fewer pages than are mapped "
                         + "once (pages mapped once but chained at the peak: " + lag + ")",
-                lag.isEmpty() ? "" : "; no trace reclaims before its peak");
-        strace(md);
+                lag.isEmpty() || !noWalks() ? "" : "; no trace's replay makes a reverse walk (reclaim) at all");
         md.paragraph("What the numbers rest on: the faults are the real ones, but a page is counted once it is "
                 + "faulted in, as Linux 6.18 faulted it: today's fork copies no pte of a vma without an anon_vma "
                 + "(file text, read-only data), so a child faults those pages again where 2.6.0's fork copied them "
@@ -123,5 +133,6 @@ final class PgDirectFinding implements Finding {
                 + "fault-around (a read fault mapping up to 16 neighbouring page-cache pages) is not replayed, so "
                 + "file pages are fewer than Linux mapped; and the programs are today's (glibc's posix_spawn vforks, "
                 + "as 2003's make and gcc did, while shells fork).");
+        strace(md);
     }
 }
