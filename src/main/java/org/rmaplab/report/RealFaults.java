@@ -29,8 +29,13 @@ import org.rmaplab.traces.Traces;
  * {@code reclaim all} there ({@link #reclaimText}).
  */
 final class RealFaults {
-    /** The machine the runs get: the model's default RAM (1 GiB) and as much swap, for reclaim. */
-    static final String MACHINE = "machine ram=1G swap=1G";
+    /**
+     * The machine the runs get: RAM for the largest trace several times over (jvm peaks at about 7700
+     * frames in use under every design, page tables and page cache included), so that nothing but the
+     * reclaim the findings put in presses on memory ({@link #census} refuses a run that comes within
+     * half of it), and as much swap, for that reclaim.
+     */
+    static final String MACHINE = "machine ram=256M swap=256M";
 
     private final ConcurrentHashMap<String, FutureTask<Object>> memo = new ConcurrentHashMap<>();
 
@@ -141,6 +146,10 @@ final class RealFaults {
             throw new IllegalStateException(name + ":" + failed.get(0).format(name, "pte_chains"));
         }
         c.finish();
+        if (k.frames().peakUsed() > k.frames().nrFrames() / 2) {
+            throw new IllegalStateException(name + ": " + k.frames().peakUsed() + " frames in use at the peak, "
+                    + "more than half of the findings' machine (" + MACHINE + "): give it more RAM");
+        }
         return census;
     }
 
