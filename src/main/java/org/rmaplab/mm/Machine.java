@@ -291,7 +291,9 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("zero_page_maps", memory.zeroPageMaps);
         m.put("anon_pages_allocated", memory.anonPagesAllocated);
         m.put("cow_copies", memory.cowCopies);
+        m.put("cow_copies_anon", memory.cowCopiesAnon);
         m.put("cow_reuses", memory.cowReuses);
+        m.put("cow_reuses_nonexclusive", memory.cowReusesNonexclusive);
         m.put("fork_ptes_copied", memory.forkPtesCopied);
         m.put("ptes_zapped", memory.ptesZapped);
         m.put("truncate_nonlinear_ptes_scanned", memory.truncateNonlinearPtesScanned);

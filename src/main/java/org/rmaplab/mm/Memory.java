@@ -42,7 +42,15 @@ final class Memory {
     long minorFaults;
     long zeroPageMaps;
     long cowCopies;
+    /** Of cowCopies, wp_page_copy() of an anonymous page: one another task maps too (after fork). */
+    long cowCopiesAnon;
     long cowReuses;
+    /**
+     * Of cowReuses, those of an anonymous page that was not PG_anon_exclusive: shared once (fork
+     * cleared the bit in copy_present_pte), its other mappers gone, so wp_can_reuse_anon_folio()
+     * found it alone and folio_move_anon_rmap() took it.
+     */
+    long cowReusesNonexclusive;
     long anonPagesAllocated;
     long forkPtesCopied;
     long ptesZapped;
@@ -398,6 +406,7 @@ final class Memory {
                         return FAULT_OOM;
                     }
                     design.pageReuseAnon(pfn, vma, addr);
+                    cowReusesNonexclusive++;
                 }
                 PageTable.set(f, slot, pte | PageTable.RW | PageTable.DIRTY | PageTable.ACCESSED);
                 cowReuses++;
@@ -438,6 +447,9 @@ final class Memory {
         long value = special ? 0L : f.content[old];
         if (!special) {
             cowCopies++;
+            if ((f.flags[old] & Frames.PG_ANON) != 0) {
+                cowCopiesAnon++;
+            }
         }
         // The new page goes in first (folio_add_new_anon_rmap, set_pte_at), then the old one
         // loses the pte (folio_remove_rmap_pte) and our reference (folio_put).

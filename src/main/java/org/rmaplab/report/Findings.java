@@ -18,7 +18,6 @@ import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioParser;
 import org.rmaplab.scenario.ScenarioRunner;
-import org.rmaplab.traces.TraceConverter;
 import org.rmaplab.workloads.Workload;
 import org.rmaplab.workloads.Workloads;
 
@@ -33,11 +32,13 @@ public final class Findings {
 
     /** The sections of the document, in order. */
     private static List<Finding> sections() {
+        // The perf traces' runs, shared by the sections that read them.
+        RealFaults rf = new RealFaults();
         return List.of(new SharedSegmentFinding(), new ForkFanoutFinding(), new MremapCowFinding(),
-                new PreforkServerFinding(), new KernelBuildFinding(), new MremapAfterForkFinding(),
+                new PreforkServerFinding(), new KernelBuildFinding(rf), new MremapAfterForkFinding(),
                 new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(),
-                new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(), new MlockedSegmentFinding(),
-                new DbSegmentFinding(),
+                new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(rf),
+                new RealFaultsDesignsFinding(rf), new MlockedSegmentFinding(), new DbSegmentFinding(),
                 new NotReproducedFinding(), new CorrectionsFinding());
     }
 
@@ -149,24 +150,14 @@ public final class Findings {
 
     // The sections' own entry points, for FindingsTest.
 
-    /** See {@link KernelBuildFinding#convertOptions}. */
-    static TraceConverter.Options convertOptions(boolean vforkAsFork) {
-        return KernelBuildFinding.convertOptions(vforkAsFork);
-    }
-
-    /** See {@link KernelBuildFinding#traceRun}. */
-    static Run traceRun(String t, TraceConverter.Options opt, String design) {
-        return KernelBuildFinding.traceRun(t, opt, design);
-    }
-
     /** See {@link KernelBuildFinding#pageAddRmapCalls}. */
     static long pageAddRmapCalls(Run r, String design) {
         return KernelBuildFinding.pageAddRmapCalls(r, design);
     }
 
-    /** The section of Bligh's 2004 profile on the make-gcc trace, appended to B. */
+    /** The section of Bligh's 2004 profile on the perf make-gcc trace, appended to B. */
     static void blighKernelBuild(StringBuilder b) {
-        new KernelBuildFinding().write(new Markdown(b), RmapDesigns.names());
+        new KernelBuildFinding(new RealFaults()).write(new Markdown(b), RmapDesigns.names());
     }
 
     /** See {@link MlockedSegmentFinding#run}. */

@@ -2,17 +2,18 @@ package org.rmaplab.report;
 
 import java.util.List;
 
-import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.rmap.RmapDesigns;
-import org.rmaplab.traces.TraceConverter;
-import org.rmaplab.traces.Traces;
-
 /**
  * Martin J. Bligh's 2004 kernel-build profile on linux-kernel: pte_chains to anon_vma cut
  * page_add_rmap by 57% and page_remove_rmap by 35% and removed pte_chain allocation. Here: the
- * traced gcc build (traces/make-gcc), its vfork children empty or forked, under both.
+ * gcc build recorded with perf (traces/perf/make-gcc, its real page faults), its vfork children
+ * empty or forked, under both ({@link RealFaults}).
  */
 final class KernelBuildFinding implements Finding {
+    private final RealFaults rf;
+
+    KernelBuildFinding(RealFaults rf) {
+        this.rf = rf;
+    }
 
     /** What the table gives the closing paragraph. */
     private static final class Totals {
@@ -37,19 +38,6 @@ final class KernelBuildFinding implements Finding {
         notReproduced(md, t);
     }
 
-    /** The converter's default options, with vfork children forked from their parent or not. */
-    static TraceConverter.Options convertOptions(boolean vforkAsFork) {
-        TraceConverter.Options def = TraceConverter.Options.DEFAULT;
-        return new TraceConverter.Options(def.touch(), def.touchCap(), def.files(), vforkAsFork);
-    }
-
-    /** Trace T converted with OPT, run under DESIGN on x86_64 with the oracle at the end. */
-    static Findings.Run traceRun(String t, TraceConverter.Options opt, String design) {
-        String text = Traces.convert(t, opt).scenario();
-        return Findings.measureScenario(Traces.path(t) + ".vms", text, () -> RmapDesigns.create(design), "x86_64",
-                CheckPolicy.END);
-    }
-
     /**
      * page_add_rmap calls in the kernel DESIGN stands for: pte_chains (2.6.0) calls it for a new
      * page and, in copy_page_range, for every pte fork copies; 2.6.7 (anon_vma) calls
@@ -61,14 +49,17 @@ final class KernelBuildFinding implements Finding {
     }
 
     private static void intro(Markdown md) {
-        md.paragraph("The `make-gcc` trace (make -j2 driving gcc 12 over five C files: the cc driver, cc1, as, collect2, "
-                + "ld; see traces/README.md) converted by `rmaplab trace convert` with `" + convertOptions(false).describe()
-                + "` and with `--vfork fork`, run under pte_chains (modelled on 2.6.0) and anon_vma (2.6.7), x86_64. The columns "
+        md.paragraph("The perf `make-gcc` trace (make -j2 driving gcc 12 over five C files: the cc driver, cc1, as, "
+                + "collect2, ld; traces/README.md) with its real page faults, converted by `rmaplab trace convert` "
+                + "with `" + RealFaults.describe(false) + "` (make and gcc start their children with vfork "
+                + "or posix_spawn: each child an empty mm until its exec) and with `--vfork fork` (each child forked "
+                + "from its parent and exec'ing at once, as a 2003 make that forked would), run under pte_chains "
+                + "(modelled on 2.6.0) and anon_vma (2.6.7), x86_64, `" + RealFaults.MACHINE + "`. The columns "
                 + "are `rmap_adds`, `rmap_dups`, `rmap_removes` and `rmap_allocs` of `rmaplab compare` (the design's "
-                + "objects allocated: pte_chain blocks, anon_vmas). File pages are in: the converter maps each file the "
-                + "trace opened as a model file (one per path: the C library, cc1's and as's libraries and data files), "
-                + "reads up to 64 pages of each read-only file mapping and writes up to 64 of each writable one (a "
-                + "private page written becomes an anonymous copy). page_add_rmap calls: the pte_chains kernels call "
+                + "objects allocated: pte_chain blocks, anon_vmas). Every fault the build took is replayed as its "
+                + "task's read or write of that page, file pages included: each file the trace maps (the C library, "
+                + "cc1 and its libraries) is a model file whose page-cache pages are shared by every task mapping "
+                + "them. page_add_rmap calls: the pte_chains kernels call "
                 + "page_add_rmap for a new page, anonymous or file, and for each pte fork copies (copy_page_range, which "
                 + "2.6.0 and 2.6.7 ran on every vma: lazy page-table copies came in 2.6.14), so adds + dups under "
                 + "pte_chains; 2.6.7 calls page_add_anon_rmap for a new "
@@ -78,10 +69,10 @@ final class KernelBuildFinding implements Finding {
     }
 
     /** The rows of --vfork empty (F 0) or fork (F 1): one per design and their change; totals into T. */
-    private static void rows(Markdown md, int f, Totals t) {
+    private void rows(Markdown md, int f, Totals t) {
         String mode = f == 0 ? "empty" : "fork";
-        Findings.Run pc = traceRun("make-gcc", convertOptions(f == 1), "pte_chains");
-        Findings.Run av = traceRun("make-gcc", convertOptions(f == 1), "anon_vma");
+        Findings.Run pc = rf.run("make-gcc", f == 1, "pte_chains");
+        Findings.Run av = rf.run("make-gcc", f == 1, "anon_vma");
         for (Findings.Run r : List.of(pc, av)) {
             String d = r == pc ? "pte_chains" : "anon_vma";
             md.row(mode, d, r.cost("rmap_adds"), r.cost("rmap_dups"), r.cost("rmap_removes"), r.cost("rmap_allocs"),
@@ -106,9 +97,9 @@ final class KernelBuildFinding implements Finding {
                 + "copy no ptes), %s when each vfork is a fork that execs at once (the %d ptes, anonymous and file, that "
                 + "fork copies in both kernels: page_add_rmap under pte_chains, page_dup_rmap under 2.6.7). "
                 + "page_remove_rmap does not change (%s with forks, %s with vfork'd children): one call per pte zapped "
-                + "in both, at exec and exit as at munmap. These counts rest on synthesized accesses (see the PG_direct "
-                + "section: children never COW what they inherit, the first 64 pages of a mapping are the ones "
-                + "touched). What reproduces is the last part: pte_chain blocks go (%d allocated under pte_chains with "
+                + "in both, at exec and exit as at munmap. The accesses are the build's real faults (replayed one page "
+                + "a fault: no fault-around), but the children of `--vfork fork` are an assumption: their faults "
+                + "between fork and exec are the real vfork children's, made in a copy of the parent. What reproduces is the last part: pte_chain blocks go (%d allocated under pte_chains with "
                 + "`--vfork fork`, %d with vfork'd children, which share no anonymous page but do share file pages: "
                 + "make, the cc driver, cc1 and as map the C library, and two compilations run at once), and anon_vma "
                 + "allocates %d anon_vmas instead, one per family of anonymous vmas, however many ptes map their pages, "

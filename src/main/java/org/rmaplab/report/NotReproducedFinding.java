@@ -12,8 +12,8 @@ final class NotReproducedFinding implements Finding {
                 + "compaction thread, UFFDIO_COPY's 20% lead when pages are allocated anyway): the model counts "
                 + "work, it does not time it.\n");
         md.text("- Bligh's 2004 profile (page_add_rmap -57%, page_remove_rmap -35%): compared above in call "
-                + "counts on a traced build (make-gcc), of which only the disappearance of pte_chain allocation reproduces: "
-                + "the percentages are of profile time, which the model does not measure, and the trace is a small "
-                + "gcc build whose page accesses are synthesized (the first 64 pages of each new mapping).\n");
+                + "counts on a build recorded with its real page faults (perf make-gcc), of which only the disappearance "
+                + "of pte_chain allocation reproduces: the percentages are of profile time, which the model does not "
+                + "measure, and the trace is a small gcc build of today's programs, not a 2004 kernel build.\n");
     }
 }

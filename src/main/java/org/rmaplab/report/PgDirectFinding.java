@@ -1,151 +1,138 @@
 package org.rmaplab.report;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.rmaplab.check.CheckPolicy;
-import org.rmaplab.check.CheckedSyscalls;
-import org.rmaplab.cost.ArchProfile;
-import org.rmaplab.cost.CostModel;
-import org.rmaplab.cost.Meter;
-import org.rmaplab.mm.Machine;
-import org.rmaplab.mm.MachineConfig;
-import org.rmaplab.mm.Syscalls;
-import org.rmaplab.rmap.RmapDesigns;
-import org.rmaplab.rmap.ptechains.PteChainGeometry;
-import org.rmaplab.scenario.RunResult;
-import org.rmaplab.scenario.Scenario;
-import org.rmaplab.scenario.ScenarioParser;
-import org.rmaplab.scenario.ScenarioRunner;
 import org.rmaplab.traces.TraceConverter;
 import org.rmaplab.traces.Traces;
 
 /**
- * The PG_direct share on the committed real traces (Martin J. Bligh, linux-kernel, 2003: about 90%
- * of anonymous pages have one mapping, hence 2.6.0's PG_direct), under pte_chains with the
- * converter's default options.
+ * The share of pages mapped once on the perf traces, real page faults (Martin J. Bligh,
+ * linux-kernel: about 90% of pages have one mapping, hence 2.6.0's PG_direct), from a census of
+ * the mapped pages under pte_chains ({@link RealFaults.Census}).
  */
 final class PgDirectFinding implements Finding {
+    private final RealFaults rf;
 
-    /** A trace run under pte_chains: the conversion, the cost row and the samples after each call. */
-    private record Sampled(TraceConverter.Result conv, Map<String, String> row, MappedOnce once) {
-        /** PG_direct share, anonymous pages mapped once, file pages mapped once. */
-        double[] shares() {
-            String pd = row.get("pg_direct_share");
-            return new double[] {pd.isEmpty() ? 0 : Double.parseDouble(pd), once.anonShare(), once.fileShare()};
-        }
+    PgDirectFinding(RealFaults rf) {
+        this.rf = rf;
     }
 
     @Override
     public void write(Markdown md, List<String> designs) {
-        md.heading("The PG_direct share on real traces (Bligh: about 90% of anonymous pages have one mapping)");
-        intro(md);
-        md.header(1, List.of("trace", "tasks", "forks", "vforks", "calls", "anon pages (peak)", "PG_direct",
-                "mapped once", "file pages (peak)", "file mapped once", "pages with a chain (peak)",
-                "pte_chain blocks (peak)"));
-        TraceConverter.Options def = TraceConverter.Options.DEFAULT;
-        TraceConverter.Options asFork = KernelBuildFinding.convertOptions(true);
-        Map<String, double[]> shares = new LinkedHashMap<>();
+        md.heading("Pages mapped once on real page faults (Bligh: about 90% of pages have one mapping, hence PG_direct)");
+        md.paragraph("The perf traces under `traces/perf/` (real programs recorded on Linux 6.18 with `rmaplab trace "
+                + "record`: every user page fault, with the memory and task system calls; traces/README.md), converted "
+                + "by `rmaplab trace convert` (`" + RealFaults.describe(false) + "`: each fault replayed as "
+                + "a read or a write of its page by its task), run under pte_chains (2.6.0) on x86_64, `"
+                + RealFaults.MACHINE + "`. What is counted: a census of every page mapped (mapcount above 0: "
+                + "anonymous pages and the page-cache pages of the files the programs map, their text and data "
+                + "included; the zero page is not counted, as 2.6.0's page_add_rmap skipped reserved pages), taken "
+                + "after every line of the converted scenario. When: Bligh's figure is a census of a running "
+                + "system's pages, so the table gives the census at the **peak**, the line after which the most "
+                + "pages are mapped (the first such line), where PG_direct's saving matters most; `over the run` is "
+                + "the share summed over every census (weighted by lines), for comparison. `mapped once`: pages "
+                + "with one pte; `PG_direct`: pages whose pte_chains entry is a direct pointer at the peak "
+                + "(2.6.0's own state, which lags mapcount: below).");
+        md.header(1, List.of("trace", "tasks", "forks", "vforks", "faults replayed", "peak: line", "pages mapped",
+                "mapped once", "share", "anonymous (once)", "file (once)", "PG_direct", "PG_direct share",
+                "once, over the run"));
+        StringBuilder forking = new StringBuilder();
+        StringBuilder other = new StringBuilder();
+        StringBuilder lag = new StringBuilder();
+        for (String t : Traces.PERF_NAMES) {
+            TraceConverter.Result c = rf.conversion(t, false);
+            RealFaults.Census s = rf.census(t, false);
+            md.row(t, c.count("tasks"), c.count("forks"), c.count("vforks"),
+                    c.count("replayed_writes") + c.count("replayed_reads"), s.peakLine, s.mapped, s.once,
+                    pct(s.onceShare()), s.anon + " (" + pct(s.anonOnceShare()) + ")",
+                    s.file + " (" + pct(s.fileOnceShare()) + ")", s.direct, pct(s.directShare()),
+                    pct(s.onceShareOverRun()));
+            StringBuilder b = c.count("forks") > 0 ? forking : other;
+            b.append(b.length() == 0 ? "" : ", ").append(t).append(' ').append(pct(s.onceShare())).append(" (")
+                    .append(pct(s.anonOnceShare())).append(" of anonymous pages)");
+            if (s.direct < s.once) {
+                lag.append(lag.length() == 0 ? "" : ", ").append(t).append(' ').append(s.once - s.direct);
+            }
+        }
+        conclusion(md, forking.toString(), other.toString(), lag.toString());
+    }
+
+    /**
+     * The same census on the strace traces, whose accesses the converter synthesizes: what this
+     * section gave before the perf traces, beside the real faults of the same program where the
+     * perf corpus has it (the same name).
+     */
+    private void strace(Markdown md) {
+        md.text("The strace traces under `traces/` (the same kind of programs, this section's basis before the perf "
+                + "traces) give, by the same census, the numbers below; strace shows no access, so the converter "
+                + "synthesizes them (`" + TraceConverter.Options.DEFAULT.describe() + "`: the first pages of each "
+                + "mapping that becomes writable written, of each read-only file mapping read, nothing written after "
+                + "fork). Where the perf corpus has the same program, its numbers (real faults) are beside them.\n\n");
+        md.header(1, List.of("strace trace", "pages mapped (peak)", "mapped once", "anonymous once",
+                "file once", "perf: pages mapped", "perf: mapped once", "perf: anonymous once"));
         for (String t : Traces.NAMES) {
-            shares.put(t, traceRow(md, t, t, def));
+            RealFaults.Census s = rf.straceCensus(t);
+            List<Object> cells = new java.util.ArrayList<>(List.of(t, s.mapped, pct(s.onceShare()),
+                    pct(s.anonOnceShare()), pct(s.fileOnceShare())));
+            if (Traces.PERF_NAMES.contains(t)) {
+                RealFaults.Census p = rf.census(t, false);
+                cells.addAll(List.of(p.mapped, pct(p.onceShare()), pct(p.anonOnceShare())));
+            } else {
+                cells.addAll(List.of("-", "-", "-"));
+            }
+            md.row(cells.toArray());
         }
-        double[] makeFork = traceRow(md, "make-gcc", "make-gcc, `--vfork fork`", asFork);
-        traceRow(md, "python3", "python3, `--vfork fork`", asFork);
-        conclusion(md, shares, makeFork);
+        RealFaults.Census sm = rf.straceCensus("make-gcc");
+        RealFaults.Census pm = rf.census("make-gcc", false);
+        boolean fewer = sm.file > pm.file && sm.onceShare() < pm.onceShare();
+        md.format("%nOn make-gcc the synthesized accesses map %d file pages at the peak against %d with the real "
+                + "faults, and %d anonymous pages against %d%s%n%n", sm.file, pm.file, sm.anon, pm.anon,
+                fewer ? ": reading up to " + TraceConverter.Options.DEFAULT.touchCap() + " pages of every read-only "
+                        + "file mapping in every task maps more of the shared pages than the programs touch, so the "
+                        + "share mapped once falls (" + pct(sm.onceShare()) + " against " + pct(pm.onceShare()) + ")."
+                        : ".");
     }
 
-    private static void intro(Markdown md) {
-        md.paragraph("The traces under `traces/` (strace of real programs on Linux 6.18, see traces/README.md), converted by "
-                + "`rmaplab trace convert` with its defaults (`" + TraceConverter.Options.DEFAULT.describe()
-                + "`), run under pte_chains, x86_64. Sampled after every system call of the converted scenario: "
-                + "`PG_direct` is pte_chains' own state (PG_direct pages / pages it tracks, direct or chained; the "
-                + "`pg_direct_share` column of `rmaplab compare`): anonymous and file pages, as 2.6.0's PG_direct covered "
-                + "every page with a reverse mapping; `mapped once` the anonymous pages with mapcount 1 / anonymous pages "
-                + "mapped (Bligh's claim; what PG_direct would give on them without 2.6.0's lazy collapse); `file mapped "
-                + "once` the same of the page-cache pages of the files the programs map (their text, data and read-only "
-                + "files: the converter maps each file the trace opened, `--files file`).");
-    }
-
-    /** One row of the table: trace T converted with OPT, run under pte_chains; its shares. */
-    private static double[] traceRow(Markdown md, String t, String label, TraceConverter.Options opt) {
-        Sampled s = sampledRun(t, opt);
-        Map<String, String> row = s.row();
-        MappedOnce once = s.once();
-        md.row(label, s.conv().count("tasks"), s.conv().count("forks"), s.conv().count("vforks"), once.calls,
-                once.mappedPeak, row.get("pg_direct_share"), Markdown.fmt("%.3f", once.anonShare()), once.filePeak,
-                Markdown.fmt("%.3f", once.fileShare()), row.get("pg_chained_peak"),
-                Long.parseLong(row.get("pte_chain_bytes_peak")) / PteChainGeometry.of("x86_64", 0).blockBytes());
-        return s.shares();
-    }
-
-    /** Trace T converted with OPT, run under pte_chains on x86_64, sampled after every system call. */
-    private static Sampled sampledRun(String t, TraceConverter.Options opt) {
-        TraceConverter.Result conv = Traces.convert(t, opt);
-        Scenario sc = ScenarioParser.parse(Traces.path(t) + ".vms", conv.scenario());
-        MachineConfig mc = sc.machine();
-        Machine k = new Machine(new MachineConfig(mc.ramBytes(), mc.swapBytes(), "x86_64"),
-                RmapDesigns.create("pte_chains"));
-        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
-        Meter meter = new Meter(c, k, ArchProfile.of("x86_64"));
-        MappedOnce once = new MappedOnce();
-        Syscalls sampled = (Syscalls) Proxy.newProxyInstance(PgDirectFinding.class.getClassLoader(),
-                new Class<?>[] {Syscalls.class}, (proxy, m, args) -> {
-                    Object r;
-                    try {
-                        r = m.invoke(meter, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (!m.getName().startsWith("vma")) {
-                        once.sample(k);
-                    }
-                    return r;
-                });
-        RunResult r = new ScenarioRunner((d, m) -> sampled).run(sc, "pte_chains");
-        if (!r.passed()) {
-            throw new IllegalStateException(String.join("\n", r.report()));
+    /** Whether no trace's whole replay under pte_chains makes a reverse walk. */
+    private boolean noWalks() {
+        for (String t : Traces.PERF_NAMES) {
+            if (rf.run(t, false, "pte_chains").cost("walks") != 0) {
+                return false;
+            }
         }
-        c.finish();
-        return new Sampled(conv, CostModel.costs("pte_chains", meter), once);
+        return true;
     }
 
-    /** SHARES per trace ({@link Sampled#shares}); MAKE_FORK: make-gcc with --vfork fork. */
-    private static void conclusion(Markdown md, Map<String, double[]> shares, double[] makeFork) {
-        double lo = 1;
-        double hi = 0;
-        for (double[] v : shares.values()) {
-            lo = Math.min(lo, v[1]);
-            hi = Math.max(hi, v[1]);
-        }
-        double[] sh = shares.get("sh-pipeline");
-        double[] pf = shares.get("prefork");
-        md.format("%nPages mapped once are %.1f%% to %.1f%% of the mapped anonymous "
-                + "pages on these traces, so Bligh's \"about 90%%\" holds in shape: exec-heavy work (make, gcc, a shell "
-                + "pipeline, python starting a child) seldom maps an anonymous page twice, because a child is either "
-                + "vfork'd (nothing is shared) or execs soon after its fork; the preforking server, whose workers keep the "
-                + "parent's heap and cache, is the low end (%.1f%%).%n%n", 100 * lo, 100 * hi, 100 * pf[1]);
-        double[] make = shares.get("make-gcc");
-        md.format("PG_direct itself is lower, for two reasons. It counts file pages, "
-                + "and those are the shared ones: the C library and the programs' text are mapped by every task that "
-                + "runs them at the same time (make, the cc driver, cc1 and as under make -j2: %.1f%% of make-gcc's "
-                + "mapped file pages are mapped once, against %.1f%% of its anonymous pages, and its PG_direct is "
-                + "%.1f%%). And wherever a forked child execs or exits, page_remove_rmap leaves the parent's page in a "
-                + "one-pte chain and only page_referenced (reclaim) turns it back into a direct pointer, so without "
-                + "memory pressure the flag undercounts single mappers (sh-pipeline %.1f%% PG_direct against %.1f%% "
-                + "of anonymous and %.1f%% of file pages mapped once; make-gcc with `--vfork fork` %.1f%%). No trace "
-                + "here reclaims.%n%n", 100 * make[2], 100 * make[1], 100 * make[0], 100 * sh[0], 100 * sh[1],
-                100 * sh[2], 100 * makeFork[0]);
-        md.text("Why these numbers are soft: strace shows no memory accesses, so they are synthesized (`--touch "
-                + "write-new`: up to 64 pages of each region that becomes writable, and of each read-only file mapping "
-                + "inside its file, read; nothing after fork, so children never COW what they inherit, which lowers the "
-                + "prefork trace's share: its workers really do COW); a file is one per path the trace opened, its "
-                + "size what a stat showed (else what was mapped), and a program's own image and ld.so, which execve "
-                + "maps, are not in the trace, so their pages are missing; the shares are weighted by system calls, not "
-                + "by time; and the programs are today's (glibc's posix_spawn vforks, as 2003's make and gcc did, "
-                + "while shells fork), so how much is shared after fork depends on the mix of fork and vfork, which the "
-                + "`--vfork fork` rows bound.\n");
+    private static String pct(double v) {
+        return Markdown.fmt("%.1f%%", 100 * v);
+    }
+
+    private void conclusion(Markdown md, String forking, String other, String lag) {
+        RealFaults.Census make = rf.census("make-gcc", false);
+        md.format("%nAt the peak, the traces whose programs do not fork (make-gcc, whose make and gcc vfork or "
+                + "posix_spawn their children, and the JVM's threads) have %s of their mapped pages mapped once, "
+                + "against Bligh's \"about 90%%\". The traces that fork "
+                + "have %s: a forked child maps what its parent mapped until it execs, exits or COWs its copy; a "
+                + "shell's children exec at once, the pool workers of python3-fork and the preforked workers keep "
+                + "the parent's heap all their lives. The file pages are the shared ones: the C library and the "
+                + "programs' text are mapped by every task running them at that moment (make-gcc at its peak: %s of "
+                + "%d anonymous pages mapped once, %s of %d file pages).%n%n", other, forking,
+                pct(make.anonOnceShare()), make.anon, pct(make.fileOnceShare()), make.file);
+        md.format("PG_direct counts %s. 2.6.0's page_remove_rmap leaves a page whose chain falls to one pte in a "
+                + "one-pte chain, and only page_referenced (reclaim) turns it back into a direct pointer, so PG_direct "
+                + "undercounts the pages mapped once wherever another pte of the page has gone (a task that mapped "
+                + "it too exited, exec'd, unmapped it or COWed its copy)%s. A page mapped once when first faulted "
+                + "is direct at once.%n%n",
+                lag.isEmpty() ? "every page mapped once on these traces at the peak" : "fewer pages than are mapped "
+                        + "once (pages mapped once but chained at the peak: " + lag + ")",
+                lag.isEmpty() || !noWalks() ? "" : "; no trace's replay makes a reverse walk (reclaim) at all");
+        md.paragraph("What the numbers rest on: the faults are the real ones, but a page is counted once it is "
+                + "faulted in, as Linux 6.18 faulted it: today's fork copies no pte of a vma without an anon_vma "
+                + "(file text, read-only data), so a child faults those pages again where 2.6.0's fork copied them "
+                + "(the replay copies them under pte_chains, as 2.6.0 did, and the child's fault finds them present); "
+                + "fault-around (a read fault mapping up to 16 neighbouring page-cache pages) is not replayed, so "
+                + "file pages are fewer than Linux mapped; and the programs are today's (glibc's posix_spawn vforks, "
+                + "as 2003's make and gcc did, while shells fork).");
+        strace(md);
     }
 }

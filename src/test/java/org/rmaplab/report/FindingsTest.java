@@ -51,43 +51,6 @@ class FindingsTest {
     }
 
     /**
-     * Bligh 2004 on the make-gcc trace, file pages in (--files file). With vfork'd children no pte
-     * is copied: both designs make the same calls (16814 adds, anonymous and file pages a fault
-     * maps), and pte_chains still allocates 1934 pte_chain blocks for the file pages that make,
-     * the driver, cc1 and as map at once. With each vfork a fork, both kernels' fork copies every
-     * pte (no lazy page-table copies before 2.6.14): 1664 anonymous and 4362 file ones, 6026 dups
-     * under both, which are page_add_rmap calls under pte_chains only: 22840 against 16814,
-     * -26.4%; removes 22840 under both. The numbers are the committed trace's, converted
-     * deterministically.
-     */
-    @Test
-    void blighProfileOnTheMakeGccTrace() {
-        for (boolean fork : new boolean[] {false, true}) {
-            Findings.Run pc = Findings.traceRun("make-gcc", Findings.convertOptions(fork), "pte_chains");
-            Findings.Run av = Findings.traceRun("make-gcc", Findings.convertOptions(fork), "anon_vma");
-            assertEquals(av.cost("rmap_adds"), pc.cost("rmap_adds"), "fork=" + fork);
-            assertEquals(av.cost("rmap_dups"), pc.cost("rmap_dups"), "fork=" + fork);
-            assertEquals(av.cost("rmap_removes"), pc.cost("rmap_removes"), "fork=" + fork);
-            assertEquals(16814, av.cost("rmap_adds"), "fork=" + fork);
-            assertEquals(16814, Findings.pageAddRmapCalls(av, "anon_vma"), "fork=" + fork);
-            assertEquals(fork ? 1664 + 4362 : 0, pc.cost("rmap_dups"));
-            assertEquals(fork ? 22840 : 16814, Findings.pageAddRmapCalls(pc, "pte_chains"));
-            assertEquals(fork ? 22840 : 16814, pc.cost("rmap_removes"));
-            assertEquals(fork ? 2696 : 1934, pc.cost("rmap_allocs"), "pte_chain blocks");
-            assertEquals(186, av.cost("rmap_allocs"), "anon_vmas");
-        }
-        StringBuilder b = new StringBuilder();
-        Findings.blighKernelBuild(b);
-        String s = b.toString();
-        assertTrue(s.startsWith("## rmap operations on a build: pte_chains to anon_vma (Bligh, 2004"), s);
-        assertTrue(s.contains("| empty | change | | | | | 0.0% | 0.0% |\n"), s);
-        assertTrue(s.contains("| fork | change | | | | | -26.4% | 0.0% |\n"), s);
-        assertTrue(s.contains("| fork | pte_chains | 16814 | 6026 | 22840 | 2696 | 22840 | 22840 |\n"), s);
-        assertTrue(s.contains("the 6026 ptes, anonymous and file, that fork copies in both kernels"), s);
-        assertTrue(s.contains("Not reproduced, and why."), s);
-    }
-
-    /**
      * wli's step (b) on {@code mlocked-segment pages=1024}, i386 (NRPTE 15, 64-byte blocks), worked by
      * hand. 2.6.0 chains all T ptes of every page: ceil(T / 15) blocks a page, 1024 x 2 x 64 = 131072
      * bytes at 16 tasks; step (b) chains none, and lowmem falls by exactly those bytes (the page
