@@ -100,9 +100,18 @@ final class RealFaults {
         }
     }
 
+    /**
+     * TEXT on {@link #MACHINE}: the findings' machine line first, the converter's own machine line
+     * (sized to the trace) made a comment, so every run has the same machine and TEXT's line N is
+     * line N + 1.
+     */
+    static String onMachine(String text) {
+        return MACHINE + "\n" + text.replaceFirst("(?m)^machine ", "# the converter's: machine ");
+    }
+
     /** TEXT (a converted trace, NAME in messages) under DESIGN on {@link #MACHINE}, x86_64. */
     static Findings.Run run(String name, String text, String design) {
-        return Findings.measureScenario(name + ".vms", MACHINE + "\n" + text, () -> RmapDesigns.create(design),
+        return Findings.measureScenario(name + ".vms", onMachine(text), () -> RmapDesigns.create(design),
                 "x86_64", CheckPolicy.END);
     }
 
@@ -131,7 +140,7 @@ final class RealFaults {
      * them.
      */
     static Census census(String name, String text) {
-        Scenario sc = ScenarioParser.parse(name + ".vms", MACHINE + "\n" + text);
+        Scenario sc = ScenarioParser.parse(name + ".vms", onMachine(text));
         Machine k = new Machine(sc.machine(), RmapDesigns.create("pte_chains"));
         CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
         ScenarioRunner.Session s = new ScenarioRunner.Session(name + ".vms", "pte_chains", c);
