@@ -44,9 +44,11 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {
             "Run one scenario or workload under each design and print their costs side by side.",
-            "A scenario is a .vms file, a workload a name from 'rmaplab workloads'. One row of costs",
-            "per design: rmap metadata bytes (now, peak, by structure) on an architecture profile,",
-            "lowmem, walks, rmap ops, mremap COWs, swap-outs. Output is deterministic byte for byte."},
+            "A scenario is a .vms file, a workload a name from 'rmaplab workloads'. The costs of each",
+            "design: rmap metadata bytes (now, peak, by structure) on an architecture profile,",
+            "lowmem, walks, rmap ops, mremap COWs, swap-outs. The table (at most 100 columns) has a",
+            "column per design and a line per metric (--columns); CSV and JSON a row per design with",
+            "every metric. Output is deterministic byte for byte."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every run passed its expectations",
