@@ -24,7 +24,14 @@
  * errno names, SEGV, BUS, MIXED, "ok" for fork/clone/open/check/reclaim,
  * "0xSTART..0xEND PERMS" or "none" for vma; "skipped: REASON" for what only
  * the model can do (machine, remap_anon_pages).  A scenario error prints
- * "LINE<TAB>error: MESSAGE" and exits 2; exit 0 otherwise.
+ * "LINE<TAB>error: MESSAGE" and exits 2; exit 0 otherwise.  `maps` (an
+ * rmaplab addition) prints its number of lines as its result, then each line
+ * of the task's /proc/TID/maps that is the scenario's as "LINE<TAB>|TEXT";
+ * without -c, the same lines follow its result, indented by four spaces.
+ * The scenario's lines are those that overlap none of the harness's own
+ * mappings: what the task's maps held when its image started (t1, exec),
+ * inherited by fork and clone (the binary, its bss, the TLS block, the guard
+ * page, [vvar], [vvar_vclock], [vdso], [stack], [vsyscall]).
  *
  * -z (a probe of the host, for rmaplab's `diff` and `fuzz`): prints
  * "zero_page 1" if a read fault on fresh private anonymous memory maps the
@@ -189,7 +196,7 @@ enum op {
 	OP_MUNLOCK, OP_BRK, OP_WRITE, OP_READ, OP_TOUCH, OP_FORK, OP_CLONE,
 	OP_EXEC, OP_EXIT, OP_VMA, OP_VMAS, OP_UFFD_REGISTER, OP_UFFD_MOVE,
 	OP_UFFD_COPY,
-	OP_RAP, OP_OPEN, OP_FTRUNCATE, OP_RFP,
+	OP_RAP, OP_OPEN, OP_FTRUNCATE, OP_RFP, OP_MAPS,
 	/* global operations */
 	OP_RECLAIM, OP_CHECK, OP_MACHINE,
 };
@@ -227,6 +234,7 @@ static const struct opdef {
 	{ "open", OP_OPEN, 2, 2, { A_WORD, A_EXPR } },
 	{ "ftruncate", OP_FTRUNCATE, 2, 2, { A_WORD, A_EXPR } },
 	{ "remap_file_pages", OP_RFP, 3, 3, { A_EXPR, A_EXPR, A_EXPR } },
+	{ "maps", OP_MAPS, 0, 0, { 0 } },
 };
 
 struct flagdef { const char *name; uint64_t val; };
@@ -1319,12 +1327,16 @@ static void parse_file(const char *path)
 
 /* ---- tasks ---------------------------------------------------------------- */
 
+#define MAXOWN 32
 struct task {
 	char name[64];
 	int slot;
 	pid_t tid, tgid;
 	int pidfd;          /* PIDFD_THREAD pidfd of tid */
 	int alive;
+	/* the harness's own mappings ([s, e) pairs): what the image had at start */
+	uint64_t own[MAXOWN][2];
+	int nown;
 };
 
 static struct task tasks[MAXSLOTS];
@@ -1441,6 +1453,65 @@ static int read_maps(pid_t tid, struct vmaent *v, int max)
 }
 
 static struct vmaent maps_buf[70000];
+
+/* T's image just started (t1, exec): every mapping it has now is the harness's own. */
+static void snapshot_own(struct task *t)
+{
+	int n = read_maps(t->tid, maps_buf, 70000);
+	t->nown = 0;
+	for (int k = 0; k < n && t->nown < MAXOWN; k++) {
+		t->own[t->nown][0] = maps_buf[k].s;
+		t->own[t->nown][1] = maps_buf[k].e;
+		t->nown++;
+	}
+}
+
+/* `maps`: the lines of T's /proc/TID/maps that overlap none of the harness's own mappings. */
+static char maps_text[1 << 20];
+static int maps_lines;
+
+static int read_scenario_maps(const struct task *t)
+{
+	char path[64], line[8192];
+	snprintf(path, sizeof path, "/proc/%d/maps", t->tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t used = 0;
+	maps_lines = 0;
+	maps_text[0] = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long s, e;
+		if (sscanf(line, "%lx-%lx", &s, &e) < 2)
+			continue;
+		int own = 0;
+		for (int k = 0; k < t->nown; k++)
+			if (s < t->own[k][1] && e > t->own[k][0])
+				own = 1;
+		size_t len = strlen(line);
+		if (own || used + len + 1 >= sizeof maps_text)
+			continue;
+		memcpy(maps_text + used, line, len + 1);
+		used += len;
+		if (len == 0 || line[len - 1] != '\n') {
+			maps_text[used++] = '\n';
+			maps_text[used] = 0;
+		}
+		maps_lines++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Prints the text of the last `maps`, each line after PREFIX. */
+static void print_maps_text(const char *prefix)
+{
+	for (const char *p = maps_text; *p; ) {
+		const char *nl = strchr(p, '\n');
+		printf("%s%.*s\n", prefix, (int)(nl - p), p);
+		p = nl + 1;
+	}
+}
 
 /* ---- reclaim: MADV_PAGEOUT over every live task's mappings ------------------ */
 
@@ -1712,6 +1783,13 @@ static int run_line(const struct line *L, struct result *res)
 	uint64_t v[6] = { 0 };
 
 	switch (L->op) {
+	case OP_MAPS:
+		if (read_scenario_maps(t) < 0) {
+			scenario_error(L, "cannot read the task's maps");
+			return -1;
+		}
+		res->val = (uint64_t)maps_lines;
+		return 0;
 	case OP_VMA:
 	case OP_VMAS: {
 		if (eval_arg(L, 0, &v[0]) < 0 || (L->op == OP_VMAS && eval_arg(L, 1, &v[1]) < 0))
@@ -1891,6 +1969,7 @@ static int run_line(const struct line *L, struct result *res)
 		t->tid = (pid_t)r.tid;
 		t->tgid = (pid_t)r.tgid;
 		t->pidfd = open_pidfd(t->tid);
+		snapshot_own(t);
 		res->val = 0;
 		return 0;
 	}
@@ -1931,6 +2010,9 @@ static int run_line(const struct line *L, struct result *res)
 		else
 			snprintf(name, sizeof name, "@%d", L->lineno);
 		register_task(slot, name, &hello);
+		/* a child or thread of T: T's image, so T's own mappings */
+		memcpy(tasks[slot].own, t->own, sizeof t->own);
+		tasks[slot].nown = t->nown;
 		ntasks++;
 		res->kind = R_TASK;
 		res->val = slot;
@@ -2011,6 +2093,7 @@ static int coordinator(const char *file)
 	if (recv_res(0, &hello, -1) < 0 || hello.kind != R_HELLO)
 		die(2, "t1 did not start");
 	register_task(0, "t1", &hello);
+	snapshot_own(&tasks[0]);
 	ntasks = 1;
 	sym_bind("t1", S_TASK, 0);
 
@@ -2039,6 +2122,11 @@ static int coordinator(const char *file)
 		if (g_canonical) {
 			fmt_canonical(L, &res, rs, sizeof rs);
 			printf("%d\t%s\n", L->lineno, rs);
+			if (L->op == OP_MAPS && res.kind == R_VAL) {
+				char pre[32];
+				snprintf(pre, sizeof pre, "%d\t|", L->lineno);
+				print_maps_text(pre);
+			}
 			fflush(stdout);
 			continue;
 		}
@@ -2047,6 +2135,8 @@ static int coordinator(const char *file)
 			printf("%d: %-40s | %s\n", L->lineno, rs, L->text);
 		else
 			printf("%d: %s\n", L->lineno, rs);
+		if (L->op == OP_MAPS && res.kind == R_VAL)
+			print_maps_text("    ");
 		if (g_dump_maps && L->kind == L_TASK) {
 			struct task *t = task_by_name(L->task);
 			if (t && t->alive) {

@@ -444,4 +444,9 @@ public final class CheckedSyscalls implements Syscalls {
     public int vmasIn(Task t, long addr, long len) {
         return k.vmasIn(t, addr, len);
     }
+
+    @Override
+    public java.util.List<String> maps(Task t) {
+        return k.maps(t);
+    }
 }

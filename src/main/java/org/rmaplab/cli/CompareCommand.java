@@ -44,9 +44,11 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {
             "Run one scenario or workload under each design and print their costs side by side.",
-            "A scenario is a .vms file, a workload a name from 'rmaplab workloads'. One row of costs",
-            "per design: rmap metadata bytes (now, peak, by structure) on an architecture profile,",
-            "lowmem, walks, rmap ops, mremap COWs, swap-outs. Output is deterministic byte for byte."},
+            "A scenario is a .vms file, a workload a name from 'rmaplab workloads'. The costs of each",
+            "design: rmap metadata bytes (now, peak, by structure) on an architecture profile,",
+            "lowmem, walks, rmap ops, mremap COWs, swap-outs. The table (at most 100 columns) has a",
+            "column per design and a line per metric (--columns); CSV and JSON a row per design with",
+            "every metric. Output is deterministic byte for byte."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  every run passed its expectations",
@@ -71,6 +73,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "table|csv|json", defaultValue = "table",
             description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--columns", paramLabel = "LIST|all",
+            description = "The metrics the table shows, comma-separated, or 'all' (default: rmap memory, walks, "
+                    + "rmap operations, unmap failures, mremap COWs). CSV and JSON always have every column.")
+    String columns;
 
     @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",
             description = "When the oracle runs its full invariant check (default: ${DEFAULT-VALUE}).")
@@ -120,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
      * value of SWEEP_VALUES when SWEEP_COLUMN (the swept parameter) is not null.
      */
     private record Cases(String file, String text, List<Scenario> scenarios, String sweepColumn,
-                         List<Long> sweepValues) {
+                         List<Long> sweepValues, Workload workload, Map<String, Long> params) {
     }
 
     @Override
@@ -161,10 +168,37 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "unknown arch '" + arch + "' (known: " + String.join(", ", ArchProfile.NAMES) + ")");
         }
+        checkColumns();
         try {
             return CheckPolicy.parse(check);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Checks --columns: table format only, known names, none twice; ParameterException (exit 2) if not. */
+    private void checkColumns() {
+        if (columns == null) {
+            return;
+        }
+        if (!format.equals("table")) {
+            throw new ParameterException(spec.commandLine(), "--columns chooses the table's metrics; --format "
+                    + format + " has every column");
+        }
+        if (columns.equals("all")) {
+            return;
+        }
+        List<String> known = metricNames();
+        List<String> seen = new ArrayList<>();
+        for (String c : columns.split(",", -1)) {
+            if (!known.contains(c)) {
+                throw new ParameterException(spec.commandLine(), "unknown column '" + c + "' (known: "
+                        + String.join(", ", known) + ", or all)");
+            }
+            if (seen.contains(c)) {
+                throw new ParameterException(spec.commandLine(), "column '" + c + "' given twice");
+            }
+            seen.add(c);
         }
     }
 
@@ -208,7 +242,8 @@ final class CompareCommand implements Callable<Integer> {
             if (sweep == null) {
                 String text = w.generate(given);
                 String file = w.label(given);
-                return new Cases(file, text, List.of(ScenarioParser.parse(file, text)), null, List.of());
+                return new Cases(file, text, List.of(ScenarioParser.parse(file, text)), null, List.of(), w,
+                        w.withDefaults(given));
             }
             String sweepName = sweepName(given);
             List<Long> values = sweepValues(sweepName);
@@ -219,7 +254,9 @@ final class CompareCommand implements Callable<Integer> {
                 g.put(sweepName, v);
                 cases.add(ScenarioParser.parse(w.label(g), w.generate(g)));
             }
-            return new Cases(file, null, cases, sweepName, values);
+            Map<String, Long> fixed = w.withDefaults(given);
+            fixed.remove(sweepName);
+            return new Cases(file, null, cases, sweepName, values, w, fixed);
         } catch (IllegalArgumentException e) {
             throw new BadInput("rmaplab: " + e.getMessage());
         }
@@ -268,7 +305,8 @@ final class CompareCommand implements Callable<Integer> {
                     + workloadNames() + ")");
         }
         RunCommand.Source src = RunCommand.source(source);
-        return new Cases(src.name(), src.text(), List.of(ScenarioParser.parse(src.name(), src.text())), null, List.of());
+        return new Cases(src.name(), src.text(), List.of(ScenarioParser.parse(src.name(), src.text())), null, List.of(),
+                null, Map.of());
     }
 
     /**
@@ -341,8 +379,9 @@ final class CompareCommand implements Callable<Integer> {
     private void writeOutputs(Cases cases, List<Map<String, String>> rows, PrintWriter out) throws BadInput {
         String rendered = switch (format) {
             case "csv" -> CostTable.csv(rows);
-            case "json" -> CostTable.json(cases.file(), rows);
-            default -> CostTable.table(rows);
+            case "json" -> CostTable.json(cases.file(), cases.workload() == null ? null : cases.workload().name(),
+                    cases.params(), cases.sweepColumn(), cases.sweepValues(), rows);
+            default -> tableView(rows, cases.sweepColumn());
         };
         if (emit != null) {
             write(emit, cases.text());
@@ -356,6 +395,27 @@ final class CompareCommand implements Callable<Integer> {
             out.print(rendered);
             out.flush();
         }
+    }
+
+    /**
+     * The terminal view: the --columns metrics (default {@link CompareReport#TABLE_METRICS}) as rows,
+     * the designs as columns, within 100 columns; a last line says how to see the others.
+     */
+    private String tableView(List<Map<String, String>> rows, String sweepColumn) {
+        List<String> known = metricNames();
+        List<String> shown = columns == null ? CompareReport.TABLE_METRICS
+                : columns.equals("all") ? known : List.of(columns.split(",", -1));
+        String t = CostTable.table(rows, shown, sweepColumn);
+        if (shown.size() < known.size() && columns == null) {
+            t += "(" + shown.size() + " of " + known.size() + " metrics: --columns all or --columns A,B,... "
+                    + "for others; --format csv or json)\n";
+        }
+        return t;
+    }
+
+    /** What --columns may name: every cost column but the design. */
+    private static List<String> metricNames() {
+        return CostModel.columns().stream().filter(c -> !c.equals("design")).toList();
     }
 
     /** F (if given) can be written: BadInput with the reason if not. */

@@ -61,6 +61,11 @@ final class DiffCommand implements Callable<Integer> {
                     + "(root only): without swap, reclaim and 'madvise ... pageout' page nothing out.")
     String swapfile;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "Under each report, every 'maps' line's /proc/PID/maps on the kernel and in the model "
+                    + "(without it, only those of a maps line that diverged).")
+    boolean verbose;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
     List<String> files;
 
@@ -90,7 +95,7 @@ final class DiffCommand implements Callable<Integer> {
                 int done = 0;
                 for (Scenario sc : scenarios) {
                     progress.accept("diff: " + sc.file() + " (" + (++done) + " of " + scenarios.size() + ")");
-                    diffScenario(sc, kernel, runner, designs, tally, out, err, progress);
+                    diffScenario(sc, kernel, runner, designs, tally, verbose, out, err, progress);
                 }
                 progress.done();
                 out.println(KernelCli.plural(tally.runs, "run") + ": " + tally.same + " same, " + tally.diverged + " diverged");
@@ -112,7 +117,8 @@ final class DiffCommand implements Callable<Integer> {
 
     /** Runs SC on the kernel once, then compares it with the model under each design, printing each report. */
     private static void diffScenario(Scenario sc, KernelRunner kernel, ScenarioRunner runner, List<String> designs,
-                                     Tally tally, PrintWriter out, PrintWriter err, Progress progress) {
+                                     Tally tally, boolean verbose, PrintWriter out, PrintWriter err,
+                                     Progress progress) {
         KernelReplay.LinuxResult k;
         try {
             k = KernelReplay.judgePartial(sc, kernel.run(Path.of(sc.file())));
@@ -137,6 +143,7 @@ final class DiffCommand implements Callable<Integer> {
             }
             progress.done();
             out.println(r.report());
+            r.textLines(verbose).forEach(out::println);
         }
     }
 

@@ -47,6 +47,11 @@ final class KernelCommand implements Callable<Integer> {
                     + "(root only): without swap, reclaim and 'madvise ... pageout' page nothing out.")
     String swapfile;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "Print every line with its actual result before the verdict, as run --verbose does "
+                    + "(a maps line: the task's /proc/PID/maps, the harness's own mappings left out).")
+    boolean verbose;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
     List<String> files;
 
@@ -82,6 +87,9 @@ final class KernelCommand implements Callable<Integer> {
                     }
                     progress.done();
                     skipped += r.skipped().size();
+                    if (verbose) {
+                        RunCommand.verboseLines(sc, r.run()).forEach(out::println);
+                    }
                     for (String line : r.report()) {
                         out.println(line);
                     }

@@ -138,10 +138,14 @@ final class RunCommand implements Callable<Integer> {
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
+    /** What comes before each line a call printed besides its result (maps), as vmsh -m indents them. */
+    static final String TEXT_INDENT = "    ";
+
     /**
      * {@code --verbose}: a header, then every line that ran as {@code LINE  CALL = RESULT (NAME)}, the
      * call as written without its {@code as} and {@code expect} parts, {@code !=} where the line's
-     * expectation failed.
+     * expectation failed; under a {@code maps} line, the lines of /proc/PID/maps, each after
+     * {@link #TEXT_INDENT}.
      */
     static List<String> verboseLines(Scenario sc, RunResult r) {
         java.util.Map<Integer, Statement> byLine = new java.util.HashMap<>();
@@ -160,6 +164,9 @@ final class RunCommand implements Callable<Integer> {
             String mark = failedLines.contains(o.line()) ? " != " : " = ";
             lines.add(String.format(java.util.Locale.ROOT, "%" + width + "d  %s%s%s%s", o.line(), call(st), mark,
                     o.actual(), st.as() == null ? "" : " (" + st.as() + ")"));
+            for (String t : o.text()) {
+                lines.add(TEXT_INDENT + t);
+            }
         }
         return lines;
     }

@@ -295,4 +295,9 @@ public final class Meter implements Syscalls {
     public int vmasIn(Task t, long addr, long len) {
         return inner.vmasIn(t, addr, len);
     }
+
+    @Override
+    public java.util.List<String> maps(Task t) {
+        return inner.maps(t);
+    }
 }

@@ -33,7 +33,30 @@ public final class Diff {
      * @param compared how many lines were compared
      * @param first    the first divergence (DIVERGED), else null
      */
-    public record Result(String file, String design, Verdict verdict, int compared, Divergence first) {
+    public record Result(String file, String design, Verdict verdict, int compared, Divergence first,
+                         List<Text> texts) {
+        public Result(String file, String design, Verdict verdict, int compared, Divergence first) {
+            this(file, design, verdict, compared, first, List.of());
+        }
+
+        /**
+         * The texts to show under the report: with VERBOSE every compared line's (maps), else those
+         * of the line that diverged; each side's lines after a {@code   LINE linux:} or
+         * {@code   LINE DESIGN:} heading, indented by four spaces.
+         */
+        public List<String> textLines(boolean verbose) {
+            List<String> out = new java.util.ArrayList<>();
+            for (Text t : texts) {
+                if (verbose || (first != null && first.line() == t.line())) {
+                    out.add("  " + t.line() + " linux:");
+                    t.linux().forEach(l -> out.add("    " + l));
+                    out.add("  " + t.line() + " " + design + ":");
+                    t.model().forEach(l -> out.add("    " + l));
+                }
+            }
+            return out;
+        }
+
         /**
          * {@code SAME FILE [design] (N lines)}, or the divergence:
          * {@code FILE:LINE: [design] linux X, model Y: TEXT}.
@@ -45,6 +68,9 @@ public final class Diff {
             };
         }
     }
+
+    /** What a line printed besides its result (maps), on each side. */
+    public record Text(int line, List<String> linux, List<String> model) {}
 
     /**
      * The first line where the runs differ: each side's normalized result (or why it stopped), and
@@ -93,6 +119,7 @@ public final class Diff {
 
         Map<Integer, String> kRaw = raw(kernel.run().outcomes());
         Map<Integer, String> mRaw = raw(modelOut);
+        List<Text> texts = texts(scenario, kernel.run().outcomes(), modelOut);
         Map<Integer, String> kNorm = Normalizer.normalize(scenario, kernel.run().outcomes());
         Map<Integer, String> mNorm = Normalizer.normalize(scenario, modelOut);
         int compared = 0;
@@ -109,22 +136,41 @@ public final class Diff {
                 }
                 String kw = kernelStop == line ? kernelWhy : "(not run)";
                 String mw = modelStop == line ? modelWhy : "(not run)";
-                return diverged(scenario, design, compared, s, kw, null, mw, null);
+                return diverged(scenario, design, compared, s, kw, null, mw, null, texts);
             }
             if (k == null || m == null || !k.equals(m)) {
                 String kw = k != null ? k : kernelStop == line ? kernelWhy : "(not run)";
                 String mw = m != null ? m : modelStop == line ? modelWhy : "(not run)";
-                return diverged(scenario, design, compared, s, kw, kRaw.get(line), mw, mRaw.get(line));
+                return diverged(scenario, design, compared, s, kw, kRaw.get(line), mw, mRaw.get(line), texts);
             }
             compared++;
         }
-        return new Result(scenario.file(), design, Verdict.SAME, compared, null);
+        return new Result(scenario.file(), design, Verdict.SAME, compared, null, texts);
     }
 
     private static Result diverged(Scenario sc, String design, int compared, Statement s, String k, String kRaw,
-                                   String m, String mRaw) {
+                                   String m, String mRaw, List<Text> texts) {
+        int line = s.line();
         return new Result(sc.file(), design, Verdict.DIVERGED, compared,
-                new Divergence(s.line(), s.text(), k, kRaw, m, mRaw));
+                new Divergence(line, s.text(), k, kRaw, m, mRaw),
+                texts.stream().filter(t -> t.line() <= line).toList());
+    }
+
+    /** The lines of SC that printed text on either side, in order, with both sides' text. */
+    private static List<Text> texts(Scenario sc, List<RunResult.LineOutcome> kernel, List<RunResult.LineOutcome> model) {
+        Map<Integer, List<String>> k = new HashMap<>();
+        Map<Integer, List<String>> m = new HashMap<>();
+        kernel.forEach(o -> k.put(o.line(), o.text()));
+        model.forEach(o -> m.put(o.line(), o.text()));
+        List<Text> out = new java.util.ArrayList<>();
+        for (Statement s : sc.statements()) {
+            List<String> kt = k.getOrDefault(s.line(), List.of());
+            List<String> mt = m.getOrDefault(s.line(), List.of());
+            if (s.op() == org.rmaplab.scenario.Op.MAPS && (k.containsKey(s.line()) || m.containsKey(s.line()))) {
+                out.add(new Text(s.line(), kt, mt));
+            }
+        }
+        return out;
     }
 
     private static Map<Integer, String> raw(List<RunResult.LineOutcome> outcomes) {

@@ -227,7 +227,7 @@ public final class KernelReplay {
                 }
                 return;
             }
-            outcomes.add(new RunResult.LineOutcome(s.line(), actual));
+            outcomes.add(new RunResult.LineOutcome(s.line(), actual, out.text().getOrDefault(s.line(), List.of())));
             Expectation e = s.expectationFor(LINUX);
             if (e != null && !matches(s.op().result(), e, actual)) {
                 failures.add(new RunResult.Failure(s.line(),

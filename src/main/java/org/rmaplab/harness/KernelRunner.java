@@ -90,10 +90,18 @@ public final class KernelRunner {
      *                  ({@code skipped: REASON} for what only the model can do)
      * @param errorLine the line of the scenario error that stopped the harness, or 0
      * @param error     that error's message, or null
+     * @param text      what a line printed besides its result, by line number ({@code maps}: the
+     *                  lines of the task's /proc/TID/maps that are the scenario's, from the
+     *                  harness's {@code LINE TAB |TEXT} lines)
      */
-    public record Output(Map<Integer, String> results, int errorLine, String error) {
+    public record Output(Map<Integer, String> results, int errorLine, String error, Map<Integer, List<String>> text) {
         public Output {
             results = Collections.unmodifiableMap(new LinkedHashMap<>(results));
+            text = Collections.unmodifiableMap(new LinkedHashMap<>(text));
+        }
+
+        public Output(Map<Integer, String> results, int errorLine, String error) {
+            this(results, errorLine, error, Map.of());
         }
     }
 
@@ -139,7 +147,7 @@ public final class KernelRunner {
             String why = stderr.join().strip();
             if (!why.isEmpty()) {
                 return new Output(out.results(), out.errorLine(),
-                        out.error() + " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]");
+                        out.error() + " [stderr: " + why.replaceAll("\\s*\\R\\s*", " ") + "]", out.text());
             }
         }
         return out;
@@ -165,9 +173,13 @@ public final class KernelRunner {
         }
     }
 
-    /** The harness's stdout: LINE TAB RESULT per line that ran, or LINE TAB error: MESSAGE for the one that stopped it. */
-    private static Output parseOutput(String stdout) {
+    /**
+     * The harness's stdout: LINE TAB RESULT per line that ran, LINE TAB |TEXT for each line of text
+     * it printed besides (maps), or LINE TAB error: MESSAGE for the one that stopped it.
+     */
+    static Output parseOutput(String stdout) {
         Map<Integer, String> results = new LinkedHashMap<>();
+        Map<Integer, List<String>> text = new LinkedHashMap<>();
         int errorLine = 0;
         String error = null;
         for (String l : stdout.split("\n")) {
@@ -188,14 +200,16 @@ public final class KernelRunner {
                 throw new HarnessError("unexpected output: " + l);
             }
             String r = l.substring(tab + 1);
-            if (r.startsWith("error: ")) {
+            if (r.startsWith("|")) {
+                text.computeIfAbsent(line, k -> new ArrayList<>()).add(r.substring(1));
+            } else if (r.startsWith("error: ")) {
                 errorLine = line;
                 error = r.substring("error: ".length());
             } else {
                 results.put(line, r);
             }
         }
-        return new Output(results, errorLine, error);
+        return new Output(results, errorLine, error, text);
     }
 
     private static String drain(InputStream in) {

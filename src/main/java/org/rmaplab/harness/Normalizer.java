@@ -22,7 +22,9 @@ import org.rmaplab.scenario.Statement;
  * <p>The rule:
  * <ul>
  *   <li><b>Which results are addresses.</b> The results of {@code mmap}, {@code mremap} and
- *       {@code brk}, and both ends of a {@code vma} result. Everything else (errno names, SEGV,
+ *       {@code brk}, both ends of a {@code vma} result, and both ends of every line of a
+ *       {@code maps} result (whose lines are compared without device, inode and path, see
+ *       {@link #maps}). Everything else (errno names, SEGV,
  *       BUS, MIXED, statuses, counts, values read) is compared as printed.
  *   <li><b>Anchors.</b> Every successful mmap/mremap/brk result becomes an anchor once its line has
  *       run, labelled by the name its line binds ({@code as A}) or else {@code @LINE}. A name bound
@@ -60,8 +62,10 @@ public final class Normalizer {
     /** The normalized result of every line of OUTCOMES (one run of SCENARIO), by line. */
     public static Map<Integer, String> normalize(Scenario scenario, List<RunResult.LineOutcome> outcomes) {
         Map<Integer, String> byLine = new HashMap<>();
+        Map<Integer, List<String>> textOf = new HashMap<>();
         for (RunResult.LineOutcome o : outcomes) {
             byLine.put(o.line(), o.actual());
+            textOf.put(o.line(), o.text());
         }
         Map<Integer, String> out = new LinkedHashMap<>();
         Map<String, Integer> spaceOf = new HashMap<>();
@@ -81,6 +85,8 @@ public final class Normalizer {
                 if (value != null) {
                     norm = form(value, space, anchors, literals(s));
                 }
+            } else if (s.op() == Op.MAPS && !KernelReplay.failed(actual)) {
+                norm = maps(actual, textOf.getOrDefault(s.line(), List.of()), space, anchors);
             } else if (s.op() == Op.VMA) {
                 Object[] v = KernelReplay.vma(actual);
                 if (v != null) {
@@ -106,6 +112,39 @@ public final class Normalizer {
             }
         }
         return out;
+    }
+
+    /** A maps line: start, end, perms, offset, device, inode, and the name (or nothing). */
+    private static final java.util.regex.Pattern MAPS_LINE = java.util.regex.Pattern.compile(
+            "([0-9a-f]+)-([0-9a-f]+) (\\S+) ([0-9a-f]+) \\S+ \\d+ *(.*)");
+
+    /**
+     * A maps result: its count, then each line as {@code START..END PERMS OFFSET KIND}, the ends
+     * normalized as any address, the offset in hex, KIND what the name says: nothing (anonymous),
+     * {@code [heap]} or another bracketed name as it is, {@code shmem} for {@code /dev/zero
+     * (deleted)}, {@code file} for a path. Devices, inodes and paths are left out: the model has
+     * its own (ProcMaps), the harness's files live in a directory of their own.
+     */
+    private static String maps(String count, List<String> text, int space, List<Anchor> anchors) {
+        StringBuilder b = new StringBuilder(count);
+        String sep = " [";
+        for (String l : text) {
+            java.util.regex.Matcher m = MAPS_LINE.matcher(l);
+            b.append(sep);
+            sep = ", ";
+            if (!m.matches()) {
+                b.append(l.strip());
+                continue;
+            }
+            String name = m.group(5).strip();
+            String kind = name.isEmpty() ? "" : name.startsWith("[") ? " " + name
+                    : name.equals("/dev/zero (deleted)") ? " shmem" : " file";
+            b.append(form(Long.parseUnsignedLong(m.group(1), 16), space, anchors, List.of())).append("..")
+                    .append(form(Long.parseUnsignedLong(m.group(2), 16), space, anchors, List.of()))
+                    .append(' ').append(m.group(3)).append(" 0x").append(Long.toHexString(Long.parseUnsignedLong(m.group(4), 16)))
+                    .append(kind);
+        }
+        return text.isEmpty() ? count : b.append(']').toString();
     }
 
     /** The values of the line's literal (name-free, non-zero) address arguments. */

@@ -41,6 +41,7 @@ final class Exec {
         k.tasks.add(k.init);
         if (k.image != null) {
             k.image.accept(k.init);
+            imageMapped(mm);
         }
         return k.init;
     }
@@ -62,8 +63,18 @@ final class Exec {
         k.fork.mmput(old);
         if (k.image != null) {
             k.image.accept(t);
+            imageMapped(mm);
         }
         execs++;
         return 0;
+    }
+
+    /** Records what the image mapped in MM, for ProcMaps.maps to leave out. */
+    private static void imageMapped(Mm mm) {
+        mm.imageRanges = new long[2 * mm.mapCount];
+        for (int i = 0; i < mm.mapCount; i++) {
+            mm.imageRanges[2 * i] = mm.vma(i).vmStart;
+            mm.imageRanges[2 * i + 1] = mm.vma(i).vmEnd;
+        }
     }
 }

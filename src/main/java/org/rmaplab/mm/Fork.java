@@ -63,6 +63,7 @@ final class Fork {
         mm.brk = old.brk;
         mm.startBrk = old.startBrk;
         mm.mmapBase = old.mmapBase;
+        mm.imageRanges = old.imageRanges;
         design.mmFork(old, mm);
         boolean failed = !dupMmap(mm, old);
         if (failed || parent.exited) {

@@ -518,6 +518,11 @@ public final class Machine implements Syscalls, RmapHost {
         return procMaps.vmasIn(t, addr, len);
     }
 
+    @Override
+    public java.util.List<String> maps(Task t) {
+        return procMaps.maps(t);
+    }
+
     /** The machine ran out of frames where the model has no reclaim yet. */
     public static final class ModelOutOfMemory extends RuntimeException {
         public ModelOutOfMemory(String msg) {

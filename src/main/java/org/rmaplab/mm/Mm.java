@@ -28,6 +28,12 @@ public final class Mm {
     /** Tasks using this mm (mm_users). */
     int users;
     long mmapBase;
+    /**
+     * Model only: [start, end) pairs of what the machine's program image mapped before the
+     * scenario's first line (the kernel harness's guard page under a diff), which /proc/PID/maps
+     * leaves out as the harness leaves out its own mappings (ProcMaps.maps); kept by fork.
+     */
+    long[] imageRanges = new long[0];
     long startBrk;
     long brk;
     /** Page-table frames owned (mm_pgtables_bytes / 4096). */

@@ -131,6 +131,9 @@ public interface Syscalls {
     /** How many user-visible vmas intersect [addr, addr+len). */
     int vmasIn(Task t, long addr, long len);
 
+    /** t's /proc/PID/maps, a string per line (no newline), as the model can show it (ProcMaps). */
+    java.util.List<String> maps(Task t);
+
     /** Result holder for {@link #read}, reused by callers to avoid allocation. */
     final class ReadResult {
         public long value;

@@ -38,6 +38,23 @@ public final class CompareReport {
             List.of(),
             List.of());
 
+    /**
+     * The metrics {@code compare}'s table shows by default, in order: the architecture, then the
+     * {@link #HEADLINE} metrics in their order, each group's total beside them (rmap_bytes, the memory
+     * at the end, after its peak; walks, the number of reverse walks, before their cost).
+     */
+    public static final List<String> TABLE_METRICS = List.of("arch",
+            "rmap_bytes_peak", "rmap_bytes", "lowmem_bytes_peak",
+            "walks", "walk_vmas_max", "walk_vmas_p50", "walk_ptes_max", "walk_ptes_p50", "walk_mms_max",
+            "walk_vmas_visited", "walk_ptes_checked",
+            "rmap_ops", "fork_rmap_ops", "exit_rmap_ops",
+            "unmaps_failed", "mremap_cows");
+
+    /** The {@link #HEADLINE} metrics, group after group, in order. */
+    public static List<String> headline() {
+        return HEADLINE.stream().flatMap(List::stream).toList();
+    }
+
     /** The index in {@link #HEADINGS} of COL's group. */
     static int group(String col) {
         if (col.contains("bytes") || col.equals("lowmem_limit")) {

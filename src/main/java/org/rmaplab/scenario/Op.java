@@ -29,6 +29,8 @@ public enum Op {
     EXIT("exit", false, Result.STATUS, "", new int[] {0}),
     VMA("vma", false, Result.VMA, "ADDR", new int[] {1}, Kind.ADDR),
     VMAS("vmas", false, Result.COUNT, "ADDR LEN", new int[] {2}, Kind.ADDR, Kind.LEN),
+    /** rmaplab addition: the task's /proc/PID/maps; the result is its number of lines, the text goes to --verbose. */
+    MAPS("maps", false, Result.COUNT, "", new int[] {0}),
     UFFD_REGISTER("uffd_register", false, Result.STATUS, "ADDR LEN", new int[] {2}, Kind.ADDR, Kind.LEN),
     UFFD_MOVE("uffd_move", false, Result.COUNT, "DST SRC LEN [FLAGS]", new int[] {3, 4},
             Kind.ADDR, Kind.ADDR, Kind.LEN, Kind.MOVE_FLAGS),

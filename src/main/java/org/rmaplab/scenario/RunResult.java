@@ -50,7 +50,17 @@ public record RunResult(String file, String design, int statements, List<Failure
      * The actual result of one line, canonical so that runs (and the real kernel) compare as text:
      * addresses and read values in hex ({@code 0x7f0000000000}), errno names, {@code SEGV},
      * {@code BUS}, {@code MIXED}, statuses and counts in decimal, {@code ok} for a new task or a
-     * check, vma as {@code 0xSTART..0xEND perms} or {@code none}.
+     * check, vma as {@code 0xSTART..0xEND perms} or {@code none}. TEXT is what the line printed
+     * besides (maps: the lines of /proc/PID/maps, each without its newline), empty for the others.
      */
-    public record LineOutcome(int line, String actual) {}
+    public record LineOutcome(int line, String actual, List<String> text) {
+        public LineOutcome {
+            text = List.copyOf(text);
+        }
+
+        /** A line that printed nothing besides its result. */
+        public LineOutcome(int line, String actual) {
+            this(line, actual, List.of());
+        }
+    }
 }

@@ -138,6 +138,8 @@ public final class ScenarioRunner {
         final Syscalls.ReadResult rr = new Syscalls.ReadResult();
         boolean keepOutcomes = true;
         Statement cur;
+        /** The text the current line printed besides its result ({@code maps}'s lines), else empty. */
+        List<String> text = List.of();
 
         Run(Scenario sc, String design, Syscalls sys) {
             this.sc = sc;
@@ -174,6 +176,7 @@ public final class ScenarioRunner {
 
         Actual step(Statement s) {
             Task t = s.task() == null ? null : task(s.task());
+            text = List.of();
             Actual a = execute(s, t);
             if (t != null && !t.isAlive() && s.op() != Op.EXIT) {
                 // The OOM killer ended the task during the call (or exec ended this thread).
@@ -181,7 +184,7 @@ public final class ScenarioRunner {
                 exitedAt.put(t, s.line());
             }
             if (keepOutcomes) {
-                outcomes.add(new RunResult.LineOutcome(s.line(), canonical(s.op().result(), a)));
+                outcomes.add(new RunResult.LineOutcome(s.line(), canonical(s.op().result(), a), text));
             }
             Expectation e = s.expectationFor(design);
             if (e != null && !matches(e, a)) {
@@ -214,7 +217,7 @@ public final class ScenarioRunner {
                 case OPEN, FTRUNCATE, REMAP_FILE_PAGES -> fileCall(s, t);
                 case WRITE, TOUCH, READ -> accessCall(s, t);
                 case FORK, CLONE, EXEC, EXIT -> taskCall(s, t);
-                case VMA, VMAS -> procMapsCall(s, t);
+                case VMA, VMAS, MAPS -> procMapsCall(s, t);
                 case UFFD_REGISTER, UFFD_MOVE, UFFD_COPY, REMAP_ANON_PAGES -> userfaultfdCall(s, t);
                 case CHECK, RECLAIM -> globalOp(s);
                 // Every operation of the language is wired above.
@@ -293,8 +296,15 @@ public final class ScenarioRunner {
             };
         }
 
-        /** What /proc/PID/maps shows: vma (the one at an address), vmas (the count in a range). */
+        /**
+         * What /proc/PID/maps shows: vma (the one at an address), vmas (the count in a range), maps
+         * (the whole file: its number of lines, the lines kept in {@link #text} for the outcome).
+         */
         Actual procMapsCall(Statement s, Task t) {
+            if (s.op() == Op.MAPS) {
+                text = sys.maps(t);
+                return new Actual(Kind.NUMBER, text.size());
+            }
             if (s.op() == Op.VMAS) {
                 return Actual.of(sys.vmasIn(t, addr(s, 0), addr(s, 1)));
             }

@@ -27,6 +27,13 @@ import java.util.regex.Pattern;
  *
  * Any {@code -e trace=} set may be used; calls the converter does not know are ignored. A line that
  * is none of these is bad input ({@link TraceError}).
+ *
+ * <p>A call the converter reads that never returns in the trace ({@code <unfinished ...>} with no
+ * {@code <... resumed>}: strace was stopped, or the task ended, while the call was in the kernel)
+ * is not dropped in silence: it is an {@link Unfinished}, which the converter writes as a named,
+ * counted comment. Its result is unknown, so it cannot be replayed; an error would refuse the whole
+ * trace of a program strace was detached from (Ctrl-C), which is the usual way a long run's trace
+ * ends. An unfinished exit or exit_group is what the task's {@code +++ exited} line says already.
  */
 public final class StraceParser {
 
@@ -44,11 +51,18 @@ public final class StraceParser {
     private static final Pattern RESULT = Pattern.compile(
             "\\)\\s*=\\s*(\\?|0x[0-9a-fA-F]+|-?\\d+)(?:\\s+([A-Z][A-Z0-9_]*))?[^=]*$");
     private static final Pattern UNFINISHED = Pattern.compile("\\s*<unfinished \\.\\.\\.>$");
+    /** A call that began ({@code <unfinished ...>}) and never returned in the trace: WHY says how it ended. */
+    public record Unfinished(int line, int pid, String name, String args, String why) {}
+
+    /** The completed calls and the unfinished ones (in line order). */
+    public record Parsed(List<Call> calls, List<Unfinished> unfinished) {}
+
     private static final Pattern DURATION = Pattern.compile("\\s+<\\d+\\.\\d+>$");
 
     private final String file;
     private final Map<Integer, String[]> pending = new HashMap<>(); // pid -> {name, args so far, line}
     private final List<Call> calls = new ArrayList<>();
+    private final List<Unfinished> unfinished = new ArrayList<>();
     /**
      * strace -f on stderr prefixes {@code [pid N]} only while more than one task is traced
      * (strace's printleader), so an unprefixed line is the only live task's, and the first task's
@@ -64,8 +78,13 @@ public final class StraceParser {
         this.file = file;
     }
 
-    /** Parses TEXT (FILE names it in messages). */
+    /** The completed calls of TEXT (FILE names it in messages). */
     public static List<Call> parse(String file, String text) {
+        return read(file, text).calls();
+    }
+
+    /** Parses TEXT (FILE names it in messages): the completed calls and the unfinished ones. */
+    public static Parsed read(String file, String text) {
         StraceParser p = new StraceParser(file);
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -78,7 +97,19 @@ public final class StraceParser {
             }
             p.line(i + 1, l);
         }
-        return p.calls;
+        for (Map.Entry<Integer, String[]> e : p.pending.entrySet()) {
+            p.unfinished(e.getKey(), e.getValue(), "the trace ends before it returned");
+        }
+        p.unfinished.sort(java.util.Comparator.comparingInt(Unfinished::line));
+        return new Parsed(p.calls, p.unfinished);
+    }
+
+    /** Records PENDING (of task PID) as unfinished if it is a call the converter reads but exit and exit_group. */
+    private void unfinished(int pid, String[] pending, String why) {
+        String name = pending[0];
+        if (TraceConverter.KNOWN.contains(name) && !name.equals("exit") && !name.equals("exit_group")) {
+            unfinished.add(new Unfinished(Integer.parseInt(pending[2]), pid, name, pending[1], why));
+        }
     }
 
     private TraceError error(int line, String what) {
@@ -134,6 +165,10 @@ public final class StraceParser {
     /** {@code +++ exited with N +++} or {@code +++ killed by SIG... +++}: task PID ends. */
     private void taskEnd(int no, int pid, String s) {
         if (s.startsWith("+++ exited with ") || s.startsWith("+++ killed by ")) {
+            String[] p = pending.remove(pid);
+            if (p != null) {
+                unfinished(pid, p, "pid " + pid + " ended (trace:" + no + ") before it returned");
+            }
             calls.add(new Call(no, pid, "+++", s, 0, null, true));
             live.remove(pid);
             return;
@@ -167,7 +202,7 @@ public final class StraceParser {
                 throw error(no, "pid " + pid + " starts " + c.group(1) + " while " + pending.get(pid)[0]
                         + " is unfinished");
             }
-            pending.put(pid, new String[] {c.group(1), rest.substring(0, u.start())});
+            pending.put(pid, new String[] {c.group(1), rest.substring(0, u.start()), Integer.toString(no)});
             return;
         }
         finish(no, pid, c.group(1), rest);

@@ -169,13 +169,23 @@ public final class TraceConverter {
         if (PerfParser.isEventLine(lines.firstNonBlank())) {
             return convertPerf(file, lines, opt, body);
         }
-        List<Call> calls = StraceParser.parse(file, lines.rest());
+        String text = lines.rest();
+        if (text.isBlank()) {
+            throw new TraceError(file, 1, "empty trace");
+        }
+        StraceParser.Parsed parsed = StraceParser.read(file, text);
         Conversion cx = Conversion.start(file, opt, body);
         TaskCalls tasks = new TaskCalls(cx);
-        for (Call call : calls) {
+        for (Call call : parsed.calls()) {
             tasks.dispatch(call);
         }
         tasks.finish();
+        for (StraceParser.Unfinished u : parsed.unfinished()) {
+            // Its result is unknown: named and counted, never replayed (StraceParser's class comment).
+            cx.out().comment(new Call(u.line(), u.pid(), u.name(), u.args(), 0, null, false),
+                    "unfinished: " + u.why() + "; not converted");
+            cx.out().count("unfinished");
+        }
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (strace); do not edit.\n"
                 + "# Options: " + opt.describe() + ". See README, \"Traces of real programs\".\n"
                 + "# " + cx.out().counts() + "\n";

@@ -20,16 +20,24 @@ public record Workload(String name, String description, List<Param> params,
     /** A parameter: a positive integer with a default and a meaning. */
     public record Param(String name, long defaultValue, long min, long max, String meaning) {}
 
-    /** The scenario for PARAMS (names to values; missing ones take their defaults). */
-    public String generate(Map<String, Long> given) {
+    /** Every parameter in order, valued as GIVEN says or by its default (not range-checked). */
+    public Map<String, Long> withDefaults(Map<String, Long> given) {
         Map<String, Long> all = new LinkedHashMap<>();
         for (Param p : params) {
-            long v = given.getOrDefault(p.name(), p.defaultValue());
+            all.put(p.name(), given.getOrDefault(p.name(), p.defaultValue()));
+        }
+        return all;
+    }
+
+    /** The scenario for PARAMS (names to values; missing ones take their defaults). */
+    public String generate(Map<String, Long> given) {
+        Map<String, Long> all = withDefaults(given);
+        for (Param p : params) {
+            long v = all.get(p.name());
             if (v < p.min() || v > p.max()) {
                 throw new IllegalArgumentException("--param " + p.name() + "=" + v + " is out of range ("
                         + p.min() + ".." + p.max() + ")");
             }
-            all.put(p.name(), v);
         }
         for (String k : given.keySet()) {
             if (params.stream().noneMatch(p -> p.name().equals(k))) {

@@ -73,4 +73,44 @@ class TraceCommandTest extends CliTest {
         assertEquals(2, run("trace", "convert", mremap.toString()));
         assertEquals(mremap + ":3: mremap needs 5 arguments, the trace shows 4\n", err);
     }
+
+    /** An empty (or blank) trace is bad input on line 1, for convert and for run: exit 2, nothing written. */
+    @Test
+    void anEmptyTraceIsAnError() throws IOException {
+        Path vms = dir.resolve("e.vms");
+        for (String text : new String[] {"", "\n  \n"}) {
+            Path t = dir.resolve("e.strace");
+            Files.writeString(t, text);
+            assertEquals(2, run("trace", "convert", t.toString(), "--out", vms.toString()));
+            assertEquals(t + ":1: empty trace\n", err);
+            assertEquals("", out);
+            assertFalse(Files.exists(vms));
+            assertEquals(2, run("run", t.toString()));
+            assertEquals(t + ":1: empty trace\n", err);
+        }
+    }
+
+    /**
+     * A call the converter reads that never returns in the trace (strace stopped while it was in the
+     * kernel) is a named comment, counted in the header as unfinished (and skipped); one it ignores
+     * (read) is ignored as when it returns; a task that ends during a call ends it the same way.
+     */
+    @Test
+    void anUnfinishedCallIsANamedCountedComment() throws IOException {
+        Path t = dir.resolve("u.strace");
+        Files.writeString(t, "1 execve(\"/bin/x\", [\"x\"], 0x7ffd /* 3 vars */) = 0\n"
+                + "1 clone(child_stack=NULL, flags=SIGCHLD) = 2\n"
+                + "2 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+                + "2 +++ killed by SIGKILL +++\n"
+                + "1 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                + "1 munmap(0x7f0000000000, 8192 <unfinished ...>\n");
+        assertEquals(0, run("trace", "convert", "--touch", "none", t.toString()), err);
+        assertTrue(out.contains("# {execs=1, exits=1, forks=1, mmaps=1, skipped=2, tasks=2, unfinished=2}\n"), out);
+        assertTrue(out.endsWith("p1 mmap 0 2p rw private|anonymous as M1   # trace:5\n"
+                + "# trace:3 mmap: unfinished: pid 2 ended (trace:4) before it returned; not converted\n"
+                + "# trace:6 munmap: unfinished: the trace ends before it returned; not converted\n"), out);
+        Files.writeString(t, TRACE.replace("1 exit_group(0) = ?\n", "1 read(0, <unfinished ...>\n"));
+        assertEquals(0, run("trace", "convert", t.toString()), err);
+        assertFalse(out.contains("unfinished"), out);
+    }
 }

@@ -107,7 +107,7 @@ class TraceRecordCommandTest extends CliTest {
         assertTrue(out.startsWith("PASS " + t + ".vms [anon_vma_chain] ("), out);
         assertTrue(out.endsWith("5 runs: 5 passed, 0 failed\n"), out);
         assertEquals(0, run("compare", t.toString()), err);
-        assertTrue(out.contains("\nanon_vma_chain ") && out.contains("\nlokier "), out);
+        assertTrue(out.startsWith("metric ") && out.contains(" anon_vma_chain ") && out.contains(" lokier\n"), out);
         Path s = write("x.strace", TraceCommandTest.TRACE);
         assertEquals(0, run("run", s.toString()), out + err);
         assertEquals("PASS " + s + ".vms [anon_vma_chain] (5 lines)\n1 run: 1 passed, 0 failed\n", out);

@@ -166,6 +166,11 @@ final class ReclaimingSyscalls implements Syscalls {
     }
 
     @Override
+    public java.util.List<String> maps(Task t) {
+        return s.maps(t);
+    }
+
+    @Override
     public long uffdRegister(Task t, long addr, long len) {
         long r = s.uffdRegister(t, addr, len);
         s.reclaim(Long.MAX_VALUE);

@@ -113,4 +113,39 @@ class NormalizerTest {
         assertEquals("-1p-5", Normalizer.offset(-4096 - 5));
         assertEquals("+5", Normalizer.offset(5));
     }
+
+    /**
+     * A maps result: the count, then each line's ends relative to the anchors, perms, offset and the
+     * kind of its name; device, inode and path are left out (the harness's files are elsewhere).
+     */
+    @Test
+    void mapsLinesAreNormalizedLikeAddresses() {
+        Scenario sc = ScenarioParser.parse("m.vms", "t1 mmap 0 4p rw private|anonymous as A\nt1 brk 0 as H\nt1 maps");
+        Map<Integer, String> kernel = Normalizer.normalize(sc, List.of(
+                new RunResult.LineOutcome(1, "0x7f0000004000"), new RunResult.LineOutcome(2, "0x2000000"),
+                new RunResult.LineOutcome(3, "2", List.of(
+                        "7f0000002000-7f0000004000 r--s 00001000 00:1a 133086" + " ".repeat(19) + " /dev/shm/vmsh.9/0-f",
+                        "7f0000004000-7f0000008000 rw-p 00000000 00:00 0 "))));
+        Map<Integer, String> model = Normalizer.normalize(sc, List.of(
+                new RunResult.LineOutcome(1, "0x7ffff7ffb000"), new RunResult.LineOutcome(2, "0x555555559000"),
+                new RunResult.LineOutcome(3, "2", List.of(
+                        "7ffff7ff9000-7ffff7ffb000 r--s 00001000 00:01 1" + " ".repeat(26) + " /dev/shm/f",
+                        "7ffff7ffb000-7ffff7fff000 rw-p 00000000 00:00 0 "))));
+        assertEquals("2 [A-2p..A r--s 0x1000 file, A..A+4p rw-p 0x0]", kernel.get(3));
+        assertEquals(kernel, model);
+        Map<Integer, String> moved = Normalizer.normalize(sc, List.of(
+                new RunResult.LineOutcome(1, "0x7ffff7ffb000"), new RunResult.LineOutcome(2, "0x555555559000"),
+                new RunResult.LineOutcome(3, "2", List.of(
+                        "7ffff7ff8000-7ffff7ffa000 r--s 00001000 00:01 1" + " ".repeat(26) + " /dev/shm/f",
+                        "7ffff7ffb000-7ffff7fff000 rw-p 00000000 00:00 0 "))));
+        assertNotEquals(kernel.get(3), moved.get(3));
+    }
+
+    /** The harness's canonical output: LINE TAB |TEXT lines are the text of that line's result. */
+    @Test
+    void theHarnessesTextLinesGoWithTheirLine() {
+        KernelRunner.Output o = KernelRunner.parseOutput("1\t0x1000\n2\t2\n2\t|a b \n2\t|c\n3\t0\n");
+        assertEquals(Map.of(1, "0x1000", 2, "2", 3, "0"), o.results());
+        assertEquals(Map.of(2, List.of("a b ", "c")), o.text());
+    }
 }

@@ -461,6 +461,19 @@ public class FakeSyscalls implements Syscalls {
         return n;
     }
 
+    /** One line per vma: {@code START-END PERMS}, hex without 0x (the fake has no offsets or names). */
+    @Override
+    public java.util.List<String> maps(Task t) {
+        calls.add("maps");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (Vma v : space(t).vmas.values()) {
+            VmaInfo i = vmaAt(t, v.start);
+            calls.remove(calls.size() - 1);
+            lines.add(Long.toHexString(v.start) + "-" + Long.toHexString(v.end) + " " + i.perms());
+        }
+        return lines;
+    }
+
     @Override
     public long uffdRegister(Task t, long addr, long len) {
         calls.add("uffdRegister");

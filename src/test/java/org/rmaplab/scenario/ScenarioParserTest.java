@@ -345,4 +345,17 @@ class ScenarioParserTest {
     void nameBoundOnTheSameLineIsNotVisibleToItsOwnArguments() {
         assertEquals("s.vms:1: unknown name 'A'", error("t1 mmap A 1p r private|anonymous as A"));
     }
+
+    /** maps (an rmaplab addition): no arguments, a count to expect or bind; a global op it is not. */
+    @Test
+    void mapsTakesNoArgumentsAndExpectsACount() {
+        Scenario sc = parse("t1 maps", "t1 maps expect 3", "t1 maps as N expect:anon_vma 2");
+        assertEquals(Op.MAPS, sc.statements().get(0).op());
+        assertEquals(List.of(), sc.statements().get(0).args());
+        assertEquals("t1", sc.statements().get(1).task());
+        assertEquals("N", sc.statements().get(2).as());
+        assertEquals("s.vms:1: maps takes no arguments, got 1 argument", error("t1 maps 0x1000"));
+        assertEquals("s.vms:1: maps results are ok, an errno name or a value, not 'SEGV'",
+                error("t1 maps expect SEGV"));
+    }
 }

@@ -377,4 +377,19 @@ class ScenarioRunnerTest {
         assertEquals(null, p.next("# only a comment"));
         assertThrows(ScenarioError.class, () -> p.next("t3 read A"));
     }
+
+    /** maps: the count of the task's lines is the result, the lines go with the outcome; no text elsewhere. */
+    @Test
+    void mapsGivesTheLineCountAndKeepsTheLines() {
+        RunResult r = run("t1 maps expect 0", "t1 mmap 0x10000 2p rw private|anonymous|fixed as A",
+                "t1 mmap 0x20000 1p r shared|anonymous|fixed", "t1 fork as t2", "t2 maps expect 2", "t1 maps expect 3");
+        assertEquals(List.of("t1 maps expect 3: expected 3, got 2"), r.failures().stream()
+                .map(f -> "t1 maps expect 3: " + f.message()).toList());
+        assertEquals(List.of("0", "0x10000", "0x20000", "ok", "2", "2"), actuals(r));
+        // FakeSyscalls prints START-END PERMS per vma.
+        assertEquals(List.of("10000-12000 rw-p", "20000-21000 r--s"), r.outcomes().get(4).text());
+        assertEquals(List.of(), r.outcomes().get(0).text());
+        assertEquals(List.of(), r.outcomes().get(1).text());
+        assertTrue(made.get(0).calls.contains("maps"));
+    }
 }
