@@ -101,12 +101,17 @@ final class RealFaults {
     }
 
     /**
-     * TEXT on {@link #MACHINE}: the findings' machine line first, the converter's own machine line
-     * (sized to the trace) made a comment, so every run has the same machine and TEXT's line N is
-     * line N + 1.
+     * TEXT on {@link #MACHINE}: the converter's own machine line (a perf trace's, sized to the trace,
+     * the last line of its header) replaced by the findings' one, so that TEXT's lines keep their
+     * numbers; a text without one (strace's) gets it first, one line before.
      */
     static String onMachine(String text) {
-        return MACHINE + "\n" + text.replaceFirst("(?m)^machine ", "# the converter's: machine ");
+        return hasMachineLine(text) ? text.replaceFirst("(?m)^machine .*$", MACHINE) : MACHINE + "\n" + text;
+    }
+
+    /** A converted perf trace has one (sized to the trace); a converted strace trace none. */
+    private static boolean hasMachineLine(String text) {
+        return java.util.regex.Pattern.compile("(?m)^machine ").matcher(text).find();
     }
 
     /** TEXT (a converted trace, NAME in messages) under DESIGN on {@link #MACHINE}, x86_64. */
@@ -141,14 +146,14 @@ final class RealFaults {
      */
     static Census census(String name, String text) {
         Scenario sc = ScenarioParser.parse(name + ".vms", onMachine(text));
+        int shift = hasMachineLine(text) ? 0 : 1;
         Machine k = new Machine(sc.machine(), RmapDesigns.create("pte_chains"));
         CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
         ScenarioRunner.Session s = new ScenarioRunner.Session(name + ".vms", "pte_chains", c);
         Census census = new Census();
         for (Statement st : sc.statements()) {
             s.step(st);
-            // Line numbers of TEXT: the machine line put before it is line 1.
-            census.sample(k, st.line() - 1);
+            census.sample(k, st.line() - shift); // TEXT's own line numbers
         }
         List<RunResult.Failure> failed = s.failures();
         if (!failed.isEmpty()) {

@@ -72,9 +72,11 @@ class ScenarioGeneratorTest {
             }
         }
         // Not generated: userfaultfd (a missing page of a registered range would block a real
-        // task's access) and reclaim (nothing the kernel without swap would show).
+        // task's access), reclaim (nothing the kernel without swap would show) and maps (what the
+        // generated vma and vmas lines already compare; added after the generator's streams were
+        // fixed, and adding it would change every seed's scenarios).
         Set<Op> notGenerated = EnumSet.of(Op.UFFD_REGISTER, Op.UFFD_MOVE, Op.UFFD_COPY, Op.REMAP_ANON_PAGES,
-                Op.RECLAIM);
+                Op.RECLAIM, Op.MAPS);
         assertEquals(EnumSet.complementOf(EnumSet.copyOf(notGenerated)), seen);
         for (String f : new String[] {"mmap:fixed", "mmap:fixed_noreplace", "mmap:populate", "mmap:locked",
             "mmap:shared", "mmap:private", "mremap:maymove", "mremap:fixed", "mremap:dontunmap", "mremap:0",

@@ -54,7 +54,10 @@ class RealFaultsTest {
             "a 100 [000] 1.000025: PERF_RECORD_EXIT(100:100):(99:99)") + "\n";
 
     /**
-     * FORK_COW converted; its lines 5 to 21 are (trace lines in brackets): 5 t1 fork as p100, 6 exec,
+     * FORK_COW converted; its header (6 lines) ends with the converter's machine line, which the
+     * findings replace by theirs (RealFaults.onMachine); the numbers below were written when the
+     * header took 4 lines: add 2 to each for the line in the text
+     * (trace lines in brackets): 5 t1 fork as p100, 6 exec,
      * 7 open a, 8 mmap text M1, 9 ftruncate, 10 mmap data M2, 11 mmap M3 (4 anonymous pages), 12 touch
      * M1 [8], 13 write M2 [9], 14 write M3 3p [10-12], 15 fork as p101, 16 p100 write M3+1p [16], 17
      * p101 write M3 [18], 18 p101 touch M1 [19], 19 p101 exit, 20 p100 write M3+2p 2p [22-23], 21 p100
@@ -63,8 +66,8 @@ class RealFaultsTest {
     static String converted() {
         String s = TraceConverter.convert("fork-cow.perf", FORK_COW, RealFaults.options(false)).scenario();
         String[] l = s.split("\n");
-        assertEquals("p101 write M3 1p 0x4 expect ok   # trace:18", l[16], s);
-        assertEquals("p100 write M3+2p 2p 0x5 expect ok   # trace:22-23", l[19], s);
+        assertEquals("p101 write M3 1p 0x4 expect ok   # trace:18", l[18], s);
+        assertEquals("p100 write M3+2p 2p 0x5 expect ok   # trace:22-23", l[21], s);
         return s;
     }
 
@@ -82,7 +85,7 @@ class RealFaultsTest {
     @Test
     void theCensusPeaksAfterTheChildsCow() {
         RealFaults.Census c = RealFaults.census("fork-cow.perf", converted());
-        assertEquals(17, c.peakLine);
+        assertEquals(19, c.peakLine); // line 19 of the converted text, whose header is 6 lines
         assertEquals(7, c.mapped);
         assertEquals(4, c.once);
         assertEquals(6, c.anon);
@@ -148,18 +151,18 @@ class RealFaultsTest {
     }
 
     /**
-     * Reclaim at the census peak: the scenario's lines up to 17, then {@code reclaim all}; the 7 pages
+     * Reclaim at the census peak: the scenario's lines up to 19, then {@code reclaim all}; the 7 pages
      * mapped then are unmapped under every design (anon_vma_chain's child has not faulted T in yet
      * at line 17, so its 7 pages are the same pages), each through one successful try_to_unmap.
      */
     @Test
     void reclaimAtThePeakUnmapsEveryPageMappedThen() {
         String text = converted();
-        String cut = RealFaults.reclaimText(text, 17);
+        String cut = RealFaults.reclaimText(text, 19);
         List<String> lines = List.of(cut.split("\n"));
-        assertEquals(18, lines.size());
-        assertEquals("p101 write M3 1p 0x4 expect ok   # trace:18", lines.get(16));
-        assertTrue(lines.get(17).startsWith("reclaim all"), cut);
+        assertEquals(20, lines.size());
+        assertEquals("p101 write M3 1p 0x4 expect ok   # trace:18", lines.get(18));
+        assertTrue(lines.get(19).startsWith("reclaim all"), cut);
         for (String d : RmapDesigns.names()) {
             Findings.Run r = RealFaults.run("fork-cow.perf", cut, d);
             assertEquals(7, r.machine("unmaps_succeeded"), d);
