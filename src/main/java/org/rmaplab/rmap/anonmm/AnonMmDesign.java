@@ -551,7 +551,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * the pte maps the page, 0 if not, -1 if the visitor asked to stop.
      */
     private int referencedOne(int pfn, Mm mm, long address, RmapWalkControl ctl) {
-        stats.walkVmasVisited++;
+        stats.walkVisit(mm, null);
         stats.walkMmsVisited++;
         long slot = host.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {

@@ -618,7 +618,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             if (address < 0) {
                 continue;
             }
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;

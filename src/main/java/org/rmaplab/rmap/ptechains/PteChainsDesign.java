@@ -9,6 +9,7 @@ import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.mm.ReclaimEra;
 
@@ -35,7 +36,7 @@ import org.rmaplab.mm.ReclaimEra;
  * ({@link ObjRmap}: file pages counted and found through i_mmap, only what a linear probe cannot
  * find chained). docs/reference.md#wli-three-steps.
  */
-public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
+public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     /** PG_direct: page->pte.direct holds the page's only pte (include/linux/page-flags.h). */
     public static final int PG_DIRECT = 1 << Frames.PG_DESIGN_SHIFT;
 
@@ -274,6 +275,32 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             }
         }
         return out;
+    }
+
+    /**
+     * The page's reverse map as 2.6.0 keeps it (include/linux/rmap-locking.h, mm/rmap.c): with
+     * PG_direct, page-&gt;pte.direct names the one pte; else page-&gt;pte.chain heads a list of
+     * pte_chain blocks of NRPTE slots, each filled from its top (next_and_idx's idx is the first
+     * used slot), the mapcount slot of wli's step (c) shown as such.
+     */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        RmapStructure.Node page = new RmapStructure.Node("page", "page " + pfn + (isDirect(pfn) ? " PG_direct" : ""));
+        if (isDirect(pfn)) {
+            page.add("pte", "pte.direct → " + RmapStructure.pteLabel(frames, pte[pfn]));
+            return page;
+        }
+        int b = 0;
+        for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
+            RmapStructure.Node block = page.add("pte_chain", "pte_chain block " + b++ + " (idx " + pool.idx(h)
+                    + " of NRPTE " + nrpte + ")");
+            for (int i = pool.idx(h); i < nrpte; i++) {
+                long slot = pool.pte(h, i);
+                block.add("pte", "ptes[" + i + "] " + (slot == MAPCOUNT_SLOT ? "mapcount (step (c))"
+                        : "→ " + RmapStructure.pteLabel(frames, slot)));
+            }
+        }
+        return page.children.isEmpty() ? null : page;
     }
 
     /** The block pool, for tests that corrupt it on purpose. */
@@ -803,7 +830,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         Mm mm = PageTable.slotMm(frames, ptep);
         long address = PageTable.slotAddress(frames, ptep);
         Vma vma = mm.vmaLookup(address);
-        stats.walkVmasVisited++;
+        stats.walkVisit(mm, vma);
         if (vma == null) {
             return false; // "During mremap, it's possible pages are not in a VMA": SWAP_FAIL
         }
