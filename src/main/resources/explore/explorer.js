@@ -169,7 +169,7 @@
       panel.appendChild(ol);
       panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
       panel.appendChild(el('h4', {}, 'Structures'));
-      if (w.structure) panel.appendChild(tree([w.structure]));
+      if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
       else panel.appendChild(el('p', {}, '(this design draws no structure yet: the walk above is what it finds)'));
       box.appendChild(panel);
     });

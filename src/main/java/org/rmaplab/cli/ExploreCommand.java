@@ -75,7 +75,9 @@ public final class ExploreCommand implements Callable<Integer> {
         } catch (RunCommand.UserError e) {
             return userError(err, "rmaplab: " + e.getMessage());
         } catch (ModelError e) {
-            err.println(e.getMessage());
+            String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
+            err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
+            e.getCause().printStackTrace(err);
             err.flush();
             return ExitCodes.INTERNAL;
         }

@@ -1,5 +1,6 @@
 package org.rmaplab.explore;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,14 +29,21 @@ public final class ExplorerData {
             b.append('}');
         }
         b.append("],\n\"designs\":[");
+        Map<String, Integer> structures = new LinkedHashMap<>();
         for (int i = 0; i < runs.size(); i++) {
             b.append(i > 0 ? ",\n" : "\n");
-            run(b, runs.get(i));
+            run(b, runs.get(i), structures);
+        }
+        // Each distinct structure once (the pages of one anon_vma share it); walks name its index.
+        b.append("],\n\"structures\":[");
+        int i = 0;
+        for (String node : structures.keySet()) {
+            b.append(i++ > 0 ? ",\n" : "\n").append(node);
         }
         return b.append("]}\n").toString();
     }
 
-    private static void run(StringBuilder b, Recorder.DesignRun r) {
+    private static void run(StringBuilder b, Recorder.DesignRun r, Map<String, Integer> structures) {
         b.append("{\"name\":");
         str(b, r.design);
         b.append(",\"failures\":[");
@@ -47,12 +55,12 @@ public final class ExplorerData {
         b.append("],\"steps\":[");
         for (int i = 0; i < r.steps.size(); i++) {
             b.append(i > 0 ? ",\n" : "\n");
-            step(b, r.steps.get(i));
+            step(b, r.steps.get(i), structures);
         }
         b.append("]}");
     }
 
-    private static void step(StringBuilder b, Recorder.Step s) {
+    private static void step(StringBuilder b, Recorder.Step s, Map<String, Integer> structures) {
         b.append("{\"line\":").append(s.line).append(",\"result\":");
         str(b, s.result);
         b.append(",\"failure\":");
@@ -92,12 +100,20 @@ public final class ExplorerData {
         i = 0;
         for (Map.Entry<Integer, Recorder.Walk> e : s.walks.entrySet()) {
             b.append(i++ > 0 ? ",\n" : "\n").append('"').append(e.getKey()).append("\":");
-            walk(b, e.getValue());
+            walk(b, e.getValue(), structures);
         }
         b.append("}}");
     }
 
-    private static void walk(StringBuilder b, Recorder.Walk w) {
+    /** The walk's JSON text, as data.js holds it. */
+    static String walkJson(Recorder.Walk w) {
+        StringBuilder b = new StringBuilder(256);
+        walk(b, w, null);
+        return b.toString();
+    }
+
+    /** A walk; its structure inline when STRUCTURES is null, else as its index there. */
+    private static void walk(StringBuilder b, Recorder.Walk w, Map<String, Integer> structures) {
         b.append("{\"key\":");
         str(b, w.key);
         b.append(",\"vmas\":").append(w.vmasVisited).append(",\"ptes\":").append(w.ptesChecked)
@@ -112,7 +128,13 @@ public final class ExplorerData {
             b.append(']');
         }
         b.append("],\"structure\":");
-        node(b, w.structure);
+        if (structures == null || w.structure == null) {
+            node(b, w.structure);
+        } else {
+            StringBuilder n = new StringBuilder();
+            node(n, w.structure);
+            b.append(structures.computeIfAbsent(n.toString(), k -> structures.size()));
+        }
         b.append('}');
     }
 

@@ -30,7 +30,8 @@ import org.rmaplab.scenario.Statement;
  * when they changed, the frames whose refcount, mapcount, flags, mapping or index changed, the
  * design's counters that moved — and, for every page the line touched (every mapped page when a
  * line changed some task's vmas: a split or a move changes which vmas a walk visits), the design's
- * reverse walk of that page replayed and its structures ({@link RmapStructure}).
+ * reverse walk of that page replayed and its structures ({@link RmapStructure}), kept only when it
+ * differs from the page's last recorded walk.
  *
  * <p>Steps are deltas: the page rebuilds the state of step N by applying steps 0..N.
  *
@@ -127,6 +128,8 @@ public final class Recorder {
         long[] index;
         final Map<Integer, List<String>> maps = new HashMap<>();
         final Map<String, Long> counters = new HashMap<>();
+        /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
+        final Map<Integer, Long> walkHash = new HashMap<>();
 
         Snapshot(Machine k) {
             this.k = k;
@@ -169,8 +172,15 @@ public final class Recorder {
                     st.frames.put(pfn, f.isFree(pfn) ? null : frameState(pfn));
                     remember(pfn);
                 }
-                if ((ch || layoutChanged) && f.mapcount[pfn] > 0 && !f.isTable(pfn)) {
-                    st.walks.put(pfn, walk(pfn));
+                if (f.mapcount[pfn] == 0 || f.isTable(pfn)) {
+                    walkHash.remove(pfn); // the page forgets its walk (as the page does)
+                } else if (ch || layoutChanged) {
+                    Walk w = walk(pfn);
+                    long h = fnv64(ExplorerData.walkJson(w));
+                    Long before = walkHash.put(pfn, h);
+                    if (before == null || before != h) {
+                        st.walks.put(pfn, w); // recorded only when it differs from the page's last one
+                    }
                 }
             }
             for (Map.Entry<String, Long> e : design.stats().asMap().entrySet()) {
@@ -264,6 +274,15 @@ public final class Recorder {
             }
             return w;
         }
+    }
+
+    /** FNV-1a, 64 bits: tells a walk that differs from the last one recorded. */
+    static long fnv64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
     }
 
     /** The /proc/PID/maps lines of MM (fs/proc/task_mmu.c show_map_vma; one line per vma). */

@@ -11,7 +11,11 @@ import java.util.List;
  */
 public interface RmapStructure {
 
-    /** The structures that lead from page {@code pfn} to its ptes, or null when the page has none. */
+    /**
+     * The structures that lead from page {@code pfn} to its ptes, or null when the page has none.
+     * Labels name the page only where the structure is the page's own (a pte_chain), so that pages
+     * sharing one structure (an anon_vma) give equal trees, which the explorer stores once.
+     */
     Node pageStructure(int pfn);
 
     /** One labelled node: {@code kind} names what it is (anon_vma, avc, vma, pte_chain, pte, ...). */

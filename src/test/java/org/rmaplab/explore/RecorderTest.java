@@ -102,7 +102,7 @@ class RecorderTest {
         assertEquals("pte_chain", walkOf(cow, T1_PAGE).structure.children.get(0).kind);
         // anon_vma_chain: t2's page sits in anon_vma#2, whose parent is anon_vma#1, one avc in its tree.
         Recorder.Walk avc = walkOf(runs.get(0).steps.get(3), T2_PAGE);
-        assertTrue(avc.structure.label.startsWith("anon_vma#2 (root anon_vma#1"), avc.structure.label);
+        assertTrue(avc.structure.label.startsWith("page->mapping: anon_vma#2 (root anon_vma#1"), avc.structure.label);
         assertEquals(1, avc.structure.children.stream().filter(n -> n.kind.equals("avc")).count());
     }
 

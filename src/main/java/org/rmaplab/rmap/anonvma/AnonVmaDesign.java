@@ -414,8 +414,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck, RmapStruc
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
             return null;
         }
-        RmapStructure.Node top = new RmapStructure.Node("anon_vma", av + " ← page " + pfn + " index "
-                + Long.toHexString(frames.index[pfn]));
+        RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + av);
         for (AnonVmaNode n = av.head.next; n != av.head; n = n.next) {
             top.add("vma", "anon_vma->head → vma " + RmapStructure.vmaLabel(n.vma));
         }

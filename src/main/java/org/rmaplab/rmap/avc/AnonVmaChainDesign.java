@@ -471,8 +471,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
         if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
             return null;
         }
-        RmapStructure.Node top = new RmapStructure.Node("anon_vma", describe(av) + " ← page " + pfn
-                + " index " + Long.toHexString(frames.index[pfn]));
+        RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + describe(av));
         for (AnonVma up = av; up.parent != up; up = up.parent) {
             top.add("anon_vma", "parent: " + describe(up.parent));
         }
