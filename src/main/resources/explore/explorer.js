@@ -129,7 +129,7 @@
     var t = clear(document.getElementById('frametable'));
     var s = states[viewDesign], step = D.designs[viewDesign].steps[cur];
     var hdr = el('tr');
-    ['pfn', 'page (first pte)', 'kind', 'refcount', 'mapcount', 'flags', 'swap slot', 'LRU'].forEach(function (h) { hdr.appendChild(el('th', {}, h)); });
+    ['pfn', 'page (its lowest pid\'s pte)', 'kind', 'refcount', 'mapcount', 'flags', 'swap slot', 'LRU'].forEach(function (h) { hdr.appendChild(el('th', {}, h)); });
     t.appendChild(hdr);
     var pfns = Object.keys(s.frames).filter(function (p) { return s.frames[p].kind !== 'table'; })
       .sort(function (a, b) { return a - b; });
@@ -170,7 +170,7 @@
       panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
       panel.appendChild(el('h4', {}, 'Structures'));
       if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
-      else panel.appendChild(el('p', {}, '(this design draws no structure yet: the walk above is what it finds)'));
+      else panel.appendChild(el('p', {}, '(no structure drawn for this page yet, e.g. a file page: the walk above is what the design finds)'));
       box.appendChild(panel);
     });
   }

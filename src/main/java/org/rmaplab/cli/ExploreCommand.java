@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code rmaplab explore FILE [--design LIST|all] [--out DIR]}: runs the scenario (or trace) under
  * each design, records every line ({@link Recorder}), and writes the explorer as a static site to
- * DIR, or serves it on localhost and prints its address.
+ * DIR, or serves it on localhost, prints its address and opens it in $BROWSER where that is set.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
         description = "Step through a scenario in the browser and watch every design's reverse map: "
@@ -116,8 +116,17 @@ public final class ExploreCommand implements Callable<Integer> {
             ex.close();
         });
         server.start();
-        o.println("explorer at http://127.0.0.1:" + server.getAddress().getPort() + "/ (Ctrl-C ends it)");
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        o.println("explorer at " + url + " (Ctrl-C ends it)");
         o.flush();
+        String browser = System.getenv("BROWSER");
+        if (browser != null && !browser.isBlank()) {
+            try {
+                new ProcessBuilder(browser, url).inheritIO().start(); // where one is set, as xdg-open does
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("rmaplab: cannot start $BROWSER (" + browser + "): " + e.getMessage());
+            }
+        }
         try {
             new java.util.concurrent.CountDownLatch(1).await(); // until the process is ended
         } catch (InterruptedException e) {

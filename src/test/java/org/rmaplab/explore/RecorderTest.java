@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioParser;
 
@@ -104,6 +105,15 @@ class RecorderTest {
         Recorder.Walk avc = walkOf(runs.get(0).steps.get(3), T2_PAGE);
         assertTrue(avc.structure.label.startsWith("page->mapping: anon_vma#2 (root anon_vma#1"), avc.structure.label);
         assertEquals(1, avc.structure.children.stream().filter(n -> n.kind.equals("avc")).count());
+        // anonmm: after the fork both mms are in the group's ring, the head (t1's) first.
+        Recorder.Walk anonmm = walkOf(runs.get(3).steps.get(3), T1_PAGE);
+        assertEquals(2, anonmm.structure.children.get(0).children.size(), anonmm.structure.children.get(0).label);
+        assertTrue(anonmm.structure.children.get(0).children.get(0).label.contains("(head) of mm"), "head first");
+        // lokier: the page's reservation holds t1's vma and t2's copy (fork shares the offsets).
+        Recorder.Walk lokier = walkOf(runs.get(4).steps.get(3), T1_PAGE);
+        RmapStructure.Node mine = lokier.structure.children.stream()
+                .filter(n -> n.label.endsWith("← the page's")).findFirst().orElseThrow();
+        assertEquals(2, mine.children.size(), mine.label);
     }
 
     @Test
