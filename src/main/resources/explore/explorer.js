@@ -131,9 +131,21 @@
     var hdr = el('tr');
     ['pfn', 'page (its lowest pid\'s pte)', 'kind', 'refcount', 'mapcount', 'flags', 'swap slot', 'LRU'].forEach(function (h) { hdr.appendChild(el('th', {}, h)); });
     t.appendChild(hdr);
-    var pfns = Object.keys(s.frames).filter(function (p) { return s.frames[p].kind !== 'table'; })
-      .sort(function (a, b) { return a - b; });
-    pfns.slice(0, 2000).forEach(function (pfn) {
+    // The frames this line changed and the selected page first, then the others by pfn, up to
+    // MAX_ROWS: a machine of 64k frames stays quick to draw.
+    var MAX_ROWS = 400, first = [], rest = [];
+    Object.keys(s.frames).forEach(function (p) {
+      if (s.frames[p].kind === 'table') return;
+      (step.frames[p] !== undefined || (selectedKey && keyOf(s, p) === selectedKey) ? first : rest).push(+p);
+    });
+    // Object.keys lists integer keys in ascending order: both lists are by pfn already.
+    var pfns = first.concat(rest).slice(0, MAX_ROWS);
+    if (first.length + rest.length > pfns.length) {
+      var note = el('tr'); note.appendChild(el('td', { colspan: 8 }, (first.length + rest.length - pfns.length)
+        + ' more frames not shown (those this line changed and the selected page come first)'));
+      t.appendChild(note);
+    }
+    pfns.forEach(function (pfn) {
       var f = s.frames[pfn], key = keyOf(s, pfn);
       var cls = (step.frames[pfn] !== undefined ? 'changed ' : '') + (key && key === selectedKey ? 'selected' : '');
       var tr = el('tr', { 'data-pfn': pfn, 'data-key': key, 'class': cls });
@@ -163,7 +175,7 @@
       panel.appendChild(el('h4', {}, 'Reverse walk: ' + w.vmas + ' vmas visited, ' + w.ptes + ' ptes checked, ' + w.found + ' found'));
       var ol = el('ol', { 'class': 'walk' });
       w.events.forEach(function (e) {
-        var label = { vma: 'visit ', pte: 'check ', miss: 'check ', found: 'found ' }[e[0]] + e[1];
+        var label = { vma: 'visit ', pte: 'check ', miss: 'check ', found: 'found ' }[e[0]] + D.labels[e[1]];
         ol.appendChild(el('li', { 'class': 'ev-' + e[0] }, label));
       });
       panel.appendChild(ol);

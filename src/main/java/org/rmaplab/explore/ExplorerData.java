@@ -29,21 +29,34 @@ public final class ExplorerData {
             b.append('}');
         }
         b.append("],\n\"designs\":[");
-        Map<String, Integer> structures = new LinkedHashMap<>();
+        Tables t = new Tables();
         for (int i = 0; i < runs.size(); i++) {
             b.append(i > 0 ? ",\n" : "\n");
-            run(b, runs.get(i), structures);
+            run(b, runs.get(i), t);
         }
         // Each distinct structure once (the pages of one anon_vma share it); walks name its index.
         b.append("],\n\"structures\":[");
         int i = 0;
-        for (String node : structures.keySet()) {
+        for (String node : t.structures.keySet()) {
             b.append(i++ > 0 ? ",\n" : "\n").append(node);
+        }
+        // Each distinct walk event label once (a vma's line recurs in every walk that visits it).
+        b.append("],\n\"labels\":[");
+        i = 0;
+        for (String l : t.labels.keySet()) {
+            b.append(i++ > 0 ? "," : "");
+            str(b, l);
         }
         return b.append("]}\n").toString();
     }
 
-    private static void run(StringBuilder b, Recorder.DesignRun r, Map<String, Integer> structures) {
+    /** What the data holds once and walks name by index: structures (as JSON) and event labels. */
+    private static final class Tables {
+        final Map<String, Integer> structures = new LinkedHashMap<>();
+        final Map<String, Integer> labels = new LinkedHashMap<>();
+    }
+
+    private static void run(StringBuilder b, Recorder.DesignRun r, Tables t) {
         b.append("{\"name\":");
         str(b, r.design);
         b.append(",\"failures\":[");
@@ -55,12 +68,12 @@ public final class ExplorerData {
         b.append("],\"steps\":[");
         for (int i = 0; i < r.steps.size(); i++) {
             b.append(i > 0 ? ",\n" : "\n");
-            step(b, r.steps.get(i), structures);
+            step(b, r.steps.get(i), t);
         }
         b.append("]}");
     }
 
-    private static void step(StringBuilder b, Recorder.Step s, Map<String, Integer> structures) {
+    private static void step(StringBuilder b, Recorder.Step s, Tables t) {
         b.append("{\"line\":").append(s.line).append(",\"result\":");
         str(b, s.result);
         b.append(",\"failure\":");
@@ -100,7 +113,7 @@ public final class ExplorerData {
         i = 0;
         for (Map.Entry<Integer, Recorder.Walk> e : s.walks.entrySet()) {
             b.append(i++ > 0 ? ",\n" : "\n").append('"').append(e.getKey()).append("\":");
-            walk(b, e.getValue(), structures);
+            walk(b, e.getValue(), t);
         }
         b.append("}}");
     }
@@ -112,8 +125,8 @@ public final class ExplorerData {
         return b.toString();
     }
 
-    /** A walk; its structure inline when STRUCTURES is null, else as its index there. */
-    private static void walk(StringBuilder b, Recorder.Walk w, Map<String, Integer> structures) {
+    /** A walk; its structure and labels inline when T is null, else as their indexes there. */
+    private static void walk(StringBuilder b, Recorder.Walk w, Tables t) {
         b.append("{\"key\":");
         str(b, w.key);
         b.append(",\"vmas\":").append(w.vmasVisited).append(",\"ptes\":").append(w.ptesChecked)
@@ -124,16 +137,20 @@ public final class ExplorerData {
             b.append(i > 0 ? "," : "").append('[');
             str(b, w.events.get(i).what());
             b.append(',');
-            str(b, w.events.get(i).label());
+            if (t == null) {
+                str(b, w.events.get(i).label());
+            } else {
+                b.append(t.labels.computeIfAbsent(w.events.get(i).label(), k -> t.labels.size()));
+            }
             b.append(']');
         }
         b.append("],\"structure\":");
-        if (structures == null || w.structure == null) {
+        if (t == null || w.structure == null) {
             node(b, w.structure);
         } else {
             StringBuilder n = new StringBuilder();
             node(n, w.structure);
-            b.append(structures.computeIfAbsent(n.toString(), k -> structures.size()));
+            b.append(t.structures.computeIfAbsent(n.toString(), k -> t.structures.size()));
         }
         b.append('}');
     }
