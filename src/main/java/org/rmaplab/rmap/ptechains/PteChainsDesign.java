@@ -277,30 +277,10 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
         return out;
     }
 
-    /**
-     * The page's reverse map as 2.6.0 keeps it (include/linux/rmap-locking.h, mm/rmap.c): with
-     * PG_direct, page-&gt;pte.direct names the one pte; else page-&gt;pte.chain heads a list of
-     * pte_chain blocks of NRPTE slots, each filled from its top (next_and_idx's idx is the first
-     * used slot), the mapcount slot of wli's step (c) shown as such.
-     */
+    /** The page's pte chain as the explorer draws it ({@link PteChainsStructure}). */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        RmapStructure.Node page = new RmapStructure.Node("page", "page " + pfn + (isDirect(pfn) ? " PG_direct" : ""));
-        if (isDirect(pfn)) {
-            page.add("pte", "pte.direct → " + RmapStructure.pteLabel(frames, pte[pfn]));
-            return page;
-        }
-        int b = 0;
-        for (int h = (int) pte[pfn]; h != 0; h = pool.next(h)) {
-            RmapStructure.Node block = page.add("pte_chain", "pte_chain block " + b++ + " (idx " + pool.idx(h)
-                    + " of NRPTE " + nrpte + ")");
-            for (int i = pool.idx(h); i < nrpte; i++) {
-                long slot = pool.pte(h, i);
-                block.add("pte", "ptes[" + i + "] " + (slot == MAPCOUNT_SLOT ? "mapcount (step (c))"
-                        : "→ " + RmapStructure.pteLabel(frames, slot)));
-            }
-        }
-        return page.children.isEmpty() ? null : page;
+        return new PteChainsStructure(this).page(pfn);
     }
 
     /** The block pool, for tests that corrupt it on purpose. */
