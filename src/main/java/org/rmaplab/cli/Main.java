@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rmaplab} command. Subcommands: {@code run}, {@code kernel}, {@code diff},
- * {@code fuzz}, {@code compare}, {@code workloads}, {@code findings}, {@code report}, {@code trace}, {@code bench} (a new one: add a class and list it in
+ * {@code fuzz}, {@code compare}, {@code workloads}, {@code findings}, {@code report}, {@code trace}, {@code bench}, {@code explore} (a new one: add a class and list it in
  * {@code subcommands}).
  */
 @Command(name = "rmaplab",
@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
                 + "designs run the same workloads.",
         subcommands = {RunCommand.class, KernelCommand.class, DiffCommand.class, FuzzCommand.class,
             CompareCommand.class, WorkloadsCommand.class, FindingsCommand.class, ReportCommand.class, TraceCommand.class,
-            BenchCommand.class, CommandLine.HelpCommand.class},
+            BenchCommand.class, ExploreCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  everything passed",

@@ -86,7 +86,7 @@ public final class FileRmap {
             if (address < 0 || vma.isNonlinear()) {
                 continue; // not in the prio_tree: on i_mmap_nonlinear
             }
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             if (ctl.stopAtVma(vma) || visit(pfn, vma, address, ctl)) {
                 return;
             }
@@ -107,7 +107,7 @@ public final class FileRmap {
             if (((vma.flags() & Vma.VM_SHARED) != 0) != shared || (vma.isNonlinear() && !objrmap)) {
                 continue; // on the other list, or nonlinear
             }
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             long address = vma.addressOf(pgoff);
             if (address < 0) {
                 continue;

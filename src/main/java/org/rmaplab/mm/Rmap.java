@@ -250,7 +250,17 @@ final class Rmap {
      * Allocation-free.
      */
     long pageMappedInMm(int pfn, Mm mm, long address) {
-        design.stats().walkPtesChecked++;
+        RmapStats stats = design.stats();
+        stats.walkPtesChecked++;
+        long slot = lookupMapped(pfn, mm, address);
+        if (stats.walkObserver != null) {
+            stats.walkObserver.pteChecked(mm, address, slot);
+        }
+        return slot;
+    }
+
+    /** page_vma_mapped_walk()'s test: the slot of the present pte mapping pfn at address, or -1. */
+    private long lookupMapped(int pfn, Mm mm, long address) {
         if (mm.pgd < 0) {
             return -1;
         }

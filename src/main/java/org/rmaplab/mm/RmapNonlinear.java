@@ -75,7 +75,7 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
                     continue;
                 }
                 long cursor = vma.nonlinearCursor;
-                stats.walkVmasVisited++;
+                stats.walkVisit(vma.mm, vma);
                 while (vma.mm.rss() > 0 && cursor < maxNlCursor && cursor < vma.vmEnd - vma.vmStart) {
                     stats.walkPtesChecked += k.fileRmap.scanCluster(vma, cursor, this);
                     cursor += cluster;

@@ -73,6 +73,29 @@ public class RmapStats {
     private long savedPtes;
     private long savedMms;
     private boolean paused;
+    /**
+     * Told of each vma (anonmm: mm) a walk visits and each pte it checks, in order (the explorer's
+     * recording of one walk); null otherwise, as on every hot path.
+     */
+    public WalkObserver walkObserver;
+
+    /** What a recorded walk looked at, in order (see {@link #walkObserver}). */
+    public interface WalkObserver {
+        /** The walk visits {@code vma} of {@code mm} (null for a design that visits mms: anonmm; or no vma at the pte). */
+        void vmaVisited(Mm mm, Vma vma);
+
+        /** The walk checks the pte at {@code address} in {@code mm}: its slot when it maps the page, else -1. */
+        void pteChecked(Mm mm, long address, long slot);
+    }
+
+    /** A walk visits {@code vma} of {@code mm} (null when it visits mms): one more walk_vmas_visited. */
+    public void walkVisit(Mm mm, Vma vma) {
+        walkVmasVisited++;
+        if (walkObserver != null) {
+            walkObserver.vmaVisited(mm, vma);
+        }
+    }
+
     /** Design-specific objects alive and their peaks, by kind ("anon_vma", "anon_vma_chain", ...). */
     private final TreeMap<String, long[]> objects = new TreeMap<>();
 

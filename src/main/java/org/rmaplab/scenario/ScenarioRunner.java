@@ -36,8 +36,22 @@ public final class ScenarioRunner {
         this.factory = factory;
     }
 
+    /**
+     * Told after each line of a run (the explorer records the machine's state there): the
+     * statement, its canonical result, and the failed expectation's message or null.
+     */
+    @FunctionalInterface
+    public interface LineListener {
+        void afterLine(Statement s, String result, String failure);
+    }
+
     /** Runs SCENARIO under DESIGN; see the class comment for what it throws. */
     public RunResult run(Scenario scenario, String design) {
+        return run(scenario, design, null);
+    }
+
+    /** {@link #run(Scenario, String)}, telling LISTENER (unless null) after each line. */
+    public RunResult run(Scenario scenario, String design, LineListener listener) {
         Syscalls sys;
         try {
             sys = factory.create(design, scenario.machine());
@@ -46,7 +60,9 @@ public final class ScenarioRunner {
         } catch (RuntimeException e) {
             throw new ModelError(scenario.file(), 0, design, e);
         }
-        return new Run(scenario, design, sys).run();
+        Run r = new Run(scenario, design, sys);
+        r.listener = listener;
+        return r.run();
     }
 
     /**
@@ -137,6 +153,7 @@ public final class ScenarioRunner {
         final List<RunResult.LineOutcome> outcomes = new ArrayList<>();
         final Syscalls.ReadResult rr = new Syscalls.ReadResult();
         boolean keepOutcomes = true;
+        LineListener listener;
         Statement cur;
         /** The text the current line printed besides its result ({@code maps}'s lines), else empty. */
         List<String> text = List.of();
@@ -187,9 +204,10 @@ public final class ScenarioRunner {
                 outcomes.add(new RunResult.LineOutcome(s.line(), canonical(s.op().result(), a), text));
             }
             Expectation e = s.expectationFor(design);
+            String failure = null;
             if (e != null && !matches(e, a)) {
-                failures.add(new RunResult.Failure(s.line(),
-                        "expected " + describe(s.op().result(), e) + ", got " + canonical(s.op().result(), a), false));
+                failure = "expected " + describe(s.op().result(), e) + ", got " + canonical(s.op().result(), a);
+                failures.add(new RunResult.Failure(s.line(), failure, false));
             }
             if (s.op() == Op.EXIT && !a.failed()) {
                 exitedAt.put(t, s.line());
@@ -200,6 +218,9 @@ public final class ScenarioRunner {
                 } else {
                     bound.bind(s.as(), boundValue(s, a));
                 }
+            }
+            if (listener != null) {
+                listener.afterLine(s, canonical(s.op().result(), a), failure);
             }
             return a;
         }

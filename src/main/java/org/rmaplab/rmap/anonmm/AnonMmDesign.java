@@ -15,6 +15,7 @@ import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
 
@@ -35,7 +36,7 @@ import org.rmaplab.mm.RmapWalkControl;
  * brute-force page-table scan): every pte mapping an anonymous page maps it at page-&gt;index in
  * an mm of the group of page-&gt;mapping.
  */
-public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
+public final class AnonMmDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     private final boolean mremapCow;
     private final RmapStats stats = new RmapStats();
 
@@ -441,6 +442,26 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * dropped, as in 2.6.6-mm's try_to_unmap(). Re-homing a page off an extinct mm is
      * page_referenced's business only: {@link #pageReferencedAnon}.
      */
+    /**
+     * 2.6.6-mm's structure for the page: page-&gt;mapping's anonmm (its mm and count), and the fork
+     * group's ring from its head (anonhd-&gt;list), head first: the mms page_referenced_anon /
+     * try_to_unmap_anon visit at page-&gt;index.
+     */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonMm a)) {
+            return null;
+        }
+        RmapStructure.Node top = new RmapStructure.Node("anonmm", "page->mapping: " + a);
+        RmapStructure.Node ring = top.add("anonmm", "group ring of head anonmm" + a.head.id);
+        AnonMm h = a.head;
+        ring.add("anonmm", h.toString());
+        for (AnonMm m = h.next; m != h; m = m.next) {
+            ring.add("anonmm", m.toString());
+        }
+        return top;
+    }
+
     @Override
     public void rmapWalk(int pfn, RmapWalkControl ctl) {
         stats.beginWalk();
@@ -551,7 +572,7 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck {
      * the pte maps the page, 0 if not, -1 if the visitor asked to stop.
      */
     private int referencedOne(int pfn, Mm mm, long address, RmapWalkControl ctl) {
-        stats.walkVmasVisited++;
+        stats.walkVisit(mm, null);
         stats.walkMmsVisited++;
         long slot = host.pageMappedInMm(pfn, mm, address);
         if (slot < 0) {

@@ -12,6 +12,7 @@ import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
 
@@ -30,7 +31,7 @@ import org.rmaplab.mm.RmapWalkControl;
  * lists are well linked and never empty while their anon_vma is alive; the anon_vmas alive are
  * exactly those reachable from live vmas; a mapped anonymous page points to a live anon_vma.
  */
-public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
+public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     /** The registered name. */
     public static final String NAME = "anon_vma";
 
@@ -386,7 +387,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
         AnonVmaNode head = av.head;
         for (AnonVmaNode n = head.next; n != head; n = n.next) {
             Vma vma = n.vma;
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             if (vma.mm.rss() == 0) {
                 continue; // if (!mm->rss) goto out;
             }
@@ -402,6 +403,22 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck {
                 return;
             }
         }
+    }
+
+    /**
+     * 2.6.7's structure for the page: page-&gt;mapping's anon_vma and its list of vmas
+     * (anon_vma-&gt;head, in list order: the order page_referenced_anon visits them).
+     */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
+            return null;
+        }
+        RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + av);
+        for (AnonVmaNode n = av.head.next; n != av.head; n = n.next) {
+            top.add("vma", "anon_vma->head → vma " + RmapStructure.vmaLabel(n.vma));
+        }
+        return top;
     }
 
     // ------------------------------------------------------------------ for tests and reports

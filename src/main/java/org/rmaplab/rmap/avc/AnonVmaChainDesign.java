@@ -9,6 +9,7 @@ import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
 
@@ -30,7 +31,7 @@ import org.rmaplab.mm.RmapWalkControl;
  * anon_vma's tree exactly once; a vma with an anon_vma has a chain to it; num_active_vmas and
  * num_children match; an anon_vma with an empty tree does not exist.
  */
-public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
+public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     private final boolean reuse;
     private final RmapStats stats = new RmapStats();
     private RmapHost host;
@@ -443,7 +444,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
             if (address < 0) {
                 continue; // not in this chain's interval
             }
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;
@@ -452,6 +453,45 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck {
                 return;
             }
         }
+    }
+
+    // ------------------------------------------------------------------ for the explorer
+
+    /**
+     * The anon_vma_chain graph from the page (mm/rmap.c, Linux 6.18): page-&gt;mapping's anon_vma
+     * with its root, parent, refcount, num_children and num_active_vmas; each anon_vma_chain of its
+     * interval tree (anon_vma-&gt;rb_root, in pgoff order: the order rmap_walk_anon visits them) and
+     * that chain's vma; under each vma its own same_vma list (vma-&gt;anon_vma_chain, newest first
+     * as anon_vma_chain_link adds them), which names every anon_vma the vma's pages may sit in —
+     * the graph's other edges. The anon_vma a vma reused (anon_vma_fork's reuse of a parent with
+     * no active vma) shows as the vma's anon_vma being an older one than its chain's newest.
+     */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
+            return null;
+        }
+        RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + describe(av));
+        for (AnonVma up = av; up.parent != up; up = up.parent) {
+            top.add("anon_vma", "parent: " + describe(up.parent));
+        }
+        for (AnonVmaChain avc : av.rbRoot) {
+            RmapStructure.Node c = top.add("avc", "avc in rb_root → vma " + RmapStructure.vmaLabel(avc.vma)
+                    + (avc.vma.anonVma == av ? " (its own anon_vma)" : " (vma->anon_vma " + avc.vma.anonVma + ")"));
+            @SuppressWarnings("unchecked")
+            ArrayList<AnonVmaChain> same = (ArrayList<AnonVmaChain>) avc.vma.rmapPriv;
+            if (same != null) {
+                for (AnonVmaChain o : same) {
+                    c.add("same_vma", "same_vma avc → " + describe(o.anonVma));
+                }
+            }
+        }
+        return top;
+    }
+
+    private static String describe(AnonVma a) {
+        return a + " (root " + a.root + ", refcount " + a.refcount + ", num_children " + a.numChildren
+                + ", num_active_vmas " + a.numActiveVmas + ")";
     }
 
     // ------------------------------------------------------------------ invariants

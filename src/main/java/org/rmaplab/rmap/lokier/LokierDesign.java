@@ -10,6 +10,7 @@ import org.rmaplab.mm.Vma;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapWalkControl;
 
 /**
@@ -27,7 +28,7 @@ import org.rmaplab.mm.RmapWalkControl;
  * allocates offsets from (shared with its fork children). Per page: {@code frames.mapping} = the
  * address_space, {@code frames.index} = the page's offset.
  */
-public class LokierDesign implements RmapDesign, RmapSelfCheck {
+public class LokierDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     /**
      * Lokier's step 2 (docs/reference.md#lokier-offset-space): "When it's about to wrap, allocate a
      * new address_space" (2^32 pages).
@@ -618,7 +619,7 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
             if (address < 0) {
                 continue;
             }
-            stats.walkVmasVisited++;
+            stats.walkVisit(vma.mm, vma);
             long slot = host.pageMappedAt(pfn, vma, address);
             if (slot < 0) {
                 continue;
@@ -627,6 +628,38 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck {
                 return;
             }
         }
+    }
+
+    // ------------------------------------------------------------------ for the explorer
+
+    /**
+     * Lokier's structure for the page: page-&gt;mapping's anonymous address_space (its bump
+     * counter and successor), its reservations in offset order (the first 16), the page's own with
+     * the vmas it holds, sorted by pgoff: the vmas the walk looks at.
+     */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonAddressSpace as)) {
+            return null;
+        }
+        RmapStructure.Node top = new RmapStructure.Node("address_space", "page->mapping: " + as + " (next 0x"
+                + Long.toHexString(as.next) + ", " + as.mmUsers + " mms"
+                + (as.successor != null ? ", full: successor " + as.successor : "") + ")");
+        Reservation mine = as.find(frames.index[pfn]);
+        int shown = 0;
+        for (Reservation r : as.reservations) {
+            if (r != mine && shown >= 16) {
+                continue;
+            }
+            shown++;
+            RmapStructure.Node rn = top.add("reservation", r + (r == mine ? " ← the page's" : ""));
+            if (r == mine) {
+                for (Vma v : r.vmas) {
+                    rn.add("vma", "vma " + RmapStructure.vmaLabel(v));
+                }
+            }
+        }
+        return top;
     }
 
     // ------------------------------------------------------------------ for tests and reports

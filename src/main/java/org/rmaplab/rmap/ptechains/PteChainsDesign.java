@@ -9,6 +9,7 @@ import org.rmaplab.mm.FileRmap;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.RmapSelfCheck;
+import org.rmaplab.mm.RmapStructure;
 import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.mm.ReclaimEra;
 
@@ -35,7 +36,7 @@ import org.rmaplab.mm.ReclaimEra;
  * ({@link ObjRmap}: file pages counted and found through i_mmap, only what a linear probe cannot
  * find chained). docs/reference.md#wli-three-steps.
  */
-public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
+public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     /** PG_direct: page->pte.direct holds the page's only pte (include/linux/page-flags.h). */
     public static final int PG_DIRECT = 1 << Frames.PG_DESIGN_SHIFT;
 
@@ -274,6 +275,12 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
             }
         }
         return out;
+    }
+
+    /** The page's pte chain as the explorer draws it ({@link PteChainsStructure}). */
+    @Override
+    public RmapStructure.Node pageStructure(int pfn) {
+        return new PteChainsStructure(this).page(pfn);
     }
 
     /** The block pool, for tests that corrupt it on purpose. */
@@ -815,7 +822,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck {
         Mm mm = PageTable.slotMm(frames, ptep);
         long address = PageTable.slotAddress(frames, ptep);
         Vma vma = mm.vmaLookup(address);
-        stats.walkVmasVisited++;
+        stats.walkVisit(mm, vma);
         if (vma == null) {
             return false; // "During mremap, it's possible pages are not in a VMA": SWAP_FAIL
         }

@@ -1,0 +1,144 @@
+package org.rmaplab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.explore.ExplorerData;
+import org.rmaplab.explore.ExplorerSite;
+import org.rmaplab.explore.Recorder;
+import org.rmaplab.scenario.ModelError;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioError;
+import org.rmaplab.scenario.ScenarioParser;
+
+import com.sun.net.httpserver.HttpServer;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rmaplab explore FILE [--design LIST|all] [--out DIR]}: runs the scenario (or trace) under
+ * each design, records every line ({@link Recorder}), and writes the explorer as a static site to
+ * DIR, or serves it on localhost, prints its address and opens it in $BROWSER where that is set.
+ */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = "Step through a scenario in the browser and watch every design's reverse map: "
+                + "writes a static site (--out DIR, works from file://) or serves it on localhost.")
+public final class ExploreCommand implements Callable<Integer> {
+    @ParentCommand
+    Main parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--design", paramLabel = "LIST|all", defaultValue = "all",
+            description = "Designs to record, comma-separated, or 'all' (default).")
+    String design;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write the explorer to DIR (created if missing): index.html, explorer.js, explorer.css, data.js.")
+    String out;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "0",
+            description = "Without --out: the localhost port to serve on (default: any free one).")
+    int port;
+
+    @Parameters(arity = "1", paramLabel = "FILE", description = "A scenario file, or a trace (converted as run does).")
+    String file;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> designs = KernelCli.designs(spec, parent.backend, design);
+        Scenario sc;
+        List<Recorder.DesignRun> runs;
+        try {
+            RunCommand.Source src = RunCommand.source(file);
+            sc = ScenarioParser.parse(src.name(), src.text());
+            runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
+        } catch (ScenarioError e) {
+            return userError(err, e.getMessage());
+        } catch (RunCommand.UserError e) {
+            return userError(err, "rmaplab: " + e.getMessage());
+        } catch (ModelError e) {
+            String where = e.line() > 0 ? e.file() + ":" + e.line() + ":" : e.file() + ":";
+            err.println(where + " [" + e.design() + "] internal error (a bug in the model, not in the scenario):");
+            e.getCause().printStackTrace(err);
+            err.flush();
+            return ExitCodes.INTERNAL;
+        }
+        Map<String, String> site = ExplorerSite.files(ExplorerData.json(sc, runs));
+        if (out != null) {
+            try {
+                Path dir = Path.of(out);
+                if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                    return userError(err, "rmaplab: " + out + ": not a directory");
+                }
+                Files.createDirectories(dir);
+                for (Map.Entry<String, String> e : site.entrySet()) {
+                    AtomicFile.write(dir.resolve(e.getKey()).toString(), e.getValue());
+                }
+            } catch (IOException e) {
+                return userError(err, "rmaplab: " + out + ": " + e.getMessage());
+            }
+            o.println("explorer written to " + Path.of(out).resolve("index.html"));
+            o.flush();
+            return 0;
+        }
+        return serve(site, o);
+    }
+
+    /** Serves SITE on localhost until the process is ended; prints the address. */
+    private int serve(Map<String, String> site, PrintWriter o) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/", ex -> {
+            String name = ex.getRequestURI().getPath().replaceFirst("^/", "");
+            String body = site.get(name.isEmpty() ? "index.html" : name);
+            byte[] bytes = (body == null ? "not found" : body).getBytes(StandardCharsets.UTF_8);
+            String type = name.endsWith(".css") ? "text/css" : name.endsWith(".js") ? "text/javascript" : "text/html";
+            ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+            ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        o.println("explorer at " + url + " (Ctrl-C ends it)");
+        o.flush();
+        String browser = System.getenv("BROWSER");
+        if (browser != null && !browser.isBlank()) {
+            try {
+                new ProcessBuilder(browser, url).inheritIO().start(); // where one is set, as xdg-open does
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("rmaplab: cannot start $BROWSER (" + browser + "): " + e.getMessage());
+            }
+        }
+        try {
+            new java.util.concurrent.CountDownLatch(1).await(); // until the process is ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop(0);
+        return 0;
+    }
+
+    private static int userError(PrintWriter err, String line) {
+        err.println(line);
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+}

@@ -1,0 +1,302 @@
+package org.rmaplab.explore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.mm.Frames;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.RmapDesign;
+import org.rmaplab.mm.RmapStats;
+import org.rmaplab.mm.RmapStructure;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.RunResult;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioRunner;
+import org.rmaplab.scenario.Statement;
+
+/**
+ * Records a scenario for the explorer: runs it under each design on the same path as
+ * {@code rmaplab run} (a {@link Machine} behind the oracle, driven by {@link ScenarioRunner}) and,
+ * after each line, records what changed — the line's result, each task's /proc/PID/maps lines
+ * when they changed, the frames whose refcount, mapcount, flags, mapping or index changed, the
+ * design's counters that moved — and, for every page the line touched (every mapped page when a
+ * line changed some task's vmas: a split or a move changes which vmas a walk visits), the design's
+ * reverse walk of that page replayed and its structures ({@link RmapStructure}), kept only when it
+ * differs from the page's last recorded walk.
+ *
+ * <p>Steps are deltas: the page rebuilds the state of step N by applying steps 0..N.
+ *
+ * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk} (and the
+ * nonlinear cluster scan), with the walk counters paused ({@link RmapStats#pauseWalkCounting}),
+ * so recording changes no number that {@code run} or {@code compare} prints; it stops once
+ * mapcount ptes were found, as page_referenced()'s walk does.
+ */
+public final class Recorder {
+    private final CheckPolicy policy;
+
+    public Recorder(CheckPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** One design's run: a list of steps, one per statement run, and the run's verdict. */
+    public static final class DesignRun {
+        public final String design;
+        public final List<Step> steps = new ArrayList<>();
+        public RunResult result;
+
+        DesignRun(String design) {
+            this.design = design;
+        }
+    }
+
+    /** What one line did under one design (deltas against the step before). */
+    public static final class Step {
+        public int line;
+        public String result;
+        public String failure;
+        /** pid → the task's /proc/PID/maps lines, for tasks whose lines changed (null: the task is gone). */
+        public final Map<Integer, List<String>> maps = new TreeMap<>();
+        /** pfn → the frame's state, for frames that changed (null: freed). */
+        public final Map<Integer, FrameState> frames = new TreeMap<>();
+        /** Counter → what this line added to it (only those that moved). */
+        public final Map<String, Long> counters = new LinkedHashMap<>();
+        /** pfn → the replayed walk, for the pages this line touched that are mapped. */
+        public final Map<Integer, Walk> walks = new TreeMap<>();
+    }
+
+    /** A frame as the frame table shows it. */
+    public record FrameState(int refcount, int mapcount, String kind, String flags, int swapSlot, String lru) {}
+
+    /** One event of a replayed walk, in order: a vma (or mm) visited, a pte checked, a pte found. */
+    public record WalkEvent(String what, String label) {}
+
+    /** A replayed walk: its events, what it cost, where it stopped, and the design's structures. */
+    public static final class Walk {
+        public final List<WalkEvent> events = new ArrayList<>();
+        public long vmasVisited;
+        public long ptesChecked;
+        public int found;
+        public int mapcount;
+        public String stop;
+        /** The page's pte of the lowest pid at the lowest address (pid@address, hex): its name across designs; "" when none found. */
+        public String key = "";
+        public RmapStructure.Node structure;
+    }
+
+    /** Runs SCENARIO under each of DESIGNS, recording every line. */
+    public List<DesignRun> record(Scenario scenario, List<String> designs) {
+        List<DesignRun> runs = new ArrayList<>();
+        for (String d : designs) {
+            runs.add(record(scenario, d));
+        }
+        return runs;
+    }
+
+    /** Runs SCENARIO under DESIGN, recording every line. */
+    public DesignRun record(Scenario scenario, String design) {
+        DesignRun run = new DesignRun(design);
+        Machine[] k = new Machine[1];
+        Snapshot[] snap = new Snapshot[1];
+        ScenarioRunner runner = new ScenarioRunner((d, m) -> {
+            k[0] = new Machine(m, RmapDesigns.create(d));
+            snap[0] = new Snapshot(k[0]);
+            return new CheckedSyscalls(k[0], policy);
+        });
+        run.result = runner.run(scenario, design, (s, result, failure) ->
+                run.steps.add(snap[0].step(s, result, failure)));
+        return run;
+    }
+
+    /** The state recorded so far, against which the next line's deltas are taken. */
+    private static final class Snapshot {
+        final Machine k;
+        final Frames f;
+        final RmapDesign design;
+        int[] refcount;
+        int[] mapcount;
+        int[] flags;
+        Object[] mapping;
+        long[] index;
+        final Map<Integer, List<String>> maps = new HashMap<>();
+        final Map<String, Long> counters = new HashMap<>();
+        /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
+        final Map<Integer, Long> walkHash = new HashMap<>();
+
+        Snapshot(Machine k) {
+            this.k = k;
+            this.f = k.frames();
+            this.design = k.design();
+            int n = f.nrFrames();
+            refcount = new int[n];
+            mapcount = new int[n];
+            flags = new int[n];
+            mapping = new Object[n];
+            index = new long[n];
+            for (int pfn = 0; pfn < n; pfn++) {
+                remember(pfn);
+            }
+            counters.putAll(design.stats().asMap());
+        }
+
+        void remember(int pfn) {
+            refcount[pfn] = f.refcount[pfn];
+            mapcount[pfn] = f.mapcount[pfn];
+            flags[pfn] = f.flags[pfn];
+            mapping[pfn] = f.mapping[pfn];
+            index[pfn] = f.index[pfn];
+        }
+
+        boolean changed(int pfn) {
+            return refcount[pfn] != f.refcount[pfn] || mapcount[pfn] != f.mapcount[pfn] || flags[pfn] != f.flags[pfn]
+                    || mapping[pfn] != f.mapping[pfn] || index[pfn] != f.index[pfn];
+        }
+
+        Step step(Statement s, String result, String failure) {
+            Step st = new Step();
+            st.line = s.line();
+            st.result = result;
+            st.failure = failure;
+            boolean layoutChanged = recordMaps(st);
+            for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
+                boolean ch = changed(pfn);
+                if (ch) {
+                    st.frames.put(pfn, f.isFree(pfn) ? null : frameState(pfn));
+                    remember(pfn);
+                }
+                if (f.mapcount[pfn] == 0 || f.isTable(pfn)) {
+                    walkHash.remove(pfn); // the page forgets its walk (as the page does)
+                } else if (ch || layoutChanged) {
+                    Walk w = walk(pfn);
+                    long h = fnv64(ExplorerData.walkJson(w));
+                    Long before = walkHash.put(pfn, h);
+                    if (before == null || before != h) {
+                        st.walks.put(pfn, w); // recorded only when it differs from the page's last one
+                    }
+                }
+            }
+            for (Map.Entry<String, Long> e : design.stats().asMap().entrySet()) {
+                long before = counters.getOrDefault(e.getKey(), 0L);
+                if (e.getValue() != before) {
+                    st.counters.put(e.getKey(), e.getValue() - before);
+                    counters.put(e.getKey(), e.getValue());
+                }
+            }
+            return st;
+        }
+
+        /** Records the maps of tasks whose lines changed; true if any did. */
+        boolean recordMaps(Step st) {
+            Map<Integer, List<String>> now = new HashMap<>();
+            for (Task t : k.tasks()) {
+                if (t.isAlive() && t.mm() != null) {
+                    now.put(t.pid(), mapsLines(t.mm()));
+                }
+            }
+            boolean changed = false;
+            for (Map.Entry<Integer, List<String>> e : now.entrySet()) {
+                if (!e.getValue().equals(maps.get(e.getKey()))) {
+                    st.maps.put(e.getKey(), e.getValue());
+                    changed = true;
+                }
+            }
+            for (Integer pid : maps.keySet()) {
+                if (!now.containsKey(pid)) {
+                    st.maps.put(pid, null);
+                    changed = true;
+                }
+            }
+            maps.clear();
+            maps.putAll(now);
+            return changed;
+        }
+
+        FrameState frameState(int pfn) {
+            int fl = f.flags[pfn];
+            String kind = f.isTable(pfn) ? "table" : (fl & Frames.PG_ANON) != 0 ? "anon"
+                    : f.mapping[pfn] != null ? "file" : "other";
+            StringBuilder b = new StringBuilder();
+            flag(b, fl, Frames.PG_ANON_EXCLUSIVE, "exclusive");
+            flag(b, fl, Frames.PG_MLOCKED, "mlocked");
+            flag(b, fl, Frames.PG_DIRTY, "dirty");
+            flag(b, fl, Frames.PG_SWAPBACKED, "swapbacked");
+            flag(b, fl, Frames.PG_SWAPCACHE, "swapcache");
+            flag(b, fl, Frames.PG_REFERENCED, "referenced");
+            if ((fl >>> Frames.PG_DESIGN_SHIFT) != 0) {
+                b.append(b.length() > 0 ? " " : "").append("design:").append(Integer.toHexString(fl >>> Frames.PG_DESIGN_SHIFT));
+            }
+            String lru = (fl & Frames.PG_LRU) == 0 ? "-" : (fl & Frames.PG_ACTIVE) != 0 ? "active" : "inactive";
+            int slot = (fl & Frames.PG_SWAPCACHE) != 0 ? f.swapSlot(pfn) : 0;
+            return new FrameState(f.refcount[pfn], f.mapcount[pfn], kind, b.toString(), slot, lru);
+        }
+
+        private static void flag(StringBuilder b, int fl, int bit, String name) {
+            if ((fl & bit) != 0) {
+                b.append(b.length() > 0 ? " " : "").append(name);
+            }
+        }
+
+        /** The page's walk replayed with the walk counters paused (the oracle's way). */
+        Walk walk(int pfn) {
+            WalkRecorder rec = new WalkRecorder(k, pfn);
+            RmapStats stats = design.stats();
+            stats.pauseWalkCounting();
+            long vmas = stats.walkVmasVisited;
+            long ptes = stats.walkPtesChecked;
+            stats.walkObserver = rec;
+            try {
+                design.rmapWalk(pfn, rec);
+                if (!rec.done()) {
+                    k.scanNonlinear(pfn, rec);
+                }
+            } finally {
+                stats.walkObserver = null;
+                rec.walk.vmasVisited = stats.walkVmasVisited - vmas;
+                rec.walk.ptesChecked = stats.walkPtesChecked - ptes;
+                stats.resumeWalkCounting();
+            }
+            Walk w = rec.walk;
+            w.found = rec.found;
+            w.mapcount = f.mapcount[pfn];
+            w.stop = rec.done()
+                    ? "stopped: all " + w.mapcount + " ptes found (mapcount)"
+                    : "ran to the end: found " + rec.found + " of " + w.mapcount + " ptes";
+            if (design instanceof RmapStructure rs) {
+                w.structure = rs.pageStructure(pfn);
+            }
+            return w;
+        }
+    }
+
+    /** FNV-1a, 64 bits: tells a walk that differs from the last one recorded. */
+    static long fnv64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** The /proc/PID/maps lines of MM (fs/proc/task_mmu.c show_map_vma; one line per vma). */
+    static List<String> mapsLines(Mm mm) {
+        List<String> l = new ArrayList<>(mm.mapCount());
+        for (int i = 0; i < mm.mapCount(); i++) {
+            Vma v = mm.vma(i);
+            long off = v.file() != null ? v.pgoff() << Machine.PAGE_SHIFT : 0;
+            String name = v.file() != null ? " " + v.file() : "";
+            if ((v.flags() & Vma.VM_GROUP) != 0) {
+                name += " (VM_GROUP: continues the line above)";
+            }
+            l.add(String.format("%08x-%08x %s %08x 00:00 0%s", v.start(), v.end(), v.perms(), off, name));
+        }
+        return l;
+    }
+}

@@ -1,0 +1,76 @@
+package org.rmaplab.explore;
+
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.RmapStats;
+import org.rmaplab.mm.RmapWalkControl;
+import org.rmaplab.mm.Task;
+import org.rmaplab.mm.Vma;
+
+/**
+ * Records one replayed reverse walk: the vmas (anonmm: mms) it visits and the ptes it checks, in
+ * order, through {@link RmapStats.WalkObserver}; and, as the walk's control, each pte found, done
+ * once mapcount ptes were found (the oracle's WalkCollector, page_referenced()'s
+ * {@code if (!mapcount) break}). Changes nothing: no pte is cleared.
+ */
+final class WalkRecorder implements RmapWalkControl, RmapStats.WalkObserver {
+    final Recorder.Walk walk = new Recorder.Walk();
+    private final Machine k;
+    private final int mapcount;
+    int found;
+    private int keyPid;
+    private long keyAddress;
+
+    WalkRecorder(Machine k, int pfn) {
+        this.k = k;
+        this.mapcount = k.frames().mapcount[pfn];
+    }
+
+    @Override
+    public void vmaVisited(Mm mm, Vma vma) {
+        walk.events.add(new Recorder.WalkEvent("vma", vma == null ? "mm of pid " + pid(mm)
+                : "pid " + pid(mm) + " " + range(vma)));
+    }
+
+    @Override
+    public void pteChecked(Mm mm, long address, long slot) {
+        walk.events.add(new Recorder.WalkEvent(slot < 0 ? "miss" : "pte",
+                "pid " + pid(mm) + " @" + Long.toHexString(address) + (slot < 0 ? ": does not map the page" : "")));
+    }
+
+    @Override
+    public boolean visit(Vma vma, long address, long ptep) {
+        // The page's name, the same under every design whatever order its walk takes: the pte of
+        // the lowest pid, at the lowest address.
+        int pid = pid(vma.mm);
+        if (found == 0 || pid < keyPid || (pid == keyPid && Long.compareUnsigned(address, keyAddress) < 0)) {
+            keyPid = pid;
+            keyAddress = address;
+            walk.key = pid + "@" + Long.toHexString(address);
+        }
+        found++;
+        walk.events.add(new Recorder.WalkEvent("found", "pid " + pid(vma.mm) + " @" + Long.toHexString(address)));
+        return found > 4 * mapcount + 64; // a walk that runs away is stopped (the oracle reports it)
+    }
+
+    @Override
+    public boolean done() {
+        return found >= mapcount;
+    }
+
+    private static String range(Vma v) {
+        return Long.toHexString(v.start()) + "-" + Long.toHexString(v.end()) + " " + v.perms() + " pgoff "
+                + Long.toHexString(v.pgoff());
+    }
+
+    /** The lowest pid of a live task using MM (threads share one), or -1. */
+    private int pid(Mm mm) {
+        int p = -1;
+        for (Task t : k.tasks()) {
+            if (t.mm() == mm && t.isAlive() && (p < 0 || t.pid() < p)) {
+                p = t.pid();
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,249 @@
+// rmaplab explorer: draws what the Java side recorded (window.RMAPLAB_EXPLORE, from data.js).
+// No model here: the state of step N is the recorded deltas of steps 0..N applied in order.
+(function () {
+  'use strict';
+  var D = window.RMAPLAB_EXPLORE;
+  var CHECKPOINT = 256; // a copy of every design's state every CHECKPOINT steps: jumping back is cheap
+  var nSteps = D.designs.length ? D.designs[0].steps.length : 0;
+  var cur = -1, viewDesign = 0, selectedKey = null;
+  var states = D.designs.map(function () { return emptyState(); });
+  var checkpoints = D.designs.map(function () { return {}; });
+
+  function emptyState() { return { maps: {}, frames: {}, counters: {}, walks: {} }; }
+  function copyState(s) {
+    return { maps: Object.assign({}, s.maps), frames: Object.assign({}, s.frames),
+      counters: Object.assign({}, s.counters), walks: Object.assign({}, s.walks) };
+  }
+  function apply(s, st) {
+    var k;
+    for (k in st.maps) { if (st.maps[k] === null) delete s.maps[k]; else s.maps[k] = st.maps[k]; }
+    for (k in st.frames) {
+      if (st.frames[k] === null || st.frames[k].mapcount === 0) delete s.walks[k];
+      if (st.frames[k] === null) delete s.frames[k]; else s.frames[k] = st.frames[k];
+    }
+    for (k in st.counters) s.counters[k] = (s.counters[k] || 0) + st.counters[k];
+    for (k in st.walks) s.walks[k] = st.walks[k];
+  }
+  function stateAt(d, n) {
+    var base = Math.floor(n / CHECKPOINT) * CHECKPOINT - 1, s, i;
+    if (cur >= 0 && cur <= n && cur > base) { s = states[d]; i = cur + 1; }
+    else if (base >= 0 && checkpoints[d][base]) { s = copyState(checkpoints[d][base]); i = base + 1; }
+    else { s = emptyState(); i = 0; }
+    for (; i <= n; i++) {
+      apply(s, D.designs[d].steps[i]);
+      if ((i + 1) % CHECKPOINT === 0 && !checkpoints[d][i]) checkpoints[d][i] = copyState(s);
+    }
+    return s;
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var a in (attrs || {})) e.setAttribute(a, attrs[a]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
+
+  function go(n) {
+    if (nSteps === 0) return;
+    n = Math.max(0, Math.min(nSteps - 1, n));
+    for (var d = 0; d < D.designs.length; d++) states[d] = stateAt(d, n);
+    cur = n;
+    render();
+  }
+
+  function render() {
+    document.getElementById('position').textContent = 'line ' + D.lines[cur].line + ' (step ' + (cur + 1) + ' of ' + nSteps + ')';
+    document.getElementById('jump').value = cur;
+    var tl = document.getElementById('timeline').children;
+    for (var i = 0; i < tl.length; i++) tl[i].classList.toggle('cur', i === cur);
+    if (tl[cur]) tl[cur].scrollIntoView({ block: 'nearest' });
+    renderCurrent(); renderTasks(); renderFrames(); renderPage(); renderCounters();
+  }
+
+  function renderCurrent() {
+    var c = clear(document.getElementById('current'));
+    c.appendChild(el('h2', {}, 'Line ' + D.lines[cur].line + ': ' + D.lines[cur].text));
+    var t = el('table', { id: 'results' });
+    D.designs.forEach(function (d) {
+      var st = d.steps[cur], tr = el('tr');
+      tr.appendChild(el('th', {}, d.name));
+      tr.appendChild(el('td', { 'class': 'result' }, '= ' + st.result));
+      tr.appendChild(el('td', { 'class': 'fail' }, st.failure || ''));
+      tr.appendChild(el('td', {}, Object.keys(st.frames).length + ' frames changed, ' + Object.keys(st.maps).length + ' tasks\' maps'));
+      t.appendChild(tr);
+    });
+    c.appendChild(t);
+  }
+
+  function renderTasks() {
+    var box = clear(document.getElementById('tasklist'));
+    var s = states[viewDesign], step = D.designs[viewDesign].steps[cur];
+    Object.keys(s.maps).sort(function (a, b) { return a - b; }).forEach(function (pid) {
+      var div = el('div', { 'class': 'task', 'data-pid': pid });
+      div.appendChild(el('h3', {}, '/proc/' + pid + '/maps' + (step.maps[pid] ? ' (changed by this line)' : '')));
+      div.appendChild(bar(s.maps[pid]));
+      var pre = el('pre');
+      s.maps[pid].forEach(function (l) {
+        pre.appendChild(el('span', step.maps[pid] ? { 'class': 'changed' } : {}, l));
+        pre.appendChild(document.createTextNode('\n'));
+      });
+      div.appendChild(pre);
+      box.appendChild(div);
+    });
+  }
+
+  // The address-space bar: each vma a box whose width grows with its size, gaps drawn the same.
+  function bar(lines) {
+    var NS = 'http://www.w3.org/2000/svg', W = 800, H = 22, GAP = 6;
+    var svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('class', 'bar'); svg.setAttribute('width', W); svg.setAttribute('height', H);
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    var v = lines.map(function (l) {
+      var r = l.split(' ')[0].split('-');
+      return { start: parseInt(r[0], 16), end: parseInt(r[1], 16), perms: l.split(' ')[1], file: l.split(' ').length > 6 };
+    });
+    var weights = v.map(function (x) { return Math.sqrt((x.end - x.start) / 4096); });
+    var total = weights.reduce(function (a, b) { return a + b; }, 0) || 1;
+    var avail = W - GAP * Math.max(0, v.length - 1), x = 0;
+    v.forEach(function (vm, i) {
+      var w = Math.max(2, avail * weights[i] / total);
+      var r = document.createElementNS(NS, 'rect');
+      r.setAttribute('class', 'vma' + (vm.file ? ' file' : '')); r.setAttribute('x', x); r.setAttribute('y', 2);
+      r.setAttribute('width', w); r.setAttribute('height', H - 4);
+      var title = document.createElementNS(NS, 'title'); title.textContent = lines[i]; r.appendChild(title);
+      svg.appendChild(r);
+      if (w > 40) {
+        var t = document.createElementNS(NS, 'text');
+        t.setAttribute('x', x + 3); t.setAttribute('y', H - 7); t.textContent = vm.perms + ' ' + (vm.end - vm.start) / 4096 + 'p';
+        svg.appendChild(t);
+      }
+      x += w + GAP;
+    });
+    return svg;
+  }
+
+  function keyOf(s, pfn) { return s.walks[pfn] ? s.walks[pfn].key : ''; }
+
+  function renderFrames() {
+    var t = clear(document.getElementById('frametable'));
+    var s = states[viewDesign], step = D.designs[viewDesign].steps[cur];
+    var hdr = el('tr');
+    ['pfn', 'page (its lowest pid\'s pte)', 'kind', 'refcount', 'mapcount', 'flags', 'swap slot', 'LRU'].forEach(function (h) { hdr.appendChild(el('th', {}, h)); });
+    t.appendChild(hdr);
+    // The frames this line changed and the selected page first, then the others by pfn, up to
+    // MAX_ROWS: a machine of 64k frames stays quick to draw.
+    var MAX_ROWS = 400, first = [], rest = [];
+    Object.keys(s.frames).forEach(function (p) {
+      if (s.frames[p].kind === 'table') return;
+      (step.frames[p] !== undefined || (selectedKey && keyOf(s, p) === selectedKey) ? first : rest).push(+p);
+    });
+    // Object.keys lists integer keys in ascending order: both lists are by pfn already.
+    var pfns = first.concat(rest).slice(0, MAX_ROWS);
+    if (first.length + rest.length > pfns.length) {
+      var note = el('tr'); note.appendChild(el('td', { colspan: 8 }, (first.length + rest.length - pfns.length)
+        + ' more frames not shown (those this line changed and the selected page come first)'));
+      t.appendChild(note);
+    }
+    pfns.forEach(function (pfn) {
+      var f = s.frames[pfn], key = keyOf(s, pfn);
+      var cls = (step.frames[pfn] !== undefined ? 'changed ' : '') + (key && key === selectedKey ? 'selected' : '');
+      var tr = el('tr', { 'data-pfn': pfn, 'data-key': key, 'class': cls });
+      [pfn, key ? 'pid ' + key.replace('@', ' @') : '-', f.kind, f.refcount, f.mapcount, f.flags, f.swap || '-', f.lru]
+        .forEach(function (c) { tr.appendChild(el('td', {}, String(c))); });
+      tr.addEventListener('click', function () { if (key) select(key); });
+      t.appendChild(tr);
+    });
+  }
+
+  function select(key) { selectedKey = key; render(); }
+
+  function renderPage() {
+    document.getElementById('pagekey').textContent = selectedKey ? 'pid ' + selectedKey.replace('@', ' @') : 'none';
+    var box = clear(document.getElementById('panels'));
+    if (!selectedKey) return;
+    D.designs.forEach(function (d, i) {
+      var s = states[i], pfn = null;
+      for (var p in s.walks) if (s.walks[p].key === selectedKey) { pfn = p; break; }
+      var panel = el('section', { 'class': 'design-panel', 'data-design': d.name });
+      panel.appendChild(el('h3', {}, d.name));
+      if (pfn === null) { panel.appendChild(el('p', {}, 'no page mapped there')); box.appendChild(panel); return; }
+      var w = s.walks[pfn], f = s.frames[pfn];
+      panel.setAttribute('data-pfn', pfn); panel.setAttribute('data-vmas', w.vmas);
+      panel.appendChild(el('p', {}, 'pfn ' + pfn + ', mapcount ' + f.mapcount + ', refcount ' + f.refcount
+        + (D.designs[i].steps[cur].walks[pfn] ? ' — walk recorded at this line' : ' — walk as last recorded')));
+      panel.appendChild(el('h4', {}, 'Reverse walk: ' + w.vmas + ' vmas visited, ' + w.ptes + ' ptes checked, ' + w.found + ' found'));
+      var ol = el('ol', { 'class': 'walk' });
+      w.events.forEach(function (e) {
+        var label = { vma: 'visit ', pte: 'check ', miss: 'check ', found: 'found ' }[e[0]] + D.labels[e[1]];
+        ol.appendChild(el('li', { 'class': 'ev-' + e[0] }, label));
+      });
+      panel.appendChild(ol);
+      panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
+      panel.appendChild(el('h4', {}, 'Structures'));
+      if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
+      else panel.appendChild(el('p', {}, '(no structure drawn for this page yet, e.g. a file page: the walk above is what the design finds)'));
+      box.appendChild(panel);
+    });
+  }
+
+  function tree(nodes) {
+    var ul = el('ul', { 'class': 'structure' });
+    nodes.forEach(function (n) {
+      var li = el('li', { 'class': 'k-' + n.kind }, n.label);
+      if (n.children.length) li.appendChild(tree(n.children));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function renderCounters() {
+    var t = clear(document.getElementById('countertable'));
+    var names = [];
+    D.designs.forEach(function (d, i) { Object.keys(states[i].counters).forEach(function (k) { if (names.indexOf(k) < 0) names.push(k); }); });
+    var hdr = el('tr'); hdr.appendChild(el('th', {}, 'counter'));
+    D.designs.forEach(function (d) { hdr.appendChild(el('th', {}, d.name)); });
+    t.appendChild(hdr);
+    names.forEach(function (k) {
+      var tr = el('tr'); tr.appendChild(el('th', {}, k));
+      D.designs.forEach(function (d, i) {
+        var delta = d.steps[cur].counters[k], td = el('td', {}, String(states[i].counters[k] || 0));
+        if (delta) td.appendChild(el('span', { 'class': 'delta' }, ' (' + (delta > 0 ? '+' : '') + delta + ')'));
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+  }
+
+  function init() {
+    document.getElementById('file').textContent = D.file;
+    var tl = document.getElementById('timeline');
+    D.lines.forEach(function (l, i) {
+      var failed = D.designs.some(function (d) { return d.steps[i] && d.steps[i].failure; });
+      var div = el('div', failed ? { 'class': 'failed' } : {}, l.line + '  ' + l.text);
+      div.addEventListener('click', function () { go(i); });
+      tl.appendChild(div);
+    });
+    var view = document.getElementById('view');
+    D.designs.forEach(function (d, i) { view.appendChild(el('option', { value: i }, d.name)); });
+    view.addEventListener('change', function () { viewDesign = +view.value; render(); });
+    document.getElementById('prev').addEventListener('click', function () { go(cur - 1); });
+    document.getElementById('next').addEventListener('click', function () { go(cur + 1); });
+    var jump = document.getElementById('jump');
+    jump.max = Math.max(0, nSteps - 1);
+    jump.addEventListener('input', function () { go(+jump.value); });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowRight' || e.key === 'j') { go(cur + 1); e.preventDefault(); }
+      else if (e.key === 'ArrowLeft' || e.key === 'k') { go(cur - 1); e.preventDefault(); }
+      else if (e.key === 'Home') { go(0); e.preventDefault(); }
+      else if (e.key === 'End') { go(nSteps - 1); e.preventDefault(); }
+    });
+    var m = /step=(\d+)/.exec(location.hash);
+    var k = /page=([0-9]+@[0-9a-f]+)/.exec(location.hash);
+    if (k) selectedKey = k[1];
+    go(m ? +m[1] - 1 : 0);
+  }
+
+  window.RMAPLAB_EXPLORER = { go: go, select: select, step: function () { return cur; } };
+  init();
+})();

@@ -1,0 +1,51 @@
+package org.rmaplab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code rmaplab explore --out DIR}: the site's files, determinism, and bad input. */
+class ExploreCommandTest extends CliTest {
+
+    @Test
+    void writesTheStaticSite() throws Exception {
+        Path site = dir.resolve("site");
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma_chain,pte_chains",
+                "--out", site.toString()), err);
+        assertEquals("explorer written to " + site.resolve("index.html") + "\n", out);
+        for (String f : new String[] {"index.html", "explorer.js", "explorer.css", "data.js"}) {
+            assertTrue(Files.size(site.resolve(f)) > 100, f);
+        }
+        String data = Files.readString(site.resolve("data.js"));
+        assertTrue(data.startsWith("window.RMAPLAB_EXPLORE = {\"file\":\"examples/fork-cow.vms\""), data);
+        assertTrue(data.contains("{\"name\":\"pte_chains\""));
+        assertFalse(data.contains("{\"name\":\"anon_vma\""), "only the designs asked for");
+        String html = Files.readString(site.resolve("index.html"));
+        assertFalse(html.contains("http://") || html.contains("https://"), "no CDN: everything is in the site");
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma_chain,pte_chains",
+                "--out", site.toString()));
+        assertEquals(data, Files.readString(site.resolve("data.js")), "deterministic");
+    }
+
+    @Test
+    void badInputIsOneLineAndNoSite() throws Exception {
+        Path bad = write("bad.vms", "t1 mmap 0 16p rw private|anonymous as A\nt1 frobnicate A\n");
+        Path site = dir.resolve("site");
+        assertEquals(2, run("explore", bad.toString(), "--out", site.toString()));
+        assertTrue(err.startsWith(bad + ":2: "), err);
+        assertEquals(1, err.lines().count(), err);
+        assertFalse(Files.exists(site), "no partial output");
+        assertEquals(2, run("explore", dir.resolve("missing.vms").toString(), "--out", site.toString()));
+        assertEquals("rmaplab: " + dir.resolve("missing.vms") + ": no such file\n", err);
+        Path file = write("plain", "x");
+        assertEquals(2, run("explore", "examples/fork-cow.vms", "--out", file.toString()));
+        assertEquals("rmaplab: " + file + ": not a directory\n", err);
+        assertEquals(2, run("explore", "examples/fork-cow.vms", "--design", "nosuch", "--out", site.toString()));
+        assertEquals(1, err.lines().count(), err);
+    }
+}
