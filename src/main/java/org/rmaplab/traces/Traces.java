@@ -40,7 +40,8 @@ public final class Traces {
      * text of {@code rmaplab trace record}, gzip'd; traces/README.md says how each was recorded),
      * packaged as resources {@code /traces/perf/NAME.perf.gz}.
      */
-    public static final List<String> PERF_NAMES = List.of("make-gcc", "sh-pipeline", "python3-fork", "jvm", "prefork");
+    public static final List<String> PERF_NAMES = List.of("make-gcc", "sh-pipeline", "python3-fork", "jvm", "prefork",
+            "prefork-server");
 
     /** The path perf trace NAME has in the repository. */
     public static String perfPath(String name) {
