@@ -111,15 +111,63 @@ final class ObjRmap {
             return;
         }
         if (nonlinear) {
-            d.addNonlinearFilePte(pfn, ptep);
+            addNonlinearFilePte(pfn, ptep);
         }
+    }
+
+    /**
+     * wli's step (c) page_add_rmap() for a file page's pte at a nonlinear address: the first one
+     * starts the chain with a block whose last slot takes the mapcount from the union ("shoehorn
+     * -&gt;mapcount into the first pte_chain block") and whose next-to-last takes the pte; later
+     * ones are chained as any pte is. Such a page is never PG_direct: the union holds the chain.
+     */
+    void addNonlinearFilePte(int pfn, long ptep) {
+        d.stats.nonlinearChained++;
+        if (d.pte[pfn] != 0) {
+            d.pageAddRmap(pfn, ptep);
+            return;
+        }
+        int pc = d.chainAlloc();
+        d.pool.setPte(pc, d.nrpte - 1, PteChainsDesign.MAPCOUNT_SLOT);
+        d.pool.setPte(pc, d.nrpte - 2, ptep);
+        d.pool.setNextAndIdx(pc, d.pool.encode(0, d.nrpte - 2));
+        d.pte[pfn] = pc;
+        d.stats.object("pg_chained", 1);
+    }
+
+    /** Does the page's chain end in the mapcount's slot (step (c))? */
+    boolean hasMapcountSlot(int pfn) {
+        int pc = (int) d.pte[pfn];
+        if (pc == 0 || d.isDirect(pfn)) {
+            return false;
+        }
+        while (d.pool.next(pc) != 0) {
+            pc = d.pool.next(pc);
+        }
+        return d.pool.pte(pc, d.nrpte - 1) == PteChainsDesign.MAPCOUNT_SLOT;
+    }
+
+    /**
+     * A chain left holding only the mapcount's slot (its last nonlinear pte gone) is freed and the
+     * mapcount goes back into the union: the page is object-based only again.
+     */
+    void dropMapcountOnlyChain(int pfn) {
+        int pc = (int) d.pte[pfn];
+        if (pc == 0 || d.isDirect(pfn) || d.pool.next(pc) != 0 || d.pool.idx(pc) != d.nrpte - 1
+                || d.pool.pte(pc, d.nrpte - 1) != PteChainsDesign.MAPCOUNT_SLOT) {
+            return;
+        }
+        d.pool.setPte(pc, d.nrpte - 1, 0);
+        d.pte[pfn] = 0;
+        d.chainFree(pc);
+        d.stats.object("pg_chained", -1);
     }
 
     /** page_remove_rmap() for a file page: uncounted only, or taken off the chain. */
     void remove(int pfn, Vma vma, long address, long ptep) {
         if (chained(pfn, vma, address)) {
             d.removePte(pfn, vma, ptep);
-            d.dropMapcountOnlyChain(pfn);
+            dropMapcountOnlyChain(pfn);
         }
     }
 

@@ -295,14 +295,14 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
 
     // ------------------------------------------------------------------ blocks
 
-    private int chainAlloc() {
+    int chainAlloc() {
         stats.chainAllocs++;
         stats.object("pte_chain", 1);
         return pool.alloc();
     }
 
     /** __pte_chain_free(). */
-    private void chainFree(int h) {
+    void chainFree(int h) {
         stats.chainFrees++;
         stats.object("pte_chain", -1);
         pool.free(h);
@@ -401,56 +401,6 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
         throw new IllegalStateException("page_remove_rmap: pte not in the chain of pfn " + pfn);
     }
 
-    // ------------------------------------------------------------------ step (c): the mapcount's slot
-
-    /**
-     * wli's step (c) page_add_rmap() for a file page's pte at a nonlinear address: the first one
-     * starts the chain with a block whose last slot takes the mapcount from the union ("shoehorn
-     * -&gt;mapcount into the first pte_chain block") and whose next-to-last takes the pte; later
-     * ones are chained as any pte is. Such a page is never PG_direct: the union holds the chain.
-     */
-    void addNonlinearFilePte(int pfn, long ptep) {
-        stats.nonlinearChained++;
-        if (pte[pfn] != 0) {
-            pageAddRmap(pfn, ptep);
-            return;
-        }
-        int pc = chainAlloc();
-        pool.setPte(pc, nrpte - 1, MAPCOUNT_SLOT);
-        pool.setPte(pc, nrpte - 2, ptep);
-        pool.setNextAndIdx(pc, pool.encode(0, nrpte - 2));
-        pte[pfn] = pc;
-        stats.object("pg_chained", 1);
-    }
-
-    /** Does the page's chain end in the mapcount's slot (step (c))? */
-    private boolean hasMapcountSlot(int pfn) {
-        int pc = (int) pte[pfn];
-        if (pc == 0 || isDirect(pfn)) {
-            return false;
-        }
-        while (pool.next(pc) != 0) {
-            pc = pool.next(pc);
-        }
-        return pool.pte(pc, nrpte - 1) == MAPCOUNT_SLOT;
-    }
-
-    /**
-     * A chain left holding only the mapcount's slot (its last nonlinear pte gone) is freed and the
-     * mapcount goes back into the union: the page is object-based only again.
-     */
-    void dropMapcountOnlyChain(int pfn) {
-        int pc = (int) pte[pfn];
-        if (pc == 0 || isDirect(pfn) || pool.next(pc) != 0 || pool.idx(pc) != nrpte - 1
-                || pool.pte(pc, nrpte - 1) != MAPCOUNT_SLOT) {
-            return;
-        }
-        pool.setPte(pc, nrpte - 1, 0);
-        pte[pfn] = 0;
-        chainFree(pc);
-        stats.object("pg_chained", -1);
-    }
-
     // ------------------------------------------------------------------ step (b): mlocked ptes unchained
 
     /** Does a pte of this vma go unchained? Only under step (b), for a VM_LOCKED vma. */
@@ -524,7 +474,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
                     nrChains++;
                 }
             }
-            if (nrChains == 1 && !hasMapcountSlot(pfn)) {
+            if (nrChains == 1 && (objrmap == null || !objrmap.hasMapcountSlot(pfn))) {
                 collapse(pfn); // a step (c) chain keeps its block: the union holds no mapcount
             }
         }
@@ -776,7 +726,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
         } finally {
             walkPfn = saved;
         }
-        dropMapcountOnlyChain(pfn); // step (c): every nonlinear pte was unmapped
+        if (objrmap != null) {
+            objrmap.dropMapcountOnlyChain(pfn); // step (c): every nonlinear pte was unmapped
+        }
     }
 
     /** 2.6.0's try_to_unmap() loop over the chain, releasing each unmapped pte's slot in place. */
