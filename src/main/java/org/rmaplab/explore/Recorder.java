@@ -130,6 +130,8 @@ public final class Recorder {
         final Map<String, Long> counters = new HashMap<>();
         /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
         final Map<Integer, Long> walkHash = new HashMap<>();
+        /** The machine's count of ptes and pages moved (mremap, UFFDIO_MOVE) when last recorded. */
+        long moves;
 
         Snapshot(Machine k) {
             this.k = k;
@@ -145,6 +147,18 @@ public final class Recorder {
                 remember(pfn);
             }
             counters.putAll(design.stats().asMap());
+            moves = moves();
+        }
+
+        /**
+         * Ptes and pages moved so far: a move can change a page's walk with neither its frame nor
+         * any maps line changing (UFFDIO_MOVE under pte_chains rewrites a chain entry only), so a
+         * line that moved something records the walks again.
+         */
+        long moves() {
+            Map<String, Long> c = k.counters();
+            return c.get("mremap_ptes_moved") + c.get("mremap_pmd_moves") + c.get("mremap_pud_moves")
+                    + c.get("uffd_pages_moved") + c.get("uffd_ptes_rewritten");
         }
 
         void remember(int pfn) {
@@ -166,6 +180,9 @@ public final class Recorder {
             st.result = result;
             st.failure = failure;
             boolean layoutChanged = recordMaps(st);
+            long movedNow = moves();
+            layoutChanged |= movedNow != moves;
+            moves = movedNow;
             for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
                 boolean ch = changed(pfn);
                 if (ch) {

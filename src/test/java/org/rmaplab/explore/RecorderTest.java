@@ -93,6 +93,31 @@ class RecorderTest {
         }
     }
 
+    /**
+     * UFFDIO_MOVE moves a page's pte with no maps line changing, and under pte_chains with no frame
+     * changing either (a chain entry is rewritten; page->index means nothing there): the walk is
+     * recorded again at that line all the same, now naming the page at its destination.
+     */
+    @Test
+    void aMovedPteIsWalkedAgain() throws Exception {
+        Scenario sc = ScenarioParser.parse("move.vms", String.join("\n",
+                "t1 mmap 0 1p rw private|anonymous as SRC",
+                "t1 mmap 0 1p rw private|anonymous as DST",
+                "t1 write SRC 1p 0x51",
+                "t1 uffd_register DST 1p expect 0",
+                "t1 uffd_move DST SRC 1p expect 4096", ""));
+        for (Recorder.DesignRun r : new Recorder(CheckPolicy.parse("end")).record(sc,
+                List.of("pte_chains", "anon_vma_chain"))) {
+            Recorder.Step write = r.steps.get(2);
+            Recorder.Step move = r.steps.get(4);
+            assertEquals(1, write.walks.size(), r.design);
+            assertEquals(1, move.walks.size(), r.design + ": the moved page's walk");
+            String before = write.walks.values().iterator().next().key;
+            String after = move.walks.values().iterator().next().key;
+            assertFalse(before.equals(after), r.design + ": " + before + " then " + after);
+        }
+    }
+
     @Test
     void structures() throws Exception {
         List<Recorder.DesignRun> runs = record();
