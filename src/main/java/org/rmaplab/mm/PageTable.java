@@ -181,6 +181,34 @@ public final class PageTable {
         return f.index[slotTable(slot)] + ((long) slotIndex(slot) << PAGE_SHIFT);
     }
 
+    /** What {@link #forEachPresentPage} hands each present pte of a user page. */
+    public interface PresentPage {
+        void pte(long slot, int pfn);
+    }
+
+    /**
+     * Each present pte of [start, end) in MM's page tables that maps a user page (not the zero
+     * page's special pte), in address order, skipping a missing pte table whole — the shape of
+     * mlock_pte_range() (mm/mlock.c) under walk_page_range().
+     */
+    public static void forEachPresentPage(Frames f, Mm mm, long start, long end, PresentPage v) {
+        if (mm.pgd() < 0) {
+            return;
+        }
+        for (long addr = start; addr < end; addr += PAGE_SIZE) {
+            long slot = lookup(f, mm.pgd(), addr);
+            if (slot < 0) {
+                // No pte table here: on to the next one.
+                addr = Math.min(end, (addr | (PMD_SIZE - 1)) + 1) - PAGE_SIZE;
+                continue;
+            }
+            long e = get(f, slot);
+            if (present(e) && (e & SPECIAL) == 0) {
+                v.pte(slot, ptePfn(e));
+            }
+        }
+    }
+
     /**
      * The slot of the pte for addr, or -1 when a table on the way is missing (no allocation).
      * (pgd_offset / p4d / pud_offset / pmd_offset / pte_offset_map.)

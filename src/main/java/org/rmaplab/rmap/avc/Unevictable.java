@@ -1,7 +1,6 @@
 package org.rmaplab.rmap.avc;
 
 import org.rmaplab.mm.Frames;
-import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.Vma;
@@ -79,29 +78,14 @@ final class Unevictable {
      * page a present pte of the range maps is mlocked (mlock) or munlocked (munlock) once.
      */
     void lockChanged(Vma vma, long start, long end) {
-        Mm mm = vma.mm;
-        if (mm.pgd() < 0) {
-            return;
-        }
         boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
-        for (long addr = start; addr < end; addr += PageTable.PAGE_SIZE) {
-            long slot = PageTable.lookup(frames, mm.pgd(), addr);
-            if (slot < 0) {
-                // No pte table here: on to the next one.
-                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - PageTable.PAGE_SIZE;
-                continue;
-            }
-            long e = PageTable.get(frames, slot);
-            if (!PageTable.present(e) || (e & PageTable.SPECIAL) != 0) {
-                continue;
-            }
-            int pfn = PageTable.ptePfn(e);
+        PageTable.forEachPresentPage(frames, vma.mm, start, end, (slot, pfn) -> {
             if (locked) {
                 mlockFolio(pfn);
             } else {
                 munlockFolio(pfn);
             }
-        }
+        });
     }
 
     /** Mapped by a VM_LOCKED vma? The frame is freed with no mlocked mapping left. */

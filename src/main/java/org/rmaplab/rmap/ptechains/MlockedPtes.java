@@ -1,6 +1,5 @@
 package org.rmaplab.rmap.ptechains;
 
-import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.PageTable;
 import org.rmaplab.mm.RmapHost;
 import org.rmaplab.mm.Vma;
@@ -62,23 +61,8 @@ final class MlockedPtes {
      * counted; pte_chains has no object to reach them, and need not.
      */
     void lockChanged(Vma vma, long start, long end) {
-        Mm mm = vma.mm;
-        if (mm.pgd() < 0) {
-            return;
-        }
         boolean locked = (vma.flags() & Vma.VM_LOCKED) != 0;
-        for (long addr = start; addr < end; addr += PageTable.PAGE_SIZE) {
-            long slot = PageTable.lookup(d.frames, mm.pgd(), addr);
-            if (slot < 0) {
-                // No pte table here: on to the next one.
-                addr = Math.min(end, (addr | (PageTable.PMD_SIZE - 1)) + 1) - PageTable.PAGE_SIZE;
-                continue;
-            }
-            long e = PageTable.get(d.frames, slot);
-            if (!PageTable.present(e) || (e & PageTable.SPECIAL) != 0) {
-                continue;
-            }
-            int pfn = PageTable.ptePfn(e);
+        PageTable.forEachPresentPage(d.frames, vma.mm, start, end, (slot, pfn) -> {
             if (locked) {
                 d.pageRemoveRmapInternal(pfn, slot);
                 add(pfn);
@@ -88,6 +72,6 @@ final class MlockedPtes {
                 d.pageAddRmap(pfn, slot);
                 d.stats.munlockRechained++;
             }
-        }
+        });
     }
 }
