@@ -11,7 +11,6 @@ import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.scenario.ModelError;
 import org.rmaplab.rmap.RmapDesigns;
 import org.rmaplab.scenario.Op;
-import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
@@ -85,7 +84,7 @@ public final class Fuzzer {
                     if (historical && todayAgrees == null) {
                         todayAgrees = Diff.compare(sc, k, runner, RmapDesigns.DEFAULT).verdict() != Diff.Verdict.DIVERGED;
                     }
-                    out.add(new Finding(index, d, text, r, null, historical && todayAgrees && mergeOnly(sc, d)));
+                    out.add(new Finding(index, d, text, r, null, historical && todayAgrees && mergeOnly(runner, sc, d)));
                 }
             } catch (ModelError e) {
                 out.add(new Finding(index, d, text, null, e));
@@ -98,35 +97,112 @@ public final class Fuzzer {
 
     /**
      * Does DESIGN's run of SC differ from today's Linux's (anon_vma_chain, which agreed with the
-     * kernel) only in lines that show the vma layout ({@code vma}, {@code vmas}, {@code maps})? Then what the
-     * kernel disagrees with is the historical design's own vma merge rules (2.6.0's merge of any
-     * two anonymous vmas, anon_vma's and anonmm's rules, lokier's groups), which the design keeps
-     * on purpose; any other line that differs (an address, an errno, a value) is a divergence.
+     * kernel) only because of the historical design's own vma merge rules (2.6.0's merge of any two
+     * anonymous vmas, anon_vma's and anonmm's rules, lokier's groups), which the design keeps on
+     * purpose? Both runs are stepped line by line: up to the line after which some task's
+     * /proc/PID/maps first differ, every result must be the same except {@code vma}, {@code vmas}
+     * and {@code maps} lines, and that first layout difference must be a merge — the same pages
+     * mapped with the same perms, file and offsets, cut into vmas differently. From there on the
+     * two address spaces are different inputs (an mremap over two vmas is EFAULT on one and moves
+     * one vma on the other), so later differences follow from the merge. Any other difference (an
+     * address, an errno, a value while the layouts agree, or layouts that differ in what is mapped)
+     * is a divergence.
      */
-    private boolean mergeOnly(Scenario sc, String design) {
-        java.util.Map<Integer, String> today = new java.util.HashMap<>();
-        for (RunResult.LineOutcome o : runner.run(sc, RmapDesigns.DEFAULT).outcomes()) {
-            today.put(o.line(), o.actual());
-        }
-        java.util.Map<Integer, Op> ops = new java.util.HashMap<>();
-        for (Statement s : sc.statements()) {
-            ops.put(s.line(), s.op());
-        }
-        List<RunResult.LineOutcome> mine = runner.run(sc, design).outcomes();
-        if (mine.size() != today.size()) {
+    static boolean mergeOnly(ScenarioRunner runner, Scenario sc, String design) {
+        ScenarioRunner.Session today;
+        ScenarioRunner.Session mine;
+        try {
+            today = runner.session(sc, RmapDesigns.DEFAULT);
+            mine = runner.session(sc, design);
+        } catch (RuntimeException e) {
             return false;
         }
+        java.util.Set<String> tasks = new java.util.LinkedHashSet<>(List.of("t1"));
+        boolean parted = false;
         boolean any = false;
-        for (RunResult.LineOutcome o : mine) {
-            if (!o.actual().equals(today.get(o.line()))) {
-                Op op = ops.get(o.line());
-                if (op != Op.VMA && op != Op.VMAS && op != Op.MAPS) {
+        for (Statement s : sc.statements()) {
+            String a;
+            String b;
+            try {
+                a = today.step(s);
+                b = mine.step(s);
+            } catch (RuntimeException e) {
+                return false;
+            }
+            if (s.as() != null) {
+                tasks.add(s.as());
+            }
+            if (!a.equals(b)) {
+                if (!parted && s.op() != Op.VMA && s.op() != Op.VMAS && s.op() != Op.MAPS) {
                     return false;
                 }
                 any = true;
             }
+            if (!parted) {
+                for (String name : tasks) {
+                    org.rmaplab.mm.Task ta = today.task(name);
+                    org.rmaplab.mm.Task tb = mine.task(name);
+                    if ((ta == null) != (tb == null)) {
+                        return false;
+                    }
+                    if (ta != null) {
+                        List<String> la = today.maps(ta);
+                        List<String> lb = mine.maps(tb);
+                        if (!la.equals(lb)) {
+                            if (!sameMappings(la, lb)) {
+                                return false;
+                            }
+                            parted = true;
+                        }
+                    }
+                }
+            }
         }
         return any;
+    }
+
+    /**
+     * Whether two /proc/PID/maps listings map the same pages the same way and differ only in where
+     * one vma ends and the next begins: each is reduced to maximal runs of adjacent lines with the
+     * same perms, device, inode and name (and, for a file, contiguous offsets), which must agree.
+     * The offset of an anonymous vma is not compared: it is the vma's pgoff, which a merge of
+     * anonymous vmas in a historical design keeps from one side.
+     */
+    static boolean sameMappings(List<String> a, List<String> b) {
+        return runs(a).equals(runs(b));
+    }
+
+    private static List<String> runs(List<String> maps) {
+        List<String> out = new ArrayList<>();
+        long start = -1;
+        long end = -1;
+        long nextOffset = 0;
+        String kind = null;
+        for (String line : maps) {
+            String[] f = line.trim().split("\\s+", 6);
+            int dash = f[0].indexOf('-');
+            long s = Long.parseUnsignedLong(f[0].substring(0, dash), 16);
+            long e = Long.parseUnsignedLong(f[0].substring(dash + 1), 16);
+            boolean file = !f[4].equals("0");
+            long offset = file ? Long.parseUnsignedLong(f[2], 16) : 0;
+            String k = f[1] + " " + f[3] + " " + f[4] + " " + (f.length > 5 ? f[5] : "");
+            if (s == end && k.equals(kind) && (!file || offset == nextOffset)) {
+                end = e;
+                nextOffset = offset + (e - s);
+                continue;
+            }
+            if (kind != null) {
+                out.add(Long.toHexString(start) + "-" + Long.toHexString(end) + " " + kind);
+            }
+            start = s;
+            end = e;
+            nextOffset = offset + (e - s);
+            kind = k;
+        }
+        if (kind != null) {
+            out.add(Long.toHexString(start) + "-" + Long.toHexString(end) + " " + kind);
+        }
+        return out;
     }
 
     /**

@@ -66,6 +66,23 @@ public final class ScenarioRunner {
     }
 
     /**
+     * A {@link Session} on a fresh machine of SCENARIO's configuration from this runner's factory,
+     * for a caller that steps SCENARIO's lines itself and looks at the machine between them
+     * ({@code fuzz} compares two designs' vma layouts line by line). Throws as {@link #run} does.
+     */
+    public Session session(Scenario scenario, String design) {
+        Syscalls sys;
+        try {
+            sys = factory.create(design, scenario.machine());
+        } catch (ScenarioError | InvariantViolation e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelError(scenario.file(), 0, design, e);
+        }
+        return new Session(scenario, design, sys);
+    }
+
+    /**
      * A run fed one statement at a time, for a generator that reads the model's state after each
      * line before it writes the next (the lines it fed are still a scenario that {@link #run} replays).
      * {@code t1} is bound at creation; nothing is recorded but the last result.
@@ -76,9 +93,18 @@ public final class ScenarioRunner {
 
         /** A session on SYS (fresh, t1 not yet made) under DESIGN; FILE names it in messages. */
         public Session(String file, String design, Syscalls sys) {
-            run = new Run(new Scenario(file, MachineConfig.defaults(), List.of()), design, sys);
+            this(new Scenario(file, MachineConfig.defaults(), List.of()), design, sys);
+        }
+
+        private Session(Scenario sc, String design, Syscalls sys) {
+            run = new Run(sc, design, sys);
             run.keepOutcomes = false;
             run.bound.bind("t1", sys.initTask());
+        }
+
+        /** The model's /proc/PID/maps of T ({@link Syscalls#maps}). */
+        public List<String> maps(Task t) {
+            return run.sys.maps(t);
         }
 
         /**
