@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {
             "Compare every line's actual result on the real kernel and on the model.",
-            "Expectations play no part; addresses are normalized (README, \"Comparing",
+            "Expectations play no part; addresses are normalized (docs/kernel.md, \"Comparing",
             "addresses\"). Prints 'SAME FILE [design] (N lines)' or the first divergence as",
             "'FILE:LINE: [design] linux X, model Y: LINE TEXT'; then a summary line."},
         footerHeading = "%nExit codes:%n",

@@ -42,7 +42,7 @@ final class TraceCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             versionProvider = Main.Version.class,
             description = {"Convert an strace or perf script trace into a scenario.",
-                "The kind is recognised by content, gzip'd or not (see README, \"Traces of real programs\"):",
+                "The kind is recognised by content, gzip'd or not (see docs/traces.md):",
                 "tasks by pid, the kernel's addresses bound to names, accesses by the --touch policy (strace)",
                 "or the real page faults (perf). Written atomically to --out, else to stdout."},
             footerHeading = "%nExit codes:%n",

@@ -31,7 +31,7 @@ import org.rmaplab.rmap.RmapDesigns;
  * mappings, COW after fork, threads and exits. With swap it also reclaims ({@code reclaim},
  * MADV_PAGEOUT) in little RAM with a busy page-table lock now and then; userfaultfd, tmpfs files and
  * mlock churn are options. The kernel profile, {@link ScenarioGenerator}, writes what the real kernel
- * can run too (README "The real kernel as judge"): addresses relative to names it bound, no
+ * can run too (docs/kernel.md): addresses relative to names it bound, no
  * reclaim (the kernel does not say what it freed), no userfaultfd (a missing page of a registered
  * range would block a real task) and no remap_anon_pages (never merged into Linux). Both draw from
  * the same {@link Vocabulary}.

@@ -14,7 +14,7 @@ import org.rmaplab.mm.Vma;
  * The model profile's userfaultfd steps: uffd_register, uffd_move (with or without
  * allow_src_holes), uffd_copy (sometimes from an unaligned source) and remap_anon_pages, mostly
  * aimed at the vmas the task has now (a registered destination, a writable private source), else
- * anywhere in the window (errors). See README "Simplifications" for what the model does with them.
+ * anywhere in the window (errors). See docs/model.md, "Simplifications and what is not modelled yet", for what the model does with them.
  */
 final class ModelUffd {
     private static final long P = Vocabulary.P;

@@ -27,7 +27,7 @@ import java.util.List;
  * <p>Addresses follow x86-64 with 4-level paging and no randomization: TASK_SIZE
  * 0x7ffffffff000, mmap_base 128 MiB below it (mmap_base() with the minimum gap), mappings placed
  * top-down below it (arch_get_unmapped_area_topdown), and the program break starting at
- * {@link #START_BRK} (there is no executable image: see README, "Model").
+ * {@link #START_BRK} (there is no executable image: see docs/model.md, "Simplifications and what is not modelled yet").
  */
 public final class Machine implements Syscalls, RmapHost {
     public static final int PAGE_SHIFT = PageTable.PAGE_SHIFT;

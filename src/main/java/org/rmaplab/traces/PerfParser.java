@@ -16,7 +16,7 @@ import org.rmaplab.traces.StraceParser.Call;
 
 /**
  * Reads the text {@code perf script --show-task-events --show-mmap-events} writes for a
- * {@code rmaplab trace record} (see README, "Traces of real programs") into the same completed
+ * {@code rmaplab trace record} (see docs/traces.md, "perf traces: the real page faults") into the same completed
  * {@link Call}s the strace reader makes, plus the user page faults, in the trace's order:
  *
  * <ul>

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the text strace writes into a list of completed {@link Call}s, in the order in which they
- * completed (the line of their result). Supported output (see README, "Traces of real programs"):
+ * completed (the line of their result). Supported output (see docs/traces.md, "Traces of real programs"):
  *
  * <ul>
  *   <li>{@code strace -f -o FILE} (every line starts with the pid) or {@code strace -f} on stderr

@@ -15,7 +15,7 @@ import org.rmaplab.traces.StraceParser.Call;
 /**
  * Turns an strace trace ({@link StraceParser}) into a scenario (docs/scenario-language.md) that the
  * model runs under every design. What the model cannot see or do, and how it is treated (each
- * point is in the README, "Traces of real programs"):
+ * point is in docs/traces.md, "Traces of real programs"):
  *
  * <ul>
  *   <li><b>Tasks.</b> pid N becomes task {@code pN} ({@code pN_2} if the pid is reused). The first
@@ -71,7 +71,7 @@ import org.rmaplab.traces.StraceParser.Call;
  * <p><b>perf traces</b> ({@code rmaplab trace record}: perf script text, recognised by content)
  * are read by {@link PerfParser} into the same calls, converted by the same parts, plus the
  * program's real user page faults, each replayed by {@link Faults} as a write or a read of its
- * page; {@code --touch} does not apply to them. See the README, "perf traces: the real page faults".
+ * page; {@code --touch} does not apply to them. See docs/traces.md, "perf traces: the real page faults".
  *
  * <p>This class is the entry point ({@link #convert}, {@link Options}, {@link Result}); the parts
  * are: {@link TaskCalls} (the tasks, each call to its task; fork, vfork, clone, execve, exit),
@@ -187,7 +187,7 @@ public final class TraceConverter {
             cx.out().count("unfinished");
         }
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (strace); do not edit.\n"
-                + "# Options: " + opt.describe() + ". See README, \"Traces of real programs\".\n"
+                + "# Options: " + opt.describe() + ". See docs/traces.md.\n"
                 + "# " + cx.out().counts() + "\n";
         return new Head(header, Map.copyOf(cx.out().counts()));
     }
@@ -206,7 +206,7 @@ public final class TraceConverter {
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
                 + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
                 + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
-                + " See README, \"Traces of real programs\".\n"
+                + " See docs/traces.md.\n"
                 + "# " + cx.out().counts() + "\n"
                 + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n")
                 + cx.footprint().machineLine(cx.files().pages(), MachineConfig.DEFAULT_RAM);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dependency rules of the layout (README, "Layout"): the core (org.rmaplab.mm) &lt;- the
+ * The dependency rules of the layout (docs/model.md, "Layout"): the core (org.rmaplab.mm) &lt;- the
  * designs (org.rmaplab.rmap.*) &lt;- the registry (org.rmaplab.rmap) &lt;- everything else, and no
  * cycle among any of the packages. Main classes only: tests may reach across.
  */

@@ -322,6 +322,22 @@ class MainTest {
         assertFalse(Files.exists(missing.getParent()));
     }
 
+    /**
+     * findings without --out writes docs/findings.md in a checkout (./docs exists) and stdout
+     * anywhere else, where a relative docs/findings.md would be refused as "no such directory";
+     * its help says so.
+     */
+    @Test
+    void findingsWritesToStdoutOutsideACheckout() throws IOException {
+        assertEquals("-", FindingsCommand.defaultOut(dir));
+        Files.createDirectory(dir.resolve("docs"));
+        assertEquals("docs/findings.md", FindingsCommand.defaultOut(dir));
+        assertEquals("docs/findings.md", FindingsCommand.defaultOut(Path.of("")), "the tests run in the checkout");
+        assertEquals(0, run("findings", "--help"));
+        assertTrue(out.replaceAll("\\s+", " ")
+                .contains("--out=FILE|- Where to write (default: docs/findings.md when ./docs exists, else stdout)."), out);
+    }
+
     @Test
     void modelBackendListsRegisteredDesigns() {
         assertEquals(org.rmaplab.rmap.RmapDesigns.names(), Backend.model().designs());
