@@ -182,7 +182,7 @@
       panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
       panel.appendChild(el('h4', {}, 'Structures'));
       if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
-      else panel.appendChild(el('p', {}, '(no structure drawn for this page yet, e.g. a file page: the walk above is what the design finds)'));
+      else panel.appendChild(el('p', {}, '(the design keeps no structure for this page)'));
       box.appendChild(panel);
     });
   }

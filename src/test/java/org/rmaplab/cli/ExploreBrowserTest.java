@@ -52,13 +52,22 @@ class ExploreBrowserTest {
 
     /** A copy of the site's index.html that steps and selects like a user, then prints what it sees. */
     Path driven(Path site) throws Exception {
-        String script = "<script>(function(){"
-                + "for(var i=0;i<" + COW_STEP + ";i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));"
-                + "document.querySelector('#frametable tr[data-key=\"" + PAGE + "\"]').click();"
+        return driven(site, "for(var i=0;i<" + COW_STEP + ";i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
+                PAGE, "");
+    }
+
+    /**
+     * A copy of index.html that runs KEYS (JavaScript that steps), clicks the frame row of page
+     * KEY, and prints each panel's design, vmas visited and visit events, then what MORE prints.
+     */
+    static Path driven(Path site, String keys, String key, String more) throws Exception {
+        String script = "<script>(function(){" + keys
+                + "document.querySelector('#frametable tr[data-key=\"" + key + "\"]').click();"
                 + "var out=['position '+document.getElementById('position').textContent];"
                 + "document.querySelectorAll('.design-panel').forEach(function(p){"
                 + "var v=[];p.querySelectorAll('ol.walk li.ev-vma').forEach(function(li){v.push(li.textContent);});"
-                + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));});"
+                + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));"
+                + more + "});"
                 + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
                 + "document.body.appendChild(pre);})();</script>";
         Path copy = site.resolve("driven.html");
@@ -101,5 +110,61 @@ class ExploreBrowserTest {
         assertTrue(want.get("anon_vma").startsWith("panel anon_vma 2 visit pid 2 "), want.get("anon_vma"));
 
         browser.assertScreenshot(page);
+    }
+
+    /**
+     * A file page (examples/file-fork.vms, hand-derived in FileStructureTest): at the last line,
+     * click F's page 1 ({@code 1@7ffff7ff9000}) and check that each design's structure lists, in
+     * order, the vmas its walk visits: the query's answer of the interval tree (anon_vma_chain,
+     * lokier) and the prio_tree (anon_vma), SH in mm1 then mm2, 2 vmas; 2.6.6's i_mmap_shared
+     * (anonmm), every vma on it, 4; 2.6.0's chain (pte_chains), one vma per chained pte, 4.
+     */
+    @Test
+    void aFilePagesPanelsListTheVmasTheirWalksVisit() throws Exception {
+        Path site = dir.resolve("file");
+        assertEquals(0, browser.run("explore", "examples/file-fork.vms", "--out", site.toString()), browser.cli.err);
+        String more = "var s=[],c=[];p.querySelectorAll('ul.structure li.k-vma').forEach(function(li){"
+                + "if(li.textContent.indexOf('visit ')===0)s.push(li.textContent);});"
+                + "p.querySelectorAll('ul.structure li.k-pte').forEach(function(li){c.push(li.textContent);});"
+                + "out.push('structure '+s.join(' | '));out.push('chain '+c.join(' | '));"
+                + "var e=[];p.querySelectorAll('ol.walk li.ev-pte').forEach(function(li){e.push(li.textContent);});"
+                + "out.push('ptes '+e.join(' | '));";
+        Path page = driven(site, "document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));",
+                "1@7ffff7ff9000", more);
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        List<String> lines = m.group(1).lines().toList();
+        assertTrue(lines.get(0).startsWith("position line 14 (step 10 of 10)"), lines.get(0));
+        Map<String, Integer> want = Map.of("anon_vma_chain", 2, "anon_vma", 2, "pte_chains", 4, "anonmm", 4, "lokier", 2);
+        Pattern walkVma = Pattern.compile("visit pid (\\d+) ([0-9a-f]+-[0-9a-f]+)");
+        Pattern structVma = Pattern.compile("vma mm(\\d+) ([0-9a-f]+-[0-9a-f]+)");
+        Pattern pte = Pattern.compile("(?:pid |mm)(\\d+) (@[0-9a-f]+)");
+        for (int i = 1; i < lines.size(); i += 4) {
+            String[] head = lines.get(i).split(" ", 4);
+            String design = head[1];
+            assertEquals(want.get(design), Integer.valueOf(head[2]), lines.get(i));
+            List<String> visited = all(walkVma, head.length > 3 ? head[3] : "");
+            assertEquals(want.get(design), visited.size(), lines.get(i));
+            if (design.equals("pte_chains")) {
+                // 2.6.0 walks the chain: the ptes checked are the chain's, in chain order.
+                assertEquals(all(pte, lines.get(i + 2)), all(pte, lines.get(i + 3)), design);
+                assertEquals(4, all(pte, lines.get(i + 2)).size(), lines.get(i + 2));
+            } else {
+                // mm N is pid N's here (t1 made mm1, its fork mm2).
+                assertEquals(visited, all(structVma, lines.get(i + 1)), design);
+            }
+        }
+        assertEquals(1 + 4 * want.size(), lines.size(), String.join("\n", lines));
+    }
+
+    /** "N range" (or "N @address") for each match of P in S, in order. */
+    static List<String> all(Pattern p, String s) {
+        List<String> l = new ArrayList<>();
+        Matcher m = p.matcher(s);
+        while (m.find()) {
+            l.add(m.group(1) + " " + m.group(2));
+        }
+        return l;
     }
 }
