@@ -158,6 +158,37 @@ class ExploreBrowserTest {
         assertEquals(1 + 4 * want.size(), lines.size(), String.join("\n", lines));
     }
 
+    /**
+     * explore --kernel on examples/merge-parts.vms (hand-derived in ExploreKernelTest): at line 12,
+     * the maps line where the four historical designs part from the kernel, the page shows the
+     * kernel's result (3 vmas) and, per parted design, both results side by side with both maps:
+     * the kernel's three lines, the model's one; the timeline marks that one line.
+     */
+    @Test
+    void theLineWhereModelAndKernelPartedIsMarked() throws Exception {
+        org.rmaplab.harness.KernelAvailable.kernel();
+        Path site = dir.resolve("kernel");
+        assertEquals(0, browser.run("explore", "examples/merge-parts.vms", "--kernel", "--out", site.toString()), browser.cli.err);
+        String keys = "for(var i=0;i<5;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));"
+                + "var out=[];out.push('linux '+document.getElementById('kernel-result').textContent);"
+                + "out.push('parted '+document.querySelectorAll('#timeline div.parted').length);"
+                + "document.querySelectorAll('.side-by-side').forEach(function(x){var c=[];"
+                + "x.querySelectorAll('.side').forEach(function(sd){c.push(sd.querySelector('.result').textContent+' / '"
+                + "+(sd.querySelector('pre')?sd.querySelector('pre').textContent.split('\\n').length:0));});"
+                + "out.push('side '+x.getAttribute('data-design')+': '+c.join(' | '));});"
+                + "var pre=document.createElement('pre');pre.id='rmaplab-kernel';pre.textContent=out.join('\\n');"
+                + "document.body.appendChild(pre);";
+        Path page = driven(site, keys, null, "");
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-kernel\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        String a = "= 3 [A..@11 rw-p 0x0, @11..@11+4p rw-p 0x0, @11+4p..@11+8p rw-p 0x0]  [3] / 3";
+        String b = "= 1 [A..@11+8p rw-p 0x0]  [1] / 1";
+        assertEquals(List.of("linux linux = 3", "parted 1", "side anon_vma: " + a + " | " + b,
+                "side pte_chains: " + a + " | " + b, "side anonmm: " + a + " | " + b, "side lokier: " + a + " | " + b),
+                m.group(1).lines().toList());
+    }
+
     /** "N range" (or "N @address") for each match of P in S, in order. */
     static List<String> all(Pattern p, String s) {
         List<String> l = new ArrayList<>();
