@@ -156,6 +156,23 @@ class ExploreBrowserTest {
             }
         }
         assertEquals(1 + 4 * want.size(), lines.size(), String.join("\n", lines));
+
+        // The docs' screenshot (README, "The explorer"): this page, with
+        // -Drmaplab.explorer.screenshot=docs/img/explorer.png (kept under 300 KB).
+        browser.assertScreenshot(page);
+        String shot = System.getProperty("rmaplab.explorer.screenshot");
+        if (shot != null) {
+            // The tasks' maps hidden so that the selected page's panels are in view; 1200x1300 (the
+            // last --window-size wins).
+            Path scrolled = site.resolve("shot.html");
+            Files.writeString(scrolled, Files.readString(page).replace("</body>",
+                    "<script>document.getElementById('tasks').style.display='none';</script></body>"));
+            Path png = dir.resolve("explorer.png");
+            browser.chromium(scrolled, "--screenshot=" + png, "--hide-scrollbars", "--window-size=1200,1300");
+            assertTrue(Files.size(png) < 300_000, "the screenshot is " + Files.size(png) + " bytes");
+            Files.createDirectories(Path.of(shot).toAbsolutePath().getParent());
+            Files.copy(png, Path.of(shot), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**
