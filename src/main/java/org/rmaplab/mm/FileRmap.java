@@ -147,7 +147,8 @@ public final class FileRmap {
      *       vma_interval_tree_foreach): the stabbing query's answer, then the tree's other vmas.
      *       Simplification, as in {@link #walk}: the model keeps no tree, so no tree shape is drawn;
      *       the answer is listed in the model's i_mmap list order, which is the order it walks.
-     *   <li>i_mmap_nonlinear (2.6.7 to 3.19; 4.0 removed it with VM_NONLINEAR): the vmas
+     *   <li>i_mmap_nonlinear (beside the prio_tree and then the interval tree, until 4.0 emulated
+     *       remap_file_pages() and removed it with VM_NONLINEAR): the vmas
      *       remap_file_pages() made nonlinear, which the walk skips and try_to_unmap_file()'s
      *       cluster scan reads afterwards. Under {@link IMmap#LIST} the model keeps them on its one
      *       list and skips them (2.6.6 tested VM_NONLINEAR on i_mmap_shared); under
@@ -204,7 +205,7 @@ public final class FileRmap {
         if (!others.children.isEmpty()) {
             top.add(others);
         }
-        nonlinear(top, iMmap, "i_mmap_nonlinear (2.6.7 to 3.19): not walked; try_to_unmap_file()'s cluster scan only");
+        nonlinear(top, iMmap, "i_mmap_nonlinear (beside the tree until 4.0 removed it): not walked; try_to_unmap_file()'s cluster scan only");
         return top;
     }
 
