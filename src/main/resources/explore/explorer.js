@@ -74,6 +74,45 @@
       t.appendChild(tr);
     });
     c.appendChild(t);
+    if (D.kernel) renderKernel(c);
+  }
+
+  // The 'diff with the kernel' view (explore --kernel): the kernel's result of this line, each
+  // design's verdict as rmaplab diff gives it, and, on the line where a design parted from the
+  // kernel, both results and both sides' maps side by side.
+  function stepOfLine(line) {
+    for (var i = 0; i < D.lines.length; i++) if (D.lines[i].line === line) return i;
+    return -1;
+  }
+  function renderKernel(c) {
+    var K = D.kernel, line = D.lines[cur].line, box = el('div', { id: 'kernel' });
+    box.appendChild(el('h3', {}, 'The real kernel (' + K.about + ')'));
+    var res = K.results[line] !== undefined ? '= ' + K.results[line]
+      : K.skipped[line] !== undefined ? 'skipped: ' + K.skipped[line] : '(not run)';
+    box.appendChild(el('p', { 'class': 'result', id: 'kernel-result' }, 'linux ' + res));
+    if (K.error) box.appendChild(el('p', { 'class': 'fail' }, K.error));
+    var ul = el('ul', { id: 'verdicts' });
+    K.diffs.forEach(function (d) {
+      var li = el('li', { 'data-design': d.design });
+      if (d.line === null) { li.textContent = d.report; ul.appendChild(li); return; }
+      var a = el('a', { href: '#', 'class': 'parted' }, d.design + ' parted from the kernel at line ' + d.line);
+      a.addEventListener('click', function (e) { e.preventDefault(); go(stepOfLine(d.line)); });
+      li.appendChild(a);
+      ul.appendChild(li);
+      if (d.line !== line) return;
+      li.classList.add('here');
+      var sbs = el('div', { 'class': 'side-by-side', 'data-design': d.design });
+      [['linux', d.linux, d.linuxRaw, d.linuxMaps], [d.design, d.model, d.modelRaw, d.modelMaps]].forEach(function (x) {
+        var col = el('div', { 'class': 'side' });
+        col.appendChild(el('h4', {}, x[0]));
+        col.appendChild(el('p', { 'class': 'result' }, '= ' + x[1] + (x[2] && x[2] !== x[1] ? '  [' + x[2] + ']' : '')));
+        if (x[3]) col.appendChild(el('pre', {}, x[3].join('\n')));
+        sbs.appendChild(col);
+      });
+      li.appendChild(sbs);
+    });
+    box.appendChild(ul);
+    c.appendChild(box);
   }
 
   function renderTasks() {
@@ -182,7 +221,7 @@
       panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
       panel.appendChild(el('h4', {}, 'Structures'));
       if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
-      else panel.appendChild(el('p', {}, '(no structure drawn for this page yet, e.g. a file page: the walk above is what the design finds)'));
+      else panel.appendChild(el('p', {}, '(the design keeps no structure for this page)'));
       box.appendChild(panel);
     });
   }
@@ -221,6 +260,11 @@
     D.lines.forEach(function (l, i) {
       var failed = D.designs.some(function (d) { return d.steps[i] && d.steps[i].failure; });
       var div = el('div', failed ? { 'class': 'failed' } : {}, l.line + '  ' + l.text);
+      var parted = D.kernel ? D.kernel.diffs.filter(function (d) { return d.line === l.line; }) : [];
+      if (parted.length) {
+        div.classList.add('parted');
+        div.title = 'parted from the kernel here: ' + parted.map(function (d) { return d.design; }).join(', ');
+      }
       div.addEventListener('click', function () { go(i); });
       tl.appendChild(div);
     });

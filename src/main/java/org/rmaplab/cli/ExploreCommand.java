@@ -14,7 +14,15 @@ import java.util.concurrent.Callable;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.explore.ExplorerData;
 import org.rmaplab.explore.ExplorerSite;
+import org.rmaplab.explore.KernelView;
 import org.rmaplab.explore.Recorder;
+import org.rmaplab.harness.Diff;
+import org.rmaplab.harness.Harness;
+import org.rmaplab.harness.HarnessError;
+import org.rmaplab.harness.HarnessLayout;
+import org.rmaplab.harness.KernelReplay;
+import org.rmaplab.harness.KernelRunner;
+import org.rmaplab.harness.KernelVersion;
 import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
@@ -30,9 +38,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rmaplab explore FILE [--design LIST|all] [--out DIR]}: runs the scenario (or trace) under
- * each design, records every line ({@link Recorder}), and writes the explorer as a static site to
- * DIR, or serves it on localhost, prints its address and opens it in $BROWSER where that is set.
+ * {@code rmaplab explore FILE [--design LIST|all] [--out DIR] [--kernel]}: runs the scenario (or
+ * trace) under each design, records every line ({@link Recorder}), and writes the explorer as a
+ * static site to DIR, or serves it on localhost, prints its address and opens it in $BROWSER where
+ * that is set. With --kernel the scenario also runs on the real kernel, as {@code rmaplab diff}
+ * runs it (the model in the harness's layout, {@link HarnessLayout}), and the page marks, per
+ * design, the first line where model and kernel parted ({@link KernelView}); where the harness
+ * cannot run, one line on stderr says so and the explorer is written without that view.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
         description = "Step through a scenario in the browser and watch every design's reverse map: "
@@ -56,6 +68,12 @@ public final class ExploreCommand implements Callable<Integer> {
             description = "Without --out: the localhost port to serve on (default: any free one).")
     int port;
 
+    @Option(names = "--kernel",
+            description = "Also run the scenario on the real kernel (as 'rmaplab diff' does) and mark, per design, "
+                    + "the first line where model and kernel parted, with both results and the kernel's maps. "
+                    + "Where the kernel harness cannot run, says so on stderr and writes the explorer without it.")
+    boolean kernel;
+
     @Parameters(arity = "1", paramLabel = "FILE", description = "A scenario file, or a trace (converted as run does).")
     String file;
 
@@ -66,10 +84,18 @@ public final class ExploreCommand implements Callable<Integer> {
         List<String> designs = KernelCli.designs(spec, parent.backend, design);
         Scenario sc;
         List<Recorder.DesignRun> runs;
+        String kernelView = null;
         try {
             RunCommand.Source src = RunCommand.source(file);
             sc = ScenarioParser.parse(src.name(), src.text());
-            runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
+            KernelRunner k = kernel ? kernelOrSkip(err) : null;
+            Boolean zeroPage = k == null ? null : zeroPageOrSkip(k, err);
+            if (zeroPage == null) {
+                runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
+            } else {
+                runs = new Recorder(CheckPolicy.parse("end"), s -> HarnessLayout.apply(s, zeroPage)).record(sc, designs);
+                kernelView = kernelView(k, src, sc, designs, err);
+            }
         } catch (ScenarioError e) {
             return userError(err, e.getMessage());
         } catch (RunCommand.UserError e) {
@@ -81,7 +107,7 @@ public final class ExploreCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.INTERNAL;
         }
-        Map<String, String> site = ExplorerSite.files(ExplorerData.json(sc, runs));
+        Map<String, String> site = ExplorerSite.files(ExplorerData.json(sc, runs, kernelView));
         if (out != null) {
             try {
                 Path dir = Path.of(out);
@@ -134,6 +160,56 @@ public final class ExploreCommand implements Callable<Integer> {
         }
         server.stop(0);
         return 0;
+    }
+
+    /** The kernel harness, or null after one line on ERR saying why it cannot run here. */
+    private KernelRunner kernelOrSkip(PrintWriter err) {
+        String reason = KernelVersion.unsupportedReason();
+        if (reason == null || System.getProperty("os.name", "").equals("Linux")) {
+            try {
+                return parent.backend.kernel();
+            } catch (Harness.Unavailable e) {
+                reason = e.getMessage();
+            }
+        }
+        return skipped(err, reason);
+    }
+
+    /** Whether KERNEL maps the zero page on a read fault (the harness's probe), or null after a line on ERR. */
+    private static Boolean zeroPageOrSkip(KernelRunner k, PrintWriter err) {
+        try {
+            return k.readFaultMapsZeroPage();
+        } catch (HarnessError e) {
+            return skipped(err, "the kernel harness failed: " + e.getMessage());
+        }
+    }
+
+    private static <T> T skipped(PrintWriter err, String reason) {
+        err.println("rmaplab: explore --kernel: skipped, the explorer has no kernel view: " + reason);
+        err.flush();
+        return null;
+    }
+
+    /**
+     * SC run on the kernel K and compared with the model under each of DESIGNS as {@code rmaplab
+     * diff} compares them, as the page's JSON; null after one line on ERR if the harness fails.
+     */
+    private String kernelView(KernelRunner k, RunCommand.Source src, Scenario sc, List<String> designs, PrintWriter err) {
+        KernelReplay.LinuxResult linux;
+        try {
+            KernelRunner.Output out = src.name().equals(file) ? k.run(Path.of(file)) : k.runText(src.text());
+            linux = KernelReplay.judgePartial(sc, out);
+        } catch (HarnessError e) {
+            return skipped(err, "the kernel harness failed: " + e.getMessage());
+        }
+        boolean zeroPage = k.readFaultMapsZeroPage();
+        var runner = HarnessLayout.runner(k, (d, m) -> parent.backend.create(d, m, CheckPolicy.parse("end")));
+        List<Diff.Result> diffs = new java.util.ArrayList<>();
+        for (String d : designs) {
+            diffs.add(Diff.compare(sc, linux, runner, d));
+        }
+        return KernelView.json("Linux " + System.getProperty("os.version") + (zeroPage ? "" : ", no zero page on read faults"),
+                linux, diffs);
     }
 
     private static int userError(PrintWriter err, String line) {

@@ -18,6 +18,11 @@ public final class ExplorerData {
 
     /** The recording of SCENARIO under RUNS as a JSON object. */
     public static String json(Scenario scenario, List<Recorder.DesignRun> runs) {
+        return json(scenario, runs, null);
+    }
+
+    /** The same, with KERNEL (a JSON object, {@link KernelView}) as its "kernel" member when not null. */
+    public static String json(Scenario scenario, List<Recorder.DesignRun> runs, String kernel) {
         StringBuilder b = new StringBuilder(1 << 16);
         b.append("{\"file\":");
         str(b, scenario.file());
@@ -47,7 +52,11 @@ public final class ExplorerData {
             b.append(i++ > 0 ? "," : "");
             str(b, l);
         }
-        return b.append("]}\n").toString();
+        b.append(']');
+        if (kernel != null) {
+            b.append(",\n\"kernel\":").append(kernel);
+        }
+        return b.append("}\n").toString();
     }
 
     /** What the data holds once and walks name by index: structures (as JSON) and event labels. */

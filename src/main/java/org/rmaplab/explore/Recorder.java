@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
@@ -15,6 +16,7 @@ import org.rmaplab.mm.Mm;
 import org.rmaplab.mm.RmapDesign;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapStructure;
+import org.rmaplab.mm.Syscalls;
 import org.rmaplab.mm.Task;
 import org.rmaplab.mm.Vma;
 import org.rmaplab.rmap.RmapDesigns;
@@ -42,9 +44,19 @@ import org.rmaplab.scenario.Statement;
  */
 public final class Recorder {
     private final CheckPolicy policy;
+    private final UnaryOperator<Syscalls> layout;
 
     public Recorder(CheckPolicy policy) {
+        this(policy, UnaryOperator.identity());
+    }
+
+    /**
+     * A recorder whose every machine goes through LAYOUT before its first line (explore --kernel:
+     * the harness's layout, so that the model runs as {@code rmaplab diff} runs it).
+     */
+    public Recorder(CheckPolicy policy, UnaryOperator<Syscalls> layout) {
         this.policy = policy;
+        this.layout = layout;
     }
 
     /** One design's run: a list of steps, one per statement run, and the run's verdict. */
@@ -109,7 +121,7 @@ public final class Recorder {
         ScenarioRunner runner = new ScenarioRunner((d, m) -> {
             k[0] = new Machine(m, RmapDesigns.create(d));
             snap[0] = new Snapshot(k[0]);
-            return new CheckedSyscalls(k[0], policy);
+            return layout.apply(new CheckedSyscalls(k[0], policy));
         });
         run.result = runner.run(scenario, design, (s, result, failure) ->
                 run.steps.add(snap[0].step(s, result, failure)));

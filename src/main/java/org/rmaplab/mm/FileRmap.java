@@ -135,6 +135,94 @@ public final class FileRmap {
     }
 
     /**
+     * The file page pfn's reverse map as the explorer draws it ({@link RmapStructure}): page-&gt;mapping
+     * (the file, its inode, page-&gt;index), its i_mmap as the era of {@code kind} kept it, with the
+     * vmas in the order {@link #walk} visits them, and the nonlinear vmas. Read only, allocates.
+     * <ul>
+     *   <li>{@link IMmap#LIST} / {@link IMmap#OBJRMAP_LIST}: the two lists, i_mmap (private vmas)
+     *       then i_mmap_shared, every vma on them visited, those whose range misses page-&gt;index
+     *       marked (vma_address() -EFAULT; objrmap's find_pte()).
+     *   <li>{@link IMmap#PRIO_TREE} (2.6.7 mm/prio_tree.c, vma_prio_tree_foreach; 2.6.24
+     *       include/linux/prio_tree.h) and {@link IMmap#INTERVAL_TREE} (3.7 mm/interval_tree.c,
+     *       vma_interval_tree_foreach): the stabbing query's answer, then the tree's other vmas.
+     *       Simplification, as in {@link #walk}: the model keeps no tree, so no tree shape is drawn;
+     *       the answer is listed in the model's i_mmap list order, which is the order it walks.
+     *   <li>i_mmap_nonlinear (beside the prio_tree and then the interval tree, until 4.0 emulated
+     *       remap_file_pages() and removed it with VM_NONLINEAR): the vmas
+     *       remap_file_pages() made nonlinear, which the walk skips and try_to_unmap_file()'s
+     *       cluster scan reads afterwards. Under {@link IMmap#LIST} the model keeps them on its one
+     *       list and skips them (2.6.6 tested VM_NONLINEAR on i_mmap_shared); under
+     *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap had no
+     *       VM_NONLINEAR), so none is listed apart.
+     * </ul>
+     * Null when pfn is not a page-cache page.
+     */
+    RmapStructure.Node structure(int pfn, IMmap kind) {
+        if (!(f.mapping[pfn] instanceof AddressSpace as)) {
+            return null;
+        }
+        long pgoff = f.index[pfn];
+        RmapStructure.Node top = new RmapStructure.Node("address_space", "page->mapping: file " + as.name + " (inode "
+                + as.ino + "), page->index 0x" + Long.toHexString(pgoff));
+        List<Vma> iMmap = as.iMmap();
+        if (kind == IMmap.LIST || kind == IMmap.OBJRMAP_LIST) {
+            boolean objrmap = kind == IMmap.OBJRMAP_LIST;
+            int[] order = {0};
+            for (boolean shared : new boolean[] {false, true}) {
+                RmapStructure.Node list = top.add("i_mmap", (shared ? "i_mmap_shared (VM_SHARED vmas)" : "i_mmap (private vmas)")
+                        + (objrmap ? ": objrmap's list, -mm 2003 (page_referenced_obj, every vma probed by find_pte())"
+                        : ": 2.6.6 list (page_referenced_file, list_for_each_entry: every vma visited)"));
+                for (Vma vma : iMmap) {
+                    if (((vma.flags() & Vma.VM_SHARED) != 0) == shared && (objrmap || !vma.isNonlinear())) {
+                        list.add("vma", "visit " + ++order[0] + ": vma " + RmapStructure.vmaLabel(vma)
+                                + (vma.addressOf(pgoff) < 0 ? " (page->index outside: -EFAULT, no pte looked at)" : ""));
+                    }
+                }
+            }
+            if (!objrmap) {
+                nonlinear(top, iMmap, "VM_NONLINEAR vmas (the model's list, as 2.6.6's i_mmap_shared: skipped by the walk)");
+            }
+            return top;
+        }
+        boolean prio = kind == IMmap.PRIO_TREE;
+        RmapStructure.Node tree = top.add("i_mmap", (prio
+                ? "i_mmap: prio_tree (2.6.7 mm/prio_tree.c; 2.6.24 include/linux/prio_tree.h): vma_prio_tree_foreach at 0x"
+                : "i_mmap: interval tree (3.7+ mm/interval_tree.c): vma_interval_tree_foreach at 0x")
+                + Long.toHexString(pgoff));
+        tree.add("note", "the model keeps no tree (simplification): the vmas the query returns, in the order the model walks them");
+        int order = 0;
+        RmapStructure.Node others = new RmapStructure.Node("i_mmap", "also in the tree, not covering page->index (not returned, not visited)");
+        for (Vma vma : iMmap) {
+            if (vma.isNonlinear()) {
+                continue;
+            }
+            if (vma.addressOf(pgoff) >= 0) {
+                tree.add("vma", "visit " + ++order + ": vma " + RmapStructure.vmaLabel(vma));
+            } else {
+                others.add("vma", "vma " + RmapStructure.vmaLabel(vma));
+            }
+        }
+        if (!others.children.isEmpty()) {
+            top.add(others);
+        }
+        nonlinear(top, iMmap, "i_mmap_nonlinear (beside the tree until 4.0 removed it): not walked; try_to_unmap_file()'s cluster scan only");
+        return top;
+    }
+
+    /** The nonlinear vmas of ONES under TOP, as a node labelled LABEL, when there are any. */
+    private static void nonlinear(RmapStructure.Node top, List<Vma> ones, String label) {
+        RmapStructure.Node n = null;
+        for (Vma vma : ones) {
+            if (vma.isNonlinear()) {
+                if (n == null) {
+                    n = top.add("i_mmap_nonlinear", label);
+                }
+                n.add("vma", "vma " + RmapStructure.vmaLabel(vma) + " (VM_NONLINEAR)");
+            }
+        }
+    }
+
+    /**
      * CLUSTER_SIZE of mm/rmap.c (2.6.11): {@code min(32*PAGE_SIZE, PMD_SIZE)}, the bytes of a
      * nonlinear vma try_to_unmap_cluster() looks at in one go.
      */

@@ -273,6 +273,11 @@ public final class Machine implements Syscalls, RmapHost {
         fileRmap.walk(pfn, ctl, stats, kind);
     }
 
+    @Override
+    public RmapStructure.Node fileStructure(int pfn, FileRmap.IMmap kind) {
+        return fileRmap.structure(pfn, kind);
+    }
+
     /**
      * For the oracle: the ptes mapping the page-cache page pfn that try_to_unmap_file()'s cluster
      * scan of the file's nonlinear vmas can reach ({@link FileRmap#scanNonlinear}); none for a

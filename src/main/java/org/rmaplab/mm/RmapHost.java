@@ -54,4 +54,10 @@ public interface RmapHost {
      * file's i_mmap, as the design's era kept it ({@link FileRmap}).
      */
     void rmapWalkFile(int pfn, RmapWalkControl ctl, RmapStats stats, FileRmap.IMmap kind);
+
+    /**
+     * The file page pfn's i_mmap as the era of {@code kind} kept it, for the explorer
+     * ({@link RmapStructure}); null when pfn is not a page-cache page. Read only.
+     */
+    RmapStructure.Node fileStructure(int pfn, FileRmap.IMmap kind);
 }

@@ -52,13 +52,22 @@ class ExploreBrowserTest {
 
     /** A copy of the site's index.html that steps and selects like a user, then prints what it sees. */
     Path driven(Path site) throws Exception {
-        String script = "<script>(function(){"
-                + "for(var i=0;i<" + COW_STEP + ";i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));"
-                + "document.querySelector('#frametable tr[data-key=\"" + PAGE + "\"]').click();"
+        return driven(site, "for(var i=0;i<" + COW_STEP + ";i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
+                PAGE, "");
+    }
+
+    /**
+     * A copy of index.html that runs KEYS (JavaScript that steps), clicks the frame row of page
+     * KEY, and prints each panel's design, vmas visited and visit events, then what MORE prints.
+     */
+    static Path driven(Path site, String keys, String key, String more) throws Exception {
+        String script = "<script>(function(){" + keys
+                + "document.querySelector('#frametable tr[data-key=\"" + key + "\"]').click();"
                 + "var out=['position '+document.getElementById('position').textContent];"
                 + "document.querySelectorAll('.design-panel').forEach(function(p){"
                 + "var v=[];p.querySelectorAll('ol.walk li.ev-vma').forEach(function(li){v.push(li.textContent);});"
-                + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));});"
+                + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));"
+                + more + "});"
                 + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
                 + "document.body.appendChild(pre);})();</script>";
         Path copy = site.resolve("driven.html");
@@ -101,5 +110,109 @@ class ExploreBrowserTest {
         assertTrue(want.get("anon_vma").startsWith("panel anon_vma 2 visit pid 2 "), want.get("anon_vma"));
 
         browser.assertScreenshot(page);
+    }
+
+    /**
+     * A file page (examples/file-fork.vms, hand-derived in FileStructureTest): at the last line,
+     * click F's page 1 ({@code 1@7ffff7ff9000}) and check that each design's structure lists, in
+     * order, the vmas its walk visits: the query's answer of the interval tree (anon_vma_chain,
+     * lokier) and the prio_tree (anon_vma), SH in mm1 then mm2, 2 vmas; 2.6.6's i_mmap_shared
+     * (anonmm), every vma on it, 4; 2.6.0's chain (pte_chains), one vma per chained pte, 4.
+     */
+    @Test
+    void aFilePagesPanelsListTheVmasTheirWalksVisit() throws Exception {
+        Path site = dir.resolve("file");
+        assertEquals(0, browser.run("explore", "examples/file-fork.vms", "--out", site.toString()), browser.cli.err);
+        String more = "var s=[],c=[];p.querySelectorAll('ul.structure li.k-vma').forEach(function(li){"
+                + "if(li.textContent.indexOf('visit ')===0)s.push(li.textContent);});"
+                + "p.querySelectorAll('ul.structure li.k-pte').forEach(function(li){c.push(li.textContent);});"
+                + "out.push('structure '+s.join(' | '));out.push('chain '+c.join(' | '));"
+                + "var e=[];p.querySelectorAll('ol.walk li.ev-pte').forEach(function(li){e.push(li.textContent);});"
+                + "out.push('ptes '+e.join(' | '));";
+        Path page = driven(site, "document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));",
+                "1@7ffff7ff9000", more);
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        List<String> lines = m.group(1).lines().toList();
+        assertTrue(lines.get(0).startsWith("position line 14 (step 10 of 10)"), lines.get(0));
+        Map<String, Integer> want = Map.of("anon_vma_chain", 2, "anon_vma", 2, "pte_chains", 4, "anonmm", 4, "lokier", 2);
+        Pattern walkVma = Pattern.compile("visit pid (\\d+) ([0-9a-f]+-[0-9a-f]+)");
+        Pattern structVma = Pattern.compile("vma mm(\\d+) ([0-9a-f]+-[0-9a-f]+)");
+        Pattern pte = Pattern.compile("(?:pid |mm)(\\d+) (@[0-9a-f]+)");
+        for (int i = 1; i < lines.size(); i += 4) {
+            String[] head = lines.get(i).split(" ", 4);
+            String design = head[1];
+            assertEquals(want.get(design), Integer.valueOf(head[2]), lines.get(i));
+            List<String> visited = all(walkVma, head.length > 3 ? head[3] : "");
+            assertEquals(want.get(design), visited.size(), lines.get(i));
+            if (design.equals("pte_chains")) {
+                // 2.6.0 walks the chain: the ptes checked are the chain's, in chain order.
+                assertEquals(all(pte, lines.get(i + 2)), all(pte, lines.get(i + 3)), design);
+                assertEquals(4, all(pte, lines.get(i + 2)).size(), lines.get(i + 2));
+            } else {
+                // mm N is pid N's here (t1 made mm1, its fork mm2).
+                assertEquals(visited, all(structVma, lines.get(i + 1)), design);
+            }
+        }
+        assertEquals(1 + 4 * want.size(), lines.size(), String.join("\n", lines));
+
+        // The docs' screenshot (README, "The explorer"): this page, with
+        // -Drmaplab.explorer.screenshot=docs/img/explorer.png (kept under 300 KB).
+        browser.assertScreenshot(page);
+        String shot = System.getProperty("rmaplab.explorer.screenshot");
+        if (shot != null) {
+            // The tasks' maps hidden so that the selected page's panels are in view; 1200x1300 (the
+            // last --window-size wins).
+            Path scrolled = site.resolve("shot.html");
+            Files.writeString(scrolled, Files.readString(page).replace("</body>",
+                    "<script>document.getElementById('tasks').style.display='none';</script></body>"));
+            Path png = dir.resolve("explorer.png");
+            browser.chromium(scrolled, "--screenshot=" + png, "--hide-scrollbars", "--window-size=1200,1300");
+            assertTrue(Files.size(png) < 300_000, "the screenshot is " + Files.size(png) + " bytes");
+            Files.createDirectories(Path.of(shot).toAbsolutePath().getParent());
+            Files.copy(png, Path.of(shot), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * explore --kernel on examples/merge-parts.vms (hand-derived in ExploreKernelTest): at line 12,
+     * the maps line where the four historical designs part from the kernel, the page shows the
+     * kernel's result (3 vmas) and, per parted design, both results side by side with both maps:
+     * the kernel's three lines, the model's one; the timeline marks that one line.
+     */
+    @Test
+    void theLineWhereModelAndKernelPartedIsMarked() throws Exception {
+        org.rmaplab.harness.KernelAvailable.kernel();
+        Path site = dir.resolve("kernel");
+        assertEquals(0, browser.run("explore", "examples/merge-parts.vms", "--kernel", "--out", site.toString()), browser.cli.err);
+        String keys = "for(var i=0;i<5;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));"
+                + "var out=[];out.push('linux '+document.getElementById('kernel-result').textContent);"
+                + "out.push('parted '+document.querySelectorAll('#timeline div.parted').length);"
+                + "document.querySelectorAll('.side-by-side').forEach(function(x){var c=[];"
+                + "x.querySelectorAll('.side').forEach(function(sd){c.push(sd.querySelector('.result').textContent+' / '"
+                + "+(sd.querySelector('pre')?sd.querySelector('pre').textContent.split('\\n').length:0));});"
+                + "out.push('side '+x.getAttribute('data-design')+': '+c.join(' | '));});"
+                + "var pre=document.createElement('pre');pre.id='rmaplab-kernel';pre.textContent=out.join('\\n');"
+                + "document.body.appendChild(pre);";
+        Path page = driven(site, keys, null, "");
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-kernel\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        String a = "= 3 [A..@11 rw-p 0x0, @11..@11+4p rw-p 0x0, @11+4p..@11+8p rw-p 0x0]  [3] / 3";
+        String b = "= 1 [A..@11+8p rw-p 0x0]  [1] / 1";
+        assertEquals(List.of("linux linux = 3", "parted 1", "side anon_vma: " + a + " | " + b,
+                "side pte_chains: " + a + " | " + b, "side anonmm: " + a + " | " + b, "side lokier: " + a + " | " + b),
+                m.group(1).lines().toList());
+    }
+
+    /** "N range" (or "N @address") for each match of P in S, in order. */
+    static List<String> all(Pattern p, String s) {
+        List<String> l = new ArrayList<>();
+        Matcher m = p.matcher(s);
+        while (m.find()) {
+            l.add(m.group(1) + " " + m.group(2));
+        }
+        return l;
     }
 }

@@ -449,7 +449,10 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck, RmapStruct
      */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonMm a)) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            return host.fileStructure(pfn, traits().iMmapKind()); // i_mmap, as rmapWalk's file walk
+        }
+        if (!(frames.mapping[pfn] instanceof AnonMm a)) {
             return null;
         }
         RmapStructure.Node top = new RmapStructure.Node("anonmm", "page->mapping: " + a);

@@ -411,7 +411,10 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck, RmapStruc
      */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            return host.fileStructure(pfn, traits().iMmapKind()); // i_mmap, as rmapWalk's file walk
+        }
+        if (!(frames.mapping[pfn] instanceof AnonVma av)) {
             return null;
         }
         RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + av);

@@ -468,7 +468,10 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
      */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonVma av)) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            return host.fileStructure(pfn, traits().iMmapKind()); // i_mmap, as rmapWalk's file walk
+        }
+        if (!(frames.mapping[pfn] instanceof AnonVma av)) {
             return null;
         }
         RmapStructure.Node top = new RmapStructure.Node("anon_vma", "page->mapping: " + describe(av));

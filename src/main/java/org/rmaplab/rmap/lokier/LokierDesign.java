@@ -639,7 +639,10 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
      */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        if ((frames.flags[pfn] & Frames.PG_ANON) == 0 || !(frames.mapping[pfn] instanceof AnonAddressSpace as)) {
+        if ((frames.flags[pfn] & Frames.PG_ANON) == 0) {
+            return host.fileStructure(pfn, traits().iMmapKind()); // i_mmap, as rmapWalk's file walk
+        }
+        if (!(frames.mapping[pfn] instanceof AnonAddressSpace as)) {
             return null;
         }
         RmapStructure.Node top = new RmapStructure.Node("address_space", "page->mapping: " + as + " (next 0x"

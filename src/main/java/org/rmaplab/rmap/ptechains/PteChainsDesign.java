@@ -280,7 +280,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
     /** The page's pte chain as the explorer draws it ({@link PteChainsStructure}). */
     @Override
     public RmapStructure.Node pageStructure(int pfn) {
-        return new PteChainsStructure(this).page(pfn);
+        return new PteChainsStructure(this).structure(pfn);
     }
 
     /** The block pool, for tests that corrupt it on purpose. */
