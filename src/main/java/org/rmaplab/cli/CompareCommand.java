@@ -186,6 +186,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         try {
             return Calibration.load(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInput("rmaplab: " + file + ": no such calibration file");
         } catch (IOException e) {
             throw new BadInput("rmaplab: " + file + ": cannot read the calibration: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -53,4 +53,21 @@ class CalibrateCommandTest {
         assertTrue(err.toString().startsWith("rmaplab: --rounds must be 1 to 32, not 0"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
     }
+
+    /** compare --calibration: a missing or malformed file is one line, exit 2, nothing printed. */
+    @Test
+    void compareRefusesABadCalibration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path bad = dir.resolve("c.json");
+        java.nio.file.Files.writeString(bad, "{\"format\": \"rmaplab-calibration-1\"}");
+        for (String[] c : new String[][] {{bad.toString(), bad + ": costs_ns.fault_anon.ns is missing or not a number >= 0"},
+                {dir.resolve("none.json").toString(), dir.resolve("none.json") + ": no such calibration file"}}) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = Main.commandLine(Backend.model(), new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true)).execute("compare", "--calibration", c[0], "fork-fanout");
+            assertEquals(2, code);
+            assertEquals("", out.toString());
+            assertEquals("rmaplab: " + c[1] + "\n", err.toString());
+        }
+    }
 }
