@@ -14,6 +14,7 @@ import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.check.CheckedSyscalls;
 import org.rmaplab.check.InvariantViolation;
 import org.rmaplab.cost.ArchProfile;
+import org.rmaplab.cost.Calibration;
 import org.rmaplab.report.CompareReport;
 import org.rmaplab.report.Parallel;
 import org.rmaplab.cost.CostModel;
@@ -107,6 +108,14 @@ final class CompareCommand implements Callable<Integer> {
                     + "them); the output is the same for every N.")
     Integer jobs;
 
+    @Option(names = "--calibration", paramLabel = "FILE|reference",
+            description = "The calibration that prices the est_*_ns columns (default: the one 'rmaplab calibrate' "
+                    + "wrote in rmaplab's cache directory, else the reference calibration shipped with rmaplab).")
+    String calibrationOption;
+
+    /** The calibration the runs are priced with (resolved in call()). */
+    private Calibration cal;
+
     @Parameters(index = "0", paramLabel = "SCENARIO|WORKLOAD", description = "A .vms file or a workload name.")
     String source;
 
@@ -138,6 +147,7 @@ final class CompareCommand implements Callable<Integer> {
         List<String> names = designList();
         List<String> failures = new ArrayList<>();
         try {
+            cal = calibration();
             Cases cases = resolveCases();
             for (String f : new String[] {emit, htmlFile, outFile}) {
                 checkWritable(f); // before the runs, and so that no output is written when one cannot be
@@ -154,6 +164,35 @@ final class CompareCommand implements Callable<Integer> {
         }
         err.flush();
         return failures.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /**
+     * --calibration's file, or "reference"; without it the system property rmaplab.calibration (the
+     * tests set "reference"), else calibrate's file in the cache directory if there is one, else the
+     * reference. BadInput (one line) when the file cannot be read or is not a calibration.
+     */
+    private Calibration calibration() throws BadInput {
+        String c = calibrationOption != null ? calibrationOption : System.getProperty("rmaplab.calibration");
+        Path file;
+        if (c == null) {
+            file = CalibrateCommand.defaultFile(System.getenv());
+            if (!Files.isRegularFile(file)) {
+                return Calibration.reference();
+            }
+        } else if (c.equals("reference")) {
+            return Calibration.reference();
+        } else {
+            file = Path.of(c);
+        }
+        try {
+            return Calibration.load(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInput("rmaplab: " + file + ": no such calibration file");
+        } catch (IOException e) {
+            throw new BadInput("rmaplab: " + file + ": cannot read the calibration: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("rmaplab: " + e.getMessage());
+        }
     }
 
     /** Checks --format and --arch and parses --check; ParameterException (exit 2) if one is bad. */
@@ -380,7 +419,7 @@ final class CompareCommand implements Callable<Integer> {
         String rendered = switch (format) {
             case "csv" -> CostTable.csv(rows);
             case "json" -> CostTable.json(cases.file(), cases.workload() == null ? null : cases.workload().name(),
-                    cases.params(), cases.sweepColumn(), cases.sweepValues(), rows);
+                    cases.params(), cases.sweepColumn(), cases.sweepValues(), cal.label(), rows);
             default -> tableView(rows, cases.sweepColumn());
         };
         if (emit != null) {
@@ -410,12 +449,18 @@ final class CompareCommand implements Callable<Integer> {
             t += "(" + shown.size() + " of " + known.size() + " metrics: --columns all or --columns A,B,... "
                     + "for others; --format csv or json)\n";
         }
+        if (shown.stream().anyMatch(m -> m.startsWith("est_"))) {
+            t += "(est_*_ns priced by: " + cal.label() + ")\n";
+            if (cal.origin().equals("reference")) {
+                t += "(the reference calibration shipped with rmaplab; 'rmaplab calibrate' measures this machine's)\n";
+            }
+        }
         return t;
     }
 
-    /** What --columns may name: every cost column but the design. */
+    /** What --columns may name: every cost column but the design and the calibration's label. */
     private static List<String> metricNames() {
-        return CostModel.columns().stream().filter(c -> !c.equals("design")).toList();
+        return CostModel.columns().stream().filter(c -> !c.equals("design") && !c.equals("calibration")).toList();
     }
 
     /** F (if given) can be written: BadInput with the reason if not. */
@@ -461,7 +506,7 @@ final class CompareCommand implements Callable<Integer> {
                 failures.addAll(r.report());
             }
             oomKills(sc, d, mc, k.counters().getOrDefault("oom_kills", 0L), failures);
-            return new Outcome(CostModel.costs(d, meter), failures, null, null);
+            return new Outcome(CostModel.costs(d, meter, cal), failures, null, null);
         } catch (ScenarioError e) {
             return new Outcome(null, failures, null, e);
         } catch (ModelError e) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
                 + "designs run the same workloads.",
         subcommands = {RunCommand.class, KernelCommand.class, DiffCommand.class, FuzzCommand.class,
             CompareCommand.class, WorkloadsCommand.class, FindingsCommand.class, ReportCommand.class, TraceCommand.class,
-            BenchCommand.class, ExploreCommand.class, CommandLine.HelpCommand.class},
+            BenchCommand.class, CalibrateCommand.class, ExploreCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  everything passed",

@@ -60,6 +60,13 @@ import org.rmaplab.mm.RmapStats;
  *       (PG_direct or with a chain), summed over the samples {@link Meter} takes after every system
  *       call (so a share weighted by calls), three decimals; empty under the other designs and
  *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
+ *   <li>{@code faults_anon} (anonymous pages faulted in: anon_pages_allocated - cow_copies),
+ *       {@code faults_other} (the other minor faults: minor_faults - anon_pages_allocated -
+ *       major_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
+ *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls): what
+ *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
+ *       {@code est_run_ns}, {@code est_reclaim_ns}, {@code est_exit_ns} and {@code est_time_ns}, and
+ *       {@code calibration}, the label of the {@link Calibration} that priced them.
  *   <li>{@link #UFFD_COLUMNS}: the kernel's userfaultfd counters of the same names (UFFDIO_MOVE
  *       and remap_anon_pages: pages moved, ptes rewritten, rmap updates, copies avoided;
  *       UFFDIO_COPY: pages copied).
@@ -79,12 +86,20 @@ public final class CostModel {
 
     /** The column names, in order ({@code design} first). */
     public static List<String> columns() {
-        return List.copyOf(compute("x", new Meter0()).keySet());
+        return List.copyOf(compute("x", new Meter0(), null).keySet());
     }
 
-    /** The costs of the run METER watched, as named columns in a fixed order. */
+    /**
+     * The costs of the run METER watched, as named columns in a fixed order, its time estimated with
+     * the reference calibration.
+     */
     public static Map<String, String> costs(String label, Meter meter) {
-        return compute(label, new Meter0(meter));
+        return costs(label, meter, Calibration.reference());
+    }
+
+    /** The costs of the run METER watched, its time ({@link TimeEstimate}) priced by CAL. */
+    public static Map<String, String> costs(String label, Meter meter, Calibration cal) {
+        return compute(label, new Meter0(meter), cal);
     }
 
     /** A meter or, for {@link #columns()}, nothing (every value 0). */
@@ -100,7 +115,7 @@ public final class CostModel {
         }
     }
 
-    private static Map<String, String> compute(String label, Meter0 z) {
+    private static Map<String, String> compute(String label, Meter0 z, Calibration cal) {
         Meter m = z.m;
         Map<String, String> row = new LinkedHashMap<>();
         row.put("design", label);
@@ -165,6 +180,24 @@ public final class CostModel {
                 : String.format(java.util.Locale.ROOT, "%.3f", (double) m.pgDirectSum / m.pgTrackedSum));
         put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
         put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
+        // What TimeEstimate prices, then its estimate.
+        long anonFaults = kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("cow_copies", 0L);
+        put(row, "faults_anon", Math.max(0, anonFaults));
+        put(row, "faults_other", Math.max(0, kc.getOrDefault("minor_faults", 0L)
+                - kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("major_faults", 0L)));
+        put(row, "swap_ins", kc.getOrDefault("swap_ins", 0L));
+        put(row, "forks", kc.getOrDefault("forks", 0L));
+        put(row, "fork_vmas", m == null ? 0 : m.forkVmas);
+        put(row, "fork_rmap_allocs", m == null ? 0 : m.forkRmapAllocs);
+        if (cal == null) {
+            for (String c : TimeEstimate.COLUMNS) {
+                put(row, c, 0);
+            }
+            row.put("calibration", "");
+        } else {
+            row.putAll(TimeEstimate.columns(row, design, a, cal));
+            row.put("calibration", cal.label());
+        }
         return row;
     }
 

@@ -13,7 +13,7 @@ public final class CostTable {
 
     /** Columns whose values are text, not numbers. */
     private static boolean textual(String col) {
-        return col.equals("design") || col.equals("arch");
+        return col.equals("design") || col.equals("arch") || col.equals("calibration");
     }
 
     public static String csv(List<Map<String, String>> rows) {
@@ -123,16 +123,17 @@ public final class CostTable {
     }
 
     public static String json(String scenario, List<Map<String, String>> rows) {
-        return json(scenario, null, Map.of(), null, List.of(), rows);
+        return json(scenario, null, Map.of(), null, List.of(), null, rows);
     }
 
     /**
      * The JSON of ROWS; when WORKLOAD (a workload's name) is not null, it and its PARAMS (every
      * parameter but the swept one, defaults filled in) follow "scenario", then, with a SWEEP, the swept
-     * parameter and its VALUES in run order.
+     * parameter and its VALUES in run order; then, when CALIBRATION (its label) is not null, the
+     * calibration that priced the est_*_ns columns.
      */
     public static String json(String scenario, String workload, Map<String, Long> params, String sweep,
-                              List<Long> values, List<Map<String, String>> rows) {
+                              List<Long> values, String calibration, List<Map<String, String>> rows) {
         StringBuilder b = new StringBuilder("{\n  \"scenario\": ").append(quote(scenario));
         if (workload != null) {
             b.append(",\n  \"workload\": ").append(quote(workload)).append(",\n  \"params\": {");
@@ -145,6 +146,9 @@ public final class CostTable {
                 b.append(",\n  \"sweep\": {\"param\": ").append(quote(sweep)).append(", \"values\": [")
                         .append(String.join(", ", values.stream().map(String::valueOf).toList())).append("]}");
             }
+        }
+        if (calibration != null) {
+            b.append(",\n  \"calibration\": ").append(quote(calibration));
         }
         b.append(",\n  \"rows\": [");
         for (int i = 0; i < rows.size(); i++) {

@@ -36,6 +36,9 @@ public final class Meter implements Syscalls {
     long forkPtes;
     long forkRmapOps;
     long forkBookkeeping;
+    /** vmas fork calls gave the children (dup_mmap's copies) and rmap objects they allocated. */
+    long forkVmas;
+    long forkRmapAllocs;
     /** Work done inside exit and exec calls (the mm torn down): ptes zapped, rmap operations. */
     long exitPtes;
     long exitRmapOps;
@@ -197,6 +200,16 @@ public final class Meter implements Syscalls {
     }
 
     /** The design's per-vma and per-mm bookkeeping so far. */
+    /** The design's objects ({@link CostModel#KINDS}) allocated so far. */
+    long rmapAllocs() {
+        RmapStats st = k.design().stats();
+        long n = 0;
+        for (String kind : CostModel.KINDS) {
+            n += st.allocated(kind);
+        }
+        return n;
+    }
+
     private long bookkeeping() {
         RmapStats st = k.design().stats();
         return st.rmapVmaOps + st.rmapMmOps;
@@ -208,7 +221,11 @@ public final class Meter implements Syscalls {
         long ops = rmapOps();
         long book = bookkeeping();
         long ptes = k.counters().get("fork_ptes_copied");
+        long vmas = vmas();
+        long allocs = rmapAllocs();
         Task child = inner.fork(t);
+        forkVmas += Math.max(0, vmas() - vmas);
+        forkRmapAllocs += rmapAllocs() - allocs;
         forkRmapOps += rmapOps() - ops;
         forkBookkeeping += bookkeeping() - book;
         forkPtes += k.counters().get("fork_ptes_copied") - ptes;

@@ -28,7 +28,7 @@ public final class CompareReport {
      * the rmap operations on the fault, fork and exit paths; then failures and mremap's COWs.
      */
     static final String[] HEADINGS = {"rmap memory", "Reverse-walk cost", "rmap operations",
-        "Unmap failures, mremap and vmas", "pte_chains' direct pages", "Other metrics"};
+        "Unmap failures, mremap and vmas", "pte_chains' direct pages", "Estimated time", "Other metrics"};
     static final List<List<String>> HEADLINE = List.of(
             List.of("rmap_bytes_peak", "lowmem_bytes_peak"),
             List.of("walk_vmas_max", "walk_vmas_p50", "walk_ptes_max", "walk_ptes_p50", "walk_mms_max",
@@ -36,6 +36,7 @@ public final class CompareReport {
             List.of("rmap_ops", "fork_rmap_ops", "exit_rmap_ops"),
             List.of("unmaps_failed", "mremap_cows"),
             List.of(),
+            List.of("est_time_ns", "est_fork_ns", "est_run_ns", "est_reclaim_ns", "est_exit_ns"),
             List.of());
 
     /**
@@ -48,7 +49,8 @@ public final class CompareReport {
             "walks", "walk_vmas_max", "walk_vmas_p50", "walk_ptes_max", "walk_ptes_p50", "walk_mms_max",
             "walk_vmas_visited", "walk_ptes_checked",
             "rmap_ops", "fork_rmap_ops", "exit_rmap_ops",
-            "unmaps_failed", "mremap_cows");
+            "unmaps_failed", "mremap_cows",
+            "est_time_ns", "est_fork_ns", "est_run_ns", "est_reclaim_ns", "est_exit_ns");
 
     /** The {@link #HEADLINE} metrics, group after group, in order. */
     public static List<String> headline() {
@@ -72,7 +74,10 @@ public final class CompareReport {
         if (col.startsWith("pg_")) {
             return 4;
         }
-        return 5;
+        if (col.startsWith("est_")) {
+            return 5;
+        }
+        return 6;
     }
 
     /**
@@ -128,7 +133,7 @@ public final class CompareReport {
             more.add(new ArrayList<>());
         }
         for (String col : cols) {
-            if (col.equals("design") || col.equals("arch") || col.equals(sweep)) {
+            if (col.equals("design") || col.equals("arch") || col.equals("calibration") || col.equals(sweep)) {
                 continue;
             }
             String why = rows.isEmpty() ? "" : notCharted(col, rows);
@@ -204,7 +209,20 @@ public final class CompareReport {
                 + " see them). Metrics that are zero or empty in every row, or the same in every row, are"
                 + " listed, not charted. Shares are shown from 0 to 100%. Each design has its own colour, dash"
                 + " and marker; where designs are equal the chart says so under its legend."
-                + " Byte counts are shown in KiB or MiB (1024-based) where they are large; the tables give them exactly.";
+                + " Byte counts are shown in KiB or MiB (1024-based) where they are large; the tables give them exactly."
+                + calibrationNote(rows);
+    }
+
+    /** The intro's sentence naming the calibration that priced the est_*_ns charts. */
+    private static String calibrationNote(List<Map<String, String>> rows) {
+        String c = rows.isEmpty() ? null : rows.get(0).get("calibration");
+        if (c == null || c.isEmpty()) {
+            return "";
+        }
+        return " The <i>Estimated time</i> charts (est_*_ns: each counted primitive times its price in ns,"
+                + " summed by phase) are priced by the calibration <code>" + esc(c) + "</code>"
+                + (c.startsWith("reference") ? " shipped with rmaplab (<code>rmaplab calibrate</code> measures this"
+                + " machine's)." : ".");
     }
 
     /** COL against the SWEEP values XS: a line chart, one line per design with a value, and its table. */
@@ -284,6 +302,9 @@ public final class CompareReport {
         }
         if (col.contains("bytes") || col.equals("lowmem_limit")) {
             return "bytes";
+        }
+        if (col.startsWith("est_") && col.endsWith("_ns")) {
+            return "ns (estimated)";
         }
         if (col.startsWith("walk_vmas_p") || col.equals("walk_vmas_max")) {
             return "vmas per walk";

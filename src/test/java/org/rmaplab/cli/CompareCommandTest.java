@@ -217,7 +217,8 @@ class CompareCommandTest extends CliTest {
         }
         assertEquals(java.util.List.of("# rmap memory", "rmap_bytes_peak", "lowmem_bytes_peak", "# Reverse-walk cost",
                 "walk_vmas_max", "walk_vmas_p50", "walk_ptes_max", "walk_ptes_p50", "walk_vmas_visited",
-                "walk_ptes_checked", "# rmap operations", "rmap_ops", "fork_rmap_ops"), open);
+                "walk_ptes_checked", "# rmap operations", "rmap_ops", "fork_rmap_ops", "# Estimated time",
+                "est_time_ns", "est_fork_ns", "est_run_ns", "est_reclaim_ns"), open);
         assertTrue(page.contains("<details>\n<summary>More charts ("), "the rest closed");
         assertTrue(page.indexOf("<figcaption>walk_vmas_p99</figcaption>") > page.indexOf("<details>"));
         // Nothing counted it (walk_mms_* only anonmm's, 1 at every point; mremap_cows 0): listed, not charted.

@@ -28,26 +28,37 @@ class CompareTableTest extends CliTest {
     void theDefaultTableOfASmallWorkload() {
         assertEquals(0, run("compare", "fork-fanout", "--param", "children=2", "--param", "pages=2"), err);
         assertEquals("""
-                metric             anon_vma_chain  anon_vma  pte_chains  anonmm  lokier
-                arch                       x86_64    x86_64      x86_64  x86_64  x86_64
-                rmap_bytes_peak               680        96         128     144     336
-                rmap_bytes                    680        96           0     144     336
-                lowmem_bytes_peak           66216     65632       82048   65680   65872
-                walks                          24        24          24      24      24
-                walk_vmas_max                   1         3           1       1       3
-                walk_vmas_p50                   1         2           1       1       2
-                walk_ptes_max                   1         3           1       1       3
-                walk_ptes_p50                   1         2           1       1       2
-                walk_mms_max                    -         -           -       1       -
-                walk_vmas_visited              24        48          24      24      48
-                walk_ptes_checked              24        48          24      24      48
-                rmap_ops                       22        22          22      22      22
-                fork_rmap_ops                   4         4           4       4       4
-                exit_rmap_ops                   0         0           0       0       0
-                unmaps_failed                   0         0           0       0       0
-                mremap_cows                     0         0           0       0       0
-                (17 of 61 metrics: --columns all or --columns A,B,... for others; --format csv or json)
-                """, out);
+                metric             anon_vma_chain  anon_vma  pte_chains   anonmm   lokier
+                arch                       x86_64    x86_64      x86_64   x86_64   x86_64
+                rmap_bytes_peak               680        96         128      144      336
+                rmap_bytes                    680        96           0      144      336
+                lowmem_bytes_peak           66216     65632       82048    65680    65872
+                walks                          24        24          24       24       24
+                walk_vmas_max                   1         3           1        1        3
+                walk_vmas_p50                   1         2           1        1        2
+                walk_ptes_max                   1         3           1        1        3
+                walk_ptes_p50                   1         2           1        1        2
+                walk_mms_max                    -         -           -        1        -
+                walk_vmas_visited              24        48          24       24       48
+                walk_ptes_checked              24        48          24       24       48
+                rmap_ops                       22        22          22       22       22
+                fork_rmap_ops                   4         4           4        4        4
+                exit_rmap_ops                   0         0           0        0        0
+                unmaps_failed                   0         0           0        0        0
+                mremap_cows                     0         0           0        0        0
+                est_time_ns               1285047   1286042     1285808  1284847  1286082
+                est_fork_ns               1036286   1036046     1036126  1036126  1036046
+                est_run_ns                 209606    209566      209526   209566   209606
+                est_reclaim_ns              39155     40429       40156    39155    40429
+                est_exit_ns                     0         0           0        0        0
+                (22 of 72 metrics: --columns all or --columns A,B,... for others; --format csv or json)
+                (est_*_ns priced by: %s)
+                (the reference calibration shipped with rmaplab; 'rmaplab calibrate' measures this machine's)
+                """.formatted(org.rmaplab.cost.Calibration.reference().label()), out);
+        // The estimates priced by the reference: anon_vma's and lokier's reclaim walks visit and check
+        // 48 - 24 = 24 vmas and ptes more than anon_vma_chain's, and their reclaim costs that much more.
+        org.rmaplab.cost.Calibration ref = org.rmaplab.cost.Calibration.reference();
+        assertEquals(39155 + Math.round(24 * ref.ns("walk_vma") + 24 * ref.ns("walk_pte")), 40429, 1);
     }
 
     /** Every metric of the largest default workload run fits 100 columns under the five designs. */
@@ -55,7 +66,8 @@ class CompareTableTest extends CliTest {
     void everyMetricFitsOneHundredColumns() {
         assertEquals(0, run("compare", "--columns", "all", "fork-fanout"), err);
         List<String> lines = out.lines().toList();
-        assertEquals(1 + CostModel.columns().size() - 1, lines.size(), out); // a header, a line per metric
+        // a header, a line per metric (not design nor calibration), two naming the calibration
+        assertEquals(1 + CostModel.columns().size() - 2 + 2, lines.size(), out);
         for (String l : lines) {
             assertTrue(l.length() <= 100, l.length() + ": " + l);
         }
@@ -102,7 +114,7 @@ class CompareTableTest extends CliTest {
         assertEquals("", out);
         assertEquals(1, err.strip().lines().count(), err);
         assertTrue(err.startsWith("rmaplab: unknown column 'nope' (known: arch, rmap_bytes, rmap_bytes_peak, "), err);
-        assertTrue(err.contains(", mms_peak, or all)"), err);
+        assertTrue(err.contains(", est_time_ns, or all)"), err);
         assertEquals(2, run("compare", "--columns", "walks,walks", "fork-fanout"));
         assertTrue(err.startsWith("rmaplab: column 'walks' given twice"), err);
         assertEquals(2, run("compare", "--columns", "walks", "--format", "csv", "fork-fanout"));
@@ -121,22 +133,25 @@ class CompareTableTest extends CliTest {
         assertEquals(CompareReport.headline(), headline);
     }
 
+    /** The JSON's line naming the calibration (the tests price with the reference: pom.xml). */
+    static final String CAL = "  \"calibration\": \"" + org.rmaplab.cost.Calibration.reference().label() + "\",\n";
+
     /** JSON names the workload and every parameter, defaults filled in; with a sweep, the swept values. */
     @Test
     void jsonRecordsTheWorkloadsParameters() throws java.io.IOException {
         assertEquals(0, run("compare", "--format", "json", "--design", "anon_vma", "fork-fanout", "--param", "pages=2"), err);
         assertTrue(out.startsWith("{\n  \"scenario\": \"fork-fanout[pages=2]\",\n  \"workload\": \"fork-fanout\",\n"
                 + "  \"params\": {\"children\": 8, \"pages\": 2, \"parent_exits\": 0, \"parent_cows\": 0},\n"
-                + "  \"rows\": [\n    {\"design\": \"anon_vma\", "), out);
+                + CAL + "  \"rows\": [\n    {\"design\": \"anon_vma\", "), out);
         assertEquals(0, run("compare", "--format", "json", "--design", "anon_vma", "fork-fanout", "--param", "pages=2",
                 "--sweep", "children=3,1"), err);
         assertTrue(out.startsWith("{\n  \"scenario\": \"fork-fanout[pages=2]\",\n  \"workload\": \"fork-fanout\",\n"
                 + "  \"params\": {\"pages\": 2, \"parent_exits\": 0, \"parent_cows\": 0},\n"
                 + "  \"sweep\": {\"param\": \"children\", \"values\": [3, 1]},\n"
-                + "  \"rows\": [\n    {\"design\": \"anon_vma\", \"children\": 3, "), out);
+                + CAL + "  \"rows\": [\n    {\"design\": \"anon_vma\", \"children\": 3, "), out);
         // A scenario file: no workload, as before.
         java.nio.file.Path f = write("a.vms", "t1 mmap 0 4p rw private|anonymous as A\n");
         assertEquals(0, run("compare", "--format", "json", "--design", "anon_vma", f.toString()), err);
-        assertTrue(out.startsWith("{\n  \"scenario\": \"" + f + "\",\n  \"rows\": [\n"), out);
+        assertTrue(out.startsWith("{\n  \"scenario\": \"" + f + "\",\n" + CAL + "  \"rows\": [\n"), out);
     }
 }

@@ -269,7 +269,7 @@ class MainTest {
     @Test
     void helpListsEveryCommandAndEveryCommandHasHelp() {
         List<String> commands = List.of("run", "kernel", "diff", "fuzz", "compare", "workloads", "findings",
-                "report", "trace", "bench");
+                "report", "trace", "bench", "calibrate");
         assertEquals(0, run("--help"));
         String top = out;
         for (String c : commands) {

@@ -1,0 +1,543 @@
+/*
+ * calibrate.c: the real kernel's cost of each primitive the model counts, measured at several
+ * sizes so that `rmaplab calibrate` (org.rmaplab.cli.CalibrateCommand) can fit a line through
+ * them (least squares: the slope is the cost of one more page, vma or process; the intercept the
+ * fixed cost) and report the fit's residuals.
+ *
+ *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS]
+ *
+ * DIR is a directory on a disk file system for the file-backed series (a file is made and
+ * removed there). Output, one line each:
+ *
+ *   point SERIES X Y     at size X the operation took Y ns of CPU time (median over ROUNDS)
+ *   skip SERIES REASON   the series could not be measured here, and why
+ *
+ * Every figure is CPU time (CLOCK_THREAD_CPUTIME_ID, user + system, the scheduler's exact
+ * sum_exec_runtime), not wall-clock time: the machine may be shared, and waiting for a CPU is not
+ * the kernel's cost. Everything runs on one CPU (children inherit the mask), as in fault.c: a page
+ * faulted in waits in that CPU's LRU batch, and MADV_PAGEOUT drains only its own CPU's.
+ *
+ * The series (X is pages unless said otherwise):
+ *   fault_anon        write one byte to each page of a fresh private anonymous mmap:
+ *                     do_anonymous_page (allocate, zero, map, folio_add_new_anon_rmap), the page
+ *                     tables allocated on the way amortised over 512 pages each
+ *   fault_file        write one byte to each page of a MAP_SHARED memfd whose pages exist
+ *                     (fallocate): do_shared_fault, no fault-around (write faults never do it)
+ *   cow               after fork, the parent writes each page it shares with the idle child:
+ *                     wp_page_copy (allocate, copy 4 KiB, rmap add and remove)
+ *   fork_pte          fork() with X written pages in one vma, timed in the parent until fork
+ *                     returns: copy_page_range's per-pte copy and rmap dup
+ *   fork_vma          X = vmas: fork() with X one-page anonymous vmas (a page apart, so they do
+ *                     not merge), each written: dup_mmap's per-vma work (vm_area_dup,
+ *                     anon_vma_fork's anon_vma and chains, the interval-tree inserts) plus one pte
+ *   exit_pte          a forked child munmaps X pages it shares with its parent, timed in the
+ *                     child: zap_pte_range's per-pte zap and rmap remove (exit_mmap's work)
+ *   mremap_pte        mremap MAYMOVE|FIXED of X written pages to a destination of another 2 MiB
+ *                     alignment: move_ptes one by one
+ *   pageout           (swap) MADV_PAGEOUT of X written pages mapped once: reclaim_pages ->
+ *                     shrink_folio_list: add_to_swap, try_to_unmap (a one-vma walk), writeback
+ *   swapin            (swap) reading back X paged-out pages: do_swap_page from the swap cache or
+ *                     the swap file
+ *   pageout_procs     (swap) X = processes mapping the anon_vma (1 to 64): the parent and X-1 children
+ *                     share 512 pages; every process but the last child COWs each page, then the
+ *                     last child pages its pages out. Each page is mapped once (MADV_PAGEOUT
+ *                     skips pages mapped more than once) but lives in the root anon_vma, whose
+ *                     interval tree holds all X vmas in fork order (anon_vma_fork), so
+ *                     rmap_walk_anon visits X vmas and checks a present pte in each. Y is ns per
+ *                     page.
+ *   pageout_vmas      X = vmas mapping a file range (1 to 512): a clean 256-page file (DIR) is mmapped X
+ *                     times, each mapping in its own 2 MiB slot; only the last mapping faults the
+ *                     pages in, and MADV_PAGEOUT of it reclaims them: rmap_walk_file visits the X
+ *                     vmas of the i_mmap tree (the last one last), the others with no page table
+ *                     under the address. No swap needed (clean file pages are dropped). Y is ns
+ *                     per page.
+ *   dram_miss         X = loads: a chase of X dependent loads through a 64 MiB cyclic random
+ *                     permutation of cache lines (each load a miss to memory): the price of a cache
+ *                     line the model assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c)
+ * A pageout point counts only when the pages really left (VmSwap rose, or mincore says they are
+ * not resident); else the series is skipped with the reason.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define PG 4096L
+#define PMD (2L << 20)
+#define MAXROUNDS 32
+
+static int rounds = 5;
+static const char *dir = ".";
+
+static long long now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void pin(void) {
+    cpu_set_t set;
+    int cpu = sched_getcpu();
+    CPU_ZERO(&set);
+    CPU_SET(cpu < 0 ? 0 : cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "calibrate: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static int cmp(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void point(const char *series, long x, double *v, int n) {
+    qsort(v, n, sizeof *v, cmp);
+    printf("point %s %ld %.1f\n", series, x, v[n / 2]);
+    fflush(stdout);
+}
+
+static char *anon(long len) {
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap");
+    return p;
+}
+
+static void writeall(char *a, long n, char v) {
+    for (long i = 0; i < n; i++) a[i * PG] = v;
+}
+
+static long vmswap_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSwap: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+static int swap_active(void) {
+    FILE *f = fopen("/proc/swaps", "r");
+    char line[512];
+    int n = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) n++;
+    fclose(f);
+    return n > 1;
+}
+
+/* A forked child that waits until the parent closes the pipe (fd[1]), then exits. */
+static pid_t idle_child(int fd[2]) {
+    if (pipe(fd)) die("pipe");
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        char x;
+        close(fd[1]);
+        while (read(fd[0], &x, 1) < 0 && errno == EINTR) {}
+        _exit(0);
+    }
+    close(fd[0]);
+    return c;
+}
+
+static const long SIZES[] = {1024, 2048, 4096, 8192};
+#define NSIZES (sizeof SIZES / sizeof SIZES[0])
+
+static void fault_anon(void) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = anon(n * PG);
+            long long t0 = now();
+            writeall(b, n, 1);
+            v[r] = (double)(now() - t0);
+            munmap(b, n * PG);
+        }
+        point("fault_anon", n, v, rounds);
+    }
+}
+
+static void fault_file(void) {
+    double v[MAXROUNDS];
+    int fd = memfd_create("rmaplab-calibrate", 0);
+    if (fd < 0) {
+        printf("skip fault_file memfd_create failed: %s\n", strerror(errno));
+        return;
+    }
+    long max = SIZES[NSIZES - 1];
+    if (fallocate(fd, 0, 0, max * PG)) {
+        printf("skip fault_file fallocate of a memfd failed: %s\n", strerror(errno));
+        close(fd);
+        return;
+    }
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (b == MAP_FAILED) die("mmap memfd");
+            long long t0 = now();
+            writeall(b, n, 1);
+            v[r] = (double)(now() - t0);
+            munmap(b, n * PG);
+        }
+        point("fault_file", n, v, rounds);
+    }
+    close(fd);
+}
+
+static void cow(void) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = anon(n * PG);
+            writeall(b, n, 1);
+            int fd[2];
+            pid_t c = idle_child(fd);
+            long long t0 = now();
+            writeall(b, n, 2);
+            v[r] = (double)(now() - t0);
+            close(fd[1]);
+            waitpid(c, NULL, 0);
+            munmap(b, n * PG);
+        }
+        point("cow", n, v, rounds);
+    }
+}
+
+static double time_fork(void) {
+    long long t0 = now();
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) _exit(0);
+    long long t1 = now();
+    waitpid(c, NULL, 0);
+    return (double)(t1 - t0);
+}
+
+static void fork_pte(void) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        char *b = anon(n * PG);
+        writeall(b, n, 1);
+        for (int r = 0; r < rounds; r++) v[r] = time_fork();
+        point("fork_pte", n, v, rounds);
+        munmap(b, n * PG);
+    }
+}
+
+static void fork_vma(void) {
+    static const long NV[] = {64, 128, 256, 512};
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < 4; s++) {
+        long n = NV[s];
+        /* one reservation, then a one-page vma every other page (the holes keep them apart) */
+        char *base = mmap(NULL, 2 * n * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base == MAP_FAILED) die("mmap");
+        munmap(base, 2 * n * PG);
+        for (long i = 0; i < n; i++) {
+            char *p = mmap(base + 2 * i * PG, PG, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            if (p == MAP_FAILED) die("mmap vma");
+            *p = 1;
+        }
+        for (int r = 0; r < rounds; r++) v[r] = time_fork();
+        point("fork_vma", n, v, rounds);
+        munmap(base, 2 * n * PG);
+    }
+}
+
+static void exit_pte(void) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        char *b = anon(n * PG);
+        writeall(b, n, 1);
+        for (int r = 0; r < rounds; r++) {
+            int fd[2];
+            if (pipe(fd)) die("pipe");
+            pid_t c = fork();
+            if (c < 0) die("fork");
+            if (c == 0) {
+                close(fd[0]);
+                long long t0 = now();
+                munmap(b, n * PG);
+                double t = (double)(now() - t0);
+                if (write(fd[1], &t, sizeof t) != sizeof t) _exit(1);
+                _exit(0);
+            }
+            close(fd[1]);
+            if (read(fd[0], &v[r], sizeof v[r]) != sizeof v[r]) die("read from child");
+            close(fd[0]);
+            waitpid(c, NULL, 0);
+        }
+        point("exit_pte", n, v, rounds);
+        munmap(b, n * PG);
+    }
+}
+
+/* A 2 MiB-aligned anonymous region of len bytes starting offset bytes past the boundary. */
+static char *region(long len, long offset, char **map) {
+    char *p = mmap(NULL, len + offset + PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap");
+    *map = p;
+    return (char *)(((uintptr_t)p + PMD - 1) & ~(uintptr_t)(PMD - 1)) + offset;
+}
+
+static void mremap_pte(void) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s], len = n * PG;
+        for (int r = 0; r < rounds; r++) {
+            char *ms, *md;
+            char *src = region(len, PG, &ms);
+            char *dst = region(len, 2 * PG, &md);
+            writeall(src, n, 1);
+            long long t0 = now();
+            char *m = mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+            v[r] = (double)(now() - t0);
+            if (m != dst) die("mremap");
+            munmap(md, len + 2 * PG + PMD);
+            munmap(ms, len + PG + PMD);
+        }
+        point("mremap_pte", n, v, rounds);
+    }
+}
+
+/* pageout and swapin of n pages mapped once; 0 when the pages did not go to swap. */
+static int pageout_once(long n, double *out, double *in) {
+    char *b = anon(n * PG);
+    writeall(b, n, 1);
+    long before = vmswap_kb();
+    long long t0 = now();
+    if (madvise(b, n * PG, MADV_PAGEOUT)) die("madvise(MADV_PAGEOUT)");
+    *out = (double)(now() - t0);
+    int ok = (vmswap_kb() - before) / 4 >= n * 9 / 10;
+    volatile char sink = 0;
+    t0 = now();
+    for (long i = 0; i < n; i++) sink += b[i * PG];
+    *in = (double)(now() - t0);
+    munmap(b, n * PG);
+    return ok;
+}
+
+static void pageout(void) {
+    double v[MAXROUNDS], w[MAXROUNDS];
+    static const long NP[] = {256, 512, 1024, 2048};
+    for (unsigned s = 0; s < 4; s++) {
+        for (int r = 0; r < rounds; r++) {
+            if (!pageout_once(NP[s], &v[r], &w[r])) {
+                printf("skip pageout fewer than 90%% of %ld pages went to swap (VmSwap)\n", NP[s]);
+                printf("skip swapin the pageout before it did not page out\n");
+                return;
+            }
+        }
+        point("pageout", NP[s], v, rounds);
+        point("swapin", NP[s], w, rounds);
+    }
+}
+
+/*
+ * pageout_procs at N processes: the parent and N-1 children share P pages, all but the last child
+ * COW them, the last child pages its (the original) pages out. Returns ns per page, or -1.
+ */
+static double pageout_procs_once(int nproc, long p) {
+    char *b = anon(p * PG);
+    writeall(b, p, 1);
+    int go[2], done[2], res[2];
+    if (pipe(go) || pipe(done) || pipe(res)) die("pipe");
+    pid_t kids[64];
+    for (int i = 0; i < nproc - 1; i++) {
+        kids[i] = fork();
+        if (kids[i] < 0) die("fork");
+        if (kids[i] == 0) {
+            char x;
+            close(go[1]);
+            if (i == nproc - 2) {
+                /* the last child: wait for the others' COWs, then page out */
+                while (read(go[0], &x, 1) < 0 && errno == EINTR) {}
+                long before = vmswap_kb();
+                long long t0 = now();
+                madvise(b, p * PG, MADV_PAGEOUT);
+                double t = (double)(now() - t0) / p;
+                if ((vmswap_kb() - before) / 4 < p * 9 / 10) t = -1;
+                if (write(res[1], &t, sizeof t) != sizeof t) _exit(1);
+                _exit(0);
+            }
+            writeall(b, p, 2);
+            if (write(done[1], "d", 1) != 1) _exit(1);
+            while (read(go[0], &x, 1) < 0 && errno == EINTR) {}
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    close(done[1]);
+    close(res[1]);
+    double t = -1;
+    if (nproc == 1) {
+        long before = vmswap_kb();
+        long long t0 = now();
+        madvise(b, p * PG, MADV_PAGEOUT);
+        t = (double)(now() - t0) / p;
+        if ((vmswap_kb() - before) / 4 < p * 9 / 10) t = -1;
+    } else {
+        writeall(b, p, 3); /* the parent's COW */
+        char x;
+        for (int i = 0; i < nproc - 2; i++)
+            while (read(done[0], &x, 1) < 0 && errno == EINTR) {}
+        close(go[1]); /* wakes every child; only the last does anything */
+        if (read(res[0], &t, sizeof t) != sizeof t) t = -1;
+        for (int i = 0; i < nproc - 1; i++) waitpid(kids[i], NULL, 0);
+    }
+    if (nproc == 1) close(go[1]);
+    close(done[0]);
+    close(res[0]);
+    munmap(b, p * PG);
+    return t;
+}
+
+static void pageout_procs(void) {
+    static const int NN[] = {1, 16, 32, 48, 64};
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < 5; s++) {
+        for (int r = 0; r < rounds; r++) {
+            v[r] = pageout_procs_once(NN[s], 512);
+            if (v[r] < 0) {
+                printf("skip pageout_procs fewer than 90%% of the last child's pages went to swap (VmSwap)\n");
+                return;
+            }
+        }
+        point("pageout_procs", NN[s], v, rounds);
+    }
+}
+
+static void pageout_vmas(void) {
+    static const int NV[] = {1, 128, 256, 384, 512};
+    const long p = 256;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rmaplab-calibrate-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        printf("skip pageout_vmas cannot make a file in %s: %s\n", dir, strerror(errno));
+        return;
+    }
+    unlink(path);
+    char *page = calloc(1, PG);
+    for (long i = 0; i < p; i++) {
+        page[0] = (char)i;
+        if (write(fd, page, PG) != PG) die("write");
+    }
+    free(page);
+    fsync(fd);
+    double v[MAXROUNDS];
+    unsigned char vec[256];
+    for (unsigned s = 0; s < 5; s++) {
+        int n = NV[s];
+        for (int r = 0; r < rounds; r++) {
+            char *slots = mmap(NULL, (n + 1) * PMD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (slots == MAP_FAILED) die("mmap");
+            char *al = (char *)(((uintptr_t)slots + PMD - 1) & ~(uintptr_t)(PMD - 1));
+            char *m = NULL;
+            for (int i = 0; i < n; i++) {
+                m = mmap(al + i * PMD, p * PG, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+                if (m == MAP_FAILED) die("mmap file");
+            }
+            volatile char sink = 0;
+            for (long i = 0; i < p; i++) sink += m[i * PG];
+            long long t0 = now();
+            madvise(m, p * PG, MADV_PAGEOUT);
+            v[r] = (double)(now() - t0) / p;
+            mincore(m, p * PG, vec);
+            long resident = 0;
+            for (long i = 0; i < p; i++) resident += vec[i] & 1;
+            munmap(slots, (n + 1) * PMD);
+            if (resident > p / 10) {
+                printf("skip pageout_vmas MADV_PAGEOUT left %ld of %ld file pages resident\n", resident, p);
+                close(fd);
+                return;
+            }
+        }
+        point("pageout_vmas", n, v, rounds);
+    }
+    close(fd);
+}
+
+static void dram_miss(void) {
+    static const long NL[] = {250000, 500000, 1000000, 2000000};
+    const long lines = (64L << 20) / 64;
+    char *buf = anon(lines * 64);
+    long *perm = malloc(lines * sizeof *perm);
+    if (!perm) die("malloc");
+    for (long i = 0; i < lines; i++) perm[i] = i;
+    unsigned long long seed = 88172645463325252ULL;
+    for (long i = lines - 1; i > 0; i--) { /* Sattolo: one cycle through every line */
+        seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+        long j = (long)(seed % (unsigned long long)i);
+        long t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+    }
+    for (long i = 0; i < lines; i++) *(char **)(buf + i * 64) = buf + perm[i] * 64;
+    free(perm);
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < 4; s++) {
+        for (int r = 0; r < rounds; r++) {
+            char *p = buf;
+            long long t0 = now();
+            for (long i = 0; i < NL[s]; i++) p = *(char **)p;
+            v[r] = (double)(now() - t0);
+            if (p == NULL) die("chase");
+        }
+        point("dram_miss", NL[s], v, rounds);
+    }
+    munmap(buf, lines * 64);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: calibrate DIR [ROUNDS]\n");
+        return 2;
+    }
+    dir = argv[1];
+    if (argc > 2) rounds = atoi(argv[2]);
+    if (rounds < 1 || rounds > MAXROUNDS) {
+        fprintf(stderr, "calibrate: ROUNDS must be 1 to %d\n", MAXROUNDS);
+        return 2;
+    }
+    pin();
+    fault_anon();
+    fault_file();
+    cow();
+    fork_pte();
+    fork_vma();
+    exit_pte();
+    mremap_pte();
+    dram_miss();
+    pageout_vmas();
+    if (!swap_active()) {
+        printf("skip pageout no active swap (/proc/swaps lists none): MADV_PAGEOUT of anonymous pages needs it\n");
+        printf("skip swapin no active swap\n");
+        printf("skip pageout_procs no active swap\n");
+        return 0;
+    }
+    pageout();
+    pageout_procs();
+    return 0;
+}

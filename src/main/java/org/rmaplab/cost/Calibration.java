@@ -1,0 +1,356 @@
+package org.rmaplab.cost;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The price in ns of each primitive the model counts ({@link #PRIMITIVES}), measured on one
+ * machine's kernel by {@code rmaplab calibrate} (harness/bench/calibrate.c, one least-squares line
+ * per series, {@link LineFit}) or, for what no kernel of today can measure, a stated assumption.
+ * Names the machine (/proc/cpuinfo's model name), the kernel (uname -r) and the date, keeps each
+ * series' points, fit and residuals, and what could not be measured and why. A JSON file; the
+ * reference calibration ({@link #reference()}) ships in the jar.
+ */
+public final class Calibration {
+
+    /** What one primitive costs and where the figure comes from (a fit, an assumption, the reference). */
+    public record Price(double ns, String source) {
+    }
+
+    /** A series calibrate.c could not measure, and why. */
+    public record Skipped(String series, String reason) {
+    }
+
+    /**
+     * The primitives, in order, and what each is: the unit {@link TimeEstimate} multiplies by it.
+     */
+    public static final Map<String, String> PRIMITIVES = primitives();
+
+    private static Map<String, String> primitives() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("fault_anon", "an anonymous page faulted in (do_anonymous_page: allocate, zero, map, rmap add)");
+        m.put("fault_file", "any other minor fault (a file page mapped: do_shared_fault)");
+        m.put("cow", "a COW copy (wp_page_copy: allocate, copy, rmap add and remove)");
+        m.put("fork_call", "a fork's fixed cost (dup_mm, the task, the vmas the process always has)");
+        m.put("fork_vma", "a vma dup_mmap copies, without its ptes and rmap allocations");
+        m.put("fork_pte", "a pte copy_page_range copies (with its rmap dup)");
+        m.put("exit_pte", "a pte zapped at exit, exec or munmap (zap_pte_range, rmap remove)");
+        m.put("mremap_pte", "a pte mremap moves one by one (move_ptes)");
+        m.put("swap_out", "a page paged out, its reverse walk aside (add_to_swap, unmap, writeback start)");
+        m.put("swap_in", "a page swapped back in (do_swap_page)");
+        m.put("walk_vma", "a vma (or mm) a reverse walk visits (interval tree or list step, vma_address)");
+        m.put("walk_pte", "a pte a reverse walk checks (page_vma_mapped_walk down to the pte, compare)");
+        m.put("rmap_alloc", "an rmap object allocated and later freed (slab fast path)");
+        m.put("pte_chain_line", "a pte_chain block (one cache line) a walk reads, a miss to memory");
+        m.put("highpte_kmap", "a kmap_atomic of a HIGHPTE pte page (i386 PAE with CONFIG_HIGHPTE)");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The series calibrate.c prints, each with the unit of its x. */
+    public static final Map<String, String> SERIES = Map.ofEntries(
+            Map.entry("fault_anon", "page"), Map.entry("fault_file", "page"), Map.entry("cow", "page"),
+            Map.entry("fork_pte", "page"), Map.entry("fork_vma", "vma"), Map.entry("exit_pte", "page"),
+            Map.entry("mremap_pte", "page"), Map.entry("dram_miss", "load"), Map.entry("pageout", "page"),
+            Map.entry("swapin", "page"), Map.entry("pageout_procs", "process"),
+            Map.entry("pageout_vmas", "vma"));
+
+    /** rmap objects anon_vma_fork allocates per vma in calibrate.c's fork_vma: an anon_vma and two chains. */
+    static final int FORK_VMA_ALLOCS = 3;
+
+    /**
+     * Assumed: an rmap object's allocation and free. No system call isolates a slab allocation; a
+     * SLUB fast-path alloc plus free is some tens of ns on a current x86 core.
+     */
+    static final Price RMAP_ALLOC = new Price(40, "assumption: a SLUB fast-path kmem_cache_alloc + kmem_cache_free"
+            + " pair; no system call isolates it, so it is not measured");
+    /**
+     * Assumed: i386 kmap_atomic of a HIGHPTE pte page (2.6.0 arch/i386/mm/highmem.c kmap_atomic():
+     * set_pte of the fixmap slot and __flush_tlb_one, an invlpg; kunmap_atomic does nothing without
+     * CONFIG_DEBUG_HIGHMEM), once per pte a walk maps (pte_offset_map, rmap_ptep_map).
+     */
+    static final Price HIGHPTE_KMAP = new Price(60, "assumption: 2.6.0 arch/i386/mm/highmem.c kmap_atomic()"
+            + " = a pte write and an invlpg, ~60 ns; CONFIG_HIGHPTE is i386 only, so no kernel on this"
+            + " machine can measure it");
+
+    private final String machine;
+    private final String kernel;
+    private final String date;
+    private final String origin;
+    private final Map<String, LineFit> fits;
+    private final List<Skipped> skipped;
+    private final Map<String, Price> costs;
+
+    public Calibration(String machine, String kernel, String date, String origin, Map<String, LineFit> fits,
+                       List<Skipped> skipped, Map<String, Price> costs) {
+        this.machine = machine;
+        this.kernel = kernel;
+        this.date = date;
+        this.origin = origin;
+        this.fits = Map.copyOf(fits);
+        this.skipped = List.copyOf(skipped);
+        this.costs = Map.copyOf(costs);
+        for (String p : PRIMITIVES.keySet()) {
+            if (!this.costs.containsKey(p)) {
+                throw new IllegalArgumentException("no cost for primitive '" + p + "'");
+            }
+        }
+    }
+
+    public String machine() {
+        return machine;
+    }
+
+    public String kernel() {
+        return kernel;
+    }
+
+    public String date() {
+        return date;
+    }
+
+    /** "reference" or the file it was read from. */
+    public String origin() {
+        return origin;
+    }
+
+    public Map<String, LineFit> fits() {
+        return fits;
+    }
+
+    public List<Skipped> skipped() {
+        return skipped;
+    }
+
+    public double ns(String primitive) {
+        Price p = costs.get(primitive);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown primitive '" + primitive + "'");
+        }
+        return p.ns();
+    }
+
+    public Price price(String primitive) {
+        return costs.get(primitive);
+    }
+
+    /** One line naming the calibration, no commas (it is a CSV field): origin; machine; kernel; date. */
+    public String label() {
+        return (origin + "; " + machine + "; Linux " + kernel + "; " + date).replace(',', ' ');
+    }
+
+    /** The same calibration read from ORIGIN (for {@link #label()}). */
+    public Calibration from(String newOrigin) {
+        return new Calibration(machine, kernel, date, newOrigin, fits, skipped, costs);
+    }
+
+    // ------------------------------------------------------------------ deriving the prices
+
+    /**
+     * The prices FITS (series name to line) imply; a primitive whose series is missing takes
+     * FALLBACK's price (the reference calibration), its source saying so. Derivations:
+     * the slope of fault_anon, fault_file, cow, fork_pte, exit_pte, mremap_pte, swapin; fork_call is
+     * fork_vma's intercept; fork_vma its slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
+     * rmap_allocs; walk_vma is pageout_vmas' slope (a vma with no page table under the address);
+     * walk_pte is pageout_procs' slope (a vma with a present pte that maps another page) less
+     * walk_vma; swap_out is pageout_procs' intercept (a page out with no vma visited), else pageout's
+     * slope less one walk_vma and walk_pte; pte_chain_line is dram_miss's slope. Negative
+     * differences become 0 (noise), the source says so.
+     */
+    public static Map<String, Price> derive(Map<String, LineFit> fits, Calibration fallback) {
+        Map<String, Price> c = new LinkedHashMap<>();
+        for (String s : List.of("fault_anon", "fault_file", "cow", "fork_pte", "exit_pte", "mremap_pte")) {
+            slope(c, s, s, fits, fallback);
+        }
+        slope(c, "swap_in", "swapin", fits, fallback);
+        c.put("rmap_alloc", RMAP_ALLOC);
+        LineFit fv = fits.get("fork_vma");
+        if (fv != null && c.get("fork_pte") != null) {
+            c.put("fork_call", new Price(fv.intercept(), "fit fork_vma: intercept"));
+            c.put("fork_vma", nonNegative(fv.slope() - c.get("fork_pte").ns() - FORK_VMA_ALLOCS * RMAP_ALLOC.ns(),
+                    "fit fork_vma: slope - fork_pte - " + FORK_VMA_ALLOCS + " rmap_alloc (anon_vma_fork's anon_vma and chains)"));
+        } else {
+            fallback(c, "fork_call", "fork_vma", fallback);
+            fallback(c, "fork_vma", "fork_vma", fallback);
+        }
+        slope(c, "walk_vma", "pageout_vmas", fits, fallback);
+        LineFit pp = fits.get("pageout_procs");
+        if (pp != null) {
+            c.put("walk_pte", nonNegative(pp.slope() - c.get("walk_vma").ns(), "fit pageout_procs: slope - walk_vma"));
+            c.put("swap_out", nonNegative(pp.intercept(), "fit pageout_procs: intercept"));
+        } else {
+            fallback(c, "walk_pte", "pageout_procs", fallback);
+            LineFit po = fits.get("pageout");
+            if (po != null) {
+                c.put("swap_out", nonNegative(po.slope() - c.get("walk_vma").ns() - c.get("walk_pte").ns(),
+                        "fit pageout: slope - walk_vma - walk_pte"));
+            } else {
+                fallback(c, "swap_out", "pageout", fallback);
+            }
+        }
+        LineFit dm = fits.get("dram_miss");
+        if (dm != null) {
+            c.put("pte_chain_line", nonNegative(dm.slope(), "assumption: every pte_chain block a walk reads is a"
+                    + " miss to memory (a block is one L1 line: 2.6.0 mm/rmap.c struct pte_chain); priced at fit"
+                    + " dram_miss: slope"));
+        } else {
+            fallback(c, "pte_chain_line", "dram_miss", fallback);
+        }
+        c.put("highpte_kmap", HIGHPTE_KMAP);
+        return c;
+    }
+
+    private static void slope(Map<String, Price> c, String primitive, String series, Map<String, LineFit> fits,
+                              Calibration fallback) {
+        LineFit f = fits.get(series);
+        if (f != null) {
+            c.put(primitive, nonNegative(f.slope(), "fit " + series + ": slope"));
+        } else {
+            fallback(c, primitive, series, fallback);
+        }
+    }
+
+    private static void fallback(Map<String, Price> c, String primitive, String series, Calibration fallback) {
+        if (fallback == null) {
+            throw new IllegalArgumentException("series " + series + " was not measured and there is no fallback");
+        }
+        c.put(primitive, new Price(fallback.ns(primitive), "reference calibration (" + series
+                + " not measured here); there: " + fallback.price(primitive).source()));
+    }
+
+    private static Price nonNegative(double ns, String source) {
+        return ns >= 0 ? new Price(ns, source) : new Price(0, source + " = " + round(ns) + " < 0 (noise), taken as 0");
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** This calibration as JSON (deterministic: fixed key order, ns to 0.1). */
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("format", "rmaplab-calibration-1");
+        o.put("machine", machine);
+        o.put("kernel", kernel);
+        o.put("date", date);
+        ObjectNode cs = o.putObject("costs_ns");
+        for (String p : PRIMITIVES.keySet()) {
+            ObjectNode e = cs.putObject(p);
+            e.put("ns", round(costs.get(p).ns()));
+            e.put("source", costs.get(p).source());
+            e.put("unit", PRIMITIVES.get(p));
+        }
+        ObjectNode fs = o.putObject("fits");
+        for (String s : fits.keySet().stream().sorted().toList()) {
+            LineFit f = fits.get(s);
+            ObjectNode e = fs.putObject(s);
+            e.put("x_unit", SERIES.getOrDefault(s, ""));
+            e.put("intercept_ns", round(f.intercept()));
+            e.put("slope_ns", round(f.slope()));
+            e.put("rms_residual_ns", round(f.rms()));
+            e.put("worst_relative_residual", Math.round(f.worstRelative() * 1000) / 1000.0);
+            ArrayNode pts = e.putArray("points");
+            double[] r = f.residuals();
+            for (int i = 0; i < f.x().length; i++) {
+                ObjectNode pt = pts.addObject();
+                pt.put("x", f.x()[i]);
+                pt.put("y_ns", round(f.y()[i]));
+                pt.put("residual_ns", round(r[i]));
+            }
+        }
+        ArrayNode sk = o.putArray("not_measured");
+        for (Skipped s : skipped) {
+            sk.addObject().put("series", s.series()).put("reason", s.reason());
+        }
+        try {
+            return JSON.writeValueAsString(o) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The calibration in TEXT, read from ORIGIN; IllegalArgumentException naming what is wrong. */
+    public static Calibration parse(String origin, String text) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(origin + ":" + e.getLocation().getLineNr() + ": not JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (o == null || !o.isObject() || !"rmaplab-calibration-1".equals(o.path("format").asText())) {
+            throw new IllegalArgumentException(origin + ": not an rmaplab calibration (no \"format\": \"rmaplab-calibration-1\")");
+        }
+        Map<String, Price> costs = new LinkedHashMap<>();
+        for (String p : PRIMITIVES.keySet()) {
+            JsonNode e = o.path("costs_ns").path(p);
+            if (!e.path("ns").isNumber() || e.path("ns").asDouble() < 0) {
+                throw new IllegalArgumentException(origin + ": costs_ns." + p + ".ns is missing or not a number >= 0");
+            }
+            costs.put(p, new Price(e.path("ns").asDouble(), e.path("source").asText("")));
+        }
+        Map<String, LineFit> fits = new LinkedHashMap<>();
+        o.path("fits").fields().forEachRemaining(e -> {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (JsonNode pt : e.getValue().path("points")) {
+                xs.add(pt.path("x").asDouble());
+                ys.add(pt.path("y_ns").asDouble());
+            }
+            try {
+                fits.put(e.getKey(), LineFit.of(xs.stream().mapToDouble(d -> d).toArray(),
+                        ys.stream().mapToDouble(d -> d).toArray()));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException(origin + ": fits." + e.getKey() + ": " + bad.getMessage());
+            }
+        });
+        List<Skipped> skipped = new ArrayList<>();
+        for (JsonNode s : o.path("not_measured")) {
+            skipped.add(new Skipped(s.path("series").asText(), s.path("reason").asText()));
+        }
+        return new Calibration(o.path("machine").asText("?"), o.path("kernel").asText("?"), o.path("date").asText("?"),
+                origin, fits, skipped, costs);
+    }
+
+    /** The calibration in FILE; IOException if unreadable, IllegalArgumentException if malformed. */
+    public static Calibration load(Path file) throws IOException {
+        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** The path of the reference calibration in the jar. */
+    public static final String REFERENCE = "/org/rmaplab/cost/reference-calibration.json";
+
+    private static Calibration reference;
+
+    /** The reference calibration shipped with rmaplab (docs/benchmarks.md names its machine). */
+    public static synchronized Calibration reference() {
+        if (reference == null) {
+            try (InputStream in = Calibration.class.getResourceAsStream(REFERENCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + REFERENCE);
+                }
+                reference = parse("reference", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return reference;
+    }
+}

@@ -1,0 +1,87 @@
+package org.rmaplab.cost;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.rmaplab.rmap.ptechains.PteChainGeometry;
+
+/**
+ * What a run would cost in time, under its design, on the calibrated machine: each counted
+ * primitive (a {@link CostModel} column) times its price in ns ({@link Calibration}), summed by
+ * phase. A pte visit is a pte visit: the era designs are priced with the same per-primitive costs
+ * as today's, measured on today's kernel; what no kernel of today can measure (a pte_chain block's
+ * cache line, i386's kmap of a HIGHPTE pte page) is an assumption the calibration states.
+ *
+ * <p>The phases are the kinds of kernel work, not stretches of the scenario (workloads do not mark
+ * phases): <b>fork</b> is what fork calls did ({@link Meter} around each call), <b>exit</b> what exit
+ * and exec did, <b>reclaim</b> the reverse walks and swap-outs (reclaim, MADV_PAGEOUT), <b>run</b>
+ * everything else (faults, COWs, swap-ins, mremap's moves, the rmap objects allocated outside fork).
+ * <ul>
+ *   <li>fork = forks x fork_call + fork_vmas x fork_vma + fork_ptes x fork_pte
+ *       + fork_rmap_allocs x rmap_alloc
+ *   <li>run = faults_anon x fault_anon + cow_copies x cow + faults_other x fault_file
+ *       + swap_ins x swap_in + mremap_ptes_moved x mremap_pte
+ *       + (rmap_allocs - fork_rmap_allocs) x rmap_alloc
+ *   <li>reclaim = pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
+ *       + walk_ptes_checked x walk_pte, and under pte_chains ceil(walk_ptes_checked / NRPTE) x
+ *       pte_chain_line (a walk reads a chain of that many blocks; 2.6.0 mm/rmap.c page_referenced,
+ *       try_to_unmap), and on a HIGHPTE profile walk_ptes_checked x highpte_kmap (each pte the walk
+ *       checks is mapped with kmap_atomic: 2.6.0 rmap_ptep_map, 2.6.7 pte_offset_map)
+ *   <li>exit = exit_ptes x exit_pte
+ * </ul>
+ * Simplifications, stated: rmap adds, dups and removes are priced inside the fault, COW, fork and
+ * zap prices (today's, so pte_chains' page_remove_rmap scan of a chain is not priced); HIGHPTE's
+ * kmaps at fork and exit are not priced; a pte_chain walk's blocks are counted from the total of
+ * ptes checked, as if every chain were full.
+ */
+public final class TimeEstimate {
+    private TimeEstimate() {}
+
+    /** The columns {@link #columns} adds, in order. */
+    public static final List<String> COLUMNS = List.of(
+            "est_fork_ns", "est_run_ns", "est_reclaim_ns", "est_exit_ns", "est_time_ns");
+
+    /**
+     * The est columns of ROW (a CostModel row of DESIGN, the base design's name, on ARCH) priced by
+     * CAL, rounded to whole ns.
+     */
+    public static Map<String, String> columns(Map<String, String> row, String design, ArchProfile arch, Calibration cal) {
+        double fork = n(row, "forks") * cal.ns("fork_call") + n(row, "fork_vmas") * cal.ns("fork_vma")
+                + n(row, "fork_ptes") * cal.ns("fork_pte") + n(row, "fork_rmap_allocs") * cal.ns("rmap_alloc");
+        double run = n(row, "faults_anon") * cal.ns("fault_anon") + n(row, "cow_copies") * cal.ns("cow")
+                + n(row, "faults_other") * cal.ns("fault_file") + n(row, "swap_ins") * cal.ns("swap_in")
+                + n(row, "mremap_ptes_moved") * cal.ns("mremap_pte")
+                + (n(row, "rmap_allocs") - n(row, "fork_rmap_allocs")) * cal.ns("rmap_alloc");
+        double ptes = n(row, "walk_ptes_checked");
+        double reclaim = n(row, "pages_swapped_out") * cal.ns("swap_out")
+                + n(row, "walk_vmas_visited") * cal.ns("walk_vma") + ptes * cal.ns("walk_pte");
+        if (design.equals("pte_chains")) {
+            long nrpte = PteChainGeometry.of(arch.name(), 0).nrpte();
+            reclaim += Math.ceil(ptes / nrpte) * cal.ns("pte_chain_line");
+        }
+        if (arch.highpte()) {
+            reclaim += ptes * cal.ns("highpte_kmap");
+        }
+        double exit = n(row, "exit_ptes") * cal.ns("exit_pte");
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("est_fork_ns", ns(fork));
+        m.put("est_run_ns", ns(run));
+        m.put("est_reclaim_ns", ns(reclaim));
+        m.put("est_exit_ns", ns(exit));
+        m.put("est_time_ns", ns(fork + run + reclaim + exit));
+        return m;
+    }
+
+    private static double n(Map<String, String> row, String col) {
+        String v = row.get(col);
+        if (v == null) {
+            throw new IllegalArgumentException("no column " + col);
+        }
+        return v.isEmpty() ? 0 : Double.parseDouble(v);
+    }
+
+    private static String ns(double v) {
+        return Long.toString(Math.round(v));
+    }
+}

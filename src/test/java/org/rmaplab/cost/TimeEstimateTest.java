@@ -1,0 +1,144 @@
+package org.rmaplab.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rmaplab.cost.CostModelTest.fanout;
+import static org.rmaplab.cost.CostModelTest.n;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.rmaplab.check.CheckPolicy;
+import org.rmaplab.check.CheckedSyscalls;
+import org.rmaplab.mm.Machine;
+import org.rmaplab.mm.MachineConfig;
+import org.rmaplab.rmap.RmapDesigns;
+import org.rmaplab.scenario.RunResult;
+import org.rmaplab.scenario.Scenario;
+import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.scenario.ScenarioRunner;
+
+/** The time estimate's arithmetic, worked out by hand, and the fan-out ranking it must give. */
+class TimeEstimateTest {
+
+    /** Round, distinct prices, so that each term of a sum can be told apart. */
+    static Calibration prices() {
+        Map<String, Calibration.Price> c = new LinkedHashMap<>();
+        double[] ns = {1000, 7, 2000, 100_000, 500, 50, 30, 9, 4000, 3000, 20, 10, 40, 100, 60};
+        int i = 0;
+        for (String p : Calibration.PRIMITIVES.keySet()) {
+            c.put(p, new Calibration.Price(ns[i++], "test"));
+        }
+        return new Calibration("test machine", "0.0", "today", "test", Map.of(), List.of(), c);
+    }
+
+    static Map<String, String> run(String design, String arch, String text, Calibration cal) {
+        Scenario sc = ScenarioParser.parse("t.vms", text);
+        MachineConfig mc = sc.machine();
+        Machine k = new Machine(new MachineConfig(mc.ramBytes(), mc.swapBytes(), arch), RmapDesigns.create(design));
+        CheckedSyscalls c = new CheckedSyscalls(k, CheckPolicy.END);
+        Meter meter = new Meter(c, k, ArchProfile.of(arch));
+        RunResult r = new ScenarioRunner((d, m) -> meter).run(sc, design);
+        assertTrue(r.passed(), () -> String.join("\n", r.report()));
+        c.finish();
+        return CostModel.costs(design, meter, cal);
+    }
+
+    static final String SMALL = String.join("\n",
+            "machine ram=4M swap=16M",
+            "t1 mmap 0 4p rw private|anonymous as A",
+            "t1 write A 4p 0x1",
+            "t1 fork as t2",
+            "t2 write A 2p 0x2",
+            "t2 madvise A 2p pageout expect 0",
+            "t2 exit",
+            "");
+
+    /**
+     * SMALL under anon_vma_chain, x86_64, with {@link #prices()}. Counts: t1's 4 writes are 4
+     * anonymous faults (do_anonymous_page), the first allocating t1's anon_vma and its chain (2 rmap
+     * objects). The fork copies 1 vma and its 4 ptes; anon_vma_fork allocates a chain to t1's anon_vma,
+     * t2's anon_vma and its own chain (3). t2's 2 writes are 2 COWs (no further object: t2's vma has
+     * its anon_vma). MADV_PAGEOUT of t2's 2 copies, each mapped once in t2's anon_vma (whose tree
+     * holds t2's vma alone): 2 swap-outs, 2 walks of 1 vma and 1 pte each. t2's exit zaps its 2
+     * present ptes and its 2 swap entries: 4.
+     * fork = 1 x 100000 + 1 x 500 + 4 x 50 + 3 x 40 = 100820;
+     * run = 4 x 1000 + 2 x 2000 + (5 - 3) x 40 = 8080;
+     * reclaim = 2 x 4000 + 2 x 20 + 2 x 10 = 8060; exit = 4 x 30 = 120; total 117080.
+     */
+    @Test
+    void smallScenarioByHand() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", SMALL, prices());
+        assertEquals(4, n(r, "faults_anon"));
+        assertEquals(0, n(r, "faults_other"));
+        assertEquals(2, n(r, "cow_copies"));
+        assertEquals(1, n(r, "forks"));
+        assertEquals(1, n(r, "fork_vmas"));
+        assertEquals(4, n(r, "fork_ptes"));
+        assertEquals(3, n(r, "fork_rmap_allocs"));
+        assertEquals(5, n(r, "rmap_allocs"));
+        assertEquals(2, n(r, "pages_swapped_out"));
+        assertEquals(2, n(r, "walk_vmas_visited"));
+        assertEquals(2, n(r, "walk_ptes_checked"));
+        assertEquals(4, n(r, "exit_ptes"));
+        assertEquals(100_820, n(r, "est_fork_ns"));
+        assertEquals(8080, n(r, "est_run_ns"));
+        assertEquals(8060, n(r, "est_reclaim_ns"));
+        assertEquals(120, n(r, "est_exit_ns"));
+        assertEquals(117_080, n(r, "est_time_ns"));
+        assertEquals("test; test machine; Linux 0.0; today", r.get("calibration"));
+    }
+
+    /**
+     * The era terms: pte_chains on i386-pae (HIGHPTE, NRPTE 15: 128-byte blocks) pays, besides the
+     * common terms, ceil(2 / 15) = 1 pte_chain block (100) and a kmap per pte checked (2 x 60) in its
+     * reclaim: 2 x 4000 + 2 x 20 x (vmas it counts) + 2 x 10 + 100 + 120.
+     */
+    @Test
+    void eraTerms() {
+        Map<String, String> r = run("pte_chains", "i386-pae", SMALL, prices());
+        assertEquals(2, n(r, "walk_ptes_checked"));
+        assertEquals(2 * 4000 + n(r, "walk_vmas_visited") * 20 + 2 * 10 + 100 + 2 * 60, n(r, "est_reclaim_ns"));
+        Map<String, String> x = run("pte_chains", "x86_64", SMALL, prices());
+        assertEquals(2 * 4000 + n(x, "walk_vmas_visited") * 20 + 2 * 10 + 100, n(x, "est_reclaim_ns"));
+    }
+
+    /**
+     * Fork fan-out, 16 children each COW all P = 8 pages, then reclaim (the parent stays), priced by
+     * the reference calibration. The parent keeps the 8 originals, each child its own 8 copies: 136
+     * pages, all swapped out by both designs, each in 4 walks (CostModelTest.forkFanoutWalkCost).
+     * anon_vma: one anon_vma for all 17 vmas; anon_vma_link puts each child at the list's head, so the
+     * list is c16 .. c1, parent, and a walk stops once the page's mapcount is accounted for: child i's
+     * pages cost 17 - i vmas a walk, the parent's 17: per page round 1 + ... + 16 + 17 = 153, so
+     * 4 x 8 x 153 = 4896 vmas visited. anon_vma_chain: a child's page is in its own anon_vma (1 vma);
+     * the parent's in the root anon_vma, whose tree has the parent's vma first: 1 vma each, 4 x 136
+     * = 544. Everything else but the rmap objects is the same under both, so the estimates differ by
+     * (4896 - 544) x walk_vma + (ptes_av - ptes_avc) x walk_pte - (allocs_avc - allocs_av) x
+     * rmap_alloc, and anon_vma's is the higher.
+     */
+    @Test
+    void fanoutRanksAnonVmaWalksAboveChains() {
+        Calibration ref = Calibration.reference();
+        String s = fanout(16, 8, 0);
+        Map<String, String> av = run("anon_vma", "x86_64", s, ref);
+        Map<String, String> avc = run("anon_vma_chain", "x86_64", s, ref);
+        assertEquals(136, n(av, "pages_swapped_out"));
+        assertEquals(136, n(avc, "pages_swapped_out"));
+        assertEquals(4 * 136, n(av, "walks"));
+        assertEquals(4 * 8 * 153, n(av, "walk_vmas_visited"));
+        assertEquals(4 * 136, n(avc, "walk_vmas_visited"));
+        for (String same : List.of("faults_anon", "cow_copies", "forks", "fork_vmas", "fork_ptes", "exit_ptes",
+                "faults_other", "swap_ins")) {
+            assertEquals(n(av, same), n(avc, same), same);
+        }
+        double implied = (4 * 8 * 153 - 4 * 136) * ref.ns("walk_vma")
+                + (n(av, "walk_ptes_checked") - n(avc, "walk_ptes_checked")) * ref.ns("walk_pte")
+                - (n(avc, "rmap_allocs") - n(av, "rmap_allocs")) * ref.ns("rmap_alloc");
+        long diff = n(av, "est_time_ns") - n(avc, "est_time_ns");
+        assertEquals(implied, diff, 3, "rounding of 5 phases"); // each phase rounded to a whole ns
+        assertTrue(diff > 0, "anon_vma's O(N) walks must cost more: " + diff);
+        assertTrue(n(av, "est_reclaim_ns") > n(avc, "est_reclaim_ns"));
+    }
+}
