@@ -38,15 +38,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {"Measure the ns of each primitive the model counts on this machine's kernel.",
-            "A fault, a COW, a pte or vma copied at fork, a pte zapped, a reverse walk's vma and pte, a",
-            "swap-out ...: each a least-squares fit over several sizes, with its residuals. Writes the calibration",
-            "'compare' prices est_time_ns with. Needs a C compiler; the swap series need swap (as root",
-            "a temporary swap file is made and removed), and are taken from the reference otherwise.",
-            "About a minute."},
+            "",
+            "A fault, a COW, a pte or vma copied at fork, a pte zapped, a reverse walk's vma and pte, a "
+                + "swap-out ...: each a least-squares fit over several sizes, with its residuals. Writes "
+                + "the calibration 'compare' prices est_time_ns with. Needs a C compiler; the swap series "
+                + "need swap (as root a temporary swap file is made and removed), and are taken from the "
+                + "reference otherwise. About a minute."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the calibration was written (what could not be measured is listed in it)",
-            "  1  nothing could be measured (no C compiler, or the benchmark failed); nothing written",
+            "  1  nothing could be measured (no C compiler, or the benchmark failed);",
+            "     nothing written",
             "  2  bad option"})
 final class CalibrateCommand implements Callable<Integer> {
     /** The calibration's file name in the cache directory ({@link Harness#cacheDir}). */
