@@ -49,7 +49,8 @@ public final class ExploreCommand implements Callable<Integer> {
     String design;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write the explorer to DIR (created if missing): index.html, explorer.js, explorer.css, data.js.")
+            description = "Write the explorer to DIR (created if missing): index.html, explorer.js, explorer.css, "
+                    + "data.js and its chunks data-000.js, ...")
     String out;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "0",
@@ -81,7 +82,7 @@ public final class ExploreCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.INTERNAL;
         }
-        Map<String, String> site = ExplorerSite.files(ExplorerData.json(sc, runs));
+        Map<String, String> site = ExplorerSite.files(ExplorerData.files(sc, runs));
         if (out != null) {
             try {
                 Path dir = Path.of(out);
