@@ -6,7 +6,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,7 +52,8 @@ public final class ExploreCommand implements Callable<Integer> {
     String design;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write the explorer to DIR (created if missing): index.html, explorer.js, explorer.css, "
+            description = "Write the explorer to DIR (created if missing; an existing DIR is replaced whole "
+                    + "only if it is empty or an explorer site): index.html, explorer.js, explorer.css, "
                     + "data.js and its chunks data-000.js, ...")
     String out;
 
@@ -65,6 +69,10 @@ public final class ExploreCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> designs = KernelCli.designs(spec, parent.backend, design);
+        String refused = out == null ? null : refusal(Path.of(out)); // before minutes of recording
+        if (refused != null) {
+            return userError(err, refused);
+        }
         Scenario sc;
         List<Recorder.DesignRun> runs;
         try {
@@ -85,14 +93,11 @@ public final class ExploreCommand implements Callable<Integer> {
         Map<String, String> site = ExplorerSite.files(ExplorerData.files(sc, runs));
         if (out != null) {
             try {
-                Path dir = Path.of(out);
-                if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                    return userError(err, "rmaplab: " + out + ": not a directory");
+                refused = refusal(Path.of(out));
+                if (refused != null) {
+                    return userError(err, refused);
                 }
-                Files.createDirectories(dir);
-                for (Map.Entry<String, String> e : site.entrySet()) {
-                    AtomicFile.write(dir.resolve(e.getKey()).toString(), e.getValue());
-                }
+                writeSite(Path.of(out).toAbsolutePath().normalize(), site);
             } catch (IOException e) {
                 return userError(err, "rmaplab: " + out + ": " + e.getMessage());
             }
@@ -101,6 +106,89 @@ public final class ExploreCommand implements Callable<Integer> {
             return 0;
         }
         return serve(site, o);
+    }
+
+    /**
+     * Why --out DIR may not be written, as the line to print, or null: DIR is not a directory, or a
+     * directory that holds files but no explorer site (index.html and explorer.js): only a site (or
+     * nothing) is replaced.
+     */
+    private String refusal(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            return "rmaplab: " + out + ": not a directory";
+        }
+        if (Files.isDirectory(dir) && !(Files.isRegularFile(dir.resolve("index.html"))
+                && Files.isRegularFile(dir.resolve("explorer.js")))) {
+            try (var l = Files.list(dir)) {
+                if (l.findAny().isPresent()) {
+                    return "rmaplab: " + out + ": not an explorer site (it has no index.html and explorer.js), not replacing it";
+                }
+            } catch (IOException e) {
+                return "rmaplab: " + out + ": " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes SITE as directory DIR, whole or not at all: into a new directory beside it, which is
+     * then renamed to DIR (an old site is first renamed aside, and removed once the new one is in
+     * place; put back if that rename fails). On an error nothing is left but what was there.
+     */
+    private static void writeSite(Path dir, Map<String, String> site) throws IOException {
+        Path parent = dir.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".rmaplab-");
+        try {
+            for (Map.Entry<String, String> e : site.entrySet()) {
+                Files.writeString(tmp.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+            }
+            try {
+                // createTempDirectory makes it private (0700); a site is as readable as any output.
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep what it gave
+            }
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(dir)) {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces an empty directory
+                return;
+            }
+            Path old = parent.resolve(tmp.getFileName() + ".old");
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            deleteTree(old);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (var l = Files.list(dir)) {
+            return l.findAny().isEmpty();
+        }
+    }
+
+    /** Removes P and all under it, if it exists (a site is files in one directory). */
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var l = Files.list(p)) {
+                for (Path c : l.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.delete(p);
     }
 
     /** Serves SITE on localhost until the process is ended; prints the address. */

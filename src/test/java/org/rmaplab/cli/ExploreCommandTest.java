@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +48,55 @@ class ExploreCommandTest extends CliTest {
         assertEquals("rmaplab: " + file + ": not a directory\n", err);
         assertEquals(2, run("explore", "examples/fork-cow.vms", "--design", "nosuch", "--out", site.toString()));
         assertEquals(1, err.lines().count(), err);
+    }
+
+    /** The directory --out names, beside it nothing of ours (no temporary directory left). */
+    private void assertNothingLeftBeside(Path site) throws Exception {
+        try (var l = Files.list(site.getParent())) {
+            assertEquals(List.of(), l.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList());
+        }
+    }
+
+    @Test
+    void outIsReplacedWholeAndOnlyIfItIsASite() throws Exception {
+        Path site = dir.resolve("site");
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma", "--out", site.toString()), err);
+        String data = Files.readString(site.resolve("data.js"));
+        Files.writeString(site.resolve("data-999.js"), "stale");
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma", "--out", site.toString()), err);
+        assertFalse(Files.exists(site.resolve("data-999.js")), "the old site is replaced as a whole");
+        assertEquals(data, Files.readString(site.resolve("data.js")));
+        assertNothingLeftBeside(site);
+
+        // Bad input: the old site stays as it was.
+        Path bad = write("bad.vms", "t1 frobnicate\n");
+        Files.writeString(site.resolve("mine.txt"), "kept");
+        assertEquals(2, run("explore", bad.toString(), "--out", site.toString()));
+        assertEquals("kept", Files.readString(site.resolve("mine.txt")));
+        assertNothingLeftBeside(site);
+
+        // A directory that is no site is not replaced: one line, exit 2, its files untouched.
+        Path notes = dir.resolve("notes");
+        Files.createDirectories(notes);
+        Files.writeString(notes.resolve("index.html"), "my own page");
+        assertEquals(2, run("explore", "examples/fork-cow.vms", "--out", notes.toString()));
+        assertEquals("rmaplab: " + notes + ": not an explorer site (it has no index.html and explorer.js), "
+                + "not replacing it\n", err);
+        assertEquals("", out);
+        try (var l = Files.list(notes)) {
+            assertEquals(List.of(notes.resolve("index.html")), l.toList());
+        }
+        assertEquals("my own page", Files.readString(notes.resolve("index.html")));
+
+        // An empty directory is written into; a missing parent is made.
+        Path empty = dir.resolve("empty");
+        Files.createDirectories(empty);
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma", "--out", empty.toString()), err);
+        assertTrue(Files.isRegularFile(empty.resolve("data-000.js")));
+        Path deep = dir.resolve("a/b/site");
+        assertEquals(0, run("explore", "examples/fork-cow.vms", "--design", "anon_vma", "--out", deep.toString()), err);
+        assertTrue(Files.isRegularFile(deep.resolve("index.html")));
+        assertNothingLeftBeside(empty);
+        assertNothingLeftBeside(deep);
     }
 }
