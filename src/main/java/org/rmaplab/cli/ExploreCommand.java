@@ -22,6 +22,8 @@ import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.workloads.Workload;
+import org.rmaplab.workloads.Workloads;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -33,13 +35,22 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rmaplab explore FILE [--design LIST|all] [--out DIR]}: runs the scenario (or trace) under
- * each design, records every line ({@link Recorder}), and writes the explorer as a static site to
+ * {@code rmaplab explore FILE|--workload NAME [--param K=V]... [--design LIST|all] [--out DIR]}:
+ * runs the scenario (or trace, or the workload's scenario as compare generates it) under each design, records every line ({@link Recorder}), and writes the explorer as a static site to
  * DIR, or serves it on localhost, prints its address and opens it in $BROWSER where that is set.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = "Step through a scenario in the browser and watch every design's reverse map: "
-                + "writes a static site (--out DIR, works from file://) or serves it on localhost.")
+        description = {"Step through a scenario in the browser and watch every design's reverse map: "
+                + "writes a static site (--out DIR, works from file://) or serves it on localhost.",
+            "The scenario is FILE (a .vms file or a trace, converted as run converts it) or a workload "
+                + "(--workload NAME with its --param values, as 'rmaplab compare NAME' runs it; "
+                + "'rmaplab workloads' lists them)."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  the explorer was written (or served until ended)",
+            "  2  bad input (one line on stderr): a bad scenario, workload, parameter,",
+            "     design or option, or --out DIR is no directory, or has files but no site",
+            "  3  internal error (a bug in the model; a stack trace is printed)"})
 public final class ExploreCommand implements Callable<Integer> {
     @ParentCommand
     Main parent;
@@ -61,7 +72,16 @@ public final class ExploreCommand implements Callable<Integer> {
             description = "Without --out: the localhost port to serve on (default: any free one).")
     int port;
 
-    @Parameters(arity = "1", paramLabel = "FILE", description = "A scenario file, or a trace (converted as run does).")
+    @Option(names = "--workload", paramLabel = "NAME",
+            description = "Record the named workload's scenario instead of a FILE ('rmaplab workloads' lists them).")
+    String workload;
+
+    @Option(names = "--param", paramLabel = "K=V",
+            description = "With --workload: a workload parameter (repeatable), as compare takes it.")
+    List<String> params = new java.util.ArrayList<>();
+
+    @Parameters(arity = "0..1", paramLabel = "FILE",
+            description = "A scenario file, or a trace (converted as run does); or give --workload.")
     String file;
 
     @Override
@@ -76,8 +96,13 @@ public final class ExploreCommand implements Callable<Integer> {
         Scenario sc;
         List<Recorder.DesignRun> runs;
         try {
-            RunCommand.Source src = RunCommand.source(file);
-            sc = ScenarioParser.parse(src.name(), src.text());
+            try {
+                sc = scenario();
+            } catch (IllegalArgumentException e) {
+                return userError(err, "rmaplab: " + e.getMessage());
+            } catch (CompareCommand.BadInput e) {
+                return userError(err, e.getMessage());
+            }
             runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
         } catch (ScenarioError e) {
             return userError(err, e.getMessage());
@@ -106,6 +131,31 @@ public final class ExploreCommand implements Callable<Integer> {
             return 0;
         }
         return serve(site, o);
+    }
+
+    /**
+     * The scenario to record: FILE's, or the workload's as compare generates it; IllegalArgumentException
+     * (the line without "rmaplab: ") for a bad choice or parameter, BadInput for a machine too big.
+     */
+    private Scenario scenario() throws RunCommand.UserError, CompareCommand.BadInput {
+        if ((file == null) == (workload == null)) {
+            throw new IllegalArgumentException(file == null ? "explore needs a FILE or --workload NAME"
+                    : "give a FILE or --workload NAME, not both");
+        }
+        Scenario sc;
+        if (workload != null) {
+            Workload w = Workloads.find(workload).orElseThrow(() -> new IllegalArgumentException(
+                    workload + ": no such workload (workloads: " + CompareCommand.workloadNames() + ")"));
+            sc = CompareCommand.generate(w, params).scenario();
+        } else {
+            if (!params.isEmpty()) {
+                throw new IllegalArgumentException("--param is for --workload; " + file + " is a file");
+            }
+            RunCommand.Source src = RunCommand.source(file);
+            sc = ScenarioParser.parse(src.name(), src.text());
+        }
+        CompareCommand.fitsTheHeap(sc);
+        return sc;
     }
 
     /**

@@ -99,4 +99,50 @@ class ExploreCommandTest extends CliTest {
         assertNothingLeftBeside(empty);
         assertNothingLeftBeside(deep);
     }
+
+    /**
+     * --workload records the workload's scenario as compare generates it. fork-fanout children=2
+     * pages=4 is ten lines run: t1's mmap and write, two forks, each child's write, reclaim all,
+     * each child's read, check (the machine line is no step).
+     */
+    @Test
+    void recordsAWorkload() throws Exception {
+        Path site = dir.resolve("site");
+        assertEquals(0, run("explore", "--workload", "fork-fanout", "--param", "children=2", "--param", "pages=4",
+                "--design", "anon_vma", "--out", site.toString()), err);
+        String data = Files.readString(site.resolve("data.js"));
+        assertTrue(data.startsWith("window.RMAPLAB_EXPLORE = {\"file\":\"fork-fanout[children=2,pages=4]\""), data);
+        assertEquals(10, data.split("\\{\"line\":", -1).length - 1, data);
+        assertTrue(data.contains("{\"line\":9,\"text\":\"reclaim all\"}"), data);
+        assertTrue(data.contains("\"steps\":10,"), data);
+
+        Path none = dir.resolve("none");
+        String[][] bad = {
+            {"--workload", "nosuch"},
+            {"--workload", "fork-fanout", "--param", "children=0"},
+            {"--workload", "fork-fanout", "--param", "kids=2"},
+            {"--workload", "fork-fanout", "--param", "children"},
+            {"--workload", "fork-fanout", "examples/fork-cow.vms"},
+            {"examples/fork-cow.vms", "--param", "children=2"},
+            {},
+        };
+        String[] want = {
+            "rmaplab: nosuch: no such workload (workloads: ",
+            "rmaplab: --param children=0 is out of range (1..4096)",
+            "rmaplab: workload fork-fanout has no parameter 'kids' (has: ",
+            "rmaplab: --param takes NAME=VALUE, not 'children'",
+            "rmaplab: give a FILE or --workload NAME, not both",
+            "rmaplab: --param is for --workload; examples/fork-cow.vms is a file",
+            "rmaplab: explore needs a FILE or --workload NAME",
+        };
+        for (int i = 0; i < bad.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("explore"));
+            args.addAll(List.of(bad[i]));
+            args.addAll(List.of("--out", none.toString()));
+            assertEquals(2, run(args.toArray(String[]::new)), String.join(" ", bad[i]));
+            assertTrue(err.startsWith(want[i]), err);
+            assertEquals(1, err.lines().count(), err);
+            assertFalse(Files.exists(none), "no partial output");
+        }
+    }
 }
