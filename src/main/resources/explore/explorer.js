@@ -1,11 +1,57 @@
-// rmaplab explorer: draws what the Java side recorded (window.RMAPLAB_EXPLORE, from data.js).
+// rmaplab explorer: draws what the Java side recorded (window.RMAPLAB_EXPLORE, from data.js, and
+// the steps in chunks data-000.js, ... loaded on demand, in order; see ExplorerData).
 // No model here: the state of step N is the recorded deltas of steps 0..N applied in order.
 (function () {
   'use strict';
   var D = window.RMAPLAB_EXPLORE;
   var CHECKPOINT = 256; // a copy of every design's state every CHECKPOINT steps: jumping back is cheap
-  var nSteps = D.designs.length ? D.designs[0].steps.length : 0;
+  var nSteps = D.steps;
   var cur = -1, viewDesign = 0, selectedKey = null;
+  var want = -1, loaded = 0, loading = false, waiting = [];
+  D.labels = []; D.structures = []; D.walks = [];
+  D.designs.forEach(function (d) { d.steps = []; });
+
+  // Chunks: chunk K holds steps D.chunks[K] .. D.chunks[K+1]-1 of every design and the table
+  // entries they name first, so chunks are taken in order. Each is decoded once into the objects
+  // the drawing below reads (a step: result, failure, maps, frames, counters, walks).
+  var KINDS = ['table', 'anon', 'file', 'other'], LRUS = ['-', 'active', 'inactive'], EVENTS = ['vma', 'pte', 'miss', 'found'];
+  function chunkOf(n) { var k = 0; while (k + 1 < D.chunks.length && D.chunks[k + 1] <= n) k++; return k; }
+  function chunkFile(k) { var s = String(k); while (s.length < 3) s = '0' + s; return 'data-' + s + '.js'; }
+  function decodeWalk(a) {
+    var w = { key: D.labels[a[0]], vmas: a[1], ptes: a[2], found: a[3], mapcount: a[4], structure: a[5] < 0 ? null : a[5], events: [] };
+    for (var i = 6; i < a.length; i++) w.events.push([EVENTS[a[i] & 3], a[i] >> 2]);
+    w.stop = w.found >= w.mapcount ? 'stopped: all ' + w.mapcount + ' ptes found (mapcount)'
+      : 'ran to the end: found ' + w.found + ' of ' + w.mapcount + ' ptes';
+    return w;
+  }
+  function decodeStep(a) {
+    var st = { result: a[0], failure: a[1], maps: a[2], frames: {}, counters: {}, walks: {} }, f = a[3], i;
+    for (i = 0; i < f.length; i += 7) {
+      st.frames[f[i]] = f[i + 1] < 0 ? null : { refcount: f[i + 1], mapcount: f[i + 2], kind: KINDS[f[i + 3]],
+        flags: D.labels[f[i + 4]], swap: f[i + 5], lru: LRUS[f[i + 6]] };
+    }
+    for (i = 0; i < a[4].length; i += 2) st.counters[D.labels[a[4][i]]] = a[4][i + 1];
+    for (i = 0; i < a[5].length; i += 2) st.walks[a[5][i]] = D.walks[a[5][i + 1]];
+    return st;
+  }
+  window.RMAPLAB_CHUNK = function (k, c) {
+    if (k !== loaded) return; // a chunk loaded twice
+    Array.prototype.push.apply(D.labels, c.strings);
+    Array.prototype.push.apply(D.structures, c.structures);
+    c.walks.forEach(function (w) { D.walks.push(decodeWalk(w)); });
+    c.steps.forEach(function (steps, d) { steps.forEach(function (a) { D.designs[d].steps.push(decodeStep(a)); }); });
+    loaded = k + 1; loading = false;
+    if (want >= 0) go(want);
+  };
+  function loadNext() {
+    if (loading) return;
+    loading = true;
+    document.getElementById('position').textContent = 'loading ' + chunkFile(loaded) + ' (' + loaded + ' of ' + D.chunks.length + ' chunks in)';
+    var s = document.createElement('script');
+    s.src = chunkFile(loaded);
+    s.onerror = function () { document.getElementById('position').textContent = 'cannot load ' + s.src; };
+    document.body.appendChild(s);
+  }
   var states = D.designs.map(function () { return emptyState(); });
   var checkpoints = D.designs.map(function () { return {}; });
 
@@ -44,13 +90,19 @@
   }
   function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
 
+  // Shows step N once its chunk (and those before) are in; until then loads the next one.
   function go(n) {
     if (nSteps === 0) return;
-    n = Math.max(0, Math.min(nSteps - 1, n));
+    n = want = Math.max(0, Math.min(nSteps - 1, n));
+    if (chunkOf(n) >= loaded) { loadNext(); return; }
     for (var d = 0; d < D.designs.length; d++) states[d] = stateAt(d, n);
     cur = n;
     render();
+    var w = waiting; waiting = [];
+    w.forEach(function (f) { f(); });
   }
+  // Calls F once the step asked for last is shown.
+  function ready(f) { if (want === cur && cur >= 0) f(); else waiting.push(f); }
 
   function render() {
     document.getElementById('position').textContent = 'line ' + D.lines[cur].line + ' (step ' + (cur + 1) + ' of ' + nSteps + ')';
@@ -256,9 +308,10 @@
 
   function init() {
     document.getElementById('file').textContent = D.file;
-    var tl = document.getElementById('timeline');
+    var tl = document.getElementById('timeline'), failedAt = {};
+    D.failed.forEach(function (i) { failedAt[i] = 1; });
     D.lines.forEach(function (l, i) {
-      var failed = D.designs.some(function (d) { return d.steps[i] && d.steps[i].failure; });
+      var failed = failedAt[i] === 1;
       var div = el('div', failed ? { 'class': 'failed' } : {}, l.line + '  ' + l.text);
       var parted = D.kernel ? D.kernel.diffs.filter(function (d) { return d.line === l.line; }) : [];
       if (parted.length) {
@@ -271,14 +324,14 @@
     var view = document.getElementById('view');
     D.designs.forEach(function (d, i) { view.appendChild(el('option', { value: i }, d.name)); });
     view.addEventListener('change', function () { viewDesign = +view.value; render(); });
-    document.getElementById('prev').addEventListener('click', function () { go(cur - 1); });
-    document.getElementById('next').addEventListener('click', function () { go(cur + 1); });
+    document.getElementById('prev').addEventListener('click', function () { go(want - 1); });
+    document.getElementById('next').addEventListener('click', function () { go(want + 1); });
     var jump = document.getElementById('jump');
     jump.max = Math.max(0, nSteps - 1);
     jump.addEventListener('input', function () { go(+jump.value); });
     document.addEventListener('keydown', function (e) {
-      if (e.key === 'ArrowRight' || e.key === 'j') { go(cur + 1); e.preventDefault(); }
-      else if (e.key === 'ArrowLeft' || e.key === 'k') { go(cur - 1); e.preventDefault(); }
+      if (e.key === 'ArrowRight' || e.key === 'j') { go(want + 1); e.preventDefault(); }
+      else if (e.key === 'ArrowLeft' || e.key === 'k') { go(want - 1); e.preventDefault(); }
       else if (e.key === 'Home') { go(0); e.preventDefault(); }
       else if (e.key === 'End') { go(nSteps - 1); e.preventDefault(); }
     });
@@ -288,6 +341,6 @@
     go(m ? +m[1] - 1 : 0);
   }
 
-  window.RMAPLAB_EXPLORER = { go: go, select: select, step: function () { return cur; } };
+  window.RMAPLAB_EXPLORER = { go: go, select: select, ready: ready, step: function () { return cur; } };
   init();
 })();

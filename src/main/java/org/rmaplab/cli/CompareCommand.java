@@ -120,7 +120,7 @@ final class CompareCommand implements Callable<Integer> {
     String source;
 
     /** Bad input found after option parsing: MESSAGE is the one line for stderr, the exit code 2. */
-    private static final class BadInput extends Exception {
+    static final class BadInput extends Exception {
         BadInput(String line) {
             super(line);
         }
@@ -262,28 +262,32 @@ final class CompareCommand implements Callable<Integer> {
 
     /** BadInput if a case's machine could not even be built in this JVM's heap. */
     private static void fitsTheHeap(Cases c) throws BadInput {
-        long heap = Runtime.getRuntime().maxMemory();
         for (Scenario sc : c.scenarios()) {
-            MachineConfig m = sc.machine();
-            long floor = Parallel.heapFloor(m.ramBytes(), m.swapBytes());
-            if (floor > heap) {
-                throw new BadInput("rmaplab: " + sc.file() + ": its machine (ram=" + (m.ramBytes() >> 20) + "M swap="
-                        + (m.swapBytes() >> 20) + "M) needs at least " + (floor >> 20) + " MiB of Java heap, more than "
-                        + "this JVM's " + (heap >> 20) + " MiB (raise it with JAVA_TOOL_OPTIONS=-Xmx..., or lower a parameter)");
-            }
+            fitsTheHeap(sc);
+        }
+    }
+
+    /** BadInput if SC's machine could not even be built in this JVM's heap. */
+    static void fitsTheHeap(Scenario sc) throws BadInput {
+        long heap = Runtime.getRuntime().maxMemory();
+        MachineConfig m = sc.machine();
+        long floor = Parallel.heapFloor(m.ramBytes(), m.swapBytes());
+        if (floor > heap) {
+            throw new BadInput("rmaplab: " + sc.file() + ": its machine (ram=" + (m.ramBytes() >> 20) + "M swap="
+                    + (m.swapBytes() >> 20) + "M) needs at least " + (floor >> 20) + " MiB of Java heap, more than "
+                    + "this JVM's " + (heap >> 20) + " MiB (raise it with JAVA_TOOL_OPTIONS=-Xmx..., or lower a parameter)");
         }
     }
 
     /** Workload W with the --param values: one case, or one per --sweep value. */
     private Cases workloadCases(Workload w) throws BadInput {
         try {
-            Map<String, Long> given = Workloads.parseParams(params);
             if (sweep == null) {
-                String text = w.generate(given);
-                String file = w.label(given);
-                return new Cases(file, text, List.of(ScenarioParser.parse(file, text)), null, List.of(), w,
-                        w.withDefaults(given));
+                Generated g = generate(w, params);
+                return new Cases(g.file(), g.text(), List.of(g.scenario()), null, List.of(), w,
+                        w.withDefaults(g.given()));
             }
+            Map<String, Long> given = Workloads.parseParams(params);
             String sweepName = sweepName(given);
             List<Long> values = sweepValues(sweepName);
             String file = w.label(given);
@@ -299,6 +303,20 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInput("rmaplab: " + e.getMessage());
         }
+    }
+
+    /** A workload's scenario: its label (the file it is reported as), text, parse, and the parameters given. */
+    record Generated(String file, String text, Scenario scenario, Map<String, Long> given) {}
+
+    /**
+     * Workload W's scenario for the {@code --param K=V} strings PARAMS, as compare runs it (explore
+     * records it): IllegalArgumentException with the reason on a bad parameter.
+     */
+    static Generated generate(Workload w, List<String> params) {
+        Map<String, Long> given = Workloads.parseParams(params);
+        String text = w.generate(given);
+        String file = w.label(given);
+        return new Generated(file, text, ScenarioParser.parse(file, text), given);
     }
 
     /** The parameter --sweep names; BadInput if --emit is given too, or the parameter is also a --param. */
@@ -538,7 +556,7 @@ final class CompareCommand implements Callable<Integer> {
         return s.text().contains("KILLED");
     }
 
-    private static String workloadNames() {
+    static String workloadNames() {
         return String.join(", ", Workloads.ALL.stream().map(Workload::name).toList());
     }
 

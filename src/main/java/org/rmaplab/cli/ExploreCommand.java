@@ -6,7 +6,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,6 +30,8 @@ import org.rmaplab.scenario.ModelError;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioError;
 import org.rmaplab.scenario.ScenarioParser;
+import org.rmaplab.workloads.Workload;
+import org.rmaplab.workloads.Workloads;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -38,17 +43,27 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rmaplab explore FILE [--design LIST|all] [--out DIR] [--kernel]}: runs the scenario (or
- * trace) under each design, records every line ({@link Recorder}), and writes the explorer as a
- * static site to DIR, or serves it on localhost, prints its address and opens it in $BROWSER where
- * that is set. With --kernel the scenario also runs on the real kernel, as {@code rmaplab diff}
- * runs it (the model in the harness's layout, {@link HarnessLayout}), and the page marks, per
- * design, the first line where model and kernel parted ({@link KernelView}); where the harness
- * cannot run, one line on stderr says so and the explorer is written without that view.
+ * {@code rmaplab explore FILE|--workload NAME [--param K=V]... [--design LIST|all] [--out DIR]
+ * [--kernel]}: runs the scenario (or trace, or the workload's scenario as compare generates it)
+ * under each design, records every line ({@link Recorder}), and writes the explorer as a static
+ * site to DIR, or serves it on localhost, prints its address and opens it in $BROWSER where that
+ * is set. With --kernel the scenario also runs on the real kernel, as {@code rmaplab diff} runs it
+ * (the model in the harness's layout, {@link HarnessLayout}), and the page marks, per design, the
+ * first line where model and kernel parted ({@link KernelView}); where the harness cannot run, one
+ * line on stderr says so and the explorer is written without that view.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = "Step through a scenario in the browser and watch every design's reverse map: "
-                + "writes a static site (--out DIR, works from file://) or serves it on localhost.")
+        description = {"Step through a scenario in the browser and watch every design's reverse map: "
+                + "writes a static site (--out DIR, works from file://) or serves it on localhost.",
+            "The scenario is FILE (a .vms file or a trace, converted as run converts it) or a workload "
+                + "(--workload NAME with its --param values, as 'rmaplab compare NAME' runs it; "
+                + "'rmaplab workloads' lists them)."},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  the explorer was written (or served until ended)",
+            "  2  bad input (one line on stderr): a bad scenario, workload, parameter,",
+            "     design or option, or --out DIR is no directory, or has files but no site",
+            "  3  internal error (a bug in the model; a stack trace is printed)"})
 public final class ExploreCommand implements Callable<Integer> {
     @ParentCommand
     Main parent;
@@ -61,7 +76,9 @@ public final class ExploreCommand implements Callable<Integer> {
     String design;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write the explorer to DIR (created if missing): index.html, explorer.js, explorer.css, data.js.")
+            description = "Write the explorer to DIR (created if missing; an existing DIR is replaced whole "
+                    + "only if it is empty or an explorer site): index.html, explorer.js, explorer.css, "
+                    + "data.js and its chunks data-000.js, ...")
     String out;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "0",
@@ -74,7 +91,16 @@ public final class ExploreCommand implements Callable<Integer> {
                     + "Where the kernel harness cannot run, says so on stderr and writes the explorer without it.")
     boolean kernel;
 
-    @Parameters(arity = "1", paramLabel = "FILE", description = "A scenario file, or a trace (converted as run does).")
+    @Option(names = "--workload", paramLabel = "NAME",
+            description = "Record the named workload's scenario instead of a FILE ('rmaplab workloads' lists them).")
+    String workload;
+
+    @Option(names = "--param", paramLabel = "K=V",
+            description = "With --workload: a workload parameter (repeatable), as compare takes it.")
+    List<String> params = new java.util.ArrayList<>();
+
+    @Parameters(arity = "0..1", paramLabel = "FILE",
+            description = "A scenario file, or a trace (converted as run does); or give --workload.")
     String file;
 
     @Override
@@ -82,12 +108,24 @@ public final class ExploreCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> designs = KernelCli.designs(spec, parent.backend, design);
+        String refused = out == null ? null : refusal(Path.of(out)); // before minutes of recording
+        if (refused != null) {
+            return userError(err, refused);
+        }
         Scenario sc;
         List<Recorder.DesignRun> runs;
         String kernelView = null;
         try {
-            RunCommand.Source src = RunCommand.source(file);
-            sc = ScenarioParser.parse(src.name(), src.text());
+            RunCommand.Source src;
+            try {
+                src = source();
+                sc = ScenarioParser.parse(src.name(), src.text());
+                CompareCommand.fitsTheHeap(sc);
+            } catch (IllegalArgumentException e) {
+                return userError(err, "rmaplab: " + e.getMessage());
+            } catch (CompareCommand.BadInput e) {
+                return userError(err, e.getMessage());
+            }
             KernelRunner k = kernel ? kernelOrSkip(err) : null;
             Boolean zeroPage = k == null ? null : zeroPageOrSkip(k, err);
             if (zeroPage == null) {
@@ -107,17 +145,14 @@ public final class ExploreCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.INTERNAL;
         }
-        Map<String, String> site = ExplorerSite.files(ExplorerData.json(sc, runs, kernelView));
+        Map<String, String> site = ExplorerSite.files(ExplorerData.files(sc, runs, kernelView));
         if (out != null) {
             try {
-                Path dir = Path.of(out);
-                if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                    return userError(err, "rmaplab: " + out + ": not a directory");
+                refused = refusal(Path.of(out));
+                if (refused != null) {
+                    return userError(err, refused);
                 }
-                Files.createDirectories(dir);
-                for (Map.Entry<String, String> e : site.entrySet()) {
-                    AtomicFile.write(dir.resolve(e.getKey()).toString(), e.getValue());
-                }
+                writeSite(Path.of(out).toAbsolutePath().normalize(), site);
             } catch (IOException e) {
                 return userError(err, "rmaplab: " + out + ": " + e.getMessage());
             }
@@ -126,6 +161,111 @@ public final class ExploreCommand implements Callable<Integer> {
             return 0;
         }
         return serve(site, o);
+    }
+
+    /**
+     * The scenario to record: FILE's, or the workload's as compare generates it; IllegalArgumentException
+     * (the line without "rmaplab: ") for a bad choice or parameter, BadInput for a machine too big.
+     */
+    /** The scenario's name and text: FILE's (a trace converted), or the workload's as compare generates it. */
+    private RunCommand.Source source() throws RunCommand.UserError, CompareCommand.BadInput {
+        if ((file == null) == (workload == null)) {
+            throw new IllegalArgumentException(file == null ? "explore needs a FILE or --workload NAME"
+                    : "give a FILE or --workload NAME, not both");
+        }
+        if (workload != null) {
+            Workload w = Workloads.find(workload).orElseThrow(() -> new IllegalArgumentException(
+                    workload + ": no such workload (workloads: " + CompareCommand.workloadNames() + ")"));
+            CompareCommand.Generated g = CompareCommand.generate(w, params);
+            return new RunCommand.Source(g.file(), g.text());
+        }
+        if (!params.isEmpty()) {
+            throw new IllegalArgumentException("--param is for --workload; " + file + " is a file");
+        }
+        return RunCommand.source(file);
+    }
+
+    /**
+     * Why --out DIR may not be written, as the line to print, or null: DIR is not a directory, or a
+     * directory that holds files but no explorer site (index.html and explorer.js): only a site (or
+     * nothing) is replaced.
+     */
+    private String refusal(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            return "rmaplab: " + out + ": not a directory";
+        }
+        if (Files.isDirectory(dir) && !(Files.isRegularFile(dir.resolve("index.html"))
+                && Files.isRegularFile(dir.resolve("explorer.js")))) {
+            try (var l = Files.list(dir)) {
+                if (l.findAny().isPresent()) {
+                    return "rmaplab: " + out + ": not an explorer site (it has no index.html and explorer.js), not replacing it";
+                }
+            } catch (IOException e) {
+                return "rmaplab: " + out + ": " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes SITE as directory DIR, whole or not at all: into a new directory beside it, which is
+     * then renamed to DIR (an old site is first renamed aside, and removed once the new one is in
+     * place; put back if that rename fails). On an error nothing is left but what was there.
+     */
+    private static void writeSite(Path dir, Map<String, String> site) throws IOException {
+        Path parent = dir.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".rmaplab-");
+        try {
+            for (Map.Entry<String, String> e : site.entrySet()) {
+                Files.writeString(tmp.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+            }
+            try {
+                // createTempDirectory makes it private (0700); a site is as readable as any output.
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep what it gave
+            }
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(dir)) {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces an empty directory
+                return;
+            }
+            Path old = parent.resolve(tmp.getFileName() + ".old");
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            deleteTree(old);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (var l = Files.list(dir)) {
+            return l.findAny().isEmpty();
+        }
+    }
+
+    /** Removes P and all under it, if it exists (a site is files in one directory). */
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var l = Files.list(p)) {
+                for (Path c : l.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.delete(p);
     }
 
     /** Serves SITE on localhost until the process is ended; prints the address. */
@@ -197,7 +337,7 @@ public final class ExploreCommand implements Callable<Integer> {
     private String kernelView(KernelRunner k, RunCommand.Source src, Scenario sc, List<String> designs, PrintWriter err) {
         KernelReplay.LinuxResult linux;
         try {
-            KernelRunner.Output out = src.name().equals(file) ? k.run(Path.of(file)) : k.runText(src.text());
+            KernelRunner.Output out = file != null && src.name().equals(file) ? k.run(Path.of(file)) : k.runText(src.text());
             linux = KernelReplay.judgePartial(sc, out);
         } catch (HarnessError e) {
             return skipped(err, "the kernel harness failed: " + e.getMessage());

@@ -1,5 +1,7 @@
 package org.rmaplab.explore;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,20 +11,78 @@ import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.Statement;
 
 /**
- * The explorer's data as JSON, written by hand (no JSON library in the jar), deterministic: keys in
- * a fixed order, maps sorted by pfn or pid. The page reads it as {@code window.RMAPLAB_EXPLORE}
- * from data.js, so that the site works from file:// (no fetch).
+ * The explorer's data, written by hand (no JSON library in the jar), deterministic: keys in a fixed
+ * order, maps sorted by pfn or pid. The page loads it with script elements, so that the site works
+ * from file:// (no fetch): data.js holds the header ({@code window.RMAPLAB_EXPLORE}: the file, its
+ * lines, the designs, which steps failed, where each chunk starts), and data-000.js, data-001.js,
+ * ... the steps in chunks of about {@link #CHUNK_CHARS} characters, each a call
+ * {@code window.RMAPLAB_CHUNK(K, {...})} that the page makes load on demand, in order: a chunk
+ * holds every design's steps of its range and the table entries (strings, structures, walks) that
+ * its steps name first. So the first step shows once data.js and data-000.js are in, whatever the
+ * scenario's length.
+ *
+ * <p>A step is an array {@code [result, failure, maps, frames, counters, walks]}: maps an object
+ * pid → lines (null: the task is gone); frames flat, seven numbers a frame (pfn, refcount (-1:
+ * freed), mapcount, kind (0 table, 1 anon, 2 file, 3 other), flags (a string's index), swap slot,
+ * LRU (0 none, 1 active, 2 inactive)); counters flat (name's string index, delta); walks flat (pfn,
+ * walk index). A walk is stored once however many steps and pages share it (a page whose walk
+ * returns to an earlier one, after a split vma merges again): {@code [key, vmas, ptes, found,
+ * mapcount, structure (-1: none), events...]}, an event being its label's string index × 4 + what
+ * (0 vma, 1 pte, 2 miss, 3 found); where it stopped is derived from found and mapcount on the page.
  */
 public final class ExplorerData {
     private ExplorerData() {}
 
-    /** The recording of SCENARIO under RUNS as a JSON object. */
-    public static String json(Scenario scenario, List<Recorder.DesignRun> runs) {
-        return json(scenario, runs, null);
+    /** About how many characters a chunk holds before the next one starts (at a step's end). */
+    public static final int CHUNK_CHARS = 1 << 20;
+
+    /** The data files of SCENARIO's recording under RUNS: data.js then the chunks, name → content. */
+    public static Map<String, String> files(Scenario scenario, List<Recorder.DesignRun> runs) {
+        return files(scenario, runs, null);
     }
 
-    /** The same, with KERNEL (a JSON object, {@link KernelView}) as its "kernel" member when not null. */
-    public static String json(Scenario scenario, List<Recorder.DesignRun> runs, String kernel) {
+    /**
+     * The same, with KERNEL (a JSON object, {@link KernelView}) as data.js's "kernel" member when
+     * not null: the kernel's result of every line and where each design parted from it.
+     */
+    public static Map<String, String> files(Scenario scenario, List<Recorder.DesignRun> runs, String kernel) {
+        return files(scenario, runs, kernel, CHUNK_CHARS);
+    }
+
+    /** As {@link #files(Scenario, List)} with chunks of about CHUNK characters. */
+    static Map<String, String> files(Scenario scenario, List<Recorder.DesignRun> runs, String kernel, int chunk) {
+        int n = runs.isEmpty() ? 0 : runs.get(0).steps.size();
+        Tables t = new Tables();
+        Map<String, String> chunks = new LinkedHashMap<>();
+        List<Integer> starts = new ArrayList<>();
+        StringBuilder[] steps = new StringBuilder[runs.size()];
+        int mark = 0;
+        for (int i = 0; i < n; i++) {
+            if (starts.size() == chunks.size()) {
+                starts.add(i);
+                for (int d = 0; d < runs.size(); d++) {
+                    steps[d] = new StringBuilder();
+                }
+            }
+            long size = 0;
+            for (int d = 0; d < runs.size(); d++) {
+                steps[d].append(steps[d].length() > 0 ? ",\n" : "\n");
+                step(steps[d], runs.get(d).steps.get(i), t);
+                size += steps[d].length();
+            }
+            if (size + t.size - mark >= chunk || i == n - 1) {
+                chunks.put(String.format("data-%03d.js", chunks.size()), chunk(chunks.size(), steps, t));
+                mark = t.size;
+            }
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("data.js", "window.RMAPLAB_EXPLORE = " + header(scenario, runs, starts, kernel) + ";\n");
+        m.putAll(chunks);
+        return m;
+    }
+
+    private static String header(Scenario scenario, List<Recorder.DesignRun> runs, List<Integer> starts,
+                                 String kernel) {
         StringBuilder b = new StringBuilder(1 << 16);
         b.append("{\"file\":");
         str(b, scenario.file());
@@ -34,134 +94,187 @@ public final class ExplorerData {
             b.append('}');
         }
         b.append("],\n\"designs\":[");
-        Tables t = new Tables();
         for (int i = 0; i < runs.size(); i++) {
-            b.append(i > 0 ? ",\n" : "\n");
-            run(b, runs.get(i), t);
+            b.append(i > 0 ? ",\n" : "\n").append("{\"name\":");
+            str(b, runs.get(i).design);
+            b.append(",\"failures\":[");
+            for (int j = 0; j < runs.get(i).result.failures().size(); j++) {
+                var f = runs.get(i).result.failures().get(j);
+                b.append(j > 0 ? "," : "");
+                str(b, f.line() + ": " + f.message());
+            }
+            b.append("]}");
         }
-        // Each distinct structure once (the pages of one anon_vma share it); walks name its index.
-        b.append("],\n\"structures\":[");
-        int i = 0;
-        for (String node : t.structures.keySet()) {
-            b.append(i++ > 0 ? ",\n" : "\n").append(node);
+        // The steps some design failed at, for the timeline before their chunks are in.
+        b.append("],\n\"failed\":[");
+        int n = runs.isEmpty() ? 0 : runs.get(0).steps.size(), k = 0;
+        for (int i = 0; i < n; i++) {
+            final int step = i;
+            if (runs.stream().anyMatch(r -> r.steps.get(step).failure != null)) {
+                b.append(k++ > 0 ? "," : "").append(i);
+            }
         }
-        // Each distinct walk event label once (a vma's line recurs in every walk that visits it).
-        b.append("],\n\"labels\":[");
-        i = 0;
-        for (String l : t.labels.keySet()) {
-            b.append(i++ > 0 ? "," : "");
-            str(b, l);
+        b.append("],\n\"steps\":").append(n).append(",\n\"chunks\":[");
+        for (int i = 0; i < starts.size(); i++) {
+            b.append(i > 0 ? "," : "").append(starts.get(i));
         }
         b.append(']');
         if (kernel != null) {
             b.append(",\n\"kernel\":").append(kernel);
         }
-        return b.append("}\n").toString();
+        return b.append('}').toString();
     }
 
-    /** What the data holds once and walks name by index: structures (as JSON) and event labels. */
+    /** Chunk K: the table entries first named since the last chunk, then each design's steps. */
+    private static String chunk(int k, StringBuilder[] steps, Tables t) {
+        StringBuilder b = new StringBuilder(1 << 16);
+        b.append("window.RMAPLAB_CHUNK(").append(k).append(", {\"strings\":[");
+        for (int i = t.stringsOut; i < t.strings.size(); i++) {
+            b.append(i > t.stringsOut ? "," : "");
+            str(b, t.strings.get(i));
+        }
+        b.append("],\n\"structures\":[");
+        for (int i = t.structuresOut; i < t.structures.size(); i++) {
+            b.append(i > t.structuresOut ? ",\n" : "\n").append(t.structures.get(i));
+        }
+        b.append("],\n\"walks\":[");
+        for (int i = t.walksOut; i < t.walks.size(); i++) {
+            b.append(i > t.walksOut ? ",\n" : "\n").append(t.walks.get(i));
+        }
+        b.append("],\n\"steps\":[");
+        for (int d = 0; d < steps.length; d++) {
+            b.append(d > 0 ? "],\n[" : "[").append(steps[d]);
+        }
+        t.stringsOut = t.strings.size();
+        t.structuresOut = t.structures.size();
+        t.walksOut = t.walks.size();
+        return b.append(steps.length > 0 ? "]" : "").append("]});\n").toString();
+    }
+
+    /**
+     * What the data holds once and steps name by index: strings (walk event labels, page keys,
+     * frame flags, counter names), structures (as JSON) and walks; each table's entries past its
+     * "Out" index are not yet written to a chunk, SIZE the characters of all entries so far.
+     */
     private static final class Tables {
-        final Map<String, Integer> structures = new LinkedHashMap<>();
-        final Map<String, Integer> labels = new LinkedHashMap<>();
+        final Index strings = new Index();
+        final Index structures = new Index();
+        final Index walks = new Index();
+        int stringsOut;
+        int structuresOut;
+        int walksOut;
+        int size;
+
+        int string(String s) {
+            return add(strings, s, s.length() + 3);
+        }
+
+        int add(Index x, String s, int chars) {
+            int before = x.size();
+            int id = x.id(s);
+            size += x.size() > before ? chars : 0;
+            return id;
+        }
     }
 
-    private static void run(StringBuilder b, Recorder.DesignRun r, Tables t) {
-        b.append("{\"name\":");
-        str(b, r.design);
-        b.append(",\"failures\":[");
-        for (int i = 0; i < r.result.failures().size(); i++) {
-            var f = r.result.failures().get(i);
-            b.append(i > 0 ? "," : "");
-            str(b, f.line() + ": " + f.message());
+    /** Strings numbered in the order first seen. */
+    private static final class Index {
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final List<String> list = new ArrayList<>();
+
+        int id(String s) {
+            Integer id = ids.get(s);
+            if (id == null) {
+                id = list.size();
+                ids.put(s, id);
+                list.add(s);
+            }
+            return id;
         }
-        b.append("],\"steps\":[");
-        for (int i = 0; i < r.steps.size(); i++) {
-            b.append(i > 0 ? ",\n" : "\n");
-            step(b, r.steps.get(i), t);
+
+        int size() {
+            return list.size();
         }
-        b.append("]}");
+
+        String get(int i) {
+            return list.get(i);
+        }
     }
+
+    private static final List<String> KINDS = List.of("table", "anon", "file", "other");
+    private static final List<String> LRUS = List.of("-", "active", "inactive");
+    private static final List<String> EVENTS = List.of("vma", "pte", "miss", "found");
 
     private static void step(StringBuilder b, Recorder.Step s, Tables t) {
-        b.append("{\"line\":").append(s.line).append(",\"result\":");
+        b.append('[');
         str(b, s.result);
-        b.append(",\"failure\":");
+        b.append(',');
         str(b, s.failure);
-        b.append(",\"maps\":{");
+        b.append(",{");
         int i = 0;
         for (Map.Entry<Integer, List<String>> e : s.maps.entrySet()) {
             b.append(i++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":");
             strings(b, e.getValue());
         }
-        b.append("},\"frames\":{");
+        b.append("},[");
         i = 0;
         for (Map.Entry<Integer, Recorder.FrameState> e : s.frames.entrySet()) {
-            b.append(i++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":");
+            b.append(i++ > 0 ? "," : "").append(e.getKey());
             Recorder.FrameState f = e.getValue();
             if (f == null) {
-                b.append("null");
+                b.append(",-1,0,0,0,0,0");
                 continue;
             }
-            b.append("{\"refcount\":").append(f.refcount()).append(",\"mapcount\":").append(f.mapcount())
-                    .append(",\"kind\":");
-            str(b, f.kind());
-            b.append(",\"flags\":");
-            str(b, f.flags());
-            b.append(",\"swap\":").append(f.swapSlot()).append(",\"lru\":");
-            str(b, f.lru());
-            b.append('}');
+            b.append(',').append(f.refcount()).append(',').append(f.mapcount()).append(',')
+                    .append(KINDS.indexOf(f.kind())).append(',').append(t.string(f.flags())).append(',')
+                    .append(f.swapSlot()).append(',').append(LRUS.indexOf(f.lru()));
         }
-        b.append("},\"counters\":{");
+        b.append("],[");
         i = 0;
         for (Map.Entry<String, Long> e : s.counters.entrySet()) {
-            b.append(i++ > 0 ? "," : "");
-            str(b, e.getKey());
-            b.append(':').append(e.getValue());
+            b.append(i++ > 0 ? "," : "").append(t.string(e.getKey())).append(',').append(e.getValue());
         }
-        b.append("},\"walks\":{");
+        b.append("],[");
         i = 0;
         for (Map.Entry<Integer, Recorder.Walk> e : s.walks.entrySet()) {
-            b.append(i++ > 0 ? ",\n" : "\n").append('"').append(e.getKey()).append("\":");
-            walk(b, e.getValue(), t);
+            String w = walk(e.getValue(), t);
+            b.append(i++ > 0 ? "," : "").append(e.getKey()).append(',').append(t.add(t.walks, w, w.length() + 2));
         }
-        b.append("}}");
+        b.append("]]");
     }
 
-    /** The walk's JSON text, as data.js holds it. */
+    /** The walk's text in full (labels and structure inline), for telling one walk from another. */
     static String walkJson(Recorder.Walk w) {
         StringBuilder b = new StringBuilder(256);
-        walk(b, w, null);
-        return b.toString();
-    }
-
-    /** A walk; its structure and labels inline when T is null, else as their indexes there. */
-    private static void walk(StringBuilder b, Recorder.Walk w, Tables t) {
-        b.append("{\"key\":");
+        b.append('[');
         str(b, w.key);
-        b.append(",\"vmas\":").append(w.vmasVisited).append(",\"ptes\":").append(w.ptesChecked)
-                .append(",\"found\":").append(w.found).append(",\"mapcount\":").append(w.mapcount).append(",\"stop\":");
-        str(b, w.stop);
-        b.append(",\"events\":[");
-        for (int i = 0; i < w.events.size(); i++) {
-            b.append(i > 0 ? "," : "").append('[');
-            str(b, w.events.get(i).what());
-            b.append(',');
-            if (t == null) {
-                str(b, w.events.get(i).label());
-            } else {
-                b.append(t.labels.computeIfAbsent(w.events.get(i).label(), k -> t.labels.size()));
-            }
+        b.append(',').append(w.vmasVisited).append(',').append(w.ptesChecked).append(',').append(w.found)
+                .append(',').append(w.mapcount).append(',');
+        node(b, w.structure);
+        for (Recorder.WalkEvent e : w.events) {
+            b.append(",[").append(EVENTS.indexOf(e.what())).append(',');
+            str(b, e.label());
             b.append(']');
         }
-        b.append("],\"structure\":");
-        if (t == null || w.structure == null) {
-            node(b, w.structure);
+        return b.append(']').toString();
+    }
+
+    /** A walk as the chunks store it: its key, labels and structure as table indexes. */
+    private static String walk(Recorder.Walk w, Tables t) {
+        StringBuilder b = new StringBuilder(64);
+        b.append('[').append(t.string(w.key)).append(',').append(w.vmasVisited).append(',').append(w.ptesChecked)
+                .append(',').append(w.found).append(',').append(w.mapcount).append(',');
+        if (w.structure == null) {
+            b.append(-1);
         } else {
             StringBuilder n = new StringBuilder();
             node(n, w.structure);
-            b.append(t.structures.computeIfAbsent(n.toString(), k -> t.structures.size()));
+            b.append(t.add(t.structures, n.toString(), n.length() + 2));
         }
-        b.append('}');
+        for (Recorder.WalkEvent e : w.events) {
+            b.append(',').append(t.string(e.label()) * 4 + EVENTS.indexOf(e.what()));
+        }
+        return b.append(']').toString();
     }
 
     private static void node(StringBuilder b, RmapStructure.Node n) {

@@ -8,19 +8,19 @@ import java.util.Map;
 
 /**
  * The explorer's files: index.html, explorer.js and explorer.css from the jar (our own, vanilla
- * JavaScript, no library), and data.js, the recording as {@code window.RMAPLAB_EXPLORE = {...};}
- * so that the site works from file:// (no fetch).
+ * JavaScript, no library), and the recording's data files ({@link ExplorerData}: data.js and its
+ * chunks data-000.js, ...), scripts so that the site works from file:// (no fetch).
  */
 public final class ExplorerSite {
     private ExplorerSite() {}
 
-    /** The site's files, name → content, for the recording JSON. */
-    public static Map<String, String> files(String json) {
+    /** The site's files, name → content, for the recording's DATA files. */
+    public static Map<String, String> files(Map<String, String> data) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String f : new String[] {"index.html", "explorer.js", "explorer.css"}) {
             m.put(f, resource(f));
         }
-        m.put("data.js", "window.RMAPLAB_EXPLORE = " + json.strip() + ";\n");
+        m.putAll(data);
         return m;
     }
 

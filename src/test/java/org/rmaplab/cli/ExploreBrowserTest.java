@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.explore.Recorder;
+import org.rmaplab.explore.ScaleScenario;
 import org.rmaplab.scenario.ScenarioParser;
 
 /**
@@ -61,7 +62,7 @@ class ExploreBrowserTest {
      * KEY, and prints each panel's design, vmas visited and visit events, then what MORE prints.
      */
     static Path driven(Path site, String keys, String key, String more) throws Exception {
-        String script = "<script>(function(){" + keys
+        String script = "<script>RMAPLAB_EXPLORER.ready(function(){" + keys
                 + "document.querySelector('#frametable tr[data-key=\"" + key + "\"]').click();"
                 + "var out=['position '+document.getElementById('position').textContent];"
                 + "document.querySelectorAll('.design-panel').forEach(function(p){"
@@ -69,7 +70,7 @@ class ExploreBrowserTest {
                 + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));"
                 + more + "});"
                 + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
-                + "document.body.appendChild(pre);})();</script>";
+                + "document.body.appendChild(pre);});</script>";
         Path copy = site.resolve("driven.html");
         Files.writeString(copy, Files.readString(site.resolve("index.html")).replace("</body>", script + "</body>"));
         return copy;
@@ -214,5 +215,66 @@ class ExploreBrowserTest {
             l.add(m.group(1) + " " + m.group(2));
         }
         return l;
+    }
+
+    /**
+     * A 2,000-line scenario ({@link ScaleScenario}, 2,048 pages, three forks) is written in more
+     * than one chunk; the page shows step 1 with only data-000.js loaded, then reaches the first step
+     * of every chunk, the last step (the End key) and step 1 again, each showing the line and every
+     * design's result the Java side recorded there.
+     */
+    @Test
+    void aLongScenarioLoadsItsChunksOnDemand() throws Exception {
+        Path file = dir.resolve("scale.vms");
+        Files.writeString(file, ScaleScenario.text(2000, 2048));
+        Path site = dir.resolve("site");
+        List<String> designs = List.of("anon_vma_chain", "anon_vma");
+        assertEquals(0, browser.run("explore", file.toString(), "--design", String.join(",", designs), "--out",
+                site.toString()), browser.cli.err);
+        long chunks;
+        try (var l = Files.list(site)) {
+            chunks = l.filter(p -> p.getFileName().toString().matches("data-\\d{3}\\.js")).count();
+        }
+        assertTrue(chunks > 1, "chunks: " + chunks);
+        String script = "<script>(function(){var E=RMAPLAB_EXPLORER,D=RMAPLAB_EXPLORE,out=[];"
+                + "function loaded(){return document.querySelectorAll('script[src^=\\'data-\\']').length;}"
+                + "function seen(){var r=[];document.querySelectorAll('#results tr').forEach(function(tr){"
+                + "r.push(tr.children[0].textContent+' '+tr.children[1].textContent);});"
+                + "out.push(document.getElementById('position').textContent+' | '+r.join(' | '));}"
+                + "var todo=D.chunks.slice(1).concat(['End',0]);"
+                + "function next(){if(!todo.length){var pre=document.createElement('pre');pre.id='rmaplab-checks';"
+                + "pre.textContent=out.join('\\n');document.body.appendChild(pre);return;}var t=todo.shift();"
+                + "if(t==='End')document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));else E.go(t);"
+                + "E.ready(function(){seen();next();});}"
+                + "E.ready(function(){out.push('chunks loaded '+loaded()+' of '+D.chunks.length);seen();next();});"
+                + "})();</script>";
+        Path page = site.resolve("driven.html");
+        Files.writeString(page, Files.readString(site.resolve("index.html")).replace("</body>", script + "</body>"));
+        String dom = browser.chromium(page, "--dump-dom", "--virtual-time-budget=60000");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran to its end");
+
+        // What the page must show: the same run on the Java side.
+        var sc = ScenarioParser.parse(file.toString(), Files.readString(file));
+        List<Recorder.DesignRun> runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
+        String header = Files.readString(site.resolve("data.js"));
+        Matcher c = Pattern.compile("\"chunks\":\\[([0-9,]+)\\]").matcher(header);
+        assertTrue(c.find(), "data.js lists its chunks");
+        List<Integer> steps = new ArrayList<>();
+        for (String x : c.group(1).split(",")) {
+            steps.add(Integer.parseInt(x));
+        }
+        assertEquals(chunks, steps.size());
+        steps.add(1999);
+        steps.add(0);
+        List<String> want = new ArrayList<>(List.of("chunks loaded 1 of " + chunks));
+        for (int st : steps) {
+            StringBuilder b = new StringBuilder("line " + sc.statements().get(st).line() + " (step " + (st + 1) + " of 2000)");
+            for (Recorder.DesignRun r : runs) {
+                b.append(" | ").append(r.design).append(" = ").append(r.steps.get(st).result);
+            }
+            want.add(b.toString());
+        }
+        assertEquals(String.join("\n", want), m.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&"));
     }
 }

@@ -210,6 +210,17 @@ class MainTest {
         assertFalse(out.contains("unknown"), "version comes from the filtered rmaplab.properties: " + out);
     }
 
+    /** explore's help names its every input and option, and its exit codes. */
+    @Test
+    void exploreHelp() {
+        assertEquals(0, run("explore", "--help"));
+        String help = out.replaceAll("\\s+", " ");
+        for (String o : new String[] {"[FILE]", "--workload=NAME", "--param=K=V", "--design=LIST|all", "--out=DIR",
+                "--port=N", "'rmaplab workloads' lists them", "data-000.js", "Exit codes:", "2 bad input"}) {
+            assertTrue(help.contains(o), "explore --help lacks " + o + ": " + out);
+        }
+    }
+
     /**
      * {@code run --verbose}: one line per scenario line, the call as written (without its {@code as}
      * and {@code expect} parts), {@code =} its actual result and the name it bound; then the verdict.

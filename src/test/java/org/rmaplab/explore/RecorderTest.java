@@ -144,7 +144,7 @@ class RecorderTest {
     @Test
     void theJsonIsTheSameTwice() throws Exception {
         Scenario sc = ScenarioParser.parseFile(Path.of("examples/fork-cow.vms"));
-        assertEquals(ExplorerData.json(sc, record()), ExplorerData.json(sc, record()));
+        assertEquals(ExplorerData.files(sc, record()), ExplorerData.files(sc, record()));
     }
 
     static int pfnOf(Recorder.Step st, String key) {
