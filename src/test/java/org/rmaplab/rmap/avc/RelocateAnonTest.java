@@ -90,6 +90,36 @@ class RelocateAnonTest {
         s.finish();
     }
 
+    /**
+     * do_swap_page()'s ksm_might_need_to_copy(): a swap-cache page may be mapped at an address only
+     * if its index is that address's linear pgoff and its anon_vma has the vma's root. A relocated
+     * page passes at its new place; the page as a swap entry of the old range would have kept its
+     * old index (the patch steps over swap entries), which fails the test, so it is copied.
+     */
+    @Test
+    void aSwapCachePageIsMappedOnlyWhereItsIndexAndRootFit() {
+        Task t = s.initTask();
+        long[] l = layout(t);
+        long p = l[1];
+        long q = l[2];
+        int before = pfnAt(s, t, q + 2 * P);
+        assertEquals(p + 5 * P, s.mremap(t, q, 5 * P, 5 * P, MUST, p + 5 * P));
+        int pfn = pfnAt(s, t, p + 7 * P);
+        assertEquals(before, pfn, "relocation moves the page, not a copy");
+        Vma v = t.mm().vmaLookup(p + 7 * P);
+        assertTrue(!d.swapinMustCopy(pfn, v, p + 7 * P), "index and root fit at the new place");
+        assertTrue(d.swapinMustCopy(pfn, v, p + 8 * P), "another index: copied");
+        // The old index, as a page left behind by a swap entry would keep it: copied.
+        Frames f = s.machine().frames();
+        long relocated = f.index[pfn];
+        f.index[pfn] = q >>> Machine.PAGE_SHIFT;
+        assertTrue(d.swapinMustCopy(pfn, v, p + 7 * P));
+        f.index[pfn] = relocated;
+        // Today's design never asks (its moves keep or rewrite the index).
+        assertTrue(!new AnonVmaChainDesign().swapinMustCopy(pfn, v, p + 8 * P));
+        s.finish();
+    }
+
     @Test
     void todaysDesignRefusesTheFlagsWithEinval() {
         AnonVmaChainDesign today = new AnonVmaChainDesign();
