@@ -145,6 +145,14 @@
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
 #endif
+/* Lorenzo Stoakes' MREMAP_RELOCATE_ANON series (June 2025), never merged: passed as they are,
+ * so that the kernel's check_mremap_params() judges them (6.18: EINVAL). */
+#ifndef MREMAP_RELOCATE_ANON
+#define MREMAP_RELOCATE_ANON 8
+#endif
+#ifndef MREMAP_MUST_RELOCATE_ANON
+#define MREMAP_MUST_RELOCATE_ANON 16
+#endif
 #ifndef MADV_COLD
 #define MADV_COLD 20
 #endif
@@ -253,7 +261,8 @@ static const struct flagdef mmap_flags[] = {
 	{ "hugetlb", MAP_HUGETLB }, { "sync", MAP_SYNC }, { NULL, 0 } };
 static const struct flagdef mremap_flags[] = {
 	{ "maymove", MREMAP_MAYMOVE }, { "fixed", MREMAP_FIXED },
-	{ "dontunmap", MREMAP_DONTUNMAP }, { NULL, 0 } };
+	{ "dontunmap", MREMAP_DONTUNMAP }, { "relocate_anon", MREMAP_RELOCATE_ANON },
+	{ "must_relocate_anon", MREMAP_MUST_RELOCATE_ANON }, { NULL, 0 } };
 static const struct flagdef uffd_flags[] = {
 	{ "dontwake", UFFDIO_MOVE_MODE_DONTWAKE_ },
 	{ "allow_src_holes", UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES_ }, { NULL, 0 } };
@@ -1140,7 +1149,8 @@ static void parse_error(int lineno, const char *msg)
 	exit(2);
 }
 
-/* Does this scope list (comma separated) include "linux"? */
+/* Does this scope list (comma separated) include "linux"? A variant (DESIGN:VARIANT) is
+ * accepted when its design is known: rmaplab checks the variant's name itself. */
 static int scope_has_linux(const char *scopes)
 {
 	static const char *designs[] = { "pte_chains", "anonmm", "anon_vma",
@@ -1150,8 +1160,11 @@ static int scope_has_linux(const char *scopes)
 	snprintf(buf, sizeof buf, "%s", scopes);
 	for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
 		int known = 0;
+		char *colon = strchr(t, ':');
+		size_t n = colon ? (size_t)(colon - t) : strlen(t);
 		for (int i = 0; designs[i]; i++)
-			if (!strcmp(designs[i], t))
+			if (strlen(designs[i]) == n && !strncmp(designs[i], t, n) &&
+			    (!colon || (colon[1] && strcmp(designs[i], "linux"))))
 				known = 1;
 		if (!known)
 			return -1;

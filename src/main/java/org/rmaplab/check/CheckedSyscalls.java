@@ -181,6 +181,12 @@ public final class CheckedSyscalls implements Syscalls {
                 }
             }
             shadow.prune(mm);
+        } else if (r == -Errno.EFAULT && (flags & Mman.MREMAP_MUST_RELOCATE_ANON) != 0
+                && (flags & Mman.MREMAP_FIXED) != 0 && mm.findVmaIntersection(newAddr, newAddr + nl) == null) {
+            // MREMAP_MUST_RELOCATE_ANON's EFAULT comes after mremap_to() unmapped a FIXED
+            // destination (Stoakes' PATCH 02/11): what was there is gone, nothing moved.
+            shadow.forget(mm, newAddr, newAddr + nl);
+            shadow.prune(mm);
         }
         after();
         return r;

@@ -43,6 +43,14 @@ public final class Mman {
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
     public static final int MREMAP_DONTUNMAP = 4;
+    /**
+     * Lorenzo Stoakes' "mm/mremap: introduce more mergeable mremap via MREMAP_RELOCATE_ANON"
+     * (PATCH 01/11, 9 June 2025, never merged): include/uapi/linux/mman.h's value. Linux 6.18
+     * does not know it (check_mremap_params(): EINVAL).
+     */
+    public static final int MREMAP_RELOCATE_ANON = 8;
+    /** "mm/mremap: add MREMAP_MUST_RELOCATE_ANON" (PATCH 02/11, 9 June 2025, never merged). */
+    public static final int MREMAP_MUST_RELOCATE_ANON = 16;
 
     public static final int MADV_NORMAL = 0;
     public static final int MADV_RANDOM = 1;

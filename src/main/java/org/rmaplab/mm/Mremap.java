@@ -20,11 +20,20 @@ public final class Mremap {
 
     /** move_page_tables() and what it moves, with its counters. */
     final MremapPageTables pageTables;
+    /** MREMAP_RELOCATE_ANON's walk (Stoakes 2025), or null for a design that does not relocate. */
+    private final MremapRelocate relocator;
+    /** The flags check_mremap_params() accepts: 6.18's, and the relocation flags where honoured. */
+    private final int knownFlags;
 
     Mremap(Machine k) {
         this.k = k;
         this.design = k.design;
         this.pageTables = new MremapPageTables(k);
+        boolean relocates = design.relocatesAnon();
+        this.relocator = relocates ? new MremapRelocate(k) : null;
+        this.knownFlags = Mman.MREMAP_FIXED | Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP
+                | (relocates ? Mman.MREMAP_RELOCATE_ANON | Mman.MREMAP_MUST_RELOCATE_ANON : 0);
+        design.stats().countsRelocation = relocates;
     }
 
     /** What mremap(2) was called with: old_addr, old_len, new_len, flags, new_addr. */
@@ -122,7 +131,9 @@ public final class Mremap {
         long newLen = vrm.newLen();
         int flags = vrm.flags();
         long newAddr = vrm.newAddr();
-        if ((flags & ~(Mman.MREMAP_FIXED | Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP)) != 0) {
+        // Linux 6.18 knows FIXED, MAYMOVE and DONTUNMAP; a design that relocates (Stoakes'
+        // PATCH 01/11 and 02/11) also the relocation flags. Everything else is EINVAL.
+        if ((flags & ~knownFlags) != 0) {
             return -Errno.EINVAL;
         }
         if (PageTable.offsetInPage(addr)) {
@@ -130,6 +141,11 @@ public final class Mremap {
         }
         // A zero old_len is the "duplicate shm area" special case; a zero new_len is nonsense.
         if (newLen == 0) {
+            return -Errno.EINVAL;
+        }
+        // PATCH 01/11/02/11: "We can't relocate without allowing a move."
+        if ((flags & (Mman.MREMAP_RELOCATE_ANON | Mman.MREMAP_MUST_RELOCATE_ANON)) != 0
+                && (flags & Mman.MREMAP_MAYMOVE) == 0) {
             return -Errno.EINVAL;
         }
         if (newLen > Machine.TASK_SIZE || Long.compareUnsigned(newAddr, Machine.TASK_SIZE - newLen) > 0) {
@@ -437,6 +453,13 @@ public final class Mremap {
      * unmapped (-ENOMEM).
      */
     long copyVmaAndData(Vma vma, Vrm vrm) {
+        // should_relocate_anon(), first thing in copy_vma_and_data() (Stoakes' PATCH 01/11,
+        // 02/11): MUST's EFAULT comes before anything moved (a FIXED destination is already
+        // unmapped by then, as in the patch).
+        int relocate = relocator == null ? 0 : relocator.shouldRelocateAnon(vma, vrm.flags());
+        if (relocate < 0) {
+            return relocate;
+        }
         Mm mm = vrm.mm();
         long oldAddr = vrm.addr();
         long oldEnd = oldAddr + vrm.oldLen();
@@ -455,13 +478,17 @@ public final class Mremap {
             boolean split = grow > 0 && piece.file == null && piece.anonVma != null
                     && !design.canGrowMovedAnon(piece, a, l, grow);
             // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
-            newVma = k.vmaOps.copyVma(piece, dest, split ? l : destLen, piece.linearPageIndex(a));
+            newVma = k.vmaOps.copyVma(piece, dest, split ? l : destLen, piece.linearPageIndex(a), relocate > 0);
+            boolean relocating = relocate > 0 && k.vmaOps.copyRelocates;
             if (newVma == null) {
                 if (a > oldAddr) {
                     moveBack(mm, oldAddr, a, newAddr);
                     k.vmaOps.munmapRange(mm, newAddr, newAddr + newLen);
                 }
                 return -Errno.ENOMEM;
+            }
+            if (relocate > 0) {
+                relocateBeforeMove(piece, a, newVma, dest, l, relocating);
             }
             long moved = pageTables.movePageTables(new PageTableMove(piece, a, newVma, dest, l));
             if (moved < l || (split && growAnonPiece(newVma, newAddr, dest + l, dest + destLen) == null)) {
@@ -472,8 +499,18 @@ public final class Mremap {
                 } else {
                     moveBack(mm, oldAddr, pEnd, newAddr);
                 }
+                if (relocating) {
+                    // The patch undoes the relocation before pmc_revert moves the ptes back, over
+                    // the old range only, where the ptes already moved are not: the model undoes
+                    // it once every pte is back, so that no folio keeps the new vma's anon_vma.
+                    relocator.relocateAnonFolios(piece, a, newVma, dest, l, true);
+                }
                 k.vmaOps.munmapRange(mm, newAddr, newAddr + newLen);
                 return -Errno.ENOMEM;
+            }
+            if (relocating && k.vmaOps.mergeExisting(newVma) != null) {
+                // "Let's try merge again...": the moved vma joins its neighbours.
+                design.stats().relocateMerged++;
             }
             if (lastPiece) {
                 return 0;
@@ -518,6 +555,22 @@ public final class Mremap {
                 design.vmaAnonReset(p);
             }
         }
+    }
+
+    /**
+     * copy_vma_and_data() between copy_vma() and move_page_tables() when should_relocate_anon()
+     * said yes: if copy_vma() merged the range (at the old pgoff) nothing is relocated ("If merge
+     * succeeds, no need to relocate"), else relocate_anon_folios() re-homes the folios to the new
+     * vma while their ptes are still at the old place.
+     */
+    private void relocateBeforeMove(Vma old, long oldAddr, Vma nv, long newAddr, long len, boolean relocating) {
+        RmapStats stats = design.stats();
+        if (!relocating) {
+            stats.relocateNotNeeded++;
+            return;
+        }
+        relocator.relocateAnonFolios(old, oldAddr, nv, newAddr, len, false);
+        stats.relocateDone++;
     }
 
     /** A failed group move: the ptes of [oldAddr, done), already moved to newAddr, go back. */

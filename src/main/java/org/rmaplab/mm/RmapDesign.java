@@ -336,6 +336,40 @@ public interface RmapDesign {
         return 0;
     }
 
+    // ------------------------------------------------------------------ MREMAP_RELOCATE_ANON
+
+    /**
+     * Does the design honour mremap's MREMAP_RELOCATE_ANON and MREMAP_MUST_RELOCATE_ANON (Lorenzo
+     * Stoakes' series of 2025, never merged: PATCH 01/11 and 02/11 of 9 June 2025, Message-ID
+     * cover.1749473726.git.lorenzo.stoakes@oracle.com)? Asked once, when the machine is built.
+     * Default no: Linux 6.18's check_mremap_params() refuses both flags with EINVAL
+     * ({@code flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)}).
+     */
+    default boolean relocatesAnon() {
+        return false;
+    }
+
+    /**
+     * vma_maybe_has_shared_anon_folios() (mm/vma.c of PATCH 01/11): may a folio of {@code vma}
+     * be mapped by another process — it was forked from a parent (more than one
+     * anon_vma_chain: vma_had_uncowed_parents()) or its anon_vma has children beyond the
+     * root's self-parent link? Only asked when {@link #relocatesAnon}.
+     */
+    default boolean vmaMaybeHasSharedAnonFolios(Vma vma) {
+        return true;
+    }
+
+    /**
+     * relocate_anon_pte() (mm/mremap.c of PATCH 01/11): the exclusive anonymous page {@code pfn},
+     * still mapped at its old address, now belongs to {@code newVma} at {@code newAddr}:
+     * folio_move_anon_rmap(folio, new) and {@code folio->index = linear_page_index(new,
+     * new_addr)}. Only called when {@link #relocatesAnon}. Default: that.
+     */
+    default void pageRelocateAnon(Frames frames, int pfn, Vma newVma, long newAddr) {
+        frames.mapping[pfn] = newVma.anonVma;
+        frames.index[pfn] = newVma.linearPageIndex(newAddr);
+    }
+
     /**
      * mlock_fixup() changed VM_LOCKED on [start, end) of {@code vma} (the flag is already the new
      * one; vma may reach beyond the range after a merge). Called by mlock and munlock before mlock

@@ -58,6 +58,33 @@ public class RmapStats {
     /** mremap early COWs (anonmm). */
     public long mremapCows;
 
+    /**
+     * True for a design that honours MREMAP_RELOCATE_ANON ({@link RmapDesign#relocatesAnon}): its
+     * report lists the relocation counters below, which the core bumps (mm/mremap.c of Lorenzo
+     * Stoakes' PATCH 01/11 and 02/11, June 2025).
+     */
+    public boolean countsRelocation;
+    /** mremap moves that asked for relocation (either flag) of a vma with an anon_vma. */
+    public long relocateAsked;
+    /** ... that copy_vma() merged at the old pgoff, so nothing was relocated ("no need to relocate"). */
+    public long relocateNotNeeded;
+    /** ... whose folios were relocated (relocate_anon_folios() succeeded). */
+    public long relocateDone;
+    /** ... after which the re-merge (vma_merge_existing_range of the new vma) joined a neighbour. */
+    public long relocateMerged;
+    /** pte slots relocate_anon_ptes() looked at (none and swap entries included). */
+    public long relocatePtesWalked;
+    /** folios whose mapping and index relocate_anon_pte() rewrote. */
+    public long relocateFoliosRewritten;
+    /** swap entries relocate_anon_ptes() stepped over (their swap-cache page keeps its index). */
+    public long relocateSwapSkipped;
+    /** fell back (MUST: EFAULT): the vma may share folios (vma_maybe_has_shared_anon_folios). */
+    public long relocateFallbackShared;
+    /** fell back (MUST: EFAULT): not a private anonymous vma, or VM_SPECIAL (should_relocate_anon). */
+    public long relocateFallbackNotAnon;
+    /** MREMAP_MUST_RELOCATE_ANON calls answered EFAULT. */
+    public long relocateMustEfault;
+
     /** vmas visited per walk, ptes checked per walk, mms visited per walk: one value per walk. */
     private final Histogram walkVmas = histogram();
     private final Histogram walkPtes = histogram();
@@ -223,6 +250,18 @@ public class RmapStats {
         m.put("rmap_mm_ops", rmapMmOps);
         m.put("rmap_moves", rmapMoves);
         m.put("mremap_cows", mremapCows);
+        if (countsRelocation) {
+            m.put("relocate_asked", relocateAsked);
+            m.put("relocate_not_needed", relocateNotNeeded);
+            m.put("relocate_done", relocateDone);
+            m.put("relocate_merged", relocateMerged);
+            m.put("relocate_ptes_walked", relocatePtesWalked);
+            m.put("relocate_folios_rewritten", relocateFoliosRewritten);
+            m.put("relocate_swap_skipped", relocateSwapSkipped);
+            m.put("relocate_fallback_shared", relocateFallbackShared);
+            m.put("relocate_fallback_not_anon", relocateFallbackNotAnon);
+            m.put("relocate_must_efault", relocateMustEfault);
+        }
         for (Map.Entry<String, long[]> e : objects.entrySet()) {
             m.put(e.getKey() + "_alive", e.getValue()[0]);
             m.put(e.getKey() + "_peak", e.getValue()[1]);

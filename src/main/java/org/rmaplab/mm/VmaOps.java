@@ -336,6 +336,16 @@ final class VmaOps {
     int err;
 
     /**
+     * vma_merge_existing_range() of a whole vma with its own flags: copy_vma_and_data()'s "Let's
+     * try merge again" after a relocating move (Stoakes' PATCH 01/11, which exports
+     * vma_merge_existing_range() for it). Returns the merged vma, or null.
+     */
+    Vma mergeExisting(Vma middle) {
+        err = 0;
+        return mergeExistingRange(middle, middle.vmStart, middle.vmEnd, middle.vmFlags);
+    }
+
+    /**
      * vma_merge_existing_range(): [start, end) lies in middle and is to get newFlags; if it can
      * join prev and/or next, do so and return the vma that covers it.
      */
@@ -650,7 +660,29 @@ final class VmaOps {
      * address, to merge better.
      */
     Vma copyVma(Vma vma, long addr, long len, long pgoff) {
+        return copyVma(vma, addr, len, pgoff, false);
+    }
+
+    /**
+     * True when the last {@link #copyVma(Vma, long, long, long, boolean)} asked to relocate made a
+     * vma of its own for the range, whose folios are to be relocated (copy_vma()'s
+     * {@code *relocate_anon} left true); false when it merged.
+     */
+    boolean copyRelocates;
+
+    /**
+     * copy_vma() as Lorenzo Stoakes' PATCH 01/11 (June 2025, never merged) has it when
+     * {@code relocate} (should_relocate_anon() said yes): the merge is tried at the old pgoff as
+     * ever ("If merge succeeds, no need to relocate"); failing that, the new vma takes the pgoff of
+     * its address ({@code pgoff = addr >> PAGE_SHIFT}), no anon_vma_clone() ("we don't want to
+     * reuse an anon_vma as set by vm_area_dup(), or copy anon_vma_chain"), and once linked an
+     * anon_vma of its own from __anon_vma_prepare() — which reuses a neighbour's through
+     * find_mergeable_anon_vma() when it can, so that the re-merge after the move succeeds.
+     * {@link #copyRelocates} says which happened.
+     */
+    Vma copyVma(Vma vma, long addr, long len, long pgoff, boolean relocate) {
         Mm mm = vma.mm;
+        copyRelocates = false;
         if (vma.file == null && vma.anonVma == null) {
             pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
         }
@@ -672,13 +704,23 @@ final class VmaOps {
             merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
             return merged;
         }
+        if (relocate) {
+            pgoff = addr >>> Machine.PAGE_SHIFT;
+        }
         Vma nv = new Vma(mm, addr, addr + len, flags & ~(Vma.VM_GROUP | Vma.VM_UFFD_MISSING), pgoff, vma.file);
         nv.vmFile = vma.vmFile;
         nv.anonVma = null;
-        if (design.vmaCopy(vma, nv) != 0) {
+        if (!relocate && design.vmaCopy(vma, nv) != 0) {
             return null;
         }
         link(nv);
+        if (relocate) {
+            if (design.anonVmaPrepare(nv) != 0) {
+                munmapRange(mm, addr, addr + len); // "best effort" unwind, as the patch does
+                return null;
+            }
+            copyRelocates = true;
+        }
         return nv;
     }
 }

@@ -54,6 +54,9 @@ public final class RmapDesigns {
                         + "mapcount in the first block");
         variant("anon_vma_chain:noreuse", () -> new AnonVmaChainDesign(false),
                 "anon_vma_chain before 7a3ef208e662 (2.6.34 to 3.x): fork never reuses an anon_vma, so they accumulate");
+        variant("anon_vma_chain:relocate", AnonVmaChainDesign::relocating,
+                "Stoakes' MREMAP_RELOCATE_ANON / MREMAP_MUST_RELOCATE_ANON (v1, June 2025, unmerged) honoured: "
+                        + "exclusive folios re-homed to the moved vma, which then merges");
         variant("lokier:noreserve", () -> new LokierDesign(LokierDesign.DEFAULT_WRAP_LIMIT, 0, 0, 1),
                 "Lokier's offsets without a reservation: every growth in place splits (hidden by VM_GROUP)");
     }

@@ -39,7 +39,10 @@ public final class ScenarioText {
     public static final Map<String, Integer> MREMAP_FLAGS = linked(
             "maymove", Mman.MREMAP_MAYMOVE,
             "fixed", Mman.MREMAP_FIXED,
-            "dontunmap", Mman.MREMAP_DONTUNMAP);
+            "dontunmap", Mman.MREMAP_DONTUNMAP,
+            // rmaplab addition: Stoakes' flags of 2025 (never merged; Linux 6.18 says EINVAL).
+            "relocate_anon", Mman.MREMAP_RELOCATE_ANON,
+            "must_relocate_anon", Mman.MREMAP_MUST_RELOCATE_ANON);
 
     /** UFFDIO_MOVE modes (include/uapi/linux/userfaultfd.h). */
     public static final Map<String, Integer> MOVE_FLAGS = linked(

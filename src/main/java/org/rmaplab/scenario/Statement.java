@@ -25,10 +25,16 @@ public record Statement(int line, String text, String task, Op op, List<Arg> arg
         scoped = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scoped));
     }
 
-    /** The expectation that applies to DESIGN: its scoped one if any, else the unscoped one, else null. */
+    /**
+     * The expectation that applies to DESIGN: its scoped one if any — for a variant
+     * (DESIGN:VARIANT) its own scope first, then its design's, as it runs as its design — else
+     * the unscoped one, else null.
+     */
     public Expectation expectationFor(String design) {
-        // A variant (DESIGN:VARIANT) runs as its design.
-        Expectation e = scoped.get(RmapDesigns.designOf(design));
+        Expectation e = scoped.get(design);
+        if (e == null) {
+            e = scoped.get(RmapDesigns.designOf(design));
+        }
         return e != null ? e : expect;
     }
 

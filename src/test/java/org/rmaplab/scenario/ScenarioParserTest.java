@@ -186,6 +186,21 @@ class ScenarioParserTest {
     }
 
     @Test
+    void aVariantsOwnScopeWinsOverItsDesigns() {
+        Statement s = parse("t1 vmas 0 10p expect 2 expect:anon_vma_chain 3 expect:anon_vma_chain:noreuse 1")
+                .statements().get(0);
+        assertEquals(new Expectation.Value(new Expr("1", null, 1)), s.expectationFor("anon_vma_chain:noreuse"));
+        assertEquals(new Expectation.Value(new Expr("3", null, 3)), s.expectationFor("anon_vma_chain:other"),
+                "a variant without a scope of its own runs as its design");
+        assertEquals(new Expectation.Value(new Expr("3", null, 3)), s.expectationFor("anon_vma_chain"));
+        assertEquals(new Expectation.Value(new Expr("2", null, 2)), s.expectationFor("linux"));
+        Statement flags = parse("t1 mremap 0 1p 1p maymove|relocate_anon|MREMAP_MUST_RELOCATE_ANON").statements().get(0);
+        assertEquals(new Expectation.Value(new Expr("2", null, 2)), s.expectationFor("lokier:noreserve"));
+        assertEquals(Mman.MREMAP_MAYMOVE | Mman.MREMAP_RELOCATE_ANON | Mman.MREMAP_MUST_RELOCATE_ANON,
+                ((Arg.Flags) flags.arg(3)).value());
+    }
+
+    @Test
     void clausesInAnyOrderAndRebinding() {
         Scenario sc = parse(
                 "t1 mmap 0 1p rw private|anonymous expect ok as A",
@@ -235,7 +250,7 @@ class ScenarioParserTest {
         t1 mmap 0 1p rw private|anon => s.vms:1: unknown mmap flag 'anon' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
         t1 mmap 0 1p rw private||anonymous => s.vms:1: empty flag in 'private||anonymous' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
         t1 mmap 0 1p rw private|private => s.vms:1: mmap flag 'private' given twice
-        t1 mremap 0 1p 2p maymove|populate => s.vms:1: unknown mremap flag 'populate' (known: maymove, fixed, dontunmap, or 0)
+        t1 mremap 0 1p 2p maymove|populate => s.vms:1: unknown mremap flag 'populate' (known: maymove, fixed, dontunmap, relocate_anon, must_relocate_anon, or 0)
         t1 mmap 0 1p rw maymove => s.vms:1: unknown mmap flag 'maymove' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
         t1 mmap 0 1p PROT_READ MAP_PRIVATE|MREMAP_FIXED => s.vms:1: unknown mmap flag 'MREMAP_FIXED' (known: shared, private, shared_validate, fixed, anonymous, growsdown, denywrite, executable, locked, noreserve, populate, nonblock, stack, hugetlb, sync, fixed_noreplace, or 0)
         t1 mmap 0 1p PROT_READ|PROT_WRIT private => s.vms:1: bad protection 'PROT_READ|PROT_WRIT' (PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE joined by |, or none, or letters from rwx)
@@ -276,7 +291,8 @@ class ScenarioParserTest {
         t1 brk 0 expect:anon_vma => s.vms:1: 'expect:anon_vma' needs a RESULT
         t1 brk 0 expect: 0 => s.vms:1: 'expect:' needs design names, e.g. expect:anon_vma,pte_chains
         t1 brk 0 expect:anon_vma, 0 => s.vms:1: empty design name in 'expect:anon_vma,'
-        t1 brk 0 expect:rmap 0 => s.vms:1: unknown design 'rmap' in expect: (known: anon_vma, anon_vma_chain, anonmm, linux, lokier, pte_chains)
+        t1 brk 0 expect:anon_vma_chain:nosuch 0 => s.vms:1: unknown design 'anon_vma_chain:nosuch' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
+        t1 brk 0 expect:rmap 0 => s.vms:1: unknown design 'rmap' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
         t1 brk 0 expect:anonmm,anonmm 0 => s.vms:1: design 'anonmm' has two scoped expectations
         t1 brk 0 expect:anonmm 0 expect:linux,anonmm 1 => s.vms:1: design 'anonmm' has two scoped expectations
         t1 brk 0 expect ok now => s.vms:1: unexpected 'now' (after the arguments come only 'as NAME' and 'expect RESULT')

@@ -33,6 +33,11 @@ import org.rmaplab.mm.RmapWalkControl;
  */
 public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
     private final boolean reuse;
+    /**
+     * anon_vma_chain:relocate: Lorenzo Stoakes' MREMAP_RELOCATE_ANON and MREMAP_MUST_RELOCATE_ANON
+     * (v1, June 2025, never merged) honoured ({@link #relocatesAnon}).
+     */
+    private final boolean relocate;
     private final RmapStats stats = new RmapStats();
     private RmapHost host;
     private Frames frames;
@@ -47,12 +52,72 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
 
     /** With {@code reuse = false}, the behaviour before 7a3ef208e662 (anon_vmas grow with forks). */
     public AnonVmaChainDesign(boolean reuse) {
-        this.reuse = reuse;
+        this(reuse, false);
     }
 
+    private AnonVmaChainDesign(boolean reuse, boolean relocate) {
+        this.reuse = reuse;
+        this.relocate = relocate;
+    }
+
+    /**
+     * anon_vma_chain:relocate — today's Linux with Lorenzo Stoakes' series "mm/mremap: introduce
+     * more mergeable mremap via MREMAP_RELOCATE_ANON" (v1, 9 June 2025) applied: mremap honours
+     * the two flags ({@code org.rmaplab.mm.MremapRelocate} walks the range; this design answers
+     * vma_maybe_has_shared_anon_folios() and re-homes each folio).
+     */
+    public static AnonVmaChainDesign relocating() {
+        return new AnonVmaChainDesign(true, true);
+    }
+
+    /**
+     * The variant with relocation runs under its design's name, as pte_chains' variants do: its
+     * structs are today's, so the cost model's sizes (ArchProfile's per-vma bytes) apply to it.
+     */
     @Override
     public String name() {
         return reuse ? "anon_vma_chain" : "anon_vma_chain_noreuse";
+    }
+
+    @Override
+    public boolean relocatesAnon() {
+        return relocate;
+    }
+
+    /**
+     * vma_maybe_has_shared_anon_folios() (mm/vma.c of Stoakes' PATCH 01/11, June 2025): no
+     * anon_vma is "trivially fine"; a vma forked from a parent (vma_had_uncowed_parents(): more
+     * than one anon_vma_chain) may share; so may one whose anon_vma has children beyond the root's
+     * self-parent link ({@code anon_vma->num_children > expected_children}).
+     */
+    @Override
+    public boolean vmaMaybeHasSharedAnonFolios(Vma vma) {
+        AnonVma av = (AnonVma) vma.anonVma;
+        if (av == null) {
+            return false;
+        }
+        if (isForkChild(vma)) {
+            return true;
+        }
+        int expectedChildren = av.root == av ? 1 : 0;
+        return av.numChildren > expectedChildren;
+    }
+
+    /**
+     * do_swap_page() → ksm_might_need_to_copy() (mm/ksm.c, Linux 6.18): a swap-cache page whose
+     * index is not this address's linear pgoff, or whose anon_vma has another root than the
+     * vma's, is copied rather than mapped. Today's kernel always asks; only relocation makes the
+     * answer yes (a swap entry in a relocated range keeps its page's old mapping and index: the
+     * patch's relocate_anon_ptes() steps over swap entries), since every other move keeps the
+     * index (mremap) or rewrites the swap-cache page too (UFFDIO_MOVE's move_swap_pte) — so the
+     * model asks only under this variant, and the other designs' runs are as they were.
+     */
+    @Override
+    public boolean swapinMustCopy(int pfn, Vma vma, long address) {
+        if (!relocate || !(frames.mapping[pfn] instanceof AnonVma pageAv) || vma.anonVma == null) {
+            return false;
+        }
+        return frames.index[pfn] != vma.linearPageIndex(address) || pageAv.root != ((AnonVma) vma.anonVma).root;
     }
 
     @Override
