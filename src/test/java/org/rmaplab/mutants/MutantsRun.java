@@ -32,7 +32,8 @@ import org.rmaplab.mm.FaultInject.Bug;
  * bug, the first test that caught it and the time it took; writes the same to
  * target/mutants.txt; and fails unless every bug is caught. Golden-file and kernel-judged tests
  * are not in the set: a golden number is a regression pin, not a judgement, and the kernel is not
- * everywhere.
+ * everywhere. {@code -Drmaplab.mutants=ID,ID} plants only those bugs; each bug's line goes to
+ * stderr as soon as it is judged.
  */
 @Tag("mutants")
 class MutantsRun {
@@ -58,8 +59,15 @@ class MutantsRun {
         Launcher launcher = LauncherFactory.create();
         List<Outcome> outcomes = new ArrayList<>();
         long start = System.nanoTime();
+        String only = System.getProperty("rmaplab.mutants", "");
         for (Bug bug : Bug.values()) {
-            outcomes.add(runOne(launcher, bug));
+            if (!only.isEmpty() && !java.util.Arrays.asList(only.split(",")).contains(bug.id())) {
+                continue;
+            }
+            Outcome o = runOne(launcher, bug);
+            outcomes.add(o);
+            System.err.println("mutants: " + bug.id() + (o.test() == null ? " NOT CAUGHT" : " caught by " + o.test())
+                    + " (" + o.millis() + " ms)");
         }
         long caught = outcomes.stream().filter(o -> o.test() != null).count();
         StringBuilder sb = new StringBuilder();
