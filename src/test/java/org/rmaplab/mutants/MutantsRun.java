@@ -125,9 +125,11 @@ class MutantsRun {
             millis = (System.nanoTime() - t0) / 1_000_000;
             test = id.getUniqueIdObject().getSegments().stream()
                     .filter(s -> s.getType().equals("class") || s.getType().equals("method")
-                            || s.getType().endsWith("-invocation"))
+                            || s.getType().equals("test-factory") || s.getType().endsWith("-invocation")
+                            || s.getType().equals("dynamic-test"))
                     .map(s -> s.getType().equals("class") ? s.getValue().replace("org.rmaplab.", "")
-                            : s.getType().equals("method") ? s.getValue().replaceAll("\\(.*", "") : id.getDisplayName())
+                            : s.getType().equals("method") || s.getType().equals("test-factory")
+                            ? s.getValue().replaceAll("\\(.*", "") : "[" + id.getDisplayName() + "]")
                     .reduce((a, b) -> a + "." + b).orElse(id.getDisplayName());
             Throwable th = result.getThrowable().orElse(null);
             String msg = th == null ? "" : th.getClass().getSimpleName() + ": " + String.valueOf(th.getMessage());
