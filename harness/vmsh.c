@@ -201,7 +201,7 @@ struct uffdio_copy_ { uint64_t dst, src, len, mode; int64_t copy; };
 
 enum op {
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_MLOCK,
-	OP_MUNLOCK, OP_BRK, OP_WRITE, OP_READ, OP_TOUCH, OP_FORK, OP_CLONE,
+	OP_MUNLOCK, OP_BRK, OP_WRITE, OP_ADD, OP_READ, OP_TOUCH, OP_FORK, OP_CLONE,
 	OP_EXEC, OP_EXIT, OP_VMA, OP_VMAS, OP_UFFD_REGISTER, OP_UFFD_MOVE,
 	OP_UFFD_COPY,
 	OP_RAP, OP_OPEN, OP_FTRUNCATE, OP_RFP, OP_MAPS,
@@ -227,6 +227,7 @@ static const struct opdef {
 	{ "munlock", OP_MUNLOCK, 2, 2, { A_EXPR, A_EXPR } },
 	{ "brk", OP_BRK, 1, 1, { A_EXPR } },
 	{ "write", OP_WRITE, 3, 3, { A_EXPR, A_EXPR, A_EXPR } },
+	{ "add", OP_ADD, 3, 3, { A_EXPR, A_EXPR, A_EXPR } },
 	{ "read", OP_READ, 1, 2, { A_EXPR, A_EXPR } },
 	{ "touch", OP_TOUCH, 2, 2, { A_EXPR, A_EXPR } },
 	{ "fork", OP_FORK, 0, 0, { 0 } },
@@ -452,7 +453,8 @@ static void install_handlers(void)
 
 /*
  * Access npages pages starting at page-aligned addr: mode 0 read (returns the
- * common value or sets *mixed), 1 write wval, 2 touch (read, ignore values).
+ * common value or sets *mixed), 1 write wval, 2 touch (read, ignore values),
+ * 3 add wval (one read-modify-write instruction, lock add: a write fault).
  * Returns 0, or the signal number of the first faulting access.
  */
 static int access_pages(int slot, uint64_t addr, uint64_t npages, int mode,
@@ -471,6 +473,8 @@ static int access_pages(int slot, uint64_t addr, uint64_t npages, int mode,
 		volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(addr + idx[slot] * PAGE);
 		if (mode == 1) {
 			*p = wval;
+		} else if (mode == 3) {
+			__atomic_fetch_add(p, wval, __ATOMIC_RELAXED);
 		} else {
 			uint64_t v = *p;
 			if (idx[slot] == 0)
@@ -607,10 +611,11 @@ static void task_loop(int slot)
 			break;
 		case OP_READ:
 		case OP_WRITE:
+		case OP_ADD:
 		case OP_TOUCH: {
 			uint64_t common = 0;
 			int mixed = 0;
-			int mode = c.op == OP_READ ? 0 : c.op == OP_WRITE ? 1 : 2;
+			int mode = c.op == OP_READ ? 0 : c.op == OP_WRITE ? 1 : c.op == OP_ADD ? 3 : 2;
 			int sig = access_pages(slot, c.a[0], c.a[1], mode, c.a[2], &common, &mixed);
 			if (sig == SIGSEGV)
 				r.kind = R_SEGV;
@@ -1923,12 +1928,13 @@ static int run_line(const struct line *L, struct result *res)
 		break;
 	case OP_READ:
 	case OP_WRITE:
+	case OP_ADD:
 	case OP_TOUCH: {
 		uint64_t addr, len = 1;  /* no LEN: just the page holding ADDR */
 		if (eval_arg(L, 0, &addr) < 0 || (L->nargs > 1 && eval_arg(L, 1, &len) < 0))
 			return -1;
 		page_span(addr, len, &c.a[0], &c.a[1]);
-		if (L->op == OP_WRITE && eval_arg(L, 2, &c.a[2]) < 0)
+		if ((L->op == OP_WRITE || L->op == OP_ADD) && eval_arg(L, 2, &c.a[2]) < 0)
 			return -1;
 		res->hex = L->op == OP_READ;
 		break;

@@ -27,11 +27,13 @@ public final class CheckedSyscalls implements Syscalls {
     private final Shadow shadow = new Shadow();
     private final Oracle oracle;
     private final ReadResult one = new ReadResult();
+    private final Residency residency;
 
     public CheckedSyscalls(Machine k, CheckPolicy policy) {
         this.k = k;
         this.policy = policy;
         this.oracle = new Oracle(k, shadow);
+        this.residency = new Residency(k);
     }
 
     public Machine machine() {
@@ -64,7 +66,22 @@ public final class CheckedSyscalls implements Syscalls {
         k.quiesce();
         shadow.retain(k.mms());
         if (policy == CheckPolicy.EVERY) {
+            residency.after(lastCall);
             oracle.check();
+        }
+    }
+
+    /** The call about to run, for {@link Residency}'s message. */
+    private String lastCall = "";
+
+    /**
+     * Before a call that unmaps nothing by the program's request (under EVERY): {@link Residency}
+     * remembers the present ptes of VM_LOCKED vmas, which the call must leave present.
+     */
+    private void keepsLocked(String call) {
+        lastCall = call;
+        if (policy == CheckPolicy.EVERY) {
+            residency.before();
         }
     }
 
@@ -78,6 +95,13 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
+        lastCall = "mmap";
+        if (policy == CheckPolicy.EVERY) {
+            // A MAP_FIXED mapping replaces what was there, locked or not: its range is not judged.
+            long start = addr & Machine.PAGE_MASK;
+            residency.before(t.mm(), (flags & (Mman.MAP_FIXED | Mman.MAP_FIXED_NOREPLACE)) != 0 ? start : 0,
+                    (flags & (Mman.MAP_FIXED | Mman.MAP_FIXED_NOREPLACE)) != 0 ? start + PageTable.pageAlign(len) : 0);
+        }
         long r = k.mmap(t, addr, len, prot, flags, file, off);
         if (!Errno.isError(r)) {
             shadow.forget(t.mm(), r, r + PageTable.pageAlign(len));
@@ -90,6 +114,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long open(Task t, String name, long size) {
+        keepsLocked("open");
         long r = k.open(t, name, size);
         after();
         return r;
@@ -129,6 +154,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mprotect(Task t, long addr, long len, int prot) {
+        keepsLocked("mprotect");
         long r = k.mprotect(t, addr, len, prot);
         learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
         after();
@@ -194,6 +220,9 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long madvise(Task t, long addr, long len, int advice) {
+        if (advice != Mman.MADV_REMOVE) {
+            keepsLocked("madvise"); // MADV_REMOVE punches a hole in the file: every mapping of it loses the pages
+        }
         long r = k.madvise(t, addr, len, advice);
         if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + PageTable.pageAlign(len) > addr) {
             // madvise_remove() vma by vma, in order, until one refuses (locked, nonlinear (2.6.16)
@@ -234,8 +263,13 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long mlock(Task t, long addr, long len) {
+        keepsLocked("mlock");
         long r = k.mlock(t, addr, len);
         learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
+        if (r == 0 && policy == CheckPolicy.EVERY) {
+            long start = addr & Machine.PAGE_MASK;
+            residency.afterMlock(t.mm(), start, start + PageTable.pageAlign(len + PageTable.offsetOf(addr)));
+        }
         after();
         return r;
     }
@@ -277,6 +311,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long munlock(Task t, long addr, long len) {
+        keepsLocked("munlock");
         long r = k.munlock(t, addr, len);
         after();
         return r;
@@ -292,6 +327,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public Task fork(Task t) {
+        keepsLocked("fork");
         Mm parent = t.mm();
         List<Long> notCopied = new ArrayList<>();
         for (int i = 0; i < parent.mapCount(); i++) {
@@ -315,6 +351,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public Task clone(Task t) {
+        keepsLocked("clone");
         Task c = k.clone(t);
         after();
         return c;
@@ -338,6 +375,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long uffdRegister(Task t, long addr, long len) {
+        keepsLocked("uffd_register");
         long r = k.uffdRegister(t, addr, len);
         after();
         return r;
@@ -357,6 +395,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        keepsLocked("uffd_copy");
         Userfaultfd.CopyResult res = k.uffdCopyFull(t, new Userfaultfd.UffdioCopy(dst, src, len, mode));
         long r = res.ret();
         long copied = res.copied();
@@ -382,6 +421,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public int write(Task t, long addr, long len, long value) {
+        keepsLocked("write");
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         int r = ACCESS_OK;
@@ -397,8 +437,31 @@ public final class CheckedSyscalls implements Syscalls {
         return r;
     }
 
+    /**
+     * Page by page: the shadow's value before the access (under the vma the access leaves, as
+     * for a write below a stack) plus value is what the page must hold after it.
+     */
+    @Override
+    public int add(Task t, long addr, long len, long value) {
+        keepsLocked("add");
+        long first = addr & Machine.PAGE_MASK;
+        long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
+        int r = ACCESS_OK;
+        for (long a = first; a < end; a += Machine.PAGE_SIZE) {
+            r = k.add(t, a, Machine.PAGE_SIZE, value);
+            if (r != ACCESS_OK) {
+                break;
+            }
+            Vma v = t.mm().vmaLookup(a);
+            shadow.wrote(t.mm(), v, a, shadow.expected(t.mm(), v, a) + value);
+        }
+        after();
+        return r;
+    }
+
     @Override
     public int touch(Task t, long addr, long len) {
+        keepsLocked("touch");
         int r = k.touch(t, addr, len);
         after();
         return r;
@@ -406,6 +469,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public int read(Task t, long addr, long len, ReadResult out) {
+        keepsLocked("read");
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         boolean have = false;
@@ -436,6 +500,7 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long reclaim(long count) {
+        keepsLocked("reclaim");
         long r = k.reclaim(count);
         after();
         return r;

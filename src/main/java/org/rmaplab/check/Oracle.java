@@ -46,6 +46,8 @@ import org.rmaplab.mm.RmapWalkControl;
  *   <li>the design's own invariants hold ({@link RmapSelfCheck});
  *   <li>every mapped page holds what the program last wrote there ({@link Shadow}).
  * </ol>
+ * The residency of VM_LOCKED vmas is a property of a call, not of one state: {@link Residency},
+ * which {@link CheckedSyscalls} runs around each call, judges it.
  */
 public final class Oracle {
     private final Machine k;

@@ -263,6 +263,11 @@ public final class Meter implements Syscalls {
     }
 
     @Override
+    public int add(Task t, long addr, long len, long value) {
+        return s(inner.add(t, addr, len, value));
+    }
+
+    @Override
     public int touch(Task t, long addr, long len) {
         return s(inner.touch(t, addr, len));
     }

@@ -324,12 +324,16 @@ public final class ModelProfile {
         line(ti, (rnd.nextBoolean() ? "mlock " : "munlock ") + hex(a) + " " + l);
     }
 
-    /** Memory accesses: write, read, touch (op from 54 to 87). */
+    /**
+     * Memory accesses: write, add, read, touch (op from 54 to 87). A third of the stores are
+     * {@code add}s, whose result depends on what the page held, so that a COW copy that lost the
+     * old contents shows (a {@code write} replaces the whole value and hides it).
+     */
     private void doAccess(int ti, int op) {
         long a = addr();
         if (op < 72) {
             long l = 1 + rnd.nextInt(6) * P;
-            line(ti, "write " + hex(a) + " " + l + " " + hex(rnd.nextLong(1, 1L << 32)));
+            line(ti, (op < 66 ? "write " : "add ") + hex(a) + " " + l + " " + hex(rnd.nextLong(1, 1L << 32)));
         } else {
             line(ti, (op < 84 ? "read " : "touch ") + hex(a) + " " + rnd.nextInt(6) * P);
         }

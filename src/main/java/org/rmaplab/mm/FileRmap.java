@@ -82,6 +82,9 @@ public final class FileRmap {
         }
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
+            if (FaultInject.on(FaultInject.Bug.FILE_WALK_SKIPS_VMA) && n > 1 && i == n - 1) {
+                continue;
+            }
             long address = vma.addressOf(pgoff);
             if (address < 0 || vma.isNonlinear()) {
                 continue; // not in the prio_tree: on i_mmap_nonlinear

@@ -123,6 +123,15 @@ final class Gup {
 
     /** The task stores value into the first 8 bytes of every page of [addr, addr+len): write faults. */
     int write(Task t, long addr, long len, long value) {
+        return store(t, addr, len, value, false);
+    }
+
+    /** The task adds value to the first 8 bytes of every page of [addr, addr+len): one write fault each. */
+    int add(Task t, long addr, long len, long value) {
+        return store(t, addr, len, value, true);
+    }
+
+    private int store(Task t, long addr, long len, long value, boolean add) {
         k.requireAlive(t);
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
@@ -131,7 +140,7 @@ final class Gup {
             if (pfn < 0) {
                 return -1 - pfn;
             }
-            frames.content[pfn] = value;
+            frames.content[pfn] = add ? frames.content[pfn] + value : value;
         }
         return Syscalls.ACCESS_OK;
     }

@@ -474,6 +474,11 @@ public final class Machine implements Syscalls, RmapHost {
     }
 
     @Override
+    public int add(Task t, long addr, long len, long value) {
+        return gup.add(t, addr, len, value);
+    }
+
+    @Override
     public int touch(Task t, long addr, long len) {
         return gup.touch(t, addr, len);
     }

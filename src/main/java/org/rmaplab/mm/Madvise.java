@@ -32,6 +32,9 @@ final class Madvise {
     /** do_madvise() after the entry: madvise_behavior_valid(), the range, madvise_walk_vmas(). */
     long doMadvise(Task t, long start, long lenIn, int advice) {
         Mm mm = t.mm;
+        if (FaultInject.on(FaultInject.Bug.MADVISE_DONTNEED_EINVAL) && advice == Mman.MADV_DONTNEED && lenIn >= 8 * Machine.PAGE_SIZE) {
+            return -Errno.EINVAL;
+        }
         switch (advice) {
             case Mman.MADV_DONTNEED:
             case Mman.MADV_DONTFORK:

@@ -286,7 +286,9 @@ final class Memory {
         }
         // A page read back from swap that no pte maps and no design object claims is new to rmap.
         boolean fresh = f.mapcount[pfn] == 0 && f.mapping[pfn] == null;
-        sw.count[s]--; // swap_free()
+        if (!FaultInject.on(FaultInject.Bug.SWAPIN_KEEPS_SWAP_COUNT)) {
+            sw.count[s]--; // swap_free()
+        }
         mm.swapents--;
         mm.rssAnon++;
         f.refcount[pfn]++;
@@ -339,7 +341,7 @@ final class Memory {
             return -1 - FAULT_OK; // reclaim changed things under us: retry
         }
         f.flags[pfn] = Frames.PG_ANON | Frames.PG_SWAPBACKED | Frames.PG_SWAPCACHE;
-        f.content[pfn] = sw.data(s);
+        f.content[pfn] = sw.data(FaultInject.on(FaultInject.Bug.SWAPIN_WRONG_SLOT) ? s % (sw.nrSlots() - 1) + 1 : s);
         f.setSwapSlot(pfn, s);
         sw.cache[s] = pfn; // the allocation's reference is the cache's
         k.lru.add(pfn, true);
@@ -398,7 +400,7 @@ final class Memory {
         if (!special && (f.flags[pfn] & Frames.PG_ANON) != 0) {
             // wp_can_reuse_anon_folio: exclusive, or the only reference is ours.
             boolean exclusive = (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0;
-            if (exclusive || f.refcount[pfn] == 1) {
+            if (exclusive || f.refcount[pfn] == 1 || FaultInject.on(FaultInject.Bug.COW_REUSES_SHARED)) {
                 f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE | Frames.PG_DIRTY;
                 if (!exclusive) {
                     // wp_can_reuse_anon_folio() ends in folio_move_anon_rmap().
@@ -444,7 +446,7 @@ final class Memory {
             return FAULT_OK;
         }
         anonPagesAllocated++;
-        long value = special ? 0L : f.content[old];
+        long value = special || FaultInject.on(FaultInject.Bug.COW_NO_COPY) ? 0L : f.content[old];
         if (!special) {
             cowCopies++;
             if ((f.flags[old] & Frames.PG_ANON) != 0) {
@@ -496,6 +498,9 @@ final class Memory {
     /** zapRange; without {@code evenCows}, anonymous pages and swap entries stay (should_zap_folio). */
     void zapRange(Vma vma, long start, long end, boolean evenCows) {
         Mm mm = vma.mm;
+        if (FaultInject.on(FaultInject.Bug.ZAP_SKIPS_LAST_PAGE) && end - start > Machine.PAGE_SIZE) {
+            end -= Machine.PAGE_SIZE;
+        }
         long addr = start;
         while (addr < end) {
             long tableEnd = (addr | (PageTable.PMD_SIZE - 1)) + 1;
@@ -591,6 +596,7 @@ final class Memory {
      * (zap_details.even_cows, should_zap_folio / should_zap_cows).
      */
     void unmapMappingRange(AddressSpace as, long fromPgoff, long toPgoff, boolean evenCows) {
+        evenCows &= !FaultInject.on(FaultInject.Bug.TRUNCATE_SPARES_COWS);
         java.util.List<Vma> iMmap = as.iMmap;
         NonlinearTruncate mode = k.config.truncate();
         for (int i = 0, n = iMmap.size(); i < n; i++) {
@@ -744,7 +750,7 @@ final class Memory {
         if ((pte & PageTable.SPECIAL) == 0) {
             copyPresentPage(dst, addr, dslot, PageTable.ptePfn(pte));
         }
-        if (cow && PageTable.writable(pte)) {
+        if (cow && PageTable.writable(pte) && !FaultInject.on(FaultInject.Bug.FORK_KEEPS_WRITE)) {
             pte &= ~PageTable.RW;
             stab[i] = pte;
         }
@@ -767,7 +773,9 @@ final class Memory {
             // folio_try_dup_anon_rmap_pte: the page is no longer exclusive.
             f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
             design.stats().rmapDups++;
-            design.pageDupRmap(pfn, dst, addr, dslot);
+            if (!FaultInject.on(FaultInject.Bug.FORK_FORGETS_PTE)) {
+                design.pageDupRmap(pfn, dst, addr, dslot);
+            }
             dstMm.rssAnon++;
         } else {
             // folio_dup_file_rmap_pte (2.6.7: page_dup_rmap; 2.6.0: page_add_rmap, which

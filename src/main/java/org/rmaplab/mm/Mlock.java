@@ -57,7 +57,7 @@ final class Mlock {
                 break;
             }
             if (vma.vmStart > tmp) {
-                return -Errno.ENOMEM; // a hole
+                return FaultInject.on(FaultInject.Bug.MLOCK_HOLE_EINVAL) ? -Errno.EINVAL : -Errno.ENOMEM; // a hole
             }
             long newFlags = (vma.vmFlags & ~Vma.VM_LOCKED_MASK) | lockFlags;
             long pieceEnd = Math.min(vma.vmEnd, end);
@@ -70,7 +70,7 @@ final class Mlock {
         if (tmp < end) {
             return -Errno.ENOMEM;
         }
-        if (lockFlags != 0) {
+        if (lockFlags != 0 && !FaultInject.on(FaultInject.Bug.MLOCK_NO_POPULATE)) {
             // __mm_populate(start, len, 0), then __mlock_posix_error_return().
             long e = k.gup.populate(mm, start, end, false);
             if (e == -Errno.EFAULT) {

@@ -140,7 +140,7 @@ final class Mprotect {
                     continue;
                 }
                 if (!write) {
-                    tab[i] = pte & ~PageTable.RW;
+                    tab[i] = FaultInject.on(FaultInject.Bug.MPROTECT_KEEPS_WRITE) ? pte : pte & ~PageTable.RW;
                 } else if ((pte & PageTable.SPECIAL) == 0) {
                     int pfn = PageTable.ptePfn(pte);
                     boolean can = shared

@@ -130,7 +130,7 @@ final class Rmap {
             return SWAP_AGAIN; // the page table was busy: skip this pte, try the page again later
         }
         long pte = PageTable.get(f, slot);
-        if ((vma.vmFlags & Vma.VM_LOCKED) != 0) {
+        if ((vma.vmFlags & Vma.VM_LOCKED) != 0 && !FaultInject.on(FaultInject.Bug.EVICT_LOCKED)) {
             unmapsFailedLocked++;
             return SWAP_FAIL;
         }
@@ -149,7 +149,8 @@ final class Rmap {
         } else {
             // 2.6.0's try_to_unmap_one: "If a nonlinear mapping then store the file page offset
             // in the pte" (pgoff_to_pte), when the page is not at its linear index.
-            PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(address) ? PageTable.pgoffToPte(f.index[pfn]) : 0);
+            PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(address) && !FaultInject.on(FaultInject.Bug.LOSE_FILE_PTE)
+                    ? PageTable.pgoffToPte(f.index[pfn]) : 0);
             mm.rssShmem--;
         }
         if ((pte & PageTable.DIRTY) != 0) {

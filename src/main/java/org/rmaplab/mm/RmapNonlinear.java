@@ -111,7 +111,8 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
             PageTable.set(f, slot, pte & ~PageTable.ACCESSED);
             return;
         }
-        PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(address) ? PageTable.pgoffToPte(f.index[pfn]) : 0);
+        PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(address) && !FaultInject.on(FaultInject.Bug.LOSE_FILE_PTE)
+                ? PageTable.pgoffToPte(f.index[pfn]) : 0);
         if ((pte & PageTable.DIRTY) != 0) {
             f.flags[pfn] |= Frames.PG_DIRTY;
         }

@@ -79,6 +79,15 @@ public interface Syscalls {
     /** Stores value into the first 8 bytes of every page of [addr, addr+len). */
     int write(Task t, long addr, long len, long value);
 
+    /**
+     * Adds value to the first 8 bytes of every page of [addr, addr+len), each in one
+     * read-modify-write access (a write fault, as x86's {@code lock add} takes). rmaplab
+     * addition: what a COW copy must carry over shows in the sum.
+     */
+    default int add(Task t, long addr, long len, long value) {
+        throw new UnsupportedOperationException("add is not supported by " + getClass().getSimpleName());
+    }
+
     /** Loads from every page of [addr, addr+len) (read faults). */
     int touch(Task t, long addr, long len);
 

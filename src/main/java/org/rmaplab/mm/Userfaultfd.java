@@ -473,7 +473,9 @@ public final class Userfaultfd {
             f.flags[pfn] |= Frames.PG_ANON_EXCLUSIVE;
         }
         // move_present_pte(): ptep_clear_flush, folio_move_anon_rmap + index, set_pte_at.
-        PageTable.set(f, sslot, 0);
+        if (!FaultInject.on(FaultInject.Bug.UFFD_MOVE_LEAVES_SOURCE)) {
+            PageTable.set(f, sslot, 0);
+        }
         int e = design.pageMoveAnon(f, pfn, srcVma, src, sslot, dstVma, dst, dslot);
         if (e != 0) {
             PageTable.set(f, sslot, spte); // the design refuses: put the pte back

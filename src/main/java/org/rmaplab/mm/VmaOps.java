@@ -101,6 +101,9 @@ final class VmaOps {
         if (vma.mm.mapCount >= k.maxMapCount) {
             return -Errno.ENOMEM;
         }
+        if (FaultInject.on(FaultInject.Bug.SPLIT_OFF_BY_ONE) && addr + Machine.PAGE_SIZE < vma.vmEnd) {
+            addr += Machine.PAGE_SIZE;
+        }
         return splitNoCheck(vma, addr, newBelow);
     }
 
@@ -163,7 +166,7 @@ final class VmaOps {
     private boolean canMergeAfter(Vma prev, Vmg vmg) {
         Object file = vmg.file();
         return isMergeableVma(prev, vmg.flags(), file)
-                && design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom())
+                && (FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA) || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom()))
                 && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff()));
     }
 
@@ -172,7 +175,7 @@ final class VmaOps {
         Object file = vmg.file();
         long pglen = (vmg.end() - vmg.start()) >>> Machine.PAGE_SHIFT;
         return isMergeableVma(next, vmg.flags(), file)
-                && design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom())
+                && (FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA) || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom()))
                 && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff()));
     }
 

@@ -98,7 +98,7 @@ final class Vmscan {
             // shmem_writepage(): the page's place in the shmem object becomes a swap entry.
             AddressSpace as = (AddressSpace) f.mapping[pfn];
             int s = swap.alloc();
-            swap.data[s] = f.content[pfn];
+            swap.data[s] = FaultInject.on(FaultInject.Bug.WRITEOUT_DROPS_DIRTY) ? 0 : f.content[pfn];
             swap.count[s] = 1;
             as.setSwap(f.index[pfn], s);
             shmemSwapOuts++;

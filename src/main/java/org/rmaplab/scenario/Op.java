@@ -21,6 +21,11 @@ public enum Op {
     MUNLOCK("munlock", false, Result.STATUS, "ADDR LEN", new int[] {2}, Kind.ADDR, Kind.LEN),
     BRK("brk", false, Result.ADDRESS, "ADDR", new int[] {1}, Kind.ADDR),
     WRITE("write", false, Result.ACCESS, "ADDR LEN VALUE", new int[] {3}, Kind.ADDR, Kind.LEN, Kind.VALUE),
+    /**
+     * rmaplab addition: adds VALUE to every page's value in one read-modify-write access (x86's
+     * {@code lock add}: a write fault), so that a COW copy that lost the old contents shows.
+     */
+    ADD("add", false, Result.ACCESS, "ADDR LEN VALUE", new int[] {3}, Kind.ADDR, Kind.LEN, Kind.VALUE),
     READ("read", false, Result.VALUE, "ADDR [LEN]", new int[] {1, 2}, Kind.ADDR, Kind.LEN),
     TOUCH("touch", false, Result.ACCESS, "ADDR LEN", new int[] {2}, Kind.ADDR, Kind.LEN),
     FORK("fork", false, Result.TASK, "", new int[] {0}),

@@ -262,7 +262,7 @@ public final class ScenarioRunner {
             return switch (s.op()) {
                 case MMAP, MUNMAP, MPROTECT, MREMAP, MADVISE, MLOCK, MUNLOCK, BRK -> memoryCall(s, t);
                 case OPEN, FTRUNCATE, REMAP_FILE_PAGES -> fileCall(s, t);
-                case WRITE, TOUCH, READ -> accessCall(s, t);
+                case WRITE, ADD, TOUCH, READ -> accessCall(s, t);
                 case FORK, CLONE, EXEC, EXIT -> taskCall(s, t);
                 case VMA, VMAS, MAPS -> procMapsCall(s, t);
                 case UFFD_REGISTER, UFFD_MOVE, UFFD_COPY, REMAP_ANON_PAGES -> userfaultfdCall(s, t);
@@ -314,6 +314,7 @@ public final class ScenarioRunner {
         Actual accessCall(Statement s, Task t) {
             return switch (s.op()) {
                 case WRITE -> access(sys.write(t, addr(s, 0), addr(s, 1), addr(s, 2)));
+                case ADD -> access(sys.add(t, addr(s, 0), addr(s, 1), addr(s, 2)));
                 case TOUCH -> access(sys.touch(t, addr(s, 0), addr(s, 1)));
                 case READ -> {
                     long len = s.args().size() > 1 ? addr(s, 1) : 0;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.rmaplab.mm.FaultInject;
 import org.rmaplab.mm.Frames;
 import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.MachineConfig;
@@ -110,21 +111,52 @@ class OracleDetectsTest {
         assertTrue(e.getMessage().contains("refcount"), e.getMessage());
     }
 
+    /**
+     * The planted bug cow-no-copy (wp_page_copy leaves the new page zero), through the real COW
+     * path: a {@code write} of the whole value hides it, since the store overwrites the missing
+     * copy at once; an {@code add} (old value + 1) shows it.
+     */
     @Test
     void aCowThatDoesNotCopyIsCaught() {
-        // A design-independent core bug: if the child's write reused the shared page, the parent
-        // would see the child's value. Simulate by writing through the frame directly.
-        CheckedSyscalls s = boot(new AnonVmaChainDesign());
-        Task t1 = s.initTask();
-        long a = setup(s, t1);
-        Task t2 = s.fork(t1);
-        Frames f = s.machine().frames();
-        for (int pfn = 1; pfn < f.nrFrames(); pfn++) {
-            if ((f.flags[pfn] & Frames.PG_ANON) != 0 && f.mapcount[pfn] == 2) {
-                f.content[pfn] = 0x22;
-            }
+        FaultInject.Bug saved = FaultInject.planted;
+        FaultInject.planted = FaultInject.Bug.COW_NO_COPY;
+        try {
+            CheckedSyscalls s = boot(new AnonVmaChainDesign());
+            Task t1 = s.initTask();
+            long a = setup(s, t1);
+            Task t2 = s.fork(t1);
+            long copies = s.machine().counters().get("cow_copies");
+            s.write(t2, a, P, 0x22); // a COW that copied nothing, unseen: the store replaced it all
+            org.junit.jupiter.api.Assertions.assertEquals(copies + 1, s.machine().counters().get("cow_copies"));
+            InvariantViolation e = assertThrows(InvariantViolation.class, () -> s.add(t2, a + P, P, 1));
+            assertTrue(e.getMessage().contains("holds 0x1 but 0x12 was last written"), e.getMessage());
+        } finally {
+            FaultInject.planted = saved;
         }
-        assertThrows(InvariantViolation.class, () -> s.read(t2, a, P, new org.rmaplab.mm.Syscalls.ReadResult()));
+    }
+
+    /** The planted bug evict-locked: reclaim takes a page of a VM_LOCKED vma to swap; Residency sees it. */
+    @Test
+    void reclaimThatEvictsALockedPageIsCaught() {
+        FaultInject.Bug saved = FaultInject.planted;
+        FaultInject.planted = FaultInject.Bug.EVICT_LOCKED;
+        try {
+            CheckedSyscalls s = new CheckedSyscalls(new Machine(MachineConfig.defaults()
+                    .withRamAndSwap(8L << 20, 8L << 20), new org.rmaplab.rmap.anonvma.AnonVmaDesign()), CheckPolicy.EVERY);
+            // anon_vma (2.6.7): no unevictable list, so reclaim meets the locked pages on the LRU and
+            // only try_to_unmap_one's VM_LOCKED test keeps them (anon_vma_chain takes them off the LRU).
+            Task t1 = s.initTask();
+            long a = setup(s, t1);
+            s.mlock(t1, a, 4 * P);
+            InvariantViolation e = assertThrows(InvariantViolation.class, () -> {
+                for (int i = 0; i < 3; i++) {
+                    s.reclaim(Long.MAX_VALUE); // the first pass may only clear young bits
+                }
+            });
+            assertTrue(e.getMessage().contains("was present before reclaim and is now a swap entry"), e.getMessage());
+        } finally {
+            FaultInject.planted = saved;
+        }
     }
 
     /** A design that says it leaves mlocked ptes unchained (step (b)) but chains them is caught. */

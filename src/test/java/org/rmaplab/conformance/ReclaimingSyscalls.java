@@ -132,6 +132,13 @@ final class ReclaimingSyscalls implements Syscalls {
     }
 
     @Override
+    public int add(Task t, long addr, long len, long value) {
+        int r = s.add(t, addr, len, value);
+        s.reclaim(Long.MAX_VALUE);
+        return r;
+    }
+
+    @Override
     public int touch(Task t, long addr, long len) {
         int r = s.touch(t, addr, len);
         s.reclaim(Long.MAX_VALUE);

@@ -173,7 +173,9 @@ public final class AnonMmDesign implements RmapDesign, RmapSelfCheck, RmapStruct
         anonmm.head = anonhd;
         anonhd.spinLock();
         anonhd.count++;
-        anonhd.listAddTail(anonmm);
+        if (!org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.ANONMM_FORK_FORGETS_MM)) {
+            anonhd.listAddTail(anonmm);
+        }
         anonhd.spinUnlock();
         child.rmapPriv = anonmm;
         stats.rmapMmOps++;

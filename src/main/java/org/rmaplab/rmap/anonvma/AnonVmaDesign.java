@@ -243,7 +243,7 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck, RmapStruc
     /** is_mergeable_anon_vma() of 2.6.7: {@code !anon_vma1 || !anon_vma2 || anon_vma1 == anon_vma2}. */
     @Override
     public boolean isMergeableAnonVma(Vma tgt, Object srcAnon, Vma src) {
-        return srcAnon == null || tgt.anonVma == null || srcAnon == tgt.anonVma;
+        return org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.ANON_VMA_MERGE_IGNORES_ANON_VMA) || srcAnon == null || tgt.anonVma == null || srcAnon == tgt.anonVma;
     }
 
     /** vma_merge()'s test for merging prev and next both: is_mergeable_anon_vma(prev, next). */
@@ -387,6 +387,9 @@ public final class AnonVmaDesign implements RmapDesign, RmapSelfCheck, RmapStruc
         AnonVmaNode head = av.head;
         for (AnonVmaNode n = head.next; n != head; n = n.next) {
             Vma vma = n.vma;
+            if (org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.ANON_VMA_WALK_SKIPS_VMA) && n.next == head && n != head.next) {
+                continue;
+            }
             stats.walkVisit(vma.mm, vma);
             if (vma.mm.rss() == 0) {
                 continue; // if (!mm->rss) goto out;

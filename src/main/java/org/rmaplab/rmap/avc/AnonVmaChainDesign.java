@@ -505,6 +505,9 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
         ArrayList<AnonVmaChain> tree = av.rbRoot;
         for (int i = 0, n = tree.size(); i < n; i++) {
             Vma vma = tree.get(i).vma;
+            if (org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.AVC_WALK_SKIPS_VMA) && n > 1 && i == n - 1) {
+                continue;
+            }
             long address = vma.addressOf(pgoff);
             if (address < 0) {
                 continue; // not in this chain's interval

@@ -59,7 +59,9 @@ final class Unevictable {
      */
     private void mlockFolio(int pfn) {
         if (mlockCount[pfn]++ == 0) {
-            host.mlockPage(pfn);
+            if (!org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.AVC_MLOCKED_ON_LRU)) {
+                host.mlockPage(pfn);
+            }
         }
     }
 

@@ -615,6 +615,9 @@ public class LokierDesign implements RmapDesign, RmapSelfCheck, RmapStructure {
             if (vma.pgoff() > pgoff) {
                 break;
             }
+            if (org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.LOKIER_WALK_SKIPS_VMA) && n > 1 && i == n - 1) {
+                continue;
+            }
             long address = vma.addressOf(pgoff);
             if (address < 0) {
                 continue;

@@ -608,6 +608,9 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
     /** copy_page_range() → copy_one_pte: page_add_rmap() for the child's pte. */
     @Override
     public void pageDupRmap(int pfn, Vma dstVma, long address, long dstPtep) {
+        if (org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.PTECHAINS_DUP_FORGETS_PTE)) {
+            return;
+        }
         addPte(pfn, dstVma, dstPtep);
     }
 
@@ -624,7 +627,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
         }
         if (objectBased(pfn)) {
             objrmap.remove(pfn, vma, address, ptep);
-        } else {
+        } else if (!org.rmaplab.mm.FaultInject.on(org.rmaplab.mm.FaultInject.Bug.PTECHAINS_REMOVE_KEEPS_PTE)) {
             removePte(pfn, vma, ptep);
         }
     }
