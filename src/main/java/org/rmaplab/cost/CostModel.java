@@ -60,9 +60,10 @@ import org.rmaplab.mm.RmapStats;
  *       (PG_direct or with a chain), summed over the samples {@link Meter} takes after every system
  *       call (so a share weighted by calls), three decimals; empty under the other designs and
  *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
- *   <li>{@code faults_anon} (anonymous pages faulted in: anon_pages_allocated - cow_copies),
- *       {@code faults_other} (the other minor faults: minor_faults - anon_pages_allocated -
- *       major_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
+ *   <li>{@code faults_anon} (anonymous pages faulted in: anon_pages_allocated -
+ *       uffd_anon_pages_copied - cow_copies - swapin_copies), {@code faults_other} (the other
+ *       minor faults: minor_faults - (anon_pages_allocated - uffd_anon_pages_copied -
+ *       swapin_copies) - swap_ins; every fault counts once in minor_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
  *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls): what
  *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
  *       {@code est_run_ns}, {@code est_reclaim_ns}, {@code est_exit_ns} and {@code est_time_ns}, and
@@ -181,10 +182,15 @@ public final class CostModel {
         put(row, "vmas_peak", m == null ? 0 : m.vmasPeak);
         put(row, "mms_peak", m == null ? 0 : m.mmsPeak);
         // What TimeEstimate prices, then its estimate.
-        long anonFaults = kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("cow_copies", 0L);
+        // Every fault counts once in minor_faults: a new anonymous page, a COW copy, a swap-in (a
+        // swap-cache hit or a read; anonmm's swap-in copy is one), or another fault. Anonymous
+        // pages no fault made (UFFDIO_COPY into a private vma) and swap-in copies, which are
+        // priced as swap-ins, are taken out of the anonymous faults; swap-ins out of the others.
+        long faulted = kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("uffd_anon_pages_copied", 0L);
+        long anonFaults = faulted - kc.getOrDefault("cow_copies", 0L) - kc.getOrDefault("swapin_copies", 0L);
         put(row, "faults_anon", Math.max(0, anonFaults));
         put(row, "faults_other", Math.max(0, kc.getOrDefault("minor_faults", 0L)
-                - kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("major_faults", 0L)));
+                - (faulted - kc.getOrDefault("swapin_copies", 0L)) - kc.getOrDefault("swap_ins", 0L)));
         put(row, "swap_ins", kc.getOrDefault("swap_ins", 0L));
         put(row, "forks", kc.getOrDefault("forks", 0L));
         put(row, "fork_vmas", m == null ? 0 : m.forkVmas);

@@ -332,6 +332,7 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("uffd_ptes_rewritten", userfaultfd.uffdPtesRewritten);
         m.put("uffd_rmap_updates", userfaultfd.uffdRmapUpdates);
         m.put("uffd_pages_copied", userfaultfd.uffdPagesCopied);
+        m.put("uffd_anon_pages_copied", userfaultfd.uffdAnonPagesCopied);
         m.put("uffd_copies_avoided", userfaultfd.uffdCopiesAvoided);
         m.put("stack_expansions", mmap.stackExpansions);
         m.put("stack_pages_grown", mmap.stackPagesGrown);

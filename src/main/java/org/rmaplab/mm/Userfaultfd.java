@@ -58,6 +58,8 @@ public final class Userfaultfd {
     long uffdRmapUpdates;
     /** Pages UFFDIO_COPY allocated and filled. */
     long uffdPagesCopied;
+    /** The UFFDIO_COPY pages that became anonymous pages (private destinations): no fault made them. */
+    long uffdAnonPagesCopied;
     /**
      * Copies a move avoided: every pte a move carried to dst (a present page, a zero-page pte or
      * a swap entry), each of which UFFDIO_COPY would have had to allocate and fill a page for.
@@ -543,6 +545,7 @@ public final class Userfaultfd {
                 return -Errno.EEXIST;
             }
             k.memory.anonPagesAllocated++;
+            uffdAnonPagesCopied++;
             f.content[pfn] = value;
             k.memory.newAnonPage(vma, addr, slot, pfn);
             return 0;

@@ -92,6 +92,32 @@ class TimeEstimateTest {
     }
 
     /**
+     * Each fault is priced once (a reviewer found a swap-cache hit priced as a file fault and a
+     * swap-in). Two pages written by t1 (2 anonymous faults), shared with t2 by fork, both swapped
+     * out by reclaim (each mapped twice: both ptes become swap entries). t1's reads bring them back
+     * from swap (2 swap-ins, major faults, the pages staying in the swap cache for t2's entries);
+     * t2's reads find them there (2 swap-ins, minor faults only). minor_faults = 2 + 4 = 6 =
+     * faults_anon 2 + swap_ins 4, so faults_other is 0; run = 2 x 1000 + 4 x 3000 + 2 x 40.
+     */
+    @Test
+    void aSwapCacheHitIsPricedOnceAsASwapIn() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", String.join("\n",
+                "machine ram=4M swap=16M",
+                "t1 mmap 0 2p rw private|anonymous as A",
+                "t1 write A 2p 0x1",
+                "t1 fork as t2",
+                "reclaim all",
+                "t1 read A 2p expect 0x1",
+                "t2 read A 2p expect 0x1",
+                ""), prices());
+        assertEquals(2, n(r, "faults_anon"));
+        assertEquals(4, n(r, "swap_ins"));
+        assertEquals(0, n(r, "faults_other"));
+        assertEquals(0, n(r, "cow_copies"));
+        assertEquals(2 * 1000 + 4 * 3000 + 2 * 40, n(r, "est_run_ns"));
+    }
+
+    /**
      * The era terms: pte_chains on i386-pae (HIGHPTE, NRPTE 15: 128-byte blocks) pays, besides the
      * common terms, ceil(2 / 15) = 1 pte_chain block (100) and a kmap per pte checked (2 x 60) in its
      * reclaim: 2 x 4000 + 2 x 20 x (vmas it counts) + 2 x 10 + 100 + 120.
