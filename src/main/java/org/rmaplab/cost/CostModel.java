@@ -64,7 +64,8 @@ import org.rmaplab.mm.RmapStats;
  *       uffd_anon_pages_copied - cow_copies - swapin_copies), {@code faults_other} (the other
  *       minor faults: minor_faults - (anon_pages_allocated - uffd_anon_pages_copied -
  *       swapin_copies) - swap_ins; every fault counts once in minor_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
- *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls): what
+ *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls), {@code walk_chain_blocks}
+ *       (pte_chains: the chain blocks its walks read; 0 under the others): what
  *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
  *       {@code est_run_ns}, {@code est_reclaim_ns}, {@code est_exit_ns} and {@code est_time_ns}, and
  *       {@code calibration}, the label of the {@link Calibration} that priced them.
@@ -195,6 +196,7 @@ public final class CostModel {
         put(row, "forks", kc.getOrDefault("forks", 0L));
         put(row, "fork_vmas", m == null ? 0 : m.forkVmas);
         put(row, "fork_rmap_allocs", m == null ? 0 : m.forkRmapAllocs);
+        put(row, "walk_chain_blocks", s.walkChainBlocks);
         if (cal == null) {
             for (String c : TimeEstimate.COLUMNS) {
                 put(row, c, 0);

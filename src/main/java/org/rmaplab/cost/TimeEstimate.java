@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.rmaplab.rmap.ptechains.PteChainGeometry;
 
 /**
  * What a run would cost in time, under its design, on the calibrated machine: each counted
@@ -24,16 +23,15 @@ import org.rmaplab.rmap.ptechains.PteChainGeometry;
  *       + swap_ins x swap_in + mremap_ptes_moved x mremap_pte
  *       + (rmap_allocs - fork_rmap_allocs) x rmap_alloc
  *   <li>reclaim = pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
- *       + walk_ptes_checked x walk_pte, and under pte_chains ceil(walk_ptes_checked / NRPTE) x
- *       pte_chain_line (a walk reads a chain of that many blocks; 2.6.0 mm/rmap.c page_referenced,
- *       try_to_unmap), and on a HIGHPTE profile walk_ptes_checked x highpte_kmap (each pte the walk
+ *       + walk_ptes_checked x walk_pte + walk_chain_blocks x pte_chain_line (pte_chains: each
+ *       block of a chain its walk read, a cache line from memory; 2.6.0 mm/rmap.c page_referenced,
+ *       try_to_unmap — a PG_direct page and objrmap's i_mmap walks read none), and on a HIGHPTE profile walk_ptes_checked x highpte_kmap (each pte the walk
  *       checks is mapped with kmap_atomic: 2.6.0 rmap_ptep_map, 2.6.7 pte_offset_map)
  *   <li>exit = exit_ptes x exit_pte
  * </ul>
  * Simplifications, stated: rmap adds, dups and removes are priced inside the fault, COW, fork and
  * zap prices (today's, so pte_chains' page_remove_rmap scan of a chain is not priced); HIGHPTE's
- * kmaps at fork and exit are not priced; a pte_chain walk's blocks are counted from the total of
- * ptes checked, as if every chain were full.
+ * kmaps at fork and exit are not priced.
  */
 public final class TimeEstimate {
     private TimeEstimate() {}
@@ -56,10 +54,8 @@ public final class TimeEstimate {
         double ptes = n(row, "walk_ptes_checked");
         double reclaim = n(row, "pages_swapped_out") * cal.ns("swap_out")
                 + n(row, "walk_vmas_visited") * cal.ns("walk_vma") + ptes * cal.ns("walk_pte");
-        if (design.equals("pte_chains")) {
-            long nrpte = PteChainGeometry.of(arch.name(), 0).nrpte();
-            reclaim += Math.ceil(ptes / nrpte) * cal.ns("pte_chain_line");
-        }
+        // pte_chains: the blocks its walks read (PteChainsDesign.walkChain counts each); 0 elsewhere.
+        reclaim += n(row, "walk_chain_blocks") * cal.ns("pte_chain_line");
         if (arch.highpte()) {
             reclaim += ptes * cal.ns("highpte_kmap");
         }

@@ -24,6 +24,12 @@ public class RmapStats {
     public long walkVmasVisited;
     /** Candidate ptes a walk checked. */
     public long walkPtesChecked;
+    /**
+     * pte_chain blocks a walk read (pte_chains: each {@code struct pte_chain} of the chain it
+     * walked; a PG_direct page reads none, nor does an i_mmap walk): what the time estimate
+     * prices as a cache line from memory.
+     */
+    public long walkChainBlocks;
     /** mms a walk looked at, for the designs whose walk visits mms ({@link #countsMms}: anonmm). */
     public long walkMmsVisited;
     /** True for a design whose walk visits mms rather than vmas and counts them in walkMmsVisited. */
@@ -99,6 +105,7 @@ public class RmapStats {
     private long savedVmas;
     private long savedPtes;
     private long savedMms;
+    private long savedChainBlocks;
     private boolean paused;
     /**
      * Told of each vma (anonmm: mm) a walk visits and each pte it checks, in order (the explorer's
@@ -190,6 +197,7 @@ public class RmapStats {
         savedVmas = walkVmasVisited;
         savedPtes = walkPtesChecked;
         savedMms = walkMmsVisited;
+        savedChainBlocks = walkChainBlocks;
     }
 
     /** Restores the walk totals saved by {@link #pauseWalkCounting()}. */
@@ -199,6 +207,7 @@ public class RmapStats {
         walkVmasVisited = savedVmas;
         walkPtesChecked = savedPtes;
         walkMmsVisited = savedMms;
+        walkChainBlocks = savedChainBlocks;
     }
 
     /** Records that one object of {@code kind} was allocated (+1) or freed (-1). */

@@ -118,17 +118,36 @@ class TimeEstimateTest {
     }
 
     /**
-     * The era terms: pte_chains on i386-pae (HIGHPTE, NRPTE 15: 128-byte blocks) pays, besides the
-     * common terms, ceil(2 / 15) = 1 pte_chain block (100) and a kmap per pte checked (2 x 60) in its
-     * reclaim: 2 x 4000 + 2 x 20 x (vmas it counts) + 2 x 10 + 100 + 120.
+     * The era terms: pte_chains pays a pte_chain_line per chain block its walks read and, on a
+     * HIGHPTE profile (i386-pae), a kmap per pte checked. In SMALL the two pages paged out are t2's
+     * COW copies, mapped once: PG_direct, no block read (2.6.0 page_referenced's PageDirect
+     * branch): 2 x 4000 + vmas x 20 + 2 x 10, plus 2 x 60 of kmaps on i386-pae. In CHAINED one page
+     * is mapped by t1 and 8 children, 9 ptes: a chain of two blocks on x86_64 (NRPTE 7), one on
+     * i386-pae (NRPTE 15); every walk of it reads them all, as no pte of it stops the walk early.
      */
     @Test
     void eraTerms() {
         Map<String, String> r = run("pte_chains", "i386-pae", SMALL, prices());
         assertEquals(2, n(r, "walk_ptes_checked"));
-        assertEquals(2 * 4000 + n(r, "walk_vmas_visited") * 20 + 2 * 10 + 100 + 2 * 60, n(r, "est_reclaim_ns"));
+        assertEquals(0, n(r, "walk_chain_blocks"));
+        assertEquals(2 * 4000 + n(r, "walk_vmas_visited") * 20 + 2 * 10 + 2 * 60, n(r, "est_reclaim_ns"));
         Map<String, String> x = run("pte_chains", "x86_64", SMALL, prices());
-        assertEquals(2 * 4000 + n(x, "walk_vmas_visited") * 20 + 2 * 10 + 100, n(x, "est_reclaim_ns"));
+        assertEquals(2 * 4000 + n(x, "walk_vmas_visited") * 20 + 2 * 10, n(x, "est_reclaim_ns"));
+
+        StringBuilder chained = new StringBuilder("machine ram=4M swap=16M\nt1 mmap 0 1p rw private|anonymous as A\n"
+                + "t1 write A 1p 0x1\n");
+        for (int c = 2; c <= 9; c++) {
+            chained.append("t1 fork as t").append(c).append('\n');
+        }
+        chained.append("reclaim all\n");
+        Map<String, String> c64 = run("pte_chains", "x86_64", chained.toString(), prices());
+        assertEquals(1, n(c64, "pages_swapped_out"));
+        assertEquals(9 * n(c64, "walks"), n(c64, "walk_ptes_checked"), "every walk checks the 9 ptes");
+        assertEquals(2 * n(c64, "walks"), n(c64, "walk_chain_blocks"), "two blocks per walk");
+        assertEquals(4000 + n(c64, "walk_vmas_visited") * 20 + n(c64, "walk_ptes_checked") * 10
+                + n(c64, "walk_chain_blocks") * 100, n(c64, "est_reclaim_ns"));
+        Map<String, String> c32 = run("pte_chains", "i386-pae", chained.toString(), prices());
+        assertEquals(n(c32, "walks"), n(c32, "walk_chain_blocks"), "one block per walk");
     }
 
     /**

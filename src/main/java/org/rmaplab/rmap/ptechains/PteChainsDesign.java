@@ -740,6 +740,7 @@ public final class PteChainsDesign implements RmapDesign, RmapSelfCheck, RmapStr
         int victimI = start == 0 ? 0 : pool.idx(start);
         for (int pc = start, next; pc != 0; pc = next) {
             next = pool.next(pc);
+            stats.walkChainBlocks++; // a cache line read: what the time estimate prices
             for (int i = pool.idx(pc); i < nrpte; i++) {
                 long p = pool.pte(pc, i);
                 if (p == MAPCOUNT_SLOT) {
