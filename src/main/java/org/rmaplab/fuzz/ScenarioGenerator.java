@@ -247,7 +247,13 @@ public final class ScenarioGenerator {
         }
         int n = 1 + rnd.nextInt(Math.min(room, rnd.nextInt(3) == 0 ? 32 : 4));
         switch (op) {
-            case "write" -> line(t, "write " + a + " " + n + "p 0x" + Long.toHexString(rnd.nextLong(1, 1L << 32)));
+            case "write" -> {
+                // A quarter of the stores are adds (the value's low two bits decide, so the
+                // stream draws what it drew before the add op existed and every seed keeps its
+                // scenario's shape): the old contents show through, a COW that lost them too.
+                long v = rnd.nextLong(1, 1L << 32);
+                line(t, ((v & 3) == 0 ? "add " : "write ") + a + " " + n + "p 0x" + Long.toHexString(v));
+            }
             case "read" -> line(t, "read " + a + (n == 1 && rnd.nextBoolean() ? "" : " " + n + "p"));
             default -> line(t, "touch " + a + " " + n + "p");
         }
