@@ -66,7 +66,7 @@ public final class Calibration {
             Map.entry("fork_pte", "page"), Map.entry("fork_vma", "vma"), Map.entry("exit_pte", "page"),
             Map.entry("mremap_pte", "page"), Map.entry("dram_miss", "load"), Map.entry("pageout", "page"),
             Map.entry("swapin", "page"), Map.entry("pageout_procs", "process"),
-            Map.entry("pageout_vmas", "vma"));
+            Map.entry("pageout_vmas", "vma"), Map.entry("reclaim", "page"));
 
     /** rmap objects anon_vma_fork allocates per vma in calibrate.c's fork_vma: an anon_vma and two chains. */
     static final int FORK_VMA_ALLOCS = 3;
@@ -166,8 +166,9 @@ public final class Calibration {
      * fork_vma's intercept; fork_vma its slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
      * rmap_allocs; walk_vma is pageout_vmas' slope (a vma with no page table under the address);
      * walk_pte is pageout_procs' slope (a vma with a present pte that maps another page) less
-     * walk_vma; swap_out is pageout_procs' intercept (a page out with no vma visited), else pageout's
-     * slope less one walk_vma and walk_pte; pte_chain_line is dram_miss's slope. Negative
+     * walk_vma; swap_out is reclaim's slope (another process's pages paged out, as reclaim and the
+     * harness's reclaim do it) less one walk_vma and walk_pte, else pageout_procs' intercept (a page
+     * out with no vma visited), else pageout's slope less one walk_vma and walk_pte; pte_chain_line is dram_miss's slope. Negative
      * differences become 0 (noise), the source says so.
      */
     public static Map<String, Price> derive(Map<String, LineFit> fits, Calibration fallback) {
@@ -200,6 +201,11 @@ public final class Calibration {
             } else {
                 fallback(c, "swap_out", "pageout", fallback);
             }
+        }
+        LineFit rc = fits.get("reclaim");
+        if (rc != null) {
+            c.put("swap_out", nonNegative(rc.slope() - c.get("walk_vma").ns() - c.get("walk_pte").ns(),
+                    "fit reclaim: slope - walk_vma - walk_pte (another process's pages, as reclaim pages them out)"));
         }
         LineFit dm = fits.get("dram_miss");
         if (dm != null) {

@@ -128,6 +128,20 @@ class CalibrationTest {
         assertThrows(IllegalArgumentException.class, () -> Calibration.derive(f, null));
     }
 
+    /**
+     * With the reclaim series (another process's pages paged out, as reclaim does it), swap_out is its
+     * slope less one walk_vma (20) and one walk_pte (25): 1645 - 45 = 1600, not pageout_procs'
+     * intercept (5000, a process paging out its own pages).
+     */
+    @Test
+    void reclaimSeriesPricesSwapOut() {
+        Map<String, LineFit> f = synthetic();
+        f.put("reclaim", line(900_000, 1645, 1024, 2048, 4096));
+        Calibration.Price p = Calibration.derive(f, null).get("swap_out");
+        assertEquals(1600, p.ns(), 1e-6);
+        assertTrue(p.source().startsWith("fit reclaim: slope - walk_vma - walk_pte"), p.source());
+    }
+
     /** A negative difference (noise) is 0, and the source says what it was. */
     @Test
     void negativeIsZero() {
