@@ -171,9 +171,20 @@ final class ValidateCommand implements Callable<Integer> {
         StringBuilder t = new StringBuilder();
         String loadBefore = loadAverage();
         String swapNote;
+        String forkNote;
         List<String> rows = new ArrayList<>();
         try (SwapFile swap = swapFor(err)) {
             swapNote = SwapFile.swapActive(Path.of("/proc/swaps")) ? "swap active" : "NO SWAP: reclaim pages no anonymous page out";
+            double calibrated = cal.ns("fork_call");
+            try {
+                double harnessFork = harnessForkNs(kernel);
+                cal = withPrice(cal, "fork_call", harnessFork, "the harness's own fork, measured by bench validate");
+                forkNote = String.format(Locale.ROOT, "fork_call: the harness's own fork, %d forks of an empty task"
+                        + " (median of %d runs): %.0f ns (the calibration's, calibrate.c's process: %.0f ns)",
+                        EMPTY_FORKS, rounds, harnessFork, calibrated);
+            } catch (HarnessError | IOException e) {
+                forkNote = "fork_call: the calibration's (the harness's own fork could not be measured: " + e.getMessage() + ")";
+            }
             for (Case k : CASES) {
                 if (only == null || only.equals(k.workload())) {
                     err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
@@ -185,6 +196,7 @@ final class ValidateCommand implements Callable<Integer> {
         t.append("calibration: ").append(cal.label()).append('\n');
         t.append("kernel: Linux ").append(CalibrateCommand.kernelRelease()).append(", ")
                 .append(CalibrateCommand.machineName()).append("; ").append(swapNote).append('\n');
+        t.append(forkNote).append('\n');
         t.append("load average (1, 5, 15 min): before ").append(loadBefore).append(", after ").append(loadAverage())
                 .append('\n');
         t.append("measured: vmsh -t, each line's CPU time less the empty call, median of ").append(rounds)
@@ -258,6 +270,42 @@ final class ValidateCommand implements Callable<Integer> {
         double e = Validation.error(estNs, measured);
         return head + ms(measured) + " | " + Validation.percent(e) + (Validation.withinTarget(e) ? "" : " (miss)") + " | "
                 + estPh + " | " + m + " |\n";
+    }
+
+    /** The forks of the empty-fork scenario. */
+    static final int EMPTY_FORKS = 16;
+
+    /**
+     * The harness's own fork: t1 forks {@link #EMPTY_FORKS} children and touches nothing, the median
+     * over --rounds runs of the mean fork. fork_call is a process's fixed cost of fork (dup_mm, the
+     * task, the vmas and ptes it always has), and the harness's task is not calibrate.c's process:
+     * here its fork cost 340 to 400 us against calibrate.c's 220 us.
+     */
+    private double harnessForkNs(KernelRunner kernel) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= EMPTY_FORKS; i++) {
+            b.append("t1 fork as c").append(i).append('\n');
+        }
+        Path tmp = Files.createTempFile("rmaplab-validate-forks-", ".vms");
+        try {
+            Files.writeString(tmp, b.toString(), StandardCharsets.UTF_8);
+            List<Long> perFork = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                perFork.add(kernel.time(tmp).totalNs() / EMPTY_FORKS);
+            }
+            return Validation.median(perFork);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** CAL with PRIMITIVE's price replaced by NS (SOURCE says where it is from). */
+    static Calibration withPrice(Calibration cal, String primitive, double ns, String source) {
+        Map<String, Calibration.Price> costs = new LinkedHashMap<>();
+        for (String p : Calibration.PRIMITIVES.keySet()) {
+            costs.put(p, p.equals(primitive) ? new Calibration.Price(ns, source) : cal.price(p));
+        }
+        return new Calibration(cal.machine(), cal.kernel(), cal.date(), cal.origin(), cal.fits(), cal.skipped(), costs);
     }
 
     /** anon_vma_chain's costs of SC on the model, priced by CAL. */
