@@ -23,6 +23,8 @@
  *                     tables allocated on the way amortised over 512 pages each
  *   fault_file        write one byte to each page of a MAP_SHARED memfd whose pages exist
  *                     (fallocate): do_shared_fault, no fault-around (write faults never do it)
+ *   fault_file_read   read one byte of each page of a MAP_SHARED memfd whose pages exist, in
+ *                     order: do_read_fault, fault-around (filemap_map_pages) included
  *   cow               after fork, the child writes each page it shares with its parent, timed in
  *                     the child: wp_page_copy (allocate, copy 4 KiB, rmap add and remove)
  *   fork_pte          fork() with X written pages in one vma, timed in the parent until fork
@@ -204,6 +206,40 @@ static void fault_file(void) {
  * workloads do (fork-fanout, prefork-server). On this machine's 6.18 the parent's COW of the same
  * pages, its child idle, took twice as long (30 us against 16 us a page at load 7; docs/benchmarks.md).
  */
+/*
+ * fault_file_read: read one byte of each page of a MAP_SHARED memfd whose pages exist, in order:
+ * do_read_fault, whose fault-around (filemap_map_pages, fault_around_bytes) maps the cached pages
+ * that follow in the same fault, so a page costs its share of a fault and its own pte.
+ */
+static void fault_file_read(void) {
+    double v[MAXROUNDS];
+    int fd = memfd_create("rmaplab-calibrate-read", 0);
+    if (fd < 0) {
+        printf("skip fault_file_read memfd_create failed: %s\n", strerror(errno));
+        return;
+    }
+    long max = SIZES[NSIZES - 1];
+    if (fallocate(fd, 0, 0, max * PG)) {
+        printf("skip fault_file_read fallocate of a memfd failed: %s\n", strerror(errno));
+        close(fd);
+        return;
+    }
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (b == MAP_FAILED) die("mmap memfd");
+            volatile char sink = 0;
+            long long t0 = now();
+            for (long i = 0; i < n; i++) sink += b[i * PG];
+            v[r] = (double)(now() - t0);
+            munmap(b, n * PG);
+        }
+        point("fault_file_read", n, v, rounds);
+    }
+    close(fd);
+}
+
 static void cow(void) {
     double v[MAXROUNDS];
     for (unsigned s = 0; s < NSIZES; s++) {
@@ -603,6 +639,7 @@ int main(int argc, char **argv) {
     pin();
     fault_anon();
     fault_file();
+    fault_file_read();
     cow();
     fork_pte();
     fork_vma();

@@ -61,8 +61,9 @@ import org.rmaplab.mm.RmapStats;
  *       call (so a share weighted by calls), three decimals; empty under the other designs and
  *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
  *   <li>{@code faults_anon} (anonymous pages faulted in: anon_pages_allocated - cow_copies),
- *       {@code faults_other} (the other minor faults: minor_faults - anon_pages_allocated -
- *       major_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
+ *       {@code faults_file_read} (read faults of a file or shmem page the page cache held:
+ *       do_read_fault), {@code faults_other} (the other minor faults: minor_faults -
+ *       anon_pages_allocated - major_faults - faults_file_read), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
  *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls): what
  *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
  *       {@code est_run_ns}, {@code est_reclaim_ns}, {@code est_exit_ns} and {@code est_time_ns}, and
@@ -183,8 +184,10 @@ public final class CostModel {
         // What TimeEstimate prices, then its estimate.
         long anonFaults = kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("cow_copies", 0L);
         put(row, "faults_anon", Math.max(0, anonFaults));
+        long fileReads = kc.getOrDefault("file_read_faults", 0L);
+        put(row, "faults_file_read", fileReads);
         put(row, "faults_other", Math.max(0, kc.getOrDefault("minor_faults", 0L)
-                - kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("major_faults", 0L)));
+                - kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("major_faults", 0L) - fileReads));
         put(row, "swap_ins", kc.getOrDefault("swap_ins", 0L));
         put(row, "forks", kc.getOrDefault("forks", 0L));
         put(row, "fork_vmas", m == null ? 0 : m.forkVmas);
