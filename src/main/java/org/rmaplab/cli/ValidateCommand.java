@@ -25,7 +25,8 @@ import org.rmaplab.harness.KernelRunner;
 import org.rmaplab.harness.KernelVersion;
 import org.rmaplab.mm.Machine;
 import org.rmaplab.rmap.RmapDesigns;
-import org.rmaplab.scenario.Op;
+import org.rmaplab.mm.Mman;
+import org.rmaplab.scenario.Arg;
 import org.rmaplab.scenario.RunResult;
 import org.rmaplab.scenario.Scenario;
 import org.rmaplab.scenario.ScenarioParser;
@@ -96,13 +97,17 @@ final class ValidateCommand implements Callable<Integer> {
         return new Case(w, m);
     }
 
-    /** The phases of a scenario's lines, as TimeEstimate splits the estimate: fork, reclaim, run. */
-    static String phase(Op op) {
-        return switch (op) {
+    /**
+     * The phase of a scenario line, as TimeEstimate splits the estimate: fork, reclaim (reclaim and
+     * MADV_PAGEOUT, whose walks and swap-outs it prices there), exit (exit and exec, not timed) or run.
+     */
+    static String phase(Statement s) {
+        return switch (s.op()) {
             case FORK -> "fork";
             case RECLAIM -> "reclaim";
             case EXIT, EXEC -> "exit";
-            default -> op == Op.MADVISE ? "madvise" : "run";
+            case MADVISE -> s.arg(2) instanceof Arg.Advice a && a.value() == Mman.MADV_PAGEOUT ? "reclaim" : "run";
+            default -> "run";
         };
     }
 
@@ -230,7 +235,7 @@ final class ValidateCommand implements Callable<Integer> {
         String head = "| " + k.workload() + " | " + k.label() + " | " + ms(estNs) + " | ";
         Map<String, List<Integer>> phases = new LinkedHashMap<>();
         for (Statement s : sc.statements()) {
-            phases.computeIfAbsent(phase(s.op()), p -> new ArrayList<>()).add(s.line());
+            phases.computeIfAbsent(phase(s), p -> new ArrayList<>()).add(s.line());
         }
         List<Validation.Run> runs = new ArrayList<>();
         Path tmp = null;
@@ -255,10 +260,7 @@ final class ValidateCommand implements Callable<Integer> {
         String[] ph = {"fork", "run", "reclaim"};
         StringBuilder m = new StringBuilder();
         for (String p : ph) {
-            List<Integer> lines = new ArrayList<>(phases.getOrDefault(p, List.of()));
-            if (p.equals("run")) {
-                lines.addAll(phases.getOrDefault("madvise", List.of()));
-            }
+            List<Integer> lines = phases.getOrDefault(p, List.of());
             double v = Validation.median(runs.stream().map(r -> r.sum(lines)).toList());
             m.append(m.length() == 0 ? "" : " / ").append(ms(v));
         }
