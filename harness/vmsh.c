@@ -6,7 +6,7 @@
  * the running kernel, every memory call is the real system call, every
  * read/write is a real access.
  *
- *   vmsh [-v|-m|-c] FILE.vms
+ *   vmsh [-v|-m|-c|-t] FILE.vms
  *   vmsh -z
  *
  * Output: one line per scenario line, "LINE: RESULT", plus
@@ -32,6 +32,21 @@
  * mappings: what the task's maps held when its image started (t1, exec),
  * inherited by fork and clone (the binary, its bss, the TLS block, the guard
  * page, [vvar], [vvar_vclock], [vdso], [stack], [vsyscall]).
+ *
+ * -t (timing, for rmaplab's `bench validate`): each line's call is timed as
+ * the CPU time of the thread that makes it (CLOCK_THREAD_CPUTIME_ID: user and
+ * system time, the scheduler's sum_exec_runtime, as harness/bench/calibrate.c
+ * measures the prices), read in the task right before and after the call, so
+ * that the pipes to and from the coordinator are outside the window; `reclaim`
+ * is the coordinator's CPU time in its process_madvise calls.  Prints
+ * "empty NS" first (the median of 31 empty calls to t1: the window's own
+ * cost, which rmaplab subtracts from every line), then "time LINE NS" for
+ * each timed line, and FAIL and ERROR lines as without -t; no results.  Not
+ * timed: exit (exit_mmap runs after the task's answer), exec, the queries the
+ * coordinator answers from /proc (vma, vmas, maps), open, ftruncate.  All the
+ * tasks run on one CPU (pin_to_one_cpu()), and after each timed call a task
+ * writes the pages the harness itself writes (warm_own_pages()), so that
+ * the COW faults a fork leaves on them fall outside the windows.
  *
  * -z (a probe of the host, for rmaplab's `diff` and `fuzz`): prints
  * "zero_page 1" if a read fault on fresh private anonymous memory maps the
@@ -122,6 +137,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096ULL
@@ -205,6 +221,7 @@ enum op {
 	OP_EXEC, OP_EXIT, OP_VMA, OP_VMAS, OP_UFFD_REGISTER, OP_UFFD_MOVE,
 	OP_UFFD_COPY,
 	OP_RAP, OP_OPEN, OP_FTRUNCATE, OP_RFP, OP_MAPS,
+	OP_NOP,                /* -t: the empty call, never parsed from a scenario */
 	/* global operations */
 	OP_RECLAIM, OP_CHECK, OP_MACHINE,
 };
@@ -322,6 +339,7 @@ static int errno_by_name(const char *s)
 struct wire_cmd {
 	int32_t op;
 	int32_t slot;          /* fork/clone: the slot of the new task */
+	int32_t timed;         /* -t: time the call (wire_res.ns) */
 	uint64_t a[6];
 	char path[256];        /* mmap of a file: its path */
 };
@@ -334,6 +352,7 @@ struct wire_res {
 	int32_t err;
 	uint64_t val;
 	int64_t tid, tgid;     /* R_HELLO */
+	int64_t ns;            /* -t: the call's CPU time in the task */
 };
 
 static int read_full(int fd, void *buf, size_t n)
@@ -562,6 +581,24 @@ static void sysres(struct wire_res *r, long ret)
 	}
 }
 
+/* This thread's CPU time in ns (user + system: the scheduler's sum_exec_runtime). */
+static int64_t thread_ns(void)
+{
+	struct timespec ts;
+	syscall(SYS_clock_gettime, CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * -t: write the pages the harness itself writes while it serves a call (its
+ * stack below this frame, the statics of access_pages and of the slots, the
+ * TLS block's errno), outside the timed window.  After a fork each of them is
+ * shared with the other process, and its first write is a COW fault that no
+ * scenario line asked for and the model does not count: done here, it is not
+ * in the next call's time.
+ */
+static void __attribute__((noinline)) warm_own_pages(int slot);
+
 static void task_loop(int slot)
 {
 	struct wire_cmd c;
@@ -571,6 +608,7 @@ static void task_loop(int slot)
 			syscall(SYS_exit_group, 0);  /* coordinator gone */
 		memset(&r, 0, sizeof r);
 		r.kind = R_VAL;
+		int64_t t0 = c.timed ? thread_ns() : 0;
 		switch (c.op) {
 		case OP_MMAP: {
 			int fd = -1;
@@ -637,6 +675,8 @@ static void task_loop(int slot)
 				}
 				slot = c.slot;
 				slot_tid[slot] = t_gettid();
+				if (c.timed)
+					warm_own_pages(slot);
 				send_hello(slot);
 				continue;
 			}
@@ -723,13 +763,36 @@ static void task_loop(int slot)
 		case OP_RFP:
 			sysres(&r, syscall(SYS_remap_file_pages, c.a[0], c.a[1], 0, c.a[2], 0));
 			break;
+		case OP_NOP:
+			break;
 		default:
 			r.kind = R_ERR;
 			r.err = ENOSYS;
 			break;
 		}
+		if (c.timed) {
+			r.ns = thread_ns() - t0;
+			warm_own_pages(slot);
+		}
 		write_full(RES_W(slot), &r, sizeof r);
 	}
+}
+
+static void __attribute__((noinline)) warm_own_pages(int slot)
+{
+	volatile char stack[16384];
+	for (size_t i = 0; i < sizeof stack; i += 1024)
+		stack[i] = 0;
+	int e = errno;
+	errno = e;
+	volatile pid_t *tid = &slot_tid[slot];
+	*tid = *tid;
+	volatile int *ia = &in_access[slot];
+	*ia = *ia;
+	uint64_t common;
+	int mixed;
+	/* access_pages on no page: writes its statics and the jump buffer */
+	access_pages(slot, 0, 0, 0, 0, &common, &mixed);
 }
 
 /*
@@ -819,6 +882,7 @@ static const char *g_file;
 static int g_verbose;
 static int g_canonical;     /* -c: canonical results, no expectation checks */
 static int g_dump_maps;     /* -m: print the task's /proc maps after each line */
+static int g_timing;        /* -t: time each line's call (see coordinator()) */
 
 static void die(int code, const char *fmt, ...)
 {
@@ -1533,8 +1597,17 @@ static void print_maps_text(const char *prefix)
 
 /* ---- reclaim: MADV_PAGEOUT over every live task's mappings ------------------ */
 
-static void do_reclaim(void)
+static int64_t coord_ns(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Returns the CPU time of the process_madvise calls (-t), not of reading the maps. */
+static int64_t do_reclaim(void)
+{
+	int64_t ns = 0;
 	pid_t done[MAXSLOTS];
 	int ndone = 0;
 	for (int i = 0; i < ntasks; i++) {
@@ -1557,10 +1630,14 @@ static void do_reclaim(void)
 			    strcmp(maps_buf[k].name, "[stack]"))
 				continue;  /* vvar, vdso, vsyscall */
 			struct iovec iov = { (void *)(uintptr_t)maps_buf[k].s, maps_buf[k].e - maps_buf[k].s };
+			int64_t t0 = g_timing ? coord_ns() : 0;
 			syscall(SYS_process_madvise, pfd, &iov, 1, MADV_PAGEOUT, 0);
+			if (g_timing)
+				ns += coord_ns() - t0;
 		}
 		close(pfd);
 	}
+	return ns;
 }
 
 /* ---- results ------------------------------------------------------------------ */
@@ -1573,6 +1650,8 @@ struct result {
 	char note[128];
 	int hex;            /* print val in hex */
 	int global_ok;      /* check, reclaim: printed as "ok" */
+	int timed;          /* -t: ns holds the line's CPU time */
+	int64_t ns;
 };
 
 /* "0x7f..." plus "(=A+4p)" when the value is close above a bound name */
@@ -1775,7 +1854,8 @@ static int run_line(const struct line *L, struct result *res)
 			res->kind = R_NONE;
 			res->global_ok = 1;
 		} else {
-			do_reclaim();
+			res->ns = do_reclaim();
+			res->timed = g_timing;
 			res->val = 0;
 			res->global_ok = 1;  /* the kernel cannot count what it evicted */
 		}
@@ -1798,6 +1878,7 @@ static int run_line(const struct line *L, struct result *res)
 	struct wire_res r;
 	memset(&c, 0, sizeof c);
 	c.op = L->op;
+	c.timed = g_timing;
 	uint64_t v[6] = { 0 };
 
 	switch (L->op) {
@@ -2011,6 +2092,9 @@ static int run_line(const struct line *L, struct result *res)
 	res->kind = r.kind;
 	res->err = r.err;
 	res->val = r.val;
+	/* exit's work (exit_mmap) follows its answer, so it is not timed */
+	res->timed = g_timing && L->op != OP_EXIT;
+	res->ns = r.ns;
 
 	if (L->op == OP_EXIT) {
 		wait_gone(t);
@@ -2041,6 +2125,49 @@ static int run_line(const struct line *L, struct result *res)
 }
 
 /* ---- main loop ---------------------------------------------------------------- */
+
+/*
+ * -t: every task and the coordinator run on the CPU the coordinator started
+ * on (the tasks inherit the mask), as harness/bench/calibrate.c does: a page
+ * faulted in waits in that CPU's LRU batch, and MADV_PAGEOUT (reclaim) drains
+ * only the batch of the CPU it runs on.
+ */
+static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * -t: the time of the empty call (OP_NOP: the task's dispatch and its two
+ * clock reads, no system call of the scenario's), the median of 31, which
+ * rmaplab subtracts from every timed line.
+ */
+static int64_t empty_call_ns(struct task *t)
+{
+	int64_t v[31];
+	for (int i = 0; i < 31; i++) {
+		struct wire_cmd c;
+		struct wire_res r;
+		memset(&c, 0, sizeof c);
+		c.op = OP_NOP;
+		c.timed = 1;
+		if (task_call(t, &c, &r) < 0)
+			die(2, "t1 did not answer the empty call");
+		v[i] = r.ns;
+	}
+	qsort(v, 31, sizeof v[0], cmp_i64);
+	return v[15];
+}
 
 static void cleanup(void)
 {
@@ -2089,6 +2216,8 @@ static int coordinator(const char *file)
 	}
 	/* Orphaned task processes are re-parented to us, so we can reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (g_timing)
+		pin_to_one_cpu();
 	signal(SIGPIPE, SIG_IGN);
 
 	pid_t pid = fork();
@@ -2115,6 +2244,8 @@ static int coordinator(const char *file)
 	snapshot_own(&tasks[0]);
 	ntasks = 1;
 	sym_bind("t1", S_TASK, 0);
+	if (g_timing)
+		printf("empty %lld\n", (long long)empty_call_ns(&tasks[0]));
 
 	int failures = 0, status = 0;
 	for (int li = 0; li < nlines; li++) {
@@ -2138,6 +2269,8 @@ static int coordinator(const char *file)
 			sym_unbind(L->as);
 		}
 		char rs[512];
+		if (g_timing && res.timed)
+			printf("time %d %lld\n", L->lineno, (long long)res.ns);
 		if (g_canonical) {
 			fmt_canonical(L, &res, rs, sizeof rs);
 			printf("%d\t%s\n", L->lineno, rs);
@@ -2150,7 +2283,9 @@ static int coordinator(const char *file)
 			continue;
 		}
 		fmt_result(&res, rs, sizeof rs);
-		if (g_verbose)
+		if (g_timing)
+			;  /* -t prints times and failures only */
+		else if (g_verbose)
 			printf("%d: %-40s | %s\n", L->lineno, rs, L->text);
 		else
 			printf("%d: %s\n", L->lineno, rs);
@@ -2240,11 +2375,13 @@ int main(int argc, char **argv)
 			g_verbose = g_dump_maps = 1;
 		else if (!strcmp(argv[i], "-c"))
 			g_canonical = 1;
+		else if (!strcmp(argv[i], "-t"))
+			g_timing = 1;
 		else
-			die(2, "usage: %s [-v|-m|-c] FILE.vms | -z", argv[0]);
+			die(2, "usage: %s [-v|-m|-c|-t] FILE.vms | -z", argv[0]);
 	}
 	if (i != argc - 1)
-		die(2, "usage: %s [-v|-m|-c] FILE.vms | -z", argv[0]);
+		die(2, "usage: %s [-v|-m|-c|-t] FILE.vms | -z", argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (_DYNAMIC)
 		fprintf(stderr, "vmsh: warning: not linked with -static; ld.so's own mappings "

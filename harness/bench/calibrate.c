@@ -23,8 +23,10 @@
  *                     tables allocated on the way amortised over 512 pages each
  *   fault_file        write one byte to each page of a MAP_SHARED memfd whose pages exist
  *                     (fallocate): do_shared_fault, no fault-around (write faults never do it)
- *   cow               after fork, the parent writes each page it shares with the idle child:
- *                     wp_page_copy (allocate, copy 4 KiB, rmap add and remove)
+ *   fault_file_read   read one byte of each page of a MAP_SHARED memfd whose pages exist, in
+ *                     order: do_read_fault, fault-around (filemap_map_pages) included
+ *   cow               after fork, the child writes each page it shares with its parent, timed in
+ *                     the child: wp_page_copy (allocate, copy 4 KiB, rmap add and remove)
  *   fork_pte          fork() with X written pages in one vma, timed in the parent until fork
  *                     returns: copy_page_range's per-pte copy and rmap dup
  *   fork_vma          X = vmas: fork() with X one-page anonymous vmas (a page apart, so they do
@@ -38,6 +40,9 @@
  *                     shrink_folio_list: add_to_swap, try_to_unmap (a one-vma walk), writeback
  *   swapin            (swap) reading back X paged-out pages: do_swap_page from the swap cache or
  *                     the swap file
+ *   reclaim           (swap) process_madvise(MADV_PAGEOUT) by the parent of X pages its child
+ *                     wrote, mapped once: reclaim of another process's memory, as the harness's
+ *                     `reclaim` and kswapd do it (the walk: one vma, one pte a page)
  *   pageout_procs     (swap) X = processes mapping the anon_vma (1 to 64): the parent and X-1 children
  *                     share 512 pages; every process but the last child COWs each page, then the
  *                     last child pages its pages out. Each page is mapped once (MADV_PAGEOUT
@@ -66,12 +71,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
 #endif
 
 #define PG 4096L
@@ -142,21 +155,6 @@ static int swap_active(void) {
     return n > 1;
 }
 
-/* A forked child that waits until the parent closes the pipe (fd[1]), then exits. */
-static pid_t idle_child(int fd[2]) {
-    if (pipe(fd)) die("pipe");
-    pid_t c = fork();
-    if (c < 0) die("fork");
-    if (c == 0) {
-        char x;
-        close(fd[1]);
-        while (read(fd[0], &x, 1) < 0 && errno == EINTR) {}
-        _exit(0);
-    }
-    close(fd[0]);
-    return c;
-}
-
 static const long SIZES[] = {1024, 2048, 4096, 8192};
 #define NSIZES (sizeof SIZES / sizeof SIZES[0])
 
@@ -203,6 +201,45 @@ static void fault_file(void) {
     close(fd);
 }
 
+/*
+ * The child writes the pages it shares with its parent, timed in the child, as the children of the
+ * workloads do (fork-fanout, prefork-server). On this machine's 6.18 the parent's COW of the same
+ * pages, its child idle, took twice as long (30 us against 16 us a page at load 7; docs/benchmarks.md).
+ */
+/*
+ * fault_file_read: read one byte of each page of a MAP_SHARED memfd whose pages exist, in order:
+ * do_read_fault, whose fault-around (filemap_map_pages, fault_around_bytes) maps the cached pages
+ * that follow in the same fault, so a page costs its share of a fault and its own pte.
+ */
+static void fault_file_read(void) {
+    double v[MAXROUNDS];
+    int fd = memfd_create("rmaplab-calibrate-read", 0);
+    if (fd < 0) {
+        printf("skip fault_file_read memfd_create failed: %s\n", strerror(errno));
+        return;
+    }
+    long max = SIZES[NSIZES - 1];
+    if (fallocate(fd, 0, 0, max * PG)) {
+        printf("skip fault_file_read fallocate of a memfd failed: %s\n", strerror(errno));
+        close(fd);
+        return;
+    }
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (b == MAP_FAILED) die("mmap memfd");
+            volatile char sink = 0;
+            long long t0 = now();
+            for (long i = 0; i < n; i++) sink += b[i * PG];
+            v[r] = (double)(now() - t0);
+            munmap(b, n * PG);
+        }
+        point("fault_file_read", n, v, rounds);
+    }
+    close(fd);
+}
+
 static void cow(void) {
     double v[MAXROUNDS];
     for (unsigned s = 0; s < NSIZES; s++) {
@@ -211,11 +248,20 @@ static void cow(void) {
             char *b = anon(n * PG);
             writeall(b, n, 1);
             int fd[2];
-            pid_t c = idle_child(fd);
-            long long t0 = now();
-            writeall(b, n, 2);
-            v[r] = (double)(now() - t0);
+            if (pipe(fd)) die("pipe");
+            pid_t c = fork();
+            if (c < 0) die("fork");
+            if (c == 0) {
+                close(fd[0]);
+                long long t0 = now();
+                writeall(b, n, 2);
+                double t = (double)(now() - t0);
+                if (write(fd[1], &t, sizeof t) != sizeof t) _exit(1);
+                _exit(0);
+            }
             close(fd[1]);
+            if (read(fd[0], &v[r], sizeof v[r]) != sizeof v[r]) die("read from child");
+            close(fd[0]);
             waitpid(c, NULL, 0);
             munmap(b, n * PG);
         }
@@ -430,6 +476,75 @@ static void pageout_procs(void) {
     }
 }
 
+static long vmstat(const char *name) {
+    FILE *f = fopen("/proc/vmstat", "r");
+    char key[64];
+    long v, r = -1;
+    if (!f) return -1;
+    while (fscanf(f, "%63s %ld", key, &v) == 2)
+        if (!strcmp(key, name)) r = v;
+    fclose(f);
+    return r;
+}
+
+/*
+ * reclaim: X pages a child wrote, mapped once, paged out by the parent with process_madvise
+ * (MADV_PAGEOUT), timed in the parent: reclaim of another process's memory, as the harness's
+ * `reclaim` does it and as kswapd does, the walk one vma and one pte per page. On this machine's 6.18
+ * it cost a quarter of a process's MADV_PAGEOUT of its own pages (the pageout series).
+ */
+static void reclaim(void) {
+    static const long NP[] = {1024, 2048, 4096, 8192};
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < 4; s++) {
+        long n = NP[s];
+        for (int r = 0; r < rounds; r++) {
+            char *b = anon(n * PG);
+            int fd[2], go[2];
+            if (pipe(fd) || pipe(go)) die("pipe");
+            pid_t c = fork();
+            if (c < 0) die("fork");
+            if (c == 0) {
+                char x;
+                close(fd[0]);
+                close(go[1]);
+                writeall(b, n, 1);
+                if (write(fd[1], "w", 1) != 1) _exit(1);
+                while (read(go[0], &x, 1) < 0 && errno == EINTR) {}
+                _exit(0);
+            }
+            close(fd[1]);
+            close(go[0]);
+            char x;
+            if (read(fd[0], &x, 1) != 1) die("read from child");
+            int pfd = (int)syscall(SYS_pidfd_open, c, 0);
+            if (pfd < 0) {
+                printf("skip reclaim pidfd_open failed: %s\n", strerror(errno));
+                close(go[1]);
+                waitpid(c, NULL, 0);
+                return;
+            }
+            struct iovec iov = { b, (size_t)(n * PG) };
+            long before = vmstat("pswpout");
+            long long t0 = now();
+            long done = syscall(SYS_process_madvise, pfd, &iov, 1, MADV_PAGEOUT, 0);
+            v[r] = (double)(now() - t0);
+            long out = vmstat("pswpout") - before;
+            close(pfd);
+            close(go[1]);
+            close(fd[0]);
+            waitpid(c, NULL, 0);
+            munmap(b, n * PG);
+            if (done < 0 || out < n * 9 / 10) {
+                printf("skip reclaim process_madvise paged out %ld of %ld pages (%s)\n", out, n,
+                       done < 0 ? strerror(errno) : "pswpout");
+                return;
+            }
+        }
+        point("reclaim", n, v, rounds);
+    }
+}
+
 static void pageout_vmas(void) {
     static const int NV[] = {1, 128, 256, 384, 512};
     const long p = 256;
@@ -524,6 +639,7 @@ int main(int argc, char **argv) {
     pin();
     fault_anon();
     fault_file();
+    fault_file_read();
     cow();
     fork_pte();
     fork_vma();
@@ -535,9 +651,11 @@ int main(int argc, char **argv) {
         printf("skip pageout no active swap (/proc/swaps lists none): MADV_PAGEOUT of anonymous pages needs it\n");
         printf("skip swapin no active swap\n");
         printf("skip pageout_procs no active swap\n");
+        printf("skip reclaim no active swap\n");
         return 0;
     }
     pageout();
+    reclaim();
     pageout_procs();
     return 0;
 }

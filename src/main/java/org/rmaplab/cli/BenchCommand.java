@@ -16,12 +16,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
+        subcommands = {ValidateCommand.class},
         description = {"Run the benchmarks: the model's CPU time and host memory, the kernel's costs.",
             "The ./rmaplab launcher runs them and builds bench/ (JMH) on first use:",
             "  bench [JMH OPTIONS]          JMH on the model (e.g. -f 1 -wi 2 -i 3 Fork)",
             "  bench cputime [WARMUP [ROUNDS]]  CPU time, a cross-check of the scores",
             "  bench footprint              host bytes and allocations per model page",
             "  bench kernel [faults|shape|all]  the real kernel's costs",
+            "  bench validate               predicted against measured time on the kernel",
             "docs/benchmarks.md explains each and holds the results."})
 final class BenchCommand implements Callable<Integer> {
     @Spec

@@ -145,7 +145,7 @@ final class CalibrateCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
             String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

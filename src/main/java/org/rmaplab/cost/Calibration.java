@@ -44,6 +44,8 @@ public final class Calibration {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("fault_anon", "an anonymous page faulted in (do_anonymous_page: allocate, zero, map, rmap add)");
         m.put("fault_file", "any other minor fault (a file page mapped: do_shared_fault)");
+        m.put("fault_file_read", "a read fault of a page the page cache holds (do_read_fault, fault-around"
+                + " included, per page read in order)");
         m.put("cow", "a COW copy (wp_page_copy: allocate, copy, rmap add and remove)");
         m.put("fork_call", "a fork's fixed cost (dup_mm, the task, the vmas the process always has)");
         m.put("fork_vma", "a vma dup_mmap copies, without its ptes and rmap allocations");
@@ -66,7 +68,13 @@ public final class Calibration {
             Map.entry("fork_pte", "page"), Map.entry("fork_vma", "vma"), Map.entry("exit_pte", "page"),
             Map.entry("mremap_pte", "page"), Map.entry("dram_miss", "load"), Map.entry("pageout", "page"),
             Map.entry("swapin", "page"), Map.entry("pageout_procs", "process"),
-            Map.entry("pageout_vmas", "vma"));
+            Map.entry("pageout_vmas", "vma"), Map.entry("reclaim", "page"), Map.entry("fault_file_read", "page"));
+
+    /**
+     * Primitives added after the calibration file's format: a file without one (written by an older
+     * calibrate) takes the reference's price for it, and says so.
+     */
+    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("fault_file_read");
 
     /** rmap objects anon_vma_fork allocates per vma in calibrate.c's fork_vma: an anon_vma and two chains. */
     static final int FORK_VMA_ALLOCS = 3;
@@ -162,17 +170,19 @@ public final class Calibration {
     /**
      * The prices FITS (series name to line) imply; a primitive whose series is missing takes
      * FALLBACK's price (the reference calibration), its source saying so. Derivations:
-     * the slope of fault_anon, fault_file, cow, fork_pte, exit_pte, mremap_pte, swapin; fork_call is
+     * the slope of fault_anon, fault_file, fault_file_read, cow, fork_pte, exit_pte, mremap_pte, swapin; fork_call is
      * fork_vma's intercept; fork_vma its slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
      * rmap_allocs; walk_vma is pageout_vmas' slope (a vma with no page table under the address);
      * walk_pte is pageout_procs' slope (a vma with a present pte that maps another page) less
-     * walk_vma; swap_out is pageout_procs' intercept (a page out with no vma visited), else pageout's
-     * slope less one walk_vma and walk_pte; pte_chain_line is dram_miss's slope. Negative
+     * walk_vma; swap_out is reclaim's slope (another process's pages paged out, as reclaim and the
+     * harness's reclaim do it) less one walk_vma and walk_pte, else pageout_procs' intercept (a page
+     * out with no vma visited), else pageout's slope less one walk_vma and walk_pte; pte_chain_line is dram_miss's slope. Negative
      * differences become 0 (noise), the source says so.
      */
     public static Map<String, Price> derive(Map<String, LineFit> fits, Calibration fallback) {
         Map<String, Price> c = new LinkedHashMap<>();
-        for (String s : List.of("fault_anon", "fault_file", "cow", "fork_pte", "exit_pte", "mremap_pte")) {
+        for (String s : List.of("fault_anon", "fault_file", "fault_file_read", "cow", "fork_pte", "exit_pte",
+                "mremap_pte")) {
             slope(c, s, s, fits, fallback);
         }
         slope(c, "swap_in", "swapin", fits, fallback);
@@ -200,6 +210,11 @@ public final class Calibration {
             } else {
                 fallback(c, "swap_out", "pageout", fallback);
             }
+        }
+        LineFit rc = fits.get("reclaim");
+        if (rc != null) {
+            c.put("swap_out", nonNegative(rc.slope() - c.get("walk_vma").ns() - c.get("walk_pte").ns(),
+                    "fit reclaim: slope - walk_vma - walk_pte (another process's pages, as reclaim pages them out)"));
         }
         LineFit dm = fits.get("dram_miss");
         if (dm != null) {
@@ -301,6 +316,12 @@ public final class Calibration {
         Map<String, Price> costs = new LinkedHashMap<>();
         for (String p : PRIMITIVES.keySet()) {
             JsonNode e = o.path("costs_ns").path(p);
+            if (e.isMissingNode() && ADDED_LATER.contains(p) && !origin.equals("reference")) {
+                // a file calibrate wrote before the primitive was measured
+                costs.put(p, new Price(reference().ns(p), "reference calibration (" + p + " is not in " + origin
+                        + ", written before it was measured); there: " + reference().price(p).source()));
+                continue;
+            }
             if (!e.path("ns").isNumber() || e.path("ns").asDouble() < 0) {
                 throw new IllegalArgumentException(origin + ": costs_ns." + p + ".ns is missing or not a number >= 0");
             }

@@ -61,9 +61,11 @@ import org.rmaplab.mm.RmapStats;
  *       call (so a share weighted by calls), three decimals; empty under the other designs and
  *       when no page was ever tracked. {@code pg_chained_peak}: pages with a chain, at peak.
  *   <li>{@code faults_anon} (anonymous pages faulted in: anon_pages_allocated -
- *       uffd_anon_pages_copied - cow_copies - swapin_copies), {@code faults_other} (the other
- *       minor faults: minor_faults - (anon_pages_allocated - uffd_anon_pages_copied -
- *       swapin_copies) - swap_ins; every fault counts once in minor_faults), {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
+ *       uffd_anon_pages_copied - cow_copies - swapin_copies), {@code faults_file_read} (read
+ *       faults of a file or shmem page the page cache held: do_read_fault), {@code faults_other}
+ *       (the other minor faults: minor_faults - (anon_pages_allocated - uffd_anon_pages_copied -
+ *       swapin_copies) - swap_ins - faults_file_read; every fault counts once in minor_faults),
+ *       {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
  *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls), {@code walk_chain_blocks}
  *       (pte_chains: the chain blocks its walks read; 0 under the others): what
  *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
@@ -190,8 +192,10 @@ public final class CostModel {
         long faulted = kc.getOrDefault("anon_pages_allocated", 0L) - kc.getOrDefault("uffd_anon_pages_copied", 0L);
         long anonFaults = faulted - kc.getOrDefault("cow_copies", 0L) - kc.getOrDefault("swapin_copies", 0L);
         put(row, "faults_anon", Math.max(0, anonFaults));
+        long fileReads = kc.getOrDefault("file_read_faults", 0L);
+        put(row, "faults_file_read", fileReads);
         put(row, "faults_other", Math.max(0, kc.getOrDefault("minor_faults", 0L)
-                - (faulted - kc.getOrDefault("swapin_copies", 0L)) - kc.getOrDefault("swap_ins", 0L)));
+                - (faulted - kc.getOrDefault("swapin_copies", 0L)) - kc.getOrDefault("swap_ins", 0L) - fileReads));
         put(row, "swap_ins", kc.getOrDefault("swap_ins", 0L));
         put(row, "forks", kc.getOrDefault("forks", 0L));
         put(row, "fork_vmas", m == null ? 0 : m.forkVmas);

@@ -19,7 +19,8 @@ import java.util.Map;
  * <ul>
  *   <li>fork = forks x fork_call + fork_vmas x fork_vma + fork_ptes x fork_pte
  *       + fork_rmap_allocs x rmap_alloc
- *   <li>run = faults_anon x fault_anon + cow_copies x cow + faults_other x fault_file
+ *   <li>run = faults_anon x fault_anon + cow_copies x cow + faults_file_read x fault_file_read
+ *       + faults_other x fault_file
  *       + swap_ins x swap_in + mremap_ptes_moved x mremap_pte
  *       + (rmap_allocs - fork_rmap_allocs) x rmap_alloc
  *   <li>reclaim = pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
@@ -48,6 +49,7 @@ public final class TimeEstimate {
         double fork = n(row, "forks") * cal.ns("fork_call") + n(row, "fork_vmas") * cal.ns("fork_vma")
                 + n(row, "fork_ptes") * cal.ns("fork_pte") + n(row, "fork_rmap_allocs") * cal.ns("rmap_alloc");
         double run = n(row, "faults_anon") * cal.ns("fault_anon") + n(row, "cow_copies") * cal.ns("cow")
+                + n(row, "faults_file_read") * cal.ns("fault_file_read")
                 + n(row, "faults_other") * cal.ns("fault_file") + n(row, "swap_ins") * cal.ns("swap_in")
                 + n(row, "mremap_ptes_moved") * cal.ns("mremap_pte")
                 + (n(row, "rmap_allocs") - n(row, "fork_rmap_allocs")) * cal.ns("rmap_alloc");

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.rmaplab.cost.Validation;
+
 /**
  * Runs a scenario file on the real kernel through the harness in canonical mode
  * ({@code vmsh -c FILE}) and collects each line's actual result as the harness printed it.
@@ -151,6 +153,56 @@ public final class KernelRunner {
             }
         }
         return out;
+    }
+
+    /**
+     * Runs FILE with timing ({@code vmsh -t}): the CPU time of each line's call, with the empty
+     * call's. HarnessError if the harness stops at an error or an expectation fails (a run whose
+     * results are not the scenario's is not timed).
+     */
+    public Validation.Run time(Path file) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command("-t", file.toString())).start();
+        } catch (IOException e) {
+            throw new HarnessError("cannot start " + harness.binary() + ": " + e.getMessage());
+        }
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        String stdout = drainAndWait(p, "timed out");
+        int code = p.exitValue();
+        if (code != 0) {
+            String why = (stdout + "\n" + stderr.join()).strip().replaceAll("\\s*\\R\\s*", " ");
+            throw new HarnessError("exit " + code + (why.isEmpty() ? "" : ": " + why));
+        }
+        return parseTiming(stdout);
+    }
+
+    /** vmsh -t's output: "empty NS", then "time LINE NS" per timed line. */
+    static Validation.Run parseTiming(String stdout) {
+        long empty = -1;
+        Map<Integer, Long> lines = new LinkedHashMap<>();
+        for (String l : stdout.split("\n")) {
+            String[] f = l.strip().split(" ");
+            try {
+                if (f.length == 2 && f[0].equals("empty")) {
+                    empty = Long.parseLong(f[1]);
+                    continue;
+                }
+                if (f.length == 3 && f[0].equals("time")) {
+                    lines.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+            if (!l.isBlank()) {
+                throw new HarnessError("unexpected timing output: " + l);
+            }
+        }
+        if (empty < 0) {
+            throw new HarnessError("the timing output has no empty call");
+        }
+        return new Validation.Run(empty, lines);
     }
 
     /** Closes P's stdin, reads its stdout to the end and waits for it to exit (TIMEOUT_S at most). */

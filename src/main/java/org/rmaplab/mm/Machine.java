@@ -293,6 +293,7 @@ public final class Machine implements Syscalls, RmapHost {
     public java.util.Map<String, Long> counters() {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
         m.put("minor_faults", memory.minorFaults);
+        m.put("file_read_faults", memory.fileReadFaults);
         m.put("zero_page_maps", memory.zeroPageMaps);
         m.put("anon_pages_allocated", memory.anonPagesAllocated);
         m.put("cow_copies", memory.cowCopies);

@@ -40,6 +40,13 @@ final class Memory {
 
     // Counters (per machine).
     long minorFaults;
+    /**
+     * Of minorFaults, do_read_fault() of a file or shmem page the page cache held: the page is
+     * mapped, nothing allocated. (Linux maps up to fault_around_bytes of its cached neighbours in
+     * the same fault, filemap_map_pages(); the model faults each page, and the price of one is
+     * measured per page read in order, fault-around included.)
+     */
+    long fileReadFaults;
     long zeroPageMaps;
     long cowCopies;
     /** Of cowCopies, wp_page_copy() of an anonymous page: one another task maps too (after fork). */
@@ -179,6 +186,8 @@ final class Memory {
             if (pfn < 0) {
                 return -1 - pfn; // out of memory, or a retry
             }
+        } else if (!write) {
+            fileReadFaults++;
         }
         if (write && (vma.vmFlags & Vma.VM_SHARED) == 0) {
             return doCowFault(vma, addr, slot, pfn);

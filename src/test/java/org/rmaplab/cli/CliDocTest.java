@@ -56,7 +56,7 @@ class CliDocTest {
             }
             checked++;
         }
-        assertEquals(13, checked, "run kernel diff fuzz compare workloads findings report explore bench calibrate, trace convert|record");
+        assertEquals(14, checked, "run kernel diff fuzz compare workloads findings report explore bench, bench validate, calibrate, trace convert|record");
     }
 
     private static void collect(CommandLine c, List<CommandLine> into) {

@@ -69,6 +69,7 @@ class CalibrationTest {
         Map<String, LineFit> f = new LinkedHashMap<>();
         f.put("fault_anon", line(5000, 2500, 1024, 2048, 4096));
         f.put("fault_file", line(100, 1800, 1024, 2048, 4096));
+        f.put("fault_file_read", line(300, 600, 1024, 2048, 4096));
         f.put("cow", line(0, 4000, 1024, 2048, 4096));
         f.put("fork_pte", line(250_000, 60, 1024, 2048, 4096));
         // fork_vma 700 + fork_pte 60 + 3 x rmap_alloc 40 = 880
@@ -90,6 +91,7 @@ class CalibrationTest {
         Map<String, Double> want = new LinkedHashMap<>();
         want.put("fault_anon", 2500.0);
         want.put("fault_file", 1800.0);
+        want.put("fault_file_read", 600.0);
         want.put("cow", 4000.0);
         want.put("fork_call", 250_000.0);
         want.put("fork_vma", 700.0);
@@ -128,6 +130,20 @@ class CalibrationTest {
         assertThrows(IllegalArgumentException.class, () -> Calibration.derive(f, null));
     }
 
+    /**
+     * With the reclaim series (another process's pages paged out, as reclaim does it), swap_out is its
+     * slope less one walk_vma (20) and one walk_pte (25): 1645 - 45 = 1600, not pageout_procs'
+     * intercept (5000, a process paging out its own pages).
+     */
+    @Test
+    void reclaimSeriesPricesSwapOut() {
+        Map<String, LineFit> f = synthetic();
+        f.put("reclaim", line(900_000, 1645, 1024, 2048, 4096));
+        Calibration.Price p = Calibration.derive(f, null).get("swap_out");
+        assertEquals(1600, p.ns(), 1e-6);
+        assertTrue(p.source().startsWith("fit reclaim: slope - walk_vma - walk_pte"), p.source());
+    }
+
     /** A negative difference (noise) is 0, and the source says what it was. */
     @Test
     void negativeIsZero() {
@@ -150,6 +166,19 @@ class CalibrationTest {
         assertEquals(c.toJson(), back.toJson());
         assertEquals("x.json; AMD EPYC (2 cpus); Linux 6.18.44; 2026-12-06 18:00 UTC", back.label());
         assertEquals(List.of(new Calibration.Skipped("pageout", "no swap")), back.skipped());
+    }
+
+    /** A file written before fault_file_read was measured takes the reference's price for it, and says so. */
+    @Test
+    void olderFileTakesTheReferencesNewPrimitive() {
+        Map<String, LineFit> f = synthetic();
+        Calibration c = new Calibration("m", "k", "d", "x.json", f, List.of(), Calibration.derive(f, null));
+        String older = c.toJson().replaceFirst("(?s)\"fault_file_read\" : \\{[^}]*\\},\\s*", "");
+        Calibration back = Calibration.parse("old.json", older);
+        assertEquals(Calibration.reference().ns("fault_file_read"), back.ns("fault_file_read"));
+        assertTrue(back.price("fault_file_read").source().startsWith("reference calibration (fault_file_read is not in old.json"),
+                back.price("fault_file_read").source());
+        assertEquals(1800, back.ns("fault_file"), 0.05);
     }
 
     @Test

@@ -26,7 +26,7 @@ class TimeEstimateTest {
     /** Round, distinct prices, so that each term of a sum can be told apart. */
     static Calibration prices() {
         Map<String, Calibration.Price> c = new LinkedHashMap<>();
-        double[] ns = {1000, 7, 2000, 100_000, 500, 50, 30, 9, 4000, 3000, 20, 10, 40, 100, 60};
+        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 4000, 3000, 20, 10, 40, 100, 60};
         int i = 0;
         for (String p : Calibration.PRIMITIVES.keySet()) {
             c.put(p, new Calibration.Price(ns[i++], "test"));
@@ -115,6 +115,30 @@ class TimeEstimateTest {
         assertEquals(0, n(r, "faults_other"));
         assertEquals(0, n(r, "cow_copies"));
         assertEquals(2 * 1000 + 4 * 3000 + 2 * 40, n(r, "est_run_ns"));
+    }
+
+    /**
+     * A shared segment: t1's 4 writes to a MAP_SHARED anonymous (shmem) mapping allocate 4 shmem
+     * pages (shmem_get_folio: faults_other, priced fault_file 7); after the fork, t2's 4 reads find
+     * each page in the cache (do_read_fault: faults_file_read, priced fault_file_read 3). fork copies
+     * no pte of a shared vma (copy_page_range skips it: no anon_vma) and allocates nothing:
+     * fork = 100000 + 500; run = 4 x 7 + 4 x 3 = 40.
+     */
+    @Test
+    void fileReadFaultsPricedApart() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", String.join("\n",
+                "machine ram=4M swap=16M",
+                "t1 mmap 0 4p rw shared|anonymous as S",
+                "t1 write S 4p 0x1",
+                "t1 fork as t2",
+                "t2 read S 4p expect 0x1",
+                ""), prices());
+        assertEquals(4, n(r, "faults_file_read"));
+        assertEquals(4, n(r, "faults_other"));
+        assertEquals(0, n(r, "faults_anon"));
+        assertEquals(0, n(r, "fork_ptes"));
+        assertEquals(40, n(r, "est_run_ns"));
+        assertEquals(100_500, n(r, "est_fork_ns"));
     }
 
     /**
