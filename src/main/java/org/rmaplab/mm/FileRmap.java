@@ -53,8 +53,13 @@ public final class FileRmap {
          * The same two lists as the -mm tree's objrmap walked them in 2003 (page_referenced_obj,
          * try_to_unmap_obj, page_convert_anon; objrmap's mm/rmap.c, -mm 2003): every vma probed at the
          * page's linear address by find_pte(), with no rss test, and a vma rearranged by
-         * remap_file_pages() among them like any other (there was no VM_NONLINEAR and no
-         * i_mmap_nonlinear yet): its pte at that address is found if it maps the page.
+         * remap_file_pages() among them like any other: it is VM_NONLINEAR (2.6.0 include/linux/mm.h
+         * has the flag, 0x00800000, and 2.6.0's sys_remap_file_pages sets it; its earliest sighting
+         * checked is Dave McCracken's objrmap patch for 2.5.62, which defined it), but objrmap's walk never tests the flag, and
+         * there was no i_mmap_nonlinear yet (it came with the 2.6.7 prio_tree): the vma's pte at
+         * the linear address is found if it maps the page; a page put at a nonlinear address was
+         * converted to a chained one first (page_convert_anon, from "[PATCH 2.5.64-mm5] objrmap
+         * fix for nonlinear").
          */
         OBJRMAP_LIST,
         /** 2.6.7 to 3.6: the prio_tree; only the vmas covering the page are visited. */
@@ -155,8 +160,9 @@ public final class FileRmap {
      *       remap_file_pages() made nonlinear, which the walk skips and try_to_unmap_file()'s
      *       cluster scan reads afterwards. Under {@link IMmap#LIST} the model keeps them on its one
      *       list and skips them (2.6.6 tested VM_NONLINEAR on i_mmap_shared); under
-     *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap had no
-     *       VM_NONLINEAR), so none is listed apart.
+     *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap's walk did not
+     *       test VM_NONLINEAR, and there was no i_mmap_nonlinear before 2.6.7), so none is listed
+     *       apart.
      * </ul>
      * Null when pfn is not a page-cache page.
      */
