@@ -23,7 +23,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Simplification: the model keeps i_mmap as one list in link order (mmap and splits at the tail,
- * as __vma_link_file's list_add_tail; fork's copy just after its parent's vma, as dup_mmap). The list
+ * as __vma_link_file's list_add_tail; fork's copy just before its parent's vma in 2.6.0 — pte_chains
+ * and its objrmap variants: dup_mmap's list_add_tail on mpnt-&gt;shared — and just after it from
+ * 2.6.6 on, {@link VmaOps#link(Vma, Vma)}). The list
  * walk takes the private vmas of that list first, then the shared ones, which is the order of the
  * two 2.6.6 lists. The tree walks take the covering vmas in the same list order, not in the tree's.
  * Allocation-free.

@@ -42,10 +42,19 @@ final class VmaOps {
     }
 
     /**
-     * dup_mmap()'s link of fork's copy {@code v} of {@code src}: "insert tmp into the share list,
-     * just after mpnt" (list_add(&amp;tmp-&gt;shared, &amp;mpnt-&gt;shared) in 2.6.6, vma_prio_tree_add in
-     * 2.6.7, vma_interval_tree_insert_after today), so the child's vma follows its parent's on
-     * i_mmap. With {@code src} null, the tail, as {@link #link(Vma)}.
+     * dup_mmap()'s link of fork's copy {@code v} of {@code src} ("insert tmp into the share list,
+     * just after mpnt"). Where it lands on i_mmap is the era's:
+     * <ul>
+     *   <li>2.6.0 (pte_chains and its variants, objrmap's too: the -mm objrmap patches never
+     *       touched kernel/fork.c): {@code list_add_tail(&tmp->shared, &mpnt->shared)}, and since
+     *       mpnt-&gt;shared is a node of the list, not its head, that puts tmp just BEFORE mpnt —
+     *       "despite the comment ... 2.5.6 did exactly the reverse" (Hugh Dickins, "[PATCH 1/6]
+     *       fork vma order", linux-kernel, 30 March 2004, from Rajesh Venkatasubramanian);
+     *   <li>from that fix on, {@code list_add(&tmp->shared, &mpnt->shared)}, just after mpnt
+     *       (2.6.6's lists), vma_prio_tree_add in 2.6.7, and vma_interval_tree_insert_after
+     *       today.
+     * </ul>
+     * With {@code src} null, {@link #link(Vma)}.
      */
     void link(Vma v, Vma src) {
         v.mm.insert(v);
@@ -54,7 +63,8 @@ final class VmaOps {
             if (at < 0) {
                 v.file.iMmap.add(v);
             } else {
-                v.file.iMmap.add(at + 1, v);
+                // ReclaimEra.V2_6_0 is exactly pte_chains and its variants: 2.6.0's dup_mmap.
+                v.file.iMmap.add(k.traits.reclaim() == ReclaimEra.V2_6_0 ? at : at + 1, v);
             }
             v.file.refs++;
         }
