@@ -326,10 +326,21 @@ public final class Oracle {
 
     private void checkIMmap() {
         java.util.Set<AddressSpace> files = liveFiles();
+        boolean tree = k.traits().iMmapKind() == FileRmap.IMmap.INTERVAL_TREE;
         for (AddressSpace as : files) {
+            Vma prev = null;
             for (Vma v : as.iMmap()) {
                 if (v.file() != as || !k.mms().contains(v.mm) || v.mm.vmaLookup(v.start()) != v) {
                     fail(as + " i_mmap holds " + v + " which is not a live vma of it");
+                }
+                // The interval tree's in-order is by vm_pgoff (VmaOps.link and its re-insert). A
+                // VM_GROWSDOWN vma is left out: expand_downwards() moves vm_pgoff without
+                // touching i_mmap, in 6.18 as in the model.
+                if (tree && (v.flags() & Vma.VM_GROWSDOWN) == 0) {
+                    if (prev != null && prev.pgoff() > v.pgoff()) {
+                        fail(as + " i_mmap (interval tree) holds " + prev + " before " + v + ": not in vm_pgoff order");
+                    }
+                    prev = v;
                 }
             }
         }

@@ -22,11 +22,27 @@ import java.util.List;
  *       counted.
  * </ul>
  *
- * <p>Simplification: the model keeps i_mmap as one list in link order (mmap and splits at the tail,
- * as __vma_link_file's list_add_tail; fork's copy just after its parent's vma, as dup_mmap). The list
- * walk takes the private vmas of that list first, then the shared ones, which is the order of the
- * two 2.6.6 lists. The tree walks take the covering vmas in the same list order, not in the tree's.
- * Allocation-free.
+ * <p>Order ({@link VmaOps#link(Vma, Vma)}): the model keeps i_mmap as one list. Under the list
+ * eras it is in link order — mmap and splits at the tail, as __vma_link_file's list_add_tail;
+ * fork's copy just before its parent's vma in 2.6.0 (pte_chains and its objrmap variants: dup_mmap's
+ * list_add_tail on mpnt-&gt;shared) and just after it in 2.6.6 (list_add, Hugh Dickins' "fork vma
+ * order" of March 2004) — and the list walk takes the private vmas first, then the shared ones,
+ * which is the order of the two lists. Under {@link IMmap#INTERVAL_TREE} the list is the tree's
+ * in-order: by vm_pgoff (vma_start_pgoff, the key of 3.7+ mm/interval_tree.c), a vma inserted
+ * after every vma of equal vm_pgoff (the rb-tree's equal keys go right), and put back so whenever
+ * vma_prepare() / vma_complete() take it out to change its range; fork's copy right after its
+ * parent (vma_interval_tree_insert_after). vma_interval_tree_foreach returns the covering vmas in
+ * that in-order, so the walk visits them exactly as the kernel does and an early stop (done(),
+ * mapcount reached) counts the same vmas. Simplification under {@link IMmap#PRIO_TREE}: the
+ * radix priority search tree (2.6.7 mm/prio_tree.c and lib/prio_tree.c) is not modelled; the walk
+ * takes the covering vmas in the list eras' link order (fork's copy after its parent), while
+ * vma_prio_tree_next() returns them in the tree's traversal order (prio_tree_next(), which
+ * depends on the tree's shape), each tree node followed by the vmas of identical range on its
+ * vm_set list (vma_prio_tree_add: fork's copy right after its parent when the parent is on that
+ * list, at the list's end when the parent is the tree node and the list exists). So an
+ * anon_vma walk that stops early (try_to_unmap at mapcount, page_referenced at mapcount) may
+ * count other vmas visited than 2.6.7 did when the page is covered by vmas of different ranges;
+ * the set of vmas a full walk visits is exact. Allocation-free.
  *
  * <p>Nonlinear vmas ({@code machine remap=nonlinear}, {@link Vma#VM_NONLINEAR}) are never visited by
  * linear address: 2.6.11's sys_remap_file_pages moves such a vma from the prio_tree to
@@ -53,13 +69,24 @@ public final class FileRmap {
          * The same two lists as the -mm tree's objrmap walked them in 2003 (page_referenced_obj,
          * try_to_unmap_obj, page_convert_anon; objrmap's mm/rmap.c, -mm 2003): every vma probed at the
          * page's linear address by find_pte(), with no rss test, and a vma rearranged by
-         * remap_file_pages() among them like any other (there was no VM_NONLINEAR and no
-         * i_mmap_nonlinear yet): its pte at that address is found if it maps the page.
+         * remap_file_pages() among them like any other: it is VM_NONLINEAR (2.6.0 include/linux/mm.h
+         * has the flag, 0x00800000, and 2.6.0's sys_remap_file_pages sets it; its earliest sighting
+         * checked is Dave McCracken's objrmap patch for 2.5.62, which defined it), but objrmap's walk never tests the flag, and
+         * there was no i_mmap_nonlinear yet (it came with the 2.6.7 prio_tree): the vma's pte at
+         * the linear address is found if it maps the page; a page put at a nonlinear address was
+         * converted to a chained one first (page_convert_anon, from "[PATCH 2.5.64-mm5] objrmap
+         * fix for nonlinear").
          */
         OBJRMAP_LIST,
-        /** 2.6.7 to 3.6: the prio_tree; only the vmas covering the page are visited. */
+        /**
+         * 2.6.7 to 3.6: the prio_tree; only the vmas covering the page are visited, in link order
+         * (not the tree's: see the class comment).
+         */
         PRIO_TREE,
-        /** 3.7 on: the vma interval tree; only the vmas covering the page are visited. */
+        /**
+         * 3.7 on: the vma interval tree; only the vmas covering the page are visited, in the tree's
+         * order (by vm_pgoff, then as inserted; see the class comment).
+         */
         INTERVAL_TREE
     }
 
@@ -149,14 +176,16 @@ public final class FileRmap {
      *       include/linux/prio_tree.h) and {@link IMmap#INTERVAL_TREE} (3.7 mm/interval_tree.c,
      *       vma_interval_tree_foreach): the stabbing query's answer, then the tree's other vmas.
      *       Simplification, as in {@link #walk}: the model keeps no tree, so no tree shape is drawn;
-     *       the answer is listed in the model's i_mmap list order, which is the order it walks.
+     *       the answer is listed in the order the model walks it (the interval tree's in-order;
+     *       link order for the prio_tree).
      *   <li>i_mmap_nonlinear (beside the prio_tree and then the interval tree, until 4.0 emulated
      *       remap_file_pages() and removed it with VM_NONLINEAR): the vmas
      *       remap_file_pages() made nonlinear, which the walk skips and try_to_unmap_file()'s
      *       cluster scan reads afterwards. Under {@link IMmap#LIST} the model keeps them on its one
      *       list and skips them (2.6.6 tested VM_NONLINEAR on i_mmap_shared); under
-     *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap had no
-     *       VM_NONLINEAR), so none is listed apart.
+     *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap's walk did not
+     *       test VM_NONLINEAR, and there was no i_mmap_nonlinear before 2.6.7), so none is listed
+     *       apart.
      * </ul>
      * Null when pfn is not a page-cache page.
      */
@@ -192,7 +221,9 @@ public final class FileRmap {
                 ? "i_mmap: prio_tree (2.6.7 mm/prio_tree.c; 2.6.24 include/linux/prio_tree.h): vma_prio_tree_foreach at 0x"
                 : "i_mmap: interval tree (3.7+ mm/interval_tree.c): vma_interval_tree_foreach at 0x")
                 + Long.toHexString(pgoff));
-        tree.add("note", "the model keeps no tree (simplification): the vmas the query returns, in the order the model walks them");
+        tree.add("note", prio
+                ? "the model keeps no tree (simplification): the vmas the query returns, in link order, not prio_tree_next()'s"
+                : "the model keeps no tree (simplification): the vmas the query returns, in the tree's order (vm_pgoff, then as inserted)");
         int order = 0;
         RmapStructure.Node others = new RmapStructure.Node("i_mmap", "also in the tree, not covering page->index (not returned, not visited)");
         for (Vma vma : iMmap) {

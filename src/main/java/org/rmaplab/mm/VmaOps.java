@@ -36,29 +36,88 @@ final class VmaOps {
 
     // ------------------------------------------------------------------ link / unlink
 
-    /** vma_link(): inserts a new vma into its mm and at the tail of its file's i_mmap (__vma_link_file). */
+    /**
+     * vma_link(): inserts a new vma into its mm and its file's i_mmap (__vma_link_file): at the
+     * list's tail under the list eras, at its place in the tree's order under
+     * {@link FileRmap.IMmap#INTERVAL_TREE} ({@link #iMmapInsert}).
+     */
     void link(Vma v) {
         link(v, null);
     }
 
     /**
-     * dup_mmap()'s link of fork's copy {@code v} of {@code src}: "insert tmp into the share list,
-     * just after mpnt" (list_add(&amp;tmp-&gt;shared, &amp;mpnt-&gt;shared) in 2.6.6, vma_prio_tree_add in
-     * 2.6.7, vma_interval_tree_insert_after today), so the child's vma follows its parent's on
-     * i_mmap. With {@code src} null, the tail, as {@link #link(Vma)}.
+     * dup_mmap()'s link of fork's copy {@code v} of {@code src} ("insert tmp into the share list,
+     * just after mpnt"). Where it lands on i_mmap is the era's:
+     * <ul>
+     *   <li>2.6.0 (pte_chains and its variants, objrmap's too: the -mm objrmap patches never
+     *       touched kernel/fork.c): {@code list_add_tail(&tmp->shared, &mpnt->shared)}, and since
+     *       mpnt-&gt;shared is a node of the list, not its head, that puts tmp just BEFORE mpnt —
+     *       "despite the comment ... 2.5.6 did exactly the reverse" (Hugh Dickins, "[PATCH 1/6]
+     *       fork vma order", linux-kernel, 30 March 2004, from Rajesh Venkatasubramanian);
+     *   <li>from that fix on, {@code list_add(&tmp->shared, &mpnt->shared)}, just after mpnt
+     *       (2.6.6's lists), vma_prio_tree_add in 2.6.7 (the model's order for
+     *       {@link FileRmap.IMmap#PRIO_TREE}, see {@link FileRmap}), and
+     *       vma_interval_tree_insert_after today: tmp right after mpnt in the tree's order.
+     * </ul>
+     * With {@code src} null, {@link #link(Vma)}.
      */
     void link(Vma v, Vma src) {
         v.mm.insert(v);
         if (v.file != null) {
             int at = src == null ? -1 : indexOf(v.file.iMmap, src);
             if (at < 0) {
-                v.file.iMmap.add(v);
+                iMmapInsert(v);
             } else {
-                v.file.iMmap.add(at + 1, v);
+                // ReclaimEra.V2_6_0 is exactly pte_chains and its variants: 2.6.0's dup_mmap.
+                v.file.iMmap.add(k.traits.reclaim() == ReclaimEra.V2_6_0 ? at : at + 1, v);
             }
             v.file.refs++;
         }
         design.vmaLinked(v);
+    }
+
+    /**
+     * __vma_link_file(): the list eras' list_add_tail; under {@link FileRmap.IMmap#INTERVAL_TREE}
+     * vma_interval_tree_insert() (3.7+ mm/interval_tree.c, INTERVAL_TREE_DEFINE keyed on
+     * vma_start_pgoff): the rb-tree descent goes left only when the new key is smaller, so equal
+     * keys go right and the vma lands, in the tree's in-order, after every vma whose vm_pgoff is at
+     * most its own. The model keeps the list in that in-order, which is the order
+     * vma_interval_tree_foreach visits the vmas that cover a page.
+     */
+    private void iMmapInsert(Vma v) {
+        java.util.List<Vma> list = v.file.iMmap;
+        int at = list.size();
+        if (k.traits.iMmapKind() == FileRmap.IMmap.INTERVAL_TREE) {
+            while (at > 0 && list.get(at - 1).vmPgoff > v.vmPgoff) {
+                at--;
+            }
+        }
+        list.add(at, v);
+    }
+
+    /**
+     * vma_prepare() / vma_complete() (6.18 mm/vma.c) around a change of a file vma's range: the
+     * vma is taken out of the interval tree (vma_interval_tree_remove) before its vm_start,
+     * vm_end or vm_pgoff change and put back after (vma_interval_tree_insert), so it moves to the
+     * end of the vmas with its vm_pgoff even when only its end moved. Both vmas a split or merge
+     * changes are treated so (vp-&gt;vma and vp-&gt;adj_next, or split's vp-&gt;insert); their
+     * vm_pgoffs differ, so the order of the two re-inserts does not matter. Only under
+     * {@link FileRmap.IMmap#INTERVAL_TREE}: the list eras' vma_adjust did not move a vma on its
+     * list (the model does not model -mm's move_vma_start(), {@link FileRmap}), and the prio_tree's
+     * order is not modelled.
+     */
+    private void iMmapReinsert(Vma v) {
+        if (v.file == null || k.traits.iMmapKind() != FileRmap.IMmap.INTERVAL_TREE) {
+            return;
+        }
+        v.file.iMmap.remove(v);
+        iMmapInsert(v);
+    }
+
+    /** The design hears of vma's new range; i_mmap is put in order ({@link #iMmapReinsert}). */
+    private void adjusted(Vma vma, long oldStart, long oldEnd, long oldPgoff) {
+        design.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
+        iMmapReinsert(vma);
     }
 
     private static int indexOf(java.util.List<Vma> list, Vma v) {
@@ -145,7 +204,7 @@ final class VmaOps {
             vma.vmFlags = oldFlags;
             return err;
         }
-        design.vmaAdjusted(vma, oldStart, oldEnd, oldPgoff);
+        adjusted(vma, oldStart, oldEnd, oldPgoff);
         link(nv);
         splits++;
         return 0;
@@ -284,7 +343,7 @@ final class VmaOps {
             prev.vmEnd = vmg.end();
         }
         mm.invalidateCache();
-        design.vmaAdjusted(prev, oldStart, oldEnd, oldPgoff);
+        adjusted(prev, oldStart, oldEnd, oldPgoff);
         return prev;
     }
 
@@ -296,7 +355,7 @@ final class VmaOps {
         next.vmStart = vmg.start();
         next.vmPgoff = vmg.pgoff();
         vmg.mm().invalidateCache();
-        design.vmaAdjusted(next, oldStart, oldEnd, oldPgoff);
+        adjusted(next, oldStart, oldEnd, oldPgoff);
         return next;
     }
 
@@ -426,10 +485,10 @@ final class VmaOps {
             middle.vmStart = end;
             middle.vmPgoff = vmg.pgoff() + ((end - vmg.start()) >>> Machine.PAGE_SHIFT);
             prev.vmEnd = end;
-            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+            adjusted(middle, mStart, mEnd, mPgoff);
         }
         mm.invalidateCache();
-        design.vmaAdjusted(prev, oStart, oEnd, oPgoff);
+        adjusted(prev, oStart, oEnd, oPgoff);
         merges++;
         return prev;
     }
@@ -465,10 +524,10 @@ final class VmaOps {
             middle.vmEnd = start;
             next.vmStart = start;
             next.vmPgoff = pgoff;
-            design.vmaAdjusted(middle, mStart, mEnd, mPgoff);
+            adjusted(middle, mStart, mEnd, mPgoff);
         }
         mm.invalidateCache();
-        design.vmaAdjusted(next, oStart, oEnd, oPgoff);
+        adjusted(next, oStart, oEnd, oPgoff);
         merges++;
         return next;
     }

@@ -22,8 +22,12 @@ import org.rmaplab.scenario.ScenarioParser;
  * (SH and W in both mms: fork copies a nonlinear vma's ptes, and t2's read faults SH+1p).
  *
  * <p>i_mmap in the model's link order: SH1, W1, T1 as mmapped; fork copies t1's vmas in address
- * order, each copy just after its parent's vma (dup_mmap): T2 after T1, W2 after W1, SH2 after
- * SH1, so SH1 SH2 W1 W2 T1 T2.
+ * order, each copy just after its parent's vma (dup_mmap's list_add from 2.6.6, and
+ * vma_interval_tree_insert_after today): T2 after T1, W2 after W1, SH2 after SH1, so SH1 SH2 W1 W2
+ * T1 T2 — but in 2.6.0, whose dup_mmap list_add_tail'ed the copy onto its parent's list node,
+ * each copy lands just before its parent: T2 T1, W2 W1, SH2 SH1, so SH2 SH1 W2 W1 T2 T1 for the
+ * objrmap variants. The interval tree's order is by vm_pgoff, here the same as the link order:
+ * SH (pgoff 0) before T (pgoff 3).
  * <ul>
  *   <li>Trees (anon_vma's prio_tree, anon_vma_chain's and lokier's interval tree): the query at
  *       pgoff 1 returns SH1, SH2 (T covers pgoff 3 only; W is on i_mmap_nonlinear); T1, T2 are in
@@ -32,7 +36,7 @@ import org.rmaplab.scenario.ScenarioParser;
  *   <li>anonmm (2.6.6's lists): i_mmap (private) empty; i_mmap_shared SH1 SH2 T1 T2 (W skipped,
  *       nonlinear), all visited: 4 vmas, T1 and T2 -EFAULT.
  *   <li>pte_chains (2.6.0): the page's chain, four ptes; no i_mmap walked.
- *   <li>pte_chains:objrmap_nlchains: objrmap's lists: i_mmap_shared SH1 SH2 W1 W2 T1 T2, all
+ *   <li>pte_chains:objrmap_nlchains: objrmap's lists: i_mmap_shared SH2 SH1 W2 W1 T2 T1, all
  *       visited (W probed at its linear address, a miss), then the chain of W's two nonlinear ptes
  *       and the mapcount slot.
  * </ul>
@@ -112,7 +116,7 @@ class FileStructureTest {
         assertEquals(4, w.get("anonmm").vmasVisited);
 
         RmapStructure.Node obj = w.get("pte_chains:objrmap_nlchains").structure;
-        assertEquals(List.of(SH1, SH2, W1, W2, T1, T2), vmas(find(obj, "i_mmap", "i_mmap_shared")));
+        assertEquals(List.of(SH2, SH1, W2, W1, T2, T1), vmas(find(obj, "i_mmap", "i_mmap_shared")));
         RmapStructure.Node chain = find(obj, "pte_chain", "the chain of its nonlinear ptes");
         assertNotNull(chain);
         assertEquals(3, chain.children.get(0).children.size(), "W's two ptes and the mapcount slot");
