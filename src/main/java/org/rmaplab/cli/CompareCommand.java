@@ -172,7 +172,12 @@ final class CompareCommand implements Callable<Integer> {
      * reference. BadInput (one line) when the file cannot be read or is not a calibration.
      */
     private Calibration calibration() throws BadInput {
-        String c = calibrationOption != null ? calibrationOption : System.getProperty("rmaplab.calibration");
+        return calibration(calibrationOption);
+    }
+
+    /** The calibration OPTION names (see {@link #calibration()}); also {@code bench validate}'s. */
+    static Calibration calibration(String option) throws BadInput {
+        String c = option != null ? option : System.getProperty("rmaplab.calibration");
         Path file;
         if (c == null) {
             file = CalibrateCommand.defaultFile(System.getenv());

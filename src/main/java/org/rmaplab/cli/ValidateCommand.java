@@ -329,22 +329,10 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private Calibration calibration() {
-        String c = calibrationOption != null ? calibrationOption : System.getProperty("rmaplab.calibration");
-        Path file;
-        if (c == null) {
-            file = CalibrateCommand.defaultFile(System.getenv());
-            if (!Files.isRegularFile(file)) {
-                return Calibration.reference();
-            }
-        } else if (c.equals("reference")) {
-            return Calibration.reference();
-        } else {
-            file = Path.of(c);
-        }
         try {
-            return Calibration.load(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read the calibration: " + e.getMessage());
+            return CompareCommand.calibration(calibrationOption);
+        } catch (CompareCommand.BadInput e) {
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^rmaplab: ", ""));
         }
     }
 

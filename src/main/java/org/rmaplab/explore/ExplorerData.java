@@ -294,7 +294,7 @@ public final class ExplorerData {
         b.append("]}");
     }
 
-    private static void strings(StringBuilder b, List<String> l) {
+    static void strings(StringBuilder b, List<String> l) {
         if (l == null) {
             b.append("null");
             return;

@@ -40,7 +40,7 @@ public final class KernelView {
         for (RunResult.LineOutcome o : kernel.run().outcomes()) {
             if (!o.text().isEmpty()) {
                 b.append(i++ > 0 ? "," : "").append('"').append(o.line()).append("\":");
-                strings(b, o.text());
+                ExplorerData.strings(b, o.text());
             }
         }
         b.append("},\n\"diffs\":[");
@@ -79,22 +79,10 @@ public final class KernelView {
             }
         }
         b.append(",\"linuxMaps\":");
-        strings(b, linuxMaps);
+        ExplorerData.strings(b, linuxMaps);
         b.append(",\"modelMaps\":");
-        strings(b, modelMaps);
+        ExplorerData.strings(b, modelMaps);
         b.append('}');
     }
 
-    private static void strings(StringBuilder b, List<String> l) {
-        if (l == null) {
-            b.append("null");
-            return;
-        }
-        b.append('[');
-        for (int i = 0; i < l.size(); i++) {
-            b.append(i > 0 ? "," : "");
-            ExplorerData.str(b, l.get(i));
-        }
-        b.append(']');
-    }
 }
