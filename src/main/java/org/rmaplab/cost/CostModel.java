@@ -59,7 +59,8 @@ import org.rmaplab.mm.RmapStats;
  *       contiguous), {@code vma_merge_fail_anon_vma} (two anon_vmas, the absorbed one unshared),
  *       {@code vma_merge_fail_shared} (the absorbed anon_vma shared with a child, or a fork
  *       child's) — Jakub Matěna's breakdown (RFC v2 cover letter, 11 March 2022), and
- *       {@code vma_merges_matena}, merges only his rules allow (anon_vma_chain:matena);
+ *       {@code vma_merges_matena}, merges made by his rules (anon_vma_chain:matena: a vma
+ *       absorbed into another anon_vma, a moved faulted range merged at its adjusted pgoff);
  *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
  *       busy page table, or the walk missed a mapping).
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
@@ -88,7 +89,7 @@ public final class CostModel {
 
     /**
      * The core's merge counters of the anon_vma_chain family (VmaOps, 0 under the other designs):
-     * failed merge tests by the first refusing rule, and merges only Matěna's rules allow.
+     * failed merge tests by the first refusing rule, and merges made by Matěna's rules.
      */
     public static final List<String> MERGE_COLUMNS = List.of(
             "vma_merge_fail_pgoff", "vma_merge_fail_anon_vma", "vma_merge_fail_shared", "vma_merges_matena");

@@ -405,7 +405,7 @@ public interface RmapDesign {
      * Does the core count, for this design, the merges an anonymous vma could have made with a
      * neighbour (adjacent, same flags) but did not, by reason (pgoff, different anon_vma, shared
      * anon_vma: the breakdown Matěna measured for his cover letter of 11 March 2022), and the
-     * merges that only Matěna's rules allow? Default no; the anon_vma_chain family says yes.
+     * merges made by Matěna's rules? Default no; the anon_vma_chain family says yes.
      */
     default boolean countsMergeFailures() {
         return false;

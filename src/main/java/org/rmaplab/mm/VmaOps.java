@@ -48,8 +48,11 @@ final class VmaOps {
     long mergeFailAnonVma;
     long mergeFailShared;
     /**
-     * Merges only Matěna's rules allow: a vma absorbed by one with another anon_vma
-     * (reconnect_pages_range()), or a moved range merged at the pgoff of its new address.
+     * Merges made by Matěna's rules: a vma absorbed by one with another anon_vma
+     * (reconnect_pages_range()), or a moved faulted range merged at the pgoff he adjusted. Not a
+     * counterfactual: under today's rules the same calls leave other vmas behind (a faulted
+     * range moved next to one moved before it merges there too, at the old pgoffs), so the
+     * difference between the designs is in vma_merges and vmas_peak.
      */
     long mergesMatena;
 
@@ -811,6 +814,7 @@ final class VmaOps {
                 // model does it whenever the anon_vmas differ, or the rmap would lose them.
                 copyUpdatesPgoff = true;
             }
+            // A merge made by Matěna's rules: at the pgoff he adjusted, or into another anon_vma.
             if (copyUpdatesPgoff && (pgoff != oldPgoff || merged.anonVma != vma.anonVma)) {
                 mergesMatena++;
             }
