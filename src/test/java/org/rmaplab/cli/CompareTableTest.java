@@ -51,7 +51,7 @@ class CompareTableTest extends CliTest {
                 est_run_ns                 209606    209566      209526   209566   209606
                 est_reclaim_ns              39155     40429       40156    39155    40429
                 est_exit_ns                     0         0           0        0        0
-                (22 of 72 metrics: --columns all or --columns A,B,... for others; --format csv or json)
+                (22 of 76 metrics: --columns all or --columns A,B,... for others; --format csv or json)
                 (est_*_ns priced by: %s)
                 (the reference calibration shipped with rmaplab; 'rmaplab calibrate' measures this machine's)
                 """.formatted(org.rmaplab.cost.Calibration.reference().label()), out);
