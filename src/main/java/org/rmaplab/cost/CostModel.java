@@ -53,6 +53,14 @@ import org.rmaplab.mm.RmapStats;
  *       move_one_page), swap entries included. The machine's counters of the same names
  *       ({@code mremap_pmd_moves} + {@code mremap_pud_moves}, {@code mremap_ptes_moved}).
  *   <li>{@code vma_splits}, {@code vma_merges}: the core's vma splits and merges;
+ *       {@link #MERGE_COLUMNS}: under the anon_vma_chain family (empty of counts, 0, under the
+ *       others), the merge tests an anonymous range failed with an adjacent neighbour of the same
+ *       flags, by the first rule that refused — {@code vma_merge_fail_pgoff} (pgoffs not
+ *       contiguous), {@code vma_merge_fail_anon_vma} (two anon_vmas, the absorbed one unshared),
+ *       {@code vma_merge_fail_shared} (the absorbed anon_vma shared with a child, or a fork
+ *       child's) — Jakub Matěna's breakdown (RFC v2 cover letter, 11 March 2022), and
+ *       {@code vma_merges_matena}, merges made by his rules (anon_vma_chain:matena: a vma
+ *       absorbed into another anon_vma, a moved faulted range merged at its adjusted pgoff);
  *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
  *       busy page table, or the walk missed a mapping).
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
@@ -82,6 +90,13 @@ public final class CostModel {
     /** The object kinds the designs count that cost memory, in column order. */
     public static final List<String> KINDS = List.of(
             "pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "address_space", "reservation");
+
+    /**
+     * The core's merge counters of the anon_vma_chain family (VmaOps, 0 under the other designs):
+     * failed merge tests by the first refusing rule, and merges made by Matěna's rules.
+     */
+    public static final List<String> MERGE_COLUMNS = List.of(
+            "vma_merge_fail_pgoff", "vma_merge_fail_anon_vma", "vma_merge_fail_shared", "vma_merges_matena");
 
     /** The kernel's userfaultfd counters shown as columns, in order. */
     public static final List<String> UFFD_COLUMNS = List.of(
@@ -168,6 +183,9 @@ public final class CostModel {
         put(row, "exit_rmap_ops", m == null ? 0 : m.exitRmapOps);
         put(row, "vma_splits", kc.getOrDefault("vma_splits", 0L));
         put(row, "vma_merges", kc.getOrDefault("vma_merges", 0L));
+        for (String c : MERGE_COLUMNS) {
+            put(row, c, kc.getOrDefault(c, 0L));
+        }
         put(row, "unmaps_failed", kc.getOrDefault("unmaps_tried", 0L) - kc.getOrDefault("unmaps_succeeded", 0L));
         put(row, "mremap_cows", s.mremapCows);
         put(row, "mremap_tables_moved",

@@ -308,6 +308,19 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("mremap_ptes_moved", mremap.pageTables.ptesMoved);
         m.put("vma_splits", vmaOps.splits);
         m.put("vma_merges", vmaOps.merges);
+        if (design.countsMergeFailures()) {
+            m.put("vma_merge_fail_pgoff", vmaOps.mergeFailPgoff);
+            m.put("vma_merge_fail_anon_vma", vmaOps.mergeFailAnonVma);
+            m.put("vma_merge_fail_shared", vmaOps.mergeFailShared);
+            m.put("vma_merges_matena", vmaOps.mergesMatena);
+        }
+        if (vmaOps.pgoffUpdate != null) {
+            m.put("matena_pgoff_updates", vmaOps.pgoffUpdate.pgoffUpdates);
+            m.put("matena_pgoff_refused_shared", vmaOps.pgoffUpdate.pgoffRefusedShared);
+            m.put("matena_pgoff_refused_pages", vmaOps.pgoffUpdate.pgoffRefusedPages);
+            m.put("matena_pages_updated", vmaOps.pgoffUpdate.pagesUpdated);
+            m.put("matena_pages_reconnected", vmaOps.pgoffUpdate.pagesReconnected);
+        }
         m.put("forks", fork.forks);
         m.put("execs", exec.execs);
         m.put("exits", exit.exits);

@@ -480,6 +480,7 @@ public final class Mremap {
             // copy_vma() sizes the new vma for new_len; only old_len of ptes move into it.
             newVma = k.vmaOps.copyVma(piece, dest, split ? l : destLen, piece.linearPageIndex(a), relocate > 0);
             boolean relocating = relocate > 0 && k.vmaOps.copyRelocates;
+            boolean updatePgoff = k.vmaOps.copyUpdatesPgoff;
             if (newVma == null) {
                 if (a > oldAddr) {
                     moveBack(mm, oldAddr, a, newAddr);
@@ -490,11 +491,18 @@ public final class Mremap {
             if (relocate > 0) {
                 relocateBeforeMove(piece, a, newVma, dest, l, relocating);
             }
+            pageTables.updatePgoffTo = updatePgoff ? newVma : null;
             long moved = pageTables.movePageTables(new PageTableMove(piece, a, newVma, dest, l));
+            pageTables.updatePgoffTo = null;
             if (moved < l || (split && growAnonPiece(newVma, newAddr, dest + l, dest + destLen) == null)) {
                 // Put back what moved (move_page_tables in reverse), then undo the new vmas.
                 if (moved < l) {
+                    // Matěna's v3 passes update_pgoff to the reverse move too, which sets
+                    // index = old_addr >> PAGE_SHIFT; the model gives the pages back the old
+                    // vma's anon_vma and linear index, which is what they had.
+                    pageTables.updatePgoffTo = updatePgoff ? piece : null;
                     pageTables.movePageTables(new PageTableMove(newVma, dest, piece, a, moved));
+                    pageTables.updatePgoffTo = null;
                     moveBack(mm, oldAddr, a, newAddr);
                 } else {
                     moveBack(mm, oldAddr, pEnd, newAddr);

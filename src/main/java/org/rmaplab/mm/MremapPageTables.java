@@ -24,6 +24,14 @@ final class MremapPageTables {
     /** ptes moved one by one (move_ptes, 2.6's move_one_page), swap entries included. */
     long ptesMoved;
 
+    /**
+     * Set by {@link Mremap} for one move under Matěna's series when copy_vma() said
+     * {@code update_pgoff}: the vma whose anon_vma and linear index each moved page takes
+     * (update_pgoff_pte_inner()), and every extent goes through move_ptes() ("In case of page
+     * offset update move must be done at the pte level"). Null otherwise.
+     */
+    Vma updatePgoffTo;
+
     MremapPageTables(Machine k) {
         this.k = k;
         this.frames = k.frames;
@@ -68,7 +76,9 @@ final class MremapPageTables {
         }
         long extent;
         for (; oldAddr < oldEnd; oldAddr += extent, newAddr += extent) {
-            extent = getExtent(PageTable.PUD_SIZE, oldAddr, oldEnd, newAddr);
+            // Matěna's v3: with update_pgoff, PMD-sized extents and no move_pgt_entry().
+            boolean ptesOnly = updatePgoffTo != null;
+            extent = getExtent(ptesOnly ? PageTable.PMD_SIZE : PageTable.PUD_SIZE, oldAddr, oldEnd, newAddr);
             long oldPud = PageTable.pudSlot(frames, mm.pgd, oldAddr);
             if (oldPud < 0 || PageTable.get(frames, oldPud) == 0) {
                 continue; // get_old_pud(): none
@@ -77,7 +87,7 @@ final class MremapPageTables {
             if (newPud < 0) {
                 break;
             }
-            if (extent == PageTable.PUD_SIZE && moveNormalPud(pmc, oldPud, newPud, newAddr)) {
+            if (!ptesOnly && extent == PageTable.PUD_SIZE && moveNormalPud(pmc, oldPud, newPud, newAddr)) {
                 continue;
             }
             extent = getExtent(PageTable.PMD_SIZE, oldAddr, oldEnd, newAddr);
@@ -89,7 +99,7 @@ final class MremapPageTables {
             if (newPmd < 0) {
                 break;
             }
-            if (extent == PageTable.PMD_SIZE && moveNormalPmd(pmc, oldPmd, newPmd, newAddr)) {
+            if (!ptesOnly && extent == PageTable.PMD_SIZE && moveNormalPmd(pmc, oldPmd, newPmd, newAddr)) {
                 continue;
             }
             int newTable = PageTable.pteAlloc(frames, newMm, newPmd, newAddr);
@@ -202,6 +212,9 @@ final class MremapPageTables {
             long pte = otab[oi + i];
             if (pte == 0) {
                 continue; // pte_none
+            }
+            if (updatePgoffTo != null) {
+                k.vmaOps.pgoffUpdate.updatePgoffPte(pte, updatePgoffTo, newAddr + ((long) i << PageTable.PAGE_SHIFT));
             }
             otab[oi + i] = 0;
             ntab[ni + i] = pte;

@@ -363,11 +363,52 @@ public interface RmapDesign {
      * relocate_anon_pte() (mm/mremap.c of PATCH 01/11): the exclusive anonymous page {@code pfn},
      * still mapped at its old address, now belongs to {@code newVma} at {@code newAddr}:
      * folio_move_anon_rmap(folio, new) and {@code folio->index = linear_page_index(new,
-     * new_addr)}. Only called when {@link #relocatesAnon}. Default: that.
+     * new_addr)}. Only called when {@link #relocatesAnon} or {@link #adjustsFaultedPgoff}
+     * (Matěna's update_pgoff_page() and reconnect_page() do the same: page_move_anon_rmap() and,
+     * for a moved page, {@code page->index = new_addr >> PAGE_SHIFT}, the linear index since
+     * the new vma's pgoff is its address's). Default: that.
      */
     default void pageRelocateAnon(Frames frames, int pfn, Vma newVma, long newAddr) {
         frames.mapping[pfn] = newVma.anonVma;
         frames.index[pfn] = newVma.linearPageIndex(newAddr);
+    }
+
+    // ------------------------------------------------------------------ Matena's series (2022)
+
+    /**
+     * Does the design carry Jakub Matěna's series "mm: adjust page offset in mremap" and "mm:
+     * enable merging of VMAs with different anon_vmas" (RFC v3, 16 May 2022, on v5.18-rc2,
+     * Message-ID 20220516125405.1675-1-matenajakub@gmail.com; never merged)? Asked once, when
+     * the machine is built. Then copy_vma() gives a faulted vma whose pages are not shared the
+     * pgoff of its new address (can_update_faulted_pgoff()), move_ptes() re-homes each moved page
+     * (update_pgoff_page()), and a merge that absorbs a vma with another anon_vma re-homes its
+     * pages (reconnect_pages_range()) — the core does the walks, the design answers
+     * {@link #anonVmaUnshared} and re-homes a page with {@link #pageRelocateAnon}. Default no.
+     */
+    default boolean adjustsFaultedPgoff() {
+        return false;
+    }
+
+    /**
+     * Matěna's test that an anon_vma is not shared with another process: it is its own root
+     * ({@code anon_vma->root == anon_vma}) and rbt_no_children() (mm/rmap.c of his PATCH 4/6,
+     * RFC v3): every anon_vma_chain in its interval tree belongs to a vma whose anon_vma is this
+     * one. Asked by the core for copy_vma()'s can_update_faulted_pgoff() under
+     * {@link #adjustsFaultedPgoff}, and for the reason of a refused merge when
+     * {@link #countsMergeFailures}. Default false (a design without anon_vmas has no such test).
+     */
+    default boolean anonVmaUnshared(Object anonVma) {
+        return false;
+    }
+
+    /**
+     * Does the core count, for this design, the merges an anonymous vma could have made with a
+     * neighbour (adjacent, same flags) but did not, by reason (pgoff, different anon_vma, shared
+     * anon_vma: the breakdown Matěna measured for his cover letter of 11 March 2022), and the
+     * merges made by Matěna's rules? Default no; the anon_vma_chain family says yes.
+     */
+    default boolean countsMergeFailures() {
+        return false;
     }
 
     /**

@@ -29,9 +29,38 @@ final class VmaOps {
     long splits;
     long merges;
 
+    /**
+     * Matěna's page walks (docs/reference.md#matena), or null for a design without his series
+     * ({@link RmapDesign#adjustsFaultedPgoff}).
+     */
+    final AnonPgoffUpdate pgoffUpdate;
+    /** {@link RmapDesign#countsMergeFailures}: the counters below are kept. */
+    private final boolean countsMergeFailures;
+    /**
+     * Merge tests an anonymous range failed with an adjacent neighbour of the same flags, by the
+     * first rule that refused (is_mergeable_anon_vma(), then the pgoff test, as
+     * can_vma_merge_before/after() ask): pgoffs not contiguous; different anon_vmas, neither
+     * shared as Matěna defines it (the absorbed one is its own root with no children); a shared
+     * anon_vma (the absorbed one, or a fork child where one side has none). Matěna's breakdown
+     * of failed merges (cover letter of RFC v2, 11 March 2022).
+     */
+    long mergeFailPgoff;
+    long mergeFailAnonVma;
+    long mergeFailShared;
+    /**
+     * Merges made by Matěna's rules: a vma absorbed by one with another anon_vma
+     * (reconnect_pages_range()), or a moved faulted range merged at the pgoff he adjusted. Not a
+     * counterfactual: under today's rules the same calls leave other vmas behind (a faulted
+     * range moved next to one moved before it merges there too, at the old pgoffs), so the
+     * difference between the designs is in vma_merges and vmas_peak.
+     */
+    long mergesMatena;
+
     VmaOps(Machine k) {
         this.k = k;
         this.design = k.design;
+        this.pgoffUpdate = design.adjustsFaultedPgoff() ? new AnonPgoffUpdate(k) : null;
+        this.countsMergeFailures = design.countsMergeFailures();
     }
 
     // ------------------------------------------------------------------ link / unlink
@@ -224,18 +253,68 @@ final class VmaOps {
     /** can_vma_merge_after(): may vmg's range (at its pgoff) follow prev? */
     private boolean canMergeAfter(Vma prev, Vmg vmg) {
         Object file = vmg.file();
-        return isMergeableVma(prev, vmg.flags(), file)
-                && (FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA) || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom()))
-                && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff()));
+        if (!isMergeableVma(prev, vmg.flags(), file)) {
+            return false;
+        }
+        boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
+                || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom());
+        return anon && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff()))
+                || mergeFailed(anon, vmg.anon(), prev.anonVma, file);
     }
 
     /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
     private boolean canMergeBefore(Vma next, Vmg vmg) {
         Object file = vmg.file();
         long pglen = (vmg.end() - vmg.start()) >>> Machine.PAGE_SHIFT;
-        return isMergeableVma(next, vmg.flags(), file)
-                && (FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA) || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom()))
-                && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff()));
+        if (!isMergeableVma(next, vmg.flags(), file)) {
+            return false;
+        }
+        boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
+                || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom());
+        return anon && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff()))
+                || mergeFailed(anon, vmg.anon(), next.anonVma, file);
+    }
+
+    /**
+     * A merge test of an adjacent neighbour with the same flags failed: count why, for an
+     * anonymous range under a design that {@link RmapDesign#countsMergeFailures} (see
+     * {@link #mergeFailPgoff}). {@code srcAnon} is the anon state of the range to be absorbed,
+     * {@code tgtAnon} the neighbour's. Always false.
+     */
+    private boolean mergeFailed(boolean anonOk, Object srcAnon, Object tgtAnon, Object file) {
+        if (!countsMergeFailures || file != null) {
+            return false;
+        }
+        if (anonOk) {
+            mergeFailPgoff++;
+        } else if (srcAnon != null && tgtAnon != null && design.anonVmaUnshared(srcAnon)) {
+            mergeFailAnonVma++;
+        } else {
+            mergeFailShared++;
+        }
+        return false;
+    }
+
+    /**
+     * prev and next may not both merge ({@link RmapDesign#anonVmasCompatible} said no): a failed
+     * merge with next, counted as {@link #mergeFailed} does, next being the absorbed one.
+     */
+    private boolean compatible(Vma prev, Vma next) {
+        return design.anonVmasCompatible(prev, next) || mergeFailed(false, next.anonVma, prev.anonVma, next.vmFile);
+    }
+
+    /**
+     * Before {@code target} takes [start, end) of {@code source}: under Matěna's series, when
+     * their anon_vmas differ (only his rules let such vmas merge), __vma_adjust()'s
+     * reconnect_pages_range() moves the range's pages to target's anon_vma.
+     */
+    private void reconnect(Vma target, Vma source, long start, long end) {
+        if (pgoffUpdate == null || target.anonVma == null || source.anonVma == null
+                || target.anonVma == source.anonVma) {
+            return;
+        }
+        pgoffUpdate.reconnectPagesRange(source.mm, start, end, target);
+        mergesMatena++;
     }
 
     // ------------------------------------------------------------------ merge a new range
@@ -300,7 +379,7 @@ final class VmaOps {
                 && canMergeAfter(prev, vmg);
         boolean right = !justExpand && next != null && next != notWith && next.vmStart == end
                 && canMergeBefore(next, vmg)
-                && (!left || design.anonVmasCompatible(prev, next));
+                && (!left || compatible(prev, next));
         if (!left && !right) {
             return null;
         }
@@ -333,6 +412,7 @@ final class VmaOps {
         long oldPgoff = prev.vmPgoff;
         if (next != null) {
             // vma_expand with remove_next: dup_anon_vma(prev, next), anon_vma_merge.
+            reconnect(prev, next, next.vmStart, next.vmEnd);
             if (design.vmaMerged(prev, next) != 0) {
                 return null;
             }
@@ -430,7 +510,7 @@ final class VmaOps {
         Vmg vmg = new Vmg(mm, start, end, newFlags, middle.vmFile, pgoff, middle.anonVma, middle, null, false, null);
         boolean mergeLeft = leftSide && prev != null && prev.vmEnd == start && canMergeAfter(prev, vmg);
         boolean mergeRight = rightSide && next != null && next.vmStart == end && canMergeBefore(next, vmg);
-        if (mergeLeft && mergeRight && !design.anonVmasCompatible(prev, next)) {
+        if (mergeLeft && mergeRight && !compatible(prev, next)) {
             mergeRight = false;
         }
         if (!mergeLeft && !mergeRight) {
@@ -461,12 +541,14 @@ final class VmaOps {
             if (nextFirst && (err = design.vmaMerged(prev, next)) != 0) {
                 return null;
             }
+            reconnect(prev, middle, middle.vmStart, middle.vmEnd);
             if ((err = design.vmaMerged(prev, middle)) != 0) {
                 return null;
             }
             long newEnd = middle.vmEnd;
             unlinkStruct(middle);
             if (mergeRight) {
+                reconnect(prev, next, next.vmStart, next.vmEnd);
                 if (!nextFirst && (err = design.vmaMerged(prev, next)) != 0) {
                     return null;
                 }
@@ -476,6 +558,7 @@ final class VmaOps {
             prev.vmEnd = newEnd;
         } else {
             // prev grows to end; middle keeps [end, vmEnd) (dup_anon_vma(prev, middle)).
+            reconnect(prev, middle, middle.vmStart, end);
             if ((err = design.vmaCopy(middle, prev)) != 0) {
                 return null;
             }
@@ -507,6 +590,7 @@ final class VmaOps {
         long oEnd = next.vmEnd;
         long oPgoff = next.vmPgoff;
         if (leftSide) {
+            reconnect(next, middle, middle.vmStart, middle.vmEnd);
             if ((err = design.vmaMerged(next, middle)) != 0) {
                 return null;
             }
@@ -515,6 +599,7 @@ final class VmaOps {
             next.vmStart = mStart;
             next.vmPgoff = pgoff;
         } else {
+            reconnect(next, middle, start, middle.vmEnd);
             if ((err = design.vmaCopy(middle, next)) != 0) {
                 return null;
             }
@@ -733,6 +818,14 @@ final class VmaOps {
     boolean copyRelocates;
 
     /**
+     * True when the last {@link #copyVma(Vma, long, long, long, boolean)} under Matěna's series
+     * wants move_ptes() to re-home each moved page to the returned vma (copy_vma()'s {@code
+     * *update_pgoff}): can_update_faulted_pgoff() gave the range the pgoff of its new address, or
+     * the range merged into a vma with another anon_vma.
+     */
+    boolean copyUpdatesPgoff;
+
+    /**
      * copy_vma() as Lorenzo Stoakes' PATCH 01/11 (June 2025, never merged) has it when
      * {@code relocate} (should_relocate_anon() said yes): the merge is tried at the old pgoff as
      * ever ("If merge succeeds, no need to relocate"); failing that, the new vma takes the pgoff of
@@ -745,8 +838,16 @@ final class VmaOps {
     Vma copyVma(Vma vma, long addr, long len, long pgoff, boolean relocate) {
         Mm mm = vma.mm;
         copyRelocates = false;
+        copyUpdatesPgoff = false;
+        long oldPgoff = pgoff;
         if (vma.file == null && vma.anonVma == null) {
             pgoff = design.anonPgoff(mm, addr, addr + len, vma.vmFlags & ~Vma.VM_GROUP, RmapDesign.ANON_COPY, addr);
+        } else if (vma.file == null && pgoffUpdate != null && pgoffUpdate.canUpdateFaultedPgoff(vma)) {
+            // Matěna's copy_vma() (v3 PATCH 4/6): "Try to update new pgoff for anonymous vma to
+            // match new location, to increase its chance of merging" — faulted too, when no
+            // page is shared; move_ptes() then updates each page (*update_pgoff).
+            pgoff = addr >>> Machine.PAGE_SHIFT;
+            copyUpdatesPgoff = true;
         }
         // copy_vma merges with the source's flags and vm_userfaultfd_ctx (VMG_VMA_STATE), so a
         // registered range merges with registered neighbours; then move_vma's
@@ -756,14 +857,26 @@ final class VmaOps {
         // A faulted vma never merges with its own copy under today's rules (pgoff linearity:
         // copy_vma's VM_BUG_ON_VMA(faulted_in_anon_vma)), so a registered DONTUNMAP source keeps
         // its registration. Designs whose anon merge ignores pgoff (pte_chains, anonmm) could
-        // merge the two; the model keeps a registered faulted source apart from its copy, so that
+        // merge the two, and so could Matěna's series, which gives the copy the pgoff of its
+        // address; the model keeps a registered faulted source apart from its copy, so that
         // registration, which is user-visible, is the same under every design.
         long flags = vma.vmFlags;
-        Vma notWith = vma.uffdArmed() && vma.anonVma != null && !k.traits.anonMergeNeedsPgoff() ? vma : null;
+        Vma notWith = vma.uffdArmed() && vma.anonVma != null && (!k.traits.anonMergeNeedsPgoff() || copyUpdatesPgoff)
+                ? vma : null;
         Vma merged = mergeNewRange(new Vmg(mm, addr, addr + len, flags, vma.vmFile, pgoff, vma.anonVma, null,
                 vma, false, notWith));
         if (merged != null) {
             merged.vmFlags &= ~Vma.VM_UFFD_MISSING;
+            if (pgoffUpdate != null && vma.anonVma != null && merged.anonVma != vma.anonVma) {
+                // Merged into a vma with another anon_vma (PATCH 5/6's is_mergeable_anon_vma()):
+                // the pages must follow. v3 re-homes them only when update_pgoff was set; the
+                // model does it whenever the anon_vmas differ, or the rmap would lose them.
+                copyUpdatesPgoff = true;
+            }
+            // A merge made by Matěna's rules: at the pgoff he adjusted, or into another anon_vma.
+            if (copyUpdatesPgoff && (pgoff != oldPgoff || merged.anonVma != vma.anonVma)) {
+                mergesMatena++;
+            }
             return merged;
         }
         if (relocate) {

@@ -57,6 +57,9 @@ public final class RmapDesigns {
         variant("anon_vma_chain:relocate", AnonVmaChainDesign::relocating,
                 "Stoakes' MREMAP_RELOCATE_ANON / MREMAP_MUST_RELOCATE_ANON (v1, June 2025, unmerged) honoured: "
                         + "exclusive folios re-homed to the moved vma, which then merges");
+        variant("anon_vma_chain:matena", AnonVmaChainDesign::matena,
+                "Matena's series (RFC v3, May 2022, unmerged): mremap adjusts an unshared faulted vma's pgoff and "
+                        + "pages; vmas with different, unshared anon_vmas merge");
         variant("lokier:noreserve", () -> new LokierDesign(LokierDesign.DEFAULT_WRAP_LIMIT, 0, 0, 1),
                 "Lokier's offsets without a reservation: every growth in place splits (hidden by VM_GROUP)");
     }

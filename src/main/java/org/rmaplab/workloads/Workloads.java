@@ -12,7 +12,7 @@ public final class Workloads {
             mlockedSegment(),
             ForkWorkloads.forkWithoutExec(), ForkWorkloads.mremapAfterFork(), ThreadedServer.workload(),
             GcCompact.workload(), ForkWorkloads.anonVmaGrowth(), ForkWorkloads.splitGrowth(),
-            RmapTest.workload(), ForkTree.workload(), DbSegment.workload());
+            RmapTest.workload(), ForkTree.workload(), DbSegment.workload(), ZgcRemap.workload());
 
     public static Optional<Workload> find(String name) {
         return ALL.stream().filter(w -> w.name().equals(name)).findFirst();

@@ -186,6 +186,26 @@ public class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public boolean adjustsFaultedPgoff() {
+        return d.adjustsFaultedPgoff();
+    }
+
+    @Override
+    public boolean anonVmaUnshared(Object anonVma) {
+        return d.anonVmaUnshared(anonVma);
+    }
+
+    @Override
+    public boolean countsMergeFailures() {
+        return d.countsMergeFailures();
+    }
+
+    @Override
+    public void pageRelocateAnon(Frames frames, int pfn, Vma newVma, long newAddr) {
+        d.pageRelocateAnon(frames, pfn, newVma, newAddr);
+    }
+
+    @Override
     public void afterPageReferenced(int pfn) {
         d.afterPageReferenced(pfn);
     }

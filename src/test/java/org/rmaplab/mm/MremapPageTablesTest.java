@@ -61,6 +61,16 @@ public class MremapPageTablesTest {
                 after.get("mremap_ptes_moved") - before.get("mremap_ptes_moved"));
     }
 
+    /**
+     * Does this machine move page tables whole for the faulted, unshared regions these tests move?
+     * Today's design does; 2.6's did not; nor does anon_vma_chain:matena, whose move with
+     * update_pgoff (Matěna's RFC v3 PATCH 4/6) goes pte by pte (move_pgt_entry() refuses), so its
+     * counts are 2.6's: every pte that is not none, moved one by one.
+     */
+    static boolean movesTables(CheckedSyscalls c) {
+        return c.machine().traits().movesPageTables() && !c.machine().design().adjustsFaultedPgoff();
+    }
+
     static void readBack(CheckedSyscalls c, Task t, long addr, long pages, long value) {
         Syscalls.ReadResult r = new Syscalls.ReadResult();
         for (long i = 0; i < pages; i += 97) {
@@ -85,7 +95,7 @@ public class MremapPageTablesTest {
             assertEquals(A, c.mmap(t, A, 2 * PMD, RW, ANON, -1, 0));
             assertEquals(0, c.write(t, A, 2 * PMD, 0x51));
             Moved m = mremap(c, t, A, 2 * PMD, B);
-            boolean today = c.machine().traits().movesPageTables();
+            boolean today = movesTables(c);
             assertEquals(today ? new Moved(2, 0, 0) : new Moved(0, 0, 1024), m, d);
             readBack(c, t, B, 1024, 0x51);
             c.finish();
@@ -126,7 +136,7 @@ public class MremapPageTablesTest {
             assertEquals(A - 2 * P, c.mmap(t, A - 2 * P, len, RW, ANON, -1, 0));
             assertEquals(0, c.write(t, A - 2 * P, len, 0x52));
             Moved m = mremap(c, t, A - 2 * P, len, B - 2 * P);
-            boolean today = c.machine().traits().movesPageTables();
+            boolean today = movesTables(c);
             assertEquals(today ? new Moved(2, 0, 4) : new Moved(0, 0, 1028), m, d);
             readBack(c, t, B - 2 * P, 1028, 0x52);
             c.finish();
@@ -149,7 +159,7 @@ public class MremapPageTablesTest {
             assertEquals(A - 2 * P, c.mmap(t, A - 2 * P, len, RW, ANON, -1, 0));
             assertEquals(0, c.write(t, A - 2 * P, len, 0x53));
             Moved m = mremap(c, t, A - 2 * P, len, B - 2 * P);
-            boolean today = c.machine().traits().movesPageTables();
+            boolean today = movesTables(c);
             assertEquals(today ? new Moved(3, 0, 2) : new Moved(0, 0, 1028), m, d);
             readBack(c, t, B - 2 * P, 1028, 0x53);
             c.finish();
@@ -210,7 +220,7 @@ public class MremapPageTablesTest {
             assertEquals(0, c.write(t, A, P, 0x56));
             assertEquals(0, c.write(t, second, P, 0x57));
             Moved m = mremap(c, t, A, PUD, B);
-            boolean today = c.machine().traits().movesPageTables();
+            boolean today = movesTables(c);
             assertEquals(today ? new Moved(0, 1, 0) : new Moved(0, 0, 2), m, d);
             readBack(c, t, B, 1, 0x56);
             readBack(c, t, second - A + B, 1, 0x57);

@@ -596,6 +596,13 @@ class VmaOpsTest {
             // 2.6.0 / 2.6.6: vma_merge() has no anon rule and ignores an anonymous pgoff: all three merge.
             assertSame(vmaP, v);
             assertEquals("0-10", layout());
+        } else if (name.equals("anon_vma_chain:matena")) {
+            // Matěna's RFC v3 PATCH 5/6: vma_merge() case 1 asks is_mergeable_anon_vma(next, prev):
+            // N's anon_vma is its own root with no children, so all three merge and N's pages
+            // join P's anon_vma (reconnect_pages_range(); the oracle walks them at settle()).
+            assertTrue(twoAnons);
+            assertSame(vmaP, v);
+            assertEquals("0-10", layout());
         } else if (lokier()) {
             // lokier: one address_space per fork group, so P and N share their anon state; the
             // merge turns on the offsets alone (contiguous where claimed from a neighbour, else
@@ -626,7 +633,7 @@ class VmaOpsTest {
         merges = counter("vma_merges");
         v = mapNew(pg(3), pg(7), vmaP);
         settle();
-        if (mergesAnyAnon()) {
+        if (mergesAnyAnon() || name.equals("anon_vma_chain:matena")) {
             assertSame(vmaP, v);
             assertEquals("0-10", layout());
             assertEquals(merges + 1, counter("vma_merges"));

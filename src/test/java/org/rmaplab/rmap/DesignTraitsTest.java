@@ -36,6 +36,7 @@ class DesignTraitsTest {
         TABLE.put("pte_chains:objrmap_nlchains", TABLE.get("pte_chains").withIMmapKind(IMmap.OBJRMAP_LIST));
         TABLE.put("anon_vma_chain:noreuse", TABLE.get("anon_vma_chain"));
         TABLE.put("anon_vma_chain:relocate", TABLE.get("anon_vma_chain"));
+        TABLE.put("anon_vma_chain:matena", TABLE.get("anon_vma_chain"));
         TABLE.put("lokier:noreserve", TABLE.get("lokier"));
     }
 

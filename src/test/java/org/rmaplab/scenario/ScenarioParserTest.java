@@ -291,8 +291,8 @@ class ScenarioParserTest {
         t1 brk 0 expect:anon_vma => s.vms:1: 'expect:anon_vma' needs a RESULT
         t1 brk 0 expect: 0 => s.vms:1: 'expect:' needs design names, e.g. expect:anon_vma,pte_chains
         t1 brk 0 expect:anon_vma, 0 => s.vms:1: empty design name in 'expect:anon_vma,'
-        t1 brk 0 expect:anon_vma_chain:nosuch 0 => s.vms:1: unknown design 'anon_vma_chain:nosuch' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
-        t1 brk 0 expect:rmap 0 => s.vms:1: unknown design 'rmap' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
+        t1 brk 0 expect:anon_vma_chain:nosuch 0 => s.vms:1: unknown design 'anon_vma_chain:nosuch' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:matena, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
+        t1 brk 0 expect:rmap 0 => s.vms:1: unknown design 'rmap' in expect: (known: anon_vma, anon_vma_chain, anon_vma_chain:matena, anon_vma_chain:noreuse, anon_vma_chain:relocate, anonmm, linux, lokier, lokier:noreserve, pte_chains, pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains)
         t1 brk 0 expect:anonmm,anonmm 0 => s.vms:1: design 'anonmm' has two scoped expectations
         t1 brk 0 expect:anonmm 0 expect:linux,anonmm 1 => s.vms:1: design 'anonmm' has two scoped expectations
         t1 brk 0 expect ok now => s.vms:1: unexpected 'now' (after the arguments come only 'as NAME' and 'expect RESULT')

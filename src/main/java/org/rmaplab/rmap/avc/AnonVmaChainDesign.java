@@ -38,6 +38,12 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
      * (v1, June 2025, never merged) honoured ({@link #relocatesAnon}).
      */
     private final boolean relocate;
+    /**
+     * anon_vma_chain:matena: Jakub Matěna's series (RFC v3, May 2022, never merged): mremap
+     * adjusts a faulted unshared vma's pgoff and pages, and vmas with different anon_vmas merge
+     * when the absorbed one is not shared ({@link #adjustsFaultedPgoff}).
+     */
+    private final boolean matena;
     private final RmapStats stats = new RmapStats();
     private RmapHost host;
     private Frames frames;
@@ -52,12 +58,23 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
 
     /** With {@code reuse = false}, the behaviour before 7a3ef208e662 (anon_vmas grow with forks). */
     public AnonVmaChainDesign(boolean reuse) {
-        this(reuse, false);
+        this(reuse, false, false);
     }
 
-    private AnonVmaChainDesign(boolean reuse, boolean relocate) {
+    private AnonVmaChainDesign(boolean reuse, boolean relocate, boolean matena) {
         this.reuse = reuse;
         this.relocate = relocate;
+        this.matena = matena;
+    }
+
+    /**
+     * anon_vma_chain:matena — today's Linux with Jakub Matěna's "mm: adjust page offset in
+     * mremap" and "mm: enable merging of VMAs with different anon_vmas" (RFC v3 PATCH 4/6 and
+     * 5/6, 16 May 2022, on v5.18-rc2) carried over: the core's {@code org.rmaplab.mm.AnonPgoffUpdate}
+     * walks the pages; this design answers rbt_no_children() and lets such vmas merge.
+     */
+    public static AnonVmaChainDesign matena() {
+        return new AnonVmaChainDesign(true, false, true);
     }
 
     /**
@@ -67,7 +84,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
      * vma_maybe_has_shared_anon_folios() and re-homes each folio).
      */
     public static AnonVmaChainDesign relocating() {
-        return new AnonVmaChainDesign(true, true);
+        return new AnonVmaChainDesign(true, true, false);
     }
 
     /**
@@ -82,6 +99,36 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
     @Override
     public boolean relocatesAnon() {
         return relocate;
+    }
+
+    @Override
+    public boolean adjustsFaultedPgoff() {
+        return matena;
+    }
+
+    /** Every variant of today's design counts its failed merges by reason. */
+    @Override
+    public boolean countsMergeFailures() {
+        return true;
+    }
+
+    /**
+     * {@code anon_vma == anon_vma->root && rbt_no_children(anon_vma)} (mm/rmap.c of Matěna's v3
+     * PATCH 4/6): the anon_vma is its own root and every anon_vma_chain in its interval tree
+     * belongs to a vma whose anon_vma is this one — no vma of a child process can map its pages.
+     * (v3 skips the tree when {@code anon_vma->degree <= 1}; the answer is the same.)
+     */
+    @Override
+    public boolean anonVmaUnshared(Object anonVma) {
+        if (!(anonVma instanceof AnonVma av) || av.root != av) {
+            return false;
+        }
+        for (int i = 0; i < av.rbRoot.size(); i++) {
+            if (av.rbRoot.get(i).vma.anonVma != av) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -114,7 +161,7 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
      */
     @Override
     public boolean swapinMustCopy(int pfn, Vma vma, long address) {
-        if (!relocate || !(frames.mapping[pfn] instanceof AnonVma pageAv) || vma.anonVma == null) {
+        if (!(relocate || matena) || !(frames.mapping[pfn] instanceof AnonVma pageAv) || vma.anonVma == null) {
             return false;
         }
         return frames.index[pfn] != vma.linearPageIndex(address) || pageAv.root != ((AnonVma) vma.anonVma).root;
@@ -332,12 +379,24 @@ public final class AnonVmaChainDesign implements RmapDesign, RmapSelfCheck, Rmap
         if (tgtAnon != null && srcAnon == null) {
             return !isForkChild(tgt); // case 2: we will simply use tgt's anon_vma
         }
-        return srcAnon == tgtAnon; // case 3: the anon_vmas are already shared
+        if (srcAnon == tgtAnon) {
+            return true; // case 3: the anon_vmas are already shared
+        }
+        // Matěna's v3 PATCH 5/6: "Different anon_vma but not shared by several processes" — the
+        // absorbed range's anon_vma (anon_vma1) is its own root with no children; its pages are
+        // then reconnected to tgt's (reconnect_pages_range(), or move_ptes() for mremap).
+        return matena && srcAnon != null && tgtAnon != null && anonVmaUnshared(srcAnon);
     }
 
+    /**
+     * can_vma_merge_right()'s anon test; under Matěna's series vma_merge() asks
+     * is_mergeable_anon_vma(next-&gt;anon_vma, prev-&gt;anon_vma, NULL) for cases 1 and 6 (v3 PATCH
+     * 5/6): next, absorbed into prev, may have another anon_vma if it is not shared.
+     */
     @Override
     public boolean anonVmasCompatible(Vma prev, Vma next) {
-        return prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma;
+        return prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma
+                || matena && anonVmaUnshared(next.anonVma);
     }
 
     /** vma_expand with a removed vma: dup_anon_vma(survivor, removed), then anon_vma_merge(). */
