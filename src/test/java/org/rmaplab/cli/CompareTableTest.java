@@ -51,7 +51,7 @@ class CompareTableTest extends CliTest {
                 est_run_ns                 111303    111263      111223  111263  111303
                 est_reclaim_ns               9534     10220        9996    9534   10220
                 est_exit_ns                     0         0           0       0       0
-                (22 of 74 metrics: --columns all or --columns A,B,... for others; --format csv or json)
+                (22 of 78 metrics: --columns all or --columns A,B,... for others; --format csv or json)
                 (est_*_ns priced by: %s)
                 (the reference calibration shipped with rmaplab; 'rmaplab calibrate' measures this machine's)
                 """.formatted(org.rmaplab.cost.Calibration.reference().label()), out);
