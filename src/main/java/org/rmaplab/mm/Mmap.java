@@ -431,7 +431,7 @@ final class Mmap {
             return 0; // "Somebody else might have raced and expanded it already"
         }
         // The stack's size is the user-visible vma's: under lokier the group of its pieces.
-        long size = VmaOps.groupLast(mm, vma).vmEnd - address;
+        long size = VmaGroups.groupLast(mm, vma).vmEnd - address;
         long grow = (vma.vmStart - address) >>> Machine.PAGE_SHIFT;
         if (grow > vma.vmPgoff || acctStackGrowth(vma, size) != 0) {
             return -Errno.ENOMEM;
@@ -579,7 +579,7 @@ final class Mmap {
         }
         boolean extend = vma != null && vma.vmEnd == addr;
         long pgoff = design.anonPgoff(mm, addr, addr + len, flags, RmapDesign.ANON_BRK,
-                extend ? VmaOps.groupStart(mm, vma) : addr);
+                extend ? VmaGroups.groupStart(mm, vma) : addr);
         if (extend) {
             Vma merged = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, addr, addr + len, flags, null, pgoff).justExpanding());
             if (merged != null) {

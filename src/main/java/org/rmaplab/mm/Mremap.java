@@ -197,7 +197,7 @@ public final class Mremap {
         // Crossing vma boundaries is permitted for the range a shrink unmaps. Under lokier the
         // vma is the user-visible one: a VM_GROUP group.
         long len = shrink ? newLen : oldLen;
-        if (len > VmaOps.groupLast(vma.mm, vma).vmEnd - addr) {
+        if (len > VmaGroups.groupLast(vma.mm, vma).vmEnd - addr) {
             return -Errno.EFAULT;
         }
         if (newLen == len) {
@@ -278,7 +278,7 @@ public final class Mremap {
         long oldLen = vrm.oldLen();
         long newLen = vrm.newLen();
         long delta = newLen - oldLen;
-        Vma last = VmaOps.groupLast(mm, vma); // vma itself but under lokier
+        Vma last = VmaGroups.groupLast(mm, vma); // vma itself but under lokier
         if (last.vmEnd - addr == oldLen && vmaExpandable(mm, last, delta)) {
             long oldEnd = last.vmEnd;
             Vma v;
@@ -288,7 +288,7 @@ public final class Mremap {
                 v = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, oldEnd, oldEnd + delta, last.vmFlags,
                         last.vmFile, last.linearPageIndex(oldEnd)).withAnon(last.anonVma));
             } else {
-                v = growAnonPiece(last, VmaOps.groupStart(mm, vma), oldEnd, oldEnd + delta);
+                v = growAnonPiece(last, VmaGroups.groupStart(mm, vma), oldEnd, oldEnd + delta);
             }
             if (v == null) {
                 return -Errno.ENOMEM;
@@ -545,8 +545,8 @@ public final class Mremap {
         if (old == null) {
             return;
         }
-        long gs = VmaOps.groupStart(mm, old);
-        long ge = VmaOps.groupLast(mm, old).vmEnd;
+        long gs = VmaGroups.groupStart(mm, old);
+        long ge = VmaGroups.groupLast(mm, old).vmEnd;
         boolean whole = gs == oldAddr && ge == oldEnd;
         for (Vma p = mm.vmaLookup(gs); p != null && p.vmStart < ge; p = mm.vmaLookup(p.vmEnd)) {
             boolean wasLocked = (p.vmFlags & Vma.VM_LOCKED) != 0;

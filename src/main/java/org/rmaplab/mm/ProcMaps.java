@@ -25,7 +25,7 @@ final class ProcMaps {
         if (v == null) {
             return null;
         }
-        return new Syscalls.VmaInfo(VmaOps.groupStart(mm, v), VmaOps.groupLast(mm, v).vmEnd, v.perms());
+        return new Syscalls.VmaInfo(VmaGroups.groupStart(mm, v), VmaGroups.groupLast(mm, v).vmEnd, v.perms());
     }
 
     /**
@@ -49,9 +49,9 @@ final class ProcMaps {
         k.requireAlive(t);
         Mm mm = t.mm;
         java.util.List<String> lines = new java.util.ArrayList<>();
-        for (int i = 0; i < mm.mapCount; i = mm.indexAfter(VmaOps.groupLast(mm, mm.vma(i)).vmEnd)) {
+        for (int i = 0; i < mm.mapCount; i = mm.indexAfter(VmaGroups.groupLast(mm, mm.vma(i)).vmEnd)) {
             Vma v = mm.vma(i);
-            long end = VmaOps.groupLast(mm, v).vmEnd;
+            long end = VmaGroups.groupLast(mm, v).vmEnd;
             if (image(mm, v.vmStart, end)) {
                 continue;
             }
@@ -89,7 +89,7 @@ final class ProcMaps {
         int n = 0;
         // One line per user-visible vma: from each, on past the last vma of its VM_GROUP group.
         for (int i = mm.indexAfter(addr); i < mm.mapCount && mm.vma(i).vmStart < end;
-                i = mm.indexAfter(VmaOps.groupLast(mm, mm.vma(i)).vmEnd)) {
+                i = mm.indexAfter(VmaGroups.groupLast(mm, mm.vma(i)).vmEnd)) {
             n++;
         }
         return n;

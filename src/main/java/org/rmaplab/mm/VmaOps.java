@@ -15,7 +15,7 @@ package org.rmaplab.mm;
  * boundary it tried to merge across; {@link #regroup} then hides the refused ones between
  * equal-flag anonymous vmas, and clears the flag wherever a vma no longer continues its
  * predecessor. A split always leaves a user-visible boundary (VM_GROUP and the helpers
- * {@link #groupStart}, {@link #groupLast}, {@link #regroup} are rmaplab's own, for the lokier
+ * {@link VmaGroups#groupStart}, {@link VmaGroups#groupLast}, {@link #regroup} are rmaplab's own, for the lokier
  * design; Linux has no such flag).
  *
  * <p>Lock order (vma_prepare(); for the reader: the model is single-threaded): mmap_lock (write),
@@ -61,6 +61,7 @@ final class VmaOps {
         this.design = k.design;
         this.pgoffUpdate = design.adjustsFaultedPgoff() ? new AnonPgoffUpdate(k) : null;
         this.countsMergeFailures = design.countsMergeFailures();
+        this.groups = new VmaGroups(k, design);
     }
 
     // ------------------------------------------------------------------ link / unlink
@@ -367,10 +368,10 @@ final class VmaOps {
             throw new IllegalStateException("merge of a range that is mapped");
         }
         if (prev != null && prev.vmEnd == start) {
-            noteMergeAttempt(mm, start);
+            groups.noteMergeAttempt(mm, start);
         }
         if (!justExpand && next != null && next.vmStart == end) {
-            noteMergeAttempt(mm, end);
+            groups.noteMergeAttempt(mm, end);
         }
         if (prev == null && next == null) {
             return null;
@@ -501,10 +502,10 @@ final class VmaOps {
         Vma prev = mm.prevOf(middle);
         Vma next = mm.nextOf(middle);
         if (leftSide && prev != null && prev.vmEnd == start) {
-            noteMergeAttempt(mm, start);
+            groups.noteMergeAttempt(mm, start);
         }
         if (rightSide && next != null && next.vmStart == end) {
-            noteMergeAttempt(mm, end);
+            groups.noteMergeAttempt(mm, end);
         }
         long pgoff = middle.linearPageIndex(start);
         Vmg vmg = new Vmg(mm, start, end, newFlags, middle.vmFile, pgoff, middle.anonVma, middle, null, false, null);
@@ -619,93 +620,12 @@ final class VmaOps {
 
     // ------------------------------------------------------------------ lokier's mremap groups
 
-    /** Boundaries (mm, address) where this system call tried to merge two vmas (lokier only). */
-    private Mm[] attemptMm = new Mm[8];
-    private long[] attemptAddr = new long[8];
-    private int attempts;
+    /** lokier's VM_GROUP bookkeeping ({@link VmaGroups}); idle under the other designs. */
+    final VmaGroups groups;
 
-    /** A merge was tried across {@code addr}: a boundary lokier may hide if the merge is refused. */
-    private void noteMergeAttempt(Mm mm, long addr) {
-        if (!k.traits.groupsVmas()) {
-            return;
-        }
-        if (attempts == attemptAddr.length) {
-            attemptMm = java.util.Arrays.copyOf(attemptMm, attempts * 2);
-            attemptAddr = java.util.Arrays.copyOf(attemptAddr, attempts * 2);
-        }
-        attemptMm[attempts] = mm;
-        attemptAddr[attempts++] = addr;
-    }
-
-    private boolean attempted(Mm mm, long addr) {
-        for (int i = 0; i < attempts; i++) {
-            if (attemptMm[i] == mm && attemptAddr[i] == addr) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * May {@code v} continue {@code prev} in one user-visible vma? Adjacent private anonymous vmas
-     * whose flags are equal but for VM_GROUP and VM_IGNORE_MERGE: what would merge but for the anon
-     * rule and pgoff ("Groups always have the same flags etc.; only the vm_offset varies").
-     */
-    static boolean groupable(Vma prev, Vma v) {
-        return prev.vmEnd == v.vmStart && prev.file == null && v.file == null
-                && ((prev.vmFlags ^ v.vmFlags) & ~(Vma.VM_GROUP | Vma.VM_IGNORE_MERGE)) == 0;
-    }
-
-    /**
-     * The end of a system call that may have changed the vmas of mm, for a design that groups
-     * ({@link DesignTraits#groupsVmas}, lokier, docs/reference.md#lokier-offset-space step 4: "When trying to merge adjacent anon vmas
-     * during ordinary mmap/munmap/mprotect/mremap operations, if they are not vm_offset-compatible
-     * (or their address_spaces aren't equal) just use the mremap-group flag to make them appear
-     * merged"). A vma gets VM_GROUP where this call tried a merge across its start and the merge
-     * was refused although the two could be grouped; a vma loses VM_GROUP where it may no longer
-     * continue its predecessor (unmapped, moved away, flags changed). Then a group has one anon
-     * state, as a merged vma would (dup_anon_vma): if one piece has it, every piece is prepared.
-     * Does nothing under the other designs.
-     */
+    /** {@link VmaGroups#regroup}: the end of a system call that may have changed mm's vmas. */
     void regroup(Mm mm) {
-        if (!k.traits.groupsVmas()) {
-            return;
-        }
-        for (int i = 0; i < mm.mapCount; i++) {
-            Vma v = mm.vma(i);
-            boolean ok = i > 0 && groupable(mm.vma(i - 1), v);
-            if ((v.vmFlags & Vma.VM_GROUP) != 0) {
-                if (!ok) {
-                    v.vmFlags &= ~Vma.VM_GROUP;
-                }
-            } else if (ok && attempted(mm, v.vmStart)) {
-                v.vmFlags |= Vma.VM_GROUP;
-            }
-        }
-        java.util.Arrays.fill(attemptMm, 0, attempts, null);
-        attempts = 0;
-        int head = 0;
-        for (int i = 1; i <= mm.mapCount; i++) {
-            if (i < mm.mapCount && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0) {
-                continue;
-            }
-            // [head, i) is one group.
-            boolean any = false;
-            boolean all = true;
-            for (int j = head; j < i; j++) {
-                boolean has = mm.vma(j).anonVma != null;
-                any |= has;
-                all &= has;
-            }
-            if (any && !all) {
-                for (int j = head; j < i; j++) {
-                    if (mm.vma(j).anonVma == null) {
-                        design.anonVmaPrepare(mm.vma(j));
-                    }
-                }
-            }
-            head = i;
-        }
+        groups.regroup(mm);
     }
 
     // ------------------------------------------------------------------ unmap
@@ -766,37 +686,12 @@ final class VmaOps {
         return 0;
     }
 
-    /** The last vma of the user-visible vma containing v: v itself but under lokier. */
-    static Vma groupLast(Mm mm, Vma v) {
-        int n = mm.mapCount;
-        int i = mm.indexOf(v);
-        while (i + 1 < n && (mm.vma(i + 1).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i).vmEnd == mm.vma(i + 1).vmStart) {
-            i++;
-        }
-        return mm.vma(i);
-    }
-
     /**
      * vm_flags_reset() after vma_modify(): v may be a neighbour the range merged into, so it keeps
      * its own VM_GROUP bit (its place in a user-visible vma), whatever the range's was.
      */
     static void setFlags(Vma v, long newFlags) {
         v.vmFlags = (newFlags & ~Vma.VM_GROUP) | (v.vmFlags & Vma.VM_GROUP);
-    }
-
-    /**
-     * Where the user-visible vma containing {@code v} starts: v's own start unless v continues its
-     * predecessor with lokier's VM_GROUP flag (never set under the other designs).
-     */
-    static long groupStart(Mm mm, Vma v) {
-        if ((v.vmFlags & Vma.VM_GROUP) == 0) {
-            return v.vmStart;
-        }
-        int i = mm.indexOf(v);
-        while (i > 0 && (mm.vma(i).vmFlags & Vma.VM_GROUP) != 0 && mm.vma(i - 1).vmEnd == mm.vma(i).vmStart) {
-            i--;
-        }
-        return mm.vma(i).vmStart;
     }
 
     // ------------------------------------------------------------------ copy_vma (mm/vma.c since 6.12; mremap's)

@@ -193,7 +193,7 @@ class VmaOpsTest {
     Vma expand(Vma prev, long end) {
         long start = prev.end();
         long flags = prev.flags() & ~Vma.VM_GROUP;
-        long pgoff = k.design.anonPgoff(mm, start, end, flags, RmapDesign.ANON_BRK, VmaOps.groupStart(mm, prev));
+        long pgoff = k.design.anonPgoff(mm, start, end, flags, RmapDesign.ANON_BRK, VmaGroups.groupStart(mm, prev));
         Vma v = k.vmaOps.mergeNewRange(VmaOps.Vmg.newRange(mm, start, end, flags, null, pgoff).justExpanding());
         if (v == null) {
             v = new Vma(mm, start, end, flags, pgoff, null);
