@@ -71,6 +71,56 @@ public final class CheckedSyscalls implements Syscalls {
         }
     }
 
+    /**
+     * Also judges every memory call (mmap, munmap, mprotect, mremap, madvise, mlock, munlock,
+     * brk) by {@link ReferenceRules}: its result and the layout it leaves, against a second,
+     * simple model written from the man pages and 6.18's checks. The random sequences turn it on.
+     */
+    public CheckedSyscalls judged() {
+        judged = true;
+        return this;
+    }
+
+    /** Calls the reference judged so far (not counting those it could not decide). */
+    public long judgedCalls() {
+        return judgedCalls;
+    }
+
+    private boolean judged;
+    private long judgedCalls;
+
+    /** The layout before a judged call, or null if calls are not judged. */
+    private ReferenceLayout judging(Task t) {
+        return judged && t.isAlive() ? ReferenceLayout.of(t.mm()) : null;
+    }
+
+    /** Compares the call's result R and the layout after it with the reference's verdict V. */
+    private void judge(String call, Task t, ReferenceLayout pre, ReferenceRules.Verdict v, long r) {
+        if (pre == null || v.unknown() || !t.isAlive()) {
+            return; // undecided, or the OOM killer ended the task during the call
+        }
+        judgedCalls++;
+        if (v.problem != null) {
+            throw new InvariantViolation(call + ": " + v.problem);
+        }
+        if (r == v.alsoAllowed && r != 0) {
+            return; // populate short of memory: not judged
+        }
+        if (r != v.ret) {
+            throw new InvariantViolation(call + " returned " + result(r) + " where the reference (ReferenceRules) expects "
+                    + result(v.ret) + "; the layout before: " + pre);
+        }
+        String d = v.after == null ? null : v.after.differsFrom(ReferenceLayout.of(t.mm()), pre);
+        if (d != null) {
+            throw new InvariantViolation(call + " returned " + result(r) + " but left a layout the reference does not:\n  "
+                    + d + "\n  the layout before: " + pre);
+        }
+    }
+
+    private static String result(long r) {
+        return Errno.isError(r) ? "-" + Errno.name((int) -r) : "0x" + Long.toHexString(r);
+    }
+
     /** The call about to run, for {@link Residency}'s message. */
     private String lastCall = "";
 
@@ -102,7 +152,14 @@ public final class CheckedSyscalls implements Syscalls {
             residency.before(t.mm(), (flags & (Mman.MAP_FIXED | Mman.MAP_FIXED_NOREPLACE)) != 0 ? start : 0,
                     (flags & (Mman.MAP_FIXED | Mman.MAP_FIXED_NOREPLACE)) != 0 ? start + PageTable.pageAlign(len) : 0);
         }
+        ReferenceLayout pre = judging(t);
         long r = k.mmap(t, addr, len, prot, flags, file, off);
+        if (pre != null) {
+            boolean anon = (flags & Mman.MAP_ANONYMOUS) != 0;
+            judge(String.format("mmap(0x%x, %d, %d, 0x%x, %d, %d)", addr, len, prot, flags, file, off), t, pre,
+                    !anon && k.file(file) == null ? ReferenceRules.Verdict.UNKNOWN
+                            : ReferenceRules.mmap(pre, addr, len, prot, flags, anon ? null : k.file(file), off, r), r);
+        }
         if (!Errno.isError(r)) {
             shadow.forget(t.mm(), r, r + PageTable.pageAlign(len));
             shadow.prune(t.mm());
@@ -146,7 +203,11 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public long munmap(Task t, long addr, long len) {
+        ReferenceLayout pre = judging(t);
         long r = k.munmap(t, addr, len);
+        if (pre != null) {
+            judge(String.format("munmap(0x%x, %d)", addr, len), t, pre, ReferenceRules.munmap(pre, addr, len), r);
+        }
         shadow.prune(t.mm());
         after();
         return r;
@@ -155,7 +216,12 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mprotect(Task t, long addr, long len, int prot) {
         keepsLocked("mprotect");
+        ReferenceLayout pre = judging(t);
         long r = k.mprotect(t, addr, len, prot);
+        if (pre != null) {
+            judge(String.format("mprotect(0x%x, %d, %d)", addr, len, prot), t, pre,
+                    ReferenceRules.mprotect(pre, addr, len, prot), r);
+        }
         learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
         after();
         return r;
@@ -179,8 +245,13 @@ public final class CheckedSyscalls implements Syscalls {
                 }
             }
         }
+        ReferenceLayout pre = judging(t);
         Mremap.Result res = k.mremapFull(t, new Mremap.Request(oldAddr, oldLen, newLen, flags, newAddr));
         long r = res.ret();
+        if (pre != null) {
+            judge(String.format("mremap(0x%x, %d, %d, %d, 0x%x)", oldAddr, oldLen, newLen, flags, newAddr), t, pre,
+                    ReferenceMremap.mremap(pre, oldAddr, oldLen, newLen, flags, newAddr, r), r);
+        }
         if (!Errno.isError(r)) {
             if (!pieces.isEmpty() && r != oldAddr) {
                 for (long[] p : pieces) {
@@ -223,7 +294,12 @@ public final class CheckedSyscalls implements Syscalls {
         if (advice != Mman.MADV_REMOVE) {
             keepsLocked("madvise"); // MADV_REMOVE punches a hole in the file: every mapping of it loses the pages
         }
+        ReferenceLayout pre = judging(t);
         long r = k.madvise(t, addr, len, advice);
+        if (pre != null) {
+            judge(String.format("madvise(0x%x, %d, %d)", addr, len, advice), t, pre,
+                    ReferenceRules.madvise(pre, addr, len, advice), r);
+        }
         if (advice == Mman.MADV_REMOVE && (addr & ~Machine.PAGE_MASK) == 0 && addr + PageTable.pageAlign(len) > addr) {
             // madvise_remove() vma by vma, in order, until one refuses (locked, nonlinear (2.6.16)
             // or not a file: EINVAL; not shared and writable: EACCES); holes between vmas are skipped.
@@ -264,7 +340,11 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long mlock(Task t, long addr, long len) {
         keepsLocked("mlock");
+        ReferenceLayout pre = judging(t);
         long r = k.mlock(t, addr, len);
+        if (pre != null) {
+            judge(String.format("mlock(0x%x, %d)", addr, len), t, pre, ReferenceRules.mlock(pre, addr, len, true), r);
+        }
         learnCopies(t.mm(), addr, addr + PageTable.pageAlign(len));
         if (r == 0 && policy == CheckPolicy.EVERY) {
             long start = addr & Machine.PAGE_MASK;
@@ -312,14 +392,24 @@ public final class CheckedSyscalls implements Syscalls {
     @Override
     public long munlock(Task t, long addr, long len) {
         keepsLocked("munlock");
+        ReferenceLayout pre = judging(t);
         long r = k.munlock(t, addr, len);
+        if (pre != null) {
+            judge(String.format("munlock(0x%x, %d)", addr, len), t, pre, ReferenceRules.mlock(pre, addr, len, false), r);
+        }
         after();
         return r;
     }
 
     @Override
     public long brk(Task t, long addr) {
+        ReferenceLayout pre = judging(t);
+        long origBrk = pre == null ? 0 : t.mm().brk();
+        long startBrk = pre == null ? 0 : t.mm().startBrk();
         long r = k.brk(t, addr);
+        if (pre != null) {
+            judge(String.format("brk(0x%x)", addr), t, pre, ReferenceRules.brk(pre, addr, origBrk, startBrk), r);
+        }
         shadow.prune(t.mm());
         after();
         return r;

@@ -112,7 +112,7 @@ public final class ModelProfile {
         if (swapping) {
             k.setPtlBusyEvery(PTL_BUSY_EVERY); // some unmaps find the page table busy and are retried
         }
-        this.sys = new CheckedSyscalls(k, policy);
+        this.sys = new CheckedSyscalls(k, policy).judged(); // every memory call's result judged too
         out.start(design, sys);
         tasks.add(out.task("t1"));
         names.add("t1");

@@ -61,7 +61,7 @@ final class Mprotect {
                 break;
             }
             if (vma.vmStart != tmp && vma.vmStart > tmp) {
-                error = -Errno.ENOMEM;
+                error = FaultInject.on(FaultInject.Bug.MPROTECT_HOLE_EINVAL) ? -Errno.EINVAL : -Errno.ENOMEM;
                 break;
             }
             long newFlags = Mmap.protBits(prot) | (vma.vmFlags & ~Vma.VM_ACCESS_FLAGS);

@@ -198,7 +198,7 @@ public final class Mremap {
         // vma is the user-visible one: a VM_GROUP group.
         long len = shrink ? newLen : oldLen;
         if (len > VmaGroups.groupLast(vma.mm, vma).vmEnd - addr) {
-            return -Errno.EFAULT;
+            return FaultInject.on(FaultInject.Bug.MREMAP_PAST_VMA_EINVAL) ? -Errno.EINVAL : -Errno.EFAULT;
         }
         if (newLen == len) {
             return 0;

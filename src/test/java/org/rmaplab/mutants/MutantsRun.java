@@ -26,7 +26,8 @@ import org.rmaplab.mm.FaultInject.Bug;
 
 /**
  * The mutants run ({@code mvn -B -ntp verify -Pmutants}): the fast, self-judging part of the suite
- * — the core's and the designs' unit tests, the scenario runner's, the oracle's random sequences
+ * — short random sequences judged by the reference of the calls' results (ReferenceRulesTest),
+ * the core's and the designs' unit tests, the scenario runner's, the oracle's random sequences
  * and the scenario corpus under every design — once per planted bug of {@link FaultInject}, in
  * that order, stopping at the first failing test. It prints {@code mutants: N/N caught} and, per
  * bug, the first test that caught it and the time it took; writes the same to
@@ -40,6 +41,8 @@ class MutantsRun {
     /** The groups of the fast set, cheapest first; a bug caught by a group skips the rest. */
     static List<List<DiscoverySelector>> groups() {
         return List.of(
+                // a few seconds: the reference's rules and short judged random sequences under every design
+                List.of(selectClass("org.rmaplab.check.ReferenceRulesTest")),
                 List.of(selectPackage("org.rmaplab.mm"), selectPackage("org.rmaplab.rmap"),
                         selectPackage("org.rmaplab.scenario")),
                 List.of(selectClass("org.rmaplab.check.OracleDetectsTest"),

@@ -9,13 +9,54 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-/** docs/findings.md is what {@code rmaplab findings} generates today. */
+/**
+ * docs/findings.md is what {@code rmaplab findings} generates today ({@link #findingsAreUpToDate}:
+ * a regression pin, not a judgement — it says the numbers did not move, not that they are right),
+ * and beside it the checks of the same quantities worked out by hand where that can be done: the
+ * first two sections' tables ({@link #derivedChecksOfTheFirstTwoSections}), Morton's rmap-test, wli's
+ * step (b), Bligh's 5000 tasks.
+ */
 class FindingsTest {
 
+    /** Regression pin: the committed docs/findings.md, byte for byte. */
     @Test
     void findingsAreUpToDate() throws IOException {
         assertEquals(Findings.markdown(2), Files.readString(Path.of("docs/findings.md")),
-                "docs/findings.md is stale: run ./rmaplab findings");
+                "regression pin: docs/findings.md is stale (run ./rmaplab findings); the derived checks beside it "
+                        + "say whether the new numbers are right");
+    }
+
+    /**
+     * The derived checks of the first two sections' tables, by hand.
+     *
+     * <p>"pte_chains grow with tasks x shared pages": {@code shared-segment pages=256} on i386, T tasks
+     * mapping every page. 2.6.0 keeps a page mapped once in page->pte.direct (no block) and chains
+     * two or more ptes in 64-byte blocks of NRPTE = (64 - 4) / 4 = 15: pages x ceil(T / 15) x 64 bytes
+     * at the peak, when all T map every page: 256 x 1 x 64 = 16384 for T = 2..15, 256 x 2 x 64 =
+     * 32768 for 16, 256 x 3 x 64 = 49152 for 32.
+     *
+     * <p>"Reverse-walk cost under fork fan-out": {@code fork-fanout pages=4 parent_exits=1}: N children
+     * each COW their pages, the parent exits, reclaim walks every page. Under anon_vma (2.6.7) the
+     * children's vmas are on the parent's one anon_vma list, newest first (anon_vma_link adds at the
+     * head), and a page's walk stops at the vma that maps it: child i's pages are found after
+     * visiting i vmas, (1 + 2 + ... + N) / N = (N + 1) / 2 per walk. Under anon_vma_chain each child's
+     * COWed pages are on its own anon_vma: 1.
+     */
+    @Test
+    void derivedChecksOfTheFirstTwoSections() {
+        for (long t : new long[] {2, 8, 16, 32}) {
+            Findings.Run r = Findings.measure("shared-segment", Findings.params("tasks", t, "pages", 256),
+                    () -> org.rmaplab.rmap.RmapDesigns.create("pte_chains"), "i386", org.rmaplab.check.CheckPolicy.END);
+            assertEquals(256 * ((t + 14) / 15) * 64, r.cost("rmap_bytes_peak"), "tasks=" + t);
+        }
+        for (long n : new long[] {1, 4, 16, 64}) {
+            Findings.Run av = Findings.measure("fork-fanout", Findings.params("children", n, "pages", 4, "parent_exits", 1),
+                    "anon_vma");
+            assertEquals((n + 1) / 2.0, (double) av.cost("walk_vmas_visited") / av.cost("walks"), 1e-9, "children=" + n);
+            Findings.Run avc = Findings.measure("fork-fanout", Findings.params("children", n, "pages", 4, "parent_exits", 1),
+                    "anon_vma_chain");
+            assertEquals(1.0, (double) avc.cost("walk_vmas_visited") / avc.cost("walks"), 1e-9, "children=" + n);
+        }
     }
 
     /**

@@ -170,11 +170,30 @@ class RealFaultsTest {
         }
     }
 
-    /** The sections' text on the committed traces: the make-gcc build under both kernels. */
+    /**
+     * The section's text on the committed make-gcc trace under both kernels (its table cells are
+     * regression pins), and beside it what can be derived of the same counts: every pte is made
+     * once, by a fault (rmap_adds) or by fork's copy (rmap_dups), and zapped once (rmap_removes),
+     * since every traced task exits: removes = adds + dups; vfork'd children and exec copy no pte:
+     * no dups with --vfork empty; and both kernels replay the same accesses: the same adds and dups.
+     */
     @Test
     void blighSectionOnThePerfMakeGccTrace() {
+        RealFaults rf = new RealFaults();
+        for (boolean fork : new boolean[] {false, true}) {
+            Findings.Run pc = rf.run("make-gcc", fork, "pte_chains");
+            Findings.Run av = rf.run("make-gcc", fork, "anon_vma");
+            for (Findings.Run r : List.of(pc, av)) {
+                assertEquals(r.cost("rmap_adds") + r.cost("rmap_dups"), r.cost("rmap_removes"), "fork=" + fork);
+            }
+            if (!fork) {
+                assertEquals(0, pc.cost("rmap_dups"));
+            }
+            assertEquals(pc.cost("rmap_adds"), av.cost("rmap_adds"), "fork=" + fork);
+            assertEquals(pc.cost("rmap_dups"), av.cost("rmap_dups"), "fork=" + fork);
+        }
         StringBuilder b = new StringBuilder();
-        Findings.blighKernelBuild(b);
+        new KernelBuildFinding(rf).write(new Markdown(b), RmapDesigns.names());
         String s = b.toString();
         assertTrue(s.startsWith("## rmap operations on a build: pte_chains to anon_vma (Bligh, 2004"), s);
         // vfork'd children copy no pte: both kernels make the same calls.
