@@ -27,8 +27,10 @@ import org.rmaplab.scenario.Statement;
  * LRU (0 none, 1 active, 2 inactive)); counters flat (name's string index, delta); walks flat (pfn,
  * walk index). A walk is stored once however many steps and pages share it (a page whose walk
  * returns to an earlier one, after a split vma merges again): {@code [key, vmas, ptes, found,
- * mapcount, structure (-1: none), events...]}, an event being its label's string index × 4 + what
- * (0 vma, 1 pte, 2 miss, 3 found); where it stopped is derived from found and mapcount on the page.
+ * mapcount, structure (-1: none), N, N events..., then try_to_unmap's walk of the page: vmas, ptes,
+ * found, stop, events...]}, an event being its label's string index × 4 + what (0 vma, 1 pte, 2
+ * miss, 3 found), stop 0 (walked all), 1 (mapcount reached) or 2 (VM_LOCKED vma: SWAP_FAIL);
+ * where page_referenced's walk stopped is derived from found and mapcount on the page.
  */
 public final class ExplorerData {
     private ExplorerData() {}
@@ -251,15 +253,26 @@ public final class ExplorerData {
         b.append(',').append(w.vmasVisited).append(',').append(w.ptesChecked).append(',').append(w.found)
                 .append(',').append(w.mapcount).append(',');
         node(b, w.structure);
-        for (Recorder.WalkEvent e : w.events) {
-            b.append(",[").append(EVENTS.indexOf(e.what())).append(',');
-            str(b, e.label());
-            b.append(']');
+        for (Recorder.Walk x = w; x != null; x = x == w ? w.unmap : null) {
+            if (x != w) {
+                b.append(",\"unmap\",").append(x.vmasVisited).append(',').append(x.ptesChecked).append(',')
+                        .append(x.found).append(',').append(x.stopCode);
+            }
+            for (Recorder.WalkEvent e : x.events) {
+                b.append(",[").append(EVENTS.indexOf(e.what())).append(',');
+                str(b, e.label());
+                b.append(']');
+            }
         }
         return b.append(']').toString();
     }
 
-    /** A walk as the chunks store it: its key, labels and structure as table indexes. */
+    /**
+     * A walk as the chunks store it: its key, labels and structure as table indexes;
+     * {@code [key, vmas, ptes, found, mapcount, structure, events (count), events..., then
+     * try_to_unmap's walk: vmas, ptes, found, stop (0 walked all, 1 mapcount reached, 2 SWAP_FAIL),
+     * events...]}.
+     */
     private static String walk(Recorder.Walk w, Tables t) {
         StringBuilder b = new StringBuilder(64);
         b.append('[').append(t.string(w.key)).append(',').append(w.vmasVisited).append(',').append(w.ptesChecked)
@@ -271,10 +284,19 @@ public final class ExplorerData {
             node(n, w.structure);
             b.append(t.add(t.structures, n.toString(), n.length() + 2));
         }
-        for (Recorder.WalkEvent e : w.events) {
+        b.append(',').append(w.events.size());
+        events(b, w.events, t);
+        Recorder.Walk u = w.unmap;
+        b.append(',').append(u.vmasVisited).append(',').append(u.ptesChecked).append(',').append(u.found)
+                .append(',').append(u.stopCode);
+        events(b, u.events, t);
+        return b.append(']').toString();
+    }
+
+    private static void events(StringBuilder b, List<Recorder.WalkEvent> events, Tables t) {
+        for (Recorder.WalkEvent e : events) {
             b.append(',').append(t.string(e.label()) * 4 + EVENTS.indexOf(e.what()));
         }
-        return b.append(']').toString();
     }
 
     private static void node(StringBuilder b, RmapStructure.Node n) {

@@ -40,7 +40,9 @@ import org.rmaplab.scenario.Statement;
  * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk} (and the
  * nonlinear cluster scan), with the walk counters paused ({@link RmapStats#pauseWalkCounting}),
  * so recording changes no number that {@code run} or {@code compare} prints; it stops once
- * mapcount ptes were found, as page_referenced()'s walk does.
+ * mapcount ptes were found, as page_referenced()'s walk does. Beside it, try_to_unmap()'s walk of
+ * the page, which reclaim runs next, replayed unmapping nothing ({@link Machine#tryToUnmapDryRun}):
+ * it stops at the first pte of a VM_LOCKED vma (SWAP_FAIL) or once every pte would be unmapped.
  */
 public final class Recorder {
     private final CheckPolicy policy;
@@ -91,17 +93,40 @@ public final class Recorder {
     /** One event of a replayed walk, in order: a vma (or mm) visited, a pte checked, a pte found. */
     public record WalkEvent(String what, String label) {}
 
-    /** A replayed walk: its events, what it cost, where it stopped, and the design's structures. */
+    /**
+     * A replayed walk: its events, what it cost, where it stopped, and the design's structures;
+     * for page_referenced's walk, {@link #unmap} is try_to_unmap's walk of the same page.
+     */
     public static final class Walk {
         public final List<WalkEvent> events = new ArrayList<>();
         public long vmasVisited;
         public long ptesChecked;
         public int found;
         public int mapcount;
+        /** Where the walk stopped, {@link #WALKED_ALL}, {@link #MAPCOUNT_REACHED} or {@link #SWAP_FAIL}. */
+        public int stopCode;
         public String stop;
         /** The page's pte of the lowest pid at the lowest address (pid@address, hex): its name across designs; "" when none found. */
         public String key = "";
         public RmapStructure.Node structure;
+        /** try_to_unmap()'s walk of the page, replayed unmapping nothing (its key and structure unset). */
+        public Walk unmap;
+    }
+
+    /** The walk went through everything the design keeps for the page and found fewer than mapcount ptes. */
+    public static final int WALKED_ALL = 0;
+    /** The walk stopped once mapcount ptes were found (page_referenced's {@code if (!mapcount) break}). */
+    public static final int MAPCOUNT_REACHED = 1;
+    /** try_to_unmap's walk stopped at a VM_LOCKED vma's pte: try_to_unmap_one's SWAP_FAIL. */
+    public static final int SWAP_FAIL = 2;
+
+    /** What the page says of STOPCODE for a walk that found FOUND of MAPCOUNT ptes (explorer.js says the same). */
+    static String stopText(int stopCode, int found, int mapcount) {
+        return switch (stopCode) {
+            case MAPCOUNT_REACHED -> "stopped: mapcount reached (" + mapcount + " ptes found)";
+            case SWAP_FAIL -> "stopped: VM_LOCKED vma (SWAP_FAIL)";
+            default -> "walked all: found " + found + " of " + mapcount + " ptes";
+        };
     }
 
     /** Runs SCENARIO under each of DESIGNS, recording every line. */
@@ -139,6 +164,11 @@ public final class Recorder {
         Object[] mapping;
         long[] index;
         final Map<Integer, List<String>> maps = new HashMap<>();
+        /**
+         * pid → a hash of its vmas' flags: mlock sets VM_LOCKED with no maps line changing (the
+         * perms column does not show it) and changes where try_to_unmap's walk stops.
+         */
+        final Map<Integer, Long> vmFlags = new HashMap<>();
         final Map<String, Long> counters = new HashMap<>();
         /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
         final Map<Integer, Long> walkHash = new HashMap<>();
@@ -231,6 +261,13 @@ public final class Recorder {
                 }
             }
             boolean changed = false;
+            for (Task t : k.tasks()) {
+                if (t.isAlive() && t.mm() != null) {
+                    long h = flagsHash(t.mm());
+                    Long before = vmFlags.put(t.pid(), h);
+                    changed |= before == null || before != h;
+                }
+            }
             for (Map.Entry<Integer, List<String>> e : now.entrySet()) {
                 if (!e.getValue().equals(maps.get(e.getKey()))) {
                     st.maps.put(e.getKey(), e.getValue());
@@ -245,7 +282,16 @@ public final class Recorder {
             }
             maps.clear();
             maps.putAll(now);
+            vmFlags.keySet().retainAll(now.keySet());
             return changed;
+        }
+
+        private static long flagsHash(Mm mm) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < mm.mapCount(); i++) {
+                h = (h ^ mm.vma(i).flags()) * 0x100000001b3L;
+            }
+            return h;
         }
 
         FrameState frameState(int pfn) {
@@ -273,34 +319,53 @@ public final class Recorder {
             }
         }
 
-        /** The page's walk replayed with the walk counters paused (the oracle's way). */
+        /**
+         * The page's walks replayed with the walk counters paused (the oracle's way): the design's
+         * {@link RmapDesign#rmapWalk} stopping at mapcount, as page_referenced() does, then
+         * try_to_unmap()'s walk as reclaim would run it next ({@link Machine#tryToUnmapDryRun}:
+         * the same walk, stopping at the first pte of a VM_LOCKED vma, unmapping nothing).
+         */
         Walk walk(int pfn) {
             WalkRecorder rec = new WalkRecorder(k, pfn);
+            WalkRecorder unmap = new WalkRecorder(k, pfn);
             RmapStats stats = design.stats();
+            boolean swapFail;
             stats.pauseWalkCounting();
-            long vmas = stats.walkVmasVisited;
-            long ptes = stats.walkPtesChecked;
-            stats.walkObserver = rec;
             try {
+                long vmas = stats.walkVmasVisited;
+                long ptes = stats.walkPtesChecked;
+                stats.walkObserver = rec;
                 design.rmapWalk(pfn, rec);
                 if (!rec.done()) {
                     k.scanNonlinear(pfn, rec);
                 }
-            } finally {
-                stats.walkObserver = null;
                 rec.walk.vmasVisited = stats.walkVmasVisited - vmas;
                 rec.walk.ptesChecked = stats.walkPtesChecked - ptes;
+                vmas = stats.walkVmasVisited;
+                ptes = stats.walkPtesChecked;
+                stats.walkObserver = unmap;
+                swapFail = k.tryToUnmapDryRun(pfn, unmap);
+                unmap.walk.vmasVisited = stats.walkVmasVisited - vmas;
+                unmap.walk.ptesChecked = stats.walkPtesChecked - ptes;
+            } finally {
+                stats.walkObserver = null;
                 stats.resumeWalkCounting();
             }
-            Walk w = rec.walk;
-            w.found = rec.found;
-            w.mapcount = f.mapcount[pfn];
-            w.stop = rec.done()
-                    ? "stopped: all " + w.mapcount + " ptes found (mapcount)"
-                    : "ran to the end: found " + rec.found + " of " + w.mapcount + " ptes";
+            Walk w = finish(rec, rec.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
+            w.unmap = finish(unmap, swapFail ? SWAP_FAIL : unmap.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
+            w.unmap.key = "";
             if (design instanceof RmapStructure rs) {
                 w.structure = rs.pageStructure(pfn);
             }
+            return w;
+        }
+
+        private Walk finish(WalkRecorder rec, int stopCode, int pfn) {
+            Walk w = rec.walk;
+            w.found = rec.found;
+            w.mapcount = f.mapcount[pfn];
+            w.stopCode = stopCode;
+            w.stop = stopText(stopCode, w.found, w.mapcount);
             return w;
         }
     }

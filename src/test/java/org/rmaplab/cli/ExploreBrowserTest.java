@@ -207,6 +207,32 @@ class ExploreBrowserTest {
                 m.group(1).lines().toList());
     }
 
+    /**
+     * Both walks side by side (examples/mlock-fork.vms, hand-derived in TryToUnmapReplayTest): at
+     * the mlock line, t1's first page under anon_vma: page_referenced's walk visits t2's vma then
+     * t1's and stops at mapcount; try_to_unmap's visits t2's (the list's head, VM_LOCKED) and stops
+     * there with SWAP_FAIL.
+     */
+    @Test
+    void aPanelShowsTryToUnmapsWalkBesidePageReferenceds() throws Exception {
+        Path site = dir.resolve("mlock");
+        assertEquals(0, browser.run("explore", "examples/mlock-fork.vms", "--design", "anon_vma", "--out", site.toString()),
+                browser.cli.err);
+        String more = "var u=[];p.querySelectorAll('ol.unmap-walk li.ev-vma').forEach(function(li){u.push(li.textContent);});"
+                + "var st=[];p.querySelectorAll('p.stop').forEach(function(x){st.push(x.textContent);});"
+                + "out.push('unmap '+u.join(' | '));out.push('stops '+st.join(' | '));";
+        Path page = driven(site, "for(var i=0;i<4;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
+                "1@7ffff7ffb000", more);
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        String t1 = "visit pid 1 7ffff7ffb000-7ffff7fff000 rw-p pgoff 7ffff7ffb";
+        String t2 = "visit pid 2 7ffff7ffb000-7ffff7fff000 r--p pgoff 7ffff7ffb";
+        assertEquals(List.of("position line 8 (step 5 of 8)", "panel anon_vma 2 " + t2 + " | " + t1, "unmap " + t2,
+                "stops stopped: mapcount reached (2 ptes found) | stopped: VM_LOCKED vma (SWAP_FAIL)"),
+                m.group(1).lines().toList());
+    }
+
     /** "N range" (or "N @address") for each match of P in S, in order. */
     static List<String> all(Pattern p, String s) {
         List<String> l = new ArrayList<>();
