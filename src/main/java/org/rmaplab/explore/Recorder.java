@@ -66,9 +66,12 @@ public final class Recorder {
         public final String design;
         public final List<Step> steps = new ArrayList<>();
         public RunResult result;
+        /** The walks its steps name (shared by the runs of one {@link #record(Scenario, List)}). */
+        public final WalkTable table;
 
-        DesignRun(String design) {
+        DesignRun(String design, WalkTable table) {
             this.design = design;
+            this.table = table;
         }
     }
 
@@ -83,9 +86,52 @@ public final class Recorder {
         public final Map<Integer, FrameState> frames = new TreeMap<>();
         /** Counter → what this line added to it (only those that moved). */
         public final Map<String, Long> counters = new LinkedHashMap<>();
-        /** pfn → the replayed walk, for the pages this line touched that are mapped. */
-        public final Map<Integer, Walk> walks = new TreeMap<>();
+        /**
+         * The replayed walks of the pages this line touched that are mapped, as pairs (pfn, walk id
+         * in {@link #table}), by pfn; {@link #walkCount} pairs.
+         */
+        int[] walks = NO_WALKS;
+        private int walkCount;
+        private final WalkTable table;
+
+        Step(WalkTable table) {
+            this.table = table;
+        }
+
+        void addWalk(int pfn, int id) {
+            if (2 * walkCount == walks.length) {
+                walks = java.util.Arrays.copyOf(walks, Math.max(8, 2 * walks.length));
+            }
+            walks[2 * walkCount] = pfn;
+            walks[2 * walkCount + 1] = id;
+            walkCount++;
+        }
+
+        /** How many walks this line recorded. */
+        public int walkCount() {
+            return walkCount;
+        }
+
+        /** pfn → the replayed walk (decoded from the table), for the pages this line touched that are mapped. */
+        public Map<Integer, Walk> walks() {
+            Map<Integer, Walk> m = new TreeMap<>();
+            for (int i = 0; i < walkCount; i++) {
+                m.put(walks[2 * i], table.walk(walks[2 * i + 1]));
+            }
+            return m;
+        }
+
+        /** The ids of the walks, in pfn order. */
+        int walkId(int i) {
+            return walks[2 * i + 1];
+        }
+
+        int walkPfn(int i) {
+            return walks[2 * i];
+        }
     }
+
+    private static final int[] NO_WALKS = new int[0];
 
     /** A frame as the frame table shows it. */
     public record FrameState(int refcount, int mapcount, String kind, String flags, int swapSlot, String lru) {}
@@ -129,23 +175,28 @@ public final class Recorder {
         };
     }
 
-    /** Runs SCENARIO under each of DESIGNS, recording every line. */
+    /** Runs SCENARIO under each of DESIGNS, recording every line (the walks in one table). */
     public List<DesignRun> record(Scenario scenario, List<String> designs) {
         List<DesignRun> runs = new ArrayList<>();
+        WalkTable table = new WalkTable();
         for (String d : designs) {
-            runs.add(record(scenario, d));
+            runs.add(record(scenario, d, table));
         }
         return runs;
     }
 
     /** Runs SCENARIO under DESIGN, recording every line. */
     public DesignRun record(Scenario scenario, String design) {
-        DesignRun run = new DesignRun(design);
+        return record(scenario, design, new WalkTable());
+    }
+
+    private DesignRun record(Scenario scenario, String design, WalkTable table) {
+        DesignRun run = new DesignRun(design, table);
         Machine[] k = new Machine[1];
         Snapshot[] snap = new Snapshot[1];
         ScenarioRunner runner = new ScenarioRunner((d, m) -> {
             k[0] = new Machine(m, RmapDesigns.create(d));
-            snap[0] = new Snapshot(k[0]);
+            snap[0] = new Snapshot(k[0], table);
             return layout.apply(new CheckedSyscalls(k[0], policy));
         });
         run.result = runner.run(scenario, design, (s, result, failure) ->
@@ -170,13 +221,15 @@ public final class Recorder {
          */
         final Map<Integer, Long> vmFlags = new HashMap<>();
         final Map<String, Long> counters = new HashMap<>();
-        /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
-        final Map<Integer, Long> walkHash = new HashMap<>();
+        final WalkTable table;
+        /** pfn → the id of the page's last recorded walk, -1 for a page not mapped. */
+        final int[] lastWalk;
         /** The machine's count of ptes and pages moved (mremap, UFFDIO_MOVE) when last recorded. */
         long moves;
 
-        Snapshot(Machine k) {
+        Snapshot(Machine k, WalkTable table) {
             this.k = k;
+            this.table = table;
             this.f = k.frames();
             this.design = k.design();
             int n = f.nrFrames();
@@ -185,6 +238,8 @@ public final class Recorder {
             flags = new int[n];
             mapping = new Object[n];
             index = new long[n];
+            lastWalk = new int[n];
+            java.util.Arrays.fill(lastWalk, -1);
             for (int pfn = 0; pfn < n; pfn++) {
                 remember(pfn);
             }
@@ -217,7 +272,7 @@ public final class Recorder {
         }
 
         Step step(Statement s, String result, String failure) {
-            Step st = new Step();
+            Step st = new Step(table);
             st.line = s.line();
             st.result = result;
             st.failure = failure;
@@ -232,13 +287,12 @@ public final class Recorder {
                     remember(pfn);
                 }
                 if (f.mapcount[pfn] == 0 || f.isTable(pfn)) {
-                    walkHash.remove(pfn); // the page forgets its walk (as the page does)
+                    lastWalk[pfn] = -1; // the page forgets its walk (as the page does)
                 } else if (ch || layoutChanged) {
-                    Walk w = walk(pfn);
-                    long h = fnv64(ExplorerData.walkJson(w));
-                    Long before = walkHash.put(pfn, h);
-                    if (before == null || before != h) {
-                        st.walks.put(pfn, w); // recorded only when it differs from the page's last one
+                    int id = table.intern(walk(pfn)); // the same id for the same walk
+                    if (id != lastWalk[pfn]) {
+                        st.addWalk(pfn, id); // recorded only when it differs from the page's last one
+                        lastWalk[pfn] = id;
                     }
                 }
             }
@@ -368,15 +422,6 @@ public final class Recorder {
             w.stop = stopText(stopCode, w.found, w.mapcount);
             return w;
         }
-    }
-
-    /** FNV-1a, 64 bits: tells a walk that differs from the last one recorded. */
-    static long fnv64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return h;
     }
 
     /** The /proc/PID/maps lines of MM (fs/proc/task_mmu.c show_map_vma; one line per vma). */

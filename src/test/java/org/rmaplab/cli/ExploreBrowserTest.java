@@ -92,7 +92,7 @@ class ExploreBrowserTest {
         for (Recorder.DesignRun r : new Recorder(CheckPolicy.parse("end"))
                 .record(ScenarioParser.parseFile(Path.of("examples/fork-cow.vms")), Backend.model().designs())) {
             Recorder.Walk w = null;
-            for (Recorder.Walk x : r.steps.get(COW_STEP).walks.values()) {
+            for (Recorder.Walk x : r.steps.get(COW_STEP).walks().values()) {
                 w = x.key.equals(PAGE) ? x : w;
             }
             List<String> vmas = new ArrayList<>();

@@ -78,6 +78,10 @@ class ExplorerDataTest {
             }
         }
         assertEquals(0L, starts.get(0));
+        // The recorder interned every walk as it recorded it, by the same content the chunks tell
+        // walks apart by: the chunks hold exactly its walks, each once.
+        assertTrue(runs.get(0).table == runs.get(1).table, "one table for the runs of one recording");
+        assertEquals(runs.get(0).table.size(), walks.size());
         for (int d = 0; d < DESIGNS.size(); d++) {
             // The Java side's state at the last step, folded from its deltas as the page folds them
             // (a page freed or unmapped forgets its walk).
@@ -94,7 +98,7 @@ class ExplorerDataTest {
                         wantFrames.put((long) pfn, List.of((long) f.refcount(), (long) f.mapcount()));
                     }
                 });
-                st.walks.forEach((pfn, w) -> wantWalks.put((long) pfn, w.key + " " + w.vmasVisited + " " + w.events.size()));
+                st.walks().forEach((pfn, w) -> wantWalks.put((long) pfn, w.key + " " + w.vmasVisited + " " + w.events.size()));
             }
             Map<Long, String> gotWalks = new HashMap<>();
             pageWalks.get(d).forEach((pfn, w) -> gotWalks.put(pfn, strings.get(w.get(0).intValue()) + " " + w.get(1)
