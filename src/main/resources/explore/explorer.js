@@ -119,9 +119,7 @@
   function render() {
     document.getElementById('position').textContent = 'line ' + D.lines[cur].line + ' (step ' + (cur + 1) + ' of ' + nSteps + ')';
     document.getElementById('jump').value = cur;
-    var tl = document.getElementById('timeline').children;
-    for (var i = 0; i < tl.length; i++) tl[i].classList.toggle('cur', i === cur);
-    if (tl[cur]) tl[cur].scrollIntoView({ block: 'nearest' });
+    showInTimeline(cur);
     renderCurrent(); renderTasks(); renderFrames(); renderPage(); renderCounters();
   }
 
@@ -325,21 +323,55 @@
     });
   }
 
+  // The timeline: one row a line, but only the rows in view (and ROWS_AROUND either side) are in
+  // the document, redrawn on scroll, over a spacer as tall as every row; one click handler on the
+  // container for all of them (a row says its step in data-i).
+  var ROW = 18, ROWS_AROUND = 20, failedAt = {}, partedAt = {};
+  function drawTimeline() {
+    var tl = document.getElementById('timeline'), rows = clear(document.getElementById('timeline-rows'));
+    var h = tl.clientHeight || 600;
+    var first = Math.max(0, Math.floor(tl.scrollTop / ROW) - ROWS_AROUND);
+    var last = Math.min(D.lines.length, Math.ceil((tl.scrollTop + h) / ROW) + ROWS_AROUND);
+    for (var i = first; i < last; i++) {
+      var l = D.lines[i], div = el('div', { 'data-i': i, title: l.line + '  ' + l.text }, l.line + '  ' + l.text);
+      div.style.top = (i * ROW) + 'px';
+      if (failedAt[i] === 1) div.classList.add('failed');
+      if (i === cur) div.classList.add('cur');
+      if (partedAt[i]) {
+        div.classList.add('parted');
+        div.title = 'parted from the kernel here: ' + partedAt[i].join(', ');
+      }
+      rows.appendChild(div);
+    }
+  }
+  // Scrolls the timeline so that row N is in view (as scrollIntoView's 'nearest'), then redraws it.
+  function showInTimeline(n) {
+    var tl = document.getElementById('timeline'), h = tl.clientHeight || 600;
+    if (n * ROW < tl.scrollTop) tl.scrollTop = n * ROW;
+    else if ((n + 1) * ROW > tl.scrollTop + h) tl.scrollTop = (n + 1) * ROW - h;
+    drawTimeline();
+  }
+
   function init() {
     document.getElementById('file').textContent = D.file;
-    var tl = document.getElementById('timeline'), failedAt = {};
+    var tl = document.getElementById('timeline');
     D.failed.forEach(function (i) { failedAt[i] = 1; });
-    D.lines.forEach(function (l, i) {
-      var failed = failedAt[i] === 1;
-      var div = el('div', failed ? { 'class': 'failed' } : {}, l.line + '  ' + l.text);
-      var parted = D.kernel ? D.kernel.diffs.filter(function (d) { return d.line === l.line; }) : [];
-      if (parted.length) {
-        div.classList.add('parted');
-        div.title = 'parted from the kernel here: ' + parted.map(function (d) { return d.design; }).join(', ');
-      }
-      div.addEventListener('click', function () { go(i); });
-      tl.appendChild(div);
+    if (D.kernel) {
+      D.kernel.diffs.forEach(function (d) {
+        var i = d.line === null ? -1 : stepOfLine(d.line);
+        if (i >= 0) (partedAt[i] = partedAt[i] || []).push(d.design);
+      });
+    }
+    var rows = el('div', { id: 'timeline-rows' });
+    rows.style.height = (D.lines.length * ROW) + 'px';
+    tl.appendChild(rows);
+    tl.addEventListener('click', function (e) {
+      var r = e.target.closest ? e.target.closest('[data-i]') : null;
+      if (r) go(+r.getAttribute('data-i'));
     });
+    tl.addEventListener('scroll', drawTimeline);
+    window.addEventListener('resize', drawTimeline);
+    drawTimeline();
     var view = document.getElementById('view');
     D.designs.forEach(function (d, i) { view.appendChild(el('option', { value: i }, d.name)); });
     view.addEventListener('change', function () { viewDesign = +view.value; render(); });
