@@ -164,10 +164,11 @@ final class Rmap {
     }
 
     /**
-     * try_to_unmap_one()'s VM_LOCKED test, SWAP_FAIL in every era: 2.6.0's and 2.6.7's
-     * {@code if (vma->vm_flags & VM_LOCKED) { ret = SWAP_FAIL; goto out_unmap; }}, 6.18's
-     * {@code if (vma->vm_flags & VM_LOCKED) ... goto walk_abort} (try_to_unmap_one returns false
-     * and rmap_walk stops).
+     * try_to_unmap_one()'s VM_LOCKED test, SWAP_FAIL in every era: 2.6.0's VM_LOCKED test before
+     * the pte is cleared, 2.6.7's {@code if ((vma->vm_flags & (VM_LOCKED|VM_RESERVED)) ||
+     * ptep_test_and_clear_young(pte)) { ret = SWAP_FAIL; goto out_unmap; }} (the young half is
+     * {@link ReclaimEra#youngFailsUnmap}), 6.18's VM_LOCKED test without TTU_IGNORE_MLOCK, which
+     * goes to walk_abort: try_to_unmap_one() returns false and rmap_walk stops.
      */
     private static boolean lockedFails(Vma vma) {
         return (vma.vmFlags & Vma.VM_LOCKED) != 0 && !FaultInject.on(FaultInject.Bug.EVICT_LOCKED);
