@@ -17,11 +17,23 @@
   var KINDS = ['table', 'anon', 'file', 'other'], LRUS = ['-', 'active', 'inactive'], EVENTS = ['vma', 'pte', 'miss', 'found'];
   function chunkOf(n) { var k = 0; while (k + 1 < D.chunks.length && D.chunks[k + 1] <= n) k++; return k; }
   function chunkFile(k) { var s = String(k); while (s.length < 3) s = '0' + s; return 'data-' + s + '.js'; }
+  // A walk: [key, vmas, ptes, found, mapcount, structure, N, N events..., then try_to_unmap's walk:
+  // vmas, ptes, found, stop, events...] (ExplorerData); the stop texts are Recorder.stopText's.
+  var STOPS = [function (w) { return 'walked all: found ' + w.found + ' of ' + w.mapcount + ' ptes'; },
+    function (w) { return 'stopped: mapcount reached (' + w.mapcount + ' ptes found)'; },
+    function () { return 'stopped: VM_LOCKED vma (SWAP_FAIL)'; }];
+  function decodeEvents(a, from, to) {
+    var ev = [];
+    for (var i = from; i < to; i++) ev.push([EVENTS[a[i] & 3], a[i] >> 2]);
+    return ev;
+  }
   function decodeWalk(a) {
-    var w = { key: D.labels[a[0]], vmas: a[1], ptes: a[2], found: a[3], mapcount: a[4], structure: a[5] < 0 ? null : a[5], events: [] };
-    for (var i = 6; i < a.length; i++) w.events.push([EVENTS[a[i] & 3], a[i] >> 2]);
-    w.stop = w.found >= w.mapcount ? 'stopped: all ' + w.mapcount + ' ptes found (mapcount)'
-      : 'ran to the end: found ' + w.found + ' of ' + w.mapcount + ' ptes';
+    var n = a[6], u = 7 + n;
+    var w = { key: D.labels[a[0]], vmas: a[1], ptes: a[2], found: a[3], mapcount: a[4], structure: a[5] < 0 ? null : a[5],
+      events: decodeEvents(a, 7, u) };
+    w.stop = STOPS[w.found >= w.mapcount ? 1 : 0](w);
+    w.unmap = { vmas: a[u], ptes: a[u + 1], found: a[u + 2], mapcount: a[4], events: decodeEvents(a, u + 4, a.length) };
+    w.unmap.stop = STOPS[a[u + 3]](w.unmap);
     return w;
   }
   function decodeStep(a) {
@@ -107,9 +119,7 @@
   function render() {
     document.getElementById('position').textContent = 'line ' + D.lines[cur].line + ' (step ' + (cur + 1) + ' of ' + nSteps + ')';
     document.getElementById('jump').value = cur;
-    var tl = document.getElementById('timeline').children;
-    for (var i = 0; i < tl.length; i++) tl[i].classList.toggle('cur', i === cur);
-    if (tl[cur]) tl[cur].scrollIntoView({ block: 'nearest' });
+    showInTimeline(cur);
     renderCurrent(); renderTasks(); renderFrames(); renderPage(); renderCounters();
   }
 
@@ -263,14 +273,21 @@
       panel.setAttribute('data-pfn', pfn); panel.setAttribute('data-vmas', w.vmas);
       panel.appendChild(el('p', {}, 'pfn ' + pfn + ', mapcount ' + f.mapcount + ', refcount ' + f.refcount
         + (D.designs[i].steps[cur].walks[pfn] ? ' — walk recorded at this line' : ' — walk as last recorded')));
-      panel.appendChild(el('h4', {}, 'Reverse walk: ' + w.vmas + ' vmas visited, ' + w.ptes + ' ptes checked, ' + w.found + ' found'));
-      var ol = el('ol', { 'class': 'walk' });
-      w.events.forEach(function (e) {
-        var label = { vma: 'visit ', pte: 'check ', miss: 'check ', found: 'found ' }[e[0]] + D.labels[e[1]];
-        ol.appendChild(el('li', { 'class': 'ev-' + e[0] }, label));
+      // page_referenced's walk and try_to_unmap's, which reclaim runs next, side by side.
+      var walks = el('div', { 'class': 'walks' });
+      [['page_referenced', w, 'walk'], ['try_to_unmap (replayed, nothing unmapped)', w.unmap, 'unmap-walk']].forEach(function (x) {
+        var col = el('div', { 'class': 'walk-col ' + x[2] });
+        col.appendChild(el('h4', {}, x[0] + ': ' + x[1].vmas + ' vmas visited, ' + x[1].ptes + ' ptes checked, ' + x[1].found + ' found'));
+        var ol = el('ol', { 'class': x[2] });
+        x[1].events.forEach(function (e) {
+          var label = { vma: 'visit ', pte: 'check ', miss: 'check ', found: 'found ' }[e[0]] + D.labels[e[1]];
+          ol.appendChild(el('li', { 'class': 'ev-' + e[0] }, label));
+        });
+        col.appendChild(ol);
+        col.appendChild(el('p', { 'class': 'stop' }, x[1].stop));
+        walks.appendChild(col);
       });
-      panel.appendChild(ol);
-      panel.appendChild(el('p', { 'class': 'stop' }, w.stop));
+      panel.appendChild(walks);
       panel.appendChild(el('h4', {}, 'Structures'));
       if (w.structure !== null) panel.appendChild(tree([D.structures[w.structure]]));
       else panel.appendChild(el('p', {}, '(the design keeps no structure for this page)'));
@@ -306,21 +323,55 @@
     });
   }
 
+  // The timeline: one row a line, but only the rows in view (and ROWS_AROUND either side) are in
+  // the document, redrawn on scroll, over a spacer as tall as every row; one click handler on the
+  // container for all of them (a row says its step in data-i).
+  var ROW = 18, ROWS_AROUND = 20, failedAt = {}, partedAt = {};
+  function drawTimeline() {
+    var tl = document.getElementById('timeline'), rows = clear(document.getElementById('timeline-rows'));
+    var h = tl.clientHeight || 600;
+    var first = Math.max(0, Math.floor(tl.scrollTop / ROW) - ROWS_AROUND);
+    var last = Math.min(D.lines.length, Math.ceil((tl.scrollTop + h) / ROW) + ROWS_AROUND);
+    for (var i = first; i < last; i++) {
+      var l = D.lines[i], div = el('div', { 'data-i': i, title: l.line + '  ' + l.text }, l.line + '  ' + l.text);
+      div.style.top = (i * ROW) + 'px';
+      if (failedAt[i] === 1) div.classList.add('failed');
+      if (i === cur) div.classList.add('cur');
+      if (partedAt[i]) {
+        div.classList.add('parted');
+        div.title = 'parted from the kernel here: ' + partedAt[i].join(', ');
+      }
+      rows.appendChild(div);
+    }
+  }
+  // Scrolls the timeline so that row N is in view (as scrollIntoView's 'nearest'), then redraws it.
+  function showInTimeline(n) {
+    var tl = document.getElementById('timeline'), h = tl.clientHeight || 600;
+    if (n * ROW < tl.scrollTop) tl.scrollTop = n * ROW;
+    else if ((n + 1) * ROW > tl.scrollTop + h) tl.scrollTop = (n + 1) * ROW - h;
+    drawTimeline();
+  }
+
   function init() {
     document.getElementById('file').textContent = D.file;
-    var tl = document.getElementById('timeline'), failedAt = {};
+    var tl = document.getElementById('timeline');
     D.failed.forEach(function (i) { failedAt[i] = 1; });
-    D.lines.forEach(function (l, i) {
-      var failed = failedAt[i] === 1;
-      var div = el('div', failed ? { 'class': 'failed' } : {}, l.line + '  ' + l.text);
-      var parted = D.kernel ? D.kernel.diffs.filter(function (d) { return d.line === l.line; }) : [];
-      if (parted.length) {
-        div.classList.add('parted');
-        div.title = 'parted from the kernel here: ' + parted.map(function (d) { return d.design; }).join(', ');
-      }
-      div.addEventListener('click', function () { go(i); });
-      tl.appendChild(div);
+    if (D.kernel) {
+      D.kernel.diffs.forEach(function (d) {
+        var i = d.line === null ? -1 : stepOfLine(d.line);
+        if (i >= 0) (partedAt[i] = partedAt[i] || []).push(d.design);
+      });
+    }
+    var rows = el('div', { id: 'timeline-rows' });
+    rows.style.height = (D.lines.length * ROW) + 'px';
+    tl.appendChild(rows);
+    tl.addEventListener('click', function (e) {
+      var r = e.target.closest ? e.target.closest('[data-i]') : null;
+      if (r) go(+r.getAttribute('data-i'));
     });
+    tl.addEventListener('scroll', drawTimeline);
+    window.addEventListener('resize', drawTimeline);
+    drawTimeline();
     var view = document.getElementById('view');
     D.designs.forEach(function (d, i) { view.appendChild(el('option', { value: i }, d.name)); });
     view.addEventListener('change', function () { viewDesign = +view.value; render(); });

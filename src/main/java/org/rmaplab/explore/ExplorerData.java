@@ -27,8 +27,10 @@ import org.rmaplab.scenario.Statement;
  * LRU (0 none, 1 active, 2 inactive)); counters flat (name's string index, delta); walks flat (pfn,
  * walk index). A walk is stored once however many steps and pages share it (a page whose walk
  * returns to an earlier one, after a split vma merges again): {@code [key, vmas, ptes, found,
- * mapcount, structure (-1: none), events...]}, an event being its label's string index × 4 + what
- * (0 vma, 1 pte, 2 miss, 3 found); where it stopped is derived from found and mapcount on the page.
+ * mapcount, structure (-1: none), N, N events..., then try_to_unmap's walk of the page: vmas, ptes,
+ * found, stop, events...]}, an event being its label's string index × 4 + what (0 vma, 1 pte, 2
+ * miss, 3 found), stop 0 (walked all), 1 (mapcount reached) or 2 (VM_LOCKED vma: SWAP_FAIL);
+ * where page_referenced's walk stopped is derived from found and mapcount on the page.
  */
 public final class ExplorerData {
     private ExplorerData() {}
@@ -67,7 +69,7 @@ public final class ExplorerData {
             long size = 0;
             for (int d = 0; d < runs.size(); d++) {
                 steps[d].append(steps[d].length() > 0 ? ",\n" : "\n");
-                step(steps[d], runs.get(d).steps.get(i), t);
+                step(steps[d], runs.get(d).steps.get(i), runs.get(d).table, t);
                 size += steps[d].length();
             }
             if (size + t.size - mark >= chunk || i == n - 1) {
@@ -203,9 +205,8 @@ public final class ExplorerData {
 
     private static final List<String> KINDS = List.of("table", "anon", "file", "other");
     private static final List<String> LRUS = List.of("-", "active", "inactive");
-    private static final List<String> EVENTS = List.of("vma", "pte", "miss", "found");
 
-    private static void step(StringBuilder b, Recorder.Step s, Tables t) {
+    private static void step(StringBuilder b, Recorder.Step s, WalkTable wt, Tables t) {
         b.append('[');
         str(b, s.result);
         b.append(',');
@@ -236,45 +237,54 @@ public final class ExplorerData {
         }
         b.append("],[");
         i = 0;
-        for (Map.Entry<Integer, Recorder.Walk> e : s.walks.entrySet()) {
-            String w = walk(e.getValue(), t);
-            b.append(i++ > 0 ? "," : "").append(e.getKey()).append(',').append(t.add(t.walks, w, w.length() + 2));
+        for (int k = 0; k < s.walkCount(); k++) {
+            String w = walk(wt.raw(s.walkId(k)), wt, t);
+            b.append(k > 0 ? "," : "").append(s.walkPfn(k)).append(',').append(t.add(t.walks, w, w.length() + 2));
         }
         b.append("]]");
     }
 
-    /** The walk's text in full (labels and structure inline), for telling one walk from another. */
-    static String walkJson(Recorder.Walk w) {
-        StringBuilder b = new StringBuilder(256);
-        b.append('[');
-        str(b, w.key);
-        b.append(',').append(w.vmasVisited).append(',').append(w.ptesChecked).append(',').append(w.found)
-                .append(',').append(w.mapcount).append(',');
-        node(b, w.structure);
-        for (Recorder.WalkEvent e : w.events) {
-            b.append(",[").append(EVENTS.indexOf(e.what())).append(',');
-            str(b, e.label());
-            b.append(']');
+    /**
+     * A walk as the chunks store it: its key, labels and structure as indexes into the chunks'
+     * tables; {@code [key, vmas, ptes, found, mapcount, structure, events (count), events..., then
+     * try_to_unmap's walk: vmas, ptes, found, stop (0 walked all, 1 mapcount reached, 2 SWAP_FAIL),
+     * events...]}. A is the walk's array in WT ({@link WalkTable}), whose string ids are the
+     * recording's, not the chunks'.
+     */
+    private static String walk(int[] a, WalkTable wt, Tables t) {
+        StringBuilder b = new StringBuilder(64);
+        b.append('[').append(t.string(wt.string(a[0])));
+        for (int i = 1; i <= 4; i++) {
+            b.append(',').append(a[i]);
         }
+        b.append(',');
+        if (a[5] < 0) {
+            b.append(-1);
+        } else {
+            String n = wt.string(a[5]);
+            b.append(t.add(t.structures, n, n.length() + 2));
+        }
+        int n = a[7];
+        b.append(',').append(n);
+        events(b, a, 8, 8 + n, wt, t);
+        for (int i = 8 + n; i < 12 + n; i++) {
+            b.append(',').append(a[i]);
+        }
+        events(b, a, 12 + n, a.length, wt, t);
         return b.append(']').toString();
     }
 
-    /** A walk as the chunks store it: its key, labels and structure as table indexes. */
-    private static String walk(Recorder.Walk w, Tables t) {
-        StringBuilder b = new StringBuilder(64);
-        b.append('[').append(t.string(w.key)).append(',').append(w.vmasVisited).append(',').append(w.ptesChecked)
-                .append(',').append(w.found).append(',').append(w.mapcount).append(',');
-        if (w.structure == null) {
-            b.append(-1);
-        } else {
-            StringBuilder n = new StringBuilder();
-            node(n, w.structure);
-            b.append(t.add(t.structures, n.toString(), n.length() + 2));
+    private static void events(StringBuilder b, int[] a, int from, int to, WalkTable wt, Tables t) {
+        for (int i = from; i < to; i++) {
+            b.append(',').append(t.string(wt.string(a[i] >> 2)) * 4 + (a[i] & 3));
         }
-        for (Recorder.WalkEvent e : w.events) {
-            b.append(',').append(t.string(e.label()) * 4 + EVENTS.indexOf(e.what()));
-        }
-        return b.append(']').toString();
+    }
+
+    /** A structure as JSON, as the chunks store it (and {@link WalkTable} keeps it). */
+    static String nodeJson(RmapStructure.Node n) {
+        StringBuilder b = new StringBuilder(256);
+        node(b, n);
+        return b.toString();
     }
 
     private static void node(StringBuilder b, RmapStructure.Node n) {

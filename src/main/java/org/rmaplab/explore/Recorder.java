@@ -40,7 +40,9 @@ import org.rmaplab.scenario.Statement;
  * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk} (and the
  * nonlinear cluster scan), with the walk counters paused ({@link RmapStats#pauseWalkCounting}),
  * so recording changes no number that {@code run} or {@code compare} prints; it stops once
- * mapcount ptes were found, as page_referenced()'s walk does.
+ * mapcount ptes were found, as page_referenced()'s walk does. Beside it, try_to_unmap()'s walk of
+ * the page, which reclaim runs next, replayed unmapping nothing ({@link Machine#tryToUnmapDryRun}):
+ * it stops at the first pte of a VM_LOCKED vma (SWAP_FAIL) or once every pte would be unmapped.
  */
 public final class Recorder {
     private final CheckPolicy policy;
@@ -64,9 +66,12 @@ public final class Recorder {
         public final String design;
         public final List<Step> steps = new ArrayList<>();
         public RunResult result;
+        /** The walks its steps name (shared by the runs of one {@link #record(Scenario, List)}). */
+        public final WalkTable table;
 
-        DesignRun(String design) {
+        DesignRun(String design, WalkTable table) {
             this.design = design;
+            this.table = table;
         }
     }
 
@@ -81,9 +86,52 @@ public final class Recorder {
         public final Map<Integer, FrameState> frames = new TreeMap<>();
         /** Counter → what this line added to it (only those that moved). */
         public final Map<String, Long> counters = new LinkedHashMap<>();
-        /** pfn → the replayed walk, for the pages this line touched that are mapped. */
-        public final Map<Integer, Walk> walks = new TreeMap<>();
+        /**
+         * The replayed walks of the pages this line touched that are mapped, as pairs (pfn, walk id
+         * in {@link #table}), by pfn; {@link #walkCount} pairs.
+         */
+        int[] walks = NO_WALKS;
+        private int walkCount;
+        private final WalkTable table;
+
+        Step(WalkTable table) {
+            this.table = table;
+        }
+
+        void addWalk(int pfn, int id) {
+            if (2 * walkCount == walks.length) {
+                walks = java.util.Arrays.copyOf(walks, Math.max(8, 2 * walks.length));
+            }
+            walks[2 * walkCount] = pfn;
+            walks[2 * walkCount + 1] = id;
+            walkCount++;
+        }
+
+        /** How many walks this line recorded. */
+        public int walkCount() {
+            return walkCount;
+        }
+
+        /** pfn → the replayed walk (decoded from the table), for the pages this line touched that are mapped. */
+        public Map<Integer, Walk> walks() {
+            Map<Integer, Walk> m = new TreeMap<>();
+            for (int i = 0; i < walkCount; i++) {
+                m.put(walks[2 * i], table.walk(walks[2 * i + 1]));
+            }
+            return m;
+        }
+
+        /** The ids of the walks, in pfn order. */
+        int walkId(int i) {
+            return walks[2 * i + 1];
+        }
+
+        int walkPfn(int i) {
+            return walks[2 * i];
+        }
     }
+
+    private static final int[] NO_WALKS = new int[0];
 
     /** A frame as the frame table shows it. */
     public record FrameState(int refcount, int mapcount, String kind, String flags, int swapSlot, String lru) {}
@@ -91,36 +139,64 @@ public final class Recorder {
     /** One event of a replayed walk, in order: a vma (or mm) visited, a pte checked, a pte found. */
     public record WalkEvent(String what, String label) {}
 
-    /** A replayed walk: its events, what it cost, where it stopped, and the design's structures. */
+    /**
+     * A replayed walk: its events, what it cost, where it stopped, and the design's structures;
+     * for page_referenced's walk, {@link #unmap} is try_to_unmap's walk of the same page.
+     */
     public static final class Walk {
         public final List<WalkEvent> events = new ArrayList<>();
         public long vmasVisited;
         public long ptesChecked;
         public int found;
         public int mapcount;
+        /** Where the walk stopped, {@link #WALKED_ALL}, {@link #MAPCOUNT_REACHED} or {@link #SWAP_FAIL}. */
+        public int stopCode;
         public String stop;
         /** The page's pte of the lowest pid at the lowest address (pid@address, hex): its name across designs; "" when none found. */
         public String key = "";
         public RmapStructure.Node structure;
+        /** try_to_unmap()'s walk of the page, replayed unmapping nothing (its key and structure unset). */
+        public Walk unmap;
     }
 
-    /** Runs SCENARIO under each of DESIGNS, recording every line. */
+    /** The walk went through everything the design keeps for the page and found fewer than mapcount ptes. */
+    public static final int WALKED_ALL = 0;
+    /** The walk stopped once mapcount ptes were found (page_referenced's {@code if (!mapcount) break}). */
+    public static final int MAPCOUNT_REACHED = 1;
+    /** try_to_unmap's walk stopped at a VM_LOCKED vma's pte: try_to_unmap_one's SWAP_FAIL. */
+    public static final int SWAP_FAIL = 2;
+
+    /** What the page says of STOPCODE for a walk that found FOUND of MAPCOUNT ptes (explorer.js says the same). */
+    static String stopText(int stopCode, int found, int mapcount) {
+        return switch (stopCode) {
+            case MAPCOUNT_REACHED -> "stopped: mapcount reached (" + mapcount + " ptes found)";
+            case SWAP_FAIL -> "stopped: VM_LOCKED vma (SWAP_FAIL)";
+            default -> "walked all: found " + found + " of " + mapcount + " ptes";
+        };
+    }
+
+    /** Runs SCENARIO under each of DESIGNS, recording every line (the walks in one table). */
     public List<DesignRun> record(Scenario scenario, List<String> designs) {
         List<DesignRun> runs = new ArrayList<>();
+        WalkTable table = new WalkTable();
         for (String d : designs) {
-            runs.add(record(scenario, d));
+            runs.add(record(scenario, d, table));
         }
         return runs;
     }
 
     /** Runs SCENARIO under DESIGN, recording every line. */
     public DesignRun record(Scenario scenario, String design) {
-        DesignRun run = new DesignRun(design);
+        return record(scenario, design, new WalkTable());
+    }
+
+    private DesignRun record(Scenario scenario, String design, WalkTable table) {
+        DesignRun run = new DesignRun(design, table);
         Machine[] k = new Machine[1];
         Snapshot[] snap = new Snapshot[1];
         ScenarioRunner runner = new ScenarioRunner((d, m) -> {
             k[0] = new Machine(m, RmapDesigns.create(d));
-            snap[0] = new Snapshot(k[0]);
+            snap[0] = new Snapshot(k[0], table);
             return layout.apply(new CheckedSyscalls(k[0], policy));
         });
         run.result = runner.run(scenario, design, (s, result, failure) ->
@@ -139,14 +215,21 @@ public final class Recorder {
         Object[] mapping;
         long[] index;
         final Map<Integer, List<String>> maps = new HashMap<>();
+        /**
+         * pid → a hash of its vmas' flags: mlock sets VM_LOCKED with no maps line changing (the
+         * perms column does not show it) and changes where try_to_unmap's walk stops.
+         */
+        final Map<Integer, Long> vmFlags = new HashMap<>();
         final Map<String, Long> counters = new HashMap<>();
-        /** pfn → a hash of the page's last recorded walk, for the mapped pages. */
-        final Map<Integer, Long> walkHash = new HashMap<>();
+        final WalkTable table;
+        /** pfn → the id of the page's last recorded walk, -1 for a page not mapped. */
+        final int[] lastWalk;
         /** The machine's count of ptes and pages moved (mremap, UFFDIO_MOVE) when last recorded. */
         long moves;
 
-        Snapshot(Machine k) {
+        Snapshot(Machine k, WalkTable table) {
             this.k = k;
+            this.table = table;
             this.f = k.frames();
             this.design = k.design();
             int n = f.nrFrames();
@@ -155,6 +238,8 @@ public final class Recorder {
             flags = new int[n];
             mapping = new Object[n];
             index = new long[n];
+            lastWalk = new int[n];
+            java.util.Arrays.fill(lastWalk, -1);
             for (int pfn = 0; pfn < n; pfn++) {
                 remember(pfn);
             }
@@ -187,7 +272,7 @@ public final class Recorder {
         }
 
         Step step(Statement s, String result, String failure) {
-            Step st = new Step();
+            Step st = new Step(table);
             st.line = s.line();
             st.result = result;
             st.failure = failure;
@@ -202,13 +287,12 @@ public final class Recorder {
                     remember(pfn);
                 }
                 if (f.mapcount[pfn] == 0 || f.isTable(pfn)) {
-                    walkHash.remove(pfn); // the page forgets its walk (as the page does)
+                    lastWalk[pfn] = -1; // the page forgets its walk (as the page does)
                 } else if (ch || layoutChanged) {
-                    Walk w = walk(pfn);
-                    long h = fnv64(ExplorerData.walkJson(w));
-                    Long before = walkHash.put(pfn, h);
-                    if (before == null || before != h) {
-                        st.walks.put(pfn, w); // recorded only when it differs from the page's last one
+                    int id = table.intern(walk(pfn)); // the same id for the same walk
+                    if (id != lastWalk[pfn]) {
+                        st.addWalk(pfn, id); // recorded only when it differs from the page's last one
+                        lastWalk[pfn] = id;
                     }
                 }
             }
@@ -231,6 +315,13 @@ public final class Recorder {
                 }
             }
             boolean changed = false;
+            for (Task t : k.tasks()) {
+                if (t.isAlive() && t.mm() != null) {
+                    long h = flagsHash(t.mm());
+                    Long before = vmFlags.put(t.pid(), h);
+                    changed |= before == null || before != h;
+                }
+            }
             for (Map.Entry<Integer, List<String>> e : now.entrySet()) {
                 if (!e.getValue().equals(maps.get(e.getKey()))) {
                     st.maps.put(e.getKey(), e.getValue());
@@ -245,7 +336,16 @@ public final class Recorder {
             }
             maps.clear();
             maps.putAll(now);
+            vmFlags.keySet().retainAll(now.keySet());
             return changed;
+        }
+
+        private static long flagsHash(Mm mm) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < mm.mapCount(); i++) {
+                h = (h ^ mm.vma(i).flags()) * 0x100000001b3L;
+            }
+            return h;
         }
 
         FrameState frameState(int pfn) {
@@ -273,45 +373,55 @@ public final class Recorder {
             }
         }
 
-        /** The page's walk replayed with the walk counters paused (the oracle's way). */
+        /**
+         * The page's walks replayed with the walk counters paused (the oracle's way): the design's
+         * {@link RmapDesign#rmapWalk} stopping at mapcount, as page_referenced() does, then
+         * try_to_unmap()'s walk as reclaim would run it next ({@link Machine#tryToUnmapDryRun}:
+         * the same walk, stopping at the first pte of a VM_LOCKED vma, unmapping nothing).
+         */
         Walk walk(int pfn) {
             WalkRecorder rec = new WalkRecorder(k, pfn);
+            WalkRecorder unmap = new WalkRecorder(k, pfn);
             RmapStats stats = design.stats();
+            boolean swapFail;
             stats.pauseWalkCounting();
-            long vmas = stats.walkVmasVisited;
-            long ptes = stats.walkPtesChecked;
-            stats.walkObserver = rec;
             try {
+                long vmas = stats.walkVmasVisited;
+                long ptes = stats.walkPtesChecked;
+                stats.walkObserver = rec;
                 design.rmapWalk(pfn, rec);
                 if (!rec.done()) {
                     k.scanNonlinear(pfn, rec);
                 }
-            } finally {
-                stats.walkObserver = null;
                 rec.walk.vmasVisited = stats.walkVmasVisited - vmas;
                 rec.walk.ptesChecked = stats.walkPtesChecked - ptes;
+                vmas = stats.walkVmasVisited;
+                ptes = stats.walkPtesChecked;
+                stats.walkObserver = unmap;
+                swapFail = k.tryToUnmapDryRun(pfn, unmap);
+                unmap.walk.vmasVisited = stats.walkVmasVisited - vmas;
+                unmap.walk.ptesChecked = stats.walkPtesChecked - ptes;
+            } finally {
+                stats.walkObserver = null;
                 stats.resumeWalkCounting();
             }
-            Walk w = rec.walk;
-            w.found = rec.found;
-            w.mapcount = f.mapcount[pfn];
-            w.stop = rec.done()
-                    ? "stopped: all " + w.mapcount + " ptes found (mapcount)"
-                    : "ran to the end: found " + rec.found + " of " + w.mapcount + " ptes";
+            Walk w = finish(rec, rec.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
+            w.unmap = finish(unmap, swapFail ? SWAP_FAIL : unmap.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
+            w.unmap.key = "";
             if (design instanceof RmapStructure rs) {
                 w.structure = rs.pageStructure(pfn);
             }
             return w;
         }
-    }
 
-    /** FNV-1a, 64 bits: tells a walk that differs from the last one recorded. */
-    static long fnv64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        private Walk finish(WalkRecorder rec, int stopCode, int pfn) {
+            Walk w = rec.walk;
+            w.found = rec.found;
+            w.mapcount = f.mapcount[pfn];
+            w.stopCode = stopCode;
+            w.stop = stopText(stopCode, w.found, w.mapcount);
+            return w;
         }
-        return h;
     }
 
     /** The /proc/PID/maps lines of MM (fs/proc/task_mmu.c show_map_vma; one line per vma). */

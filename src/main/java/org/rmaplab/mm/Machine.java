@@ -289,6 +289,15 @@ public final class Machine implements Syscalls, RmapHost {
         }
     }
 
+    /**
+     * For the explorer: try_to_unmap()'s walk of pfn as reclaim would run it now, changing nothing
+     * ({@link Rmap#tryToUnmapDryRun}); SEE is told of each pte found. True if the walk stopped at a
+     * VM_LOCKED vma (SWAP_FAIL). The caller pauses the walk counters.
+     */
+    public boolean tryToUnmapDryRun(int pfn, RmapWalkControl see) {
+        return rmap.tryToUnmapDryRun(pfn, see) == Rmap.SWAP_FAIL;
+    }
+
     /** The machine's counters, in a fixed order. */
     public java.util.Map<String, Long> counters() {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();

@@ -130,7 +130,7 @@ final class Rmap {
             return SWAP_AGAIN; // the page table was busy: skip this pte, try the page again later
         }
         long pte = PageTable.get(f, slot);
-        if ((vma.vmFlags & Vma.VM_LOCKED) != 0 && !FaultInject.on(FaultInject.Bug.EVICT_LOCKED)) {
+        if (lockedFails(vma)) {
             unmapsFailedLocked++;
             return SWAP_FAIL;
         }
@@ -161,6 +161,38 @@ final class Rmap {
         design.pageRemoveRmap(pfn, vma, address, slot);
         k.memory.putPage(pfn); // the pte's reference; the cache keeps the page
         return SWAP_SUCCESS;
+    }
+
+    /**
+     * try_to_unmap_one()'s VM_LOCKED test, SWAP_FAIL in every era: 2.6.0's VM_LOCKED test before
+     * the pte is cleared, 2.6.7's {@code if ((vma->vm_flags & (VM_LOCKED|VM_RESERVED)) ||
+     * ptep_test_and_clear_young(pte)) { ret = SWAP_FAIL; goto out_unmap; }} (the young half is
+     * {@link ReclaimEra#youngFailsUnmap}), 6.18's VM_LOCKED test without TTU_IGNORE_MLOCK, which
+     * goes to walk_abort: try_to_unmap_one() returns false and rmap_walk stops.
+     */
+    private static boolean lockedFails(Vma vma) {
+        return (vma.vmFlags & Vma.VM_LOCKED) != 0 && !FaultInject.on(FaultInject.Bug.EVICT_LOCKED);
+    }
+
+    /**
+     * try_to_unmap()'s walk of pfn replayed as reclaim would run it now, unmapping nothing: the
+     * design's {@link RmapDesign#rmapWalk} with the {@link Unmapper} in a dry-run mode that hands
+     * SEE each pte found (SEE's answer is ignored), fails at the first pte of a VM_LOCKED vma
+     * (SWAP_FAIL ends the walk, as it does in {@link #tryToUnmap}) and counts every other pte as
+     * unmapped, done once mapcount ptes were (the real walk's {@code !page_mapped(page)}). Returns
+     * SWAP_FAIL or SWAP_SUCCESS (walked all: done or not). Changes nothing: no pte, frame, counter
+     * or design structure is touched (the caller pauses the walk counters). Simplifications: the
+     * page-table trylock never fails (no contention is injected), the young-pte SWAP_FAIL of
+     * 2.6.6-mm to 5.10 is not tested (reclaim reaches try_to_unmap only when page_referenced found
+     * no young pte), and 2.6.11's nonlinear cluster pass (try_to_unmap_cluster) is not replayed.
+     */
+    int tryToUnmapDryRun(int pfn, RmapWalkControl see) {
+        Unmapper u = new Unmapper(); // not the reused one, so that a dry run leaves its state alone
+        u.reset(pfn, false);
+        u.dryRun = see;
+        u.dryRunLeft = f.mapcount[pfn];
+        design.rmapWalk(pfn, u);
+        return u.ret == SWAP_FAIL ? SWAP_FAIL : SWAP_SUCCESS;
     }
 
     /**
@@ -219,6 +251,10 @@ final class Rmap {
         int pfn;
         boolean ignoreReferences;
         int ret;
+        /** Not null: a dry run ({@link #tryToUnmapDryRun}), told of each pte; nothing is unmapped. */
+        RmapWalkControl dryRun;
+        /** A dry run's mapcount, counted down as each pte would have been unmapped. */
+        int dryRunLeft;
 
         void reset(int pfn, boolean ignoreReferences) {
             this.pfn = pfn;
@@ -228,7 +264,14 @@ final class Rmap {
 
         @Override
         public boolean visit(Vma vma, long address, long ptep) {
-            int r = tryToUnmapOne(pfn, vma, address, ptep, ignoreReferences);
+            int r;
+            if (dryRun != null) {
+                dryRun.visit(vma, address, ptep);
+                r = lockedFails(vma) ? SWAP_FAIL : SWAP_SUCCESS;
+                dryRunLeft -= r == SWAP_SUCCESS ? 1 : 0;
+            } else {
+                r = tryToUnmapOne(pfn, vma, address, ptep, ignoreReferences);
+            }
             if (r == SWAP_FAIL) {
                 ret = SWAP_FAIL;
                 return true;
@@ -241,7 +284,7 @@ final class Rmap {
 
         @Override
         public boolean done() {
-            return f.mapcount[pfn] == 0;
+            return dryRun != null ? dryRunLeft <= 0 : f.mapcount[pfn] == 0;
         }
     }
 

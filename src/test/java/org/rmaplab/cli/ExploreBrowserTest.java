@@ -92,7 +92,7 @@ class ExploreBrowserTest {
         for (Recorder.DesignRun r : new Recorder(CheckPolicy.parse("end"))
                 .record(ScenarioParser.parseFile(Path.of("examples/fork-cow.vms")), Backend.model().designs())) {
             Recorder.Walk w = null;
-            for (Recorder.Walk x : r.steps.get(COW_STEP).walks.values()) {
+            for (Recorder.Walk x : r.steps.get(COW_STEP).walks().values()) {
                 w = x.key.equals(PAGE) ? x : w;
             }
             List<String> vmas = new ArrayList<>();
@@ -207,6 +207,32 @@ class ExploreBrowserTest {
                 m.group(1).lines().toList());
     }
 
+    /**
+     * Both walks side by side (examples/mlock-fork.vms, hand-derived in TryToUnmapReplayTest): at
+     * the mlock line, t1's first page under anon_vma: page_referenced's walk visits t2's vma then
+     * t1's and stops at mapcount; try_to_unmap's visits t2's (the list's head, VM_LOCKED) and stops
+     * there with SWAP_FAIL.
+     */
+    @Test
+    void aPanelShowsTryToUnmapsWalkBesidePageReferenceds() throws Exception {
+        Path site = dir.resolve("mlock");
+        assertEquals(0, browser.run("explore", "examples/mlock-fork.vms", "--design", "anon_vma", "--out", site.toString()),
+                browser.cli.err);
+        String more = "var u=[];p.querySelectorAll('ol.unmap-walk li.ev-vma').forEach(function(li){u.push(li.textContent);});"
+                + "var st=[];p.querySelectorAll('p.stop').forEach(function(x){st.push(x.textContent);});"
+                + "out.push('unmap '+u.join(' | '));out.push('stops '+st.join(' | '));";
+        Path page = driven(site, "for(var i=0;i<4;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
+                "1@7ffff7ffb000", more);
+        String dom = browser.chromium(page, "--dump-dom");
+        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "the driving script ran");
+        String t1 = "visit pid 1 7ffff7ffb000-7ffff7fff000 rw-p pgoff 7ffff7ffb";
+        String t2 = "visit pid 2 7ffff7ffb000-7ffff7fff000 r--p pgoff 7ffff7ffb";
+        assertEquals(List.of("position line 8 (step 5 of 8)", "panel anon_vma 2 " + t2 + " | " + t1, "unmap " + t2,
+                "stops stopped: mapcount reached (2 ptes found) | stopped: VM_LOCKED vma (SWAP_FAIL)"),
+                m.group(1).lines().toList());
+    }
+
     /** "N range" (or "N @address") for each match of P in S, in order. */
     static List<String> all(Pattern p, String s) {
         List<String> l = new ArrayList<>();
@@ -220,8 +246,9 @@ class ExploreBrowserTest {
     /**
      * A 2,000-line scenario ({@link ScaleScenario}, 2,048 pages, three forks) is written in more
      * than one chunk; the page shows step 1 with only data-000.js loaded, then reaches the first step
-     * of every chunk, the last step (the End key) and step 1 again, each showing the line and every
-     * design's result the Java side recorded there.
+     * of every chunk, the last step (the End key), step 1 again and step 6 (a click on its timeline
+     * row), each showing the line and every design's result the Java side recorded there; the
+     * timeline draws only the rows around those in view.
      */
     @Test
     void aLongScenarioLoadsItsChunksOnDemand() throws Exception {
@@ -241,10 +268,12 @@ class ExploreBrowserTest {
                 + "function seen(){var r=[];document.querySelectorAll('#results tr').forEach(function(tr){"
                 + "r.push(tr.children[0].textContent+' '+tr.children[1].textContent);});"
                 + "out.push(document.getElementById('position').textContent+' | '+r.join(' | '));}"
-                + "var todo=D.chunks.slice(1).concat(['End',0]);"
-                + "function next(){if(!todo.length){var pre=document.createElement('pre');pre.id='rmaplab-checks';"
+                + "var todo=D.chunks.slice(1).concat(['End',0,'click']);"
+                + "function next(){if(!todo.length){out.push('rows '+document.querySelectorAll('#timeline [data-i]').length);"
+                + "var pre=document.createElement('pre');pre.id='rmaplab-checks';"
                 + "pre.textContent=out.join('\\n');document.body.appendChild(pre);return;}var t=todo.shift();"
-                + "if(t==='End')document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));else E.go(t);"
+                + "if(t==='End')document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));"
+                + "else if(t==='click')document.querySelector('#timeline [data-i=\"5\"]').click();else E.go(t);"
                 + "E.ready(function(){seen();next();});}"
                 + "E.ready(function(){out.push('chunks loaded '+loaded()+' of '+D.chunks.length);seen();next();});"
                 + "})();</script>";
@@ -267,6 +296,7 @@ class ExploreBrowserTest {
         assertEquals(chunks, steps.size());
         steps.add(1999);
         steps.add(0);
+        steps.add(5); // a click on the timeline's row of step 5 (one handler on the container)
         List<String> want = new ArrayList<>(List.of("chunks loaded 1 of " + chunks));
         for (int st : steps) {
             StringBuilder b = new StringBuilder("line " + sc.statements().get(st).line() + " (step " + (st + 1) + " of 2000)");
@@ -275,6 +305,12 @@ class ExploreBrowserTest {
             }
             want.add(b.toString());
         }
-        assertEquals(String.join("\n", want), m.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&"));
+        List<String> got = new ArrayList<>(m.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&").lines().toList());
+        String rows = got.remove(got.size() - 1);
+        assertEquals(String.join("\n", want), String.join("\n", got));
+        // Only the rows in view and 20 either side are drawn, not one element a line: at step 6,
+        // the first rows, at most a window's height (BrowserTest.HEIGHT, 18 px a row) and 20 more.
+        int drawn = Integer.parseInt(rows.substring("rows ".length()));
+        assertTrue(drawn > 20 && drawn <= BrowserTest.HEIGHT / 18 + 1 + 20, rows);
     }
 }

@@ -57,8 +57,12 @@ class ExplorerDataTest {
             for (Object w : (List<Object>) chunk.get("walks")) {
                 List<Long> a = (List<Long>) w;
                 assertTrue(a.get(0) < strings.size() && a.get(5) < structures, name + ": a walk names a later entry");
-                for (int e = 6; e < a.size(); e++) {
-                    assertTrue(a.get(e) / 4 < strings.size(), name + ": an event names a later string");
+                int u = 7 + a.get(6).intValue(); // try_to_unmap's walk: vmas, ptes, found, stop, events
+                assertTrue(u + 4 <= a.size() && a.get(u + 3) >= 0 && a.get(u + 3) <= 2, name + ": " + a);
+                for (int e = 7; e < a.size(); e++) {
+                    if (e < u || e >= u + 4) {
+                        assertTrue(a.get(e) / 4 < strings.size(), name + ": an event names a later string");
+                    }
                 }
                 walks.add(a);
             }
@@ -74,6 +78,10 @@ class ExplorerDataTest {
             }
         }
         assertEquals(0L, starts.get(0));
+        // The recorder interned every walk as it recorded it, by the same content the chunks tell
+        // walks apart by: the chunks hold exactly its walks, each once.
+        assertTrue(runs.get(0).table == runs.get(1).table, "one table for the runs of one recording");
+        assertEquals(runs.get(0).table.size(), walks.size());
         for (int d = 0; d < DESIGNS.size(); d++) {
             // The Java side's state at the last step, folded from its deltas as the page folds them
             // (a page freed or unmapped forgets its walk).
@@ -90,11 +98,11 @@ class ExplorerDataTest {
                         wantFrames.put((long) pfn, List.of((long) f.refcount(), (long) f.mapcount()));
                     }
                 });
-                st.walks.forEach((pfn, w) -> wantWalks.put((long) pfn, w.key + " " + w.vmasVisited + " " + w.events.size()));
+                st.walks().forEach((pfn, w) -> wantWalks.put((long) pfn, w.key + " " + w.vmasVisited + " " + w.events.size()));
             }
             Map<Long, String> gotWalks = new HashMap<>();
             pageWalks.get(d).forEach((pfn, w) -> gotWalks.put(pfn, strings.get(w.get(0).intValue()) + " " + w.get(1)
-                    + " " + (w.size() - 6)));
+                    + " " + w.get(6)));
             assertEquals(wantFrames, frames.get(d), DESIGNS.get(d));
             assertEquals(wantWalks, new TreeMap<>(gotWalks), DESIGNS.get(d));
             assertTrue(wantWalks.size() > 2048, "the forks' copies are mapped: " + wantWalks.size());

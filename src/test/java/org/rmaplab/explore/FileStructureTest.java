@@ -54,7 +54,7 @@ class FileStructureTest {
                 .record(ScenarioParser.parseFile(Path.of("examples/file-fork.vms")), designs)) {
             assertEquals(List.of(), r.result.failures(), r.design);
             for (Recorder.Step st : r.steps) {
-                for (Recorder.Walk w : st.walks.values()) {
+                for (Recorder.Walk w : st.walks().values()) {
                     if (w.key.equals(PAGE)) {
                         m.put(r.design, w);
                     }

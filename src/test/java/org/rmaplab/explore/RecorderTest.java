@@ -31,7 +31,7 @@ class RecorderTest {
     }
 
     static Recorder.Walk walkOf(Recorder.Step st, String key) {
-        for (Recorder.Walk w : st.walks.values()) {
+        for (Recorder.Walk w : st.walks().values()) {
             if (w.key.equals(key)) {
                 return w;
             }
@@ -110,10 +110,10 @@ class RecorderTest {
                 List.of("pte_chains", "anon_vma_chain"))) {
             Recorder.Step write = r.steps.get(2);
             Recorder.Step move = r.steps.get(4);
-            assertEquals(1, write.walks.size(), r.design);
-            assertEquals(1, move.walks.size(), r.design + ": the moved page's walk");
-            String before = write.walks.values().iterator().next().key;
-            String after = move.walks.values().iterator().next().key;
+            assertEquals(1, write.walkCount(), r.design);
+            assertEquals(1, move.walkCount(), r.design + ": the moved page's walk");
+            String before = write.walks().values().iterator().next().key;
+            String after = move.walks().values().iterator().next().key;
             assertFalse(before.equals(after), r.design + ": " + before + " then " + after);
         }
     }
@@ -148,7 +148,7 @@ class RecorderTest {
     }
 
     static int pfnOf(Recorder.Step st, String key) {
-        for (Map.Entry<Integer, Recorder.Walk> e : st.walks.entrySet()) {
+        for (Map.Entry<Integer, Recorder.Walk> e : st.walks().entrySet()) {
             if (e.getValue().key.equals(key)) {
                 return e.getKey();
             }

@@ -7,9 +7,11 @@ package org.rmaplab.explore;
  * four tasks spread over the region, with an mprotect that splits the region and one that merges
  * it again every 1000 lines (each makes every mapped page's walk be replayed). Deterministic.
  * ExplorerDataTest and ExploreBrowserTest record 2,000 lines of it; 10,000 lines over 16,000 pages
- * is the measurement in the README's "## The explorer":
+ * is the measurement in docs/explorer.md:
  * {@code java -cp target/test-classes org.rmaplab.explore.ScaleScenario 10000 16000 scale.vms}, then
- * {@code rmaplab explore scale.vms --design anon_vma,anon_vma_chain --out DIR}.
+ * {@code rmaplab explore scale.vms --design anon_vma,anon_vma_chain --out DIR}; the recorder's heap:
+ * {@code java -Xmx768m -cp target/classes:target/test-classes:HdrHistogram.jar
+ * org.rmaplab.explore.ScaleScenario 10000 16000 --heap anon_vma,anon_vma_chain}.
  */
 public final class ScaleScenario {
     private ScaleScenario() {}
@@ -40,9 +42,49 @@ public final class ScaleScenario {
         return b.toString();
     }
 
-    /** Writes the scenario to a file: {@code ScaleScenario LINES PAGES FILE}. */
+    /**
+     * Writes the scenario to a file: {@code ScaleScenario LINES PAGES FILE}; or, with
+     * {@code --heap DESIGNS} for FILE, records it under DESIGNS and writes its data in memory,
+     * printing the heap live after recording (after a full GC), the heap pools' peak, the times and
+     * the data's size and hash.
+     */
     public static void main(String[] args) throws java.io.IOException {
-        java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]),
-                text(Integer.parseInt(args[0]), Integer.parseInt(args[1])));
+        int lines = Integer.parseInt(args[0]);
+        int pages = Integer.parseInt(args[1]);
+        if (!args[2].equals("--heap")) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), text(lines, pages));
+            return;
+        }
+        var sc = org.rmaplab.scenario.ScenarioParser.parse("scale.vms", text(lines, pages));
+        long t0 = System.nanoTime();
+        long base = liveHeap();
+        var runs = new Recorder(org.rmaplab.check.CheckPolicy.parse("end")).record(sc, java.util.List.of(args[3].split(",")));
+        long t1 = System.nanoTime();
+        System.out.printf("recorded in %.1f s; live after recording %d MB; pools' peak %d MB%n", (t1 - t0) / 1e9,
+                (liveHeap() - base) >> 20, peakHeap() >> 20);
+        var files = ExplorerData.files(sc, runs);
+        long chars = 0;
+        long hash = 0;
+        for (var e : files.entrySet()) {
+            chars += e.getValue().length();
+            hash = hash * 31 + e.getValue().hashCode();
+        }
+        System.out.printf("%d files, %d chars, hash %x; written in %.1f s; pools' peak %d MB%n", files.size(), chars, hash,
+                (System.nanoTime() - t1) / 1e9, peakHeap() >> 20);
+    }
+
+    private static long liveHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long peakHeap() {
+        long p = 0;
+        for (var b : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            p += b.getType() == java.lang.management.MemoryType.HEAP ? b.getPeakUsage().getUsed() : 0;
+        }
+        return p;
     }
 }
