@@ -409,8 +409,14 @@ static void pageout(void) {
 static double pageout_procs_once(int nproc, long p) {
     char *b = anon(p * PG);
     writeall(b, p, 1);
-    int go[2], done[2], res[2];
-    if (pipe(go) || pipe(done) || pipe(res)) die("pipe");
+    /*
+     * go releases the COWing children, last wakes the last child alone: were every child woken at
+     * once, the others' exits (unlink_anon_vmas taking their vmas out of the anon_vma's interval
+     * tree) would run on the same pinned CPU during the last child's MADV_PAGEOUT, and its walks
+     * would meet fewer vmas than X. The others are released only after its result is read.
+     */
+    int go[2], last[2], done[2], res[2];
+    if (pipe(go) || pipe(last) || pipe(done) || pipe(res)) die("pipe");
     pid_t kids[64];
     for (int i = 0; i < nproc - 1; i++) {
         kids[i] = fork();
@@ -418,9 +424,10 @@ static double pageout_procs_once(int nproc, long p) {
         if (kids[i] == 0) {
             char x;
             close(go[1]);
+            close(last[1]);
             if (i == nproc - 2) {
                 /* the last child: wait for the others' COWs, then page out */
-                while (read(go[0], &x, 1) < 0 && errno == EINTR) {}
+                while (read(last[0], &x, 1) < 0 && errno == EINTR) {}
                 long before = vmswap_kb();
                 long long t0 = now();
                 madvise(b, p * PG, MADV_PAGEOUT);
@@ -436,6 +443,7 @@ static double pageout_procs_once(int nproc, long p) {
         }
     }
     close(go[0]);
+    close(last[0]);
     close(done[1]);
     close(res[1]);
     double t = -1;
@@ -450,11 +458,12 @@ static double pageout_procs_once(int nproc, long p) {
         char x;
         for (int i = 0; i < nproc - 2; i++)
             while (read(done[0], &x, 1) < 0 && errno == EINTR) {}
-        close(go[1]); /* wakes every child; only the last does anything */
+        close(last[1]); /* wakes the last child only; the others still map their COWed pages */
         if (read(res[0], &t, sizeof t) != sizeof t) t = -1;
-        for (int i = 0; i < nproc - 1; i++) waitpid(kids[i], NULL, 0);
     }
-    if (nproc == 1) close(go[1]);
+    close(go[1]); /* now release the others */
+    for (int i = 0; i < nproc - 1; i++) waitpid(kids[i], NULL, 0);
+    if (nproc == 1) close(last[1]);
     close(done[0]);
     close(res[0]);
     munmap(b, p * PG);
