@@ -57,8 +57,10 @@
  *                     under the address. No swap needed (clean file pages are dropped). Y is ns
  *                     per page.
  *   dram_miss         X = loads: a chase of X dependent loads through a 64 MiB cyclic random
- *                     permutation of cache lines (each load a miss to memory): the price of a cache
- *                     line the model assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c)
+ *                     permutation of cache lines (each load a miss to memory) in 2 MiB pages
+ *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
+ *                     assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c, which lives in
+ *                     the direct map, so no TLB miss)
  * A pageout point counts only when the pages really left (VmSwap rose, or mincore says they are
  * not resident); else the series is skipped with the reason.
  */
@@ -605,10 +607,35 @@ static void pageout_vmas(void) {
     close(fd);
 }
 
+/* Resident anonymous huge-page kB of this process (/proc/self/smaps_rollup AnonHugePages). */
+static long anon_huge_kb(void) {
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
 static void dram_miss(void) {
     static const long NL[] = {250000, 500000, 1000000, 2000000};
     const long lines = (64L << 20) / 64;
-    char *buf = anon(lines * 64);
+    /*
+     * The chase buffer in 2 MiB pages (MADV_HUGEPAGE on a 2 MiB-aligned range): a pte_chain block
+     * lives in the kernel's direct map, mapped with huge pages, so its miss is a cache miss and not
+     * also a TLB miss. Without THP every load would also walk the page table: skipped, with why.
+     */
+    char *map = anon(lines * 64 + PMD);
+    char *buf = (char *)(((uintptr_t)map + PMD - 1) & ~(uintptr_t)(PMD - 1));
+    long huge0 = anon_huge_kb();
+    if (madvise(buf, lines * 64, MADV_HUGEPAGE)) {
+        printf("skip dram_miss MADV_HUGEPAGE failed (%s): without THP each load is also a TLB miss,"
+               " which a pte_chain block in the direct map is not\n", strerror(errno));
+        munmap(map, lines * 64 + PMD);
+        return;
+    }
     long *perm = malloc(lines * sizeof *perm);
     if (!perm) die("malloc");
     for (long i = 0; i < lines; i++) perm[i] = i;
@@ -620,6 +647,14 @@ static void dram_miss(void) {
     }
     for (long i = 0; i < lines; i++) *(char **)(buf + i * 64) = buf + perm[i] * 64;
     free(perm);
+    long huge = anon_huge_kb() - huge0;
+    if (huge0 < 0 || huge < (lines * 64 / 1024) * 9 / 10) {
+        printf("skip dram_miss THP gave %ld of %ld kB of the chase buffer huge pages (transparent_hugepage"
+               " disabled or no free 2 MiB pages): each load would also be a TLB miss\n",
+               huge, lines * 64 / 1024);
+        munmap(map, lines * 64 + PMD);
+        return;
+    }
     double v[MAXROUNDS];
     for (unsigned s = 0; s < 4; s++) {
         for (int r = 0; r < rounds; r++) {
@@ -631,7 +666,7 @@ static void dram_miss(void) {
         }
         point("dram_miss", NL[s], v, rounds);
     }
-    munmap(buf, lines * 64);
+    munmap(map, lines * 64 + PMD);
 }
 
 int main(int argc, char **argv) {
