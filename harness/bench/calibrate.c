@@ -56,6 +56,8 @@
  *                     vmas of the i_mmap tree (the last one last), the others with no page table
  *                     under the address. No swap needed (clean file pages are dropped). Y is ns
  *                     per page.
+ *   uffd_move         UFFDIO_MOVE of X written pages to a registered empty range (another 2 MiB
+ *                     slot): move_pages_pte per page (pte moved, folio_move_anon_rmap)
  *   dram_miss         X = loads: a chase of X dependent loads through a 64 MiB cyclic random
  *                     permutation of cache lines (each load a miss to memory) in 2 MiB pages
  *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
@@ -72,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -88,6 +91,19 @@
 #ifndef SYS_process_madvise
 #define SYS_process_madvise 440
 #endif
+
+/* userfaultfd ABI, as harness/vmsh.c defines it, so that an old <linux/userfaultfd.h> suffices. */
+#define UFFD_API_ 0xAAULL
+#define UFFD_FEATURE_MOVE_ (1ULL << 16)
+#define UFFDIO_REGISTER_MODE_MISSING_ 1ULL
+struct uffdio_api_ { uint64_t api, features, ioctls; };
+struct uffdio_range_ { uint64_t start, len; };
+struct uffdio_register_ { struct uffdio_range_ range; uint64_t mode, ioctls; };
+struct uffdio_move_ { uint64_t dst, src, len, mode; int64_t move; };
+#define UFFDIO_API_ _IOWR(0xAA, 0x3F, struct uffdio_api_)
+#define UFFDIO_REGISTER_ _IOWR(0xAA, 0x00, struct uffdio_register_)
+#define UFFDIO_MOVE_ _IOWR(0xAA, 0x05, struct uffdio_move_)
+#define USERFAULTFD_IOC_NEW_ _IO(0xAA, 0x00)
 
 #define PG 4096L
 #define PMD (2L << 20)
@@ -669,6 +685,64 @@ static void dram_miss(void) {
     munmap(map, lines * 64 + PMD);
 }
 
+/* A userfaultfd with UFFD_FEATURE_MOVE: /dev/userfaultfd first, else the system call; -1 if none. */
+static int uffd_open(void) {
+    int fd = -1;
+    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+    if (dev >= 0) {
+        fd = ioctl(dev, USERFAULTFD_IOC_NEW_, O_CLOEXEC);
+        close(dev);
+    }
+    if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct uffdio_api_ api = { UFFD_API_, UFFD_FEATURE_MOVE_, 0 };
+    if (ioctl(fd, UFFDIO_API_, &api) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * uffd_move: UFFDIO_MOVE of X written, exclusive anonymous pages to a registered, empty range of
+ * the same size in another 2 MiB slot: move_pages() -> move_pages_pte() per page
+ * (folio_move_anon_rmap re-points the folio at the destination's anon_vma, the pte moved), the
+ * page tables of the destination allocated on the way amortised over 512 pages each.
+ */
+static void uffd_move(void) {
+    double v[MAXROUNDS];
+    int fd = uffd_open();
+    if (fd < 0) {
+        printf("skip uffd_move no userfaultfd with UFFD_FEATURE_MOVE (%s)\n", strerror(errno));
+        return;
+    }
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *smap, *dmap;
+            char *src = region(n * PG, 0, &smap);
+            char *dst = region(n * PG, 0, &dmap);
+            writeall(src, n, 1);
+            struct uffdio_register_ reg = { { (uintptr_t)dst, n * PG }, UFFDIO_REGISTER_MODE_MISSING_, 0 };
+            if (ioctl(fd, UFFDIO_REGISTER_, &reg)) die("UFFDIO_REGISTER");
+            struct uffdio_move_ mv = { (uintptr_t)dst, (uintptr_t)src, n * PG, 0, 0 };
+            long long t0 = now();
+            int rc = ioctl(fd, UFFDIO_MOVE_, &mv);
+            v[r] = (double)(now() - t0);
+            if (rc || mv.move != n * PG) {
+                printf("skip uffd_move UFFDIO_MOVE moved %lld of %ld bytes (%s)\n", (long long)mv.move,
+                       n * PG, rc ? strerror(errno) : "short");
+                close(fd);
+                return;
+            }
+            munmap(smap, n * PG + PMD);
+            munmap(dmap, n * PG + PMD);
+        }
+        point("uffd_move", n, v, rounds);
+    }
+    close(fd);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: calibrate DIR [ROUNDS]\n");
@@ -689,6 +763,7 @@ int main(int argc, char **argv) {
     fork_vma();
     exit_pte();
     mremap_pte();
+    uffd_move();
     dram_miss();
     pageout_vmas();
     if (!swap_active()) {

@@ -76,6 +76,7 @@ class CalibrationTest {
         f.put("fork_vma", line(250_000, 880, 64, 128, 256));
         f.put("exit_pte", line(9000, 90, 1024, 2048, 4096));
         f.put("mremap_pte", line(9000, 30, 1024, 2048, 4096));
+        f.put("uffd_move", line(20_000, 140, 1024, 2048, 4096));
         f.put("swapin", line(0, 3000, 256, 512));
         f.put("pageout", line(0, 5000 + 20 + 25, 256, 512));
         f.put("pageout_vmas", line(8000, 20, 1, 128, 256));
@@ -98,6 +99,7 @@ class CalibrationTest {
         want.put("fork_pte", 60.0);
         want.put("exit_pte", 90.0);
         want.put("mremap_pte", 30.0);
+        want.put("uffd_move", 140.0);
         want.put("swap_out", 5000.0);
         want.put("swap_in", 3000.0);
         want.put("walk_vma", 20.0);
