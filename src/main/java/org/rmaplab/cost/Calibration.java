@@ -177,8 +177,8 @@ public final class Calibration {
      * The prices FITS (series name to line) imply; a primitive whose series is missing takes
      * FALLBACK's price (the reference calibration), its source saying so. Derivations:
      * the slope of fault_anon, fault_file, fault_file_read, cow, fork_pte, exit_pte, mremap_pte, uffd_move,
-     * swapin; fork_call is
-     * fork_vma's intercept; fork_vma its slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
+     * swapin; fork_call is fork_pte's intercept (a fork with one empty vma more than the process
+     * has); fork_vma is fork_vma's slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
      * rmap_allocs; walk_vma is pageout_vmas' slope (a vma with no page table under the address);
      * walk_pte is pageout_procs' slope (a vma with a present pte that maps another page) less
      * walk_vma; swap_out is reclaim's slope (another process's pages paged out, as reclaim and the
@@ -194,13 +194,21 @@ public final class Calibration {
         }
         slope(c, "swap_in", "swapin", fits, fallback);
         c.put("rmap_alloc", RMAP_ALLOC);
+        // fork_call is fork_pte's intercept: a fork of calibrate.c's process with one more,
+        // empty, vma (its fixed cost: dup_mm, the task, the vmas the process always has). Not
+        // fork_vma's intercept: 64 to 512 vmas of a page each extrapolated back to none, a concave
+        // series (the slab and interval-tree costs grow faster at first) whose intercept is poor.
+        LineFit fp = fits.get("fork_pte");
+        if (fp != null) {
+            c.put("fork_call", nonNegative(fp.intercept(), "fit fork_pte: intercept"));
+        } else {
+            fallback(c, "fork_call", "fork_pte", fallback);
+        }
         LineFit fv = fits.get("fork_vma");
         if (fv != null && c.get("fork_pte") != null) {
-            c.put("fork_call", new Price(fv.intercept(), "fit fork_vma: intercept"));
             c.put("fork_vma", nonNegative(fv.slope() - c.get("fork_pte").ns() - FORK_VMA_ALLOCS * RMAP_ALLOC.ns(),
                     "fit fork_vma: slope - fork_pte - " + FORK_VMA_ALLOCS + " rmap_alloc (anon_vma_fork's anon_vma and chains)"));
         } else {
-            fallback(c, "fork_call", "fork_vma", fallback);
             fallback(c, "fork_vma", "fork_vma", fallback);
         }
         slope(c, "walk_vma", "pageout_vmas", fits, fallback);
