@@ -56,9 +56,13 @@
  *                     vmas of the i_mmap tree (the last one last), the others with no page table
  *                     under the address. No swap needed (clean file pages are dropped). Y is ns
  *                     per page.
+ *   uffd_move         UFFDIO_MOVE of X written pages to a registered empty range (another 2 MiB
+ *                     slot): move_pages_pte per page (pte moved, folio_move_anon_rmap)
  *   dram_miss         X = loads: a chase of X dependent loads through a 64 MiB cyclic random
- *                     permutation of cache lines (each load a miss to memory): the price of a cache
- *                     line the model assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c)
+ *                     permutation of cache lines (each load a miss to memory) in 2 MiB pages
+ *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
+ *                     assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c, which lives in
+ *                     the direct map, so no TLB miss)
  * A pageout point counts only when the pages really left (VmSwap rose, or mincore says they are
  * not resident); else the series is skipped with the reason.
  */
@@ -70,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -86,6 +91,19 @@
 #ifndef SYS_process_madvise
 #define SYS_process_madvise 440
 #endif
+
+/* userfaultfd ABI, as harness/vmsh.c defines it, so that an old <linux/userfaultfd.h> suffices. */
+#define UFFD_API_ 0xAAULL
+#define UFFD_FEATURE_MOVE_ (1ULL << 16)
+#define UFFDIO_REGISTER_MODE_MISSING_ 1ULL
+struct uffdio_api_ { uint64_t api, features, ioctls; };
+struct uffdio_range_ { uint64_t start, len; };
+struct uffdio_register_ { struct uffdio_range_ range; uint64_t mode, ioctls; };
+struct uffdio_move_ { uint64_t dst, src, len, mode; int64_t move; };
+#define UFFDIO_API_ _IOWR(0xAA, 0x3F, struct uffdio_api_)
+#define UFFDIO_REGISTER_ _IOWR(0xAA, 0x00, struct uffdio_register_)
+#define UFFDIO_MOVE_ _IOWR(0xAA, 0x05, struct uffdio_move_)
+#define USERFAULTFD_IOC_NEW_ _IO(0xAA, 0x00)
 
 #define PG 4096L
 #define PMD (2L << 20)
@@ -409,8 +427,14 @@ static void pageout(void) {
 static double pageout_procs_once(int nproc, long p) {
     char *b = anon(p * PG);
     writeall(b, p, 1);
-    int go[2], done[2], res[2];
-    if (pipe(go) || pipe(done) || pipe(res)) die("pipe");
+    /*
+     * go releases the COWing children, last wakes the last child alone: were every child woken at
+     * once, the others' exits (unlink_anon_vmas taking their vmas out of the anon_vma's interval
+     * tree) would run on the same pinned CPU during the last child's MADV_PAGEOUT, and its walks
+     * would meet fewer vmas than X. The others are released only after its result is read.
+     */
+    int go[2], last[2], done[2], res[2];
+    if (pipe(go) || pipe(last) || pipe(done) || pipe(res)) die("pipe");
     pid_t kids[64];
     for (int i = 0; i < nproc - 1; i++) {
         kids[i] = fork();
@@ -418,9 +442,10 @@ static double pageout_procs_once(int nproc, long p) {
         if (kids[i] == 0) {
             char x;
             close(go[1]);
+            close(last[1]);
             if (i == nproc - 2) {
                 /* the last child: wait for the others' COWs, then page out */
-                while (read(go[0], &x, 1) < 0 && errno == EINTR) {}
+                while (read(last[0], &x, 1) < 0 && errno == EINTR) {}
                 long before = vmswap_kb();
                 long long t0 = now();
                 madvise(b, p * PG, MADV_PAGEOUT);
@@ -436,6 +461,7 @@ static double pageout_procs_once(int nproc, long p) {
         }
     }
     close(go[0]);
+    close(last[0]);
     close(done[1]);
     close(res[1]);
     double t = -1;
@@ -450,11 +476,12 @@ static double pageout_procs_once(int nproc, long p) {
         char x;
         for (int i = 0; i < nproc - 2; i++)
             while (read(done[0], &x, 1) < 0 && errno == EINTR) {}
-        close(go[1]); /* wakes every child; only the last does anything */
+        close(last[1]); /* wakes the last child only; the others still map their COWed pages */
         if (read(res[0], &t, sizeof t) != sizeof t) t = -1;
-        for (int i = 0; i < nproc - 1; i++) waitpid(kids[i], NULL, 0);
     }
-    if (nproc == 1) close(go[1]);
+    close(go[1]); /* now release the others */
+    for (int i = 0; i < nproc - 1; i++) waitpid(kids[i], NULL, 0);
+    if (nproc == 1) close(last[1]);
     close(done[0]);
     close(res[0]);
     munmap(b, p * PG);
@@ -596,10 +623,35 @@ static void pageout_vmas(void) {
     close(fd);
 }
 
+/* Resident anonymous huge-page kB of this process (/proc/self/smaps_rollup AnonHugePages). */
+static long anon_huge_kb(void) {
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
 static void dram_miss(void) {
     static const long NL[] = {250000, 500000, 1000000, 2000000};
     const long lines = (64L << 20) / 64;
-    char *buf = anon(lines * 64);
+    /*
+     * The chase buffer in 2 MiB pages (MADV_HUGEPAGE on a 2 MiB-aligned range): a pte_chain block
+     * lives in the kernel's direct map, mapped with huge pages, so its miss is a cache miss and not
+     * also a TLB miss. Without THP every load would also walk the page table: skipped, with why.
+     */
+    char *map = anon(lines * 64 + PMD);
+    char *buf = (char *)(((uintptr_t)map + PMD - 1) & ~(uintptr_t)(PMD - 1));
+    long huge0 = anon_huge_kb();
+    if (madvise(buf, lines * 64, MADV_HUGEPAGE)) {
+        printf("skip dram_miss MADV_HUGEPAGE failed (%s): without THP each load is also a TLB miss,"
+               " which a pte_chain block in the direct map is not\n", strerror(errno));
+        munmap(map, lines * 64 + PMD);
+        return;
+    }
     long *perm = malloc(lines * sizeof *perm);
     if (!perm) die("malloc");
     for (long i = 0; i < lines; i++) perm[i] = i;
@@ -611,6 +663,14 @@ static void dram_miss(void) {
     }
     for (long i = 0; i < lines; i++) *(char **)(buf + i * 64) = buf + perm[i] * 64;
     free(perm);
+    long huge = anon_huge_kb() - huge0;
+    if (huge0 < 0 || huge < (lines * 64 / 1024) * 9 / 10) {
+        printf("skip dram_miss THP gave %ld of %ld kB of the chase buffer huge pages (transparent_hugepage"
+               " disabled or no free 2 MiB pages): each load would also be a TLB miss\n",
+               huge, lines * 64 / 1024);
+        munmap(map, lines * 64 + PMD);
+        return;
+    }
     double v[MAXROUNDS];
     for (unsigned s = 0; s < 4; s++) {
         for (int r = 0; r < rounds; r++) {
@@ -622,7 +682,65 @@ static void dram_miss(void) {
         }
         point("dram_miss", NL[s], v, rounds);
     }
-    munmap(buf, lines * 64);
+    munmap(map, lines * 64 + PMD);
+}
+
+/* A userfaultfd with UFFD_FEATURE_MOVE: /dev/userfaultfd first, else the system call; -1 if none. */
+static int uffd_open(void) {
+    int fd = -1;
+    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+    if (dev >= 0) {
+        fd = ioctl(dev, USERFAULTFD_IOC_NEW_, O_CLOEXEC);
+        close(dev);
+    }
+    if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct uffdio_api_ api = { UFFD_API_, UFFD_FEATURE_MOVE_, 0 };
+    if (ioctl(fd, UFFDIO_API_, &api) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * uffd_move: UFFDIO_MOVE of X written, exclusive anonymous pages to a registered, empty range of
+ * the same size in another 2 MiB slot: move_pages() -> move_pages_pte() per page
+ * (folio_move_anon_rmap re-points the folio at the destination's anon_vma, the pte moved), the
+ * page tables of the destination allocated on the way amortised over 512 pages each.
+ */
+static void uffd_move(void) {
+    double v[MAXROUNDS];
+    int fd = uffd_open();
+    if (fd < 0) {
+        printf("skip uffd_move no userfaultfd with UFFD_FEATURE_MOVE (%s)\n", strerror(errno));
+        return;
+    }
+    for (unsigned s = 0; s < NSIZES; s++) {
+        long n = SIZES[s];
+        for (int r = 0; r < rounds; r++) {
+            char *smap, *dmap;
+            char *src = region(n * PG, 0, &smap);
+            char *dst = region(n * PG, 0, &dmap);
+            writeall(src, n, 1);
+            struct uffdio_register_ reg = { { (uintptr_t)dst, n * PG }, UFFDIO_REGISTER_MODE_MISSING_, 0 };
+            if (ioctl(fd, UFFDIO_REGISTER_, &reg)) die("UFFDIO_REGISTER");
+            struct uffdio_move_ mv = { (uintptr_t)dst, (uintptr_t)src, n * PG, 0, 0 };
+            long long t0 = now();
+            int rc = ioctl(fd, UFFDIO_MOVE_, &mv);
+            v[r] = (double)(now() - t0);
+            if (rc || mv.move != n * PG) {
+                printf("skip uffd_move UFFDIO_MOVE moved %lld of %ld bytes (%s)\n", (long long)mv.move,
+                       n * PG, rc ? strerror(errno) : "short");
+                close(fd);
+                return;
+            }
+            munmap(smap, n * PG + PMD);
+            munmap(dmap, n * PG + PMD);
+        }
+        point("uffd_move", n, v, rounds);
+    }
+    close(fd);
 }
 
 int main(int argc, char **argv) {
@@ -645,6 +763,7 @@ int main(int argc, char **argv) {
     fork_vma();
     exit_pte();
     mremap_pte();
+    uffd_move();
     dram_miss();
     pageout_vmas();
     if (!swap_active()) {

@@ -50,15 +50,20 @@ public final class Calibration {
         m.put("fork_call", "a fork's fixed cost (dup_mm, the task, the vmas the process always has)");
         m.put("fork_vma", "a vma dup_mmap copies, without its ptes and rmap allocations");
         m.put("fork_pte", "a pte copy_page_range copies (with its rmap dup)");
-        m.put("exit_pte", "a pte zapped at exit, exec or munmap (zap_pte_range, rmap remove)");
-        m.put("mremap_pte", "a pte mremap moves one by one (move_ptes)");
+        m.put("exit_pte", "a pte zapped (zap_pte_range, rmap remove): at exit and exec, and by munmap,"
+                + " madvise(DONTNEED) and truncation (zap_ptes); measured on pages another process still"
+                + " maps, so the last unmap's page free is not in it");
+        m.put("mremap_pte", "a pte mremap moves one by one (move_ptes); also a page table moved whole"
+                + " (move_normal_pmd, one entry re-pointed)");
+        m.put("uffd_move", "a page UFFDIO_MOVE moves (move_pages_pte: pte moved, folio_move_anon_rmap)");
         m.put("swap_out", "a page paged out, its reverse walk aside (add_to_swap, unmap, writeback start)");
         m.put("swap_in", "a page swapped back in (do_swap_page)");
         m.put("walk_vma", "a vma (or mm) a reverse walk visits (interval tree or list step, vma_address)");
         m.put("walk_pte", "a pte a reverse walk checks (page_vma_mapped_walk down to the pte, compare)");
         m.put("rmap_alloc", "an rmap object allocated and later freed (slab fast path)");
         m.put("pte_chain_line", "a pte_chain block (one cache line) a walk reads, a miss to memory");
-        m.put("highpte_kmap", "a kmap_atomic of a HIGHPTE pte page (i386 PAE with CONFIG_HIGHPTE)");
+        m.put("highpte_kmap", "a kmap_atomic of a HIGHPTE pte page (i386 CONFIG_HIGHPTE, which needs"
+                + " HIGHMEM4G or HIGHMEM64G)");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -68,13 +73,14 @@ public final class Calibration {
             Map.entry("fork_pte", "page"), Map.entry("fork_vma", "vma"), Map.entry("exit_pte", "page"),
             Map.entry("mremap_pte", "page"), Map.entry("dram_miss", "load"), Map.entry("pageout", "page"),
             Map.entry("swapin", "page"), Map.entry("pageout_procs", "process"),
-            Map.entry("pageout_vmas", "vma"), Map.entry("reclaim", "page"), Map.entry("fault_file_read", "page"));
+            Map.entry("pageout_vmas", "vma"), Map.entry("reclaim", "page"), Map.entry("fault_file_read", "page"),
+            Map.entry("uffd_move", "page"));
 
     /**
      * Primitives added after the calibration file's format: a file without one (written by an older
      * calibrate) takes the reference's price for it, and says so.
      */
-    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("fault_file_read");
+    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("fault_file_read", "uffd_move");
 
     /** rmap objects anon_vma_fork allocates per vma in calibrate.c's fork_vma: an anon_vma and two chains. */
     static final int FORK_VMA_ALLOCS = 3;
@@ -170,8 +176,9 @@ public final class Calibration {
     /**
      * The prices FITS (series name to line) imply; a primitive whose series is missing takes
      * FALLBACK's price (the reference calibration), its source saying so. Derivations:
-     * the slope of fault_anon, fault_file, fault_file_read, cow, fork_pte, exit_pte, mremap_pte, swapin; fork_call is
-     * fork_vma's intercept; fork_vma its slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
+     * the slope of fault_anon, fault_file, fault_file_read, cow, fork_pte, exit_pte, mremap_pte, uffd_move,
+     * swapin; fork_call is fork_pte's intercept (a fork with one empty vma more than the process
+     * has); fork_vma is fork_vma's slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
      * rmap_allocs; walk_vma is pageout_vmas' slope (a vma with no page table under the address);
      * walk_pte is pageout_procs' slope (a vma with a present pte that maps another page) less
      * walk_vma; swap_out is reclaim's slope (another process's pages paged out, as reclaim and the
@@ -182,18 +189,26 @@ public final class Calibration {
     public static Map<String, Price> derive(Map<String, LineFit> fits, Calibration fallback) {
         Map<String, Price> c = new LinkedHashMap<>();
         for (String s : List.of("fault_anon", "fault_file", "fault_file_read", "cow", "fork_pte", "exit_pte",
-                "mremap_pte")) {
+                "mremap_pte", "uffd_move")) {
             slope(c, s, s, fits, fallback);
         }
         slope(c, "swap_in", "swapin", fits, fallback);
         c.put("rmap_alloc", RMAP_ALLOC);
+        // fork_call is fork_pte's intercept: a fork of calibrate.c's process with one more,
+        // empty, vma (its fixed cost: dup_mm, the task, the vmas the process always has). Not
+        // fork_vma's intercept: 64 to 512 vmas of a page each extrapolated back to none, a concave
+        // series (the slab and interval-tree costs grow faster at first) whose intercept is poor.
+        LineFit fp = fits.get("fork_pte");
+        if (fp != null) {
+            c.put("fork_call", nonNegative(fp.intercept(), "fit fork_pte: intercept"));
+        } else {
+            fallback(c, "fork_call", "fork_pte", fallback);
+        }
         LineFit fv = fits.get("fork_vma");
         if (fv != null && c.get("fork_pte") != null) {
-            c.put("fork_call", new Price(fv.intercept(), "fit fork_vma: intercept"));
             c.put("fork_vma", nonNegative(fv.slope() - c.get("fork_pte").ns() - FORK_VMA_ALLOCS * RMAP_ALLOC.ns(),
                     "fit fork_vma: slope - fork_pte - " + FORK_VMA_ALLOCS + " rmap_alloc (anon_vma_fork's anon_vma and chains)"));
         } else {
-            fallback(c, "fork_call", "fork_vma", fallback);
             fallback(c, "fork_vma", "fork_vma", fallback);
         }
         slope(c, "walk_vma", "pageout_vmas", fits, fallback);

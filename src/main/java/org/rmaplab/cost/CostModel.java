@@ -46,6 +46,9 @@ import org.rmaplab.mm.RmapStats;
  *       (copy_page_range's ptes copied, per-pte rmap operations, the design's per-vma and per-mm
  *       bookkeeping: anon_vma_fork's chains, anon_vma_link, dup_rmap); {@code exit_ptes}, {@code exit_rmap_ops}: what exit and exec did
  *       (exit_mmap's ptes zapped, rmap operations). Measured by {@link Meter} around each call.
+ *       {@code zap_ptes}: the ptes zapped everywhere else (the kernel's {@code ptes_zapped} less
+ *       {@code exit_ptes}: munmap, madvise(DONTNEED), truncation and hole punching, brk,
+ *       remap_file_pages, mremap's shrink).
  *   <li>{@code mremap_tables_moved}: page tables mremap moved whole, each one entry re-pointed
  *       (move_normal_pmd: a PTE table; move_normal_pud: a PMD table with the PTE tables under
  *       it), which only today's design does ({@code DesignTraits.movesPageTables});
@@ -181,6 +184,9 @@ public final class CostModel {
         put(row, "fork_bookkeeping", m == null ? 0 : m.forkBookkeeping);
         put(row, "exit_ptes", m == null ? 0 : m.exitPtes);
         put(row, "exit_rmap_ops", m == null ? 0 : m.exitRmapOps);
+        // Every pte zap_pte_range cleared outside exit and exec: munmap, madvise(DONTNEED),
+        // truncation and hole punching (unmap_mapping_range), remap_file_pages, brk, mremap.
+        put(row, "zap_ptes", m == null ? 0 : kc.getOrDefault("ptes_zapped", 0L) - m.exitPtes);
         put(row, "vma_splits", kc.getOrDefault("vma_splits", 0L));
         put(row, "vma_merges", kc.getOrDefault("vma_merges", 0L));
         for (String c : MERGE_COLUMNS) {

@@ -22,6 +22,11 @@ import java.util.Map;
  *   <li>run = faults_anon x fault_anon + cow_copies x cow + faults_file_read x fault_file_read
  *       + faults_other x fault_file
  *       + swap_ins x swap_in + mremap_ptes_moved x mremap_pte
+ *       + zap_ptes x exit_pte (ptes zapped outside exit and exec: munmap, madvise(DONTNEED),
+ *       truncation; the same zap_pte_range per pte as exit_mmap's)
+ *       + mremap_tables_moved x mremap_pte (move_normal_pmd / move_normal_pud re-point one entry:
+ *       assumed to cost what move_ptes pays for one pte)
+ *       + uffd_pages_moved x uffd_move (UFFDIO_MOVE and remap_anon_pages: move_pages_pte per page)
  *       + (rmap_allocs - fork_rmap_allocs) x rmap_alloc
  *   <li>reclaim = pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
  *       + walk_ptes_checked x walk_pte + walk_chain_blocks x pte_chain_line (pte_chains: each
@@ -32,7 +37,9 @@ import java.util.Map;
  * </ul>
  * Simplifications, stated: rmap adds, dups and removes are priced inside the fault, COW, fork and
  * zap prices (today's, so pte_chains' page_remove_rmap scan of a chain is not priced); HIGHPTE's
- * kmaps at fork and exit are not priced.
+ * kmaps at fork and exit are not priced. Every reverse walk is in the reclaim phase, the ones
+ * truncation makes under wli's cleanup and unmap modes (Memory.truncateUnmapPass) too: they are
+ * priced as walks, only their phase is not truncate's.
  */
 public final class TimeEstimate {
     private TimeEstimate() {}
@@ -52,6 +59,9 @@ public final class TimeEstimate {
                 + n(row, "faults_file_read") * cal.ns("fault_file_read")
                 + n(row, "faults_other") * cal.ns("fault_file") + n(row, "swap_ins") * cal.ns("swap_in")
                 + n(row, "mremap_ptes_moved") * cal.ns("mremap_pte")
+                + n(row, "zap_ptes") * cal.ns("exit_pte")
+                + n(row, "mremap_tables_moved") * cal.ns("mremap_pte")
+                + n(row, "uffd_pages_moved") * cal.ns("uffd_move")
                 + (n(row, "rmap_allocs") - n(row, "fork_rmap_allocs")) * cal.ns("rmap_alloc");
         double ptes = n(row, "walk_ptes_checked");
         double reclaim = n(row, "pages_swapped_out") * cal.ns("swap_out")

@@ -26,7 +26,7 @@ class TimeEstimateTest {
     /** Round, distinct prices, so that each term of a sum can be told apart. */
     static Calibration prices() {
         Map<String, Calibration.Price> c = new LinkedHashMap<>();
-        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 4000, 3000, 20, 10, 40, 100, 60};
+        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 11, 4000, 3000, 20, 10, 40, 100, 60};
         int i = 0;
         for (String p : Calibration.PRIMITIVES.keySet()) {
             c.put(p, new Calibration.Price(ns[i++], "test"));
@@ -89,6 +89,62 @@ class TimeEstimateTest {
         assertEquals(120, n(r, "est_exit_ns"));
         assertEquals(117_080, n(r, "est_time_ns"));
         assertEquals("test; test machine; Linux 0.0; today", r.get("calibration"));
+    }
+
+    /**
+     * Zaps outside exit and UFFDIO_MOVE are priced (a reviewer found them counted and unpriced).
+     * t1 writes 8 pages of A (8 anonymous faults; A's anon_vma and chain: 2 rmap objects) and moves
+     * 4 of them with UFFDIO_MOVE into D, a registered vma of its own (1 MiB away, so no merge):
+     * uffd_pages_moved 4 (move_pages_pte per page; move_pages' anon_vma_prepare of D: 2 objects).
+     * madvise(DONTNEED) zaps 2 present ptes of A and munmap 2 more (zap_pte_range): zap_ptes 4,
+     * none at exit (no exit line: exit_ptes 0); munmap splits A (__split_vma: anon_vma_clone
+     * gives the piece unmapped its chain, 1 object): rmap_allocs 5.
+     * run = 8 x fault_anon 1000 + 4 x exit_pte 30 + 4 x uffd_move 11 + 5 x rmap_alloc 40 = 8364.
+     */
+    @Test
+    void zapsAndUffdMovesArePriced() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", String.join("\n",
+                "machine ram=4M swap=16M",
+                "t1 mmap 0x100000 8p rw private|anonymous|fixed as A",
+                "t1 mmap 0x200000 4p rw private|anonymous|fixed as D",
+                "t1 write A 8p 0x1",
+                "t1 uffd_register D 4p expect 0",
+                "t1 uffd_move D A 4p expect 16384",
+                "t1 madvise A+4p 2p dontneed expect 0",
+                "t1 munmap A+6p 2p expect 0",
+                "t1 read D 4p expect 0x1",
+                ""), prices());
+        assertEquals(8, n(r, "faults_anon"));
+        assertEquals(4, n(r, "uffd_pages_moved"));
+        assertEquals(4, n(r, "zap_ptes"));
+        assertEquals(0, n(r, "exit_ptes"));
+        assertEquals(0, n(r, "faults_other"));
+        assertEquals(5, n(r, "rmap_allocs"));
+        assertEquals(8364, n(r, "est_run_ns"));
+    }
+
+    /**
+     * A page table mremap moves whole is priced as one mremap_pte (move_normal_pmd re-points one
+     * entry). 512 written pages filling one 2 MiB-aligned PTE table (512 anonymous faults, anon_vma
+     * and chain: 2 objects) moved to another 2 MiB-aligned address (copy_vma's anon_vma_clone gives
+     * the new vma a chain: 1 object): mremap_tables_moved 1, mremap_ptes_moved 0.
+     * run = 512 x 1000 + 1 x mremap_pte 9 + 3 x 40 = 512129.
+     */
+    @Test
+    void aPageTableMovedWholeIsPriced() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", String.join("\n",
+                "machine ram=8M swap=16M",
+                "t1 mmap 0x200000 512p rw private|anonymous|fixed as A",
+                "t1 write A 512p 0x1",
+                "t1 mremap A 512p 512p maymove|fixed 0x600000 as B expect 0x600000",
+                "t1 read B 512p expect 0x1",
+                ""), prices());
+        assertEquals(512, n(r, "faults_anon"));
+        assertEquals(1, n(r, "mremap_tables_moved"));
+        assertEquals(0, n(r, "mremap_ptes_moved"));
+        assertEquals(0, n(r, "zap_ptes"));
+        assertEquals(3, n(r, "rmap_allocs"));
+        assertEquals(512_129, n(r, "est_run_ns"));
     }
 
     /**
