@@ -511,39 +511,30 @@ public final class CheckedSyscalls implements Syscalls {
 
     @Override
     public int write(Task t, long addr, long len, long value) {
-        keepsLocked("write");
+        return store(t, addr, len, value, false);
+    }
+
+    @Override
+    public int add(Task t, long addr, long len, long value) {
+        return store(t, addr, len, value, true);
+    }
+
+    /**
+     * write and add, page by page. A write leaves VALUE in the shadow; an add, the shadow's value
+     * before the access (under the vma the access leaves, as for a write below a stack) plus VALUE.
+     */
+    private int store(Task t, long addr, long len, long value, boolean add) {
+        keepsLocked(add ? "add" : "write");
         long first = addr & Machine.PAGE_MASK;
         long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
         int r = ACCESS_OK;
         for (long a = first; a < end; a += Machine.PAGE_SIZE) {
-            r = k.write(t, a, Machine.PAGE_SIZE, value);
+            r = add ? k.add(t, a, Machine.PAGE_SIZE, value) : k.write(t, a, Machine.PAGE_SIZE, value);
             if (r != ACCESS_OK) {
                 break;
             }
             Vma v = t.mm().vmaLookup(a); // after the access: a write below a stack grew it to a
-            shadow.wrote(t.mm(), v, a, value);
-        }
-        after();
-        return r;
-    }
-
-    /**
-     * Page by page: the shadow's value before the access (under the vma the access leaves, as
-     * for a write below a stack) plus value is what the page must hold after it.
-     */
-    @Override
-    public int add(Task t, long addr, long len, long value) {
-        keepsLocked("add");
-        long first = addr & Machine.PAGE_MASK;
-        long end = len == 0 ? first + Machine.PAGE_SIZE : addr + len;
-        int r = ACCESS_OK;
-        for (long a = first; a < end; a += Machine.PAGE_SIZE) {
-            r = k.add(t, a, Machine.PAGE_SIZE, value);
-            if (r != ACCESS_OK) {
-                break;
-            }
-            Vma v = t.mm().vmaLookup(a);
-            shadow.wrote(t.mm(), v, a, shadow.expected(t.mm(), v, a) + value);
+            shadow.wrote(t.mm(), v, a, add ? shadow.expected(t.mm(), v, a) + value : value);
         }
         after();
         return r;
