@@ -88,6 +88,29 @@ class OracleDetectsTest {
         assertThrows(InvariantViolation.class, () -> s.read(t1, a, 4 * P, new org.rmaplab.mm.Syscalls.ReadResult()));
     }
 
+    /**
+     * A private writable pte of a page with mapcount 1 that lost PG_anon_exclusive (a fork or a
+     * GUP path that forgot to set it back): today's do_wp_page (6.18 mm/memory.c) would copy such a
+     * page on a write it should reuse, and a writable pte must never map one. The oracle's mapcount
+     * test alone cannot see it (the mapcount is 1), only its PG_anon_exclusive test can.
+     */
+    @Test
+    void aWritablePteOfANonExclusivePageIsCaught() {
+        CheckedSyscalls s = boot(new AnonVmaChainDesign());
+        Task t1 = s.initTask();
+        setup(s, t1);
+        s.checkNow(); // a correct state first: four exclusive pages behind writable ptes
+        Frames f = s.machine().frames();
+        int pfn = 1;
+        while ((f.flags[pfn] & Frames.PG_ANON) == 0) {
+            pfn++;
+        }
+        assertTrue(f.mapcount[pfn] == 1 && (f.flags[pfn] & Frames.PG_ANON_EXCLUSIVE) != 0);
+        f.flags[pfn] &= ~Frames.PG_ANON_EXCLUSIVE;
+        InvariantViolation e = assertThrows(InvariantViolation.class, s::checkNow);
+        assertTrue(e.getMessage().contains("not an exclusive anonymous page"), e.getMessage());
+    }
+
     @Test
     void aWrongMapcountAndALeakAreCaught() {
         CheckedSyscalls s = boot(new AnonVmaChainDesign());
