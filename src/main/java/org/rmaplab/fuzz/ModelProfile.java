@@ -55,6 +55,7 @@ public final class ModelProfile {
     private final CheckedSyscalls sys;
     private final OnlineScenario out;
     private final List<Task> tasks = new ArrayList<>();
+    private int maxTasks = MAX_TASKS;
     private final List<String> names = new ArrayList<>();
     private final boolean swapping;
     private int nextName = 2;
@@ -162,6 +163,21 @@ public final class ModelProfile {
     public ModelProfile withStacks() {
         stacks = true;
         out.comment("with growing stacks");
+        return this;
+    }
+
+    /**
+     * Lets up to {@code max} tasks live at once instead of {@value #MAX_TASKS}: enough tasks sharing
+     * a page that pte_chains needs a second chain block (a 2.6.0 {@code struct pte_chain} holds
+     * NRPTE = 7 ptes on x86_64: {@code (L1_CACHE_BYTES - sizeof(unsigned long)) / sizeof(pte_addr_t)}, with 64-byte lines). Off by
+     * default, so that a seed keeps its scenario.
+     */
+    public ModelProfile withManyTasks(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max tasks " + max);
+        }
+        maxTasks = max;
+        out.comment("up to " + max + " tasks at once");
         return this;
     }
 
@@ -342,7 +358,7 @@ public final class ModelProfile {
     /** Tasks: fork, clone, exec, exit (op 88 and above). */
     private void doTaskOp(int ti, Task t, int op) {
         if (op < 95) {
-            if (tasks.size() < MAX_TASKS) {
+            if (tasks.size() < maxTasks) {
                 String name = "t" + nextName++;
                 line(ti, (op < 93 ? "fork as " : "clone as ") + name);
                 Task c = out.task(name);
