@@ -62,8 +62,8 @@ final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"--design", "--designs"}, paramLabel = "NAME|LIST|all", defaultValue = "all",
-            description = "Designs and variants to run, comma-separated, or 'all' (default: the five designs). "
-                    + "--designs is the old spelling.")
+            description = "Designs and variants to run, comma-separated; 'all' (default) is the five designs, "
+                    + "and may be one item of the list (all,anon_vma_chain:matena). --designs is the old spelling.")
     String designs;
 
     @Option(names = "--arch", paramLabel = "A",
@@ -566,23 +566,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private List<String> designList() {
-        List<String> known = RmapDesigns.names();
-        if (designs.equals("all")) {
-            return known;
-        }
-        List<String> out = new ArrayList<>();
-        for (String d : designs.split(",", -1)) {
-            if (!RmapDesigns.exists(d)) {
-                throw new ParameterException(spec.commandLine(), "unknown design '" + d + "' (available: "
-                        + String.join(", ", known) + ", or all; variants: "
-                        + String.join(", ", RmapDesigns.variants()) + ")");
-            }
-            if (out.contains(d)) {
-                throw new ParameterException(spec.commandLine(), "design '" + d + "' given twice");
-            }
-            out.add(d);
-        }
-        return out;
+        return KernelCli.designs(spec, RmapDesigns.names(), designs);
     }
 
     private static int userError(PrintWriter err, String line) {

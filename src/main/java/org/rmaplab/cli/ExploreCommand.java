@@ -72,7 +72,8 @@ public final class ExploreCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--design", paramLabel = "LIST|all", defaultValue = "all",
-            description = "Designs to record, comma-separated, or 'all' (default).")
+            description = "Designs and variants to record, comma-separated; 'all' (default) is the five designs, "
+                    + "and may be one item of the list (all,anon_vma_chain:matena).")
     String design;
 
     @Option(names = "--out", paramLabel = "DIR",

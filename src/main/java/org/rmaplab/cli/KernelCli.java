@@ -78,23 +78,27 @@ final class KernelCli {
     }
 
     /**
-     * The designs --design names: one registered design or variant ({@code DESIGN:VARIANT}), or
-     * {@code all} (the designs, not their variants).
+     * The designs --design names: a comma-separated list of registered designs, variants
+     * ({@code DESIGN:VARIANT}) and {@code all} (the designs, not their variants, in registry
+     * order), each taken once in the order first named: {@code all,anon_vma_chain:matena} is the
+     * five designs and the variant. Exit 2 (a ParameterException) on a name nobody registered.
      */
     static List<String> designs(CommandSpec spec, Backend backend, String design) {
-        List<String> known = backend.designs();
-        if (design.equals("all")) {
-            return known;
-        }
-        List<String> chosen = new java.util.ArrayList<>();
+        return designs(spec, backend.designs(), design);
+    }
+
+    /** {@link #designs(CommandSpec, Backend, String)} over the designs KNOWN. */
+    static List<String> designs(CommandSpec spec, List<String> known, String design) {
+        java.util.LinkedHashSet<String> chosen = new java.util.LinkedHashSet<>();
         for (String d : design.split(",", -1)) {
-            if (!known.contains(d) && !RmapDesigns.variants().contains(d)) {
+            if (d.equals("all")) {
+                chosen.addAll(known);
+            } else if (known.contains(d) || RmapDesigns.variants().contains(d)) {
+                chosen.add(d);
+            } else {
                 String available = "available: " + String.join(", ", known) + ", or all; variants: "
                         + String.join(", ", RmapDesigns.variants());
                 throw new ParameterException(spec.commandLine(), "unknown design '" + d + "' (" + available + ")");
-            }
-            if (!chosen.contains(d)) {
-                chosen.add(d);
             }
         }
         return List.copyOf(chosen);

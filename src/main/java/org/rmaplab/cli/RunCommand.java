@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--design", paramLabel = "NAME|LIST|all", defaultValue = RmapDesigns.DEFAULT,
-            description = "The design to run (default: ${DEFAULT-VALUE}), a comma-separated LIST, or 'all' for every design; a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, anon_vma_chain:relocate, anon_vma_chain:matena, lokier:noreserve).")
+            description = "The design to run (default: ${DEFAULT-VALUE}), a comma-separated LIST, or 'all' for every design ('all' may be one item of a LIST); a variant by name (DESIGN:VARIANT: pte_chains:mlocked_unchained, pte_chains:objrmap, pte_chains:objrmap_nlchains, anon_vma_chain:noreuse, anon_vma_chain:relocate, anon_vma_chain:matena, lokier:noreserve).")
     String design;
 
     @Option(names = "--check", paramLabel = "every|end|off", defaultValue = "end",

@@ -261,6 +261,22 @@ class MainTest {
         assertTrue(err.contains("unknown design 'nope'"), err);
     }
 
+    /**
+     * 'all' may be one item of the list: the five designs where it stands, each design once, in
+     * the order first named (so all,anon_vma,X is the five designs in registry order, then X).
+     */
+    @Test
+    void allIsOneItemOfTheList() {
+        assertEquals(0, run(Backend.model(), "run", "--design", "anon_vma_chain:matena,all,anon_vma",
+                "examples/fork-cow.vms"));
+        List<String> runs = lines(out).stream().filter(l -> l.startsWith("PASS ")).map(l -> l.replaceAll(".*\\[|\\].*", ""))
+                .toList();
+        assertEquals(List.of("anon_vma_chain:matena", "anon_vma_chain", "anon_vma", "pte_chains", "anonmm", "lokier"),
+                runs);
+        assertEquals(2, run(Backend.model(), "run", "--design", "all,al", "examples/fork-cow.vms"));
+        assertTrue(err.contains("unknown design 'al'"), err);
+    }
+
     /** run, diff and fuzz name every registered variant in their --design help (a list kept by hand). */
     @Test
     void designHelpNamesEveryVariant() {
