@@ -64,6 +64,18 @@ import org.rmaplab.mm.RmapStats;
  *       child's) — Jakub Matěna's breakdown (RFC v2 cover letter, 11 March 2022), and
  *       {@code vma_merges_matena}, merges made by his rules (anon_vma_chain:matena: a vma
  *       absorbed into another anon_vma, a moved faulted range merged at its adjusted pgoff);
+ *       {@link #RELOCATE_COLUMNS}: under anon_vma_chain:relocate (0 under the others), Lorenzo
+ *       Stoakes' MREMAP_RELOCATE_ANON (v1, June 2025) step by step — {@code relocate_asked}
+ *       (moves of a vma with an anon_vma that passed should_relocate_anon()), of those
+ *       {@code relocate_not_needed} (copy_vma() merged at the old pgoff), {@code relocate_done}
+ *       (relocate_anon_folios() ran) and {@code relocate_merged} (the re-merge after the move
+ *       joined a neighbour); the walk's work, {@code relocate_ptes_walked} (pte slots
+ *       relocate_anon_ptes() looked at, none and swap entries included),
+ *       {@code relocate_folios_rewritten} (folio mapping and index rewritten) and
+ *       {@code relocate_swap_skipped}; and the fallbacks, {@code relocate_fallback_shared}
+ *       (vma_maybe_has_shared_anon_folios()), {@code relocate_fallback_not_anon} (not private
+ *       anonymous, or VM_SPECIAL) and {@code relocate_must_efault} (MREMAP_MUST_RELOCATE_ANON
+ *       answered EFAULT);
  *       {@code unmaps_failed}: try_to_unmap calls that did not unmap every pte (mlocked, young,
  *       busy page table, or the walk missed a mapping).
  *       {@code pages_swapped_out}: the kernel's {@code swap_outs}.
@@ -100,6 +112,17 @@ public final class CostModel {
      */
     public static final List<String> MERGE_COLUMNS = List.of(
             "vma_merge_fail_pgoff", "vma_merge_fail_anon_vma", "vma_merge_fail_shared", "vma_merges_matena");
+
+    /**
+     * The relocation counters of Lorenzo Stoakes' MREMAP_RELOCATE_ANON (mm/mremap.c of his v1,
+     * June 2025; {@link RmapStats}, bumped by the core's MremapRelocate), 0 under every design
+     * that does not honour the flags (all but anon_vma_chain:relocate), as {@link #MERGE_COLUMNS}
+     * are outside the anon_vma_chain family.
+     */
+    public static final List<String> RELOCATE_COLUMNS = List.of(
+            "relocate_asked", "relocate_not_needed", "relocate_done", "relocate_merged", "relocate_ptes_walked",
+            "relocate_folios_rewritten", "relocate_swap_skipped", "relocate_fallback_shared",
+            "relocate_fallback_not_anon", "relocate_must_efault");
 
     /** The kernel's userfaultfd counters shown as columns, in order. */
     public static final List<String> UFFD_COLUMNS = List.of(
@@ -191,6 +214,10 @@ public final class CostModel {
         put(row, "vma_merges", kc.getOrDefault("vma_merges", 0L));
         for (String c : MERGE_COLUMNS) {
             put(row, c, kc.getOrDefault(c, 0L));
+        }
+        Map<String, Long> sm = s.asMap();
+        for (String c : RELOCATE_COLUMNS) {
+            put(row, c, sm.getOrDefault(c, 0L));
         }
         put(row, "unmaps_failed", kc.getOrDefault("unmaps_tried", 0L) - kc.getOrDefault("unmaps_succeeded", 0L));
         put(row, "mremap_cows", s.mremapCows);

@@ -36,7 +36,7 @@ public final class Findings {
         RealFaults rf = new RealFaults();
         return List.of(new SharedSegmentFinding(), new ForkFanoutFinding(), new MremapCowFinding(),
                 new PreforkServerFinding(), new KernelBuildFinding(rf), new MremapAfterForkFinding(),
-                new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(),
+                new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(), new MergeableMremapFinding(),
                 new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(rf),
                 new RealFaultsDesignsFinding(rf), new MlockedSegmentFinding(), new DbSegmentFinding(),
                 new NotReproducedFinding(), new CorrectionsFinding());

@@ -111,6 +111,17 @@ public final class Workloads {
      * Repeated realloc growth by mremap (the case of Linus Torvalds's and Jamie Lokier's
      * "Re: anon_vma RFC2", linux-kernel, 13 and 12 March 2004): a buffer written in full,
      * grown by a factor each round with MREMAP_MAYMOVE while a blocker mapping after it forces a move.
+     *
+     * <p>The allocator's pattern it stands for: glibc's realloc() of a chunk it mmapped (at or above
+     * the mmap threshold) calls mremap_chunk() (malloc/malloc.c), which is
+     * {@code mremap(block, total_size, new_size, MREMAP_MAYMOVE)} — no MREMAP_FIXED, the kernel
+     * picks the new place (get_unmapped_area) when the chunk cannot grow where it is. jemalloc 3.x
+     * built with --enable-mremap did it differently: huge_ralloc() (src/huge.c) allocated the new
+     * chunk first and moved into it with {@code MREMAP_MAYMOVE|MREMAP_FIXED}; the generator follows
+     * glibc. RELOCATE: 1 adds MREMAP_RELOCATE_ANON to every growth (what an allocator would pass to
+     * let the moved chunk merge under Lorenzo Stoakes's 2025 series); only anon_vma_chain:relocate
+     * honours it, every other design and Linux 6.18 answer EINVAL and the run stops at the first
+     * growth's expectation. With CHILDREN the buffer is shared and relocation falls back.
      */
     static Workload reallocGrowth() {
         return new Workload("realloc-growth",
@@ -119,7 +130,9 @@ public final class Workloads {
                 List.of(new Workload.Param("pages", 4, 1, 1 << 16, "initial buffer pages"),
                         new Workload.Param("rounds", 6, 1, 16, "growth rounds (doubling)"),
                         new Workload.Param("children", 0, 0, 256, "children forked before growth, which keep sharing"),
-                        new Workload.Param("reclaim", 1, 0, 1, "1: reclaim all at the end")),
+                        new Workload.Param("reclaim", 1, 0, 1, "1: reclaim all at the end"),
+                        new Workload.Param("relocate", 0, 0, 1, "1: every growth passes relocate_anon "
+                                + "(anon_vma_chain:relocate only; EINVAL elsewhere)")),
                 p -> {
                     long pages = p.get("pages");
                     long rounds = p.get("rounds");
@@ -127,7 +140,11 @@ public final class Workloads {
                     long last = pages << rounds;
                     StringBuilder b = new StringBuilder();
                     b.append("# realloc-growth pages=").append(pages).append(" rounds=").append(rounds)
-                            .append(" children=").append(n).append(" reclaim=").append(p.get("reclaim")).append('\n');
+                            .append(" children=").append(n).append(" reclaim=").append(p.get("reclaim"));
+                    if (p.get("relocate") == 1) {
+                        b.append(" relocate=1");
+                    }
+                    b.append('\n');
                     b.append(machine(last * 2 + pages * (n + 1), n + 1, rounds + 2, last * 2 + pages * (n + 1)));
                     b.append("t1 mmap 0 ").append(pages).append("p rw private|anonymous as B\n");
                     b.append("t1 write B ").append(pages).append("p 0x5\n");
@@ -138,7 +155,8 @@ public final class Workloads {
                     for (long r = 1; r <= rounds; r++) {
                         // A guard mapping right after the buffer makes in-place growth impossible.
                         b.append("t1 mmap B+").append(size).append("p 1p r private|anonymous|fixed\n");
-                        b.append("t1 mremap B ").append(size).append("p ").append(size * 2).append("p maymove as B\n");
+                        b.append("t1 mremap B ").append(size).append("p ").append(size * 2).append("p ")
+                                .append(p.get("relocate") == 1 ? "maymove|relocate_anon" : "maymove").append(" as B\n");
                         b.append("t1 write B+").append(size).append("p ").append(size).append("p 0x5\n");
                         size *= 2;
                     }

@@ -11,7 +11,8 @@ import org.rmaplab.mm.RmapWalkControl;
 
 /**
  * Forwards every call, default hooks included, to another design; tests override one method to
- * break it. Public so that tests of other packages can extend it (org.rmaplab.mm.FailingDesign).
+ * break it. ForwardingDesignTest checks that every method of RmapDesign is overridden here, so a
+ * new default hook cannot silently fall back to its default under a wrapped variant. Public so that tests of other packages can extend it (org.rmaplab.mm.FailingDesign).
  */
 public class ForwardingDesign implements RmapDesign {
     final RmapDesign d;
@@ -136,6 +137,11 @@ public class ForwardingDesign implements RmapDesign {
     }
 
     @Override
+    public boolean canExpandAnonDown(Vma vma, long grow) {
+        return d.canExpandAnonDown(vma, grow);
+    }
+
+    @Override
     public boolean canGrowMovedAnon(Vma vma, long addr, long len, long delta) {
         return d.canGrowMovedAnon(vma, addr, len, delta);
     }
@@ -183,6 +189,16 @@ public class ForwardingDesign implements RmapDesign {
     @Override
     public boolean swapinMustCopy(int pfn, Vma vma, long address) {
         return d.swapinMustCopy(pfn, vma, address);
+    }
+
+    @Override
+    public boolean relocatesAnon() {
+        return d.relocatesAnon();
+    }
+
+    @Override
+    public boolean vmaMaybeHasSharedAnonFolios(Vma vma) {
+        return d.vmaMaybeHasSharedAnonFolios(vma);
     }
 
     @Override

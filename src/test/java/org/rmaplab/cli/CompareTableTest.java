@@ -51,7 +51,7 @@ class CompareTableTest extends CliTest {
                 est_run_ns                 114284    114244      114204  114244  114284
                 est_reclaim_ns              14045     18521       14537   14045   18521
                 est_exit_ns                     0         0           0       0       0
-                (22 of 79 metrics: --columns all or --columns A,B,... for others; --format csv or json)
+                (22 of 89 metrics: --columns all or --columns A,B,... for others; --format csv or json)
                 (est_*_ns priced by: %s)
                 (the reference calibration shipped with rmaplab; 'rmaplab calibrate' measures this machine's)
                 """.formatted(org.rmaplab.cost.Calibration.reference().label()), out);

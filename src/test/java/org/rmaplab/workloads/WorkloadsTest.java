@@ -194,6 +194,86 @@ class WorkloadsTest {
         assertTrue(matena <= today, matena + " > " + today);
     }
 
+    /**
+     * zgc-remap with relocate=1 (MREMAP_RELOCATE_ANON on every move) under anon_vma_chain:relocate,
+     * 4 objects a round, all written, none dying, no snapshot child. Round 1: each of the 4 moves
+     * is of an exclusive faulted one-page piece of N1 (an anon_vma, no fork) to T1+i, where
+     * copy_vma() cannot merge at the old pgoff (T1+0 has no anonymous neighbour; T1+i's neighbour
+     * T1+i-1 was relocated to the pgoff of its address): asked 4, relocated 4, one pte slot walked
+     * and one folio rewritten per move (4, 4), and each move but the first re-merged with the vma
+     * before it (3). Round 2: the 4 survivors (one vma in T1) then the 4 new objects move to
+     * T2+0..7 the same way: 8 more asked, relocated, walked and rewritten, 7 more re-merged. Total
+     * 12, 12, 10, 12, 12, nothing merged at the old pgoff (relocate_not_needed 0); the to-space is
+     * one vma at the end. Today's anon_vma_chain with relocate=0 leaves T2 in two vmas (the N2
+     * objects' pgoffs do not follow T1's), so more rmap bytes at the end. With relocate=1 any
+     * other design answers EINVAL (Linux 6.18's check_mremap_params()) and the run stops.
+     */
+    @Test
+    void zgcRemapRelocateCounts() {
+        Map<String, Long> one = p("objects", 4, "rounds", 1, "die", 0, "faulted", 100, "relocate", 1);
+        Findings.Run r1 = run("zgc-remap", one, "anon_vma_chain:relocate");
+        assertEquals(List.of(4L, 4L, 3L, 4L, 4L, 0L), relocation(r1));
+        Map<String, Long> two = p("objects", 4, "rounds", 2, "die", 0, "faulted", 100, "relocate", 1);
+        Findings.Run r2 = run("zgc-remap", two, "anon_vma_chain:relocate");
+        assertEquals(List.of(12L, 12L, 10L, 12L, 12L, 0L), relocation(r2));
+        Map<String, Long> today = new LinkedHashMap<>(two);
+        today.put("relocate", 0L);
+        Findings.Run t = run("zgc-remap", today, "anon_vma_chain");
+        assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L), relocation(t));
+        assertEquals(1, t.machine("vma_merge_fail_pgoff"));
+        assertTrue(r2.cost("rmap_bytes") < t.cost("rmap_bytes"), r2.cost("rmap_bytes") + " vs " + t.cost("rmap_bytes"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run("zgc-remap", one, "anon_vma_chain"));
+        assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+    }
+
+    /**
+     * realloc-growth with relocate=1 under anon_vma_chain:relocate, a 2-page buffer doubled twice
+     * (no reclaim): each growth must move (the guard page), the buffer is exclusive, so each asks
+     * and relocates; round 1 walks the 2 present ptes of the 2-page buffer, round 2 the 4 of the
+     * 4-page one (its grown half written in round 1): 6 walked, 6 rewritten. With a child forked
+     * first, the buffer's anon_vma has a child: both growths fall back to ordinary moves
+     * (relocate_fallback_shared 2) and nothing is walked.
+     */
+    @Test
+    void reallocGrowthRelocateCounts() {
+        Findings.Run r = run("realloc-growth", p("pages", 2, "rounds", 2, "reclaim", 0, "relocate", 1),
+                "anon_vma_chain:relocate");
+        assertEquals(List.of(2L, 2L, 6L, 6L, 0L, 0L), List.of(r.stat("relocate_asked"), r.stat("relocate_done"),
+                r.stat("relocate_ptes_walked"), r.stat("relocate_folios_rewritten"), r.stat("relocate_not_needed"),
+                r.stat("relocate_fallback_shared")));
+        Findings.Run shared = run("realloc-growth", p("pages", 2, "rounds", 2, "reclaim", 0, "relocate", 1,
+                "children", 1), "anon_vma_chain:relocate");
+        assertEquals(2, shared.stat("relocate_fallback_shared"));
+        assertEquals(0, shared.stat("relocate_asked"));
+        assertEquals(0, shared.stat("relocate_ptes_walked"));
+        // relocate=0 writes what it always wrote: no relocation flag, the header unchanged.
+        String plain = Workloads.find("realloc-growth").orElseThrow().generate(p());
+        assertTrue(plain.startsWith("# realloc-growth pages=4 rounds=6 children=0 reclaim=1\n"), plain);
+        assertTrue(plain.lines().noneMatch(l -> l.contains("relocate")), plain);
+    }
+
+    /** relocate=1 cases under anon_vma_chain:relocate with the oracle after every call (snapshot, children, reclaim). */
+    @Test
+    void relocateCasesRunCheckedAfterEveryCall() {
+        List<Map.Entry<String, Map<String, Long>>> cases = List.of(
+                Map.entry("zgc-remap", p("objects", 6, "rounds", 3, "relocate", 1)),
+                Map.entry("zgc-remap", p("objects", 8, "rounds", 4, "faulted", 50, "snapshot", 2, "snapshot_rounds", 2,
+                        "relocate", 1)),
+                Map.entry("realloc-growth", p("pages", 2, "rounds", 3, "relocate", 1)),
+                Map.entry("realloc-growth", p("pages", 2, "rounds", 3, "children", 1, "relocate", 1)));
+        for (Map.Entry<String, Map<String, Long>> c : cases) {
+            Findings.Run r = Findings.measure(c.getKey(), c.getValue(), () -> RmapDesigns.create("anon_vma_chain:relocate"),
+                    "x86_64", CheckPolicy.EVERY);
+            assertTrue(r.lines("relocate_anon") > 0, c.toString());
+        }
+    }
+
+    /** asked, done, merged, ptes walked, folios rewritten, not needed: MREMAP_RELOCATE_ANON's counters of R. */
+    private static List<Long> relocation(Findings.Run r) {
+        return List.of(r.cost("relocate_asked"), r.cost("relocate_done"), r.cost("relocate_merged"),
+                r.cost("relocate_ptes_walked"), r.cost("relocate_folios_rewritten"), r.cost("relocate_not_needed"));
+    }
+
     @Test
     void gcCompactMovesEveryLiveObjectWithoutCopies() {
         for (String d : RmapDesigns.names()) {
