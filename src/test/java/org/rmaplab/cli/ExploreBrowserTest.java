@@ -298,9 +298,10 @@ class ExploreBrowserTest {
      * Not a test but the measurement in docs/explorer.md, run only with
      * {@code -Drmaplab.explorer.measure=SITE} (a site {@code explore --out} wrote; runs:
      * {@code -Drmaplab.explorer.measure.runs=N}, 3): per run, from a blank page, the wall time of
-     * the navigation to the first step drawn, of a step forward (→), a step back (←), selecting a
-     * page (a click on the first frame row that has one), a step forward with the page selected,
-     * and End (every chunk loaded). "Drawn" is the position showing the step, polled every 20 ms
+     * the navigation to the first step drawn, of a step forward (→), a step back (←), the steps to
+     * step AT ({@code -Drmaplab.explorer.measure.select=AT}, 6: ScaleScenario's first line after its
+     * forks), selecting a page there (a click on the first frame row that has one), a step forward
+     * with the page selected, and End (every chunk loaded). "Drawn" is the position showing the step, polled every 20 ms
      * over WebDriver: the page sets it in render(), whose other parts run in the same task, so a
      * poll sees it only once the whole step is drawn.
      */
@@ -309,6 +310,7 @@ class ExploreBrowserTest {
     void measureLoadTimes() {
         Path site = Path.of(System.getProperty("rmaplab.explorer.measure"));
         int runs = Integer.getInteger("rmaplab.explorer.measure.runs", 3);
+        int at = Integer.getInteger("rmaplab.explorer.measure.select", 6);
         for (int i = 0; i < runs; i++) {
             driver.get("about:blank");
             long t0 = System.nanoTime();
@@ -322,19 +324,25 @@ class ExploreBrowserTest {
             press(Keys.ARROW_LEFT, 1);
             waitForStep(1, 600);
             long t3 = System.nanoTime();
+            // Step 1 maps no page yet: at step AT (after the forks in ScaleScenario), click the
+            // first frame row that has a page.
+            press(Keys.ARROW_RIGHT, at - 1);
+            waitForStep(at, 600);
+            long t3b = System.nanoTime();
             driver.findElement(By.cssSelector("#frametable tr[data-key]:not([data-key=''])")).click();
             HeadlessChromium.waitFor(driver, 600, d -> !HeadlessChromium.text(d, "#pagekey").equals("none")
                     && !d.findElements(By.cssSelector(".design-panel")).isEmpty());
             long t4 = System.nanoTime();
             press(Keys.ARROW_RIGHT, 1);
-            waitForStep(2, 600);
+            waitForStep(at + 1, 600);
             long t5 = System.nanoTime();
             press(Keys.END, 1);
             waitForStep(n, 600);
             long t6 = System.nanoTime();
             System.out.printf(java.util.Locale.ROOT, "explorer load, run %d: first step %.2f s, step forward %.2f s, back %.2f s,"
-                    + " select a page %.2f s, step with the page selected %.2f s, End (step %d) %.2f s%n", i + 1,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, n, (t6 - t5) / 1e9);
+                    + " %d steps forward %.2f s, select a page %.2f s, step with the page selected %.2f s, End (step %d) %.2f s%n",
+                    i + 1, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, at - 1, (t3b - t3) / 1e9, (t4 - t3b) / 1e9,
+                    (t5 - t4) / 1e9, n, (t6 - t5) / 1e9);
         }
     }
 
