@@ -33,7 +33,7 @@ import org.rmaplab.scenario.ScenarioParser;
  * The explorer's static site in headless Chromium, driven with Selenium WebDriver like a user
  * ({@link HeadlessChromium}: one browser for the class; skipped with the reason where chromium or
  * chromedriver is not installed): open examples/fork-cow.vms's site from file://, step to the COW
- * line with the arrow key, select t1's page at A+4p by clicking its frame row, and check, reading
+ * line with the arrow key and the ▶ button, select t1's page at A+4p by clicking its frame row, and check, reading
  * the panels' elements, that each design's panel lists exactly the vmas that design's walk visits
  * as the Java side recorded it (the walk_vmas_visited the walk counted); the screenshot is not blank.
  */
@@ -132,7 +132,9 @@ class ExploreBrowserTest {
         Path site = dir.resolve("site");
         assertEquals(0, cli.run("explore", "examples/fork-cow.vms", "--out", site.toString()), cli.err);
         open(site);
-        press(Keys.ARROW_RIGHT, COW_STEP);
+        press(Keys.ARROW_RIGHT, COW_STEP - 1);
+        waitForStep(COW_STEP);
+        driver.findElement(By.id("next")).click(); // the ▶ button, the last step to the COW
         assertEquals("line 7 (step 4 of 12)", waitForStep(COW_STEP + 1));
         select(PAGE);
         List<String> lines = panels((p, out) -> { });

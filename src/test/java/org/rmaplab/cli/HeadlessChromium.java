@@ -70,9 +70,9 @@ final class HeadlessChromium {
         if (missing != null) {
             return null;
         }
-        // Selenium Manager is never run (both paths are given), and must not report to the network
-        // if anything did run it.
-        System.setProperty("SE_AVOID_STATS", "true");
+        // Both paths given: Selenium's DriverFinder has nothing to ask Selenium Manager (which
+        // would look for, download and report on browsers and drivers over the network; it never
+        // ran here: it unpacks itself into ~/.cache/selenium first, and that stays absent).
         System.setProperty("webdriver.chrome.driver", chromedriver);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
