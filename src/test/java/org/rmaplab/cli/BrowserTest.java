@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.File;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,69 +12,54 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.imageio.ImageIO;
-
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The HTML pages in a real browser: headless Chromium (Debian's {@code chromium}) renders
+ * The HTML pages in a real browser: headless Chromium (Debian's {@code chromium}, driven through
+ * its {@code chromedriver} with Selenium WebDriver, {@link HeadlessChromium}) renders
  * {@code compare --html} with a sweep and {@code rmaplab report}; the screenshot must be a
  * non-blank PNG of the window's size, and the numbers in the rendered DOM's tables must be the
  * CSV's of the same run. The charts as rendered: every text (legends too) inside its svg's frame
  * by getBBox, each design's line its own dash pattern, and every design's colour in each plot on
- * the screenshot, where designs with equal values are drawn on top of each other. Skipped, with the reason, where no Chromium is installed
- * ({@code -Drmaplab.chromium=PATH} names another binary; {@code =none} skips).
+ * the screenshot, where designs with equal values are drawn on top of each other. One browser for
+ * the class. Skipped, with the reason, where chromium or chromedriver is not installed
+ * ({@code -Drmaplab.chromium=PATH} and {@code -Drmaplab.chromedriver=PATH} name other binaries;
+ * {@code -Drmaplab.chromium=none} skips).
  */
 class BrowserTest {
-    static final int WIDTH = 1200;
-    static final int HEIGHT = 2000;
+    static final int WIDTH = HeadlessChromium.WIDTH;
+    static final int HEIGHT = HeadlessChromium.HEIGHT;
 
-    static String chromium;
+    static ChromeDriver driver;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void findChromium() {
-        String given = System.getProperty("rmaplab.chromium"); // a path, or "none" to skip
-        if (given != null) {
-            chromium = Files.isExecutable(Path.of(given)) ? given : null;
-        } else {
-            search();
-        }
-        if (chromium == null) {
-            System.err.println("rmaplab: SKIPPING the browser tests: no chromium (Debian: apt-get install chromium)");
-        }
+    static void startChromium() {
+        driver = HeadlessChromium.start();
     }
 
     @BeforeEach
     void needChromium() {
-        Assumptions.assumeTrue(chromium != null, "no chromium installed (Debian: apt-get install chromium)");
+        HeadlessChromium.assumeStarted(driver);
     }
 
-    private static void search() {
-        for (String c : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"}) {
-            if (Files.isExecutable(Path.of(c))) {
-                chromium = c;
-                break;
-            }
-        }
-        if (chromium == null) {
-            for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!d.isEmpty() && Files.isExecutable(Path.of(d, "chromium"))) {
-                    chromium = Path.of(d, "chromium").toString();
-                    break;
-                }
-            }
-        }
+    @AfterAll
+    static void quitChromium() {
+        HeadlessChromium.quit(driver);
+        driver = null;
     }
 
     /** Runs rmaplab commands in this JVM (its out and err hold the last one's output). */
@@ -90,102 +69,72 @@ class BrowserTest {
         return cli.run(args);
     }
 
-    /** Runs headless Chromium on PAGE with EXTRA arguments; returns its stdout. */
-    String chromium(Path page, String... extra) throws IOException, InterruptedException {
-        Path profile = Files.createTempDirectory(dir, "profile");
-        List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--window-size=" + WIDTH + "," + HEIGHT));
-        cmd.addAll(List.of(extra));
-        cmd.add(page.toUri().toString());
-        Path stdout = dir.resolve("chromium.out");
-        Path stderr = dir.resolve("chromium.err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor();
-            throw new AssertionError("chromium did not finish in 120 s: " + Files.readString(stderr));
-        }
-        assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(stderr));
-        return Files.readString(stdout, StandardCharsets.UTF_8);
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    /** Screenshot of PAGE: a PNG of the window's size with more than a few colours and enough ink. */
+    /**
+     * Opens PAGE and checks its screenshot (of the window, TakesScreenshot): a PNG of the window's
+     * size with more than a few colours and enough ink, the designs' colours on it.
+     */
     BufferedImage assertScreenshot(Path page) throws Exception {
-        Path png = dir.resolve(page.getFileName() + ".png");
-        chromium(page, "--screenshot=" + png, "--hide-scrollbars");
-        byte[] bytes = Files.readAllBytes(png);
-        assertTrue(bytes.length > 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G',
-                "a PNG");
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertEquals(WIDTH, img.getWidth());
-        assertEquals(HEIGHT, img.getHeight());
-        Set<Integer> colours = new HashSet<>();
-        long ink = 0;
-        for (int y = 0; y < HEIGHT; y += 2) {
-            for (int x = 0; x < WIDTH; x += 2) {
-                int rgb = img.getRGB(x, y) & 0xffffff;
-                colours.add(rgb);
-                if (rgb != 0xffffff) {
-                    ink++;
-                }
-            }
-        }
-        assertTrue(colours.size() > 20, "colours in the screenshot: " + colours.size());
-        assertTrue(ink > WIDTH * HEIGHT / 4 / 100, "non-white pixels (of a quarter sample): " + ink);
-        // The designs' colours are drawn (lines, markers, legends).
-        for (int c : new int[] {0x1f77b4, 0xd62728, 0x2ca02c}) {
-            assertTrue(colours.contains(c), "colour " + Integer.toHexString(c) + " is on the page");
-        }
+        HeadlessChromium.open(driver, page);
+        BufferedImage img = HeadlessChromium.assertNotBlank(HeadlessChromium.screenshot(driver), WIDTH, HEIGHT);
+        assertDesignColours(img);
         return img;
     }
 
+    /** The designs' colours are drawn (lines, markers, legends). */
+    static void assertDesignColours(BufferedImage img) {
+        Set<Integer> colours = HeadlessChromium.colours(img);
+        for (int c : new int[] {0x1f77b4, 0xd62728, 0x2ca02c}) {
+            assertTrue(colours.contains(c), "colour " + Integer.toHexString(c) + " is on the page");
+        }
+    }
+
     /**
-     * Measures PAGE's charts as rendered: a copy of it with a script that opens every
-     * {@code <details>}, then for each svg prints its place on the page ({@code svg I INSIDE-DETAILS
-     * X Y W H}), each text whose rendered box (getBBox) is empty or passes the frame ({@code outside
-     * I TEXT}), and each line's design, computed stroke colour, dash pattern and width ({@code series
-     * I DESIGN RGB DASH WIDTH}). Returns those lines.
+     * Measures the open page's charts as rendered: each svg's place on the page ({@code svg I
+     * INSIDE-DETAILS X Y W H}) as the screenshot shows it; then, every {@code <details>} opened by a
+     * click on its summary, each text whose rendered box (getBBox) is empty or passes the frame
+     * ({@code outside I TEXT}), and each line's design, computed stroke colour, dash pattern and
+     * width ({@code series I DESIGN RGB DASH WIDTH}). Returns those lines.
      */
-    List<String> measure(Path page) throws Exception {
-        String script = "<script>(function(){var out=[];"
-                + "document.querySelectorAll('details').forEach(function(d){d.open=true;});"
-                + "var svgs=document.querySelectorAll('svg');"
+    List<String> measure() {
+        List<String> out = new ArrayList<>();
+        JavascriptExecutor js = driver;
+        // getBBox and the svgs' viewBox have no WebDriver call: a script reads them.
+        out.addAll(lines(js.executeScript("var out=[],svgs=document.querySelectorAll('svg');"
                 + "for(var i=0;i<svgs.length;i++){var s=svgs[i],vb=s.viewBox.baseVal,r=s.getBoundingClientRect();"
                 + "out.push(['svg',i,s.closest('details')?1:0,Math.round(r.left+window.scrollX),"
-                + "Math.round(r.top+window.scrollY),vb.width,vb.height].join(' '));"
+                + "Math.round(r.top+window.scrollY),vb.width,vb.height].join(' '));}return out;")));
+        for (WebElement summary : driver.findElements(By.cssSelector("details > summary"))) {
+            js.executeScript("arguments[0].scrollIntoView({block:'center'});", summary);
+            summary.click();
+        }
+        assertTrue(driver.findElements(By.cssSelector("details:not([open])")).isEmpty(), "every details opened");
+        out.addAll(lines(js.executeScript("var out=[],svgs=document.querySelectorAll('svg');"
+                + "for(var i=0;i<svgs.length;i++){var s=svgs[i],vb=s.viewBox.baseVal;"
                 + "s.querySelectorAll('text').forEach(function(t){if(t.hasAttribute('transform'))return;"
                 + "var b=t.getBBox();if(b.width===0||b.x<0||b.y<0||b.x+b.width>vb.width||b.y+b.height>vb.height)"
                 + "out.push('outside '+i+' '+t.textContent+' '+[b.x,b.y,b.width,b.height].join(','));});"
                 + "s.querySelectorAll('polyline.series').forEach(function(p){var c=getComputedStyle(p);"
                 + "out.push(['series',i,p.getAttribute('data-design'),c.stroke.replace(/ /g,''),"
-                + "c.strokeDasharray.replace(/ /g,''),c.strokeWidth].join(' '));});}"
-                + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
-                + "document.body.appendChild(pre);})();</script>";
-        Path copy = dir.resolve("measured-" + page.getFileName());
-        Files.writeString(copy, Files.readString(page).replace("</body>", script + "</body>"));
-        String dom = chromium(copy, "--dump-dom");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the measuring script ran");
-        return m.group(1).lines().toList();
+                + "c.strokeDasharray.replace(/ /g,''),c.strokeWidth].join(' '));});}return out;")));
+        return out;
+    }
+
+    private static List<String> lines(Object list) {
+        List<String> l = new ArrayList<>();
+        for (Object o : (List<?>) list) {
+            l.add((String) o);
+        }
+        return l;
     }
 
     /**
-     * The charts of PAGE (screenshot SHOT) as rendered: every text inside its svg's frame (legends
+     * The charts of the open page (screenshot SHOT, taken before any details was opened) as rendered: every text inside its svg's frame (legends
      * included), on each chart every line its own dash pattern, and in each chart on the screenshot
      * every design's colour in the plot (not just in the legend) — designs with equal values, drawn
      * on top of each other, still show. Returns how many charts' plots were looked at.
      */
-    int assertChartsRendered(Path page, BufferedImage shot) throws Exception {
-        List<String> lines = measure(page);
+    int assertChartsRendered(BufferedImage shot) {
+        List<String> lines = measure();
         Map<Integer, int[]> place = new HashMap<>();
         Map<Integer, Map<String, String>> dashes = new HashMap<>();
         Map<Integer, Set<Integer>> colours = new HashMap<>();
@@ -275,8 +224,8 @@ class BrowserTest {
         List<String> header = csv.get(0);
 
         BufferedImage shot = assertScreenshot(page);
-        assertTrue(assertChartsRendered(page, shot) >= 4, "charts on the screenshot");
-        String dom = chromium(page, "--dump-dom");
+        assertTrue(assertChartsRendered(shot) >= 4, "charts on the screenshot");
+        String dom = driver.getPageSource();
         assertTrue(dom.contains("<svg"), "rendered SVG");
 
         // The table of all rows is the CSV.
@@ -333,8 +282,8 @@ class BrowserTest {
         Path page = dir.resolve("report.html");
         assertEquals(0, run("report", "--out", page.toString()), cli.err);
         BufferedImage shot = assertScreenshot(page);
-        assertEquals(3, assertChartsRendered(page, shot), "the report's three charts on the screenshot");
-        String dom = chromium(page, "--dump-dom");
+        assertEquals(3, assertChartsRendered(shot), "the report's three charts on the screenshot");
+        String dom = driver.getPageSource();
         List<List<List<String>>> tables = new ArrayList<>();
         Matcher t = TABLE.matcher(dom);
         while (t.find()) {

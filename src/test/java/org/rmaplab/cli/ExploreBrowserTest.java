@@ -3,6 +3,7 @@ package org.rmaplab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,22 +13,29 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.WheelInput;
 import org.rmaplab.check.CheckPolicy;
 import org.rmaplab.explore.Recorder;
 import org.rmaplab.explore.ScaleScenario;
 import org.rmaplab.scenario.ScenarioParser;
 
 /**
- * The explorer's static site in headless Chromium (as {@link BrowserTest} drives it; skipped with
- * the reason where none is installed): open examples/fork-cow.vms's site from file://, step to the
- * COW line with the arrow key, select t1's page at A+4p by clicking its frame row, and check that
- * each design's panel lists exactly the vmas that design's walk visits as the Java side recorded
- * it (the walk_vmas_visited the walk counted); the screenshot is not blank.
+ * The explorer's static site in headless Chromium, driven with Selenium WebDriver like a user
+ * ({@link HeadlessChromium}: one browser for the class; skipped with the reason where chromium or
+ * chromedriver is not installed): open examples/fork-cow.vms's site from file://, step to the COW
+ * line with the arrow key and the ▶ button, select t1's page at A+4p by clicking its frame row, and check, reading
+ * the panels' elements, that each design's panel lists exactly the vmas that design's walk visits
+ * as the Java side recorded it (the walk_vmas_visited the walk counted); the screenshot is not blank.
  */
 class ExploreBrowserTest {
     /** t1's page at A+4p (0x7ffff7fef000 + 4 pages): the page the COW leaves to t1. */
@@ -35,57 +43,101 @@ class ExploreBrowserTest {
     /** The COW: "t2 write A+4p 1p 0xB2", line 7, the fourth line run (step index 3). */
     static final int COW_STEP = 3;
 
+    static ChromeDriver driver;
+
     @TempDir
     Path dir;
 
-    final BrowserTest browser = new BrowserTest();
+    /** Runs rmaplab commands in this JVM (its out and err hold the last one's output). */
+    final CompareCommandTest cli = new CompareCommandTest();
 
     @BeforeAll
-    static void findChromium() {
-        BrowserTest.findChromium();
+    static void startChromium() {
+        driver = HeadlessChromium.start();
     }
 
     @BeforeEach
     void needChromium() {
-        Assumptions.assumeTrue(BrowserTest.chromium != null, "no chromium installed (Debian: apt-get install chromium)");
-        browser.dir = dir;
+        HeadlessChromium.assumeStarted(driver);
     }
 
-    /** A copy of the site's index.html that steps and selects like a user, then prints what it sees. */
-    Path driven(Path site) throws Exception {
-        return driven(site, "for(var i=0;i<" + COW_STEP + ";i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
-                PAGE, "");
+    @AfterAll
+    static void quitChromium() {
+        HeadlessChromium.quit(driver);
+        driver = null;
     }
 
-    /**
-     * A copy of index.html that runs KEYS (JavaScript that steps), clicks the frame row of page
-     * KEY, and prints each panel's design, vmas visited and visit events, then what MORE prints.
-     */
-    static Path driven(Path site, String keys, String key, String more) throws Exception {
-        String script = "<script>RMAPLAB_EXPLORER.ready(function(){" + keys
-                + "document.querySelector('#frametable tr[data-key=\"" + key + "\"]').click();"
-                + "var out=['position '+document.getElementById('position').textContent];"
-                + "document.querySelectorAll('.design-panel').forEach(function(p){"
-                + "var v=[];p.querySelectorAll('ol.walk li.ev-vma').forEach(function(li){v.push(li.textContent);});"
-                + "out.push('panel '+p.getAttribute('data-design')+' '+p.getAttribute('data-vmas')+' '+v.join(' | '));"
-                + more + "});"
-                + "var pre=document.createElement('pre');pre.id='rmaplab-checks';pre.textContent=out.join('\\n');"
-                + "document.body.appendChild(pre);});</script>";
-        Path copy = site.resolve("driven.html");
-        Files.writeString(copy, Files.readString(site.resolve("index.html")).replace("</body>", script + "</body>"));
-        return copy;
+    /** Opens the SITE's index.html and waits for its first step to be drawn. */
+    static void open(Path site) {
+        HeadlessChromium.open(driver, site.resolve("index.html"));
+        waitForStep(1);
+    }
+
+    /** Waits until the position shows step N (1-based); returns the position's text. */
+    static String waitForStep(int n) {
+        return waitForStep(n, 120);
+    }
+
+    static String waitForStep(int n, int seconds) {
+        return HeadlessChromium.waitFor(driver, seconds, d -> {
+            String p = HeadlessChromium.text(d, "#position");
+            return p.contains("(step " + n + " of ") ? p : null;
+        });
+    }
+
+    /** Presses KEY (on the page, as a user does) N times. */
+    static void press(CharSequence key, int n) {
+        WebElement body = driver.findElement(By.tagName("body"));
+        for (int i = 0; i < n; i++) {
+            body.sendKeys(key);
+        }
+    }
+
+    /** Clicks the frame row of page KEY and waits for its panels. */
+    static void select(String key) {
+        driver.findElement(By.cssSelector("#frametable tr[data-key=\"" + key + "\"]")).click();
+        HeadlessChromium.waitFor(driver, 60, d -> HeadlessChromium.text(d, "#pagekey").equals("pid " + key.replace("@", " @")));
+    }
+
+    /** The texts of the elements SELECTOR finds inside E. */
+    static List<String> texts(WebElement e, String selector) {
+        List<String> l = new ArrayList<>();
+        for (WebElement x : e.findElements(By.cssSelector(selector))) {
+            l.add(x.getText());
+        }
+        return l;
+    }
+
+    /** Each design panel's "panel DESIGN VMAS VISIT | VISIT ...", then what MORE adds for it. */
+    static List<String> panels(java.util.function.BiConsumer<WebElement, List<String>> more) {
+        List<String> out = new ArrayList<>();
+        for (WebElement p : driver.findElements(By.cssSelector(".design-panel"))) {
+            out.add("panel " + p.getAttribute("data-design") + " " + p.getAttribute("data-vmas") + " "
+                    + String.join(" | ", texts(p, "ol.walk li.ev-vma")));
+            more.accept(p, out);
+        }
+        return out;
+    }
+
+    /** The screenshot of the page as it is now: not blank, the designs' colours on it. */
+    static BufferedImage assertScreenshot() throws Exception {
+        BufferedImage img = HeadlessChromium.assertNotBlank(HeadlessChromium.screenshot(driver), HeadlessChromium.WIDTH,
+                HeadlessChromium.HEIGHT);
+        BrowserTest.assertDesignColours(img);
+        return img;
     }
 
     @Test
     void eachPanelListsTheVmasItsWalkVisits() throws Exception {
         Path site = dir.resolve("site");
-        assertEquals(0, browser.run("explore", "examples/fork-cow.vms", "--out", site.toString()), browser.cli.err);
-        Path page = driven(site);
-        String dom = browser.chromium(page, "--dump-dom");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the driving script ran");
-        List<String> lines = m.group(1).lines().toList();
-        assertTrue(lines.get(0).startsWith("position line 7 (step 4 of 12)"), lines.get(0));
+        assertEquals(0, cli.run("explore", "examples/fork-cow.vms", "--out", site.toString()), cli.err);
+        open(site);
+        press(Keys.ARROW_RIGHT, COW_STEP - 1);
+        waitForStep(COW_STEP);
+        driver.findElement(By.id("next")).click(); // the ▶ button, the last step to the COW
+        assertEquals("line 7 (step 4 of 12)", waitForStep(COW_STEP + 1));
+        select(PAGE);
+        List<String> lines = panels((p, out) -> { });
 
         // The same model run on the Java side: each design's walk of t1's page at the COW.
         Map<String, String> want = new LinkedHashMap<>();
@@ -104,13 +156,13 @@ class ExploreBrowserTest {
             assertEquals(w.vmasVisited, vmas.size(), r.design);
             want.put(r.design, "panel " + r.design + " " + w.vmasVisited + " " + String.join(" | ", vmas));
         }
-        assertEquals(List.copyOf(want.values()), lines.subList(1, lines.size()));
+        assertEquals(List.copyOf(want.values()), lines);
         // Hand-derived (RecorderTest): after the COW, anon_vma_chain's walk of t1's page visits
         // one vma, 2.6.7's anon_vma list two (t2's vma first, where the page is no more).
         assertTrue(want.get("anon_vma_chain").startsWith("panel anon_vma_chain 1 "), want.get("anon_vma_chain"));
         assertTrue(want.get("anon_vma").startsWith("panel anon_vma 2 visit pid 2 "), want.get("anon_vma"));
 
-        browser.assertScreenshot(page);
+        assertScreenshot();
     }
 
     /**
@@ -123,20 +175,23 @@ class ExploreBrowserTest {
     @Test
     void aFilePagesPanelsListTheVmasTheirWalksVisit() throws Exception {
         Path site = dir.resolve("file");
-        assertEquals(0, browser.run("explore", "examples/file-fork.vms", "--out", site.toString()), browser.cli.err);
-        String more = "var s=[],c=[];p.querySelectorAll('ul.structure li.k-vma').forEach(function(li){"
-                + "if(li.textContent.indexOf('visit ')===0)s.push(li.textContent);});"
-                + "p.querySelectorAll('ul.structure li.k-pte').forEach(function(li){c.push(li.textContent);});"
-                + "out.push('structure '+s.join(' | '));out.push('chain '+c.join(' | '));"
-                + "var e=[];p.querySelectorAll('ol.walk li.ev-pte').forEach(function(li){e.push(li.textContent);});"
-                + "out.push('ptes '+e.join(' | '));";
-        Path page = driven(site, "document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));",
-                "1@7ffff7ff9000", more);
-        String dom = browser.chromium(page, "--dump-dom");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the driving script ran");
-        List<String> lines = m.group(1).lines().toList();
-        assertTrue(lines.get(0).startsWith("position line 14 (step 10 of 10)"), lines.get(0));
+        assertEquals(0, cli.run("explore", "examples/file-fork.vms", "--out", site.toString()), cli.err);
+        open(site);
+        press(Keys.END, 1);
+        List<String> lines = new ArrayList<>(List.of("position " + waitForStep(10)));
+        assertEquals("position line 14 (step 10 of 10)", lines.get(0));
+        select("1@7ffff7ff9000");
+        lines.addAll(panels((p, out) -> {
+            List<String> visits = new ArrayList<>();
+            for (String v : texts(p, "ul.structure li.k-vma")) {
+                if (v.startsWith("visit ")) {
+                    visits.add(v);
+                }
+            }
+            out.add("structure " + String.join(" | ", visits));
+            out.add("chain " + String.join(" | ", texts(p, "ul.structure li.k-pte")));
+            out.add("ptes " + String.join(" | ", texts(p, "ol.walk li.ev-pte")));
+        }));
         Map<String, Integer> want = Map.of("anon_vma_chain", 2, "anon_vma", 2, "pte_chains", 4, "anonmm", 4, "lokier", 2);
         Pattern walkVma = Pattern.compile("visit pid (\\d+) ([0-9a-f]+-[0-9a-f]+)");
         Pattern structVma = Pattern.compile("vma mm(\\d+) ([0-9a-f]+-[0-9a-f]+)");
@@ -160,16 +215,20 @@ class ExploreBrowserTest {
 
         // The docs' screenshot (README, "The explorer"): this page, with
         // -Drmaplab.explorer.screenshot=docs/img/explorer.png (kept under 300 KB).
-        browser.assertScreenshot(page);
+        assertScreenshot();
         String shot = System.getProperty("rmaplab.explorer.screenshot");
         if (shot != null) {
-            // The tasks' maps hidden so that the selected page's panels are in view; 1200x1300 (the
-            // last --window-size wins).
-            Path scrolled = site.resolve("shot.html");
-            Files.writeString(scrolled, Files.readString(page).replace("</body>",
-                    "<script>document.getElementById('tasks').style.display='none';</script></body>"));
+            // The tasks' maps hidden so that the selected page's panels are in view; 1200x1300.
+            driver.executeScript("document.getElementById('tasks').style.display='none';");
+            HeadlessChromium.viewport(driver, 1200, 1300);
             Path png = dir.resolve("explorer.png");
-            browser.chromium(scrolled, "--screenshot=" + png, "--hide-scrollbars", "--window-size=1200,1300");
+            try {
+                byte[] bytes = HeadlessChromium.screenshot(driver);
+                HeadlessChromium.assertNotBlank(bytes, 1200, 1300);
+                Files.write(png, bytes);
+            } finally {
+                HeadlessChromium.viewport(driver, HeadlessChromium.WIDTH, HeadlessChromium.HEIGHT);
+            }
             assertTrue(Files.size(png) < 300_000, "the screenshot is " + Files.size(png) + " bytes");
             Files.createDirectories(Path.of(shot).toAbsolutePath().getParent());
             Files.copy(png, Path.of(shot), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -186,25 +245,29 @@ class ExploreBrowserTest {
     void theLineWhereModelAndKernelPartedIsMarked() throws Exception {
         org.rmaplab.harness.KernelAvailable.kernel();
         Path site = dir.resolve("kernel");
-        assertEquals(0, browser.run("explore", "examples/merge-parts.vms", "--kernel", "--out", site.toString()), browser.cli.err);
-        String keys = "for(var i=0;i<5;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));"
-                + "var out=[];out.push('linux '+document.getElementById('kernel-result').textContent);"
-                + "out.push('parted '+document.querySelectorAll('#timeline div.parted').length);"
-                + "document.querySelectorAll('.side-by-side').forEach(function(x){var c=[];"
-                + "x.querySelectorAll('.side').forEach(function(sd){c.push(sd.querySelector('.result').textContent+' / '"
-                + "+(sd.querySelector('pre')?sd.querySelector('pre').textContent.split('\\n').length:0));});"
-                + "out.push('side '+x.getAttribute('data-design')+': '+c.join(' | '));});"
-                + "var pre=document.createElement('pre');pre.id='rmaplab-kernel';pre.textContent=out.join('\\n');"
-                + "document.body.appendChild(pre);";
-        Path page = driven(site, keys, null, "");
-        String dom = browser.chromium(page, "--dump-dom");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-kernel\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the driving script ran");
+        assertEquals(0, cli.run("explore", "examples/merge-parts.vms", "--kernel", "--out", site.toString()), cli.err);
+        open(site);
+        press(Keys.ARROW_RIGHT, 5);
+        waitForStep(6);
+        List<String> out = new ArrayList<>();
+        out.add("linux " + HeadlessChromium.text(driver, "#kernel-result"));
+        out.add("parted " + driver.findElements(By.cssSelector("#timeline div.parted")).size());
+        for (WebElement x : driver.findElements(By.cssSelector(".side-by-side"))) {
+            List<String> c = new ArrayList<>();
+            for (WebElement sd : x.findElements(By.cssSelector(".side"))) {
+                List<WebElement> pre = sd.findElements(By.tagName("pre"));
+                // the result and the maps' lines as the page holds them (textContent: the result's
+                // two spaces before the vmas' count, which the rendered text shows as one)
+                c.add(sd.findElement(By.cssSelector(".result")).getDomProperty("textContent") + " / "
+                        + (pre.isEmpty() ? 0 : pre.get(0).getDomProperty("textContent").split("\n", -1).length));
+            }
+            out.add("side " + x.getAttribute("data-design") + ": " + String.join(" | ", c));
+        }
         String a = "= 3 [A..@11 rw-p 0x0, @11..@11+4p rw-p 0x0, @11+4p..@11+8p rw-p 0x0]  [3] / 3";
         String b = "= 1 [A..@11+8p rw-p 0x0]  [1] / 1";
         assertEquals(List.of("linux linux = 3", "parted 1", "side anon_vma: " + a + " | " + b,
                 "side pte_chains: " + a + " | " + b, "side anonmm: " + a + " | " + b, "side lokier: " + a + " | " + b),
-                m.group(1).lines().toList());
+                out);
     }
 
     /**
@@ -216,21 +279,73 @@ class ExploreBrowserTest {
     @Test
     void aPanelShowsTryToUnmapsWalkBesidePageReferenceds() throws Exception {
         Path site = dir.resolve("mlock");
-        assertEquals(0, browser.run("explore", "examples/mlock-fork.vms", "--design", "anon_vma", "--out", site.toString()),
-                browser.cli.err);
-        String more = "var u=[];p.querySelectorAll('ol.unmap-walk li.ev-vma').forEach(function(li){u.push(li.textContent);});"
-                + "var st=[];p.querySelectorAll('p.stop').forEach(function(x){st.push(x.textContent);});"
-                + "out.push('unmap '+u.join(' | '));out.push('stops '+st.join(' | '));";
-        Path page = driven(site, "for(var i=0;i<4;i++)document.dispatchEvent(new KeyboardEvent('keydown',{key:'ArrowRight',bubbles:true}));",
-                "1@7ffff7ffb000", more);
-        String dom = browser.chromium(page, "--dump-dom");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the driving script ran");
+        assertEquals(0, cli.run("explore", "examples/mlock-fork.vms", "--design", "anon_vma", "--out", site.toString()),
+                cli.err);
+        open(site);
+        press(Keys.ARROW_RIGHT, 4);
+        List<String> lines = new ArrayList<>(List.of("position " + waitForStep(5)));
+        select("1@7ffff7ffb000");
+        lines.addAll(panels((p, out) -> {
+            out.add("unmap " + String.join(" | ", texts(p, "ol.unmap-walk li.ev-vma")));
+            out.add("stops " + String.join(" | ", texts(p, "p.stop")));
+        }));
         String t1 = "visit pid 1 7ffff7ffb000-7ffff7fff000 rw-p pgoff 7ffff7ffb";
         String t2 = "visit pid 2 7ffff7ffb000-7ffff7fff000 r--p pgoff 7ffff7ffb";
         assertEquals(List.of("position line 8 (step 5 of 8)", "panel anon_vma 2 " + t2 + " | " + t1, "unmap " + t2,
                 "stops stopped: mapcount reached (2 ptes found) | stopped: VM_LOCKED vma (SWAP_FAIL)"),
-                m.group(1).lines().toList());
+                lines);
+    }
+
+    /**
+     * Not a test but the measurement in docs/explorer.md, run only with
+     * {@code -Drmaplab.explorer.measure=SITE} (a site {@code explore --out} wrote; runs:
+     * {@code -Drmaplab.explorer.measure.runs=N}, 3): per run, from a blank page, the wall time of
+     * the navigation to the first step drawn, of a step forward (→), a step back (←), the steps to
+     * step AT ({@code -Drmaplab.explorer.measure.select=AT}, 6: ScaleScenario's first line after its
+     * forks), selecting a page there (a click on the first frame row that has one), a step forward
+     * with the page selected, and End (every chunk loaded). "Drawn" is the position showing the step, polled every 20 ms
+     * over WebDriver: the page sets it in render(), whose other parts run in the same task, so a
+     * poll sees it only once the whole step is drawn.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "rmaplab.explorer.measure", matches = ".+")
+    void measureLoadTimes() {
+        Path site = Path.of(System.getProperty("rmaplab.explorer.measure"));
+        int runs = Integer.getInteger("rmaplab.explorer.measure.runs", 3);
+        int at = Integer.getInteger("rmaplab.explorer.measure.select", 6);
+        for (int i = 0; i < runs; i++) {
+            driver.get("about:blank");
+            long t0 = System.nanoTime();
+            driver.get(site.resolve("index.html").toUri().toString());
+            String first = waitForStep(1, 600);
+            long t1 = System.nanoTime();
+            int n = Integer.parseInt(first.replaceFirst(".* of (\\d+)\\)$", "$1"));
+            press(Keys.ARROW_RIGHT, 1);
+            waitForStep(2, 600);
+            long t2 = System.nanoTime();
+            press(Keys.ARROW_LEFT, 1);
+            waitForStep(1, 600);
+            long t3 = System.nanoTime();
+            // Step 1 maps no page yet: at step AT (after the forks in ScaleScenario), click the
+            // first frame row that has a page.
+            press(Keys.ARROW_RIGHT, at - 1);
+            waitForStep(at, 600);
+            long t3b = System.nanoTime();
+            driver.findElement(By.cssSelector("#frametable tr[data-key]:not([data-key=''])")).click();
+            HeadlessChromium.waitFor(driver, 600, d -> !HeadlessChromium.text(d, "#pagekey").equals("none")
+                    && !d.findElements(By.cssSelector(".design-panel")).isEmpty());
+            long t4 = System.nanoTime();
+            press(Keys.ARROW_RIGHT, 1);
+            waitForStep(at + 1, 600);
+            long t5 = System.nanoTime();
+            press(Keys.END, 1);
+            waitForStep(n, 600);
+            long t6 = System.nanoTime();
+            System.out.printf(java.util.Locale.ROOT, "explorer load, run %d: first step %.2f s, step forward %.2f s, back %.2f s,"
+                    + " %d steps forward %.2f s, select a page %.2f s, step with the page selected %.2f s, End (step %d) %.2f s%n",
+                    i + 1, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, at - 1, (t3b - t3) / 1e9, (t4 - t3b) / 1e9,
+                    (t5 - t4) / 1e9, n, (t6 - t5) / 1e9);
+        }
     }
 
     /** "N range" (or "N @address") for each match of P in S, in order. */
@@ -256,36 +371,19 @@ class ExploreBrowserTest {
         Files.writeString(file, ScaleScenario.text(2000, 2048));
         Path site = dir.resolve("site");
         List<String> designs = List.of("anon_vma_chain", "anon_vma");
-        assertEquals(0, browser.run("explore", file.toString(), "--design", String.join(",", designs), "--out",
-                site.toString()), browser.cli.err);
+        assertEquals(0, cli.run("explore", file.toString(), "--design", String.join(",", designs), "--out",
+                site.toString()), cli.err);
         long chunks;
         try (var l = Files.list(site)) {
             chunks = l.filter(p -> p.getFileName().toString().matches("data-\\d{3}\\.js")).count();
         }
         assertTrue(chunks > 1, "chunks: " + chunks);
-        String script = "<script>(function(){var E=RMAPLAB_EXPLORER,D=RMAPLAB_EXPLORE,out=[];"
-                + "function loaded(){return document.querySelectorAll('script[src^=\\'data-\\']').length;}"
-                + "function seen(){var r=[];document.querySelectorAll('#results tr').forEach(function(tr){"
-                + "r.push(tr.children[0].textContent+' '+tr.children[1].textContent);});"
-                + "out.push(document.getElementById('position').textContent+' | '+r.join(' | '));}"
-                + "var todo=D.chunks.slice(1).concat(['End',0,'click']);"
-                + "function next(){if(!todo.length){out.push('rows '+document.querySelectorAll('#timeline [data-i]').length);"
-                + "var pre=document.createElement('pre');pre.id='rmaplab-checks';"
-                + "pre.textContent=out.join('\\n');document.body.appendChild(pre);return;}var t=todo.shift();"
-                + "if(t==='End')document.dispatchEvent(new KeyboardEvent('keydown',{key:'End',bubbles:true}));"
-                + "else if(t==='click')document.querySelector('#timeline [data-i=\"5\"]').click();else E.go(t);"
-                + "E.ready(function(){seen();next();});}"
-                + "E.ready(function(){out.push('chunks loaded '+loaded()+' of '+D.chunks.length);seen();next();});"
-                + "})();</script>";
-        Path page = site.resolve("driven.html");
-        Files.writeString(page, Files.readString(site.resolve("index.html")).replace("</body>", script + "</body>"));
-        String dom = browser.chromium(page, "--dump-dom", "--virtual-time-budget=60000");
-        Matcher m = Pattern.compile("<pre id=\"rmaplab-checks\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "the driving script ran to its end");
-
-        // What the page must show: the same run on the Java side.
-        var sc = ScenarioParser.parse(file.toString(), Files.readString(file));
-        List<Recorder.DesignRun> runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
+        // Step 1 with only data-000.js loaded, then the first step of every chunk (a wheel over
+        // the timeline until its row is drawn, a click on it), End, Home, a click on step 6's row.
+        open(site);
+        List<String> got = new ArrayList<>();
+        got.add("chunks loaded " + driver.findElements(By.cssSelector("script[src^='data-']")).size() + " of " + chunks);
+        got.add(seen());
         String header = Files.readString(site.resolve("data.js"));
         Matcher c = Pattern.compile("\"chunks\":\\[([0-9,]+)\\]").matcher(header);
         assertTrue(c.find(), "data.js lists its chunks");
@@ -293,6 +391,25 @@ class ExploreBrowserTest {
         for (String x : c.group(1).split(",")) {
             steps.add(Integer.parseInt(x));
         }
+        for (int st : steps.subList(1, steps.size())) {
+            clickTimelineRow(st);
+            waitForStep(st + 1);
+            got.add(seen());
+        }
+        press(Keys.END, 1);
+        waitForStep(2000);
+        got.add(seen());
+        press(Keys.HOME, 1);
+        waitForStep(1);
+        got.add(seen());
+        clickTimelineRow(5);
+        waitForStep(6);
+        got.add(seen());
+        int drawn = driver.findElements(By.cssSelector("#timeline [data-i]")).size();
+
+        // What the page must show: the same run on the Java side.
+        var sc = ScenarioParser.parse(file.toString(), Files.readString(file));
+        List<Recorder.DesignRun> runs = new Recorder(CheckPolicy.parse("end")).record(sc, designs);
         assertEquals(chunks, steps.size());
         steps.add(1999);
         steps.add(0);
@@ -305,12 +422,34 @@ class ExploreBrowserTest {
             }
             want.add(b.toString());
         }
-        List<String> got = new ArrayList<>(m.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&").lines().toList());
-        String rows = got.remove(got.size() - 1);
         assertEquals(String.join("\n", want), String.join("\n", got));
         // Only the rows in view and 20 either side are drawn, not one element a line: at step 6,
         // the first rows, at most a window's height (BrowserTest.HEIGHT, 18 px a row) and 20 more.
-        int drawn = Integer.parseInt(rows.substring("rows ".length()));
-        assertTrue(drawn > 20 && drawn <= BrowserTest.HEIGHT / 18 + 1 + 20, rows);
+        assertTrue(drawn > 20 && drawn <= HeadlessChromium.HEIGHT / 18 + 1 + 20, "rows " + drawn);
+    }
+
+    /** The position and every design's result at the step shown: "POSITION | DESIGN = RESULT | ...". */
+    static String seen() {
+        StringBuilder b = new StringBuilder(HeadlessChromium.text(driver, "#position"));
+        for (WebElement tr : driver.findElements(By.cssSelector("#results tr"))) {
+            List<WebElement> td = tr.findElements(By.xpath("./*"));
+            b.append(" | ").append(td.get(0).getText()).append(' ').append(td.get(1).getText());
+        }
+        return b.toString();
+    }
+
+    /** Turns the wheel over the timeline until step N's row is drawn, then clicks it. */
+    static void clickTimelineRow(int n) {
+        WebElement tl = driver.findElement(By.id("timeline"));
+        By row = By.cssSelector("#timeline [data-i=\"" + n + "\"]");
+        for (int tries = 0; driver.findElements(row).isEmpty(); tries++) {
+            assertTrue(tries < 20, "the timeline's row " + n + " is not drawn after 20 turns of the wheel");
+            long top = ((Number) driver.executeScript("return arguments[0].scrollTop;", tl)).longValue();
+            new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(tl), 0, (int) (n * 18L - top - 100))
+                    .perform();
+            HeadlessChromium.waitFor(driver, 5, d -> ((Number) driver.executeScript("return arguments[0].scrollTop;", tl))
+                    .longValue() != top || !d.findElements(row).isEmpty());
+        }
+        driver.findElement(row).click();
     }
 }
