@@ -75,7 +75,7 @@ final class TraceCommand implements Callable<Integer> {
 
         @Option(names = "--relocate-anon",
                 description = {"Add relocate_anon (MREMAP_RELOCATE_ANON, Stoakes 2025; no real program passes it) to every "
-                        + "mremap that moved anonymous memory: 'Stoakes'' flag on every move'. For "
+                        + "mremap that moved anonymous memory (Stoakes' flag on every move). For "
                         + "--design anon_vma_chain:relocate only: every other design, like Linux 6.18, answers EINVAL "
                         + "to the flag, and the program no longer does what it did."})
         boolean relocateAnon;
