@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files file|anon|skip] [--vfork empty|fork]} */
+/** {@code rmaplab trace convert TRACE [--out FILE.vms] [--touch none|write-new] [--touch-cap N] [--files file|anon|skip] [--vfork empty|fork] [--relocate-anon]} */
 @Command(name = "trace",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -73,12 +73,20 @@ final class TraceCommand implements Callable<Integer> {
                 description = "A vfork child: forked from the empty t1 (it copies nothing, like vfork) or from its parent, like fork (default: ${DEFAULT-VALUE}).")
         String vfork;
 
+        @Option(names = "--relocate-anon",
+                description = {"Add relocate_anon (MREMAP_RELOCATE_ANON, Stoakes 2025; no real program passes it) to every "
+                        + "mremap that moved anonymous memory (Stoakes' flag on every move). For "
+                        + "--design anon_vma_chain:relocate only: every other design, like Linux 6.18, answers EINVAL "
+                        + "to the flag, and the program no longer does what it did."})
+        boolean relocateAnon;
+
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             TraceConverter.Options opt;
             try {
                 opt = options(touch, touchCap, files, vfork);
+                opt = relocateAnon ? opt.relocatingAnon() : opt;
             } catch (IllegalArgumentException e) {
                 err.println("rmaplab: " + e.getMessage());
                 err.flush();

@@ -39,6 +39,7 @@ public final class Findings {
                 new AnonVmaGrowthFinding(), new LokierSplitsFinding(), new GcCompactionFinding(), new MergeableMremapFinding(),
                 new ThreadedServerFinding(), new RmapTestFinding(), new PgDirectFinding(rf),
                 new RealFaultsDesignsFinding(rf), new MlockedSegmentFinding(), new DbSegmentFinding(),
+                new RelocTracesFinding(),
                 new NotReproducedFinding(), new CorrectionsFinding());
     }
 

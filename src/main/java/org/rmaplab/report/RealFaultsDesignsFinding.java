@@ -129,12 +129,13 @@ final class RealFaultsDesignsFinding implements Finding {
                 + "can_share_swap_page() found no reference but the faulting pte's, the same outcome here), and "
                 + "which pages are shared is decided by fork, which copies the same anonymous ptes under every "
                 + "design. Where a design could differ: anonmm COWs early when a task mremaps a page its fork group "
-                + "shares (none here%s), and anon_vma_chain's fork copies no pte of a vma without an anon_vma, so "
+                + "shares (%s), and anon_vma_chain's fork copies no pte of a vma without an anon_vma, so "
                 + "a child's first write to such a private file page is do_cow_fault instead of wp_page_copy: one "
                 + "file COW either way. %s fork nothing (with `--vfork empty`, a vfork'd child shares no page).%n%n",
                 differ.isEmpty() ? "Copies and reuses are the same under every design on every trace."
                         : "Copies or reuses differ on " + String.join(", ", differ) + ".",
-                mremapCows() == 0 ? ": the traces' mremaps move memory no relative shares" : "", noForks());
+                mremapCows() == 0 ? "none here: the traces' mremaps move memory no relative shares"
+                        : mremapCows() + " here, anonmm's mremap_cows column", noForks());
     }
 
     /** Whether the whole traces, without the reclaim, make no reverse walk under any design. */

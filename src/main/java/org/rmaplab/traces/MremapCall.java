@@ -31,12 +31,21 @@ final class MremapCall {
             return new Flags(flags.isEmpty() ? "0" : String.join("|", flags), flags.contains("maymove"),
                     flags.contains("fixed"), flags.contains("dontunmap"));
         }
+
+        /** These flags and {@code relocate_anon} ({@code --relocate-anon}). */
+        Flags relocatingAnon() {
+            return new Flags(text + "|relocate_anon", maymove, fixed, dontunmap);
+        }
     }
 
     /** A traced mremap of [OLD, OLD + OLD_LEN) to NEW_LEN bytes. */
     private record Request(MemoryCall m, long old, long oldLen, long newLen, Flags flags) {
         long oldEnd() {
             return old + PageTable.pageAlign(oldLen);
+        }
+
+        Request relocatingAnon() {
+            return new Request(m, old, oldLen, newLen, flags.relocatingAnon());
         }
 
         /** The line from the source address on: {@code FROM OLD_LEN NEW_LEN FLAGS}. */
@@ -76,12 +85,38 @@ final class MremapCall {
             out.count("errors");
             return;
         }
+        if (relocates(q, ps)) {
+            q = q.relocatingAnon();
+            out.count("relocate_anon");
+        }
         Region dest = remapped(q, src, from, newAddr);
         out.count("mremap");
         if (!q.flags().dontunmap()) {
             m.mm().remove(old, q.oldEnd());
         }
         move(q, ps, dest);
+    }
+
+    /**
+     * {@code --relocate-anon}: whether the successful call Q gets {@code relocate_anon}
+     * (MREMAP_RELOCATE_ANON, Stoakes' series, docs/reference.md#stoakes): it moved (MREMAP_MAYMOVE,
+     * which the flag requires, and the trace's result is not the old address, or MREMAP_FIXED) and
+     * the range holds anonymous memory (a piece that is not a model file's). Not a program's own
+     * choice: no real program passes flag 8, which Linux 6.18 refuses with EINVAL; a shared
+     * anonymous piece gets it too (the converter does not know the sharing), and the series then
+     * falls back to an ordinary move (should_relocate_anon(): not anonymous).
+     */
+    private boolean relocates(Request q, List<Region> ps) {
+        if (!cx.opt().relocateAnon() || !q.flags().maymove()
+                || (!q.flags().fixed() && q.m().call().result() == q.old())) {
+            return false;
+        }
+        for (Region p : ps) {
+            if (!p.skipped() && p.fvar() == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** MREMAP_FIXED's new address, relative to the anchor whose extent holds it ("" without it; null if none does). */

@@ -98,13 +98,28 @@ public final class TraceConverter {
      * @param files       {@code --files file|anon|skip}
      * @param vforkAsFork {@code --vfork fork}: a vfork child is forked from its parent (a copy of
      *                    its mm, as fork would make) instead of from the empty t1 ({@code --vfork empty})
+     * @param relocateAnon {@code --relocate-anon}: every mremap that moved anonymous memory gets
+     *                    {@code relocate_anon} (MREMAP_RELOCATE_ANON, Lorenzo Stoakes' series of
+     *                    2025), which no real program passes ({@link MremapCall}); for
+     *                    {@code anon_vma_chain:relocate} only: every other design answers EINVAL
      */
-    public record Options(Touch touch, int touchCap, Files files, boolean vforkAsFork) {
+    public record Options(Touch touch, int touchCap, Files files, boolean vforkAsFork, boolean relocateAnon) {
         public static final Options DEFAULT = new Options(Touch.WRITE_NEW, 64, Files.FILE, false);
+
+        /** Without {@code --relocate-anon}. */
+        public Options(Touch touch, int touchCap, Files files, boolean vforkAsFork) {
+            this(touch, touchCap, files, vforkAsFork, false);
+        }
+
+        /** These options with {@code --relocate-anon}. */
+        public Options relocatingAnon() {
+            return new Options(touch, touchCap, files, vforkAsFork, true);
+        }
 
         public String describe() {
             return "--touch " + touch.name().toLowerCase(Locale.ROOT).replace('_', '-') + " --touch-cap " + touchCap
-                    + " --files " + files.name().toLowerCase(Locale.ROOT) + " --vfork " + (vforkAsFork ? "fork" : "empty");
+                    + " --files " + files.name().toLowerCase(Locale.ROOT) + " --vfork " + (vforkAsFork ? "fork" : "empty")
+                    + (relocateAnon ? " --relocate-anon" : "");
         }
     }
 
@@ -198,14 +213,15 @@ public final class TraceConverter {
      * which are off, and a machine line sized to the trace ({@link Footprint}).
      */
     private static Head convertPerf(String file, TraceLines lines, Options given, Appendable body) {
-        Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork());
+        Options opt = new Options(Touch.NONE, given.touchCap(), given.files(), given.vforkAsFork(), given.relocateAnon());
         Conversion cx = Conversion.start(file, opt, body);
         TaskCalls tasks = new TaskCalls(cx);
         Map<String, Integer> skipped = PerfParser.parse(file, lines, tasks::dispatch);
         tasks.finish();
         String header = "# Converted by `rmaplab trace convert` from " + file.replace('\\', '/') + " (perf script); do not edit.\n"
                 + "# Options: --files " + opt.files().name().toLowerCase(Locale.ROOT) + " --vfork "
-                + (opt.vforkAsFork() ? "fork" : "empty") + " (the trace's page faults are the accesses: --touch does not apply)."
+                + (opt.vforkAsFork() ? "fork" : "empty") + (opt.relocateAnon() ? " --relocate-anon" : "")
+                + " (the trace's page faults are the accesses: --touch does not apply)."
                 + " See docs/traces.md.\n"
                 + "# " + cx.out().counts() + "\n"
                 + (skipped.isEmpty() ? "" : "# perf events skipped: " + skipped + "\n")

@@ -16,7 +16,8 @@ public final class Traces {
     private Traces() {}
 
     /** In the order the findings list them. */
-    public static final List<String> NAMES = List.of("make-gcc", "sh-pipeline", "python3", "prefork");
+    public static final List<String> NAMES = List.of("make-gcc", "sh-pipeline", "python3", "prefork", "realloc-snap",
+            "py-bgsave");
 
     /** The path the trace has in the repository (used in messages and headers). */
     public static String path(String name) {
@@ -41,7 +42,14 @@ public final class Traces {
      * packaged as resources {@code /traces/perf/NAME.perf.gz}.
      */
     public static final List<String> PERF_NAMES = List.of("make-gcc", "sh-pipeline", "python3-fork", "jvm", "prefork",
-            "prefork-server");
+            "prefork-server", "realloc-snap", "py-bgsave");
+
+    /**
+     * The traces recorded for their mremap calls (glibc realloc's mremap_chunk() under a forked
+     * snapshot: the relocation debate's pattern, traces/README.md), in {@link #NAMES} and
+     * {@link #PERF_NAMES} both; with prefork, the only others that call mremap.
+     */
+    public static final List<String> MREMAP_NAMES = List.of("prefork", "realloc-snap", "py-bgsave");
 
     /** The path perf trace NAME has in the repository. */
     public static String perfPath(String name) {

@@ -68,7 +68,16 @@ class PerfCorpusTest {
             new Expected("prefork-server", CheckPolicy.END, "{brk=3, execs=1, exits=6, "
                     + "fault_touch_lines=107, fault_write_lines=79, faults=300, faults_unplaced=1, "
                     + "faults_writing=191, file_mmaps=13, files=4, forks=5, mmaps=18, mprotect=3, munmap=2, "
-                    + "replayed_reads=108, replayed_writes=191, tasks=6}"));
+                    + "replayed_reads=108, replayed_writes=191, tasks=6}"),
+            // realloc-snap: 60 mremaps that succeeded and 5 that failed ENOMEM (errors=5), 3 snapshot forks.
+            new Expected("realloc-snap", CheckPolicy.EVERY, "{brk=3, errors=5, execs=1, exits=4, fault_touch_lines=63, "
+                    + "fault_write_lines=146, faults=1384, faults_unplaced=1, faults_writing=1320, file_mmaps=13, "
+                    + "files=4, forks=3, mmaps=34, mprotect=3, mremap=60, munmap=8, replayed_reads=63, "
+                    + "replayed_writes=1320, tasks=4}"),
+            new Expected("py-bgsave", CheckPolicy.END, "{brk=13, execs=1, exits=3, fault_touch_lines=209, "
+                    + "fault_write_lines=1311, faults=2407, faults_unplaced=5, faults_writing=2193, file_growths=4, "
+                    + "file_mmaps=27, files=9, forks=2, mmaps=40, mprotect=6, mremap=17, munmap=6, replayed_reads=209, "
+                    + "replayed_writes=2193, tasks=3}"));
 
     private static final Pattern FAULT = Pattern.compile("exceptions:page_fault_user: .* error_code=0x([0-9a-f]+)\n");
 
