@@ -4,7 +4,9 @@
  * them (least squares: the slope is the cost of one more page, vma or process; the intercept the
  * fixed cost) and report the fit's residuals.
  *
- *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS]
+ *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS [SERIES...]]
+ *
+ * (SERIES: only the series named, the swap series aside; for trying one series by hand.)
  *
  * DIR is a directory on a disk file system for the file-backed series (a file is made and
  * removed there). Output, one line each:
@@ -63,6 +65,25 @@
  *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
  *                     assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c, which lives in
  *                     the direct map, so no TLB miss)
+ * The per-call series (Y is the mean ns of one call over CALLS calls, X the pages each call covers):
+ *   syscall           X = calls: X getppid() calls in a row (Y their total): a system call's entry
+ *                     and exit with nothing done (with PTI: the CR3 switches)
+ *   call_mmap         mmap of an X-page private anonymous range, nothing faulted (the vma made)
+ *   call_munmap       munmap of an X-page vma with no pte present (the vma removed, nothing zapped)
+ *   call_mremap       mremap MAYMOVE|FIXED of an X-page vma with no pte present onto a PROT_NONE
+ *                     range reserved for it, as the workloads move (the destination unmapped first)
+ *   call_mprotect     mprotect of a whole X-page vma with no pte present (no split)
+ *                     -> the intercept of each is the call's fixed cost
+ *   madvise_dontneed  MADV_DONTNEED of X = 1..32 written pages (6.18 mm/madvise.c
+ *                     madvise_dontneed_single_vma -> zap_page_range_single: lru_add_drain, the
+ *                     TLB gather, zap_pte_range, tlb_finish_mmu); X under
+ *                     tlb_single_page_flush_ceiling (33, arch/x86/mm/tlb.c flush_tlb_mm_range),
+ *                     so each page is flushed on its own (flush_tlb_one_user): the slope is a pte
+ *                     zapped plus a page flushed, the intercept the call's fixed cost
+ *   madvise_dontneed_full  the same over the ceiling (X = 64..512): one whole flush a call
+ *   uffd_move_call    UFFDIO_MOVE of X = 1..16 written, exclusive pages (6.18 mm/userfaultfd.c
+ *                     move_pages -> move_pages_pte -> move_present_ptes, which ends with
+ *                     flush_tlb_range over the pages it moved): intercept the ioctl's fixed cost
  * A pageout point counts only when the pages really left (VmSwap rose, or mincore says they are
  * not resident); else the series is skipped with the reason.
  */
@@ -743,29 +764,187 @@ static void uffd_move(void) {
     close(fd);
 }
 
+/* Calls per point of the per-call series: Y is their mean. */
+#define CALLS 64
+static const long CALL_PAGES[] = {1, 2, 4, 8, 16, 32};
+/* uffd_move_call stops at 16: at 24 to 33 pages a call its per-page time fell to 12 to 15 us (from 19), not understood */
+static const long UFFD_CALL_PAGES[] = {1, 2, 4, 8, 16};
+#define NCALL_PAGES (sizeof CALL_PAGES / sizeof CALL_PAGES[0])
+
+static void syscall_series(void) {
+    static const long NC[] = {256, 512, 1024, 2048};
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < 4; s++) {
+        for (int r = 0; r < rounds; r++) {
+            long long t0 = now();
+            for (long i = 0; i < NC[s]; i++) syscall(SYS_getppid);
+            v[r] = (double)(now() - t0);
+        }
+        point("syscall", NC[s], v, rounds);
+    }
+}
+
+/*
+ * CALLS ranges of n pages, each in its own vma (a guard page apart, so they do not merge): the
+ * reservation in *map, the ranges at base + i * (n + 1) pages.
+ */
+static char *ranges(long n, char **map) {
+    long len = CALLS * (n + 1) * PG;
+    char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap");
+    *map = p;
+    return p;
+}
+
+static void call_series(const char *series) {
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NCALL_PAGES; s++) {
+        long n = CALL_PAGES[s], stride = (n + 1) * PG;
+        for (int r = 0; r < rounds; r++) {
+            char *map;
+            char *b = ranges(n, &map);
+            long long t0 = 0, t = 0;
+            if (!strcmp(series, "call_mmap")) {
+                munmap(map, CALLS * stride);
+                t0 = now();
+                for (int i = 0; i < CALLS; i++)
+                    if (mmap(b + i * stride, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+                             MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED) die("mmap");
+                t = now() - t0;
+            } else {
+                for (int i = 0; i < CALLS; i++)
+                    if (mprotect(b + i * stride, n * PG, PROT_READ | PROT_WRITE)) die("mprotect");
+                if (!strcmp(series, "call_munmap")) {
+                    t0 = now();
+                    for (int i = 0; i < CALLS; i++) munmap(b + i * stride, n * PG);
+                    t = now() - t0;
+                } else if (!strcmp(series, "call_mprotect")) {
+                    t0 = now();
+                    for (int i = 0; i < CALLS; i++) mprotect(b + i * stride, n * PG, PROT_READ);
+                    t = now() - t0;
+                } else { /* call_mremap: onto a PROT_NONE range reserved for each, as the workloads do */
+                    char *dmap;
+                    char *d = ranges(n, &dmap);
+                    t0 = now();
+                    for (int i = 0; i < CALLS; i++)
+                        if (mremap(b + i * stride, n * PG, n * PG, MREMAP_MAYMOVE | MREMAP_FIXED, d + i * stride)
+                            == MAP_FAILED) die("mremap");
+                    t = now() - t0;
+                    munmap(dmap, CALLS * stride);
+                }
+            }
+            v[r] = (double)t / CALLS;
+            munmap(map, CALLS * stride);
+        }
+        point(series, n, v, rounds);
+    }
+}
+
+/* MADV_DONTNEED of CALLS ranges of n written pages each: ns a call. */
+static double dontneed_once(long n) {
+    char *map;
+    long stride = (n + 1) * PG;
+    char *b = ranges(n, &map);
+    for (int i = 0; i < CALLS; i++) {
+        if (mprotect(b + i * stride, n * PG, PROT_READ | PROT_WRITE)) die("mprotect");
+        writeall(b + i * stride, n, 1);
+    }
+    long long t0 = now();
+    for (int i = 0; i < CALLS; i++) madvise(b + i * stride, n * PG, MADV_DONTNEED);
+    double t = (double)(now() - t0) / CALLS;
+    munmap(map, CALLS * stride);
+    return t;
+}
+
+static void madvise_dontneed(void) {
+    static const long NF[] = {64, 128, 256, 512};
+    double v[MAXROUNDS];
+    for (unsigned s = 0; s < NCALL_PAGES; s++) {
+        for (int r = 0; r < rounds; r++) v[r] = dontneed_once(CALL_PAGES[s]);
+        point("madvise_dontneed", CALL_PAGES[s], v, rounds);
+    }
+    for (unsigned s = 0; s < 4; s++) {
+        for (int r = 0; r < rounds; r++) v[r] = dontneed_once(NF[s]);
+        point("madvise_dontneed_full", NF[s], v, rounds);
+    }
+}
+
+/* UFFDIO_MOVE of CALLS runs of n written pages to a registered empty range, a call each. */
+static void uffd_move_call(void) {
+    double v[MAXROUNDS];
+    int fd = uffd_open();
+    if (fd < 0) {
+        printf("skip uffd_move_call no userfaultfd with UFFD_FEATURE_MOVE (%s)\n", strerror(errno));
+        return;
+    }
+    for (unsigned s = 0; s < sizeof UFFD_CALL_PAGES / sizeof UFFD_CALL_PAGES[0]; s++) {
+        long n = UFFD_CALL_PAGES[s], len = CALLS * n * PG;
+        for (int r = 0; r < rounds; r++) {
+            char *smap, *dmap;
+            char *src = region(len, 0, &smap);
+            char *dst = region(len, 0, &dmap);
+            writeall(src, CALLS * n, 1);
+            struct uffdio_register_ reg = { { (uintptr_t)dst, len }, UFFDIO_REGISTER_MODE_MISSING_, 0 };
+            if (ioctl(fd, UFFDIO_REGISTER_, &reg)) die("UFFDIO_REGISTER");
+            long long t0 = now();
+            for (int i = 0; i < CALLS; i++) {
+                struct uffdio_move_ mv = { (uintptr_t)(dst + i * n * PG), (uintptr_t)(src + i * n * PG), n * PG, 0, 0 };
+                if (ioctl(fd, UFFDIO_MOVE_, &mv) || mv.move != n * PG) {
+                    printf("skip uffd_move_call UFFDIO_MOVE of %ld pages failed (%s)\n", n, strerror(errno));
+                    close(fd);
+                    return;
+                }
+            }
+            v[r] = (double)(now() - t0) / CALLS;
+            munmap(smap, len + PMD);
+            munmap(dmap, len + PMD);
+        }
+        point("uffd_move_call", n, v, rounds);
+    }
+    close(fd);
+}
+
+/* Whether SERIES is to run: every series without a list after ROUNDS, else only the ones named. */
+static char **only;
+static int selected(const char *series) {
+    if (!only || !*only) return 1;
+    for (char **o = only; *o; o++)
+        if (!strcmp(*o, series)) return 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: calibrate DIR [ROUNDS]\n");
+        fprintf(stderr, "usage: calibrate DIR [ROUNDS [SERIES...]]\n");
         return 2;
     }
     dir = argv[1];
     if (argc > 2) rounds = atoi(argv[2]);
+    if (argc > 3) only = argv + 3;
     if (rounds < 1 || rounds > MAXROUNDS) {
         fprintf(stderr, "calibrate: ROUNDS must be 1 to %d\n", MAXROUNDS);
         return 2;
     }
     pin();
-    fault_anon();
-    fault_file();
-    fault_file_read();
-    cow();
-    fork_pte();
-    fork_vma();
-    exit_pte();
-    mremap_pte();
-    uffd_move();
-    dram_miss();
-    pageout_vmas();
+    if (selected("fault_anon")) fault_anon();
+    if (selected("fault_file")) fault_file();
+    if (selected("fault_file_read")) fault_file_read();
+    if (selected("cow")) cow();
+    if (selected("fork_pte")) fork_pte();
+    if (selected("fork_vma")) fork_vma();
+    if (selected("exit_pte")) exit_pte();
+    if (selected("mremap_pte")) mremap_pte();
+    if (selected("uffd_move")) uffd_move();
+    if (selected("syscall")) syscall_series();
+    if (selected("call_mmap")) call_series("call_mmap");
+    if (selected("call_munmap")) call_series("call_munmap");
+    if (selected("call_mremap")) call_series("call_mremap");
+    if (selected("call_mprotect")) call_series("call_mprotect");
+    if (selected("madvise_dontneed")) madvise_dontneed();
+    if (selected("uffd_move_call")) uffd_move_call();
+    if (selected("dram_miss")) dram_miss();
+    if (selected("pageout_vmas")) pageout_vmas();
+    if (only && *only) return 0;
     if (!swap_active()) {
         printf("skip pageout no active swap (/proc/swaps lists none): MADV_PAGEOUT of anonymous pages needs it\n");
         printf("skip swapin no active swap\n");

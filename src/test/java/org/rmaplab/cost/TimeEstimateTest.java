@@ -26,7 +26,8 @@ class TimeEstimateTest {
     /** Round, distinct prices, so that each term of a sum can be told apart. */
     static Calibration prices() {
         Map<String, Calibration.Price> c = new LinkedHashMap<>();
-        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 11, 4000, 3000, 20, 10, 40, 100, 60};
+        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 11, 4000, 3000, 20, 10, 40, 100, 60,
+                1, 13, 17, 19, 23, 200, 300, 5000, 70_000};
         int i = 0;
         for (String p : Calibration.PRIMITIVES.keySet()) {
             c.put(p, new Calibration.Price(ns[i++], "test"));
