@@ -165,11 +165,14 @@ final class CalibrateCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("rmaplab-calibrate");
         try {
             Path src = tmp.resolve("calibrate.c");
-            try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/calibrate.c")) {
-                if (in == null) {
-                    throw new IOException("calibrate.c is missing from the jar");
+            // calibrate.c includes calibrate_calls.h (its per-call series): both go to the same directory
+            for (String f : List.of("calibrate.c", "calibrate_calls.h")) {
+                try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/" + f)) {
+                    if (in == null) {
+                        throw new IOException(f + " is missing from the jar");
+                    }
+                    Files.write(tmp.resolve(f), in.readAllBytes());
                 }
-                Files.write(src, in.readAllBytes());
             }
             String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
             Path bin = tmp.resolve("calibrate");
