@@ -4,7 +4,9 @@
  * them (least squares: the slope is the cost of one more page, vma or process; the intercept the
  * fixed cost) and report the fit's residuals.
  *
- *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS]
+ *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS [SERIES...]]
+ *
+ * (SERIES: only the series named, the swap series aside; for trying one series by hand.)
  *
  * DIR is a directory on a disk file system for the file-backed series (a file is made and
  * removed there). Output, one line each:
@@ -63,6 +65,25 @@
  *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
  *                     assumes is not cached (a pte_chain block, 2.6.0 mm/rmap.c, which lives in
  *                     the direct map, so no TLB miss)
+ * The per-call series (Y is the mean ns of one call over CALLS calls, X the pages each call covers):
+ *   syscall           X = calls: X getppid() calls in a row (Y their total): a system call's entry
+ *                     and exit with nothing done (with PTI: the CR3 switches)
+ *   call_mmap         mmap of an X-page private anonymous range, nothing faulted (the vma made)
+ *   call_munmap       munmap of an X-page vma with no pte present (the vma removed, nothing zapped)
+ *   call_mremap       mremap MAYMOVE|FIXED of an X-page vma with no pte present onto a PROT_NONE
+ *                     range reserved for it, as the workloads move (the destination unmapped first)
+ *   call_mprotect     mprotect of a whole X-page vma with no pte present (no split)
+ *                     -> the intercept of each is the call's fixed cost
+ *   madvise_dontneed  MADV_DONTNEED of X = 1..32 written pages (6.18 mm/madvise.c
+ *                     madvise_dontneed_single_vma -> zap_page_range_single: lru_add_drain, the
+ *                     TLB gather, zap_pte_range, tlb_finish_mmu); X under
+ *                     tlb_single_page_flush_ceiling (33, arch/x86/mm/tlb.c flush_tlb_mm_range),
+ *                     so each page is flushed on its own (flush_tlb_one_user): the slope is a pte
+ *                     zapped plus a page flushed, the intercept the call's fixed cost
+ *   madvise_dontneed_full  the same over the ceiling (X = 64..512): one whole flush a call
+ *   uffd_move_call    UFFDIO_MOVE of X = 1..16 written, exclusive pages (6.18 mm/userfaultfd.c
+ *                     move_pages -> move_pages_pte -> move_present_ptes, which ends with
+ *                     flush_tlb_range over the pages it moved): intercept the ioctl's fixed cost
  * A pageout point counts only when the pages really left (VmSwap rose, or mincore says they are
  * not resident); else the series is skipped with the reason.
  */
@@ -743,29 +764,49 @@ static void uffd_move(void) {
     close(fd);
 }
 
+#include "calibrate_calls.h"
+
+/* Whether SERIES is to run: every series without a list after ROUNDS, else only the ones named. */
+static char **only;
+static int selected(const char *series) {
+    if (!only || !*only) return 1;
+    for (char **o = only; *o; o++)
+        if (!strcmp(*o, series)) return 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: calibrate DIR [ROUNDS]\n");
+        fprintf(stderr, "usage: calibrate DIR [ROUNDS [SERIES...]]\n");
         return 2;
     }
     dir = argv[1];
     if (argc > 2) rounds = atoi(argv[2]);
+    if (argc > 3) only = argv + 3;
     if (rounds < 1 || rounds > MAXROUNDS) {
         fprintf(stderr, "calibrate: ROUNDS must be 1 to %d\n", MAXROUNDS);
         return 2;
     }
     pin();
-    fault_anon();
-    fault_file();
-    fault_file_read();
-    cow();
-    fork_pte();
-    fork_vma();
-    exit_pte();
-    mremap_pte();
-    uffd_move();
-    dram_miss();
-    pageout_vmas();
+    if (selected("fault_anon")) fault_anon();
+    if (selected("fault_file")) fault_file();
+    if (selected("fault_file_read")) fault_file_read();
+    if (selected("cow")) cow();
+    if (selected("fork_pte")) fork_pte();
+    if (selected("fork_vma")) fork_vma();
+    if (selected("exit_pte")) exit_pte();
+    if (selected("mremap_pte")) mremap_pte();
+    if (selected("uffd_move")) uffd_move();
+    if (selected("syscall")) syscall_series();
+    if (selected("call_mmap")) call_series("call_mmap");
+    if (selected("call_munmap")) call_series("call_munmap");
+    if (selected("call_mremap")) call_series("call_mremap");
+    if (selected("call_mprotect")) call_series("call_mprotect");
+    if (selected("madvise_dontneed")) madvise_dontneed();
+    if (selected("uffd_move_call")) uffd_move_call();
+    if (selected("dram_miss")) dram_miss();
+    if (selected("pageout_vmas")) pageout_vmas();
+    if (only && *only) return 0;
     if (!swap_active()) {
         printf("skip pageout no active swap (/proc/swaps lists none): MADV_PAGEOUT of anonymous pages needs it\n");
         printf("skip swapin no active swap\n");

@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
                 + "swap-out ...: each a least-squares fit over several sizes, with its residuals. Writes "
                 + "the calibration 'compare' prices est_time_ns with. Needs a C compiler; the swap series "
                 + "need swap (as root a temporary swap file is made and removed), and are taken from the "
-                + "reference otherwise. About a minute."},
+                + "reference otherwise. About 90 s of CPU time, more in wall time on a busy machine (4 min at "
+                + "a load of 20 on 2 CPUs)."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the calibration was written (what could not be measured is listed in it)",
@@ -164,16 +165,19 @@ final class CalibrateCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("rmaplab-calibrate");
         try {
             Path src = tmp.resolve("calibrate.c");
-            try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/calibrate.c")) {
-                if (in == null) {
-                    throw new IOException("calibrate.c is missing from the jar");
+            // calibrate.c includes calibrate_calls.h (its per-call series): both go to the same directory
+            for (String f : List.of("calibrate.c", "calibrate_calls.h")) {
+                try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/" + f)) {
+                    if (in == null) {
+                        throw new IOException(f + " is missing from the jar");
+                    }
+                    Files.write(tmp.resolve(f), in.readAllBytes());
                 }
-                Files.write(src, in.readAllBytes());
             }
             String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
             Path bin = tmp.resolve("calibrate");
             run(List.of(cc, "-O2", "-o", bin.toString(), src.toString()), 120, "compiling calibrate.c with " + cc);
-            err.println("rmaplab: calibrate: measuring (about a minute)...");
+            err.println("rmaplab: calibrate: measuring (about 90 s of CPU time; longer on a busy machine)...");
             err.flush();
             return run(List.of(bin.toString(), dir.toString(), Integer.toString(rounds)), 600, "calibrate.c");
         } finally {

@@ -64,6 +64,19 @@ public final class Calibration {
         m.put("pte_chain_line", "a pte_chain block (one cache line) a walk reads, a miss to memory");
         m.put("highpte_kmap", "a kmap_atomic of a HIGHPTE pte page (i386 CONFIG_HIGHPTE, which needs"
                 + " HIGHMEM4G or HIGHMEM64G)");
+        m.put("syscall", "a system call's entry and exit, nothing done (getppid): the calls priced by no call_ primitive");
+        m.put("call_mmap", "an mmap call's fixed cost (a vma made, nothing faulted)");
+        m.put("call_munmap", "a munmap call's fixed cost (a vma removed, no pte present)");
+        m.put("call_mremap", "an mremap call's fixed cost (MAYMOVE|FIXED of a vma with no pte present onto a"
+                + " reserved range)");
+        m.put("call_mprotect", "an mprotect call's fixed cost (a whole vma, no pte present)");
+        m.put("call_madvise", "an madvise call's fixed cost (MADV_DONTNEED: the mmap_lock, the vma walk,"
+                + " zap_page_range_single's lru_add_drain and TLB gather); MADV_PAGEOUT calls too");
+        m.put("call_uffd", "a userfaultfd ioctl's fixed cost (UFFDIO_MOVE: move_pages' locks and vma checks);"
+                + " UFFDIO_REGISTER, UFFDIO_COPY and remap_anon_pages too");
+        m.put("tlb_flush_page", "a page flushed from the TLB on its own (flush_tlb_mm_range under"
+                + " tlb_single_page_flush_ceiling: flush_tlb_one_user)");
+        m.put("tlb_flush_all", "a whole TLB flush (flush_tlb_mm_range of a range over the ceiling)");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -74,13 +87,18 @@ public final class Calibration {
             Map.entry("mremap_pte", "page"), Map.entry("dram_miss", "load"), Map.entry("pageout", "page"),
             Map.entry("swapin", "page"), Map.entry("pageout_procs", "process"),
             Map.entry("pageout_vmas", "vma"), Map.entry("reclaim", "page"), Map.entry("fault_file_read", "page"),
-            Map.entry("uffd_move", "page"));
+            Map.entry("uffd_move", "page"), Map.entry("syscall", "call"), Map.entry("call_mmap", "page"),
+            Map.entry("call_munmap", "page"), Map.entry("call_mremap", "page"), Map.entry("call_mprotect", "page"),
+            Map.entry("madvise_dontneed", "page"), Map.entry("madvise_dontneed_full", "page"),
+            Map.entry("uffd_move_call", "page"));
 
     /**
      * Primitives added after the calibration file's format: a file without one (written by an older
      * calibrate) takes the reference's price for it, and says so.
      */
-    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("fault_file_read", "uffd_move");
+    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("fault_file_read", "uffd_move", "syscall",
+            "call_mmap", "call_munmap", "call_mremap", "call_mprotect", "call_madvise", "call_uffd", "tlb_flush_page",
+            "tlb_flush_all");
 
     /** rmap objects anon_vma_fork allocates per vma in calibrate.c's fork_vma: an anon_vma and two chains. */
     static final int FORK_VMA_ALLOCS = 3;
@@ -240,7 +258,51 @@ public final class Calibration {
             fallback(c, "pte_chain_line", "dram_miss", fallback);
         }
         c.put("highpte_kmap", HIGHPTE_KMAP);
+        perCall(c, fits, fallback);
         return c;
+    }
+
+    /**
+     * The per-call primitives. Each call_ series times one call at several sizes with nothing to
+     * zap or move (Y the mean ns of a call), so its intercept is the call's fixed cost; syscall is
+     * the slope of a run of getppid calls. madvise_dontneed times MADV_DONTNEED of X present pages
+     * (1 to 32, under the flush ceiling): intercept call_madvise, slope one pte zapped (exit_pte) and
+     * one page flushed, so tlb_flush_page = slope - exit_pte; madvise_dontneed_full does the same
+     * over the ceiling (64 to 512 pages), one whole flush a call: tlb_flush_all = its intercept -
+     * call_madvise. uffd_move_call times UFFDIO_MOVE of X present pages (1 to 32): its intercept
+     * is call_uffd (its slope, uffd_move + tlb_flush_page, is a cross-check, not used).
+     */
+    private static void perCall(Map<String, Price> c, Map<String, LineFit> fits, Calibration fallback) {
+        slope(c, "syscall", "syscall", fits, fallback);
+        for (String k : List.of("mmap", "munmap", "mremap", "mprotect")) {
+            intercept(c, "call_" + k, "call_" + k, fits, fallback);
+        }
+        intercept(c, "call_madvise", "madvise_dontneed", fits, fallback);
+        intercept(c, "call_uffd", "uffd_move_call", fits, fallback);
+        LineFit md = fits.get("madvise_dontneed");
+        if (md != null) {
+            c.put("tlb_flush_page", nonNegative(md.slope() - c.get("exit_pte").ns(),
+                    "fit madvise_dontneed: slope - exit_pte"));
+        } else {
+            fallback(c, "tlb_flush_page", "madvise_dontneed", fallback);
+        }
+        LineFit mf = fits.get("madvise_dontneed_full");
+        if (mf != null) {
+            c.put("tlb_flush_all", nonNegative(mf.intercept() - c.get("call_madvise").ns(),
+                    "fit madvise_dontneed_full: intercept - call_madvise"));
+        } else {
+            fallback(c, "tlb_flush_all", "madvise_dontneed_full", fallback);
+        }
+    }
+
+    private static void intercept(Map<String, Price> c, String primitive, String series, Map<String, LineFit> fits,
+                                  Calibration fallback) {
+        LineFit f = fits.get(series);
+        if (f != null) {
+            c.put(primitive, nonNegative(f.intercept(), "fit " + series + ": intercept"));
+        } else {
+            fallback(c, primitive, series, fallback);
+        }
     }
 
     private static void slope(Map<String, Price> c, String primitive, String series, Map<String, LineFit> fits,

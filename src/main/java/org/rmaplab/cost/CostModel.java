@@ -90,7 +90,9 @@ import org.rmaplab.mm.RmapStats;
  *       swapin_copies) - swap_ins - faults_file_read; every fault counts once in minor_faults),
  *       {@code swap_ins}, {@code forks}, {@code fork_vmas} (vmas fork calls copied),
  *       {@code fork_rmap_allocs} (rmap objects allocated inside fork calls), {@code walk_chain_blocks}
- *       (pte_chains: the chain blocks its walks read; 0 under the others): what
+ *       (pte_chains: the chain blocks its walks read; 0 under the others), {@link #CALL_COLUMNS}
+ *       (system calls by kind) and {@code tlb_flush_pages}, {@code tlb_flushes_full} (the TLB
+ *       flushes those calls end with: pages flushed one by one, whole flushes; {@link Meter}): what
  *       {@link TimeEstimate} prices besides the columns above; then its {@code est_fork_ns},
  *       {@code est_run_ns}, {@code est_reclaim_ns}, {@code est_exit_ns} and {@code est_time_ns}, and
  *       {@code calibration}, the label of the {@link Calibration} that priced them.
@@ -128,6 +130,16 @@ public final class CostModel {
     public static final List<String> UFFD_COLUMNS = List.of(
             "uffd_pages_moved", "uffd_ptes_rewritten", "uffd_rmap_updates", "uffd_copies_avoided",
             "uffd_pages_copied");
+
+    /**
+     * System calls by kind ({@link Meter}), each priced at its call's fixed cost by {@link TimeEstimate}:
+     * mmap, munmap, mremap, mprotect, madvise (MADV_PAGEOUT apart, calls_pageout), the userfaultfd
+     * ioctls and remap_anon_pages (calls_uffd), and the others (open, ftruncate, remap_file_pages,
+     * mlock, munlock, brk).
+     */
+    public static final List<String> CALL_COLUMNS = List.of(
+            "calls_mmap", "calls_munmap", "calls_mremap", "calls_mprotect", "calls_madvise", "calls_pageout",
+            "calls_uffd", "calls_other");
 
     /** The column names, in order ({@code design} first). */
     public static List<String> columns() {
@@ -252,6 +264,11 @@ public final class CostModel {
         put(row, "fork_vmas", m == null ? 0 : m.forkVmas);
         put(row, "fork_rmap_allocs", m == null ? 0 : m.forkRmapAllocs);
         put(row, "walk_chain_blocks", s.walkChainBlocks);
+        for (String c : CALL_COLUMNS) {
+            put(row, c, m == null ? 0 : m.calls(c));
+        }
+        put(row, "tlb_flush_pages", m == null ? 0 : m.tlbFlushPages);
+        put(row, "tlb_flushes_full", m == null ? 0 : m.tlbFlushesFull);
         if (cal == null) {
             for (String c : TimeEstimate.COLUMNS) {
                 put(row, c, 0);

@@ -49,6 +49,43 @@ public final class Meter implements Syscalls {
      */
     long pgDirectSum;
     long pgTrackedSum;
+    /**
+     * System calls by kind (each call counts, failed ones too: the entry, the mmap_lock and the
+     * vma lookup are paid before the errno): mmap, munmap, mremap, mprotect, madvise (but
+     * MADV_PAGEOUT, {@link #callsPageout}, priced with the reclaim it does), the userfaultfd ioctls
+     * (UFFDIO_REGISTER, UFFDIO_MOVE, UFFDIO_COPY) and remap_anon_pages, and the others (open,
+     * ftruncate, remap_file_pages, mlock, munlock, brk). fork, exit and exec are priced apart.
+     */
+    long callsMmap;
+    long callsMunmap;
+    long callsMremap;
+    long callsMprotect;
+    long callsMadvise;
+    long callsPageout;
+    long callsUffd;
+    long callsOther;
+    /**
+     * TLB flushes the calls above end with (6.18 arch/x86/mm/tlb.c flush_tlb_mm_range()): a range of
+     * at most {@link #TLB_SINGLE_PAGE_FLUSH_CEILING} pages is flushed page by page
+     * (flush_tlb_one_user each: {@link #tlbFlushPages}), a longer one whole ({@link #tlbFlushesFull}).
+     * A zap flushes once at the end of its gather (zap_page_range_single and unmap_region:
+     * tlb_finish_mmu), over the ptes it cleared; a move once per page table it walks (mremap's
+     * move_ptes, "flush_tlb_range(vma, old_end - len, old_end)"; UFFDIO_MOVE's move_present_ptes,
+     * "flush_tlb_range(src_vma, src_start, src_addr)"); a page table mremap moves whole once, over
+     * its 2 MiB (move_normal_pmd). Simplified: the range is the number of ptes cleared or moved, not
+     * the span from the first to the last (the same for the contiguous ranges of the workloads); a
+     * call that clears nothing flushes nothing, also when it frees a page table (free_pgtables); the
+     * ptes mprotect rewrites (change_protection) and MADV_FREE clears are not counted (the model has
+     * no counter of them), nor the flushes of fork (in fork_call), exit, COW (in cow) and reclaim
+     * (in swap_out).
+     */
+    long tlbFlushPages;
+    long tlbFlushesFull;
+
+    /** 6.18 arch/x86/mm/tlb.c: "static unsigned long tlb_single_page_flush_ceiling __read_mostly = 33;" */
+    static final long TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
+    /** ptes in a page table (x86_64 PTRS_PER_PTE): a move flushes once per page table. */
+    static final long PTRS_PER_PTE = 512;
 
     public Meter(Syscalls inner, Machine k, ArchProfile arch) {
         this.inner = inner;
@@ -140,57 +177,120 @@ public final class Meter implements Syscalls {
 
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
-        return s(inner.mmap(t, addr, len, prot, flags, file, off));
+        callsMmap++;
+        long z = k.ptesZapped(); // MAP_FIXED over a mapping unmaps it first
+        return zapped(z, inner.mmap(t, addr, len, prot, flags, file, off));
     }
 
     @Override
     public long open(Task t, String name, long size) {
+        callsOther++;
         return s(inner.open(t, name, size));
     }
 
     @Override
     public long ftruncate(Task t, long file, long size) {
-        return s(inner.ftruncate(t, file, size));
+        callsOther++;
+        long z = k.ptesZapped();
+        return zapped(z, inner.ftruncate(t, file, size));
     }
 
     @Override
     public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
-        return s(inner.remapFilePages(t, start, size, prot, pgoff, flags));
+        callsOther++;
+        long z = k.ptesZapped();
+        return zapped(z, inner.remapFilePages(t, start, size, prot, pgoff, flags));
     }
 
     @Override
     public long munmap(Task t, long addr, long len) {
-        return s(inner.munmap(t, addr, len));
+        callsMunmap++;
+        long z = k.ptesZapped();
+        return zapped(z, inner.munmap(t, addr, len));
     }
 
     @Override
     public long mprotect(Task t, long addr, long len, int prot) {
+        callsMprotect++;
         return s(inner.mprotect(t, addr, len, prot));
     }
 
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
-        return s(inner.mremap(t, oldAddr, oldLen, newLen, flags, newAddr));
+        callsMremap++;
+        long z = k.ptesZapped();
+        long moved = k.mremapPtesMoved();
+        long tables = k.mremapTablesMoved();
+        long r = inner.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
+        flush(k.mremapPtesMoved() - moved, true);
+        tlbFlushesFull += k.mremapTablesMoved() - tables; // move_normal_pmd: flush_tlb_range of PMD_SIZE
+        return zapped(z, r);
     }
 
     @Override
     public long madvise(Task t, long addr, long len, int advice) {
-        return s(inner.madvise(t, addr, len, advice));
+        if (advice == org.rmaplab.mm.Mman.MADV_PAGEOUT) {
+            callsPageout++;
+        } else {
+            callsMadvise++;
+        }
+        long z = k.ptesZapped(); // MADV_DONTNEED: zap_page_range_single, one tlb_finish_mmu
+        return zapped(z, inner.madvise(t, addr, len, advice));
     }
 
     @Override
     public long mlock(Task t, long addr, long len) {
+        callsOther++;
         return s(inner.mlock(t, addr, len));
     }
 
     @Override
     public long munlock(Task t, long addr, long len) {
+        callsOther++;
         return s(inner.munlock(t, addr, len));
     }
 
     @Override
     public long brk(Task t, long addr) {
-        return s(inner.brk(t, addr));
+        callsOther++;
+        long z = k.ptesZapped();
+        return zapped(z, inner.brk(t, addr));
+    }
+
+    /**
+     * The flushes ending a call that cleared or moved N ptes: N page flushes up to the ceiling,
+     * else one whole flush, or one per page table when the call flushes per page table (PER_TABLE).
+     */
+    void flush(long n, boolean perTable) {
+        if (n <= 0) {
+            return;
+        }
+        if (n <= TLB_SINGLE_PAGE_FLUSH_CEILING) {
+            tlbFlushPages += n;
+        } else {
+            tlbFlushesFull += perTable ? (n + PTRS_PER_PTE - 1) / PTRS_PER_PTE : 1;
+        }
+    }
+
+    /** A zap's flush: the ptes cleared since ZAPPED (tlb_finish_mmu, once per call). */
+    private long zapped(long zapped, long r) {
+        flush(k.ptesZapped() - zapped, false);
+        return s(r);
+    }
+
+    /** The count of a {@link CostModel#CALL_COLUMNS} column. */
+    long calls(String column) {
+        return switch (column) {
+            case "calls_mmap" -> callsMmap;
+            case "calls_munmap" -> callsMunmap;
+            case "calls_mremap" -> callsMremap;
+            case "calls_mprotect" -> callsMprotect;
+            case "calls_madvise" -> callsMadvise;
+            case "calls_pageout" -> callsPageout;
+            case "calls_uffd" -> callsUffd;
+            case "calls_other" -> callsOther;
+            default -> throw new IllegalArgumentException("no call column " + column);
+        };
     }
 
     /** Per-pte rmap operations so far (adds + dups + removes). */
@@ -290,22 +390,32 @@ public final class Meter implements Syscalls {
 
     @Override
     public long uffdRegister(Task t, long addr, long len) {
+        callsUffd++;
         return s(inner.uffdRegister(t, addr, len));
     }
 
     @Override
     public long uffdMove(Task t, long dst, long src, long len, int mode) {
-        return s(inner.uffdMove(t, dst, src, len, mode));
+        callsUffd++;
+        long moved = k.uffdPagesMoved();
+        long r = inner.uffdMove(t, dst, src, len, mode);
+        flush(k.uffdPagesMoved() - moved, true);
+        return s(r);
     }
 
     @Override
     public long uffdCopy(Task t, long dst, long src, long len, int mode) {
+        callsUffd++;
         return s(inner.uffdCopy(t, dst, src, len, mode));
     }
 
     @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
-        return s(inner.remapAnonPages(t, dst, src, len, flags));
+        callsUffd++;
+        long moved = k.uffdPagesMoved();
+        long r = inner.remapAnonPages(t, dst, src, len, flags);
+        flush(k.uffdPagesMoved() - moved, true);
+        return s(r);
     }
 
     @Override

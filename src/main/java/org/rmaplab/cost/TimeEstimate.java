@@ -28,7 +28,13 @@ import java.util.Map;
  *       assumed to cost what move_ptes pays for one pte)
  *       + uffd_pages_moved x uffd_move (UFFDIO_MOVE and remap_anon_pages: move_pages_pte per page)
  *       + (rmap_allocs - fork_rmap_allocs) x rmap_alloc
- *   <li>reclaim = pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
+ *       + calls_mmap x call_mmap + calls_munmap x call_munmap + calls_mremap x call_mremap
+ *       + calls_mprotect x call_mprotect + calls_madvise x call_madvise + calls_uffd x call_uffd
+ *       + calls_other x syscall (each call's fixed cost: entry, mmap_lock, vma lookup; {@link Meter})
+ *       + tlb_flush_pages x tlb_flush_page + tlb_flushes_full x tlb_flush_all (the flushes those
+ *       calls end with: 6.18 arch/x86/mm/tlb.c flush_tlb_mm_range(), page by page up to
+ *       tlb_single_page_flush_ceiling, else whole)
+ *   <li>reclaim = calls_pageout x call_madvise + pages_swapped_out x swap_out + walk_vmas_visited x walk_vma
  *       + walk_ptes_checked x walk_pte + walk_chain_blocks x pte_chain_line (pte_chains: each
  *       block of a chain its walk read, a cache line from memory; 2.6.0 mm/rmap.c page_referenced,
  *       try_to_unmap — a PG_direct page and objrmap's i_mmap walks read none), and on a HIGHPTE profile walk_ptes_checked x highpte_kmap (each pte the walk
@@ -63,8 +69,11 @@ public final class TimeEstimate {
                 + n(row, "mremap_tables_moved") * cal.ns("mremap_pte")
                 + n(row, "uffd_pages_moved") * cal.ns("uffd_move")
                 + (n(row, "rmap_allocs") - n(row, "fork_rmap_allocs")) * cal.ns("rmap_alloc");
+        run += perCall(row, cal);
         double ptes = n(row, "walk_ptes_checked");
-        double reclaim = n(row, "pages_swapped_out") * cal.ns("swap_out")
+        // MADV_PAGEOUT's calls, with the reclaim they do
+        double reclaim = n(row, "calls_pageout") * cal.ns("call_madvise")
+                + n(row, "pages_swapped_out") * cal.ns("swap_out")
                 + n(row, "walk_vmas_visited") * cal.ns("walk_vma") + ptes * cal.ns("walk_pte");
         // pte_chains: the blocks its walks read (PteChainsDesign.walkChain counts each); 0 elsewhere.
         reclaim += n(row, "walk_chain_blocks") * cal.ns("pte_chain_line");
@@ -79,6 +88,22 @@ public final class TimeEstimate {
         m.put("est_exit_ns", ns(exit));
         m.put("est_time_ns", ns(fork + run + reclaim + exit));
         return m;
+    }
+
+    /**
+     * The system calls' fixed costs and the TLB flushes they end with (run phase): each call of a
+     * kind at its call_ price (the others at syscall, a bare entry and exit), each page flushed on
+     * its own at tlb_flush_page, each whole flush at tlb_flush_all. On the reference machine a page
+     * flushed costs more than a hundred ptes zapped: a one-page MADV_DONTNEED or UFFDIO_MOVE is
+     * mostly its flush.
+     */
+    static double perCall(Map<String, String> row, Calibration cal) {
+        return n(row, "calls_mmap") * cal.ns("call_mmap") + n(row, "calls_munmap") * cal.ns("call_munmap")
+                + n(row, "calls_mremap") * cal.ns("call_mremap") + n(row, "calls_mprotect") * cal.ns("call_mprotect")
+                + n(row, "calls_madvise") * cal.ns("call_madvise") + n(row, "calls_uffd") * cal.ns("call_uffd")
+                + n(row, "calls_other") * cal.ns("syscall")
+                + n(row, "tlb_flush_pages") * cal.ns("tlb_flush_page")
+                + n(row, "tlb_flushes_full") * cal.ns("tlb_flush_all");
     }
 
     private static double n(Map<String, String> row, String col) {

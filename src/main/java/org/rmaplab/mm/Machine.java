@@ -298,6 +298,28 @@ public final class Machine implements Syscalls, RmapHost {
         return rmap.tryToUnmapDryRun(pfn, see) == Rmap.SWAP_FAIL;
     }
 
+    /**
+     * The counters {@code org.rmaplab.cost.Meter} reads around each call to count TLB flushes
+     * (without {@link #counters()}'s map, which would allocate per call): ptes zap_pte_range
+     * cleared, ptes mremap moved one by one, page tables it moved whole (move_normal_pmd and
+     * move_normal_pud), pages UFFDIO_MOVE and remap_anon_pages moved.
+     */
+    public long ptesZapped() {
+        return memory.ptesZapped;
+    }
+
+    public long mremapPtesMoved() {
+        return mremap.pageTables.ptesMoved;
+    }
+
+    public long mremapTablesMoved() {
+        return mremap.pageTables.pmdMoves + mremap.pageTables.pudMoves;
+    }
+
+    public long uffdPagesMoved() {
+        return userfaultfd.uffdPagesMoved;
+    }
+
     /** The machine's counters, in a fixed order. */
     public java.util.Map<String, Long> counters() {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();

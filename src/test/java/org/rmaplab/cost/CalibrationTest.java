@@ -84,6 +84,18 @@ class CalibrationTest {
         // walk_vma 20 + walk_pte 25 = 45 per process; swap_out 5000
         f.put("pageout_procs", line(5000, 45, 1, 32, 64));
         f.put("dram_miss", line(1000, 95, 250_000, 500_000));
+        // The per-call series: Y a call's mean ns at X pages (syscall: X calls, Y their total).
+        f.put("syscall", line(0, 700, 256, 512, 1024, 2048));
+        f.put("call_mmap", line(1500, 0, 1, 2, 4, 8, 16, 32));
+        f.put("call_munmap", line(1700, 0, 1, 2, 4, 8, 16, 32));
+        f.put("call_mremap", line(3500, 0, 1, 2, 4, 8, 16, 32));
+        f.put("call_mprotect", line(1200, 0, 1, 2, 4, 8, 16, 32));
+        // MADV_DONTNEED under the flush ceiling: call_madvise 2000 + X x (exit_pte 90 + tlb_flush_page 18000)
+        f.put("madvise_dontneed", line(2000, 18_090, 1, 2, 4, 8, 16, 32));
+        // over the ceiling: call_madvise 2000 + tlb_flush_all 40000 in the intercept; the slope (a zap and a free) unused
+        f.put("madvise_dontneed_full", line(42_000, 400, 64, 128, 256, 512));
+        // UFFDIO_MOVE: call_uffd 600 + X x (uffd_move 140 + tlb_flush_page 18000), only the intercept used
+        f.put("uffd_move_call", line(600, 18_140, 1, 2, 4, 8, 16));
         return f;
     }
 
@@ -108,6 +120,15 @@ class CalibrationTest {
         want.put("rmap_alloc", 40.0);
         want.put("pte_chain_line", 95.0);
         want.put("highpte_kmap", 60.0);
+        want.put("syscall", 700.0);
+        want.put("call_mmap", 1500.0);
+        want.put("call_munmap", 1700.0);
+        want.put("call_mremap", 3500.0);
+        want.put("call_mprotect", 1200.0);
+        want.put("call_madvise", 2000.0);
+        want.put("call_uffd", 600.0);
+        want.put("tlb_flush_page", 18_000.0);
+        want.put("tlb_flush_all", 40_000.0);
         assertEquals(Calibration.PRIMITIVES.keySet(), want.keySet());
         for (Map.Entry<String, Double> e : want.entrySet()) {
             assertEquals(e.getValue(), c.get(e.getKey()).ns(), 1e-6, e.getKey());
@@ -115,6 +136,36 @@ class CalibrationTest {
         assertEquals("fit fork_pte: intercept", c.get("fork_call").source());
         assertTrue(c.get("rmap_alloc").source().startsWith("assumption"));
         assertTrue(c.get("pte_chain_line").source().startsWith("assumption"));
+        assertEquals("fit madvise_dontneed: slope - exit_pte", c.get("tlb_flush_page").source());
+        assertEquals("fit madvise_dontneed_full: intercept - call_madvise", c.get("tlb_flush_all").source());
+    }
+
+    /**
+     * The per-call fit on measurements with noise: a call of fixed cost 2000 ns and 18090 ns a page
+     * (a pte zapped and a page flushed), each point off by +-300 ns with a sum of 0 and no
+     * correlation with x (x = 1, 2, 4, 8: centred -2.75, -1.75, 0.25, 4.25; residuals +300, -300,
+     * -300, +300: Sxy adds 300 x (-2.75 + 1.75 - 0.25 + 4.25) = 900 to 18090 x Sxx, Sxx = 7.5625 +
+     * 3.0625 + 0.0625 + 18.0625 = 28.75, so the slope is 18090 + 900 / 28.75 = 18121.3 and the
+     * intercept 2000 - 31.3 x 3.75 = 1882.6): the intercept is the call's cost to within the noise, the worst residual at x = 1.
+     */
+    @Test
+    void perCallFitWithNoise() {
+        double[] x = {1, 2, 4, 8};
+        double[] noise = {300, -300, -300, 300};
+        double[] y = new double[4];
+        for (int i = 0; i < 4; i++) {
+            y[i] = 2000 + 18_090 * x[i] + noise[i];
+        }
+        LineFit f = LineFit.of(x, y);
+        assertEquals(18_090 + 900 / 28.75, f.slope(), 1e-6);
+        assertEquals(2000 - 900 / 28.75 * 3.75, f.intercept(), 1e-6);
+        Map<String, LineFit> fits = synthetic();
+        fits.put("madvise_dontneed", f);
+        Map<String, Calibration.Price> c = Calibration.derive(fits, null);
+        assertEquals(f.intercept(), c.get("call_madvise").ns(), 1e-6);
+        assertEquals(f.slope() - 90, c.get("tlb_flush_page").ns(), 1e-6);
+        // the whole flush is the full series' intercept less call_madvise from this fit
+        assertEquals(42_000 - f.intercept(), c.get("tlb_flush_all").ns(), 1e-6);
     }
 
     /** Without swap: the swap series fall back to the reference's prices, and say so. */

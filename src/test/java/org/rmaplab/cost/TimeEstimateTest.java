@@ -26,7 +26,8 @@ class TimeEstimateTest {
     /** Round, distinct prices, so that each term of a sum can be told apart. */
     static Calibration prices() {
         Map<String, Calibration.Price> c = new LinkedHashMap<>();
-        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 11, 4000, 3000, 20, 10, 40, 100, 60};
+        double[] ns = {1000, 7, 3, 2000, 100_000, 500, 50, 30, 9, 11, 4000, 3000, 20, 10, 40, 100, 60,
+                1, 13, 17, 19, 23, 200, 300, 5000, 70_000};
         int i = 0;
         for (String p : Calibration.PRIMITIVES.keySet()) {
             c.put(p, new Calibration.Price(ns[i++], "test"));
@@ -64,9 +65,11 @@ class TimeEstimateTest {
      * its anon_vma). MADV_PAGEOUT of t2's 2 copies, each mapped once in t2's anon_vma (whose tree
      * holds t2's vma alone): 2 swap-outs, 2 walks of 1 vma and 1 pte each. t2's exit zaps its 2
      * present ptes and its 2 swap entries: 4.
+     * System calls: t1's mmap (call_mmap 13) and t2's madvise(PAGEOUT) (calls_pageout, priced
+     * call_madvise 200 in the reclaim phase); nothing zapped or moved by a call, so no TLB flush.
      * fork = 1 x 100000 + 1 x 500 + 4 x 50 + 3 x 40 = 100820;
-     * run = 4 x 1000 + 2 x 2000 + (5 - 3) x 40 = 8080;
-     * reclaim = 2 x 4000 + 2 x 20 + 2 x 10 = 8060; exit = 4 x 30 = 120; total 117080.
+     * run = 4 x 1000 + 2 x 2000 + (5 - 3) x 40 + 1 x 13 = 8093;
+     * reclaim = 200 + 2 x 4000 + 2 x 20 + 2 x 10 = 8260; exit = 4 x 30 = 120; total 117293.
      */
     @Test
     void smallScenarioByHand() {
@@ -83,11 +86,16 @@ class TimeEstimateTest {
         assertEquals(2, n(r, "walk_vmas_visited"));
         assertEquals(2, n(r, "walk_ptes_checked"));
         assertEquals(4, n(r, "exit_ptes"));
+        assertEquals(1, n(r, "calls_mmap"));
+        assertEquals(1, n(r, "calls_pageout"));
+        assertEquals(0, n(r, "calls_madvise"));
+        assertEquals(0, n(r, "tlb_flush_pages"));
+        assertEquals(0, n(r, "tlb_flushes_full"));
         assertEquals(100_820, n(r, "est_fork_ns"));
-        assertEquals(8080, n(r, "est_run_ns"));
-        assertEquals(8060, n(r, "est_reclaim_ns"));
+        assertEquals(8093, n(r, "est_run_ns"));
+        assertEquals(8260, n(r, "est_reclaim_ns"));
         assertEquals(120, n(r, "est_exit_ns"));
-        assertEquals(117_080, n(r, "est_time_ns"));
+        assertEquals(117_293, n(r, "est_time_ns"));
         assertEquals("test; test machine; Linux 0.0; today", r.get("calibration"));
     }
 
@@ -99,7 +107,11 @@ class TimeEstimateTest {
      * madvise(DONTNEED) zaps 2 present ptes of A and munmap 2 more (zap_pte_range): zap_ptes 4,
      * none at exit (no exit line: exit_ptes 0); munmap splits A (__split_vma: anon_vma_clone
      * gives the piece unmapped its chain, 1 object): rmap_allocs 5.
-     * run = 8 x fault_anon 1000 + 4 x exit_pte 30 + 4 x uffd_move 11 + 5 x rmap_alloc 40 = 8364.
+     * The calls: 2 mmaps (call_mmap 13), UFFDIO_REGISTER and UFFDIO_MOVE (call_uffd 300), one
+     * madvise (call_madvise 200), one munmap (call_munmap 17); each of the last three clears or
+     * moves 4, 2 and 2 ptes, under the ceiling of 33: 8 pages flushed one by one (tlb_flush_page 5000).
+     * run = 8 x fault_anon 1000 + 4 x exit_pte 30 + 4 x uffd_move 11 + 5 x rmap_alloc 40 = 8364,
+     * + 2 x 13 + 2 x 300 + 200 + 17 = 843 of calls + 8 x 5000 of flushes = 49207.
      */
     @Test
     void zapsAndUffdMovesArePriced() {
@@ -120,7 +132,66 @@ class TimeEstimateTest {
         assertEquals(0, n(r, "exit_ptes"));
         assertEquals(0, n(r, "faults_other"));
         assertEquals(5, n(r, "rmap_allocs"));
-        assertEquals(8364, n(r, "est_run_ns"));
+        assertEquals(2, n(r, "calls_mmap"));
+        assertEquals(2, n(r, "calls_uffd"));
+        assertEquals(1, n(r, "calls_madvise"));
+        assertEquals(1, n(r, "calls_munmap"));
+        assertEquals(8, n(r, "tlb_flush_pages"));
+        assertEquals(0, n(r, "tlb_flushes_full"));
+        assertEquals(49_207, n(r, "est_run_ns"));
+    }
+
+    /**
+     * The TLB flush a zap ends with (6.18 arch/x86/mm/tlb.c flush_tlb_mm_range: up to
+     * tlb_single_page_flush_ceiling = 33 pages one by one, else whole). t1 writes A's 40 pages and
+     * B's 34 (74 anonymous faults; A and B, 16 MiB apart, get an anon_vma and a chain each: 4
+     * objects). MADV_DONTNEED of A's first 33 present pages: 33 page flushes; of the 7 others: 7;
+     * of the first 33 again, none present: nothing cleared, no flush. munmap of B's 34 present pages:
+     * over the ceiling, one whole flush. zap_ptes = 33 + 7 + 34 = 74.
+     * run = 74 x 1000 + 74 x 30 + 4 x 40 (faults, zaps, objects) + 2 x 13 + 3 x 200 + 17 (calls)
+     * + 40 x 5000 + 1 x 70000 (flushes) = 347023.
+     */
+    @Test
+    void flushCeiling() {
+        Map<String, String> r = run("anon_vma_chain", "x86_64", String.join("\n",
+                "machine ram=16M swap=16M",
+                "t1 mmap 0x1000000 40p rw private|anonymous|fixed as A",
+                "t1 write A 40p 0x1",
+                "t1 madvise A 33p dontneed expect 0",
+                "t1 madvise A+33p 7p dontneed expect 0",
+                "t1 madvise A 33p dontneed expect 0",
+                "t1 mmap 0x2000000 34p rw private|anonymous|fixed as B",
+                "t1 write B 34p 0x1",
+                "t1 munmap B 34p expect 0",
+                ""), prices());
+        assertEquals(74, n(r, "faults_anon"));
+        assertEquals(74, n(r, "zap_ptes"));
+        assertEquals(4, n(r, "rmap_allocs"));
+        assertEquals(3, n(r, "calls_madvise"));
+        assertEquals(2, n(r, "calls_mmap"));
+        assertEquals(1, n(r, "calls_munmap"));
+        assertEquals(40, n(r, "tlb_flush_pages"));
+        assertEquals(1, n(r, "tlb_flushes_full"));
+        assertEquals(347_023, n(r, "est_run_ns"));
+    }
+
+    /**
+     * A move flushes once per page table it walks (move_ptes, move_present_ptes): N ptes over the
+     * ceiling are ceil(N / 512) whole flushes; a zap (one gather) one; none for nothing moved.
+     */
+    @Test
+    void flushRule() {
+        Machine k = new Machine(new MachineConfig(4 << 20, 0, "x86_64"), RmapDesigns.create("anon_vma_chain"));
+        Meter m = new Meter(new CheckedSyscalls(k, CheckPolicy.END), k, ArchProfile.of("x86_64"));
+        m.flush(0, true);
+        m.flush(33, true);
+        assertEquals(33, m.tlbFlushPages);
+        assertEquals(0, m.tlbFlushesFull);
+        m.flush(600, true); // two page tables: 2
+        m.flush(600, false); // one gather: 1
+        m.flush(34, true); // 1
+        assertEquals(33, m.tlbFlushPages);
+        assertEquals(4, m.tlbFlushesFull);
     }
 
     /**
@@ -128,7 +199,9 @@ class TimeEstimateTest {
      * entry). 512 written pages filling one 2 MiB-aligned PTE table (512 anonymous faults, anon_vma
      * and chain: 2 objects) moved to another 2 MiB-aligned address (copy_vma's anon_vma_clone gives
      * the new vma a chain: 1 object): mremap_tables_moved 1, mremap_ptes_moved 0.
-     * run = 512 x 1000 + 1 x mremap_pte 9 + 3 x 40 = 512129.
+     * The mmap (13) and the mremap (call_mremap 19) calls; move_normal_pmd flushes the table's 2 MiB,
+     * over the ceiling: one whole flush (tlb_flush_all 70000).
+     * run = 512 x 1000 + 1 x mremap_pte 9 + 3 x 40 + 13 + 19 + 70000 = 582161.
      */
     @Test
     void aPageTableMovedWholeIsPriced() {
@@ -144,7 +217,9 @@ class TimeEstimateTest {
         assertEquals(0, n(r, "mremap_ptes_moved"));
         assertEquals(0, n(r, "zap_ptes"));
         assertEquals(3, n(r, "rmap_allocs"));
-        assertEquals(512_129, n(r, "est_run_ns"));
+        assertEquals(1, n(r, "tlb_flushes_full"));
+        assertEquals(0, n(r, "tlb_flush_pages"));
+        assertEquals(582_161, n(r, "est_run_ns"));
     }
 
     /**
@@ -153,7 +228,8 @@ class TimeEstimateTest {
      * out by reclaim (each mapped twice: both ptes become swap entries). t1's reads bring them back
      * from swap (2 swap-ins, major faults, the pages staying in the swap cache for t2's entries);
      * t2's reads find them there (2 swap-ins, minor faults only). minor_faults = 2 + 4 = 6 =
-     * faults_anon 2 + swap_ins 4, so faults_other is 0; run = 2 x 1000 + 4 x 3000 + 2 x 40.
+     * faults_anon 2 + swap_ins 4, so faults_other is 0; run = 2 x 1000 + 4 x 3000 + 2 x 40 + the
+     * mmap 13.
      */
     @Test
     void aSwapCacheHitIsPricedOnceAsASwapIn() {
@@ -170,7 +246,7 @@ class TimeEstimateTest {
         assertEquals(4, n(r, "swap_ins"));
         assertEquals(0, n(r, "faults_other"));
         assertEquals(0, n(r, "cow_copies"));
-        assertEquals(2 * 1000 + 4 * 3000 + 2 * 40, n(r, "est_run_ns"));
+        assertEquals(2 * 1000 + 4 * 3000 + 2 * 40 + 13, n(r, "est_run_ns"));
     }
 
     /**
@@ -178,7 +254,7 @@ class TimeEstimateTest {
      * pages (shmem_get_folio: faults_other, priced fault_file 7); after the fork, t2's 4 reads find
      * each page in the cache (do_read_fault: faults_file_read, priced fault_file_read 3). fork copies
      * no pte of a shared vma (copy_page_range skips it: no anon_vma) and allocates nothing:
-     * fork = 100000 + 500; run = 4 x 7 + 4 x 3 = 40.
+     * fork = 100000 + 500; run = 4 x 7 + 4 x 3 + the mmap 13 = 53.
      */
     @Test
     void fileReadFaultsPricedApart() {
@@ -193,7 +269,7 @@ class TimeEstimateTest {
         assertEquals(4, n(r, "faults_other"));
         assertEquals(0, n(r, "faults_anon"));
         assertEquals(0, n(r, "fork_ptes"));
-        assertEquals(40, n(r, "est_run_ns"));
+        assertEquals(53, n(r, "est_run_ns"));
         assertEquals(100_500, n(r, "est_fork_ns"));
     }
 
@@ -201,7 +277,8 @@ class TimeEstimateTest {
      * The era terms: pte_chains pays a pte_chain_line per chain block its walks read and, on a
      * HIGHPTE profile (i386-pae), a kmap per pte checked. In SMALL the two pages paged out are t2's
      * COW copies, mapped once: PG_direct, no block read (2.6.0 page_referenced's PageDirect
-     * branch): 2 x 4000 + vmas x 20 + 2 x 10, plus 2 x 60 of kmaps on i386-pae. In CHAINED one page
+     * branch): 200 (the madvise call) + 2 x 4000 + vmas x 20 + 2 x 10, plus 2 x 60 of kmaps on
+     * i386-pae. In CHAINED (reclaim, no call) one page
      * is mapped by t1 and 8 children, 9 ptes: a chain of two blocks on x86_64 (NRPTE 7), one on
      * i386-pae (NRPTE 15); every walk of it reads them all, as no pte of it stops the walk early.
      */
@@ -210,9 +287,9 @@ class TimeEstimateTest {
         Map<String, String> r = run("pte_chains", "i386-pae", SMALL, prices());
         assertEquals(2, n(r, "walk_ptes_checked"));
         assertEquals(0, n(r, "walk_chain_blocks"));
-        assertEquals(2 * 4000 + n(r, "walk_vmas_visited") * 20 + 2 * 10 + 2 * 60, n(r, "est_reclaim_ns"));
+        assertEquals(200 + 2 * 4000 + n(r, "walk_vmas_visited") * 20 + 2 * 10 + 2 * 60, n(r, "est_reclaim_ns"));
         Map<String, String> x = run("pte_chains", "x86_64", SMALL, prices());
-        assertEquals(2 * 4000 + n(x, "walk_vmas_visited") * 20 + 2 * 10, n(x, "est_reclaim_ns"));
+        assertEquals(200 + 2 * 4000 + n(x, "walk_vmas_visited") * 20 + 2 * 10, n(x, "est_reclaim_ns"));
 
         StringBuilder chained = new StringBuilder("machine ram=4M swap=16M\nt1 mmap 0 1p rw private|anonymous as A\n"
                 + "t1 write A 1p 0x1\n");
