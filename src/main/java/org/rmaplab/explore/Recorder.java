@@ -37,10 +37,14 @@ import org.rmaplab.scenario.Statement;
  *
  * <p>Steps are deltas: the page rebuilds the state of step N by applying steps 0..N.
  *
- * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk} (and the
- * nonlinear cluster scan), with the walk counters paused ({@link RmapStats#pauseWalkCounting}),
- * so recording changes no number that {@code run} or {@code compare} prints; it stops once
- * mapcount ptes were found, as page_referenced()'s walk does. Beside it, try_to_unmap()'s walk of
+ * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk}, with the walk
+ * counters paused ({@link RmapStats#pauseWalkCounting}), so recording changes no number that
+ * {@code run} or {@code compare} prints; it stops once mapcount ptes were found, as
+ * page_referenced()'s walk does. Unlike the oracle's, it finds no pte of a nonlinear vma
+ * ({@code machine remap=nonlinear}) but through the design's own walk (pte_chains' chain):
+ * page_referenced_file() of 2.6.7 to 3.19 walks the prio_tree / interval tree only, never
+ * i_mmap_nonlinear, so such ptes are neither visited nor found, and the walk goes over every vma
+ * of the tree; the cluster scan's ptes only name the page. Beside it, try_to_unmap()'s walk of
  * the page, which reclaim runs next, replayed unmapping nothing ({@link Machine#tryToUnmapDryRun}):
  * it stops at the first pte of a VM_LOCKED vma (SWAP_FAIL) or once every pte would be unmapped.
  */
@@ -391,7 +395,10 @@ public final class Recorder {
                 stats.walkObserver = rec;
                 design.rmapWalk(pfn, rec);
                 if (!rec.done()) {
-                    k.scanNonlinear(pfn, rec);
+                    // The ptes of nonlinear vmas only name the page: page_referenced() does not
+                    // see them (2.6.11 page_referenced_file walks the prio_tree, not
+                    // i_mmap_nonlinear), as the model's Rmap.pageReferenced does not.
+                    k.scanNonlinear(pfn, rec.namer());
                 }
                 rec.walk.vmasVisited = stats.walkVmasVisited - vmas;
                 rec.walk.ptesChecked = stats.walkPtesChecked - ptes;
