@@ -2,6 +2,7 @@ package org.rmaplab.explore;
 
 import org.rmaplab.mm.Machine;
 import org.rmaplab.mm.Mm;
+import org.rmaplab.mm.ReclaimEra;
 import org.rmaplab.mm.RmapStats;
 import org.rmaplab.mm.RmapWalkControl;
 import org.rmaplab.mm.Task;
@@ -22,9 +23,29 @@ final class WalkRecorder implements RmapWalkControl, RmapStats.WalkObserver {
     private int keyPid;
     private long keyAddress;
 
-    WalkRecorder(Machine k, int pfn) {
+    /** page_referenced()'s era, whose VM_LOCKED breaks the replay applies; null for try_to_unmap's. */
+    private final ReclaimEra era;
+    /** The walk ended at a VM_LOCKED vma (page_referenced's early break). */
+    boolean locked;
+
+    WalkRecorder(Machine k, int pfn, ReclaimEra era) {
         this.k = k;
         this.mapcount = k.frames().mapcount[pfn];
+        this.era = era;
+    }
+
+    /**
+     * page_referenced_file()'s locked shared vma (2.6.6-mm to 2.6.27, e.g. 2.6.11: {@code if
+     * ((vma->vm_flags & (VM_LOCKED|VM_MAYSHARE)) == (VM_LOCKED|VM_MAYSHARE)) { referenced++;
+     * break; }}), before its pte is looked at: the walk ends there, as the model's Rmap's does.
+     */
+    @Override
+    public boolean stopAtVma(Vma vma) {
+        if (era != null && era.lockedSharedVmaReferenced()
+                && (vma.flags() & (Vma.VM_LOCKED | Vma.VM_MAYSHARE)) == (Vma.VM_LOCKED | Vma.VM_MAYSHARE)) {
+            locked = true;
+        }
+        return locked;
     }
 
     @Override
@@ -44,6 +65,10 @@ final class WalkRecorder implements RmapWalkControl, RmapStats.WalkObserver {
         name(vma, address);
         found++;
         walk.events.add(new Recorder.WalkEvent("found", "pid " + pid(vma.mm) + " @" + Long.toHexString(address)));
+        if (era != null && era.lockedPteEndsReferenced() && (vma.flags() & Vma.VM_LOCKED) != 0) {
+            locked = true; // 6.18 folio_referenced_one: "return false; /* To break the loop */"
+            return true;
+        }
         return found > 4 * mapcount + 64; // a walk that runs away is stopped (the oracle reports it)
     }
 
