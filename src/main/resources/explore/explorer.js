@@ -17,21 +17,22 @@
   var KINDS = ['table', 'anon', 'file', 'other'], LRUS = ['-', 'active', 'inactive'], EVENTS = ['vma', 'pte', 'miss', 'found'];
   function chunkOf(n) { var k = 0; while (k + 1 < D.chunks.length && D.chunks[k + 1] <= n) k++; return k; }
   function chunkFile(k) { var s = String(k); while (s.length < 3) s = '0' + s; return 'data-' + s + '.js'; }
-  // A walk: [key, vmas, ptes, found, mapcount, structure, N, N events..., then try_to_unmap's walk:
-  // vmas, ptes, found, stop, events...] (ExplorerData); the stop texts are Recorder.stopText's.
+  // A walk: [key, vmas, ptes, found, mapcount, structure, stop, N, N events..., then try_to_unmap's
+  // walk: vmas, ptes, found, stop, events...] (ExplorerData); the stop texts are Recorder.stopText's.
   var STOPS = [function (w) { return 'walked all: found ' + w.found + ' of ' + w.mapcount + ' ptes'; },
     function (w) { return 'stopped: mapcount reached (' + w.mapcount + ' ptes found)'; },
-    function () { return 'stopped: VM_LOCKED vma (SWAP_FAIL)'; }];
+    function () { return 'stopped: VM_LOCKED vma (SWAP_FAIL)'; },
+    function () { return 'stopped: VM_LOCKED vma (page_referenced\'s early break)'; }];
   function decodeEvents(a, from, to) {
     var ev = [];
     for (var i = from; i < to; i++) ev.push([EVENTS[a[i] & 3], a[i] >> 2]);
     return ev;
   }
   function decodeWalk(a) {
-    var n = a[6], u = 7 + n;
+    var n = a[7], u = 8 + n;
     var w = { key: D.labels[a[0]], vmas: a[1], ptes: a[2], found: a[3], mapcount: a[4], structure: a[5] < 0 ? null : a[5],
-      events: decodeEvents(a, 7, u) };
-    w.stop = STOPS[w.found >= w.mapcount ? 1 : 0](w);
+      events: decodeEvents(a, 8, u) };
+    w.stop = STOPS[a[6]](w);
     w.unmap = { vmas: a[u], ptes: a[u + 1], found: a[u + 2], mapcount: a[4], events: decodeEvents(a, u + 4, a.length) };
     w.unmap.stop = STOPS[a[u + 3]](w.unmap);
     return w;

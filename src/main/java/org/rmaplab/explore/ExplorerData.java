@@ -27,10 +27,10 @@ import org.rmaplab.scenario.Statement;
  * LRU (0 none, 1 active, 2 inactive)); counters flat (name's string index, delta); walks flat (pfn,
  * walk index). A walk is stored once however many steps and pages share it (a page whose walk
  * returns to an earlier one, after a split vma merges again): {@code [key, vmas, ptes, found,
- * mapcount, structure (-1: none), N, N events..., then try_to_unmap's walk of the page: vmas, ptes,
- * found, stop, events...]}, an event being its label's string index × 4 + what (0 vma, 1 pte, 2
- * miss, 3 found), stop 0 (walked all), 1 (mapcount reached) or 2 (VM_LOCKED vma: SWAP_FAIL);
- * where page_referenced's walk stopped is derived from found and mapcount on the page.
+ * mapcount, structure (-1: none), stop, N, N events..., then try_to_unmap's walk of the page: vmas,
+ * ptes, found, stop, events...]}, an event being its label's string index × 4 + what (0 vma, 1 pte,
+ * 2 miss, 3 found), stop 0 (walked all), 1 (mapcount reached), 2 (VM_LOCKED vma: SWAP_FAIL) or 3
+ * (VM_LOCKED vma: page_referenced's early break).
  */
 public final class ExplorerData {
     private ExplorerData() {}
@@ -246,7 +246,8 @@ public final class ExplorerData {
 
     /**
      * A walk as the chunks store it: its key, labels and structure as indexes into the chunks'
-     * tables; {@code [key, vmas, ptes, found, mapcount, structure, events (count), events..., then
+     * tables; {@code [key, vmas, ptes, found, mapcount, structure, stop (0 walked all, 1 mapcount
+     * reached, 3 VM_LOCKED vma), events (count), events..., then
      * try_to_unmap's walk: vmas, ptes, found, stop (0 walked all, 1 mapcount reached, 2 SWAP_FAIL),
      * events...]}. A is the walk's array in WT ({@link WalkTable}), whose string ids are the
      * recording's, not the chunks'.
@@ -265,7 +266,7 @@ public final class ExplorerData {
             b.append(t.add(t.structures, n, n.length() + 2));
         }
         int n = a[7];
-        b.append(',').append(n);
+        b.append(',').append(a[6]).append(',').append(n);
         events(b, a, 8, 8 + n, wt, t);
         for (int i = 8 + n; i < 12 + n; i++) {
             b.append(',').append(a[i]);

@@ -37,10 +37,14 @@ import org.rmaplab.scenario.Statement;
  *
  * <p>Steps are deltas: the page rebuilds the state of step N by applying steps 0..N.
  *
- * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk} (and the
- * nonlinear cluster scan), with the walk counters paused ({@link RmapStats#pauseWalkCounting}),
- * so recording changes no number that {@code run} or {@code compare} prints; it stops once
- * mapcount ptes were found, as page_referenced()'s walk does. Beside it, try_to_unmap()'s walk of
+ * <p>The replayed walk is the oracle's: the design's {@link RmapDesign#rmapWalk}, with the walk
+ * counters paused ({@link RmapStats#pauseWalkCounting}), so recording changes no number that
+ * {@code run} or {@code compare} prints; it stops once mapcount ptes were found, as
+ * page_referenced()'s walk does. Unlike the oracle's, it finds no pte of a nonlinear vma
+ * ({@code machine remap=nonlinear}) but through the design's own walk (pte_chains' chain):
+ * page_referenced_file() of 2.6.7 to 3.19 walks the prio_tree / interval tree only, never
+ * i_mmap_nonlinear, so such ptes are neither visited nor found, and the walk goes over every vma
+ * of the tree; the cluster scan's ptes only name the page. Beside it, try_to_unmap()'s walk of
  * the page, which reclaim runs next, replayed unmapping nothing ({@link Machine#tryToUnmapDryRun}):
  * it stops at the first pte of a VM_LOCKED vma (SWAP_FAIL) or once every pte would be unmapped.
  */
@@ -165,12 +169,19 @@ public final class Recorder {
     public static final int MAPCOUNT_REACHED = 1;
     /** try_to_unmap's walk stopped at a VM_LOCKED vma's pte: try_to_unmap_one's SWAP_FAIL. */
     public static final int SWAP_FAIL = 2;
+    /**
+     * page_referenced's walk ended at a VM_LOCKED vma: the object-based era's locked shared vma of
+     * a file page (page_referenced_file: one reference, before its pte), today's pte of a
+     * VM_LOCKED vma (folio_referenced_one hands VM_LOCKED back and breaks the loop).
+     */
+    public static final int LOCKED_VMA = 3;
 
     /** What the page says of STOPCODE for a walk that found FOUND of MAPCOUNT ptes (explorer.js says the same). */
     static String stopText(int stopCode, int found, int mapcount) {
         return switch (stopCode) {
             case MAPCOUNT_REACHED -> "stopped: mapcount reached (" + mapcount + " ptes found)";
             case SWAP_FAIL -> "stopped: VM_LOCKED vma (SWAP_FAIL)";
+            case LOCKED_VMA -> "stopped: VM_LOCKED vma (page_referenced's early break)";
             default -> "walked all: found " + found + " of " + mapcount + " ptes";
         };
     }
@@ -375,13 +386,14 @@ public final class Recorder {
 
         /**
          * The page's walks replayed with the walk counters paused (the oracle's way): the design's
-         * {@link RmapDesign#rmapWalk} stopping at mapcount, as page_referenced() does, then
+         * {@link RmapDesign#rmapWalk} stopping at mapcount, as page_referenced() does, or at a
+         * VM_LOCKED vma where the design's era's page_referenced stops ({@link #LOCKED_VMA}), then
          * try_to_unmap()'s walk as reclaim would run it next ({@link Machine#tryToUnmapDryRun}:
          * the same walk, stopping at the first pte of a VM_LOCKED vma, unmapping nothing).
          */
         Walk walk(int pfn) {
-            WalkRecorder rec = new WalkRecorder(k, pfn);
-            WalkRecorder unmap = new WalkRecorder(k, pfn);
+            WalkRecorder rec = new WalkRecorder(k, pfn, k.traits().reclaim());
+            WalkRecorder unmap = new WalkRecorder(k, pfn, null);
             RmapStats stats = design.stats();
             boolean swapFail;
             stats.pauseWalkCounting();
@@ -390,8 +402,11 @@ public final class Recorder {
                 long ptes = stats.walkPtesChecked;
                 stats.walkObserver = rec;
                 design.rmapWalk(pfn, rec);
-                if (!rec.done()) {
-                    k.scanNonlinear(pfn, rec);
+                if (!rec.done() && !rec.locked) {
+                    // The ptes of nonlinear vmas only name the page: page_referenced() does not
+                    // see them (2.6.11 page_referenced_file walks the prio_tree, not
+                    // i_mmap_nonlinear), as the model's Rmap.pageReferenced does not.
+                    k.scanNonlinear(pfn, rec.namer());
                 }
                 rec.walk.vmasVisited = stats.walkVmasVisited - vmas;
                 rec.walk.ptesChecked = stats.walkPtesChecked - ptes;
@@ -405,7 +420,7 @@ public final class Recorder {
                 stats.walkObserver = null;
                 stats.resumeWalkCounting();
             }
-            Walk w = finish(rec, rec.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
+            Walk w = finish(rec, rec.locked ? LOCKED_VMA : rec.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
             w.unmap = finish(unmap, swapFail ? SWAP_FAIL : unmap.done() ? MAPCOUNT_REACHED : WALKED_ALL, pfn);
             w.unmap.key = "";
             if (design instanceof RmapStructure rs) {

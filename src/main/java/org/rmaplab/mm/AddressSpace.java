@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>Invariants: {@code pages[pgoff]} is 0 or the pfn of a page-cache page whose mapping is this
  * address space and whose index is pgoff; each such page holds one reference for the cache;
- * i_mmap holds exactly the vmas whose {@code file} is this object.
+ * i_mmap holds exactly the vmas whose {@code file} is this object; i_mmap_nonlinear exactly those
+ * of them that are VM_NONLINEAR.
  *
  * <p>Simplification: i_mmap is one list in link order (new vmas at the tail, fork's copy just after
  * its parent's vma); what a walk visits on it is the design's era ({@code FileRmap}): the whole list
@@ -34,6 +35,14 @@ public final class AddressSpace {
     /** Offsets from here on go to {@link #far}. */
     static final long DENSE = 1L << 20;
     final List<Vma> iMmap = new ArrayList<>();
+    /**
+     * i_mmap_nonlinear (2.6.7 to 3.19): the VM_NONLINEAR vmas in that list's order, which is
+     * neither link order nor the tree's. They stay on {@link #iMmap} too (the model's one list,
+     * whose walks skip them); this list only orders them for what reads i_mmap_nonlinear — the
+     * cluster pass of try_to_unmap_file() ({@code RmapNonlinear}) and the explorer's drawing.
+     * {@link #nonlinearLink} keeps it.
+     */
+    final List<Vma> iMmapNonlinear = new ArrayList<>();
     /** Open references (vmas holding the file, plus open descriptors later). */
     int refs;
 
@@ -59,6 +68,32 @@ public final class AddressSpace {
 
     public List<Vma> iMmap() {
         return iMmap;
+    }
+
+    /**
+     * The list whose order the nonlinear vmas are taken in under KIND (the caller skips the linear
+     * ones): i_mmap_nonlinear from 2.6.7's prio_tree on; under the list eras the model's one list,
+     * where 2.6.6 kept them (on i_mmap_shared, in link order). Allocation-free.
+     */
+    List<Vma> nonlinearOrder(FileRmap.IMmap kind) {
+        return kind == FileRmap.IMmap.PRIO_TREE || kind == FileRmap.IMmap.INTERVAL_TREE ? iMmapNonlinear : iMmap;
+    }
+
+    /**
+     * Puts the nonlinear vma v on i_mmap_nonlinear. vma_nonlinear_insert() (2.6.11 mm/fremap.c
+     * and mm/prio_tree.c; 3.7's mm/interval_tree.c) is a {@code list_add_tail}: so for a vma
+     * remap_file_pages() makes nonlinear, and for one __vma_link_file() links (split_vma's new
+     * part, mremap's copy). Fork's copy {@code tmp} of {@code src} (null otherwise): 2.6.11's
+     * dup_mmap calls {@code vma_prio_tree_add(tmp, mpnt)}, which on i_mmap_nonlinear, where
+     * {@code mpnt->shared.vm_set.parent} is NULL, does {@code list_add(&vma->shared.vm_set.list,
+     * &old->shared.vm_set.list)}: right after its parent ("it just happens to work correctly on
+     * i_mmap_nonlinear too"); 3.7's dup_mmap, with the interval tree, tests VM_NONLINEAR and calls
+     * vma_nonlinear_insert(): at the tail. A vma whose range vma_adjust() changes keeps its place
+     * (2.6.11 and 3.7 touch the tree only {@code if (!(vma->vm_flags & VM_NONLINEAR))}).
+     */
+    void nonlinearLink(Vma v, Vma src, FileRmap.IMmap kind) {
+        int at = src == null || kind != FileRmap.IMmap.PRIO_TREE ? -1 : iMmapNonlinear.indexOf(src);
+        iMmapNonlinear.add(at < 0 ? iMmapNonlinear.size() : at + 1, v);
     }
 
     private int get(long pgoff) {

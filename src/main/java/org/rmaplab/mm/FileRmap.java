@@ -49,7 +49,9 @@ import java.util.List;
  * i_mmap_nonlinear, which page_referenced_file() does not look at and try_to_unmap_file() scans
  * only afterwards, cluster by cluster ({@link #scanCluster}, driven by the model's try_to_unmap).
  * Simplification: the model keeps the vma on its one list and skips it here (also in the
- * {@link IMmap#LIST} walk, where 2.6.6 kept it on i_mmap_shared and tested VM_NONLINEAR).
+ * {@link IMmap#LIST} walk, where 2.6.6 kept it on i_mmap_shared and tested VM_NONLINEAR); the
+ * order of i_mmap_nonlinear, which the cluster scan follows, is kept apart
+ * ({@link AddressSpace#nonlinearLink}).
  */
 public final class FileRmap {
     private final RmapHost host;
@@ -239,7 +241,7 @@ public final class FileRmap {
         if (!others.children.isEmpty()) {
             top.add(others);
         }
-        nonlinear(top, iMmap, "i_mmap_nonlinear (beside the tree until 4.0 removed it): not walked; try_to_unmap_file()'s cluster scan only");
+        nonlinear(top, as.nonlinearOrder(kind), "i_mmap_nonlinear (beside the tree until 4.0 removed it): not walked; try_to_unmap_file()'s cluster scan only");
         return top;
     }
 
@@ -315,7 +317,7 @@ public final class FileRmap {
      * can reach, given cursors and mapcount to spare.
      */
     void scanNonlinear(int pfn, RmapWalkControl ctl) {
-        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap();
+        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap(); // the order does not matter here
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
             if (!vma.isNonlinear()) {

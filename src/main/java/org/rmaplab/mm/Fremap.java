@@ -11,11 +11,12 @@ package org.rmaplab.mm;
  * <p>Simplifications: the model has one mmap_lock and no ->populate but shmem's, so
  * sys_remap_file_pages' read-to-write lock upgrade ({@code goto retry}) and its VM_RESERVED test
  * have nothing to act on; the vma's vm_private_data (the swapout cursor) is
- * {@link Vma#nonlinearCursor}, never a driver's pointer. i_mmap_nonlinear is not a second list:
- * a VM_NONLINEAR vma stays on the model's one i_mmap list ({@link AddressSpace#iMmap()}) and
- * every walk by linear address skips it ({@link FileRmap}), which is what moving it off the
- * prio_tree achieved; the nonlinear pass of try_to_unmap_file() takes the VM_NONLINEAR vmas of
- * that list in its order.
+ * {@link Vma#nonlinearCursor}, never a driver's pointer. A VM_NONLINEAR vma stays on the model's
+ * one i_mmap list ({@link AddressSpace#iMmap()}) and every walk by linear address skips it
+ * ({@link FileRmap}), which is what moving it off the prio_tree achieved; it is also put at the
+ * tail of i_mmap_nonlinear ({@link AddressSpace#nonlinearLink}, vma_nonlinear_insert's
+ * list_add_tail), whose order the nonlinear pass of try_to_unmap_file() takes the vmas in
+ * (under the list eras, the model's one list's order: 2.6.6 kept them on i_mmap_shared).
  */
 final class Fremap {
     private final Machine k;
@@ -53,6 +54,7 @@ final class Fremap {
         if (pgoff != vma.linearPageIndex(start) && !vma.isNonlinear()) {
             // vma_prio_tree_remove + vma_nonlinear_insert: see the class comment.
             vma.vmFlags |= Vma.VM_NONLINEAR;
+            vma.file.nonlinearLink(vma, null, k.traits().iMmapKind()); // list_add_tail
         }
         return populate(vma, start, size, pgoff, (flags & Mman.MAP_NONBLOCK) != 0);
     }

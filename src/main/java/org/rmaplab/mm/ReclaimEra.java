@@ -7,11 +7,15 @@ package org.rmaplab.mm;
  * {@link Rmap} applies to each pte the walk hands it, and the design keeps for the LRU.
  *
  * <pre>
- *   era        young pte fails unmap  locked shared vma is a reference  mlocked pages
- *   V2_6_0     no                     no                                on the LRU
- *   OBJRMAP    yes                    yes (page_referenced_file)        on the LRU
- *   TODAY      no                     no                                off the LRU (unevictable)
+ *   era        young pte fails unmap  locked shared vma is a reference  locked pte ends page_referenced  mlocked pages
+ *   V2_6_0     no                     no                                no                              on the LRU
+ *   OBJRMAP    yes                    yes (page_referenced_file)        no                              on the LRU
+ *   TODAY      no                     no                                yes (folio_referenced_one)      off the LRU (unevictable)
  * </pre>
+ *
+ * <p>Not modelled: the eras between, whose page_referenced_one() ended the walk on a VM_LOCKED
+ * vma's pte in other ways (2.6.24's {@code referenced++; *mapcount = 1; /* break early from loop
+ * *&#47;}); no design runs them.
  */
 public enum ReclaimEra {
     /**
@@ -21,7 +25,7 @@ public enum ReclaimEra {
      * clears the young bit of every pte of the chain, with no VM_LOCKED test and no early end;
      * mlocked pages stay on the LRU and are walked whenever reclaim meets them.
      */
-    V2_6_0(false, false, false),
+    V2_6_0(false, false, false, false),
     /**
      * The object-based rmap of 2004, Hugh Dickins' 2.6.6-mm series (anonmm) and 2.6.7 (anon_vma;
      * the code read in 2.6.11's mm/rmap.c, which keeps it): try_to_unmap_one() fails on a
@@ -32,7 +36,7 @@ public enum ReclaimEra {
      * reference and stops there, before looking at its pte, and every page_referenced walk stops
      * when mapcount ptes were found ({@code if (!mapcount) break}); mlocked pages stay on the LRU.
      */
-    OBJRMAP(true, true, false),
+    OBJRMAP(true, true, false, false),
     /**
      * Today's Linux (anon_vma_chain): mlocked folios live on the unevictable list — mlock_folio()
      * / mlock_new_folio() take a folio off the LRU when a VM_LOCKED vma maps it (at fault, at
@@ -40,18 +44,31 @@ public enum ReclaimEra {
      * walks them (the unevictable LRU came in 2.6.28). try_to_unmap_one() aborts the walk on a
      * VM_LOCKED vma ({@code walk_abort}) but has no young-pte test: commit 013339df116c ("mm/rmap:
      * always do TTU_IGNORE_ACCESS", 5.11) removed it, folio_referenced() having aged the folio just
-     * before.
+     * before. folio_referenced_one() ends folio_referenced()'s walk at a pte of a VM_LOCKED vma:
+     * the pte counted off mapcount, its young bit neither tested nor cleared, VM_LOCKED passed
+     * back in pra-&gt;vm_flags ({@code return false; /* To break the loop *&#47;}).
      */
-    TODAY(false, false, true);
+    TODAY(false, false, true, true);
 
     private final boolean youngFailsUnmap;
     private final boolean lockedSharedVmaReferenced;
     private final boolean mlockedOffLru;
+    private final boolean lockedPteEndsReferenced;
 
-    ReclaimEra(boolean youngFailsUnmap, boolean lockedSharedVmaReferenced, boolean mlockedOffLru) {
+    ReclaimEra(boolean youngFailsUnmap, boolean lockedSharedVmaReferenced, boolean mlockedOffLru,
+            boolean lockedPteEndsReferenced) {
         this.youngFailsUnmap = youngFailsUnmap;
         this.lockedSharedVmaReferenced = lockedSharedVmaReferenced;
         this.mlockedOffLru = mlockedOffLru;
+        this.lockedPteEndsReferenced = lockedPteEndsReferenced;
+    }
+
+    /**
+     * Does page_referenced()'s walk end at the first pte it finds in a VM_LOCKED vma, counting it
+     * off mapcount without testing its young bit (today's folio_referenced_one())?
+     */
+    public boolean lockedPteEndsReferenced() {
+        return lockedPteEndsReferenced;
     }
 
     /** Does try_to_unmap_one() fail (SWAP_FAIL) on a young pte, clearing the bit? */

@@ -199,7 +199,8 @@ final class Rmap {
      * page_referenced_one() for each pte the walk hands it: clears and counts a young bit and
      * counts the pte down from mapcount ({@code (*mapcount)--}); the walk ends at 0
      * ({@code if (!mapcount) break}). For the object-based eras the file walk asks
-     * {@link #stopAtVma} first: page_referenced_file's locked shared vma.
+     * {@link #stopAtVma} first: page_referenced_file's locked shared vma. Today's walk ends at a
+     * pte of a VM_LOCKED vma ({@link ReclaimEra#lockedPteEndsReferenced}).
      */
     private final class Referencer implements RmapWalkControl {
         int mapcount;
@@ -212,6 +213,17 @@ final class Rmap {
 
         @Override
         public boolean visit(Vma vma, long address, long ptep) {
+            if (era.lockedPteEndsReferenced() && (vma.vmFlags & Vma.VM_LOCKED) != 0) {
+                // 6.18 mm/rmap.c folio_referenced_one(): "if (vma->vm_flags & VM_LOCKED) {
+                // ptes++; pra->mapcount--; ... pra->vm_flags |= VM_LOCKED; return false; /* To
+                // break the loop */ }", before ptep_clear_flush_young. Simplification: the
+                // caller's use of VM_LOCKED (folio_check_references' FOLIOREF_ACTIVATE) and
+                // mlock_vma_folio ("Restore the mlock which got missed") are not modelled: here a
+                // page mapped by a VM_LOCKED vma is already PG_mlocked and off the LRU (the oracle
+                // checks it), so reclaim never asks; only a direct call or the explorer does.
+                mapcount--;
+                return true;
+            }
             long pte = PageTable.get(f, ptep);
             if ((pte & PageTable.ACCESSED) != 0) {
                 PageTable.set(f, ptep, pte & ~PageTable.ACCESSED);

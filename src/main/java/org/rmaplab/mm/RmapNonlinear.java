@@ -39,7 +39,8 @@ final class RmapNonlinear implements FileRmap.ClusterVisitor {
      * SWAP_FAIL when every nonlinear vma is VM_LOCKED (max_nl_size 0), else ret.
      */
     int tryToUnmapNonlinear(int pfn, int ret) {
-        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).iMmap();
+        // list_for_each_entry(vma, &mapping->i_mmap_nonlinear, shared.vm_set.list), in its order.
+        List<Vma> iMmap = ((AddressSpace) f.mapping[pfn]).nonlinearOrder(k.traits().iMmapKind());
         long maxNlCursor = 0;
         long maxNlSize = 0;
         boolean any = false;

@@ -101,6 +101,9 @@ final class VmaOps {
                 // ReclaimEra.V2_6_0 is exactly pte_chains and its variants: 2.6.0's dup_mmap.
                 v.file.iMmap.add(k.traits.reclaim() == ReclaimEra.V2_6_0 ? at : at + 1, v);
             }
+            if (v.isNonlinear()) {
+                v.file.nonlinearLink(v, src, k.traits.iMmapKind());
+            }
             v.file.refs++;
         }
         design.vmaLinked(v);
@@ -164,6 +167,7 @@ final class VmaOps {
         v.mm.remove(v);
         if (v.file != null) {
             v.file.iMmap.remove(v);
+            v.file.iMmapNonlinear.remove(v);
             fput(v.file);
         }
     }

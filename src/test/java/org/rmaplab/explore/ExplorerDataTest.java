@@ -57,9 +57,10 @@ class ExplorerDataTest {
             for (Object w : (List<Object>) chunk.get("walks")) {
                 List<Long> a = (List<Long>) w;
                 assertTrue(a.get(0) < strings.size() && a.get(5) < structures, name + ": a walk names a later entry");
-                int u = 7 + a.get(6).intValue(); // try_to_unmap's walk: vmas, ptes, found, stop, events
+                assertTrue(a.get(6) >= 0 && a.get(6) <= 3 && a.get(6) != 2, name + ": page_referenced's stop: " + a);
+                int u = 8 + a.get(7).intValue(); // try_to_unmap's walk: vmas, ptes, found, stop, events
                 assertTrue(u + 4 <= a.size() && a.get(u + 3) >= 0 && a.get(u + 3) <= 2, name + ": " + a);
-                for (int e = 7; e < a.size(); e++) {
+                for (int e = 8; e < a.size(); e++) {
                     if (e < u || e >= u + 4) {
                         assertTrue(a.get(e) / 4 < strings.size(), name + ": an event names a later string");
                     }
@@ -102,7 +103,7 @@ class ExplorerDataTest {
             }
             Map<Long, String> gotWalks = new HashMap<>();
             pageWalks.get(d).forEach((pfn, w) -> gotWalks.put(pfn, strings.get(w.get(0).intValue()) + " " + w.get(1)
-                    + " " + w.get(6)));
+                    + " " + w.get(7)));
             assertEquals(wantFrames, frames.get(d), DESIGNS.get(d));
             assertEquals(wantWalks, new TreeMap<>(gotWalks), DESIGNS.get(d));
             assertTrue(wantWalks.size() > 2048, "the forks' copies are mapped: " + wantWalks.size());
