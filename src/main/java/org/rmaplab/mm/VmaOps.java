@@ -50,6 +50,12 @@ final class VmaOps {
      * counted follows his patch. His breakdown: cover letter of RFC v2, 11 March 2022.
      */
     long mergeFailPgoff;
+    /**
+     * Of {@link #mergeFailPgoff}, copy_vma()'s tests of a moved range against its own source vma
+     * (the new place next to the old): a merge no rule could use to save a vma, since move_vma()
+     * unmaps the source range right after. rmaplab's own split of the pgoff count.
+     */
+    long mergeFailPgoffSource;
     long mergeFailAnonVma;
     long mergeFailShared;
     /**
@@ -265,7 +271,7 @@ final class VmaOps {
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom());
         boolean pgoff = prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff());
-        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), prev.anonVma, file);
+        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), prev.anonVma, file, prev == vmg.copiedFrom());
     }
 
     /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
@@ -278,7 +284,7 @@ final class VmaOps {
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom());
         boolean pgoff = next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff());
-        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), next.anonVma, file);
+        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), next.anonVma, file, next == vmg.copiedFrom());
     }
 
     /**
@@ -286,14 +292,18 @@ final class VmaOps {
      * anonymous range under a design that {@link RmapDesign#countsMergeFailures} (see
      * {@link #mergeFailPgoff}): pgoff first, as Matěna's tracing patch asks, then the anon_vmas.
      * {@code pgoffOk}: the pgoffs fit (so is_mergeable_anon_vma() refused); {@code srcAnon} is
-     * the anon state of the range to be absorbed, {@code tgtAnon} the neighbour's. Always false.
+     * the anon state of the range to be absorbed, {@code tgtAnon} the neighbour's; {@code
+     * ownSource}: the neighbour is the vma copy_vma() copies from. Always false.
      */
-    private boolean mergeFailed(boolean pgoffOk, Object srcAnon, Object tgtAnon, Object file) {
+    private boolean mergeFailed(boolean pgoffOk, Object srcAnon, Object tgtAnon, Object file, boolean ownSource) {
         if (!countsMergeFailures || file != null) {
             return false;
         }
         if (!pgoffOk) {
             mergeFailPgoff++;
+            if (ownSource) {
+                mergeFailPgoffSource++;
+            }
         } else if (srcAnon != null && tgtAnon != null && design.anonVmaUnshared(srcAnon)) {
             mergeFailAnonVma++;
         } else {
@@ -309,7 +319,7 @@ final class VmaOps {
      * anon_vma or shared failure, as Matěna's merge_both.
      */
     private boolean compatible(Vma prev, Vma next) {
-        return design.anonVmasCompatible(prev, next) || mergeFailed(true, next.anonVma, prev.anonVma, next.vmFile);
+        return design.anonVmasCompatible(prev, next) || mergeFailed(true, next.anonVma, prev.anonVma, next.vmFile, false);
     }
 
     /**
