@@ -58,10 +58,12 @@ import org.rmaplab.mm.RmapStats;
  *   <li>{@code vma_splits}, {@code vma_merges}: the core's vma splits and merges;
  *       {@link #MERGE_COLUMNS}: under the anon_vma_chain family (empty of counts, 0, under the
  *       others), the merge tests an anonymous range failed with an adjacent neighbour of the same
- *       flags, by the first rule that refused — {@code vma_merge_fail_pgoff} (pgoffs not
- *       contiguous), {@code vma_merge_fail_anon_vma} (two anon_vmas, the absorbed one unshared),
- *       {@code vma_merge_fail_shared} (the absorbed anon_vma shared with a child, or a fork
- *       child's) — Jakub Matěna's breakdown (RFC v2 cover letter, 11 March 2022), and
+ *       flags, pgoff first as Jakub Matěna's tracing counted them (RFC v2 PATCH 4/4, v3 PATCH
+ *       6/6 "mm: add tracing for VMA merges": the anon_vmas are looked at only when the pgoffs
+ *       fit) — {@code vma_merge_fail_pgoff} (pgoffs not contiguous, whatever the anon_vmas),
+ *       {@code vma_merge_fail_anon_vma} (pgoffs fit; two anon_vmas, the absorbed one unshared),
+ *       {@code vma_merge_fail_shared} (pgoffs fit; the absorbed anon_vma shared with a child, or
+ *       a fork child's) — his breakdown (RFC v2 cover letter, 11 March 2022), and
  *       {@code vma_merges_matena}, merges made by his rules (anon_vma_chain:matena: a vma
  *       absorbed into another anon_vma, a moved faulted range merged at its adjusted pgoff);
  *       {@link #RELOCATE_COLUMNS}: under anon_vma_chain:relocate (0 under the others), Lorenzo

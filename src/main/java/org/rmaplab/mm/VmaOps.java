@@ -37,14 +37,25 @@ final class VmaOps {
     /** {@link RmapDesign#countsMergeFailures}: the counters below are kept. */
     private final boolean countsMergeFailures;
     /**
-     * Merge tests an anonymous range failed with an adjacent neighbour of the same flags, by the
-     * first rule that refused (is_mergeable_anon_vma(), then the pgoff test, as
-     * can_vma_merge_before/after() ask): pgoffs not contiguous; different anon_vmas, neither
-     * shared as Matěna defines it (the absorbed one is its own root with no children); a shared
-     * anon_vma (the absorbed one, or a fork child where one side has none). Matěna's breakdown
-     * of failed merges (cover letter of RFC v2, 11 March 2022).
+     * Merge tests an anonymous range failed with an adjacent neighbour of the same flags, counted
+     * as Matěna's tracing counted them (RFC v2 PATCH 4/4, v3 PATCH 6/6 "mm: add tracing for VMA
+     * merges", enum vma_merge_res): his can_vma_merge_before/after() test the pgoff first
+     * ({@code if (vma->vm_pgoff == vm_pgoff) return is_mergeable_anon_vma(...); return
+     * MERGE_FAILED;}), so a test whose pgoffs do not fit is a pgoff failure whatever the
+     * anon_vmas; only when they fit is it an anon_vma failure — different anon_vmas, the absorbed
+     * one unshared as he defines it (its own root with no children) — or a shared one
+     * (AV_MERGE_FAILED: the absorbed anon_vma shared, or a fork child where one side has none).
+     * The decision is not his order: today's can_vma_merge_before/after() refuse when either
+     * is_mergeable_anon_vma() or the pgoff test does, and so does the model; only which reason is
+     * counted follows his patch. His breakdown: cover letter of RFC v2, 11 March 2022.
      */
     long mergeFailPgoff;
+    /**
+     * Of {@link #mergeFailPgoff}, copy_vma()'s tests of a moved range against its own source vma
+     * (the new place next to the old): a merge no rule could use to save a vma, since move_vma()
+     * unmaps the source range right after. rmaplab's own split of the pgoff count.
+     */
+    long mergeFailPgoffSource;
     long mergeFailAnonVma;
     long mergeFailShared;
     /**
@@ -263,8 +274,8 @@ final class VmaOps {
         }
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom());
-        return anon && (prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff()))
-                || mergeFailed(anon, vmg.anon(), prev.anonVma, file);
+        boolean pgoff = prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff());
+        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), prev.anonVma, file, prev == vmg.copiedFrom());
     }
 
     /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
@@ -276,22 +287,27 @@ final class VmaOps {
         }
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom());
-        return anon && (next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff()))
-                || mergeFailed(anon, vmg.anon(), next.anonVma, file);
+        boolean pgoff = next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff());
+        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), next.anonVma, file, next == vmg.copiedFrom());
     }
 
     /**
      * A merge test of an adjacent neighbour with the same flags failed: count why, for an
      * anonymous range under a design that {@link RmapDesign#countsMergeFailures} (see
-     * {@link #mergeFailPgoff}). {@code srcAnon} is the anon state of the range to be absorbed,
-     * {@code tgtAnon} the neighbour's. Always false.
+     * {@link #mergeFailPgoff}): pgoff first, as Matěna's tracing patch asks, then the anon_vmas.
+     * {@code pgoffOk}: the pgoffs fit (so is_mergeable_anon_vma() refused); {@code srcAnon} is
+     * the anon state of the range to be absorbed, {@code tgtAnon} the neighbour's; {@code
+     * ownSource}: the neighbour is the vma copy_vma() copies from. Always false.
      */
-    private boolean mergeFailed(boolean anonOk, Object srcAnon, Object tgtAnon, Object file) {
+    private boolean mergeFailed(boolean pgoffOk, Object srcAnon, Object tgtAnon, Object file, boolean ownSource) {
         if (!countsMergeFailures || file != null) {
             return false;
         }
-        if (anonOk) {
+        if (!pgoffOk) {
             mergeFailPgoff++;
+            if (ownSource) {
+                mergeFailPgoffSource++;
+            }
         } else if (srcAnon != null && tgtAnon != null && design.anonVmaUnshared(srcAnon)) {
             mergeFailAnonVma++;
         } else {
@@ -302,10 +318,12 @@ final class VmaOps {
 
     /**
      * prev and next may not both merge ({@link RmapDesign#anonVmasCompatible} said no): a failed
-     * merge with next, counted as {@link #mergeFailed} does, next being the absorbed one.
+     * merge with next, counted as {@link #mergeFailed} does, next being the absorbed one. Both
+     * pgoffs fitted (vma_merge() asks only when prev and next each may merge), so it is an
+     * anon_vma or shared failure, as Matěna's merge_both.
      */
     private boolean compatible(Vma prev, Vma next) {
-        return design.anonVmasCompatible(prev, next) || mergeFailed(false, next.anonVma, prev.anonVma, next.vmFile);
+        return design.anonVmasCompatible(prev, next) || mergeFailed(true, next.anonVma, prev.anonVma, next.vmFile, false);
     }
 
     /**

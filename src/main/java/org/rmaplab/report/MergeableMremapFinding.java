@@ -27,7 +27,8 @@ import org.rmaplab.workloads.Workloads;
  * 2022) and Lorenzo Stoakes's MREMAP_RELOCATE_ANON (RFC v3, 3 May 2025; v1, 9 June 2025) beside
  * Jamie Lokier's VM_GROUP (2004) and the 2004 designs that merge anonymous vmas freely, on the
  * zgc-remap and realloc-growth workloads: vmas, anon_vmas, anon_vma_chains and rmap bytes after N
- * collector cycles; the share of failed merges that shared folios block (Matěna's 1-3%); what
+ * collector cycles; the failed merges counted pgoff first as Matěna's tracing counted them, and
+ * the share of failed tests whose pgoffs fit but whose anon_vma was shared (his 1-3%); what
  * relocation walks against what it saves. Every number and every comparison in the text is
  * computed from the runs.
  */
@@ -151,7 +152,8 @@ final class MergeableMremapFinding implements Finding {
                 + "last cycle; rmap bytes as `compare`'s rmap_bytes columns; failed merges are the merge tests "
                 + "with an adjacent neighbour of the same flags that a rule refused (`vma_merge_fail_*`, the "
                 + "anon_vma_chain family only; under the relocate variant they include copy_vma()'s first try at "
-                + "the old pgoff, which fails before every relocation). The proposals: Matěna's RFC v2 cover "
+                + "the old pgoff, counted only where the new place has a neighbour of the same flags: "
+                + firstTries(m) + "). The proposals: Matěna's RFC v2 cover "
                 + "letter (linux-mm, 11 March 2022) and RFC v3 (16 May 2022); Stoakes's RFC v3 (3 May 2025) and "
                 + "v1 (9 June 2025), neither merged.");
         for (boolean child : new boolean[] {false, true}) {
@@ -169,6 +171,14 @@ final class MergeableMremapFinding implements Finding {
         vmaClaims(md, m);
         sharedShare(md, m);
         relocationCost(md, m);
+    }
+
+    /** The relocate variant's failed merge tests against its relocations, flag on every move, by child. */
+    private static String firstTries(Map<String, Measured> m) {
+        Measured a = m.get(key("zgc", 0, 1, "anon_vma_chain:relocate"));
+        Measured b = m.get(key("zgc", 1, 1, "anon_vma_chain:relocate"));
+        return Markdown.fmt("%d failed merge tests in all for %d relocations with the flag on every move "
+                + "without the child, %d for %d with it (where moves fell back)", a.fails(), a.stat("relocate_done"), b.fails(), b.stat("relocate_done"));
     }
 
     /** The first table's comparisons, as prose. */
@@ -199,11 +209,15 @@ final class MergeableMremapFinding implements Finding {
         Measured pc = m.get(key("zgc", 0, 0, "pte_chains"));
         Measured mm = m.get(key("zgc", 0, 0, "anonmm"));
         Measured lk = m.get(key("zgc", 0, 0, "lokier"));
-        md.format("pte_chains and anonmm end with %d and %d vmas without the child, %s: 2.6.0's and 2.6.6's "
-                        + "can_vma_merge_after()/before() (mm/mmap.c) answered 1 for any anonymous mapping, with no "
-                        + "pgoff and no anon test, and the model applies that rule at today's merge points "
-                        + "(`DesignTraits.anonMergeNeedsPgoff` false). lokier ends with %d vm_area_structs, which "
-                        + "VM_GROUP hides from /proc/PID/maps but not from memory.%n%n",
+        md.format("pte_chains and anonmm end with %d and %d vmas without the child, %s: neither era's merge rule "
+                        + "looked at an anonymous vma's pgoff or anon state. 2.6.0's mremap merged a moved anonymous "
+                        + "vma through move_vma()'s own code (mm/mremap.c: can_vma_merge() — the same flags, no file "
+                        + "— and not VM_SHARED; with prev, next, or both, \"if (vma == next) vma = prev\"), not "
+                        + "through can_vma_merge_after()/before(); copy_vma() → vma_merge() came with Hugh Dickins's "
+                        + "\"[PATCH 3/6] mremap move_vma\" (30 March 2004), in 2.6.6, whose can_vma_merge_after()/"
+                        + "before() (mm/mmap.c) answered 1 for any anonymous mapping. The model applies the rule at "
+                        + "today's merge points (`DesignTraits.anonMergeNeedsPgoff` false). lokier ends with %d "
+                        + "vm_area_structs, which VM_GROUP hides from /proc/PID/maps but not from memory.%n%n",
                 pc.vmasFinal(), mm.vmasFinal(),
                 Math.max(pc.vmasFinal(), mm.vmasFinal()) <= least ? "no more than any design of today (" + least + ")"
                         : "more than the fewest of today's (" + least + ")",
@@ -216,33 +230,84 @@ final class MergeableMremapFinding implements Finding {
                 && a.machine("vma_merges") == b.machine("vma_merges") && a.cost("rmap_bytes") == b.cost("rmap_bytes");
     }
 
-    /** Matěna's breakdown of failed merges under today's rules, and the share shared folios block. */
+    /**
+     * Matěna's breakdown of failed merges under today's rules, counted his way (pgoff first), and
+     * the share of failed tests whose pgoffs fit but whose anon_vma was shared.
+     */
     private static void sharedShare(Markdown md, Map<String, Measured> m) {
-        md.paragraph("Failed merges under today's rules (anon_vma_chain), by the first rule that refused: the breakdown "
-                + "of Matěna's RFC v2 cover letter (11 March 2022), which found shared anon_vmas in the way of only "
-                + "1–3% of the merges that fail (jemalloc 0%, redis 2.7%, kcbench 1.2%).");
-        md.header("workload", List.of("failed merges", "pgoff", "anon_vma", "shared", "shared share"));
+        md.paragraph("Failed merges under today's rules (anon_vma_chain), counted as Matěna's tracing counted them "
+                + "(RFC v2 PATCH 4/4, v3 PATCH 6/6 \"mm: add tracing for VMA merges\"): his can_vma_merge_before/after() "
+                + "test the pgoff first, so a test whose pgoffs do not fit is a pgoff failure whatever the anon_vmas, "
+                + "and only where they fit is it an anon_vma failure (two anon_vmas, the absorbed one unshared) or a "
+                + "shared one (his AV_MERGE_FAILED). \"own source\" is the part of the pgoff failures that are "
+                + "copy_vma()'s test of a moved range against its own source vma. His RFC v2 cover letter (11 March "
+                + "2022) found shared anon_vmas in the way of only 1–3% of the merges that fail (jemalloc 0%, redis "
+                + "2.7%, kcbench 1.2%). \"shared share\" is the shared count over all failed merge tests: the share "
+                + "of failed tests whose pgoffs fit but whose anon_vma was shared, as his tracing counted. The "
+                + "denominators differ: his tracepoint could not tell a pgoff failure from vma_merge()'s other "
+                + "failures (a neighbour absent, not adjacent, or of other flags or file are MERGE_FAILED too); ours "
+                + "counts only merge tests with an adjacent anonymous neighbour of the same flags.");
+        md.header("workload", List.of("failed merges", "pgoff", "of which own source", "anon_vma", "shared",
+                "shared share"));
         String[][] rows = {
                 {"zgc-remap, no child", key("zgc", 0, 0, "anon_vma_chain")},
                 {"zgc-remap, snapshot child", key("zgc", 1, 0, "anon_vma_chain")},
                 {"realloc-growth, no child", key("realloc", 0, 0, "anon_vma_chain")},
                 {"realloc-growth, " + CHILDREN + " children", key("realloc", CHILDREN, 0, "anon_vma_chain")}};
         StringBuilder shares = new StringBuilder();
+        long shared = 0;
+        long anon = 0;
+        long source = 0;
+        long pgoff = 0;
         for (String[] row : rows) {
             Measured r = m.get(row[1]);
             long f = r.fails();
             String share = f == 0 ? "-" : Markdown.fmt("%.1f%%", 100.0 * r.machine("vma_merge_fail_shared") / f);
-            md.row(row[0], f, r.machine("vma_merge_fail_pgoff"), r.machine("vma_merge_fail_anon_vma"),
-                    r.machine("vma_merge_fail_shared"), share);
+            md.row(row[0], f, r.machine("vma_merge_fail_pgoff"), r.machine("vma_merge_fail_pgoff_source"),
+                    r.machine("vma_merge_fail_anon_vma"), r.machine("vma_merge_fail_shared"), share);
             shares.append(shares.length() == 0 ? "" : ", ").append(row[0]).append(' ').append(share);
+            shared += r.machine("vma_merge_fail_shared");
+            anon += r.machine("vma_merge_fail_anon_vma");
+            source += r.machine("vma_merge_fail_pgoff_source");
+            pgoff += r.machine("vma_merge_fail_pgoff");
         }
         Measured zc = m.get(key("zgc", 1, 0, "anon_vma_chain"));
         double childShare = zc.fails() == 0 ? 0 : 100.0 * zc.machine("vma_merge_fail_shared") / zc.fails();
-        md.format("%nShared anon_vmas block %s of the failed merges (%s). %s%n%n",
-                childShare == 0 ? "none" : "some", shares,
+        Measured rg = m.get(key("realloc", 0, 0, "anon_vma_chain"));
+        md.format("%nShared anon_vmas block %s of the failed merges counted this way (%s). %s %s%n%n",
+                shared == 0 ? "none" : "some", shares,
                 Markdown.fmt("With a snapshot child alive over the last two cycles zgc-remap's share is %.1f%%, %s "
-                        + "Matěna's 1–3%%; pgoff and anon_vma refuse the rest, the two rules both series lift for "
-                        + "unshared vmas.", childShare, childShare > 3 ? "above" : childShare >= 1 ? "within" : "below"));
+                        + "Matěna's 1–3%%; %s.", childShare, childShare > 3 ? "above" : childShare >= 1 ? "within" : "below",
+                        anon == 0 && shared == 0 ? "the pgoff test refuses every one of them, and where it does the "
+                                + "anon_vma is not looked at"
+                                : "pgoff and anon_vma refuse the rest, the two rules both series lift for unshared vmas"),
+                source == 0 ? "No pgoff failure here is copy_vma()'s test against the moved range's own source."
+                        : Markdown.fmt("%d of the %d pgoff failures (realloc-growth's %d of %d without a child) are "
+                                + "copy_vma()'s test of a moved range against its own source vma, the new place being "
+                                + "next to the old: they save nothing, since move_vma() unmaps the source range "
+                                + "right after.", source, pgoff, rg.machine("vma_merge_fail_pgoff_source"),
+                                rg.machine("vma_merge_fail_pgoff")));
+    }
+
+    /**
+     * Where realloc-growth's relocated buffer lands, from the counters: glibc's mremap_chunk()
+     * passes no MREMAP_FIXED, so the kernel picks the place; copy_vma()'s tests against the
+     * buffer's own old vma (vma_merge_fail_pgoff_source), the re-merges after relocation
+     * (relocate_merged) and the splits (vma_splits) say what happened there.
+     */
+    private static String reallocPlace(Measured g) {
+        long moves = g.stat("relocate_done");
+        long source = g.machine("vma_merge_fail_pgoff_source");
+        long merged = g.stat("relocate_merged");
+        long splits = g.cost("vma_splits");
+        if (moves == 0 || source != moves) {
+            return Markdown.fmt(" (%d of its %d relocations re-merged with a neighbour, %d vma splits)", merged, moves, splits);
+        }
+        return Markdown.fmt(": glibc's mremap_chunk() passes no MREMAP_FIXED, and mremap places the grown buffer "
+                + "next to its own old vma (copy_vma()'s first try, at the old pgoff, fails against it in %d of %d "
+                + "moves); relocated to the pgoff of its address, the new vma joins that old vma in %d of them "
+                + "(relocate_merged), and move_vma()'s unmap of the old range splits it off again (%d vma splits in "
+                + "the run)", source, moves, merged, splits);
     }
 
     /** What relocation walks and rewrites against the vmas, anon_vmas, AVCs and bytes it saves. */
@@ -273,15 +338,14 @@ final class MergeableMremapFinding implements Finding {
         Measured gOff = m.get(key("realloc", 0, 0, "anon_vma_chain:relocate"));
         md.format("%nOn zgc-remap every relocated move is of one page: %s ptes walked per move (%d for %d "
                         + "moves), and it %s. realloc-growth's moves are of the whole buffer: %d ptes "
-                        + "walked and %d folios rewritten for %d moves, and the moved buffer %s, since the kernel "
-                        + "places it in a hole with no anonymous neighbour of its flags (glibc's mremap_chunk() "
-                        + "passes no MREMAP_FIXED). The published series measured no such costs: these are the "
-                        + "model's counts, not timings.%n%n",
+                        + "walked and %d folios rewritten for %d moves, and the moved buffer %s%s. The published "
+                        + "series measured no such costs: these are the model's counts, not timings.%n%n",
                 Markdown.f2(Markdown.per(z.stat("relocate_ptes_walked"), z.stat("relocate_done"))),
                 z.stat("relocate_ptes_walked"), z.stat("relocate_done"),
                 z.vmasFinal() < zOff.vmasFinal() ? "saves " + (zOff.vmasFinal() - z.vmasFinal()) + " of " + zOff.vmasFinal() + " vmas at the end"
                         : "saves no vma at the end",
                 g.stat("relocate_ptes_walked"), g.stat("relocate_folios_rewritten"), g.stat("relocate_done"),
-                g.vmasFinal() < gOff.vmasFinal() ? "ends with fewer vmas" : "ends with as many vmas as without the flag");
+                g.vmasFinal() < gOff.vmasFinal() ? "ends with fewer vmas" : "ends with as many vmas as without the flag",
+                reallocPlace(g));
     }
 }

@@ -25,8 +25,9 @@ import org.rmaplab.traces.Traces;
 /**
  * The relocation debate on the perf traces that call mremap ({@link Traces#MREMAP_NAMES}, issue
  * #20): the merges that fail under anon_vma_chain by Jakub Matěna's breakdown (pgoff, anon_vma,
- * shared: his RFC v2 cover letter, 11 March 2022, docs/reference.md#matena) and the share blocked
- * by shared folios beside his 1–3%; vmas, anon_vmas and anon_vma_chains at their peak and at the
+ * shared, counted pgoff first as his tracing patch did: his RFC v2 cover letter, 11 March 2022,
+ * docs/reference.md#matena) and the share of failed tests whose pgoffs fit but whose anon_vma
+ * was shared, beside his 1–3%; vmas, anon_vmas and anon_vma_chains at their peak and at the
  * end under today's kernel, his series, Lorenzo Stoakes' MREMAP_RELOCATE_ANON with the flag on
  * every move ({@code trace convert --relocate-anon}, docs/reference.md#relocate-anon) and Lokier's
  * offset space; what relocation walked against what it saved.
@@ -52,7 +53,7 @@ final class RelocTracesFinding implements Finding {
             return failPgoff + failAnonVma + failShared;
         }
 
-        /** Failed merges blocked by shared folios over all failed merges (Matěna's figure). */
+        /** Failed tests whose pgoffs fit but whose anon_vma was shared, over all failed tests. */
         double sharedShare() {
             return Markdown.per(failShared, failTotal());
         }
@@ -149,8 +150,12 @@ final class RelocTracesFinding implements Finding {
 
     private static void failures(Markdown md, List<List<Measure>> all) {
         md.text("**Failed merges under anon_vma_chain** (compare's `vma_merge_fail_pgoff`, `_anon_vma`, `_shared`: "
-                + "an anonymous range's merge test with an adjacent neighbour of the same flags, by the first rule that "
-                + "refused), and under `anon_vma_chain:matena` the merges his rules made (`vma_merges_matena`):\n\n");
+                + "an anonymous range's merge test with an adjacent neighbour of the same flags that failed, counted as "
+                + "Matěna's tracing counted them — RFC v2 PATCH 4/4, v3 PATCH 6/6 \"mm: add tracing for VMA merges\": "
+                + "pgoff first, whatever the anon_vmas; anon_vma or shared (his AV_MERGE_FAILED) only where the pgoffs "
+                + "fit), and under `anon_vma_chain:matena` the merges his rules made (`vma_merges_matena`). \"shared "
+                + "share\" is the shared count over all failed merge tests: the share of failed tests whose pgoffs fit "
+                + "but whose anon_vma was shared, as his tracing counted.\n\n");
         md.header(1, List.of("trace", "pgoff", "anon_vma", "shared", "failed", "shared share", "matena: failed",
                 "matena: merges made"));
         long shared = 0;
@@ -170,12 +175,14 @@ final class RelocTracesFinding implements Finding {
         for (List<Measure> row : all) {
             pgoff += row.get(0).failPgoff();
         }
-        md.format("%nShared folios blocked %d of the %d failed merges over the %s traces, %s (%s), against "
-                + "Matěna's 1–3%%: %s. The pgoff rule refused %d (%s): a range mremap moved keeps the page offsets of "
-                + "its old address, which both series set out to change. The model counts a failure by the first "
-                + "rule that refused (`CostModel`), so a range whose anon_vma is compatible with its neighbour's "
-                + "counts as pgoff whether or not a child shares its folios. prefork's mremaps run in its forked "
-                + "workers, realloc-snap's and py-bgsave's in the parent while a snapshot child may live.%n%n",
+        md.format("%nTests whose pgoffs fit but whose anon_vma was shared: %d of the %d failed merge tests over the %s "
+                + "traces, %s (%s), against Matěna's 1–3%%: %s. The denominators differ: his tracepoint could not "
+                + "tell a pgoff failure from vma_merge()'s other failures (a neighbour absent, not adjacent, or of "
+                + "other flags or file are MERGE_FAILED too); ours counts only tests with an adjacent anonymous "
+                + "neighbour of the same flags. The pgoff test refused %d (%s): a range mremap moved keeps the page "
+                + "offsets of its old address, which both series set out to change; as in his patch, a test the pgoff "
+                + "refuses counts as pgoff whether or not a child shares its folios. prefork's mremaps run in its "
+                + "forked workers, realloc-snap's and py-bgsave's in the parent while a snapshot child may live.%n%n",
                 shared, total, Markdown.count(all.size()), pct(share), String.join(", ", per),
                 share < 0.01 ? "below his range, as his jemalloc figure (0%) was"
                         : share <= 0.03 ? "within his range" : "above his range", pgoff, pct(Markdown.per(pgoff, total)));
@@ -208,11 +215,12 @@ final class RelocTracesFinding implements Finding {
 
     private static void relocation(Markdown md, List<List<Measure>> all) {
         int r = DESIGNS.indexOf(RELOCATE);
-        md.text("**What relocation walked against what it saved** (`" + RELOCATE + "`, flag on every move: the moves "
-                + "flagged; should_relocate_anon() per vma moved: relocated, or fallen back because the vma may share "
-                + "folios; `relocate_ptes_walked`, `relocate_folios_rewritten`; vmas and anon_vma_chains saved at the "
-                + "end against today's):\n\n");
-        md.header(1, List.of("trace", "moves flagged", "asked", "relocated", "re-merged", "fell back: shared",
+        md.text("**What relocation walked against what it saved** (`" + RELOCATE + "`, flag on every move: the mremap "
+                + "calls flagged; should_relocate_anon() per vma moved, so the next four columns count vmas: asked, "
+                + "relocated, re-merged, or fallen back because the vma may share folios; `relocate_ptes_walked`, "
+                + "`relocate_folios_rewritten`; vmas and anon_vma_chains saved at the end against today's):\n\n");
+        md.header(1, List.of("trace", "mremap calls flagged", "vmas asked", "vmas relocated", "vmas re-merged",
+                "vmas that fell back: shared",
                 "ptes walked", "folios rewritten", "vmas saved (peak / end)", "AVCs saved (peak / end)"));
         long flagged = 0;
         long fellBack = 0;
@@ -243,7 +251,7 @@ final class RelocTracesFinding implements Finding {
         md.format("%nOver the %s traces the flag on every move walked %d ptes and rewrote %d folios (relocate_anon_ptes(), "
                 + "relocate_anon_pte(): the cost is what the moved ranges hold), and saved %d vmas and %d anon_vma_chains "
                 + "at their peaks, %d vmas just before the programs exit (%s ptes walked per vma saved at the peak); "
-                + "%d vmas of the %d flagged moves fell back because their folios may be shared "
+                + "%d vmas moved by the %d flagged mremap calls fell back because their folios may be shared "
                 + "(vma_maybe_has_shared_anon_folios(): a vma forked, or whose anon_vma has a child's). Stoakes' "
                 + "relocation and Matěna's always-on rules give the same vmas and chains on %d of the %s traces.%n%n",
                 Markdown.count(all.size()), walked, rewritten, vmasPeak, avcsPeak, vmasEnd,

@@ -72,6 +72,14 @@ class RelocTracesFindingTest {
                 + " | " + reloc.relocMerged() + " | " + reloc.relocFallbackShared() + " | " + reloc.ptesWalked() + " | "
                 + reloc.foliosRewritten() + " | " + (today.vmasPeak() - reloc.vmasPeak()) + " / "
                 + (today.vmasEnd() - reloc.vmasEnd()) + " |"), s);
+        // The shared share is defined as Matěna's tracing counted (pgoffs fit, anon_vma shared),
+        // and computed; the relocation columns say they count vmas, the flagged column calls.
+        assertTrue(s.contains("whose pgoffs fit but whose anon_vma was shared"), s);
+        assertTrue(s.contains(T + " " + Markdown.fmt("%.1f%%", 100.0 * today.sharedShare())), s);
+        assertTrue(s.contains("could not tell a pgoff failure from"), s);
+        assertTrue(s.contains("| mremap calls flagged | vmas asked | vmas relocated | vmas re-merged | "
+                + "vmas that fell back: shared |"), s);
+        assertTrue(!s.contains("by the first rule that refused"), s);
         assertEquals(List.of("prefork", "realloc-snap", "py-bgsave"), Traces.MREMAP_NAMES);
     }
 

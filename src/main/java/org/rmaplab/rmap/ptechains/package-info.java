@@ -79,7 +79,11 @@
  *   <li><b>Merging.</b> 2.6.0's can_vma_merge_after()/before() returned 1 for any anonymous
  *       mapping: no pgoff contiguity ({@code DesignTraits.anonMergeNeedsPgoff = false}) and nothing per vma
  *       that could forbid it ({@code isMergeableAnonVma}, {@code anonVmasCompatible}: true). The
- *       model applies that rule at today's merge points (mmap, brk, mprotect, mremap, madvise), so
+ *       model applies that rule at today's merge points (mmap, brk, mprotect, mremap, madvise). 2.6.0's
+ *       mremap did not go through them: move_vma() (mm/mremap.c) merged the moved range with prev,
+ *       next or both by its own test, can_vma_merge() (same flags, no file) and not VM_SHARED; its
+ *       effect on a private anonymous vma is the same rule's. copy_vma() → vma_merge() replaced it
+ *       with Hugh Dickins's "[PATCH 3/6] mremap move_vma" (30 March 2004), in 2.6.6. So
  *       vmas merge where Linux keeps them apart because of a fork-child anon_vma, different
  *       anon_vmas or a moved pgoff. The corpus scopes those lines with {@code expect:pte_chains}.
  *   <li><b>fork copies every vma's ptes</b> ({@code DesignTraits.forkCopiesEveryPte}, a core hook): 2.6.0's

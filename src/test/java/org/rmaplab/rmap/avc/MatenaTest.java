@@ -105,11 +105,12 @@ class MatenaTest {
         long p = l[1];
         assertEquals(p + 5 * P, s.mremap(t, l[2], 5 * P, 5 * P, MOVE, p + 5 * P));
         assertEquals(p + 5 * P, t.mm().vmaLookup(p).end(), "two vmas");
-        // copy_vma()'s merge with P: same flags, adjacent; is_mergeable_anon_vma() refuses first
-        // (two anon_vmas, Q's not shared: its own root, no children), so 1 "anon_vma" failure,
-        // though the pgoff would not have fitted either. No Matěna counters under today's rule.
-        assertEquals(1, n(s, "vma_merge_fail_anon_vma"));
-        assertEquals(0, n(s, "vma_merge_fail_pgoff"));
+        // copy_vma()'s merge with P: same flags, adjacent; both rules refuse — two anon_vmas
+        // (Q's not shared: its own root, no children) and Q's old pgoff c+30 after P's end c+6 —
+        // and Matěna's tracing tests the pgoff first: 1 "pgoff" failure, no "anon_vma" one.
+        // No Matěna counters under today's rule.
+        assertEquals(1, n(s, "vma_merge_fail_pgoff"));
+        assertEquals(0, n(s, "vma_merge_fail_anon_vma"));
         assertEquals(0, n(s, "vma_merge_fail_shared"));
         assertEquals(0, n(s, "vma_merges_matena"));
         assertTrue(!s.machine().counters().containsKey("matena_pgoff_updates"));
@@ -127,22 +128,84 @@ class MatenaTest {
         long qPgoff = t.mm().vmaLookup(q).pgoff();
         Task c = s.fork(t);
         // Parent: Q's anon_vma is the root, but the child's vma chains to it with an anon_vma of
-        // its own (rbt_no_children() false): refused, pgoff kept, and the merge with P refused
-        // by the anon rule with a shared anon_vma.
+        // its own (rbt_no_children() false): refused, pgoff kept (c+30), and the merge with P
+        // (ending at pgoff c+6) refused by both rules, counted pgoff first as Matěna's tracing
+        // does: a "pgoff" failure, though the anon_vma is shared too.
         assertEquals(p + 5 * P, s.mremap(t, q, 5 * P, 5 * P, MOVE, p + 5 * P));
         assertEquals(qPgoff, t.mm().vmaLookup(p + 5 * P).pgoff());
         assertEquals(p + 5 * P, t.mm().vmaLookup(p).end());
-        // Child: its Q's anon_vma is not its own root: refused again, shared again.
+        // Child: its Q's anon_vma is not its own root: refused again, "pgoff" again.
         assertEquals(p + 5 * P, s.mremap(c, q, 5 * P, 5 * P, MOVE, p + 5 * P));
         assertEquals(p + 5 * P, c.mm().vmaLookup(p).end());
         assertEquals(2, n(s, "matena_pgoff_refused_shared"));
         assertEquals(0, n(s, "matena_pgoff_updates"));
         assertEquals(0, n(s, "matena_pages_updated"));
-        assertEquals(2, n(s, "vma_merge_fail_shared"));
+        assertEquals(2, n(s, "vma_merge_fail_pgoff"));
+        assertEquals(0, n(s, "vma_merge_fail_shared"));
         assertEquals(0, n(s, "vma_merge_fail_anon_vma"));
         assertEquals(0, n(s, "vma_merges_matena"));
         s.reclaim(Long.MAX_VALUE);
         s.finish();
+    }
+
+    /**
+     * The pgoffs fit and the anon_vmas differ, neither shared: an "anon_vma" failure (Matěna's
+     * tracing: can_vma_merge_after() passes the pgoff test and is_mergeable_anon_vma() refuses).
+     * Q (5 pages at carve-out +6p, pgoff c+6) is written (anon_vma A_Q) and moved away to +20p,
+     * keeping pgoff c+6; P (5 pages at +1p, pgoff c+1) is then written (anon_vma A_P: its
+     * neighbours are the carve-out and a hole, nothing to reuse). Moving Q back to +6p: copy_vma()
+     * tests P, same flags, adjacent, P's end pgoff c+6 = Q's pgoff, A_Q != A_P, A_Q its own root
+     * with no children. Under today's rule: refused, 1 "anon_vma", nothing else (every other
+     * neighbour met is PROT_NONE or a hole). Under Matěna's: merged (1 of his merges), no failure.
+     */
+    @Test
+    void pgoffsThatFitWithAnotherUnsharedAnonVmaCountAnonVma() {
+        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+            CheckedSyscalls s = checked(d);
+            Task t = s.initTask();
+            long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
+            long q = s.mmap(t, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+            s.write(t, q, 5 * P, 0xB2);
+            assertEquals(c + 20 * P, s.mremap(t, q, 5 * P, 5 * P, MOVE, c + 20 * P));
+            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+            s.write(t, p, 5 * P, 0xA1);
+            assertEquals(q, s.mremap(t, c + 20 * P, 5 * P, 5 * P, MOVE, q));
+            boolean matena = d.adjustsFaultedPgoff();
+            assertEquals(matena ? p + 10 * P : p + 5 * P, t.mm().vmaLookup(p).end());
+            assertEquals(matena ? 0 : 1, n(s, "vma_merge_fail_anon_vma"));
+            assertEquals(0, n(s, "vma_merge_fail_pgoff") + n(s, "vma_merge_fail_shared"));
+            assertEquals(matena ? 1 : 0, n(s, "vma_merges_matena"));
+            s.reclaim(Long.MAX_VALUE);
+            s.finish();
+        }
+    }
+
+    /**
+     * The pgoffs fit and the anon_vma is shared: a "shared" failure (AV_MERGE_FAILED in Matěna's
+     * tracing). P (5 pages at carve-out +1p, pgoff c+1) is written, then the task forks; the
+     * child maps 5 fresh pages at +6p (MAP_FIXED, pgoff c+6 = P's end pgoff, no anon_vma).
+     * vma_merge_new_range() tests the child's P: same flags, adjacent, pgoffs fit; the range has
+     * no anon_vma and P is a fork child's (Linux 6.18 is_mergeable_anon_vma() case 2,
+     * !vma_had_uncowed_parents(tgt); in Matěna's is_mergeable_anon_vma() P's anon_vma_chain is not
+     * singular and the range has none): refused, 1 "shared". The new range's next is the
+     * carve-out (PROT_NONE). The same under both rules.
+     */
+    @Test
+    void pgoffsThatFitWithASharedAnonVmaCountShared() {
+        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+            CheckedSyscalls s = checked(d);
+            Task t = s.initTask();
+            long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
+            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+            s.write(t, p, 5 * P, 0xA1);
+            Task child = s.fork(t);
+            assertEquals(c + 6 * P, s.mmap(child, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0));
+            assertEquals(p + 5 * P, child.mm().vmaLookup(p).end(), "not merged");
+            assertEquals(1, n(s, "vma_merge_fail_shared"));
+            assertEquals(0, n(s, "vma_merge_fail_pgoff") + n(s, "vma_merge_fail_anon_vma"));
+            s.reclaim(Long.MAX_VALUE);
+            s.finish();
+        }
     }
 
     /**
