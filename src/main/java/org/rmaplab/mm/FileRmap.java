@@ -48,8 +48,9 @@ import java.util.List;
  * linear address: 2.6.11's sys_remap_file_pages moves such a vma from the prio_tree to
  * i_mmap_nonlinear, which page_referenced_file() does not look at and try_to_unmap_file() scans
  * only afterwards, cluster by cluster ({@link #scanCluster}, driven by the model's try_to_unmap).
- * Simplification: the model keeps the vma on its one list and skips it here (also in the
- * {@link IMmap#LIST} walk, where 2.6.6 kept it on i_mmap_shared and tested VM_NONLINEAR); the
+ * Simplification: the model keeps the vma on its one list and skips it here. In the
+ * {@link IMmap#LIST} walk 2.6.6 kept it on i_mmap_shared and its loops reached it and skipped it
+ * on VM_NONLINEAR before vma_address(), so there it counts as visited, like an -EFAULT vma; the
  * order of i_mmap_nonlinear, which the cluster scan follows, is kept apart
  * ({@link AddressSpace#nonlinearLink}).
  */
@@ -136,10 +137,16 @@ public final class FileRmap {
         long pgoff = f.index[pfn];
         for (int i = 0, n = iMmap.size(); i < n; i++) {
             Vma vma = iMmap.get(i);
-            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared || (vma.isNonlinear() && !objrmap)) {
-                continue; // on the other list, or nonlinear
+            if (((vma.flags() & Vma.VM_SHARED) != 0) != shared) {
+                continue; // on the other list
             }
             stats.walkVisit(vma.mm, vma);
+            if (vma.isNonlinear() && !objrmap) {
+                // 2.6.6's i_mmap_shared loops: "if (unlikely(vma->vm_flags & VM_NONLINEAR)) {
+                // failed++; continue; }" -- the loop reaches the vma (visited, as an -EFAULT one
+                // is), then skips it before vma_address()
+                continue;
+            }
             long address = vma.addressOf(pgoff);
             if (address < 0) {
                 continue;

@@ -13,9 +13,15 @@ package org.rmaplab.mm;
  *   TODAY      no                     no                                yes (folio_referenced_one)      off the LRU (unevictable)
  * </pre>
  *
- * <p>Not modelled: the eras between, whose page_referenced_one() ended the walk on a VM_LOCKED
- * vma's pte in other ways (2.6.24's {@code referenced++; *mapcount = 1; /* break early from loop
- * *&#47;}); no design runs them.
+ * <p>Not modelled: the eras between, whose page_referenced_one() treated a VM_LOCKED vma in other
+ * ways: 2.6.24 {@code referenced++; *mapcount = 1;} (the pte counted as a reference); 2.6.28
+ * {@code *mapcount = 1; goto out_unmap;} (no reference, and the same series dropped
+ * page_referenced_file's VM_LOCKED|VM_MAYSHARE break); 2.6.33 to 3.0 tested VM_LOCKED before
+ * page_check_address(), so a locked vma ended the walk even where its pte did not map the page
+ * ({@code *mapcount = 0; ... goto out;}); 3.1 to 3.14 after it ({@code pte_unmap_unlock; *mapcount
+ * = 0; *vm_flags |= VM_LOCKED; goto out;}); 3.15 on {@code return SWAP_FAIL; /* To break the loop
+ * *&#47;}, later {@code return false}, which TODAY mirrors. For a small page every form from 3.1 on
+ * walks as TODAY does; anon_vma_chain (2.6.34 on) runs TODAY, not 2.6.34's pre-pte form.
  */
 public enum ReclaimEra {
     /**

@@ -22,14 +22,15 @@ import org.rmaplab.scenario.ScenarioParser;
  *
  * <p>The object-based eras' page_referenced_file() walks the prio_tree (2.6.7 to 3.6) or interval
  * tree (3.7 to 3.19), never i_mmap_nonlinear (2.6.11 mm/rmap.c: {@code vma_prio_tree_foreach(vma,
- * &iter, &mapping->i_mmap, pgoff, pgoff)} and nothing after it); 2.6.6-mm's lists skipped the
- * VM_NONLINEAR vma. So W's ptes are not found, mapcount never reaches 0 and the walk goes over
+ * &iter, &mapping->i_mmap, pgoff, pgoff)} and nothing after it); 2.6.6-mm's lists reached the
+ * VM_NONLINEAR vma and skipped it. So W's ptes are not found, mapcount never reaches 0 and the walk goes over
  * everything it has: "walked all", 2 of 4 found. 2.6.0 (pte_chains) chains every pte.
  * <ul>
  *   <li>anon_vma_chain, anon_vma, lokier: the query at pgoff 1 returns SH1, SH2: 2 vmas, 2 ptes
  *       checked (both map the page), 2 found.
- *   <li>anonmm: i_mmap_shared SH1 SH2 T1 T2 all visited: 4 vmas; T1 and T2 do not cover pgoff 1
- *       (vma_address -EFAULT, no pte looked at): 2 ptes checked, 2 found.
+ *   <li>anonmm: i_mmap_shared SH1 SH2 W1 W2 T1 T2 all visited: 6 vmas; W1 and W2 are skipped on
+ *       VM_NONLINEAR before vma_address(), T1 and T2 do not cover pgoff 1 (vma_address -EFAULT):
+ *       no pte looked at in those four: 2 ptes checked, 2 found.
  *   <li>pte_chains: the chain's four ptes, one find_vma each: 4 vmas, 4 ptes, 4 found, mapcount
  *       reached. pte_chains:objrmap: remap_file_pages put page 1 at a nonlinear address, so
  *       page_convert_anon chained it whole: the same 4, 4, 4.
@@ -49,7 +50,7 @@ class NonlinearReplayTest {
         want.put("anon_vma_chain", "2 2 2 walked all: found 2 of 4 ptes");
         want.put("anon_vma", "2 2 2 walked all: found 2 of 4 ptes");
         want.put("lokier", "2 2 2 walked all: found 2 of 4 ptes");
-        want.put("anonmm", "4 2 2 walked all: found 2 of 4 ptes");
+        want.put("anonmm", "6 2 2 walked all: found 2 of 4 ptes");
         want.put("pte_chains", "4 4 4 stopped: mapcount reached (4 ptes found)");
         want.put("pte_chains:objrmap", "4 4 4 stopped: mapcount reached (4 ptes found)");
         want.put("pte_chains:objrmap_nlchains", "8 6 4 stopped: mapcount reached (4 ptes found)");

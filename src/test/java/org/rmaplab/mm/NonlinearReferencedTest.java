@@ -30,8 +30,10 @@ import org.rmaplab.rmap.RmapDesigns;
  *       reads i_mmap_nonlinear (2.6.11 mm/rmap.c). 2 vmas, 2 ptes checked, 2 referenced (SH1,
  *       SH2); mapcount 4 - 2 never reaches 0, so the whole answer is walked. W1's young bit is not
  *       seen, nor cleared.
- *   <li>2.6.6-mm (anonmm): i_mmap_shared without the VM_NONLINEAR vmas, SH1 SH2 T1 T2, every one
- *       visited: 4 vmas, 2 ptes (T1, T2 -EFAULT), 2 referenced.
+ *   <li>2.6.6-mm (anonmm): i_mmap_shared, SH1 SH2 W1 W2 T1 T2, every one visited: its loop reaches
+ *       W1 and W2 and skips them on VM_NONLINEAR ("failed++; continue;" before vma_address(),
+ *       2.6.6-mm mm/rmap.c page_referenced_file()): 6 vmas, 2 ptes (W1, W2 skipped; T1, T2
+ *       -EFAULT), 2 referenced.
  *   <li>2.6.0 (pte_chains): the chain holds all four ptes, one find_vma each: 4 vmas, 4 ptes, 3
  *       referenced (W2 old), W1's bit cleared. pte_chains:objrmap: page_convert_anon chained the
  *       page at remap_file_pages, so its chain is walked: the same 4, 4, 3.
@@ -52,7 +54,7 @@ class NonlinearReferencedTest {
         want.put("anon_vma_chain", "2 2 2 true");
         want.put("anon_vma", "2 2 2 true");
         want.put("lokier", "2 2 2 true");
-        want.put("anonmm", "4 2 2 true");
+        want.put("anonmm", "6 2 2 true");
         want.put("pte_chains", "4 4 3 false");
         want.put("pte_chains:objrmap", "4 4 3 false");
         want.put("pte_chains:objrmap_nlchains", "8 6 3 false");

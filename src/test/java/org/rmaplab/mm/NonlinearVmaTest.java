@@ -92,10 +92,12 @@ class NonlinearVmaTest {
      *       cursor 64p.
      * </ol>
      * Then a read of W faults on the file pte (do_file_page) and sees page 63's value, 0x13f.
-     * Counted (RmapNonlinear): the linear walk visits no vma (the nonlinear one is not in the
-     * tree, nor, for anonmm's lists, on them); each round's vma is one vma visited, each cluster
-     * read 32 ptes checked: call 1, 2 vmas and 64 ptes; call 2, 1 and 32; call 3, 2 (rounds
-     * with max_nl_cursor 32p and 64p) and 32.
+     * Counted (RmapNonlinear): the linear walk of the tree eras visits no vma (the nonlinear one
+     * is not in the tree); 2.6.6-mm's i_mmap_shared loop (anonmm) reaches it and only takes notes
+     * ("Defer unmapping nonlinear to the next loop", 2.6.6 try_to_unmap_file()): one vma visited
+     * per call. Each round's vma is one vma visited, each cluster read 32 ptes checked: call 1,
+     * 2 vmas and 64 ptes; call 2, 1 and 32; call 3, 2 (rounds with max_nl_cursor 32p and 64p)
+     * and 32 -- plus anonmm's one per call: 3, 2 and 3.
      */
     @Test
     void tryToUnmapScansClustersFromTheCursor() {
@@ -107,8 +109,9 @@ class NonlinearVmaTest {
             RmapStats st = k.design().stats();
             long v0 = st.walkVmasVisited;
             long p0 = st.walkPtesChecked;
+            int list = d.equals("anonmm") ? 1 : 0; // the list loop's visit, once a call
             assertEquals(Rmap.SWAP_AGAIN, k.rmap.tryToUnmap(su.pfn63(), false), d);
-            assertEquals(2, st.walkVmasVisited - v0, d);
+            assertEquals(2 + list, st.walkVmasVisited - v0, d);
             assertEquals(64, st.walkPtesChecked - p0, d);
             assertEquals(64, t.mm().rss(), d);
             assertEquals(2, k.frames().mapcount[su.pfn63()], d);
@@ -121,11 +124,11 @@ class NonlinearVmaTest {
             assertEquals(PageTable.pgoffToPte(63), pte(k, t, W), d);
             assertEquals(0, pte(k, t, W + P), d);
             assertEquals(32 * P, vma.nonlinearCursor, d);
-            assertEquals(3, st.walkVmasVisited - v0, d);
+            assertEquals(3 + 2 * list, st.walkVmasVisited - v0, d);
             assertEquals(96, st.walkPtesChecked - p0, d);
 
             assertEquals(Rmap.SWAP_SUCCESS, k.rmap.tryToUnmap(su.pfn63(), false), d);
-            assertEquals(5, st.walkVmasVisited - v0, d);
+            assertEquals(5 + 3 * list, st.walkVmasVisited - v0, d);
             assertEquals(128, st.walkPtesChecked - p0, d);
             assertEquals(0, t.mm().rss(), d);
             assertEquals(0, k.frames().mapcount[su.pfn63()], d);
