@@ -143,4 +143,44 @@ class TlbFlushTest {
         assertEquals(7, r.meter().tlbFlushPages);
         assertEquals(0, r.meter().tlbFlushesFull);
     }
+
+    /**
+     * calibrate.c's mremap_pte layout at X = 1024 (k = 2), whose flushes Calibration.derive
+     * subtracts from the slope: 1024 written pages from 1 page past a 2 MiB boundary (inside a
+     * wider vma) to 2 pages past one. get_extent cuts 510, 1, 511, 1, 1: k = 2 extents over the
+     * ceiling (2 whole flushes) and k + 1 = 3 of one page. The old range's unmap clears nothing
+     * present and frees the k - 1 = 1 PTE table inside it: 1 page flush. Per 512 pages: 1 whole
+     * flush and 2 page flushes, as derive says.
+     */
+    @Test
+    void calibrateMremapSeriesFlushes() {
+        Run r = run("machine ram=16M swap=0",
+                "t1 mmap 0x1000000 1026p rw private|anonymous|fixed as S",
+                "t1 write S+1p 1024p 0x9",
+                "t1 mmap 0x4000000 1030p rw private|anonymous|fixed as D",
+                "t1 mremap S+1p 1024p 1024p maymove|fixed D+2p expect D+2p",
+                "t1 read D+2p 1024p expect 0x9");
+        assertEquals(3, r.k().tlbFlushPages());
+        assertEquals(2, r.k().tlbFlushesFull());
+        assertEquals(1, r.k().pteTablesFreed());
+        assertEquals(4, r.meter().tlbFlushPages);
+        assertEquals(2, r.meter().tlbFlushesFull);
+    }
+
+    /**
+     * calibrate.c's uffd_move layout at X = 1024: both ranges 2 MiB aligned, a batch of 512 a
+     * table: 2 whole flushes, no page flush (derive subtracts tlb_flush_all / 512 a page).
+     */
+    @Test
+    void calibrateUffdMoveSeriesFlushes() {
+        Run r = run("machine ram=16M swap=0",
+                "t1 mmap 0x1000000 1024p rw private|anonymous|fixed as S",
+                "t1 write S 1024p 0x9",
+                "t1 mmap 0x4000000 1024p rw private|anonymous|fixed as D",
+                "t1 uffd_register D 1024p expect 0",
+                "t1 uffd_move D S 1024p expect 1024p",
+                "t1 read D 1024p expect 0x9");
+        assertEquals(0, r.meter().tlbFlushPages);
+        assertEquals(2, r.meter().tlbFlushesFull);
+    }
 }
