@@ -37,7 +37,9 @@
  *   exit_pte          a forked child munmaps X pages it shares with its parent, timed in the
  *                     child: zap_pte_range's per-pte zap and rmap remove (exit_mmap's work)
  *   mremap_pte        mremap MAYMOVE|FIXED of X written pages to a destination of another 2 MiB
- *                     alignment: move_ptes one by one
+ *                     alignment: move_ptes one by one; per 512 pages its extents (510/511 pages,
+ *                     then 1) and the freed source table flush once whole and twice a page,
+ *                     which the fit subtracts (Calibration.withoutFlushes)
  *   pageout           (swap) MADV_PAGEOUT of X written pages mapped once: reclaim_pages ->
  *                     shrink_folio_list: add_to_swap, try_to_unmap (a one-vma walk), writeback
  *   swapin            (swap) reading back X paged-out pages: do_swap_page from the swap cache or
@@ -59,7 +61,8 @@
  *                     under the address. No swap needed (clean file pages are dropped). Y is ns
  *                     per page.
  *   uffd_move         UFFDIO_MOVE of X written pages to a registered empty range (another 2 MiB
- *                     slot): move_pages_pte per page (pte moved, folio_move_anon_rmap)
+ *                     slot): move_pages_pte per page (pte moved, folio_move_anon_rmap); a batch
+ *                     of 512 a table, one whole flush each, which the fit subtracts
  *   dram_miss         X = loads: a chase of X dependent loads through a 64 MiB cyclic random
  *                     permutation of cache lines (each load a miss to memory) in 2 MiB pages
  *                     (MADV_HUGEPAGE; skipped without THP): the price of a cache line the model
@@ -74,7 +77,8 @@
  *                     range reserved for it, as the workloads move (the destination unmapped first)
  *   call_mprotect     mprotect of a whole X-page vma with no pte present (no split)
  *                     -> the intercept of each is the call's fixed cost
- *   madvise_dontneed  MADV_DONTNEED of X = 1..32 written pages (6.18 mm/madvise.c
+ *   madvise_dontneed  MADV_DONTNEED of X = 1..32 written pages, held by a forked child so that
+ *                     none is freed (6.18 mm/madvise.c
  *                     madvise_dontneed_single_vma -> zap_page_range_single: lru_add_drain, the
  *                     TLB gather, zap_pte_range, tlb_finish_mmu); X under
  *                     tlb_single_page_flush_ceiling (33, arch/x86/mm/tlb.c flush_tlb_mm_range),

@@ -259,7 +259,37 @@ public final class Calibration {
         }
         c.put("highpte_kmap", HIGHPTE_KMAP);
         perCall(c, fits, fallback);
+        withoutFlushes(c, fits);
         return c;
+    }
+
+    /**
+     * TLB flushes mremap_pte's and uffd_move's series make, per page, that the time estimate prices
+     * apart (tlb_flush_page, tlb_flush_all: {@link Meter}), so that their slopes must not hold them.
+     * mremap_pte (calibrate.c: X = 512k written pages from 1 page past a 2 MiB boundary to 2
+     * pages past one, the source's vma wider on both sides): get_extent() cuts 510 pages, then 1 and
+     * 511 by turns, then 1 (6.18 mm/mremap.c): k extents over the ceiling (k whole flushes) and
+     * k + 1 of one page (move_ptes' flush_tlb_range each); the old range's unmap clears no present
+     * pte and frees the k - 1 PTE tables inside it (free_pgtables; pte_free_tlb: one page flush
+     * each): per 512 pages 1 whole flush and 2 page flushes. uffd_move (both ranges 2 MiB aligned):
+     * one batch of 512 a table (move_present_ptes), one whole flush per 512 pages. Subtracted from
+     * the slope (the counts are linear in k, so this is the same as subtracting them from each
+     * point before the fit); a negative result is noted in the source and taken as 0.
+     */
+    private static void withoutFlushes(Map<String, Price> c, Map<String, LineFit> fits) {
+        double page = c.get("tlb_flush_page").ns();
+        double all = c.get("tlb_flush_all").ns();
+        LineFit mr = fits.get("mremap_pte");
+        if (mr != null) {
+            c.put("mremap_pte", nonNegative(mr.slope() - (all + 2 * page) / 512,
+                    "fit mremap_pte: slope - (tlb_flush_all + 2 tlb_flush_page) / 512 (per table: the 510/511-page"
+                            + " extent's whole flush, the 1-page extent's flush, the freed table's flush)"));
+        }
+        LineFit um = fits.get("uffd_move");
+        if (um != null) {
+            c.put("uffd_move", nonNegative(um.slope() - all / 512,
+                    "fit uffd_move: slope - tlb_flush_all / 512 (a batch of 512 a table, one whole flush each)"));
+        }
     }
 
     /**
@@ -269,8 +299,11 @@ public final class Calibration {
      * (1 to 32, under the flush ceiling): intercept call_madvise, slope one pte zapped (exit_pte) and
      * one page flushed, so tlb_flush_page = slope - exit_pte; madvise_dontneed_full does the same
      * over the ceiling (64 to 512 pages), one whole flush a call: tlb_flush_all = its intercept -
-     * call_madvise. uffd_move_call times UFFDIO_MOVE of X present pages (1 to 32): its intercept
-     * is call_uffd (its slope, uffd_move + tlb_flush_page, is a cross-check, not used).
+     * call_madvise. madvise_dontneed's pages are shared with a forked child that holds them, so
+     * that the zap frees none (as exit_pte's child frees none): the slope holds no page freeing.
+     * uffd_move_call times UFFDIO_MOVE of X present pages (1 to 16, calibrate_calls.h
+     * UFFD_CALL_PAGES: one batch of X a call, X page flushes): its intercept is call_uffd (its
+     * slope, uffd_move + tlb_flush_page, is a cross-check, not used).
      */
     private static void perCall(Map<String, Price> c, Map<String, LineFit> fits, Calibration fallback) {
         slope(c, "syscall", "syscall", fits, fallback);

@@ -68,24 +68,37 @@ public final class Meter implements Syscalls {
      * TLB flushes the calls above end with (6.18 arch/x86/mm/tlb.c flush_tlb_mm_range()): a range of
      * at most {@link #TLB_SINGLE_PAGE_FLUSH_CEILING} pages is flushed page by page
      * (flush_tlb_one_user each: {@link #tlbFlushPages}), a longer one whole ({@link #tlbFlushesFull}).
-     * A zap flushes once at the end of its gather (zap_page_range_single and unmap_region:
-     * tlb_finish_mmu), over the ptes it cleared; a move once per page table it walks (mremap's
-     * move_ptes, "flush_tlb_range(vma, old_end - len, old_end)"; UFFDIO_MOVE's move_present_ptes,
-     * "flush_tlb_range(src_vma, src_start, src_addr)"); a page table mremap moves whole once, over
-     * its 2 MiB (move_normal_pmd). Simplified: the range is the number of ptes cleared or moved, not
-     * the span from the first to the last (the same for the contiguous ranges of the workloads); a
-     * call that clears nothing flushes nothing, also when it frees a page table (free_pgtables); the
-     * ptes mprotect rewrites (change_protection) and MADV_FREE clears are not counted (the model has
-     * no counter of them), nor the flushes of fork (in fork_call), exit, COW (in cow) and reclaim
-     * (in swap_out).
+     * Moves are counted by the machine where the kernel flushes ({@code org.rmaplab.mm.Tlb}) and
+     * read here: mremap once per extent that moved a present pte, over the extent's span
+     * (move_ptes, "flush_tlb_range(vma, old_end - len, old_end)"; get_extent() stops at the first
+     * PMD boundary of either side), a page table moved whole once over its 2 MiB
+     * (move_normal_pmd); UFFDIO_MOVE once per batch of present pages, over its span
+     * (move_present_ptes, "flush_tlb_range(src_vma, src_start, src_addr)"), a zero-page pte one
+     * page (move_zeropage_pte's ptep_clear_flush). A zap flushes once at the end of its gather
+     * (zap_page_range_single and unmap_region: tlb_finish_mmu) over the present ptes it cleared
+     * (zap_present_ptes → tlb_remove_tlb_entry; swap entries do not widen the range); a munmap
+     * that clears no present pte but frees PTE tables still flushes (pte_free_tlb →
+     * tlb_flush_pmd_range(tlb, address, PAGE_SIZE), tlb-&gt;freed_tables): one page per table
+     * freed (PMD-stride, one flush_tlb_one_user each). Simplified: a zap's range is the number of
+     * present ptes cleared, not the span from the first to the last (the same for the contiguous
+     * ranges of the workloads); the forced flushes inside a zap are not counted (a dirty
+     * file or shmem pte: zap_present_folio_ptes sets force_flush under tlb_delay_rmap and
+     * zap_pte_range flushes per page table, tlb_flush_mmu_tlbonly; a full gather batch), nor the
+     * PMD and PUD tables free_pgtables frees; the ptes mprotect rewrites (change_protection) and
+     * MADV_FREE clears are not counted (the model has no counter of them), nor the flushes of
+     * fork (in fork_call), exit, COW (in cow) and reclaim (in swap_out).
      */
     long tlbFlushPages;
     long tlbFlushesFull;
 
     /** 6.18 arch/x86/mm/tlb.c: "static unsigned long tlb_single_page_flush_ceiling __read_mostly = 33;" */
     static final long TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
-    /** ptes in a page table (x86_64 PTRS_PER_PTE): a move flushes once per page table. */
-    static final long PTRS_PER_PTE = 512;
+
+    /** The machine's counters at the start of the running call (see {@link #mark}). */
+    private long presentZappedMark;
+    private long tablesFreedMark;
+    private long flushPagesMark;
+    private long flushesFullMark;
 
     public Meter(Syscalls inner, Machine k, ArchProfile arch) {
         this.inner = inner;
@@ -178,8 +191,8 @@ public final class Meter implements Syscalls {
     @Override
     public long mmap(Task t, long addr, long len, int prot, int flags, long file, long off) {
         callsMmap++;
-        long z = k.ptesZapped(); // MAP_FIXED over a mapping unmaps it first
-        return zapped(z, inner.mmap(t, addr, len, prot, flags, file, off));
+        mark(); // MAP_FIXED over a mapping unmaps it first
+        return flushed(inner.mmap(t, addr, len, prot, flags, file, off));
     }
 
     @Override
@@ -191,22 +204,22 @@ public final class Meter implements Syscalls {
     @Override
     public long ftruncate(Task t, long file, long size) {
         callsOther++;
-        long z = k.ptesZapped();
-        return zapped(z, inner.ftruncate(t, file, size));
+        mark();
+        return flushed(inner.ftruncate(t, file, size));
     }
 
     @Override
     public long remapFilePages(Task t, long start, long size, int prot, long pgoff, int flags) {
         callsOther++;
-        long z = k.ptesZapped();
-        return zapped(z, inner.remapFilePages(t, start, size, prot, pgoff, flags));
+        mark();
+        return flushed(inner.remapFilePages(t, start, size, prot, pgoff, flags));
     }
 
     @Override
     public long munmap(Task t, long addr, long len) {
         callsMunmap++;
-        long z = k.ptesZapped();
-        return zapped(z, inner.munmap(t, addr, len));
+        mark();
+        return flushed(inner.munmap(t, addr, len));
     }
 
     @Override
@@ -218,13 +231,8 @@ public final class Meter implements Syscalls {
     @Override
     public long mremap(Task t, long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
         callsMremap++;
-        long z = k.ptesZapped();
-        long moved = k.mremapPtesMoved();
-        long tables = k.mremapTablesMoved();
-        long r = inner.mremap(t, oldAddr, oldLen, newLen, flags, newAddr);
-        flush(k.mremapPtesMoved() - moved, true);
-        tlbFlushesFull += k.mremapTablesMoved() - tables; // move_normal_pmd: flush_tlb_range of PMD_SIZE
-        return zapped(z, r);
+        mark(); // move_ptes per extent, move_normal_pmd per table, then the old range's unmap
+        return flushed(inner.mremap(t, oldAddr, oldLen, newLen, flags, newAddr));
     }
 
     @Override
@@ -234,8 +242,8 @@ public final class Meter implements Syscalls {
         } else {
             callsMadvise++;
         }
-        long z = k.ptesZapped(); // MADV_DONTNEED: zap_page_range_single, one tlb_finish_mmu
-        return zapped(z, inner.madvise(t, addr, len, advice));
+        mark(); // MADV_DONTNEED: zap_page_range_single, one tlb_finish_mmu
+        return flushed(inner.madvise(t, addr, len, advice));
     }
 
     @Override
@@ -253,29 +261,43 @@ public final class Meter implements Syscalls {
     @Override
     public long brk(Task t, long addr) {
         callsOther++;
-        long z = k.ptesZapped();
-        return zapped(z, inner.brk(t, addr));
+        mark();
+        return flushed(inner.brk(t, addr));
+    }
+
+    /** Notes the machine's flush counters at the start of a call that may flush. */
+    private void mark() {
+        presentZappedMark = k.presentPtesZapped();
+        tablesFreedMark = k.pteTablesFreed();
+        flushPagesMark = k.tlbFlushPages();
+        flushesFullMark = k.tlbFlushesFull();
     }
 
     /**
-     * The flushes ending a call that cleared or moved N ptes: N page flushes up to the ceiling,
-     * else one whole flush, or one per page table when the call flushes per page table (PER_TABLE).
+     * The flushes of the call since {@link #mark}: those the machine counted where the kernel
+     * makes them (moves), and the zap's one at tlb_finish_mmu.
      */
-    void flush(long n, boolean perTable) {
+    private long flushed(long r) {
+        tlbFlushPages += k.tlbFlushPages() - flushPagesMark;
+        tlbFlushesFull += k.tlbFlushesFull() - flushesFullMark;
+        long present = k.presentPtesZapped() - presentZappedMark;
+        zapFlush(present > 0 ? present : k.pteTablesFreed() - tablesFreedMark);
+        return s(r);
+    }
+
+    /**
+     * A gather's flush at tlb_finish_mmu over N pages (present ptes cleared, or the PTE tables
+     * freed when none was): N page flushes up to the ceiling, else one whole flush.
+     */
+    void zapFlush(long n) {
         if (n <= 0) {
             return;
         }
         if (n <= TLB_SINGLE_PAGE_FLUSH_CEILING) {
             tlbFlushPages += n;
         } else {
-            tlbFlushesFull += perTable ? (n + PTRS_PER_PTE - 1) / PTRS_PER_PTE : 1;
+            tlbFlushesFull++;
         }
-    }
-
-    /** A zap's flush: the ptes cleared since ZAPPED (tlb_finish_mmu, once per call). */
-    private long zapped(long zapped, long r) {
-        flush(k.ptesZapped() - zapped, false);
-        return s(r);
     }
 
     /** The count of a {@link CostModel#CALL_COLUMNS} column. */
@@ -397,10 +419,8 @@ public final class Meter implements Syscalls {
     @Override
     public long uffdMove(Task t, long dst, long src, long len, int mode) {
         callsUffd++;
-        long moved = k.uffdPagesMoved();
-        long r = inner.uffdMove(t, dst, src, len, mode);
-        flush(k.uffdPagesMoved() - moved, true);
-        return s(r);
+        mark(); // move_present_ptes per batch, move_zeropage_pte per page
+        return flushed(inner.uffdMove(t, dst, src, len, mode));
     }
 
     @Override
@@ -412,10 +432,8 @@ public final class Meter implements Syscalls {
     @Override
     public long remapAnonPages(Task t, long dst, long src, long len, int flags) {
         callsUffd++;
-        long moved = k.uffdPagesMoved();
-        long r = inner.remapAnonPages(t, dst, src, len, flags);
-        flush(k.uffdPagesMoved() - moved, true);
-        return s(r);
+        mark(); // move_present_ptes per batch, move_zeropage_pte per page
+        return flushed(inner.remapAnonPages(t, dst, src, len, flags));
     }
 
     @Override

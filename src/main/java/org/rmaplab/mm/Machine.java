@@ -98,6 +98,8 @@ public final class Machine implements Syscalls, RmapHost {
     final ProcMaps procMaps;
     final FileRmap fileRmap;
     final Footprint footprint = new Footprint();
+    /** The TLB flushes the calls end with (arch/x86/mm/tlb.c's rule, counted). */
+    final Tlb tlb = new Tlb();
 
     public Machine(MachineConfig cfg, RmapDesign design) {
         this.config = cfg;
@@ -299,10 +301,10 @@ public final class Machine implements Syscalls, RmapHost {
     }
 
     /**
-     * The counters {@code org.rmaplab.cost.Meter} reads around each call to count TLB flushes
-     * (without {@link #counters()}'s map, which would allocate per call): ptes zap_pte_range
-     * cleared, ptes mremap moved one by one, page tables it moved whole (move_normal_pmd and
-     * move_normal_pud), pages UFFDIO_MOVE and remap_anon_pages moved.
+     * Counters read without {@link #counters()}'s map (which would allocate per call): ptes
+     * zap_pte_range cleared, ptes mremap moved one by one, page tables it moved whole
+     * (move_normal_pmd and move_normal_pud), pages UFFDIO_MOVE and remap_anon_pages moved. The
+     * meter counts TLB flushes from {@link #tlbFlushPages} and the ones below it.
      */
     public long ptesZapped() {
         return memory.ptesZapped;
@@ -318,6 +320,31 @@ public final class Machine implements Syscalls, RmapHost {
 
     public long uffdPagesMoved() {
         return userfaultfd.uffdPagesMoved;
+    }
+
+    /**
+     * Pages flushed one by one so far by the flushes the model counts where the kernel makes them
+     * ({@link Tlb}): mremap's per extent (move_ptes, move_normal_pmd/pud), UFFDIO_MOVE's per
+     * batch (move_present_ptes, move_zeropage_pte). Zaps are counted by the meter (one flush per
+     * call, over {@link #presentPtesZapped}).
+     */
+    public long tlbFlushPages() {
+        return tlb.flushPages;
+    }
+
+    /** Whole TLB flushes so far, counted as {@link #tlbFlushPages}. */
+    public long tlbFlushesFull() {
+        return tlb.flushesFull;
+    }
+
+    /** PTE tables munmap's free_pgtables freed so far (pte_free_tlb: each widens the gather's range). */
+    public long pteTablesFreed() {
+        return tlb.pteTablesFreed;
+    }
+
+    /** Present ptes zap_pte_range cleared (the ones a zap adds to its flush range). */
+    public long presentPtesZapped() {
+        return memory.presentPtesZapped;
     }
 
     /** The machine's counters, in a fixed order. */

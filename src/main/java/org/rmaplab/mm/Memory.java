@@ -61,6 +61,12 @@ final class Memory {
     long anonPagesAllocated;
     long forkPtesCopied;
     long ptesZapped;
+    /**
+     * The present ptes among {@link #ptesZapped}: only they widen a zap's TLB flush range
+     * (6.18 zap_present_ptes → tlb_remove_tlb_entry → __tlb_adjust_range); swap entries and file
+     * ptes are cleared without a flush.
+     */
+    long presentPtesZapped;
     long majorFaults;
     long swapIns;
     long swapinCopies;
@@ -545,6 +551,7 @@ final class Memory {
                     k.swapState.freeSwapAndCache(PageTable.swpSlot(pte));
                     continue;
                 }
+                presentPtesZapped++; // zap_present_ptes → tlb_remove_tlb_entry: the flush range grows
                 if ((pte & PageTable.SPECIAL) != 0) {
                     continue;
                 }
@@ -594,6 +601,7 @@ final class Memory {
             // page->index) set_pte(ptep, pgoff_to_pte(page->index))".
             PageTable.set(f, slot, f.index[pfn] != vma.linearPageIndex(addr) ? PageTable.pgoffToPte(f.index[pfn]) : 0);
             ptesZapped++;
+            presentPtesZapped++;
             zapPresentPage(vma, addr, slot, pfn);
         }
     }

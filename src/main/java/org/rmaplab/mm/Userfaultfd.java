@@ -385,10 +385,23 @@ public final class Userfaultfd {
     /**
      * move_pages()'s loop over [src, src+len): the page tables at both ends (mm_alloc_pmd,
      * __pte_alloc), then move_pages_pte(). Returns the bytes moved, or the error when none moved.
+     *
+     * <p>TLB flushes (6.18 mm/userfaultfd.c move_present_ptes()): present pages move in batches
+     * inside one source and one destination pte table ("len = pmd_addr_end(dst_addr, dst_addr +
+     * len) - dst_addr; src_end = pmd_addr_end(src_addr, src_addr + len)"); a batch also stops at a
+     * page check_ptes_for_batched_move() refuses (not present, the zero page, not exclusive,
+     * large, another anon_vma, its lock taken) and move_pages() calls again; each batch ends with
+     * "if (src_addr &gt; src_start) flush_tlb_range(src_vma, src_start, src_addr)". The model runs
+     * page by page and closes a batch where the kernel would: at a PMD boundary on either side, at
+     * a page that is not a present page it moved, at the end. Simplified: a page of another
+     * anon_vma (folio_anon_vma() differs, which the designs keep each their own way) does not end
+     * the batch, and no lock is ever contended (the model is single-threaded).
      */
     long movePagesRange(Mm mm, PteMove m, long src, long len) {
         long moved = 0;
         long err = 0;
+        long batchStart = 0; // the open batch, [batchStart, batchEnd) of src; empty when equal
+        long batchEnd = 0;
         for (long s = src, d = src + m.delta(); s < src + len; s += Machine.PAGE_SIZE, d += Machine.PAGE_SIZE) {
             long sslot = PageTable.lookup(frames, mm.pgd, s);
             if (sslot < 0) {
@@ -408,13 +421,30 @@ public final class Userfaultfd {
                 break;
             }
             sslot = PageTable.lookup(frames, mm.pgd, s); // an allocation may have let reclaim run
+            long presentBefore = uffdPagesMoved;
             err = movePagesPte(m, s, sslot, dslot);
             if (err != 0) {
                 break;
             }
             moved += Machine.PAGE_SIZE;
+            if (uffdPagesMoved == presentBefore) {
+                flushBatch(batchStart, batchEnd); // a hole, a swap entry or the zero page ends it
+                batchStart = batchEnd = 0;
+            } else if (s == batchEnd && (s & (PageTable.PMD_SIZE - 1)) != 0 && (d & (PageTable.PMD_SIZE - 1)) != 0) {
+                batchEnd += Machine.PAGE_SIZE; // check_ptes_for_batched_move() took it
+            } else {
+                flushBatch(batchStart, batchEnd);
+                batchStart = s;
+                batchEnd = s + Machine.PAGE_SIZE;
+            }
         }
+        flushBatch(batchStart, batchEnd);
         return moved != 0 ? moved : err;
+    }
+
+    /** The end of move_present_ptes(): flush_tlb_range(src_vma, src_start, src_addr), if it moved any. */
+    private void flushBatch(long start, long end) {
+        k.tlb.flushRange((end - start) >>> Machine.PAGE_SHIFT);
     }
 
     /**
@@ -450,8 +480,10 @@ public final class Userfaultfd {
         long spte = PageTable.get(f, sslot);
         int pfn = PageTable.ptePfn(spte);
         if (pfn == Frames.ZERO_PFN) {
-            // move_zeropage_pte(): a zero-page pte for dst, read-only and special.
+            // move_zeropage_pte(): a zero-page pte for dst, read-only and special; its
+            // ptep_clear_flush() flushes the one page (flush_tlb_page).
             PageTable.set(f, sslot, 0);
+            k.tlb.flushRange(1);
             PageTable.set(f, dslot, PageTable.mkpte(Frames.ZERO_PFN,
                     PageTable.PRESENT | PageTable.USER | PageTable.ACCESSED | PageTable.SPECIAL));
             uffdPtesRewritten++;

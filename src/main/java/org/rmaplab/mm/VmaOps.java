@@ -694,9 +694,11 @@ final class VmaOps {
         }
         long lo = mm.vma(first).vmStart;
         long hi = mm.vma(stop - 1).vmEnd;
+        long pteTables = mm.pteTables;
         PageTable.freePgdRange(new PageTable.FreeRange(k.frames, mm,
                 prev != null ? prev.vmEnd : Machine.FIRST_USER_ADDRESS,
                 next != null ? next.vmStart : Machine.USER_PGTABLES_CEILING), lo, hi);
+        k.tlb.pteTablesFreed += pteTables - mm.pteTables; // free_pte_range → pte_free_tlb
         // remove_vma() for each, after unlink_anon_vmas / unlink_file_vma in free_pgtables.
         for (int i = stop - 1; i >= first; i--) {
             Vma v = mm.vma(i);

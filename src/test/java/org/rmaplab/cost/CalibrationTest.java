@@ -76,8 +76,10 @@ class CalibrationTest {
         // fork_vma 700 + fork_pte 60 + 3 x rmap_alloc 40 = 880
         f.put("fork_vma", line(190_000, 880, 64, 128, 256));
         f.put("exit_pte", line(9000, 90, 1024, 2048, 4096));
-        f.put("mremap_pte", line(9000, 30, 1024, 2048, 4096));
-        f.put("uffd_move", line(20_000, 140, 1024, 2048, 4096));
+        // mremap_pte 30 + (tlb_flush_all 40000 + 2 x tlb_flush_page 18000) / 512 = 30 + 76000 / 512
+        f.put("mremap_pte", line(9000, 30 + 76_000.0 / 512, 1024, 2048, 4096));
+        // uffd_move 140 + tlb_flush_all 40000 / 512
+        f.put("uffd_move", line(20_000, 140 + 40_000.0 / 512, 1024, 2048, 4096));
         f.put("swapin", line(0, 3000, 256, 512));
         f.put("pageout", line(0, 5000 + 20 + 25, 256, 512));
         f.put("pageout_vmas", line(8000, 20, 1, 128, 256));
@@ -138,6 +140,18 @@ class CalibrationTest {
         assertTrue(c.get("pte_chain_line").source().startsWith("assumption"));
         assertEquals("fit madvise_dontneed: slope - exit_pte", c.get("tlb_flush_page").source());
         assertEquals("fit madvise_dontneed_full: intercept - call_madvise", c.get("tlb_flush_all").source());
+        assertTrue(c.get("mremap_pte").source().startsWith("fit mremap_pte: slope - (tlb_flush_all + 2 tlb_flush_page) / 512"));
+        assertTrue(c.get("uffd_move").source().startsWith("fit uffd_move: slope - tlb_flush_all / 512"));
+    }
+
+    /** A slope smaller than the flushes it must hold is noise: taken as 0, and the source says so. */
+    @Test
+    void flushesOverTheSlopeAreNoted() {
+        Map<String, LineFit> f = synthetic();
+        f.put("uffd_move", line(20_000, 50, 1024, 2048, 4096)); // 50 - 40000 / 512 = -28.125
+        Calibration.Price p = Calibration.derive(f, null).get("uffd_move");
+        assertEquals(0, p.ns(), 1e-9);
+        assertTrue(p.source().contains("= -28.1") && p.source().endsWith("< 0 (noise), taken as 0"), p.source());
     }
 
     /**

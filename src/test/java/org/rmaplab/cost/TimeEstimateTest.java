@@ -176,22 +176,21 @@ class TimeEstimateTest {
     }
 
     /**
-     * A move flushes once per page table it walks (move_ptes, move_present_ptes): N ptes over the
-     * ceiling are ceil(N / 512) whole flushes; a zap (one gather) one; none for nothing moved.
+     * A gather's flush at tlb_finish_mmu (one per zapping call): N pages up to the ceiling of 33
+     * one by one, else one whole flush; nothing for nothing cleared.
      */
     @Test
-    void flushRule() {
+    void zapFlushRule() {
         Machine k = new Machine(new MachineConfig(4 << 20, 0, "x86_64"), RmapDesigns.create("anon_vma_chain"));
         Meter m = new Meter(new CheckedSyscalls(k, CheckPolicy.END), k, ArchProfile.of("x86_64"));
-        m.flush(0, true);
-        m.flush(33, true);
+        m.zapFlush(0);
+        m.zapFlush(33);
         assertEquals(33, m.tlbFlushPages);
         assertEquals(0, m.tlbFlushesFull);
-        m.flush(600, true); // two page tables: 2
-        m.flush(600, false); // one gather: 1
-        m.flush(34, true); // 1
+        m.zapFlush(600); // one gather, however many page tables: 1
+        m.zapFlush(34); // 1
         assertEquals(33, m.tlbFlushPages);
-        assertEquals(4, m.tlbFlushesFull);
+        assertEquals(2, m.tlbFlushesFull);
     }
 
     /**
