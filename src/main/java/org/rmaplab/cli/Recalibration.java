@@ -119,14 +119,30 @@ final class Recalibration implements AutoCloseable {
     }
 
     /**
-     * The control's cell of a row: each loop's after / before, and "speed moved X% during the row"
-     * when {@link Validation#speedChange} is over {@link Validation#SPEED_FLAG}.
+     * The control's cell of a row: each loop's after / before with its two times (us), and "speed
+     * moved X% during the row" when {@link Validation#speedChange} is over {@link Validation#SPEED_FLAG}.
      */
     static String controlCell(Validation.Control before, Validation.Control after) {
         double change = Validation.speedChange(before, after);
-        return String.format(Locale.ROOT, "dontneed %.2f, fault %.2f", after.dontneedNs() / before.dontneedNs(),
-                after.faultNs() / before.faultNs())
+        return String.format(Locale.ROOT, "dontneed %.2f (%.1f to %.1f us), fault %.2f (%.1f to %.1f us)",
+                after.dontneedNs() / before.dontneedNs(), before.dontneedNs() / 1e3, after.dontneedNs() / 1e3,
+                after.faultNs() / before.faultNs(), before.faultNs() / 1e3, after.faultNs() / 1e3)
                 + (Validation.speedMoved(change) ? "; speed moved " + Validation.percent(change) + " during the row" : "");
+    }
+
+    /** The primitives a fresh calibration's line under the table shows: those the validated rows spend most on. */
+    static final java.util.List<String> SHOWN = java.util.List.of("fault_anon", "fault_file", "fault_file_read", "cow",
+            "fork_call", "fork_pte", "exit_pte", "mremap_pte", "uffd_move", "swap_out", "swap_in", "walk_pte",
+            "call_madvise", "tlb_flush_page", "tlb_flush_all");
+
+    /** One line for the fresh calibration F taken before WORKLOAD: its time and the prices {@link #SHOWN} (us). */
+    static String summary(String workload, Fresh f) {
+        StringBuilder b = new StringBuilder("fresh calibration before ").append(workload).append(", ").append(f.at())
+                .append(" UTC (us):");
+        for (String p : SHOWN) {
+            b.append(String.format(Locale.ROOT, " %s %.2f", p, f.cal().ns(p) / 1e3));
+        }
+        return b.append('\n').toString();
     }
 
     /** Now, HH:MM:SS UTC. */

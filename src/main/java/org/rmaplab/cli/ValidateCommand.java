@@ -196,6 +196,7 @@ final class ValidateCommand implements Callable<Integer> {
         String swapNote;
         String forkNote;
         List<String> rows = new ArrayList<>();
+        List<String> freshLines = new ArrayList<>();
         try (SwapFile swap = swapFor(err)) {
             swapNote = SwapFile.swapActive(Path.of("/proc/swaps")) ? "swap active" : "NO SWAP: reclaim pages no anonymous page out";
             double calibrated = cal.ns("fork_call");
@@ -220,6 +221,7 @@ final class ValidateCommand implements Callable<Integer> {
                                 err.println("rmaplab: bench validate: a fresh calibration before " + current);
                                 err.flush();
                                 f = fresh.calibrate(given);
+                                freshLines.add(Recalibration.summary(current, f));
                             }
                             err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
                             err.flush();
@@ -255,6 +257,10 @@ final class ValidateCommand implements Callable<Integer> {
         t.append('\n');
         t.append(recalibrate ? HEADER_RECALIBRATED : HEADER);
         rows.forEach(t::append);
+        if (!freshLines.isEmpty()) {
+            t.append('\n');
+            freshLines.forEach(t::append);
+        }
         o.print(t);
         o.flush();
         if (out != null) {
