@@ -60,7 +60,12 @@ import picocli.CommandLine.Spec;
                 + "calibration, and the kernel's time for the same scenario (vmsh -t: each call's CPU time in "
                 + "the task that makes it, less an empty call; the median of --rounds runs), with the error of "
                 + "each row (target: within 25%%). Needs a C compiler; as root with no swap active, a temporary "
-                + "swap file is made for the reclaims and removed."},
+                + "swap file is made for the reclaims and removed.",
+            "",
+            "With --recalibrate, each workload is also priced by a calibration measured right before its rows "
+                + "(calibrate.c's series, as 'rmaplab calibrate' measures them, and the harness's fork; about 5 s "
+                + "each), and each row is bracketed by a control of the machine's speed, so that the error of a row "
+                + "is told apart from the machine's drift."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the table was printed (rows that could not run say why)",
@@ -146,7 +151,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--recalibrate-rounds", paramLabel = "N", defaultValue = "1",
             description = "With --recalibrate: calibrate.c's rounds per point for each fresh calibration (1 to 32; "
-                    + "default ${DEFAULT-VALUE}: about 5 s, more with swap).")
+                    + "default ${DEFAULT-VALUE}: about 5 s of wall time with swap, 20 s at 3 rounds).")
     int recalibrateRounds;
 
     @Override
@@ -210,24 +215,8 @@ final class ValidateCommand implements Callable<Integer> {
                 forkNote = "fork_call: the calibration's (the harness's own fork could not be measured: " + e.getMessage() + ")";
             }
             if (recalibrate) {
-                try (Recalibration fresh = Recalibration.start(kernel, rounds, recalibrateRounds, err)) {
-                    Calibration given = cal;
-                    String current = null;
-                    Recalibration.Fresh f = null;
-                    for (Case k : CASES) {
-                        if (only == null || only.equals(k.workload())) {
-                            if (!k.workload().equals(current)) {
-                                current = k.workload();
-                                err.println("rmaplab: bench validate: a fresh calibration before " + current);
-                                err.flush();
-                                f = fresh.calibrate(given);
-                                freshLines.add(Recalibration.summary(current, f));
-                            }
-                            err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
-                            err.flush();
-                            rows.add(row(k, cal, kernel, f, fresh));
-                        }
-                    }
+                try {
+                    recalibratedRows(cal, kernel, rows, freshLines, err);
                 } catch (IOException e) {
                     err.println("rmaplab: bench validate: --recalibrate: calibrate.c cannot run here: " + e.getMessage());
                     err.flush();
@@ -273,6 +262,33 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * --recalibrate's rows into ROWS: before each workload's first row a fresh calibration (its
+     * summary into FRESH_LINES), GIVEN's price where calibrate.c skips a series; every row priced by
+     * both and bracketed by the control.
+     */
+    private void recalibratedRows(Calibration given, KernelRunner kernel, List<String> rows, List<String> freshLines,
+                                  PrintWriter err) throws IOException {
+        try (Recalibration fresh = Recalibration.start(kernel, rounds, recalibrateRounds, err)) {
+            String current = null;
+            Recalibration.Fresh f = null;
+            for (Case k : CASES) {
+                if (only == null || only.equals(k.workload())) {
+                    if (!k.workload().equals(current)) {
+                        current = k.workload();
+                        err.println("rmaplab: bench validate: a fresh calibration before " + current);
+                        err.flush();
+                        f = fresh.calibrate(given);
+                        freshLines.add(Recalibration.summary(current, f));
+                    }
+                    err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
+                    err.flush();
+                    rows.add(row(k, given, kernel, f, fresh));
+                }
+            }
+        }
     }
 
     static final String HEADER = "| workload | size | est ms | measured ms | error | est fork / run / reclaim ms"
