@@ -6,13 +6,15 @@
  *
  *   cc -O2 -o calibrate harness/bench/calibrate.c && ./calibrate DIR [ROUNDS [SERIES...]]
  *
- * (SERIES: only the series named, the swap series aside; for trying one series by hand.)
+ * (SERIES: only the series named, the swap series aside; for trying one series by hand. The series
+ * `control` runs only when named: see calibrate_calls.h.)
  *
  * DIR is a directory on a disk file system for the file-backed series (a file is made and
  * removed there). Output, one line each:
  *
  *   point SERIES X Y     at size X the operation took Y ns of CPU time (median over ROUNDS)
  *   skip SERIES REASON   the series could not be measured here, and why
+ *   control NAME NS      (only `control`, when named) the mean ns of one operation of a control loop
  *
  * Every figure is CPU time (CLOCK_THREAD_CPUTIME_ID, user + system, the scheduler's exact
  * sum_exec_runtime), not wall-clock time: the machine may be shared, and waiting for a CPU is not
@@ -809,6 +811,7 @@ int main(int argc, char **argv) {
     if (selected("madvise_dontneed")) madvise_dontneed();
     if (selected("uffd_move_call")) uffd_move_call();
     if (selected("dram_miss")) dram_miss();
+    if (only && *only && selected("control")) control();
     if (selected("pageout_vmas")) pageout_vmas();
     if (only && *only) return 0;
     if (!swap_active()) {

@@ -1,7 +1,8 @@
 /*
  * calibrate_calls.h: calibrate.c's per-call series (syscall, call_mmap, call_munmap, call_mremap,
  * call_mprotect, madvise_dontneed, madvise_dontneed_full, uffd_move_call; calibrate.c's header
- * comment says what each times). Included by calibrate.c after its helpers (now, point, die,
+ * comment says what each times), and the control `rmaplab bench validate --recalibrate` brackets
+ * each row with (run only when named: `calibrate DIR 1 control`). Included by calibrate.c after its helpers (now, point, die,
  * writeall, region, uffd_open, the userfaultfd ABI), which it uses; not compiled alone.
  * `rmaplab calibrate` copies it next to calibrate.c before compiling.
  */
@@ -162,3 +163,34 @@ static void uffd_move_call(void) {
     close(fd);
 }
 
+
+/* The control's CPU time per loop, ns: long enough to average a tick's worth of noise, short
+ * enough to run before and after every row of bench validate. */
+#define CONTROL_NS 100000000LL
+
+/*
+ * control: the machine's speed now, in two loops of calibrate.c's own operations, each run until
+ * CONTROL_NS of CPU time is spent in the timed calls: MADV_DONTNEED of one written page a call
+ * (dontneed_once(1): the call, a pte zapped, one page flushed) and anonymous write faults
+ * (do_anonymous_page, 256 pages a fresh mmap). Prints "control NAME NS" (the mean of an
+ * operation). Not a price: bench validate compares the same loop before and after a row.
+ */
+static void control(void) {
+    long long spent = 0, ops = 0;
+    while (spent < CONTROL_NS) {
+        spent += (long long)(dontneed_once(1) * CALLS);
+        ops += CALLS;
+    }
+    printf("control madvise_dontneed_1 %.1f\n", (double)spent / ops);
+    spent = 0, ops = 0;
+    while (spent < CONTROL_NS) {
+        char *b = anon(256 * PG);
+        long long t0 = now();
+        writeall(b, 256, 1);
+        spent += now() - t0;
+        ops += 256;
+        munmap(b, 256 * PG);
+    }
+    printf("control fault_anon %.1f\n", (double)spent / ops);
+    fflush(stdout);
+}

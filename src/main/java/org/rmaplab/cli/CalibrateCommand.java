@@ -106,12 +106,9 @@ final class CalibrateCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.FAILED;
         }
-        Map<String, LineFit> fits = parse(output, skipped);
-        Calibration ref = referenceOrNull();
         Calibration cal;
         try {
-            cal = new Calibration(machineName(), kernelRelease(), now(), file.toString(), fits, skipped,
-                    Calibration.derive(fits, ref));
+            cal = calibration(output, skipped, referenceOrNull(), file.toString());
         } catch (IllegalArgumentException e) {
             err.println("rmaplab: calibrate: " + e.getMessage());
             err.flush();
@@ -128,6 +125,18 @@ final class CalibrateCommand implements Callable<Integer> {
         o.println("written: " + file);
         o.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The calibration calibrate.c's OUTPUT implies, named ORIGIN, this machine, kernel and now;
+     * SKIPPED (what was not measured before the run) gains what the output skips, and a primitive
+     * whose series is missing takes FALLBACK's price (the reference for `calibrate`).
+     */
+    static Calibration calibration(String output, List<Calibration.Skipped> skipped, Calibration fallback,
+                                   String origin) {
+        Map<String, LineFit> fits = parse(output, skipped);
+        return new Calibration(machineName(), kernelRelease(), now(), origin, fits, skipped,
+                Calibration.derive(fits, fallback));
     }
 
     /** A temporary swap file when root, none is active and --swapfile is not 0; null otherwise (SKIPPED says why). */
@@ -162,25 +171,58 @@ final class CalibrateCommand implements Callable<Integer> {
 
     /** Compiles calibrate.c into a temporary directory and runs it with DIR for its file; its stdout. */
     private String measure(Path dir, PrintWriter err) throws IOException {
-        Path tmp = Files.createTempDirectory("rmaplab-calibrate");
-        try {
-            Path src = tmp.resolve("calibrate.c");
-            // calibrate.c includes calibrate_calls.h (its per-call series): both go to the same directory
-            for (String f : List.of("calibrate.c", "calibrate_calls.h")) {
-                try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/" + f)) {
-                    if (in == null) {
-                        throw new IOException(f + " is missing from the jar");
-                    }
-                    Files.write(tmp.resolve(f), in.readAllBytes());
-                }
-            }
-            String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
-            Path bin = tmp.resolve("calibrate");
-            run(List.of(cc, "-O2", "-o", bin.toString(), src.toString()), 120, "compiling calibrate.c with " + cc);
+        try (Binary bin = Binary.compile()) {
             err.println("rmaplab: calibrate: measuring (about 90 s of CPU time; longer on a busy machine)...");
             err.flush();
-            return run(List.of(bin.toString(), dir.toString(), Integer.toString(rounds)), 600, "calibrate.c");
-        } finally {
+            return bin.run(dir, rounds, List.of());
+        }
+    }
+
+    /**
+     * calibrate.c compiled (with $CC or cc) in a temporary directory, removed on close: `rmaplab
+     * calibrate` runs it once, `bench validate --recalibrate` once per workload and around each row.
+     */
+    static final class Binary implements AutoCloseable {
+        private final Path tmp;
+        private final Path bin;
+
+        private Binary(Path tmp, Path bin) {
+            this.tmp = tmp;
+            this.bin = bin;
+        }
+
+        static Binary compile() throws IOException {
+            Path tmp = Files.createTempDirectory("rmaplab-calibrate");
+            Binary b = new Binary(tmp, tmp.resolve("calibrate"));
+            try {
+                // calibrate.c includes calibrate_calls.h (its per-call series): both go to the same directory
+                for (String f : List.of("calibrate.c", "calibrate_calls.h")) {
+                    try (InputStream in = CalibrateCommand.class.getResourceAsStream("/harness/bench/" + f)) {
+                        if (in == null) {
+                            throw new IOException(f + " is missing from the jar");
+                        }
+                        Files.write(tmp.resolve(f), in.readAllBytes());
+                    }
+                }
+                String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
+                CalibrateCommand.run(List.of(cc, "-O2", "-o", b.bin.toString(), tmp.resolve("calibrate.c").toString()),
+                        120, "compiling calibrate.c with " + cc);
+                return b;
+            } catch (IOException e) {
+                b.close();
+                throw e;
+            }
+        }
+
+        /** calibrate.c's stdout with DIR for its file, ROUNDS rounds a point, only SERIES if any are named. */
+        String run(Path dir, int rounds, List<String> series) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(bin.toString(), dir.toString(), Integer.toString(rounds)));
+            cmd.addAll(series);
+            return CalibrateCommand.run(cmd, 600, "calibrate.c");
+        }
+
+        @Override
+        public void close() throws IOException {
             try (var s = Files.list(tmp)) {
                 for (Path p : s.toList()) {
                     Files.deleteIfExists(p);

@@ -47,7 +47,9 @@ import picocli.CommandLine.Spec;
  * calibration) against the time the real kernel took for the same scenario ({@code vmsh -t}: each
  * line's call timed as the CPU time of the thread that makes it, less the empty call; the median of
  * --rounds runs), with the error of each row. Prints a Markdown table (docs/benchmarks.md holds one),
- * the calibration, the load average before and after, and what was not measured and why.
+ * the calibration, the load average before and after, and what was not measured and why. With
+ * --recalibrate ({@link Recalibration}) each row is also priced by a calibration measured right
+ * before its workload, and bracketed by a control of the machine's speed.
  */
 @Command(name = "validate",
         mixinStandardHelpOptions = true,
@@ -58,7 +60,12 @@ import picocli.CommandLine.Spec;
                 + "calibration, and the kernel's time for the same scenario (vmsh -t: each call's CPU time in "
                 + "the task that makes it, less an empty call; the median of --rounds runs), with the error of "
                 + "each row (target: within 25%%). Needs a C compiler; as root with no swap active, a temporary "
-                + "swap file is made for the reclaims and removed."},
+                + "swap file is made for the reclaims and removed.",
+            "",
+            "With --recalibrate, each workload is also priced by a calibration measured right before its rows "
+                + "(calibrate.c's series, as 'rmaplab calibrate' measures them, and the harness's fork; about 5 s "
+                + "each), and each row is bracketed by a control of the machine's speed, so that the error of a row "
+                + "is told apart from the machine's drift."},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the table was printed (rows that could not run say why)",
@@ -134,12 +141,28 @@ final class ValidateCommand implements Callable<Integer> {
             description = "As root with no swap active, the size of the temporary swap file (default ${DEFAULT-VALUE}; 0: none).")
     long swapMib;
 
+    @Option(names = "--recalibrate",
+            description = "Also price each workload with a calibration measured right before its rows (calibrate.c, "
+                    + "the harness's fork with it), and time a control (a one-page MADV_DONTNEED loop and an anonymous "
+                    + "fault loop, 0.1 s each) before and after each row: adds the fresh estimate, its error, the "
+                    + "calibration's and the row's time and the control's after / before to each row, flagging a "
+                    + "row during which the machine's speed moved by more than 10%%.")
+    boolean recalibrate;
+
+    @Option(names = "--recalibrate-rounds", paramLabel = "N", defaultValue = "1",
+            description = "With --recalibrate: calibrate.c's rounds per point for each fresh calibration (1 to 32; "
+                    + "default ${DEFAULT-VALUE}: about 5 s of wall time with swap, 20 s at 3 rounds).")
+    int recalibrateRounds;
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (rounds < 1 || rounds > 31) {
             throw new ParameterException(spec.commandLine(), "--rounds must be 1 to 31, not " + rounds);
+        }
+        if (recalibrateRounds < 1 || recalibrateRounds > 32) {
+            throw new ParameterException(spec.commandLine(), "--recalibrate-rounds must be 1 to 32, not " + recalibrateRounds);
         }
         if (only != null && CASES.stream().noneMatch(k -> k.workload().equals(only))) {
             throw new ParameterException(spec.commandLine(), "--only: no validated workload '" + only + "'");
@@ -178,11 +201,12 @@ final class ValidateCommand implements Callable<Integer> {
         String swapNote;
         String forkNote;
         List<String> rows = new ArrayList<>();
+        List<String> freshLines = new ArrayList<>();
         try (SwapFile swap = swapFor(err)) {
             swapNote = SwapFile.swapActive(Path.of("/proc/swaps")) ? "swap active" : "NO SWAP: reclaim pages no anonymous page out";
             double calibrated = cal.ns("fork_call");
             try {
-                double harnessFork = harnessForkNs(kernel);
+                double harnessFork = harnessForkNs(kernel, rounds);
                 cal = withPrice(cal, "fork_call", harnessFork, "the harness's own fork, measured by bench validate");
                 forkNote = String.format(Locale.ROOT, "fork_call: the harness's own fork, %d forks of an empty task"
                         + " (median of %d runs): %.0f ns (the calibration's, calibrate.c's process: %.0f ns)",
@@ -190,11 +214,21 @@ final class ValidateCommand implements Callable<Integer> {
             } catch (HarnessError | IOException e) {
                 forkNote = "fork_call: the calibration's (the harness's own fork could not be measured: " + e.getMessage() + ")";
             }
-            for (Case k : CASES) {
-                if (only == null || only.equals(k.workload())) {
-                    err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
+            if (recalibrate) {
+                try {
+                    recalibratedRows(cal, kernel, rows, freshLines, err);
+                } catch (IOException e) {
+                    err.println("rmaplab: bench validate: --recalibrate: calibrate.c cannot run here: " + e.getMessage());
                     err.flush();
-                    rows.add(row(k, cal, kernel));
+                    return ExitCodes.FAILED;
+                }
+            } else {
+                for (Case k : CASES) {
+                    if (only == null || only.equals(k.workload())) {
+                        err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
+                        err.flush();
+                        rows.add(row(k, cal, kernel, null, null));
+                    }
                 }
             }
         }
@@ -205,9 +239,17 @@ final class ValidateCommand implements Callable<Integer> {
         t.append("load average (1, 5, 15 min): before ").append(loadBefore).append(", after ").append(loadAverage())
                 .append('\n');
         t.append("measured: vmsh -t, each line's CPU time less the empty call, median of ").append(rounds)
-                .append(" runs; error = (estimated - measured) / measured\n\n");
-        t.append(HEADER);
+                .append(" runs; error = (estimated - measured) / measured\n");
+        if (recalibrate) {
+            t.append(Recalibration.note(recalibrateRounds));
+        }
+        t.append('\n');
+        t.append(recalibrate ? HEADER_RECALIBRATED : HEADER);
         rows.forEach(t::append);
+        if (!freshLines.isEmpty()) {
+            t.append('\n');
+            freshLines.forEach(t::append);
+        }
         o.print(t);
         o.flush();
         if (out != null) {
@@ -222,17 +264,55 @@ final class ValidateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * --recalibrate's rows into ROWS: before each workload's first row a fresh calibration (its
+     * summary into FRESH_LINES), GIVEN's price where calibrate.c skips a series; every row priced by
+     * both and bracketed by the control.
+     */
+    private void recalibratedRows(Calibration given, KernelRunner kernel, List<String> rows, List<String> freshLines,
+                                  PrintWriter err) throws IOException {
+        try (Recalibration fresh = Recalibration.start(kernel, rounds, recalibrateRounds, err)) {
+            String current = null;
+            Recalibration.Fresh f = null;
+            for (Case k : CASES) {
+                if (only == null || only.equals(k.workload())) {
+                    if (!k.workload().equals(current)) {
+                        current = k.workload();
+                        err.println("rmaplab: bench validate: a fresh calibration before " + current);
+                        err.flush();
+                        f = fresh.calibrate(given);
+                        freshLines.add(Recalibration.summary(current, f));
+                    }
+                    err.println("rmaplab: bench validate: " + k.workload() + " " + k.label());
+                    err.flush();
+                    rows.add(row(k, given, kernel, f, fresh));
+                }
+            }
+        }
+    }
+
     static final String HEADER = "| workload | size | est ms | measured ms | error | est fork / run / reclaim ms"
             + " | measured fork / run / reclaim ms |\n|---|---|---:|---:|---:|---|---|\n";
 
-    /** One row of the table for K, or a row saying why it could not be measured. */
-    private String row(Case k, Calibration cal, KernelRunner kernel) {
+    static final String HEADER_RECALIBRATED = "| workload | size | est ms | measured ms | error | fresh est ms"
+            + " | fresh error | fresh calibration, row (UTC) | control after / before | est fork / run / reclaim ms"
+            + " | measured fork / run / reclaim ms |\n|---|---|---:|---:|---:|---:|---:|---|---|---|---|\n";
+
+    /**
+     * One row of the table for K, or a row saying why it could not be measured. With F (a fresh
+     * calibration, --recalibrate) the row also carries the estimate F prices and its error, the
+     * times of F and of the row, and the control R times before and after the row's kernel runs.
+     */
+    private String row(Case k, Calibration cal, KernelRunner kernel, Recalibration.Fresh f, Recalibration rc) {
         Workload w = Workloads.find(k.workload()).orElseThrow();
         String text = w.generate(k.params());
         Scenario sc = ScenarioParser.parse(k.workload() + ".vms", text);
         Map<String, String> est = estimate(sc, cal);
         double estNs = Double.parseDouble(est.get("est_time_ns"));
+        double freshNs = f == null ? 0 : Double.parseDouble(estimate(sc, f.cal()).get("est_time_ns"));
         String head = "| " + k.workload() + " | " + k.label() + " | " + ms(estNs) + " | ";
+        String at = f == null ? null : f.at() + ", " + Recalibration.clock();
+        String control = "";
         Map<String, List<Integer>> phases = new LinkedHashMap<>();
         for (Statement s : sc.statements()) {
             phases.computeIfAbsent(phase(s), p -> new ArrayList<>()).add(s.line());
@@ -242,11 +322,14 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             tmp = Files.createTempFile("rmaplab-validate-", ".vms");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            for (int r = 0; r < rounds; r++) {
+            Validation.Control before = rc == null ? null : rc.control();
+            for (int i = 0; i < rounds; i++) {
                 runs.add(kernel.time(tmp));
             }
+            control = rc == null ? "" : Recalibration.controlCell(before, rc.control());
         } catch (IOException | HarnessError e) {
-            return head + "not measured: " + e.getMessage().replace('|', '/') + " | | | |\n";
+            return head + "not measured: " + e.getMessage().replace('|', '/') + (f == null ? "" : " | | | | |")
+                    + " | | | |\n";
         } finally {
             if (tmp != null) {
                 try {
@@ -266,12 +349,21 @@ final class ValidateCommand implements Callable<Integer> {
         }
         String estPh = ms(Double.parseDouble(est.get("est_fork_ns"))) + " / " + ms(Double.parseDouble(est.get("est_run_ns")))
                 + " / " + ms(Double.parseDouble(est.get("est_reclaim_ns")));
+        String fresh = f == null ? "" : ms(freshNs) + " | " + errorCell(freshNs, measured) + " | " + at + " | " + control
+                + " | ";
         if (measured <= 0) {
-            return head + ms(measured) + " | n/a | " + estPh + " | " + m + " |\n";
+            return head + ms(measured) + " | n/a | " + fresh + estPh + " | " + m + " |\n";
         }
-        double e = Validation.error(estNs, measured);
-        return head + ms(measured) + " | " + Validation.percent(e) + (Validation.withinTarget(e) ? "" : " (miss)") + " | "
-                + estPh + " | " + m + " |\n";
+        return head + ms(measured) + " | " + errorCell(estNs, measured) + " | " + fresh + estPh + " | " + m + " |\n";
+    }
+
+    /** The error of EST against MEASURED as the table prints it: "+12.3%", "-40.0% (miss)", "n/a". */
+    static String errorCell(double estNs, double measuredNs) {
+        if (measuredNs <= 0) {
+            return "n/a";
+        }
+        double e = Validation.error(estNs, measuredNs);
+        return Validation.percent(e) + (Validation.withinTarget(e) ? "" : " (miss)");
     }
 
     /** The forks of the empty-fork scenario. */
@@ -283,7 +375,7 @@ final class ValidateCommand implements Callable<Integer> {
      * task, the vmas and ptes it always has), and the harness's task is not calibrate.c's process:
      * here its fork cost 340 to 400 us against calibrate.c's 220 us.
      */
-    private double harnessForkNs(KernelRunner kernel) throws IOException {
+    static double harnessForkNs(KernelRunner kernel, int rounds) throws IOException {
         StringBuilder b = new StringBuilder();
         for (int i = 1; i <= EMPTY_FORKS; i++) {
             b.append("t1 fork as c").append(i).append('\n');

@@ -193,7 +193,7 @@ public final class Calibration {
 
     /**
      * The prices FITS (series name to line) imply; a primitive whose series is missing takes
-     * FALLBACK's price (the reference calibration), its source saying so. Derivations:
+     * FALLBACK's price (the reference for calibrate, the calibration given for bench validate --recalibrate), its source saying so. Derivations:
      * the slope of fault_anon, fault_file, fault_file_read, cow, fork_pte, exit_pte, mremap_pte, uffd_move,
      * swapin; fork_call is fork_pte's intercept (a fork with one empty vma more than the process
      * has); fork_vma is fork_vma's slope less one fork_pte and {@link #FORK_VMA_ALLOCS}
@@ -352,7 +352,9 @@ public final class Calibration {
         if (fallback == null) {
             throw new IllegalArgumentException("series " + series + " was not measured and there is no fallback");
         }
-        c.put(primitive, new Price(fallback.ns(primitive), "reference calibration (" + series
+        // the fallback is the reference for `calibrate`; for bench validate --recalibrate, the calibration given
+        String which = fallback.origin().equals("reference") ? "reference calibration" : "calibration " + fallback.origin();
+        c.put(primitive, new Price(fallback.ns(primitive), which + " (" + series
                 + " not measured here); there: " + fallback.price(primitive).source()));
     }
 

@@ -70,4 +70,38 @@ public final class Validation {
     public static String percent(double error) {
         return String.format(Locale.ROOT, "%+.1f%%", 100 * error);
     }
+
+    /**
+     * A control's speed change beyond which {@code bench validate --recalibrate} flags a row: 10%, so
+     * that a row whose machine changed speed by a good part of the 25% target while it ran says so.
+     */
+    public static final double SPEED_FLAG = 0.10;
+
+    /**
+     * The control loops' mean ns of one operation (calibrate.c's control: a one-page MADV_DONTNEED,
+     * an anonymous write fault), taken right before or right after a row's kernel runs.
+     */
+    public record Control(double dontneedNs, double faultNs) {
+        public Control {
+            if (!(dontneedNs > 0) || !(faultNs > 0)) {
+                throw new IllegalArgumentException("control times must be > 0, not " + dontneedNs + ", " + faultNs);
+            }
+        }
+    }
+
+    /**
+     * How much slower (positive) or faster (negative) the machine ran AFTER a row than BEFORE it: of
+     * the two loops' after / before - 1, the one of the larger magnitude (the first on a tie).
+     * Only the control's own ratio: no price or measurement of the row enters it.
+     */
+    public static double speedChange(Control before, Control after) {
+        double d = after.dontneedNs() / before.dontneedNs() - 1;
+        double f = after.faultNs() / before.faultNs() - 1;
+        return Math.abs(f) > Math.abs(d) ? f : d;
+    }
+
+    /** Did the speed change by more than {@link #SPEED_FLAG} (either way)? */
+    public static boolean speedMoved(double change) {
+        return Math.abs(change) > SPEED_FLAG;
+    }
 }

@@ -47,4 +47,26 @@ class ValidationTest {
         assertEquals("+135.8%", Validation.percent(Validation.error(721.07, 305.84)));
         assertThrows(IllegalArgumentException.class, () -> Validation.error(1, 0));
     }
+
+    /**
+     * The control before a row took 10000 ns a one-page MADV_DONTNEED and 20000 ns a fault; after
+     * it, 11500 and 17500: the loops moved 11500 / 10000 - 1 = +15% and 17500 / 20000 - 1 = -12.5%;
+     * the larger, +15%, is over the 10% flag. After 10500 and 19200 instead: +5% and -4%, so +5%, not
+     * flagged; after 10200 and 17600: +2% and -12%, the fault's -12%, flagged.
+     */
+    @Test
+    void speedChangeIsTheLoopThatMovedMost() {
+        Validation.Control before = new Validation.Control(10000, 20000);
+        double a = Validation.speedChange(before, new Validation.Control(11500, 17500));
+        assertEquals(0.15, a, 1e-12);
+        assertTrue(Validation.speedMoved(a));
+        double b = Validation.speedChange(before, new Validation.Control(10500, 19200));
+        assertEquals(0.05, b, 1e-12);
+        assertFalse(Validation.speedMoved(b));
+        double c = Validation.speedChange(before, new Validation.Control(10200, 17600));
+        assertEquals(-0.12, c, 1e-12);
+        assertTrue(Validation.speedMoved(c));
+        assertEquals("-12.0%", Validation.percent(c));
+        assertThrows(IllegalArgumentException.class, () -> new Validation.Control(0, 20000));
+    }
 }
