@@ -190,8 +190,9 @@ public final class FileRmap {
      *   <li>i_mmap_nonlinear (beside the prio_tree and then the interval tree, until 4.0 emulated
      *       remap_file_pages() and removed it with VM_NONLINEAR): the vmas
      *       remap_file_pages() made nonlinear, which the walk skips and try_to_unmap_file()'s
-     *       cluster scan reads afterwards. Under {@link IMmap#LIST} the model keeps them on its one
-     *       list and skips them (2.6.6 tested VM_NONLINEAR on i_mmap_shared); under
+     *       cluster scan reads afterwards. Under {@link IMmap#LIST} they stay on i_mmap_shared, where
+     *       the walk reaches each and skips it on VM_NONLINEAR (2.6.6), so they are listed there in
+     *       walk order and again apart; under
      *       {@link IMmap#OBJRMAP_LIST} they are probed like any other vma (objrmap's walk did not
      *       test VM_NONLINEAR, and there was no i_mmap_nonlinear before 2.6.7), so none is listed
      *       apart.
@@ -214,14 +215,15 @@ public final class FileRmap {
                         + (objrmap ? ": objrmap's list, -mm 2003 (page_referenced_obj, every vma probed by find_pte())"
                         : ": 2.6.6 list (page_referenced_file, list_for_each_entry: every vma visited)"));
                 for (Vma vma : iMmap) {
-                    if (((vma.flags() & Vma.VM_SHARED) != 0) == shared && (objrmap || !vma.isNonlinear())) {
+                    if (((vma.flags() & Vma.VM_SHARED) != 0) == shared) {
                         list.add("vma", "visit " + ++order[0] + ": vma " + RmapStructure.vmaLabel(vma)
-                                + (vma.addressOf(pgoff) < 0 ? " (page->index outside: -EFAULT, no pte looked at)" : ""));
+                                + (vma.isNonlinear() && !objrmap ? " (VM_NONLINEAR: skipped before vma_address(), no pte looked at)"
+                                : vma.addressOf(pgoff) < 0 ? " (page->index outside: -EFAULT, no pte looked at)" : ""));
                     }
                 }
             }
             if (!objrmap) {
-                nonlinear(top, iMmap, "VM_NONLINEAR vmas (the model's list, as 2.6.6's i_mmap_shared: skipped by the walk)");
+                nonlinear(top, iMmap, "VM_NONLINEAR vmas (on 2.6.6's i_mmap_shared: reached by the walk, skipped before vma_address())");
             }
             return top;
         }
