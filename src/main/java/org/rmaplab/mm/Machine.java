@@ -371,6 +371,7 @@ public final class Machine implements Syscalls, RmapHost {
             m.put("vma_merge_fail_pgoff_source", vmaOps.mergeFailures.pgoffSource);
             m.put("vma_merge_fail_anon_vma", vmaOps.mergeFailures.anonVma);
             m.put("vma_merge_fail_shared", vmaOps.mergeFailures.shared);
+            m.put("vma_merge_fail_shared_new", vmaOps.mergeFailures.sharedNew);
             m.put("vma_merges_matena", vmaOps.mergesMatena);
         }
         if (vmaOps.pgoffUpdate != null) {

@@ -17,8 +17,9 @@ package org.rmaplab.mm;
  * is_mergeable_anon_vma() or the pgoff test does, and so does the model; only which reason is
  * counted follows his patch.
  *
- * <p>rmaplab's own split, not his: of the pgoff failures, those against copy_vma()'s own source
- * vma ({@link #pgoffSource}).
+ * <p>rmaplab's own splits, not his: of the pgoff failures, those against copy_vma()'s own source
+ * vma ({@link #pgoffSource}); of the shared ones, those whose absorbed range has no anon_vma
+ * ({@link #sharedNew}).
  */
 final class VmaMergeFailures {
     /** {@link RmapDesign#countsMergeFailures}: the counters below are kept. */
@@ -37,9 +38,19 @@ final class VmaMergeFailures {
     long anonVma;
     /**
      * The pgoffs fit; the absorbed anon_vma shared with a child, or a fork child where one side
-     * has no anon_vma (AV_MERGE_FAILED).
+     * has no anon_vma (AV_MERGE_FAILED). The total, {@link #sharedNew} included.
      */
     long shared;
+    /**
+     * Of {@link #shared}, tests whose absorbed range has no anon_vma — a new or unfaulted range
+     * beside a fork child's faulted vma: 6.18 mm/vma.c is_mergeable_anon_vma() case 2, {@code if
+     * (tgt_anon && !src_anon) return !vma_is_fork_child(tgt);} (5.17 mm/mmap.c:
+     * is_mergeable_anon_vma(NULL, anon_vma2, vma) asks {@code list_is_singular(&vma->anon_vma_chain)},
+     * which a forked vma's chain — its own anon_vma's and its parent's — is not). The neighbour
+     * itself may take any new page; it is refused only because it was forked.
+     */
+    long sharedNew;
+
     VmaMergeFailures(RmapDesign design) {
         this.design = design;
         this.counts = design.countsMergeFailures();
@@ -64,6 +75,9 @@ final class VmaMergeFailures {
             anonVma++;
         } else {
             shared++;
+            if (srcAnon == null) {
+                sharedNew++;
+            }
         }
         return false;
     }
