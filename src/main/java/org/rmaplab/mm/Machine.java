@@ -367,10 +367,11 @@ public final class Machine implements Syscalls, RmapHost {
         m.put("vma_splits", vmaOps.splits);
         m.put("vma_merges", vmaOps.merges);
         if (design.countsMergeFailures()) {
-            m.put("vma_merge_fail_pgoff", vmaOps.mergeFailPgoff);
-            m.put("vma_merge_fail_pgoff_source", vmaOps.mergeFailPgoffSource);
-            m.put("vma_merge_fail_anon_vma", vmaOps.mergeFailAnonVma);
-            m.put("vma_merge_fail_shared", vmaOps.mergeFailShared);
+            m.put("vma_merge_fail_pgoff", vmaOps.mergeFailures.pgoff);
+            m.put("vma_merge_fail_pgoff_source", vmaOps.mergeFailures.pgoffSource);
+            m.put("vma_merge_fail_anon_vma", vmaOps.mergeFailures.anonVma);
+            m.put("vma_merge_fail_shared", vmaOps.mergeFailures.shared);
+            m.put("vma_merge_fail_shared_new", vmaOps.mergeFailures.sharedNew);
             m.put("vma_merges_matena", vmaOps.mergesMatena);
         }
         if (vmaOps.pgoffUpdate != null) {

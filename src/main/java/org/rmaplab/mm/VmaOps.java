@@ -34,30 +34,8 @@ final class VmaOps {
      * ({@link RmapDesign#adjustsFaultedPgoff}).
      */
     final AnonPgoffUpdate pgoffUpdate;
-    /** {@link RmapDesign#countsMergeFailures}: the counters below are kept. */
-    private final boolean countsMergeFailures;
-    /**
-     * Merge tests an anonymous range failed with an adjacent neighbour of the same flags, counted
-     * as Matěna's tracing counted them (RFC v2 PATCH 4/4, v3 PATCH 6/6 "mm: add tracing for VMA
-     * merges", enum vma_merge_res): his can_vma_merge_before/after() test the pgoff first
-     * ({@code if (vma->vm_pgoff == vm_pgoff) return is_mergeable_anon_vma(...); return
-     * MERGE_FAILED;}), so a test whose pgoffs do not fit is a pgoff failure whatever the
-     * anon_vmas; only when they fit is it an anon_vma failure — different anon_vmas, the absorbed
-     * one unshared as he defines it (its own root with no children) — or a shared one
-     * (AV_MERGE_FAILED: the absorbed anon_vma shared, or a fork child where one side has none).
-     * The decision is not his order: today's can_vma_merge_before/after() refuse when either
-     * is_mergeable_anon_vma() or the pgoff test does, and so does the model; only which reason is
-     * counted follows his patch. His breakdown: cover letter of RFC v2, 11 March 2022.
-     */
-    long mergeFailPgoff;
-    /**
-     * Of {@link #mergeFailPgoff}, copy_vma()'s tests of a moved range against its own source vma
-     * (the new place next to the old): a merge no rule could use to save a vma, since move_vma()
-     * unmaps the source range right after. rmaplab's own split of the pgoff count.
-     */
-    long mergeFailPgoffSource;
-    long mergeFailAnonVma;
-    long mergeFailShared;
+    /** Why merge tests failed, counted as Matěna's tracing patch did. */
+    final VmaMergeFailures mergeFailures;
     /**
      * Merges made by Matěna's rules: a vma absorbed by one with another anon_vma
      * (reconnect_pages_range()), or a moved faulted range merged at the pgoff he adjusted. Not a
@@ -71,7 +49,7 @@ final class VmaOps {
         this.k = k;
         this.design = k.design;
         this.pgoffUpdate = design.adjustsFaultedPgoff() ? new AnonPgoffUpdate(k) : null;
-        this.countsMergeFailures = design.countsMergeFailures();
+        this.mergeFailures = new VmaMergeFailures(design);
         this.groups = new VmaGroups(k, design);
     }
 
@@ -275,7 +253,7 @@ final class VmaOps {
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(prev, vmg.anon(), vmg.middle(), vmg.copiedFrom());
         boolean pgoff = prev.vmPgoff + prev.pages() == vmg.pgoff() || (file == null && !k.traits.anonMergeNeedsPgoff());
-        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), prev.anonVma, file, prev == vmg.copiedFrom());
+        return anon && pgoff || mergeFailures.failed(pgoff, vmg.anon(), prev.anonVma, file, prev == vmg.copiedFrom());
     }
 
     /** can_vma_merge_before(): may vmg's range (pglen pages at its pgoff) precede next? */
@@ -288,42 +266,18 @@ final class VmaOps {
         boolean anon = FaultInject.on(FaultInject.Bug.MERGE_IGNORES_ANON_VMA)
                 || design.isMergeableAnonVma(next, vmg.anon(), vmg.middle(), vmg.copiedFrom());
         boolean pgoff = next.vmPgoff == vmg.pgoff() + pglen || (file == null && !k.traits.anonMergeNeedsPgoff());
-        return anon && pgoff || mergeFailed(pgoff, vmg.anon(), next.anonVma, file, next == vmg.copiedFrom());
-    }
-
-    /**
-     * A merge test of an adjacent neighbour with the same flags failed: count why, for an
-     * anonymous range under a design that {@link RmapDesign#countsMergeFailures} (see
-     * {@link #mergeFailPgoff}): pgoff first, as Matěna's tracing patch asks, then the anon_vmas.
-     * {@code pgoffOk}: the pgoffs fit (so is_mergeable_anon_vma() refused); {@code srcAnon} is
-     * the anon state of the range to be absorbed, {@code tgtAnon} the neighbour's; {@code
-     * ownSource}: the neighbour is the vma copy_vma() copies from. Always false.
-     */
-    private boolean mergeFailed(boolean pgoffOk, Object srcAnon, Object tgtAnon, Object file, boolean ownSource) {
-        if (!countsMergeFailures || file != null) {
-            return false;
-        }
-        if (!pgoffOk) {
-            mergeFailPgoff++;
-            if (ownSource) {
-                mergeFailPgoffSource++;
-            }
-        } else if (srcAnon != null && tgtAnon != null && design.anonVmaUnshared(srcAnon)) {
-            mergeFailAnonVma++;
-        } else {
-            mergeFailShared++;
-        }
-        return false;
+        return anon && pgoff || mergeFailures.failed(pgoff, vmg.anon(), next.anonVma, file, next == vmg.copiedFrom());
     }
 
     /**
      * prev and next may not both merge ({@link RmapDesign#anonVmasCompatible} said no): a failed
-     * merge with next, counted as {@link #mergeFailed} does, next being the absorbed one. Both
-     * pgoffs fitted (vma_merge() asks only when prev and next each may merge), so it is an
-     * anon_vma or shared failure, as Matěna's merge_both.
+     * merge with next, counted as {@link VmaMergeFailures#failed} does, next being the absorbed
+     * one. Both pgoffs fitted (vma_merge() asks only when prev and next each may merge), so it is
+     * an anon_vma or shared failure, as Matěna's merge_both.
      */
     private boolean compatible(Vma prev, Vma next) {
-        return design.anonVmasCompatible(prev, next) || mergeFailed(true, next.anonVma, prev.anonVma, next.vmFile, false);
+        return design.anonVmasCompatible(prev, next)
+                || mergeFailures.failed(true, next.anonVma, prev.anonVma, next.vmFile, false);
     }
 
     /**

@@ -45,7 +45,7 @@ final class RelocTracesFinding implements Finding {
      * {@link CostModel#KINDS} alive); the end is just before the traced program's own exit, since at
      * the trace's last line every task has exited and nothing is left.
      */
-    record Measure(long failPgoff, long failAnonVma, long failShared, long mergesMatena, long vmasPeak, long vmasEnd,
+    record Measure(long failPgoff, long failAnonVma, long failShared, long failSharedNew, long mergesMatena, long vmasPeak, long vmasEnd,
             long anonVmasPeak, long anonVmasEnd, long avcsPeak, long avcsEnd, long objectsPeak, long objectsEnd,
             long rmapBytesPeak, long flagged, long relocAsked, long relocDone, long relocMerged, long relocFallbackShared,
             long ptesWalked, long foliosRewritten) {
@@ -100,7 +100,8 @@ final class RelocTracesFinding implements Finding {
         end = end == null ? now : end;
         Map<String, Long> kc = k.counters();
         return new Measure(kc.getOrDefault("vma_merge_fail_pgoff", 0L), kc.getOrDefault("vma_merge_fail_anon_vma", 0L),
-                kc.getOrDefault("vma_merge_fail_shared", 0L), kc.getOrDefault("vma_merges_matena", 0L), peak[0],
+                kc.getOrDefault("vma_merge_fail_shared", 0L), kc.getOrDefault("vma_merge_fail_shared_new", 0L),
+                kc.getOrDefault("vma_merges_matena", 0L), peak[0],
                 end[0], peak[1], end[1], peak[2], end[2], peak[3], end[3],
                 Long.parseLong(CostModel.costs(design, meter).get("rmap_bytes_peak")), conv.count("relocate_anon"),
                 st.relocateAsked, st.relocateDone, st.relocateMerged, st.relocateFallbackShared, st.relocatePtesWalked,
@@ -186,6 +187,36 @@ final class RelocTracesFinding implements Finding {
                 shared, total, Markdown.count(all.size()), pct(share), String.join(", ", per),
                 share < 0.01 ? "below his range, as his jemalloc figure (0%) was"
                         : share <= 0.03 ? "within his range" : "above his range", pgoff, pct(Markdown.per(pgoff, total)));
+        sharedNew(md, all, shared);
+    }
+
+    /**
+     * Of the shared failures (today's), those whose absorbed range had no anon_vma
+     * ({@code vma_merge_fail_shared_new}): a new or unfaulted range beside a fork child's faulted
+     * vma, refused by 6.18 is_mergeable_anon_vma() case 2 though no folio of it is shared.
+     */
+    private static void sharedNew(Markdown md, List<List<Measure>> all, long shared) {
+        if (shared == 0) {
+            return;
+        }
+        long fresh = 0;
+        List<String> per = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Measure m = all.get(i).get(0);
+            fresh += m.failSharedNew();
+            if (m.failShared() > 0) {
+                per.add(Traces.MREMAP_NAMES.get(i) + " " + m.failSharedNew() + " of " + m.failShared());
+            }
+        }
+        md.format("Of the %d shared, %s are a new or unfaulted range — no anon_vma, so no folio of its own to share — "
+                + "tested beside a faulted vma of a forked task (machine counter `vma_merge_fail_shared_new`; %s). "
+                + "Today's is_mergeable_anon_vma() (6.18 mm/vma.c, case 2: `if (tgt_anon && !src_anon) return "
+                + "!vma_is_fork_child(tgt);`) refuses such a range beside any vma with more than one anon_vma_chain, "
+                + "that is any vma a fork copied, as 5.17's `is_mergeable_anon_vma(NULL, anon_vma2, vma)` did with "
+                + "`list_is_singular(&vma->anon_vma_chain)`: the neighbour's anon_vma could take the new pages, but "
+                + "it was forked. %s%n%n", shared, fresh == shared ? "all " + fresh : String.valueOf(fresh),
+                String.join(", ", per), fresh == shared ? "None is a range whose own folios a child shares."
+                        : "The other " + (shared - fresh) + " have an anon_vma of their own, shared or forked.");
     }
 
     private static void metadata(Markdown md, List<List<Measure>> all) {

@@ -37,6 +37,8 @@ class RelocTracesFindingTest {
         assertEquals(run.cost("vma_merge_fail_pgoff"), today.failPgoff());
         assertEquals(run.cost("vma_merge_fail_anon_vma"), today.failAnonVma());
         assertEquals(run.cost("vma_merge_fail_shared"), today.failShared());
+        assertEquals(run.machine("vma_merge_fail_shared_new"), today.failSharedNew());
+        assertTrue(today.failSharedNew() <= today.failShared());
         assertEquals(run.cost("rmap_bytes_peak"), today.rmapBytesPeak());
         assertTrue(today.failTotal() > 0, "the moved values fail to merge today");
         assertEquals((double) today.failShared() / today.failTotal(), today.sharedShare());
@@ -80,6 +82,16 @@ class RelocTracesFindingTest {
         assertTrue(s.contains("| mremap calls flagged | vmas asked | vmas relocated | vmas re-merged | "
                 + "vmas that fell back: shared |"), s);
         assertTrue(!s.contains("by the first rule that refused"), s);
+        // prefork's shared failures (its workers are forked): the split is the machine counter of
+        // the same run, and the prose gives it.
+        RelocTracesFinding.Measure prefork = RelocTracesFinding.measure("prefork", "anon_vma_chain");
+        Findings.Run pr = RealFaults.run(Traces.perfPath("prefork"),
+                RelocTracesFinding.conversion("prefork", "anon_vma_chain").scenario(), "anon_vma_chain");
+        assertEquals(pr.machine("vma_merge_fail_shared_new"), prefork.failSharedNew());
+        assertTrue(prefork.failShared() > 0 && prefork.failSharedNew() <= prefork.failShared());
+        assertTrue(s.contains("`vma_merge_fail_shared_new`; prefork " + prefork.failSharedNew() + " of "
+                + prefork.failShared()), s);
+        assertTrue(s.contains("!vma_is_fork_child(tgt);"), s);
         assertEquals(List.of("prefork", "realloc-snap", "py-bgsave"), Traces.MREMAP_NAMES);
     }
 

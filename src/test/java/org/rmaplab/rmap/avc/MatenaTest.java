@@ -187,8 +187,9 @@ class MatenaTest {
      * vma_merge_new_range() tests the child's P: same flags, adjacent, pgoffs fit; the range has
      * no anon_vma and P is a fork child's (Linux 6.18 is_mergeable_anon_vma() case 2,
      * !vma_had_uncowed_parents(tgt); in Matěna's is_mergeable_anon_vma() P's anon_vma_chain is not
-     * singular and the range has none): refused, 1 "shared". The new range's next is the
-     * carve-out (PROT_NONE). The same under both rules.
+     * singular and the range has none): refused, 1 "shared", and of it 1 "shared_new" (the
+     * absorbed range has no anon_vma). The new range's next is the carve-out (PROT_NONE). The same
+     * under both rules.
      */
     @Test
     void pgoffsThatFitWithASharedAnonVmaCountShared() {
@@ -202,7 +203,48 @@ class MatenaTest {
             assertEquals(c + 6 * P, s.mmap(child, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0));
             assertEquals(p + 5 * P, child.mm().vmaLookup(p).end(), "not merged");
             assertEquals(1, n(s, "vma_merge_fail_shared"));
+            assertEquals(1, n(s, "vma_merge_fail_shared_new"));
             assertEquals(0, n(s, "vma_merge_fail_pgoff") + n(s, "vma_merge_fail_anon_vma"));
+            s.reclaim(Long.MAX_VALUE);
+            s.finish();
+        }
+    }
+
+    /**
+     * A "shared" failure that is not "shared_new": the absorbed range has an anon_vma, shared
+     * with a child. Q (5 pages at carve-out +6p, pgoff c+6) is written (anon_vma A_Q) and moved
+     * to +20p, keeping pgoff c+6 under today's rule; P (5 pages at +1p, pgoff c+1) is written
+     * (A_P); the task forks, so A_Q and A_P each have a child anon_vma. Moving the parent's Q
+     * back to +6p: copy_vma() tests P, same flags, adjacent, P's end pgoff c+6 = Q's pgoff,
+     * A_Q != A_P and A_Q not unshared (it has children): refused, 1 "shared", 0 "shared_new"; the
+     * new place's next is the carve-out (PROT_NONE), not counted. Under Matěna's rules the first
+     * move, A_Q then unshared, took pgoff c+20 (can_update_faulted_pgoff(): 1 update), and the
+     * move back may not take c+6 (A_Q shared now: 1 refusal), so the test of P fails its pgoffs
+     * first: 1 "pgoff", no "shared".
+     */
+    @Test
+    void anAbsorbedAnonVmaSharedWithAChildIsSharedButNotNew() {
+        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+            CheckedSyscalls s = checked(d);
+            Task t = s.initTask();
+            long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
+            long q = s.mmap(t, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+            s.write(t, q, 5 * P, 0xB2);
+            assertEquals(c + 20 * P, s.mremap(t, q, 5 * P, 5 * P, MOVE, c + 20 * P));
+            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+            s.write(t, p, 5 * P, 0xA1);
+            s.fork(t);
+            assertEquals(q, s.mremap(t, c + 20 * P, 5 * P, 5 * P, MOVE, q));
+            boolean matena = d.adjustsFaultedPgoff();
+            assertEquals(p + 5 * P, t.mm().vmaLookup(p).end(), "not merged");
+            assertEquals(matena ? 0 : 1, n(s, "vma_merge_fail_shared"));
+            assertEquals(matena ? 1 : 0, n(s, "vma_merge_fail_pgoff"));
+            assertEquals(0, n(s, "vma_merge_fail_shared_new") + n(s, "vma_merge_fail_anon_vma"));
+            assertEquals(0, n(s, "vma_merges_matena"));
+            if (matena) {
+                assertEquals(1, n(s, "matena_pgoff_updates"));
+                assertEquals(1, n(s, "matena_pgoff_refused_shared"));
+            }
             s.reclaim(Long.MAX_VALUE);
             s.finish();
         }
