@@ -61,11 +61,7 @@ final class Memory {
     long anonPagesAllocated;
     long forkPtesCopied;
     long ptesZapped;
-    /**
-     * The present ptes among {@link #ptesZapped}: only they widen a zap's TLB flush range
-     * (6.18 zap_present_ptes → tlb_remove_tlb_entry → __tlb_adjust_range); swap entries and file
-     * ptes are cleared without a flush.
-     */
+    /** Of ptesZapped, the present: only they widen a zap's flush range (6.18 tlb_remove_tlb_entry). */
     long presentPtesZapped;
     long majorFaults;
     long swapIns;
