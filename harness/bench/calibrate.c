@@ -219,19 +219,28 @@ static void fault_anon(void) {
     }
 }
 
+/*
+ * A memfd of the largest size's pages (fallocated), for the series NAME; -1, with the series'
+ * "skip" line printed, when it cannot be made.
+ */
+static int sized_memfd(const char *name) {
+    int fd = memfd_create(name, 0);
+    if (fd < 0) {
+        printf("skip %s memfd_create failed: %s\n", name, strerror(errno));
+        return -1;
+    }
+    if (fallocate(fd, 0, 0, SIZES[NSIZES - 1] * PG)) {
+        printf("skip %s fallocate of a memfd failed: %s\n", name, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static void fault_file(void) {
     double v[MAXROUNDS];
-    int fd = memfd_create("rmaplab-calibrate", 0);
-    if (fd < 0) {
-        printf("skip fault_file memfd_create failed: %s\n", strerror(errno));
-        return;
-    }
-    long max = SIZES[NSIZES - 1];
-    if (fallocate(fd, 0, 0, max * PG)) {
-        printf("skip fault_file fallocate of a memfd failed: %s\n", strerror(errno));
-        close(fd);
-        return;
-    }
+    int fd = sized_memfd("fault_file");
+    if (fd < 0) return;
     for (unsigned s = 0; s < NSIZES; s++) {
         long n = SIZES[s];
         for (int r = 0; r < rounds; r++) {
@@ -247,11 +256,6 @@ static void fault_file(void) {
     close(fd);
 }
 
-/*
- * The child writes the pages it shares with its parent, timed in the child, as the children of the
- * workloads do (fork-fanout, prefork-server). On this machine's 6.18 the parent's COW of the same
- * pages, its child idle, took twice as long (30 us against 16 us a page at load 7; docs/benchmarks.md).
- */
 /*
  * fault_file_read: read one byte of each page of a MAP_SHARED memfd whose pages exist, in order:
  * do_read_fault, whose fault-around (filemap_map_pages, fault_around_bytes) maps the cached pages
@@ -269,17 +273,9 @@ static void fault_file(void) {
  */
 static void fault_file_read(void) {
     double v[MAXROUNDS];
-    int fd = memfd_create("rmaplab-calibrate-read", 0);
-    if (fd < 0) {
-        printf("skip fault_file_read memfd_create failed: %s\n", strerror(errno));
-        return;
-    }
+    int fd = sized_memfd("fault_file_read");
+    if (fd < 0) return;
     long max = SIZES[NSIZES - 1];
-    if (fallocate(fd, 0, 0, max * PG)) {
-        printf("skip fault_file_read fallocate of a memfd failed: %s\n", strerror(errno));
-        close(fd);
-        return;
-    }
     char *w = mmap(NULL, max * PG, PROT_READ, MAP_SHARED, fd, 0);
     if (w == MAP_FAILED) die("mmap memfd");
     volatile char warm = 0;
@@ -301,6 +297,11 @@ static void fault_file_read(void) {
     close(fd);
 }
 
+/*
+ * The child writes the pages it shares with its parent, timed in the child, as the children of the
+ * workloads do (fork-fanout, prefork-server). On this machine's 6.18 the parent's COW of the same
+ * pages, its child idle, took twice as long (30 us against 16 us a page at load 7; docs/benchmarks.md).
+ */
 static void cow(void) {
     double v[MAXROUNDS];
     for (unsigned s = 0; s < NSIZES; s++) {
