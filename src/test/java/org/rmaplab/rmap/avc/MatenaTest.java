@@ -52,6 +52,18 @@ class MatenaTest {
         return new long[] {c, p, q};
     }
 
+    /** Today's rules and Matěna's, in that order. */
+    private static AnonVmaChainDesign[] todayAndMatena() {
+        return new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()};
+    }
+
+    /** 5 pages mapped at ADDR (MAP_FIXED, private anonymous, rw) by T, written with VALUE. */
+    private static long written(CheckedSyscalls s, Task t, long addr, long value) {
+        long a = s.mmap(t, addr, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
+        s.write(t, a, 5 * P, value);
+        return a;
+    }
+
     private static long n(CheckedSyscalls s, String counter) {
         Map<String, Long> m = s.machine().counters();
         assertTrue(m.containsKey(counter), counter);
@@ -160,15 +172,13 @@ class MatenaTest {
      */
     @Test
     void pgoffsThatFitWithAnotherUnsharedAnonVmaCountAnonVma() {
-        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+        for (AnonVmaChainDesign d : todayAndMatena()) {
             CheckedSyscalls s = checked(d);
             Task t = s.initTask();
             long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
-            long q = s.mmap(t, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
-            s.write(t, q, 5 * P, 0xB2);
+            long q = written(s, t, c + 6 * P, 0xB2);
             assertEquals(c + 20 * P, s.mremap(t, q, 5 * P, 5 * P, MOVE, c + 20 * P));
-            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
-            s.write(t, p, 5 * P, 0xA1);
+            long p = written(s, t, c + P, 0xA1);
             assertEquals(q, s.mremap(t, c + 20 * P, 5 * P, 5 * P, MOVE, q));
             boolean matena = d.adjustsFaultedPgoff();
             assertEquals(matena ? p + 10 * P : p + 5 * P, t.mm().vmaLookup(p).end());
@@ -193,12 +203,11 @@ class MatenaTest {
      */
     @Test
     void pgoffsThatFitWithASharedAnonVmaCountShared() {
-        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+        for (AnonVmaChainDesign d : todayAndMatena()) {
             CheckedSyscalls s = checked(d);
             Task t = s.initTask();
             long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
-            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
-            s.write(t, p, 5 * P, 0xA1);
+            long p = written(s, t, c + P, 0xA1);
             Task child = s.fork(t);
             assertEquals(c + 6 * P, s.mmap(child, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0));
             assertEquals(p + 5 * P, child.mm().vmaLookup(p).end(), "not merged");
@@ -224,15 +233,13 @@ class MatenaTest {
      */
     @Test
     void anAbsorbedAnonVmaSharedWithAChildIsSharedButNotNew() {
-        for (AnonVmaChainDesign d : new AnonVmaChainDesign[] {new AnonVmaChainDesign(), AnonVmaChainDesign.matena()}) {
+        for (AnonVmaChainDesign d : todayAndMatena()) {
             CheckedSyscalls s = checked(d);
             Task t = s.initTask();
             long c = s.mmap(t, 0, 40 * P, Mman.PROT_NONE, ANON, -1, 0);
-            long q = s.mmap(t, c + 6 * P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
-            s.write(t, q, 5 * P, 0xB2);
+            long q = written(s, t, c + 6 * P, 0xB2);
             assertEquals(c + 20 * P, s.mremap(t, q, 5 * P, 5 * P, MOVE, c + 20 * P));
-            long p = s.mmap(t, c + P, 5 * P, RW, ANON | Mman.MAP_FIXED, -1, 0);
-            s.write(t, p, 5 * P, 0xA1);
+            long p = written(s, t, c + P, 0xA1);
             s.fork(t);
             assertEquals(q, s.mremap(t, c + 20 * P, 5 * P, 5 * P, MOVE, q));
             boolean matena = d.adjustsFaultedPgoff();
